@@ -1,0 +1,87 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// Settlement is one payout (or claim) for one company on one day: at most one per
+// company per date, enforced by a unique index.
+type Settlement struct{ ent.Schema }
+
+func (Settlement) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "set"}, TimeMixin{}} }
+func (Settlement) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("psp_id").Immutable().Annotations(hidden()),
+		field.String("merchant_id").Immutable(),
+		field.String("company_id").Immutable(),
+		field.String("date").GoType(domain.Date("")).Immutable().
+			Annotations(entgql.Type("Date"), entgql.OrderField("DATE")),
+		field.Enum("status").GoType(domain.SettlementStatus("")).Annotations(entgql.Type("SettlementStatus")),
+		currency(),
+		minor("gross_minor"),
+		minor("refunds_minor"),
+		minor("fees_minor"),
+		minor("net_minor"),
+		// What the merchant quotes when it transfers what it owes.
+		field.String("payment_reference").Optional(),
+		field.Time("paid_at").Optional().Nillable(),
+	}
+}
+func (Settlement) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("company", Company.Type).Ref("settlements").Field("company_id").Unique().Required().Immutable(),
+		edge.To("entries", SettlementEntry.Type),
+		edge.To("orders", Order.Type).Annotations(hidden()),
+		edge.To("fulfilments", Fulfilment.Type).Annotations(hidden()),
+		edge.To("refunds", Refund.Type).Annotations(hidden()),
+	}
+}
+func (Settlement) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("company_id", "date").Unique(),
+		index.Fields("merchant_id", "date"),
+		index.Fields("psp_id", "date"),
+	}
+}
+func (Settlement) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+}
+
+// SettlementEntry is one line of a settlement: an order or fulfilment credit, a refund
+// deduction or a fee, with the order it came from for drill-down.
+type SettlementEntry struct{ ent.Schema }
+
+func (SettlementEntry) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "sen"}, TimeMixin{}} }
+func (SettlementEntry) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("settlement_id").Immutable(),
+		field.Enum("kind").Values("ORDER", "FULFILMENT", "REFUND", "FEE").Immutable(),
+		field.String("order_id").Immutable(),
+		field.String("fulfilment_id").Optional().Nillable().Immutable(),
+		field.String("refund_id").Optional().Nillable().Immutable(),
+		field.Enum("product_type").GoType(domain.ProductType("")).Annotations(entgql.Type("ProductType")),
+		currency(),
+		minor("amount_minor"),
+		// The day the credit became payable (or the refund succeeded).
+		field.String("payable_date").GoType(domain.Date("")).Immutable().
+			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
+	}
+}
+func (SettlementEntry) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("settlement", Settlement.Type).Ref("entries").Field("settlement_id").Unique().Required().Immutable(),
+		edge.To("order", Order.Type).Field("order_id").Unique().Required().Immutable(),
+		edge.To("fulfilment", Fulfilment.Type).Field("fulfilment_id").Unique().Immutable(),
+		edge.To("refund", Refund.Type).Field("refund_id").Unique().Immutable(),
+	}
+}
+func (SettlementEntry) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("settlement_id"), index.Fields("order_id")}
+}

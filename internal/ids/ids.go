@@ -1,0 +1,25 @@
+// Package ids makes the opaque, type-prefixed identifiers every object carries
+// ("ord_01JD…", "mer_01JD…"): a readable prefix for support staff and for Relay's
+// node(id:), and a ULID so ids sort by creation time and never collide across instances.
+package ids
+
+import (
+	"strings"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// New makes a fresh id with the given prefix.
+func New(prefix string) string { return prefix + "_" + ulid.Make().String() }
+
+// Generator returns a function making ids with a prefix, for ent's DefaultFunc.
+func Generator(prefix string) func() string { return func() string { return New(prefix) } }
+
+// Prefix answers the type prefix of an id ("ord" for "ord_01J…"), or "" if it has none.
+func Prefix(id string) string {
+	p, _, ok := strings.Cut(id, "_")
+	if !ok {
+		return ""
+	}
+	return p
+}

@@ -1,0 +1,45 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error classes: every client maps its provider's error bodies to one of these, so the
+// domain decides retries and user messages without knowing any wire format.
+var (
+	ErrValidation      = errors.New("provider: validation failed")       // 400/422: our request was wrong
+	ErrConflict        = errors.New("provider: conflict with state")     // 409: e.g. already captured, wrong state
+	ErrUnauthenticated = errors.New("provider: authentication failed")   // 401/403, or a bad webhook signature
+	ErrNotFound        = errors.New("provider: not found")               // 404
+	ErrDeclined        = errors.New("provider: declined")                // risk or payment refusal
+	ErrTemporary       = errors.New("provider: temporarily unavailable") // 5xx, 429, timeouts: safe to retry with the same idempotency key
+)
+
+// Error is a provider error with its class, the provider's own code and message.
+type Error struct {
+	Class      error  // one of the Err* classes
+	Provider   Name   //
+	HTTPStatus int    // 0 when no answer came
+	Code       string // the provider's error code
+	Message    string
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("%s: %v", e.Provider, e.Class)
+	if e.HTTPStatus != 0 {
+		s += fmt.Sprintf(" (HTTP %d)", e.HTTPStatus)
+	}
+	if e.Code != "" {
+		s += " code " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Class }
+
+// IsTemporary tells whether a call may be repeated with the same idempotency key.
+func IsTemporary(err error) bool { return errors.Is(err, ErrTemporary) }

@@ -1,0 +1,268 @@
+// Package providers defines the one interface the product speaks to payment providers
+// in, in the product's terms, and the capability set each provider declares.
+//
+// Each provider is a real HTTP client in its own package (billie, paywerk, billwerk,
+// betterpayment) speaking that provider's wire format, with a sandbox beside it: an
+// http.Handler that simulates the provider's API, hosted payment page and
+// notifications. In sandbox mode the server mounts the sandboxes under
+// /sandbox/<provider>/ and points the same clients at them over real HTTP.
+//
+// The decision a reader would otherwise rediscover: callers adapt to Capabilities, not
+// to provider names. A fractional quantity for a provider whose lines take integers
+// becomes an amount-based capture or refund (the request carries no Lines), decided
+// once by CaptureByLines / RefundByLines below.
+package providers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/internal/money"
+)
+
+// Name is the lowercase provider name used in paths (/webhooks/{provider}, /sandbox/{provider}/).
+type Name string
+
+const (
+	Billie        Name = "billie"
+	Paywerk       Name = "paywerk"
+	Billwerk      Name = "billwerk"
+	BetterPayment Name = "betterpayment"
+)
+
+// All lists the providers in display order.
+var All = []Name{Billie, Paywerk, Billwerk, BetterPayment}
+
+// ProductType is how the shopper pays.
+type ProductType string
+
+const (
+	PayNowCard ProductType = "PAY_NOW_CARD"
+	Invoice    ProductType = "INVOICE"
+	Slice      ProductType = "SLICE"
+)
+
+// Capabilities says what a provider's API can do, so callers adapt instead of branching on names.
+type Capabilities struct {
+	PartialCapture       bool // several captures up to the authorised amount
+	LineLevelCapture     bool // a capture can name lines (sku + quantity)
+	LineLevelRefunds     bool // a refund can name lines
+	FractionalQuantities bool // line quantities may have decimals
+	Cancel               bool // the uncaptured part can be cancelled (released) at the provider
+	InstantSettle        bool // the payment is captured when authorised (nothing to capture later)
+	LinesOnly            bool // captures and refunds must name lines: no amount-based operations (Paywerk)
+	ProductTypes         []ProductType
+	Currencies           []string
+}
+
+// CaptureByLines tells whether a capture of these lines can be sent as lines.
+func (c Capabilities) CaptureByLines(lines []Line) bool {
+	return c.LineLevelCapture && (c.FractionalQuantities || allWhole(lines))
+}
+
+// RefundByLines tells whether a refund of these lines can be sent as lines.
+func (c Capabilities) RefundByLines(lines []Line) bool {
+	return c.LineLevelRefunds && (c.FractionalQuantities || allWhole(lines))
+}
+
+func allWhole(lines []Line) bool {
+	for _, l := range lines {
+		if !l.Quantity.IsWhole() {
+			return false
+		}
+	}
+	return true
+}
+
+// Account is one PSP's credentials at one provider, decrypted for the call.
+type Account struct {
+	BaseURL       string // e.g. http://127.0.0.1:8080/sandbox/paywerk or the live host
+	ExternalPSPID string // the PSP's id at the provider (Billie PSP_ID)
+	Username      string // Basic auth user, or the API key for Bearer/Basic-with-key schemes
+	Password      string
+	WebhookSecret string // HMAC key or pre-shared webhook key
+}
+
+// Address is a postal address.
+type Address struct {
+	Street     string
+	City       string
+	PostalCode string
+	Country    string // ISO 3166-1 alpha-2
+}
+
+// Shopper is the person paying.
+type Shopper struct {
+	FirstName, LastName, Email, Phone string
+	CompanyName                       string // B2B debtor (Billie)
+	Lang                              string
+}
+
+// Line is an order line as the provider sees it.
+type Line struct {
+	SKU        string
+	Name       string
+	Quantity   money.Quantity
+	UnitPrice  money.Money // gross, per unit
+	VATRateBps int64       // 1900 = 19 %
+	Total      money.Money // gross total of this line (or of this part of it)
+}
+
+// Merchant is the company as a provider needs it for activation.
+type Merchant struct {
+	CompanyID          string // our company id
+	LegalName          string
+	Country            string
+	RegistrationNumber string
+	VATID              string
+	IBAN               string
+	Email              string
+	URL                string
+}
+
+// ActivationStatus is the provider's answer to an activation.
+type ActivationStatus string
+
+const (
+	ActivationPending  ActivationStatus = "PENDING"
+	ActivationActive   ActivationStatus = "ACTIVE"
+	ActivationRejected ActivationStatus = "REJECTED"
+)
+
+// Activation is the result of activating a merchant company with a provider.
+type Activation struct {
+	Status             ActivationStatus
+	ExternalMerchantID string // Billie's merchant ID, kept and sent on every later call
+	Reason             string // why it was rejected
+}
+
+// SessionRequest asks for a hosted payment page.
+type SessionRequest struct {
+	OrderID            string // our order id; also the idempotency anchor
+	Reference          string // the merchant's order reference
+	ExternalMerchantID string
+	ProductType        ProductType // empty: the shopper chooses on the page (Paywerk)
+	ProductTypes       []ProductType
+	Amount             money.Money
+	Lines              []Line
+	Shopper            Shopper
+	Billing            Address
+	Delivery           *Address
+	SuccessURL         string // where the shopper goes after approval
+	FailedURL          string
+	NotifyURL          string // our /webhooks/{provider} endpoint
+}
+
+// Session is a created payment session.
+type Session struct {
+	ProviderReference string // the provider's id for the payment (paywerkId, Billie order uuid, charge handle, transaction id)
+	RedirectURL       string // the hosted payment page
+	ExpiresAt         time.Time
+}
+
+// PaymentState is the payment's state in the product's terms.
+type PaymentState string
+
+const (
+	PaymentPending    PaymentState = "PENDING"    // shopper has not finished
+	PaymentAuthorized PaymentState = "AUTHORIZED" // confirmed, money reserved or paid
+	PaymentFailed     PaymentState = "FAILED"     // declined or abandoned
+	PaymentCancelled  PaymentState = "CANCELLED"
+)
+
+// PaymentStatus is what the provider says about a payment now.
+type PaymentStatus struct {
+	ProviderReference string
+	State             PaymentState
+	ProductType       ProductType // as chosen by the shopper, when the provider tells
+	Amount            money.Money // what the shopper owes now
+	Authorized        money.Money
+	Captured          money.Money
+	Refunded          money.Money // given back from what was captured (RETURN); cancellations show in Amount
+	DeclineReason     string
+	ShopperContinued  bool // the shopper opened the page; the order can no longer be updated
+}
+
+// CaptureRequest captures (fulfils) part of a payment.
+type CaptureRequest struct {
+	ProviderReference  string
+	ExternalMerchantID string
+	OperationID        string // our fulfilment id: the idempotency key and invoice number
+	Amount             money.Money
+	Lines              []Line // empty: capture by amount
+}
+
+// CaptureResult is the provider's id for the capture (Billie invoice uuid, settle id).
+type CaptureResult struct {
+	ProviderOperationID string
+}
+
+// RefundKind is what a refund line does.
+type RefundKind string
+
+const (
+	RefundReturn RefundKind = "RETURN" // came back: money back from what was captured
+	RefundCancel RefundKind = "CANCEL" // cannot be sent: lowers what is owed, releases the uncaptured
+)
+
+// RefundLine is one line of a refund.
+type RefundLine struct {
+	Line
+	Kind RefundKind
+}
+
+// RefundRequest refunds captured money and/or cancels uncaptured money.
+type RefundRequest struct {
+	ProviderReference  string
+	ExternalMerchantID string
+	OperationID        string // our refund id: idempotency key and credit note number
+	Amount             money.Money
+	ReturnAmount       money.Money  // part of Amount that was captured (RETURN)
+	CancelAmount       money.Money  // part of Amount that was never captured (CANCEL)
+	Lines              []RefundLine // empty: by amount
+	CaptureRefs        []string     // provider ids of captures to refund against, newest first
+	Reason             string
+}
+
+// RefundResult is the provider's id for the refund.
+type RefundResult struct {
+	ProviderOperationID string
+}
+
+// EventKind is what an inbound notification means for us.
+type EventKind string
+
+const (
+	EventPaymentChanged EventKind = "PAYMENT_CHANGED" // fetch the status (Paywerk callback, Billwerk+ webhook)
+	EventAuthorized     EventKind = "AUTHORIZED"
+	EventFailed         EventKind = "FAILED"
+	EventCaptured       EventKind = "CAPTURED"
+	EventRefunded       EventKind = "REFUNDED"
+	EventCancelled      EventKind = "CANCELLED"
+)
+
+// Event is a verified inbound notification.
+type Event struct {
+	ID                string // the provider's event id, or a stable hash of the body when it has none; for deduplication
+	Kind              EventKind
+	ProviderReference string
+	OrderReference    string
+	Amount            *money.Money
+	OccurredAt        time.Time
+	NeedsFetch        bool // the notification carries no state: fetch the status
+}
+
+// Provider is one payment provider, bound to one PSP account.
+type Provider interface {
+	Name() Name
+	Capabilities() Capabilities
+	ActivateMerchant(ctx context.Context, m Merchant) (Activation, error)
+	CreateSession(ctx context.Context, req SessionRequest) (Session, error)
+	FetchStatus(ctx context.Context, providerReference string) (PaymentStatus, error)
+	Capture(ctx context.Context, req CaptureRequest) (CaptureResult, error)
+	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
+	// ParseWebhook verifies an inbound notification (signature, shared key or
+	// checksum, compared in constant time) before parsing it; a bad one is ErrUnauthenticated.
+	ParseWebhook(header http.Header, body []byte) (Event, error)
+}
