@@ -173,6 +173,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilmentline.FieldFulfilmentID: {Type: field.TypeString, Column: fulfilmentline.FieldFulfilmentID},
 			fulfilmentline.FieldOrderItemID:  {Type: field.TypeString, Column: fulfilmentline.FieldOrderItemID},
 			fulfilmentline.FieldQuantity:     {Type: field.TypeInt64, Column: fulfilmentline.FieldQuantity},
+			fulfilmentline.FieldCurrency:     {Type: field.TypeString, Column: fulfilmentline.FieldCurrency},
 			fulfilmentline.FieldAmountMinor:  {Type: field.TypeInt64, Column: fulfilmentline.FieldAmountMinor},
 		},
 	}
@@ -282,6 +283,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldSku:                  {Type: field.TypeString, Column: orderitem.FieldSku},
 			orderitem.FieldName:                 {Type: field.TypeString, Column: orderitem.FieldName},
 			orderitem.FieldQuantity:             {Type: field.TypeInt64, Column: orderitem.FieldQuantity},
+			orderitem.FieldCurrency:             {Type: field.TypeString, Column: orderitem.FieldCurrency},
 			orderitem.FieldUnitPriceMinor:       {Type: field.TypeInt64, Column: orderitem.FieldUnitPriceMinor},
 			orderitem.FieldVatRateBps:           {Type: field.TypeInt64, Column: orderitem.FieldVatRateBps},
 			orderitem.FieldTotalMinor:           {Type: field.TypeInt64, Column: orderitem.FieldTotalMinor},
@@ -401,6 +403,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldOrderItemID: {Type: field.TypeString, Column: refundline.FieldOrderItemID},
 			refundline.FieldRefundType:  {Type: field.TypeEnum, Column: refundline.FieldRefundType},
 			refundline.FieldQuantity:    {Type: field.TypeInt64, Column: refundline.FieldQuantity},
+			refundline.FieldCurrency:    {Type: field.TypeString, Column: refundline.FieldCurrency},
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
@@ -1948,6 +1951,11 @@ func (f *FulfilmentLineFilter) WhereQuantity(p entql.Int64P) {
 	f.Where(p.Field(fulfilmentline.FieldQuantity))
 }
 
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *FulfilmentLineFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(fulfilmentline.FieldCurrency))
+}
+
 // WhereAmountMinor applies the entql int64 predicate on the amount_minor field.
 func (f *FulfilmentLineFilter) WhereAmountMinor(p entql.Int64P) {
 	f.Where(p.Field(fulfilmentline.FieldAmountMinor))
@@ -2603,6 +2611,11 @@ func (f *OrderItemFilter) WhereQuantity(p entql.Int64P) {
 	f.Where(p.Field(orderitem.FieldQuantity))
 }
 
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *OrderItemFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(orderitem.FieldCurrency))
+}
+
 // WhereUnitPriceMinor applies the entql int64 predicate on the unit_price_minor field.
 func (f *OrderItemFilter) WhereUnitPriceMinor(p entql.Int64P) {
 	f.Where(p.Field(orderitem.FieldUnitPriceMinor))
@@ -3197,6 +3210,11 @@ func (f *RefundLineFilter) WhereRefundType(p entql.StringP) {
 // WhereQuantity applies the entql int64 predicate on the quantity field.
 func (f *RefundLineFilter) WhereQuantity(p entql.Int64P) {
 	f.Where(p.Field(refundline.FieldQuantity))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *RefundLineFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(refundline.FieldCurrency))
 }
 
 // WhereAmountMinor applies the entql int64 predicate on the amount_minor field.

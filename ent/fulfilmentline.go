@@ -30,6 +30,8 @@ type FulfilmentLine struct {
 	OrderItemID string `json:"order_item_id,omitempty"`
 	// Quantity holds the value of the "quantity" field.
 	Quantity money.Quantity `json:"quantity,omitempty"`
+	// Currency holds the value of the "currency" field.
+	Currency string `json:"currency,omitempty"`
 	// AmountMinor holds the value of the "amount_minor" field.
 	AmountMinor int64 `json:"amount_minor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -80,7 +82,7 @@ func (*FulfilmentLine) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case fulfilmentline.FieldQuantity, fulfilmentline.FieldAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case fulfilmentline.FieldID, fulfilmentline.FieldFulfilmentID, fulfilmentline.FieldOrderItemID:
+		case fulfilmentline.FieldID, fulfilmentline.FieldFulfilmentID, fulfilmentline.FieldOrderItemID, fulfilmentline.FieldCurrency:
 			values[i] = new(sql.NullString)
 		case fulfilmentline.FieldCreatedAt, fulfilmentline.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -134,6 +136,12 @@ func (_m *FulfilmentLine) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field quantity", values[i])
 			} else if value.Valid {
 				_m.Quantity = money.Quantity(value.Int64)
+			}
+		case fulfilmentline.FieldCurrency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field currency", values[i])
+			} else if value.Valid {
+				_m.Currency = value.String
 			}
 		case fulfilmentline.FieldAmountMinor:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -201,6 +209,9 @@ func (_m *FulfilmentLine) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Quantity))
+	builder.WriteString(", ")
+	builder.WriteString("currency=")
+	builder.WriteString(_m.Currency)
 	builder.WriteString(", ")
 	builder.WriteString("amount_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountMinor))

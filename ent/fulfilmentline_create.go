@@ -80,6 +80,20 @@ func (_c *FulfilmentLineCreate) SetNillableQuantity(v *money.Quantity) *Fulfilme
 	return _c
 }
 
+// SetCurrency sets the "currency" field.
+func (_c *FulfilmentLineCreate) SetCurrency(v string) *FulfilmentLineCreate {
+	_c.mutation.SetCurrency(v)
+	return _c
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_c *FulfilmentLineCreate) SetNillableCurrency(v *string) *FulfilmentLineCreate {
+	if v != nil {
+		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (_c *FulfilmentLineCreate) SetAmountMinor(v int64) *FulfilmentLineCreate {
 	_c.mutation.SetAmountMinor(v)
@@ -171,6 +185,10 @@ func (_c *FulfilmentLineCreate) defaults() {
 		v := fulfilmentline.DefaultQuantity
 		_c.mutation.SetQuantity(v)
 	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		v := fulfilmentline.DefaultCurrency
+		_c.mutation.SetCurrency(v)
+	}
 	if _, ok := _c.mutation.AmountMinor(); !ok {
 		v := fulfilmentline.DefaultAmountMinor
 		_c.mutation.SetAmountMinor(v)
@@ -197,6 +215,14 @@ func (_c *FulfilmentLineCreate) check() error {
 	}
 	if _, ok := _c.mutation.Quantity(); !ok {
 		return &ValidationError{Name: "quantity", err: errors.New(`ent: missing required field "FulfilmentLine.quantity"`)}
+	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "FulfilmentLine.currency"`)}
+	}
+	if v, ok := _c.mutation.Currency(); ok {
+		if err := fulfilmentline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "FulfilmentLine.currency": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.AmountMinor(); !ok {
 		return &ValidationError{Name: "amount_minor", err: errors.New(`ent: missing required field "FulfilmentLine.amount_minor"`)}
@@ -259,6 +285,10 @@ func (_c *FulfilmentLineCreate) createSpec() (*FulfilmentLine, *sqlgraph.CreateS
 	if value, ok := _c.mutation.Quantity(); ok {
 		_spec.SetField(fulfilmentline.FieldQuantity, field.TypeInt64, value)
 		_node.Quantity = value
+	}
+	if value, ok := _c.mutation.Currency(); ok {
+		_spec.SetField(fulfilmentline.FieldCurrency, field.TypeString, value)
+		_node.Currency = value
 	}
 	if value, ok := _c.mutation.AmountMinor(); ok {
 		_spec.SetField(fulfilmentline.FieldAmountMinor, field.TypeInt64, value)
@@ -380,6 +410,18 @@ func (u *FulfilmentLineUpsert) AddQuantity(v money.Quantity) *FulfilmentLineUpse
 	return u
 }
 
+// SetCurrency sets the "currency" field.
+func (u *FulfilmentLineUpsert) SetCurrency(v string) *FulfilmentLineUpsert {
+	u.Set(fulfilmentline.FieldCurrency, v)
+	return u
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *FulfilmentLineUpsert) UpdateCurrency() *FulfilmentLineUpsert {
+	u.SetExcluded(fulfilmentline.FieldCurrency)
+	return u
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (u *FulfilmentLineUpsert) SetAmountMinor(v int64) *FulfilmentLineUpsert {
 	u.Set(fulfilmentline.FieldAmountMinor, v)
@@ -487,6 +529,20 @@ func (u *FulfilmentLineUpsertOne) AddQuantity(v money.Quantity) *FulfilmentLineU
 func (u *FulfilmentLineUpsertOne) UpdateQuantity() *FulfilmentLineUpsertOne {
 	return u.Update(func(s *FulfilmentLineUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *FulfilmentLineUpsertOne) SetCurrency(v string) *FulfilmentLineUpsertOne {
+	return u.Update(func(s *FulfilmentLineUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *FulfilmentLineUpsertOne) UpdateCurrency() *FulfilmentLineUpsertOne {
+	return u.Update(func(s *FulfilmentLineUpsert) {
+		s.UpdateCurrency()
 	})
 }
 
@@ -767,6 +823,20 @@ func (u *FulfilmentLineUpsertBulk) AddQuantity(v money.Quantity) *FulfilmentLine
 func (u *FulfilmentLineUpsertBulk) UpdateQuantity() *FulfilmentLineUpsertBulk {
 	return u.Update(func(s *FulfilmentLineUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *FulfilmentLineUpsertBulk) SetCurrency(v string) *FulfilmentLineUpsertBulk {
+	return u.Update(func(s *FulfilmentLineUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *FulfilmentLineUpsertBulk) UpdateCurrency() *FulfilmentLineUpsertBulk {
+	return u.Update(func(s *FulfilmentLineUpsert) {
+		s.UpdateCurrency()
 	})
 }
 

@@ -57,6 +57,20 @@ func (_u *FulfilmentLineUpdate) AddQuantity(v money.Quantity) *FulfilmentLineUpd
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *FulfilmentLineUpdate) SetCurrency(v string) *FulfilmentLineUpdate {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *FulfilmentLineUpdate) SetNillableCurrency(v *string) *FulfilmentLineUpdate {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (_u *FulfilmentLineUpdate) SetAmountMinor(v int64) *FulfilmentLineUpdate {
 	_u.mutation.ResetAmountMinor()
@@ -121,6 +135,11 @@ func (_u *FulfilmentLineUpdate) defaults() {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *FulfilmentLineUpdate) check() error {
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := fulfilmentline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "FulfilmentLine.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.FulfilmentCleared() && len(_u.mutation.FulfilmentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "FulfilmentLine.fulfilment"`)
 	}
@@ -156,6 +175,9 @@ func (_u *FulfilmentLineUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(fulfilmentline.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(fulfilmentline.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.AmountMinor(); ok {
 		_spec.SetField(fulfilmentline.FieldAmountMinor, field.TypeInt64, value)
@@ -209,6 +231,20 @@ func (_u *FulfilmentLineUpdateOne) SetNillableQuantity(v *money.Quantity) *Fulfi
 // AddQuantity adds value to the "quantity" field.
 func (_u *FulfilmentLineUpdateOne) AddQuantity(v money.Quantity) *FulfilmentLineUpdateOne {
 	_u.mutation.AddQuantity(v)
+	return _u
+}
+
+// SetCurrency sets the "currency" field.
+func (_u *FulfilmentLineUpdateOne) SetCurrency(v string) *FulfilmentLineUpdateOne {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *FulfilmentLineUpdateOne) SetNillableCurrency(v *string) *FulfilmentLineUpdateOne {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
 	return _u
 }
 
@@ -289,6 +325,11 @@ func (_u *FulfilmentLineUpdateOne) defaults() {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *FulfilmentLineUpdateOne) check() error {
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := fulfilmentline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "FulfilmentLine.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.FulfilmentCleared() && len(_u.mutation.FulfilmentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "FulfilmentLine.fulfilment"`)
 	}
@@ -341,6 +382,9 @@ func (_u *FulfilmentLineUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilme
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(fulfilmentline.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(fulfilmentline.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.AmountMinor(); ok {
 		_spec.SetField(fulfilmentline.FieldAmountMinor, field.TypeInt64, value)

@@ -984,6 +984,11 @@ func (_q *FulfilmentLineQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, fulfilmentline.FieldQuantity)
 				fieldSeen[fulfilmentline.FieldQuantity] = struct{}{}
 			}
+		case "currency":
+			if _, ok := fieldSeen[fulfilmentline.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, fulfilmentline.FieldCurrency)
+				fieldSeen[fulfilmentline.FieldCurrency] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1650,6 +1655,11 @@ func (_q *OrderItemQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[orderitem.FieldQuantity]; !ok {
 				selectedFields = append(selectedFields, orderitem.FieldQuantity)
 				fieldSeen[orderitem.FieldQuantity] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[orderitem.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, orderitem.FieldCurrency)
+				fieldSeen[orderitem.FieldCurrency] = struct{}{}
 			}
 		case "fulfilledQuantity":
 			if _, ok := fieldSeen[orderitem.FieldFulfilledQuantity]; !ok {
@@ -2348,6 +2358,11 @@ func (_q *RefundLineQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[refundline.FieldQuantity]; !ok {
 				selectedFields = append(selectedFields, refundline.FieldQuantity)
 				fieldSeen[refundline.FieldQuantity] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[refundline.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, refundline.FieldCurrency)
+				fieldSeen[refundline.FieldCurrency] = struct{}{}
 			}
 		case "id":
 		case "__typename":

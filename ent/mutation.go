@@ -6061,6 +6061,7 @@ type FulfilmentLineMutation struct {
 	updated_at        *time.Time
 	quantity          *money.Quantity
 	addquantity       *money.Quantity
+	currency          *string
 	amount_minor      *int64
 	addamount_minor   *int64
 	clearedFields     map[string]struct{}
@@ -6377,6 +6378,42 @@ func (m *FulfilmentLineMutation) ResetQuantity() {
 	m.addquantity = nil
 }
 
+// SetCurrency sets the "currency" field.
+func (m *FulfilmentLineMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *FulfilmentLineMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the FulfilmentLine entity.
+// If the FulfilmentLine object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentLineMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *FulfilmentLineMutation) ResetCurrency() {
+	m.currency = nil
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (m *FulfilmentLineMutation) SetAmountMinor(i int64) {
 	m.amount_minor = &i
@@ -6534,7 +6571,7 @@ func (m *FulfilmentLineMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FulfilmentLineMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, fulfilmentline.FieldCreatedAt)
 	}
@@ -6549,6 +6586,9 @@ func (m *FulfilmentLineMutation) Fields() []string {
 	}
 	if m.quantity != nil {
 		fields = append(fields, fulfilmentline.FieldQuantity)
+	}
+	if m.currency != nil {
+		fields = append(fields, fulfilmentline.FieldCurrency)
 	}
 	if m.amount_minor != nil {
 		fields = append(fields, fulfilmentline.FieldAmountMinor)
@@ -6571,6 +6611,8 @@ func (m *FulfilmentLineMutation) Field(name string) (ent.Value, bool) {
 		return m.OrderItemID()
 	case fulfilmentline.FieldQuantity:
 		return m.Quantity()
+	case fulfilmentline.FieldCurrency:
+		return m.Currency()
 	case fulfilmentline.FieldAmountMinor:
 		return m.AmountMinor()
 	}
@@ -6592,6 +6634,8 @@ func (m *FulfilmentLineMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldOrderItemID(ctx)
 	case fulfilmentline.FieldQuantity:
 		return m.OldQuantity(ctx)
+	case fulfilmentline.FieldCurrency:
+		return m.OldCurrency(ctx)
 	case fulfilmentline.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
 	}
@@ -6637,6 +6681,13 @@ func (m *FulfilmentLineMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetQuantity(v)
+		return nil
+	case fulfilmentline.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
 		return nil
 	case fulfilmentline.FieldAmountMinor:
 		v, ok := value.(int64)
@@ -6735,6 +6786,9 @@ func (m *FulfilmentLineMutation) ResetField(name string) error {
 		return nil
 	case fulfilmentline.FieldQuantity:
 		m.ResetQuantity()
+		return nil
+	case fulfilmentline.FieldCurrency:
+		m.ResetCurrency()
 		return nil
 	case fulfilmentline.FieldAmountMinor:
 		m.ResetAmountMinor()
@@ -11710,6 +11764,7 @@ type OrderItemMutation struct {
 	name                      *string
 	quantity                  *money.Quantity
 	addquantity               *money.Quantity
+	currency                  *string
 	unit_price_minor          *int64
 	addunit_price_minor       *int64
 	vat_rate_bps              *int64
@@ -12130,6 +12185,42 @@ func (m *OrderItemMutation) AddedQuantity() (r money.Quantity, exists bool) {
 func (m *OrderItemMutation) ResetQuantity() {
 	m.quantity = nil
 	m.addquantity = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *OrderItemMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *OrderItemMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the OrderItem entity.
+// If the OrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderItemMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *OrderItemMutation) ResetCurrency() {
+	m.currency = nil
 }
 
 // SetUnitPriceMinor sets the "unit_price_minor" field.
@@ -12697,7 +12788,7 @@ func (m *OrderItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderItemMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, orderitem.FieldCreatedAt)
 	}
@@ -12718,6 +12809,9 @@ func (m *OrderItemMutation) Fields() []string {
 	}
 	if m.quantity != nil {
 		fields = append(fields, orderitem.FieldQuantity)
+	}
+	if m.currency != nil {
+		fields = append(fields, orderitem.FieldCurrency)
 	}
 	if m.unit_price_minor != nil {
 		fields = append(fields, orderitem.FieldUnitPriceMinor)
@@ -12768,6 +12862,8 @@ func (m *OrderItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case orderitem.FieldQuantity:
 		return m.Quantity()
+	case orderitem.FieldCurrency:
+		return m.Currency()
 	case orderitem.FieldUnitPriceMinor:
 		return m.UnitPriceMinor()
 	case orderitem.FieldVatRateBps:
@@ -12809,6 +12905,8 @@ func (m *OrderItemMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldName(ctx)
 	case orderitem.FieldQuantity:
 		return m.OldQuantity(ctx)
+	case orderitem.FieldCurrency:
+		return m.OldCurrency(ctx)
 	case orderitem.FieldUnitPriceMinor:
 		return m.OldUnitPriceMinor(ctx)
 	case orderitem.FieldVatRateBps:
@@ -12884,6 +12982,13 @@ func (m *OrderItemMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetQuantity(v)
+		return nil
+	case orderitem.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
 		return nil
 	case orderitem.FieldUnitPriceMinor:
 		v, ok := value.(int64)
@@ -13152,6 +13257,9 @@ func (m *OrderItemMutation) ResetField(name string) error {
 		return nil
 	case orderitem.FieldQuantity:
 		m.ResetQuantity()
+		return nil
+	case orderitem.FieldCurrency:
+		m.ResetCurrency()
 		return nil
 	case orderitem.FieldUnitPriceMinor:
 		m.ResetUnitPriceMinor()
@@ -17488,6 +17596,7 @@ type RefundLineMutation struct {
 	refund_type     *domain.RefundType
 	quantity        *money.Quantity
 	addquantity     *money.Quantity
+	currency        *string
 	amount_minor    *int64
 	addamount_minor *int64
 	clearedFields   map[string]struct{}
@@ -17840,6 +17949,42 @@ func (m *RefundLineMutation) ResetQuantity() {
 	m.addquantity = nil
 }
 
+// SetCurrency sets the "currency" field.
+func (m *RefundLineMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *RefundLineMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the RefundLine entity.
+// If the RefundLine object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundLineMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *RefundLineMutation) ResetCurrency() {
+	m.currency = nil
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (m *RefundLineMutation) SetAmountMinor(i int64) {
 	m.amount_minor = &i
@@ -17997,7 +18142,7 @@ func (m *RefundLineMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RefundLineMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, refundline.FieldCreatedAt)
 	}
@@ -18015,6 +18160,9 @@ func (m *RefundLineMutation) Fields() []string {
 	}
 	if m.quantity != nil {
 		fields = append(fields, refundline.FieldQuantity)
+	}
+	if m.currency != nil {
+		fields = append(fields, refundline.FieldCurrency)
 	}
 	if m.amount_minor != nil {
 		fields = append(fields, refundline.FieldAmountMinor)
@@ -18039,6 +18187,8 @@ func (m *RefundLineMutation) Field(name string) (ent.Value, bool) {
 		return m.RefundType()
 	case refundline.FieldQuantity:
 		return m.Quantity()
+	case refundline.FieldCurrency:
+		return m.Currency()
 	case refundline.FieldAmountMinor:
 		return m.AmountMinor()
 	}
@@ -18062,6 +18212,8 @@ func (m *RefundLineMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldRefundType(ctx)
 	case refundline.FieldQuantity:
 		return m.OldQuantity(ctx)
+	case refundline.FieldCurrency:
+		return m.OldCurrency(ctx)
 	case refundline.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
 	}
@@ -18114,6 +18266,13 @@ func (m *RefundLineMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetQuantity(v)
+		return nil
+	case refundline.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
 		return nil
 	case refundline.FieldAmountMinor:
 		v, ok := value.(int64)
@@ -18215,6 +18374,9 @@ func (m *RefundLineMutation) ResetField(name string) error {
 		return nil
 	case refundline.FieldQuantity:
 		m.ResetQuantity()
+		return nil
+	case refundline.FieldCurrency:
+		m.ResetCurrency()
 		return nil
 	case refundline.FieldAmountMinor:
 		m.ResetAmountMinor()

@@ -33,6 +33,8 @@ type OrderItem struct {
 	Name string `json:"name,omitempty"`
 	// Quantity holds the value of the "quantity" field.
 	Quantity money.Quantity `json:"quantity,omitempty"`
+	// Currency holds the value of the "currency" field.
+	Currency string `json:"currency,omitempty"`
 	// UnitPriceMinor holds the value of the "unit_price_minor" field.
 	UnitPriceMinor int64 `json:"unit_price_minor,omitempty"`
 	// VatRateBps holds the value of the "vat_rate_bps" field.
@@ -86,7 +88,7 @@ func (*OrderItem) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case orderitem.FieldPosition, orderitem.FieldQuantity, orderitem.FieldUnitPriceMinor, orderitem.FieldVatRateBps, orderitem.FieldTotalMinor, orderitem.FieldFulfilledQuantity, orderitem.FieldCancelledQuantity, orderitem.FieldReturnedQuantity, orderitem.FieldFulfilledAmountMinor, orderitem.FieldCancelledAmountMinor, orderitem.FieldReturnedAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case orderitem.FieldID, orderitem.FieldOrderID, orderitem.FieldSku, orderitem.FieldName:
+		case orderitem.FieldID, orderitem.FieldOrderID, orderitem.FieldSku, orderitem.FieldName, orderitem.FieldCurrency:
 			values[i] = new(sql.NullString)
 		case orderitem.FieldCreatedAt, orderitem.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -152,6 +154,12 @@ func (_m *OrderItem) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field quantity", values[i])
 			} else if value.Valid {
 				_m.Quantity = money.Quantity(value.Int64)
+			}
+		case orderitem.FieldCurrency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field currency", values[i])
+			} else if value.Valid {
+				_m.Currency = value.String
 			}
 		case orderitem.FieldUnitPriceMinor:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -268,6 +276,9 @@ func (_m *OrderItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Quantity))
+	builder.WriteString(", ")
+	builder.WriteString("currency=")
+	builder.WriteString(_m.Currency)
 	builder.WriteString(", ")
 	builder.WriteString("unit_price_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.UnitPriceMinor))

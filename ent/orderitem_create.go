@@ -99,6 +99,20 @@ func (_c *OrderItemCreate) SetNillableQuantity(v *money.Quantity) *OrderItemCrea
 	return _c
 }
 
+// SetCurrency sets the "currency" field.
+func (_c *OrderItemCreate) SetCurrency(v string) *OrderItemCreate {
+	_c.mutation.SetCurrency(v)
+	return _c
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_c *OrderItemCreate) SetNillableCurrency(v *string) *OrderItemCreate {
+	if v != nil {
+		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
 // SetUnitPriceMinor sets the "unit_price_minor" field.
 func (_c *OrderItemCreate) SetUnitPriceMinor(v int64) *OrderItemCreate {
 	_c.mutation.SetUnitPriceMinor(v)
@@ -295,6 +309,10 @@ func (_c *OrderItemCreate) defaults() {
 		v := orderitem.DefaultQuantity
 		_c.mutation.SetQuantity(v)
 	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		v := orderitem.DefaultCurrency
+		_c.mutation.SetCurrency(v)
+	}
 	if _, ok := _c.mutation.UnitPriceMinor(); !ok {
 		v := orderitem.DefaultUnitPriceMinor
 		_c.mutation.SetUnitPriceMinor(v)
@@ -364,6 +382,14 @@ func (_c *OrderItemCreate) check() error {
 	}
 	if _, ok := _c.mutation.Quantity(); !ok {
 		return &ValidationError{Name: "quantity", err: errors.New(`ent: missing required field "OrderItem.quantity"`)}
+	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "OrderItem.currency"`)}
+	}
+	if v, ok := _c.mutation.Currency(); ok {
+		if err := orderitem.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "OrderItem.currency": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.UnitPriceMinor(); !ok {
 		return &ValidationError{Name: "unit_price_minor", err: errors.New(`ent: missing required field "OrderItem.unit_price_minor"`)}
@@ -459,6 +485,10 @@ func (_c *OrderItemCreate) createSpec() (*OrderItem, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Quantity(); ok {
 		_spec.SetField(orderitem.FieldQuantity, field.TypeInt64, value)
 		_node.Quantity = value
+	}
+	if value, ok := _c.mutation.Currency(); ok {
+		_spec.SetField(orderitem.FieldCurrency, field.TypeString, value)
+		_node.Currency = value
 	}
 	if value, ok := _c.mutation.UnitPriceMinor(); ok {
 		_spec.SetField(orderitem.FieldUnitPriceMinor, field.TypeInt64, value)
@@ -634,6 +664,18 @@ func (u *OrderItemUpsert) UpdateQuantity() *OrderItemUpsert {
 // AddQuantity adds v to the "quantity" field.
 func (u *OrderItemUpsert) AddQuantity(v money.Quantity) *OrderItemUpsert {
 	u.Add(orderitem.FieldQuantity, v)
+	return u
+}
+
+// SetCurrency sets the "currency" field.
+func (u *OrderItemUpsert) SetCurrency(v string) *OrderItemUpsert {
+	u.Set(orderitem.FieldCurrency, v)
+	return u
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrderItemUpsert) UpdateCurrency() *OrderItemUpsert {
+	u.SetExcluded(orderitem.FieldCurrency)
 	return u
 }
 
@@ -934,6 +976,20 @@ func (u *OrderItemUpsertOne) AddQuantity(v money.Quantity) *OrderItemUpsertOne {
 func (u *OrderItemUpsertOne) UpdateQuantity() *OrderItemUpsertOne {
 	return u.Update(func(s *OrderItemUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *OrderItemUpsertOne) SetCurrency(v string) *OrderItemUpsertOne {
+	return u.Update(func(s *OrderItemUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrderItemUpsertOne) UpdateCurrency() *OrderItemUpsertOne {
+	return u.Update(func(s *OrderItemUpsert) {
+		s.UpdateCurrency()
 	})
 }
 
@@ -1428,6 +1484,20 @@ func (u *OrderItemUpsertBulk) AddQuantity(v money.Quantity) *OrderItemUpsertBulk
 func (u *OrderItemUpsertBulk) UpdateQuantity() *OrderItemUpsertBulk {
 	return u.Update(func(s *OrderItemUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *OrderItemUpsertBulk) SetCurrency(v string) *OrderItemUpsertBulk {
+	return u.Update(func(s *OrderItemUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrderItemUpsertBulk) UpdateCurrency() *OrderItemUpsertBulk {
+	return u.Update(func(s *OrderItemUpsert) {
+		s.UpdateCurrency()
 	})
 }
 

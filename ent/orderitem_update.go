@@ -106,6 +106,20 @@ func (_u *OrderItemUpdate) AddQuantity(v money.Quantity) *OrderItemUpdate {
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *OrderItemUpdate) SetCurrency(v string) *OrderItemUpdate {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *OrderItemUpdate) SetNillableCurrency(v *string) *OrderItemUpdate {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
 // SetUnitPriceMinor sets the "unit_price_minor" field.
 func (_u *OrderItemUpdate) SetUnitPriceMinor(v int64) *OrderItemUpdate {
 	_u.mutation.ResetUnitPriceMinor()
@@ -343,6 +357,11 @@ func (_u *OrderItemUpdate) check() error {
 			return &ValidationError{Name: "sku", err: fmt.Errorf(`ent: validator failed for field "OrderItem.sku": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := orderitem.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "OrderItem.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "OrderItem.order"`)
 	}
@@ -387,6 +406,9 @@ func (_u *OrderItemUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(orderitem.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(orderitem.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.UnitPriceMinor(); ok {
 		_spec.SetField(orderitem.FieldUnitPriceMinor, field.TypeInt64, value)
@@ -537,6 +559,20 @@ func (_u *OrderItemUpdateOne) SetNillableQuantity(v *money.Quantity) *OrderItemU
 // AddQuantity adds value to the "quantity" field.
 func (_u *OrderItemUpdateOne) AddQuantity(v money.Quantity) *OrderItemUpdateOne {
 	_u.mutation.AddQuantity(v)
+	return _u
+}
+
+// SetCurrency sets the "currency" field.
+func (_u *OrderItemUpdateOne) SetCurrency(v string) *OrderItemUpdateOne {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *OrderItemUpdateOne) SetNillableCurrency(v *string) *OrderItemUpdateOne {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
 	return _u
 }
 
@@ -790,6 +826,11 @@ func (_u *OrderItemUpdateOne) check() error {
 			return &ValidationError{Name: "sku", err: fmt.Errorf(`ent: validator failed for field "OrderItem.sku": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := orderitem.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "OrderItem.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "OrderItem.order"`)
 	}
@@ -851,6 +892,9 @@ func (_u *OrderItemUpdateOne) sqlSave(ctx context.Context) (_node *OrderItem, er
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(orderitem.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(orderitem.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.UnitPriceMinor(); ok {
 		_spec.SetField(orderitem.FieldUnitPriceMinor, field.TypeInt64, value)

@@ -33,6 +33,8 @@ type RefundLine struct {
 	RefundType domain.RefundType `json:"refund_type,omitempty"`
 	// Quantity holds the value of the "quantity" field.
 	Quantity money.Quantity `json:"quantity,omitempty"`
+	// Currency holds the value of the "currency" field.
+	Currency string `json:"currency,omitempty"`
 	// AmountMinor holds the value of the "amount_minor" field.
 	AmountMinor int64 `json:"amount_minor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -83,7 +85,7 @@ func (*RefundLine) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case refundline.FieldQuantity, refundline.FieldAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case refundline.FieldID, refundline.FieldRefundID, refundline.FieldOrderItemID, refundline.FieldRefundType:
+		case refundline.FieldID, refundline.FieldRefundID, refundline.FieldOrderItemID, refundline.FieldRefundType, refundline.FieldCurrency:
 			values[i] = new(sql.NullString)
 		case refundline.FieldCreatedAt, refundline.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -143,6 +145,12 @@ func (_m *RefundLine) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field quantity", values[i])
 			} else if value.Valid {
 				_m.Quantity = money.Quantity(value.Int64)
+			}
+		case refundline.FieldCurrency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field currency", values[i])
+			} else if value.Valid {
+				_m.Currency = value.String
 			}
 		case refundline.FieldAmountMinor:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -213,6 +221,9 @@ func (_m *RefundLine) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Quantity))
+	builder.WriteString(", ")
+	builder.WriteString("currency=")
+	builder.WriteString(_m.Currency)
 	builder.WriteString(", ")
 	builder.WriteString("amount_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountMinor))

@@ -87,6 +87,20 @@ func (_c *RefundLineCreate) SetNillableQuantity(v *money.Quantity) *RefundLineCr
 	return _c
 }
 
+// SetCurrency sets the "currency" field.
+func (_c *RefundLineCreate) SetCurrency(v string) *RefundLineCreate {
+	_c.mutation.SetCurrency(v)
+	return _c
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_c *RefundLineCreate) SetNillableCurrency(v *string) *RefundLineCreate {
+	if v != nil {
+		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (_c *RefundLineCreate) SetAmountMinor(v int64) *RefundLineCreate {
 	_c.mutation.SetAmountMinor(v)
@@ -178,6 +192,10 @@ func (_c *RefundLineCreate) defaults() {
 		v := refundline.DefaultQuantity
 		_c.mutation.SetQuantity(v)
 	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		v := refundline.DefaultCurrency
+		_c.mutation.SetCurrency(v)
+	}
 	if _, ok := _c.mutation.AmountMinor(); !ok {
 		v := refundline.DefaultAmountMinor
 		_c.mutation.SetAmountMinor(v)
@@ -212,6 +230,14 @@ func (_c *RefundLineCreate) check() error {
 	}
 	if _, ok := _c.mutation.Quantity(); !ok {
 		return &ValidationError{Name: "quantity", err: errors.New(`ent: missing required field "RefundLine.quantity"`)}
+	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "RefundLine.currency"`)}
+	}
+	if v, ok := _c.mutation.Currency(); ok {
+		if err := refundline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "RefundLine.currency": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.AmountMinor(); !ok {
 		return &ValidationError{Name: "amount_minor", err: errors.New(`ent: missing required field "RefundLine.amount_minor"`)}
@@ -278,6 +304,10 @@ func (_c *RefundLineCreate) createSpec() (*RefundLine, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Quantity(); ok {
 		_spec.SetField(refundline.FieldQuantity, field.TypeInt64, value)
 		_node.Quantity = value
+	}
+	if value, ok := _c.mutation.Currency(); ok {
+		_spec.SetField(refundline.FieldCurrency, field.TypeString, value)
+		_node.Currency = value
 	}
 	if value, ok := _c.mutation.AmountMinor(); ok {
 		_spec.SetField(refundline.FieldAmountMinor, field.TypeInt64, value)
@@ -411,6 +441,18 @@ func (u *RefundLineUpsert) AddQuantity(v money.Quantity) *RefundLineUpsert {
 	return u
 }
 
+// SetCurrency sets the "currency" field.
+func (u *RefundLineUpsert) SetCurrency(v string) *RefundLineUpsert {
+	u.Set(refundline.FieldCurrency, v)
+	return u
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *RefundLineUpsert) UpdateCurrency() *RefundLineUpsert {
+	u.SetExcluded(refundline.FieldCurrency)
+	return u
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (u *RefundLineUpsert) SetAmountMinor(v int64) *RefundLineUpsert {
 	u.Set(refundline.FieldAmountMinor, v)
@@ -532,6 +574,20 @@ func (u *RefundLineUpsertOne) AddQuantity(v money.Quantity) *RefundLineUpsertOne
 func (u *RefundLineUpsertOne) UpdateQuantity() *RefundLineUpsertOne {
 	return u.Update(func(s *RefundLineUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *RefundLineUpsertOne) SetCurrency(v string) *RefundLineUpsertOne {
+	return u.Update(func(s *RefundLineUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *RefundLineUpsertOne) UpdateCurrency() *RefundLineUpsertOne {
+	return u.Update(func(s *RefundLineUpsert) {
+		s.UpdateCurrency()
 	})
 }
 
@@ -826,6 +882,20 @@ func (u *RefundLineUpsertBulk) AddQuantity(v money.Quantity) *RefundLineUpsertBu
 func (u *RefundLineUpsertBulk) UpdateQuantity() *RefundLineUpsertBulk {
 	return u.Update(func(s *RefundLineUpsert) {
 		s.UpdateQuantity()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *RefundLineUpsertBulk) SetCurrency(v string) *RefundLineUpsertBulk {
+	return u.Update(func(s *RefundLineUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *RefundLineUpsertBulk) UpdateCurrency() *RefundLineUpsertBulk {
+	return u.Update(func(s *RefundLineUpsert) {
+		s.UpdateCurrency()
 	})
 }
 

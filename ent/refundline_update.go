@@ -72,6 +72,20 @@ func (_u *RefundLineUpdate) AddQuantity(v money.Quantity) *RefundLineUpdate {
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *RefundLineUpdate) SetCurrency(v string) *RefundLineUpdate {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *RefundLineUpdate) SetNillableCurrency(v *string) *RefundLineUpdate {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
 // SetAmountMinor sets the "amount_minor" field.
 func (_u *RefundLineUpdate) SetAmountMinor(v int64) *RefundLineUpdate {
 	_u.mutation.ResetAmountMinor()
@@ -141,6 +155,11 @@ func (_u *RefundLineUpdate) check() error {
 			return &ValidationError{Name: "refund_type", err: fmt.Errorf(`ent: validator failed for field "RefundLine.refund_type": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := refundline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "RefundLine.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.RefundCleared() && len(_u.mutation.RefundIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "RefundLine.refund"`)
 	}
@@ -179,6 +198,9 @@ func (_u *RefundLineUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(refundline.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(refundline.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.AmountMinor(); ok {
 		_spec.SetField(refundline.FieldAmountMinor, field.TypeInt64, value)
@@ -246,6 +268,20 @@ func (_u *RefundLineUpdateOne) SetNillableQuantity(v *money.Quantity) *RefundLin
 // AddQuantity adds value to the "quantity" field.
 func (_u *RefundLineUpdateOne) AddQuantity(v money.Quantity) *RefundLineUpdateOne {
 	_u.mutation.AddQuantity(v)
+	return _u
+}
+
+// SetCurrency sets the "currency" field.
+func (_u *RefundLineUpdateOne) SetCurrency(v string) *RefundLineUpdateOne {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *RefundLineUpdateOne) SetNillableCurrency(v *string) *RefundLineUpdateOne {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
 	return _u
 }
 
@@ -331,6 +367,11 @@ func (_u *RefundLineUpdateOne) check() error {
 			return &ValidationError{Name: "refund_type", err: fmt.Errorf(`ent: validator failed for field "RefundLine.refund_type": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := refundline.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "RefundLine.currency": %w`, err)}
+		}
+	}
 	if _u.mutation.RefundCleared() && len(_u.mutation.RefundIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "RefundLine.refund"`)
 	}
@@ -386,6 +427,9 @@ func (_u *RefundLineUpdateOne) sqlSave(ctx context.Context) (_node *RefundLine, 
 	}
 	if value, ok := _u.mutation.AddedQuantity(); ok {
 		_spec.AddField(refundline.FieldQuantity, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(refundline.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.AmountMinor(); ok {
 		_spec.SetField(refundline.FieldAmountMinor, field.TypeInt64, value)

@@ -350,8 +350,28 @@ func init() {
 	fulfilmentlineDescQuantity := fulfilmentlineFields[2].Descriptor()
 	// fulfilmentline.DefaultQuantity holds the default value on creation for the quantity field.
 	fulfilmentline.DefaultQuantity = money.Quantity(fulfilmentlineDescQuantity.Default.(int64))
+	// fulfilmentlineDescCurrency is the schema descriptor for currency field.
+	fulfilmentlineDescCurrency := fulfilmentlineFields[3].Descriptor()
+	// fulfilmentline.DefaultCurrency holds the default value on creation for the currency field.
+	fulfilmentline.DefaultCurrency = fulfilmentlineDescCurrency.Default.(string)
+	// fulfilmentline.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	fulfilmentline.CurrencyValidator = func() func(string) error {
+		validators := fulfilmentlineDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// fulfilmentlineDescAmountMinor is the schema descriptor for amount_minor field.
-	fulfilmentlineDescAmountMinor := fulfilmentlineFields[3].Descriptor()
+	fulfilmentlineDescAmountMinor := fulfilmentlineFields[4].Descriptor()
 	// fulfilmentline.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	fulfilmentline.DefaultAmountMinor = fulfilmentlineDescAmountMinor.Default.(int64)
 	// fulfilmentlineDescID is the schema descriptor for id field.
@@ -606,40 +626,60 @@ func init() {
 	orderitemDescQuantity := orderitemFields[4].Descriptor()
 	// orderitem.DefaultQuantity holds the default value on creation for the quantity field.
 	orderitem.DefaultQuantity = money.Quantity(orderitemDescQuantity.Default.(int64))
+	// orderitemDescCurrency is the schema descriptor for currency field.
+	orderitemDescCurrency := orderitemFields[5].Descriptor()
+	// orderitem.DefaultCurrency holds the default value on creation for the currency field.
+	orderitem.DefaultCurrency = orderitemDescCurrency.Default.(string)
+	// orderitem.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	orderitem.CurrencyValidator = func() func(string) error {
+		validators := orderitemDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// orderitemDescUnitPriceMinor is the schema descriptor for unit_price_minor field.
-	orderitemDescUnitPriceMinor := orderitemFields[5].Descriptor()
+	orderitemDescUnitPriceMinor := orderitemFields[6].Descriptor()
 	// orderitem.DefaultUnitPriceMinor holds the default value on creation for the unit_price_minor field.
 	orderitem.DefaultUnitPriceMinor = orderitemDescUnitPriceMinor.Default.(int64)
 	// orderitemDescVatRateBps is the schema descriptor for vat_rate_bps field.
-	orderitemDescVatRateBps := orderitemFields[6].Descriptor()
+	orderitemDescVatRateBps := orderitemFields[7].Descriptor()
 	// orderitem.DefaultVatRateBps holds the default value on creation for the vat_rate_bps field.
 	orderitem.DefaultVatRateBps = orderitemDescVatRateBps.Default.(int64)
 	// orderitemDescTotalMinor is the schema descriptor for total_minor field.
-	orderitemDescTotalMinor := orderitemFields[7].Descriptor()
+	orderitemDescTotalMinor := orderitemFields[8].Descriptor()
 	// orderitem.DefaultTotalMinor holds the default value on creation for the total_minor field.
 	orderitem.DefaultTotalMinor = orderitemDescTotalMinor.Default.(int64)
 	// orderitemDescFulfilledQuantity is the schema descriptor for fulfilled_quantity field.
-	orderitemDescFulfilledQuantity := orderitemFields[8].Descriptor()
+	orderitemDescFulfilledQuantity := orderitemFields[9].Descriptor()
 	// orderitem.DefaultFulfilledQuantity holds the default value on creation for the fulfilled_quantity field.
 	orderitem.DefaultFulfilledQuantity = money.Quantity(orderitemDescFulfilledQuantity.Default.(int64))
 	// orderitemDescCancelledQuantity is the schema descriptor for cancelled_quantity field.
-	orderitemDescCancelledQuantity := orderitemFields[9].Descriptor()
+	orderitemDescCancelledQuantity := orderitemFields[10].Descriptor()
 	// orderitem.DefaultCancelledQuantity holds the default value on creation for the cancelled_quantity field.
 	orderitem.DefaultCancelledQuantity = money.Quantity(orderitemDescCancelledQuantity.Default.(int64))
 	// orderitemDescReturnedQuantity is the schema descriptor for returned_quantity field.
-	orderitemDescReturnedQuantity := orderitemFields[10].Descriptor()
+	orderitemDescReturnedQuantity := orderitemFields[11].Descriptor()
 	// orderitem.DefaultReturnedQuantity holds the default value on creation for the returned_quantity field.
 	orderitem.DefaultReturnedQuantity = money.Quantity(orderitemDescReturnedQuantity.Default.(int64))
 	// orderitemDescFulfilledAmountMinor is the schema descriptor for fulfilled_amount_minor field.
-	orderitemDescFulfilledAmountMinor := orderitemFields[11].Descriptor()
+	orderitemDescFulfilledAmountMinor := orderitemFields[12].Descriptor()
 	// orderitem.DefaultFulfilledAmountMinor holds the default value on creation for the fulfilled_amount_minor field.
 	orderitem.DefaultFulfilledAmountMinor = orderitemDescFulfilledAmountMinor.Default.(int64)
 	// orderitemDescCancelledAmountMinor is the schema descriptor for cancelled_amount_minor field.
-	orderitemDescCancelledAmountMinor := orderitemFields[12].Descriptor()
+	orderitemDescCancelledAmountMinor := orderitemFields[13].Descriptor()
 	// orderitem.DefaultCancelledAmountMinor holds the default value on creation for the cancelled_amount_minor field.
 	orderitem.DefaultCancelledAmountMinor = orderitemDescCancelledAmountMinor.Default.(int64)
 	// orderitemDescReturnedAmountMinor is the schema descriptor for returned_amount_minor field.
-	orderitemDescReturnedAmountMinor := orderitemFields[13].Descriptor()
+	orderitemDescReturnedAmountMinor := orderitemFields[14].Descriptor()
 	// orderitem.DefaultReturnedAmountMinor holds the default value on creation for the returned_amount_minor field.
 	orderitem.DefaultReturnedAmountMinor = orderitemDescReturnedAmountMinor.Default.(int64)
 	// orderitemDescID is the schema descriptor for id field.
@@ -881,8 +921,28 @@ func init() {
 	refundlineDescQuantity := refundlineFields[3].Descriptor()
 	// refundline.DefaultQuantity holds the default value on creation for the quantity field.
 	refundline.DefaultQuantity = money.Quantity(refundlineDescQuantity.Default.(int64))
+	// refundlineDescCurrency is the schema descriptor for currency field.
+	refundlineDescCurrency := refundlineFields[4].Descriptor()
+	// refundline.DefaultCurrency holds the default value on creation for the currency field.
+	refundline.DefaultCurrency = refundlineDescCurrency.Default.(string)
+	// refundline.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	refundline.CurrencyValidator = func() func(string) error {
+		validators := refundlineDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// refundlineDescAmountMinor is the schema descriptor for amount_minor field.
-	refundlineDescAmountMinor := refundlineFields[4].Descriptor()
+	refundlineDescAmountMinor := refundlineFields[5].Descriptor()
 	// refundline.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	refundline.DefaultAmountMinor = refundlineDescAmountMinor.Default.(int64)
 	// refundlineDescID is the schema descriptor for id field.

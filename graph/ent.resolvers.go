@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/pspbackoffice/backoffice/ent"
@@ -16,32 +15,48 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return r.Client.Noder(ctx, id, ent.WithNodeType(nodeType))
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditEvents - auditEvents"))
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Merchants is the resolver for the merchants field.
 func (r *queryResolver) Merchants(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) (*ent.MerchantConnection, error) {
-	panic(fmt.Errorf("not implemented: Merchants - merchants"))
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.Merchant.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMerchantOrder(orderBy), ent.WithMerchantFilter(where.Filter))
 }
 
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.Order.Query().Paginate(ctx, after, first, before, last,
+		ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
 }
 
 // Settlements is the resolver for the settlements field.
 func (r *queryResolver) Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error) {
-	panic(fmt.Errorf("not implemented: Settlements - settlements"))
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.Settlement.Query().Paginate(ctx, after, first, before, last,
+		ent.WithSettlementOrder(orderBy), ent.WithSettlementFilter(where.Filter))
 }
 
 // FeeRule returns generated.FeeRuleResolver implementation.

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
@@ -16,130 +15,135 @@ import (
 
 // Fixed is the resolver for the fixed field.
 func (r *feeRuleResolver) Fixed(ctx context.Context, obj *ent.FeeRule) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Fixed - fixed"))
+	return moneyOf(obj.FixedMinor, obj.Currency), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *fulfilmentResolver) Amount(ctx context.Context, obj *ent.Fulfilment) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *fulfilmentLineResolver) Amount(ctx context.Context, obj *ent.FulfilmentLine) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // InitialAmount is the resolver for the initialAmount field.
 func (r *orderResolver) InitialAmount(ctx context.Context, obj *ent.Order) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: InitialAmount - initialAmount"))
+	return moneyOf(obj.InitialAmountMinor, obj.Currency), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *orderResolver) Amount(ctx context.Context, obj *ent.Order) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // FulfilledAmount is the resolver for the fulfilledAmount field.
 func (r *orderResolver) FulfilledAmount(ctx context.Context, obj *ent.Order) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: FulfilledAmount - fulfilledAmount"))
+	return moneyOf(obj.FulfilledAmountMinor, obj.Currency), nil
 }
 
 // RefundedAmount is the resolver for the refundedAmount field.
 func (r *orderResolver) RefundedAmount(ctx context.Context, obj *ent.Order) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: RefundedAmount - refundedAmount"))
-}
-
-// BillingAddress is the resolver for the billingAddress field.
-func (r *orderResolver) BillingAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
-	panic(fmt.Errorf("not implemented: BillingAddress - billingAddress"))
-}
-
-// DeliveryAddress is the resolver for the deliveryAddress field.
-func (r *orderResolver) DeliveryAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
-	panic(fmt.Errorf("not implemented: DeliveryAddress - deliveryAddress"))
+	return moneyOf(obj.RefundedAmountMinor, obj.Currency), nil
 }
 
 // UnitPrice is the resolver for the unitPrice field.
 func (r *orderItemResolver) UnitPrice(ctx context.Context, obj *ent.OrderItem) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: UnitPrice - unitPrice"))
+	return moneyOf(obj.UnitPriceMinor, obj.Currency), nil
 }
 
 // VatRate is the resolver for the vatRate field.
 func (r *orderItemResolver) VatRate(ctx context.Context, obj *ent.OrderItem) (string, error) {
-	panic(fmt.Errorf("not implemented: VatRate - vatRate"))
+	return percentOfBps(obj.VatRateBps), nil
 }
 
 // Total is the resolver for the total field.
 func (r *orderItemResolver) Total(ctx context.Context, obj *ent.OrderItem) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Total - total"))
+	return moneyOf(obj.TotalMinor, obj.Currency), nil
 }
 
 // FulfilledAmount is the resolver for the fulfilledAmount field.
 func (r *orderItemResolver) FulfilledAmount(ctx context.Context, obj *ent.OrderItem) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: FulfilledAmount - fulfilledAmount"))
+	return moneyOf(obj.FulfilledAmountMinor, obj.Currency), nil
 }
 
 // CancelledAmount is the resolver for the cancelledAmount field.
 func (r *orderItemResolver) CancelledAmount(ctx context.Context, obj *ent.OrderItem) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: CancelledAmount - cancelledAmount"))
+	return moneyOf(obj.CancelledAmountMinor, obj.Currency), nil
 }
 
 // ReturnedAmount is the resolver for the returnedAmount field.
 func (r *orderItemResolver) ReturnedAmount(ctx context.Context, obj *ent.OrderItem) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: ReturnedAmount - returnedAmount"))
+	return moneyOf(obj.ReturnedAmountMinor, obj.Currency), nil
 }
 
 // OpenQuantity is the resolver for the openQuantity field.
 func (r *orderItemResolver) OpenQuantity(ctx context.Context, obj *ent.OrderItem) (money.Quantity, error) {
-	panic(fmt.Errorf("not implemented: OpenQuantity - openQuantity"))
+	return obj.Quantity - obj.FulfilledQuantity - obj.CancelledQuantity, nil
 }
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	return viewerOf(ctx)
 }
 
 // Amount is the resolver for the amount field.
 func (r *refundResolver) Amount(ctx context.Context, obj *ent.Refund) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *refundLineResolver) Amount(ctx context.Context, obj *ent.RefundLine) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // Gross is the resolver for the gross field.
 func (r *settlementResolver) Gross(ctx context.Context, obj *ent.Settlement) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Gross - gross"))
+	return moneyOf(obj.GrossMinor, obj.Currency), nil
 }
 
 // Refunds is the resolver for the refunds field.
 func (r *settlementResolver) Refunds(ctx context.Context, obj *ent.Settlement) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Refunds - refunds"))
+	return moneyOf(obj.RefundsMinor, obj.Currency), nil
 }
 
 // Fees is the resolver for the fees field.
 func (r *settlementResolver) Fees(ctx context.Context, obj *ent.Settlement) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Fees - fees"))
+	return moneyOf(obj.FeesMinor, obj.Currency), nil
 }
 
 // Net is the resolver for the net field.
 func (r *settlementResolver) Net(ctx context.Context, obj *ent.Settlement) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Net - net"))
+	return moneyOf(obj.NetMinor, obj.Currency), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *settlementEntryResolver) Amount(ctx context.Context, obj *ent.SettlementEntry) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: Amount - amount"))
+	return moneyOf(obj.AmountMinor, obj.Currency), nil
 }
 
 // MinAmount is the resolver for the minAmount field.
 func (r *shopResolver) MinAmount(ctx context.Context, obj *ent.Shop) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: MinAmount - minAmount"))
+	return optionalMoney(obj.MinAmountMinor, obj.Currency), nil
 }
 
 // MaxAmount is the resolver for the maxAmount field.
 func (r *shopResolver) MaxAmount(ctx context.Context, obj *ent.Shop) (*money.Money, error) {
-	panic(fmt.Errorf("not implemented: MaxAmount - maxAmount"))
+	return optionalMoney(obj.MaxAmountMinor, obj.Currency), nil
 }
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *orderResolver) BillingAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
+	return &obj.BillingAddress, nil
+}
+func (r *orderResolver) DeliveryAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
+	return obj.DeliveryAddress, nil
+}
+*/

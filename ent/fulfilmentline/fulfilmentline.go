@@ -25,6 +25,8 @@ const (
 	FieldOrderItemID = "order_item_id"
 	// FieldQuantity holds the string denoting the quantity field in the database.
 	FieldQuantity = "quantity"
+	// FieldCurrency holds the string denoting the currency field in the database.
+	FieldCurrency = "currency"
 	// FieldAmountMinor holds the string denoting the amount_minor field in the database.
 	FieldAmountMinor = "amount_minor"
 	// EdgeFulfilment holds the string denoting the fulfilment edge name in mutations.
@@ -57,6 +59,7 @@ var Columns = []string{
 	FieldFulfilmentID,
 	FieldOrderItemID,
 	FieldQuantity,
+	FieldCurrency,
 	FieldAmountMinor,
 }
 
@@ -79,6 +82,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultQuantity holds the default value on creation for the "quantity" field.
 	DefaultQuantity money.Quantity
+	// DefaultCurrency holds the default value on creation for the "currency" field.
+	DefaultCurrency string
+	// CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	CurrencyValidator func(string) error
 	// DefaultAmountMinor holds the default value on creation for the "amount_minor" field.
 	DefaultAmountMinor int64
 	// DefaultID holds the default value on creation for the "id" field.
@@ -118,6 +125,11 @@ func ByOrderItemID(opts ...sql.OrderTermOption) OrderOption {
 // ByQuantity orders the results by the quantity field.
 func ByQuantity(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuantity, opts...).ToFunc()
+}
+
+// ByCurrency orders the results by the currency field.
+func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCurrency, opts...).ToFunc()
 }
 
 // ByAmountMinor orders the results by the amount_minor field.

@@ -233,6 +233,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "quantity", Type: field.TypeInt64, Default: 0},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
 		{Name: "fulfilment_id", Type: field.TypeString, Size: 40},
 		{Name: "order_item_id", Type: field.TypeString, Size: 40},
@@ -245,13 +246,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilment_lines_fulfilments_lines",
-				Columns:    []*schema.Column{FulfilmentLinesColumns[5]},
+				Columns:    []*schema.Column{FulfilmentLinesColumns[6]},
 				RefColumns: []*schema.Column{FulfilmentsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilment_lines_order_items_item",
-				Columns:    []*schema.Column{FulfilmentLinesColumns[6]},
+				Columns:    []*schema.Column{FulfilmentLinesColumns[7]},
 				RefColumns: []*schema.Column{OrderItemsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -260,7 +261,7 @@ var (
 			{
 				Name:    "fulfilmentline_fulfilment_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentLinesColumns[5]},
+				Columns: []*schema.Column{FulfilmentLinesColumns[6]},
 			},
 		},
 	}
@@ -437,6 +438,7 @@ var (
 		{Name: "sku", Type: field.TypeString, Size: 100},
 		{Name: "name", Type: field.TypeString},
 		{Name: "quantity", Type: field.TypeInt64, Default: 0},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "unit_price_minor", Type: field.TypeInt64, Default: 0},
 		{Name: "vat_rate_bps", Type: field.TypeInt64, Default: 0},
 		{Name: "total_minor", Type: field.TypeInt64, Default: 0},
@@ -456,7 +458,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "order_items_orders_items",
-				Columns:    []*schema.Column{OrderItemsColumns[16]},
+				Columns:    []*schema.Column{OrderItemsColumns[17]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -465,7 +467,7 @@ var (
 			{
 				Name:    "orderitem_order_id_sku",
 				Unique:  true,
-				Columns: []*schema.Column{OrderItemsColumns[16], OrderItemsColumns[4]},
+				Columns: []*schema.Column{OrderItemsColumns[17], OrderItemsColumns[4]},
 			},
 		},
 	}
@@ -611,6 +613,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "refund_type", Type: field.TypeEnum, Enums: []string{"RETURN", "CANCEL", "AUTO"}},
 		{Name: "quantity", Type: field.TypeInt64, Default: 0},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
 		{Name: "refund_id", Type: field.TypeString, Size: 40},
 		{Name: "order_item_id", Type: field.TypeString, Size: 40},
@@ -623,13 +626,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "refund_lines_refunds_lines",
-				Columns:    []*schema.Column{RefundLinesColumns[6]},
+				Columns:    []*schema.Column{RefundLinesColumns[7]},
 				RefColumns: []*schema.Column{RefundsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "refund_lines_order_items_item",
-				Columns:    []*schema.Column{RefundLinesColumns[7]},
+				Columns:    []*schema.Column{RefundLinesColumns[8]},
 				RefColumns: []*schema.Column{OrderItemsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -638,7 +641,7 @@ var (
 			{
 				Name:    "refundline_refund_id",
 				Unique:  false,
-				Columns: []*schema.Column{RefundLinesColumns[6]},
+				Columns: []*schema.Column{RefundLinesColumns[7]},
 			},
 		},
 	}

@@ -29,6 +29,8 @@ const (
 	FieldName = "name"
 	// FieldQuantity holds the string denoting the quantity field in the database.
 	FieldQuantity = "quantity"
+	// FieldCurrency holds the string denoting the currency field in the database.
+	FieldCurrency = "currency"
 	// FieldUnitPriceMinor holds the string denoting the unit_price_minor field in the database.
 	FieldUnitPriceMinor = "unit_price_minor"
 	// FieldVatRateBps holds the string denoting the vat_rate_bps field in the database.
@@ -70,6 +72,7 @@ var Columns = []string{
 	FieldSku,
 	FieldName,
 	FieldQuantity,
+	FieldCurrency,
 	FieldUnitPriceMinor,
 	FieldVatRateBps,
 	FieldTotalMinor,
@@ -104,6 +107,10 @@ var (
 	SkuValidator func(string) error
 	// DefaultQuantity holds the default value on creation for the "quantity" field.
 	DefaultQuantity money.Quantity
+	// DefaultCurrency holds the default value on creation for the "currency" field.
+	DefaultCurrency string
+	// CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	CurrencyValidator func(string) error
 	// DefaultUnitPriceMinor holds the default value on creation for the "unit_price_minor" field.
 	DefaultUnitPriceMinor int64
 	// DefaultVatRateBps holds the default value on creation for the "vat_rate_bps" field.
@@ -169,6 +176,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByQuantity orders the results by the quantity field.
 func ByQuantity(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuantity, opts...).ToFunc()
+}
+
+// ByCurrency orders the results by the currency field.
+func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCurrency, opts...).ToFunc()
 }
 
 // ByUnitPriceMinor orders the results by the unit_price_minor field.

@@ -102,6 +102,11 @@ func Quantity(v money.Quantity) predicate.OrderItem {
 	return predicate.OrderItem(sql.FieldEQ(FieldQuantity, vc))
 }
 
+// Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
+func Currency(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldEQ(FieldCurrency, v))
+}
+
 // UnitPriceMinor applies equality check predicate on the "unit_price_minor" field. It's identical to UnitPriceMinorEQ.
 func UnitPriceMinor(v int64) predicate.OrderItem {
 	return predicate.OrderItem(sql.FieldEQ(FieldUnitPriceMinor, v))
@@ -517,6 +522,71 @@ func QuantityLT(v money.Quantity) predicate.OrderItem {
 func QuantityLTE(v money.Quantity) predicate.OrderItem {
 	vc := int64(v)
 	return predicate.OrderItem(sql.FieldLTE(FieldQuantity, vc))
+}
+
+// CurrencyEQ applies the EQ predicate on the "currency" field.
+func CurrencyEQ(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldEQ(FieldCurrency, v))
+}
+
+// CurrencyNEQ applies the NEQ predicate on the "currency" field.
+func CurrencyNEQ(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldNEQ(FieldCurrency, v))
+}
+
+// CurrencyIn applies the In predicate on the "currency" field.
+func CurrencyIn(vs ...string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldIn(FieldCurrency, vs...))
+}
+
+// CurrencyNotIn applies the NotIn predicate on the "currency" field.
+func CurrencyNotIn(vs ...string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldNotIn(FieldCurrency, vs...))
+}
+
+// CurrencyGT applies the GT predicate on the "currency" field.
+func CurrencyGT(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldGT(FieldCurrency, v))
+}
+
+// CurrencyGTE applies the GTE predicate on the "currency" field.
+func CurrencyGTE(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldGTE(FieldCurrency, v))
+}
+
+// CurrencyLT applies the LT predicate on the "currency" field.
+func CurrencyLT(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldLT(FieldCurrency, v))
+}
+
+// CurrencyLTE applies the LTE predicate on the "currency" field.
+func CurrencyLTE(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldLTE(FieldCurrency, v))
+}
+
+// CurrencyContains applies the Contains predicate on the "currency" field.
+func CurrencyContains(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldContains(FieldCurrency, v))
+}
+
+// CurrencyHasPrefix applies the HasPrefix predicate on the "currency" field.
+func CurrencyHasPrefix(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldHasPrefix(FieldCurrency, v))
+}
+
+// CurrencyHasSuffix applies the HasSuffix predicate on the "currency" field.
+func CurrencyHasSuffix(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldHasSuffix(FieldCurrency, v))
+}
+
+// CurrencyEqualFold applies the EqualFold predicate on the "currency" field.
+func CurrencyEqualFold(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldEqualFold(FieldCurrency, v))
+}
+
+// CurrencyContainsFold applies the ContainsFold predicate on the "currency" field.
+func CurrencyContainsFold(v string) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldContainsFold(FieldCurrency, v))
 }
 
 // UnitPriceMinorEQ applies the EQ predicate on the "unit_price_minor" field.

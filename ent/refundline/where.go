@@ -93,6 +93,11 @@ func Quantity(v money.Quantity) predicate.RefundLine {
 	return predicate.RefundLine(sql.FieldEQ(FieldQuantity, vc))
 }
 
+// Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
+func Currency(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldEQ(FieldCurrency, v))
+}
+
 // AmountMinor applies equality check predicate on the "amount_minor" field. It's identical to AmountMinorEQ.
 func AmountMinor(v int64) predicate.RefundLine {
 	return predicate.RefundLine(sql.FieldEQ(FieldAmountMinor, v))
@@ -390,6 +395,71 @@ func QuantityLT(v money.Quantity) predicate.RefundLine {
 func QuantityLTE(v money.Quantity) predicate.RefundLine {
 	vc := int64(v)
 	return predicate.RefundLine(sql.FieldLTE(FieldQuantity, vc))
+}
+
+// CurrencyEQ applies the EQ predicate on the "currency" field.
+func CurrencyEQ(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldEQ(FieldCurrency, v))
+}
+
+// CurrencyNEQ applies the NEQ predicate on the "currency" field.
+func CurrencyNEQ(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldNEQ(FieldCurrency, v))
+}
+
+// CurrencyIn applies the In predicate on the "currency" field.
+func CurrencyIn(vs ...string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldIn(FieldCurrency, vs...))
+}
+
+// CurrencyNotIn applies the NotIn predicate on the "currency" field.
+func CurrencyNotIn(vs ...string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldNotIn(FieldCurrency, vs...))
+}
+
+// CurrencyGT applies the GT predicate on the "currency" field.
+func CurrencyGT(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldGT(FieldCurrency, v))
+}
+
+// CurrencyGTE applies the GTE predicate on the "currency" field.
+func CurrencyGTE(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldGTE(FieldCurrency, v))
+}
+
+// CurrencyLT applies the LT predicate on the "currency" field.
+func CurrencyLT(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldLT(FieldCurrency, v))
+}
+
+// CurrencyLTE applies the LTE predicate on the "currency" field.
+func CurrencyLTE(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldLTE(FieldCurrency, v))
+}
+
+// CurrencyContains applies the Contains predicate on the "currency" field.
+func CurrencyContains(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldContains(FieldCurrency, v))
+}
+
+// CurrencyHasPrefix applies the HasPrefix predicate on the "currency" field.
+func CurrencyHasPrefix(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldHasPrefix(FieldCurrency, v))
+}
+
+// CurrencyHasSuffix applies the HasSuffix predicate on the "currency" field.
+func CurrencyHasSuffix(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldHasSuffix(FieldCurrency, v))
+}
+
+// CurrencyEqualFold applies the EqualFold predicate on the "currency" field.
+func CurrencyEqualFold(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldEqualFold(FieldCurrency, v))
+}
+
+// CurrencyContainsFold applies the ContainsFold predicate on the "currency" field.
+func CurrencyContainsFold(v string) predicate.RefundLine {
+	return predicate.RefundLine(sql.FieldContainsFold(FieldCurrency, v))
 }
 
 // AmountMinorEQ applies the EQ predicate on the "amount_minor" field.

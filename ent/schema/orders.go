@@ -104,6 +104,7 @@ func (OrderItem) Fields() []ent.Field {
 		field.String("sku").NotEmpty().MaxLen(100),
 		field.String("name"),
 		quantity("quantity"),
+		currency(),
 		minor("unit_price_minor"),
 		field.Int64("vat_rate_bps").Default(0).Annotations(hidden()),
 		minor("total_minor"),
@@ -164,6 +165,7 @@ func (FulfilmentLine) Fields() []ent.Field {
 		field.String("fulfilment_id").Immutable(),
 		field.String("order_item_id").Immutable(),
 		quantity("quantity"),
+		currency(),
 		minor("amount_minor"),
 	}
 }
@@ -217,6 +219,7 @@ func (RefundLine) Fields() []ent.Field {
 		field.String("order_item_id").Immutable(),
 		field.Enum("refund_type").GoType(domain.RefundType("")).Annotations(entgql.Type("RefundType")),
 		quantity("quantity"),
+		currency(),
 		minor("amount_minor"),
 	}
 }

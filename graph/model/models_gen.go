@@ -11,13 +11,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
 
-type Address struct {
-	Street     *string `json:"street,omitempty"`
-	City       *string `json:"city,omitempty"`
-	PostalCode *string `json:"postalCode,omitempty"`
-	Country    string  `json:"country"`
-}
-
 // A business refusal: a machine-readable code, the input field it concerns, and a message for people.
 type UserError struct {
 	Code    ErrorCode `json:"code"`

@@ -1,0 +1,87 @@
+// Command backoffice is the one binary of the PSP backoffice:
+//
+//	backoffice serve              the server (GraphQL, web UI, webhooks, sandboxes, jobs)
+//	backoffice migrate            bring the database schema up to date and exit
+//	backoffice seed               load the demo data set into an empty database
+//
+// Configuration comes from the environment only (README, API.md).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/pspbackoffice/backoffice/internal/app"
+	"github.com/pspbackoffice/backoffice/internal/config"
+	"github.com/pspbackoffice/backoffice/internal/db"
+)
+
+const usage = `usage: backoffice <command>
+
+commands:
+  serve     run the server (default)
+  migrate   migrate the database schema and exit
+  seed      load the demo data set into an empty database and exit
+`
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := "serve"
+	if len(os.Args) > 1 {
+		cmd = os.Args[1]
+	}
+	if err := run(ctx, cmd, os.Args[min(2, len(os.Args)):], logger); err != nil {
+		logger.Error(cmd+" failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		a, err := app.New(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := a.Bootstrap(ctx); err != nil {
+			return err
+		}
+		return a.Serve(ctx)
+	case "migrate":
+		d, err := db.Open(cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		if err := d.Migrate(ctx); err != nil {
+			return err
+		}
+		logger.Info("database migrated")
+		return nil
+	case "seed":
+		a, err := app.New(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return a.SeedDemo(ctx)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

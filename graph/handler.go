@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/graph/generated"
+)
+
+// ComplexityLimit is the most a query may cost: every field costs 1, and a list or
+// connection multiplies what is below it by the page size it asks for (first/last,
+// or MaxPageSize when it asks for neither).
+const ComplexityLimit = 25000
+
+// Options are what the GraphQL handler needs besides the resolvers.
+type Options struct {
+	Logger *slog.Logger
+	// Observe is told each operation's name, duration and whether it failed (metrics).
+	Observe func(operation string, d time.Duration, failed bool)
+}
+
+// NewHandler assembles the GraphQL server from explicit transports, with the
+// complexity limit, the error presenter and the metrics hook.
+func NewHandler(r *Resolver, opts Options) *handler.Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r})
+	srv := handler.New(pagedComplexity{es})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
+	srv.Use(costReporter{})
+	srv.SetErrorPresenter(presentError(opts.Logger))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		opts.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": "INTERNAL"}}
+	})
+	if opts.Observe != nil {
+		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			oc := graphql.GetOperationContext(ctx)
+			name := oc.OperationName
+			if name == "" && oc.Operation != nil {
+				name = string(oc.Operation.Operation)
+			}
+			start := time.Now()
+			h := next(ctx)
+			return func(ctx context.Context) *graphql.Response {
+				resp := h(ctx)
+				if resp != nil {
+					opts.Observe(name, time.Since(start), len(resp.Errors) > 0)
+				}
+				return resp
+			}
+		})
+	}
+	return srv
+}
+
+// pagedComplexity multiplies a list field's cost by the page it asks for.
+type pagedComplexity struct{ graphql.ExecutableSchema }
+
+func (p pagedComplexity) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if c, ok := p.ExecutableSchema.Complexity(ctx, typeName, field, child, args); ok {
+		return c, true
+	}
+	_, hasFirst := args["first"]
+	_, hasLast := args["last"]
+	if !hasFirst && !hasLast {
+		if _, paged := args["after"]; !paged {
+			return child + 1, true
+		}
+	}
+	n := MaxPageSize
+	for _, k := range []string{"first", "last"} {
+		if v, ok := args[k].(int); ok && v >= 0 {
+			n = v
+		}
+	}
+	return n*child + 1, true
+}
+
+// costReporter puts the query's computed cost into the response's extensions.
+type costReporter struct{}
+
+func (costReporter) ExtensionName() string                   { return "CostReporter" }
+func (costReporter) Validate(graphql.ExecutableSchema) error { return nil }
+func (costReporter) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if stats := extension.GetComplexityStats(ctx); stats != nil {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = map[string]int{"requested": stats.Complexity, "limit": stats.ComplexityLimit}
+	}
+	return resp
+}
+
+// presentError maps domain and storage errors to API codes at one edge, and hides
+// internals: an unexpected error is logged and shown as "internal error".
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var gqlErr *gqlerror.Error
+		if errors.As(err, &gqlErr) && gqlErr.Extensions != nil {
+			return gqlErr
+		}
+		base := graphql.DefaultErrorPresenter(ctx, err)
+		code, msg := classify(err)
+		if code == "INTERNAL" {
+			if gqlErr != nil && gqlErr.Err == nil && gqlErr.Extensions == nil {
+				// A validation or parse error from gqlgen itself: keep its message.
+				base.Extensions = map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}
+				return base
+			}
+			log.ErrorContext(ctx, "internal error", "err", err, "path", base.Path.String())
+		}
+		base.Message = msg
+		base.Extensions = map[string]any{"code": code}
+		return base
+	}
+}
+
+// classify answers the API code and the message a client may see.
+func classify(err error) (code, message string) {
+	var nf *ent.NotFoundError
+	switch {
+	case errors.As(err, &nf), ent.IsNotFound(err):
+		return "NOT_FOUND", "not found"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "TIMEOUT", "the request took too long"
+	}
+	for _, m := range codedErrors {
+		if code, ok := m(err); ok {
+			return code, err.Error()
+		}
+	}
+	return "INTERNAL", "internal error"
+}
+
+// codedErrors are the domain packages' mappings from their errors to API codes;
+// each domain's edge file registers its own.
+var codedErrors []func(error) (string, bool)

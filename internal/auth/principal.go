@@ -1,0 +1,66 @@
+// Package auth knows who is asking: the Principal (a logged-in user, an API key, or
+// the system itself) travels in the request context, and the storage layer's privacy
+// rules read it to filter every query by tenant.
+package auth
+
+import (
+	"context"
+	"slices"
+
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// Kind is what sort of principal is acting.
+type Kind string
+
+const (
+	KindUser   Kind = "USER"
+	KindAPIKey Kind = "API_KEY"
+	KindSystem Kind = "SYSTEM" // jobs, seeds and migrations: sees everything
+)
+
+// Principal is the authenticated actor of a request.
+type Principal struct {
+	Kind       Kind
+	ID         string // user id or API key id
+	Label      string // email or key name, for the audit trail
+	PSPID      string
+	MerchantID string // empty for PSP staff
+	CompanyID  string // API keys only
+	ShopID     string // API keys only
+	Role       domain.Role
+	Scopes     []string // API keys: e.g. "orders:write"; empty means all
+}
+
+// IsSystem tells whether the principal bypasses tenant filters.
+func (p *Principal) IsSystem() bool { return p != nil && p.Kind == KindSystem }
+
+// IsPSPStaff tells whether the principal is a PSP user (sees all its PSP's merchants).
+func (p *Principal) IsPSPStaff() bool { return p != nil && p.Kind == KindUser && p.Role.IsPSPStaff() }
+
+// HasScope tells whether an API key may act in an area ("orders:write"); users and
+// keys without scopes answer true, their role decides.
+func (p *Principal) HasScope(scope string) bool {
+	if p == nil || p.Kind != KindAPIKey || len(p.Scopes) == 0 {
+		return true
+	}
+	return slices.Contains(p.Scopes, scope)
+}
+
+type ctxKey struct{}
+
+// With puts a principal into a context.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From reads the principal of a context, or nil.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// System is the context of background work that acts for no tenant in particular.
+func System(ctx context.Context) context.Context {
+	return With(ctx, &Principal{Kind: KindSystem, ID: "system", Label: "system"})
+}

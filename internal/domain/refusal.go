@@ -1,0 +1,88 @@
+package domain
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Codes of business refusals. They are the API's ErrorCode values: a refusal names
+// one, the input field it concerns, and a message for people.
+const (
+	CodeValidation               = "VALIDATION"
+	CodeNotFound                 = "NOT_FOUND"
+	CodeConflict                 = "CONFLICT"
+	CodeForbidden                = "FORBIDDEN"
+	CodeIdempotencyKeyReused     = "IDEMPOTENCY_KEY_REUSED"
+	CodeQuantityExceedsRemaining = "QUANTITY_EXCEEDS_REMAINING"
+	CodePartialAutoNotAllowed    = "PARTIAL_AUTO_NOT_ALLOWED"
+	CodeOrderNotConfirmed        = "ORDER_NOT_CONFIRMED"
+	CodeUnknownSKU               = "UNKNOWN_SKU"
+	CodeProviderError            = "PROVIDER_ERROR"
+	CodeMerchantNotActive        = "MERCHANT_NOT_ACTIVE"
+	CodeProviderNotActivated     = "PROVIDER_NOT_ACTIVATED"
+	CodeCurrencyMismatch         = "CURRENCY_MISMATCH"
+	CodeTooManyDecimals          = "TOO_MANY_DECIMALS"
+)
+
+// Problem is one reason a request was refused.
+type Problem struct {
+	Code    string
+	Field   []string // path to the input field, e.g. ["items", "2", "quantity"]
+	Message string
+}
+
+// Refusal is an expected business refusal: the request was understood and refused,
+// nothing changed. The API shows it as userErrors, never as a top-level error.
+type Refusal struct{ Problems []Problem }
+
+func (r *Refusal) Error() string {
+	msgs := make([]string, len(r.Problems))
+	for i, p := range r.Problems {
+		msgs[i] = p.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Refuse builds a refusal with one problem.
+func Refuse(code string, field []string, message string) *Refusal {
+	return &Refusal{Problems: []Problem{{Code: code, Field: field, Message: message}}}
+}
+
+// Add appends a problem; use with a nil-able *Refusal collector:
+//
+//	var r domain.Refusal
+//	r.Add(domain.CodeValidation, []string{"name"}, "name is required")
+//	if err := r.Err(); err != nil { return err }
+func (r *Refusal) Add(code string, field []string, message string) {
+	r.Problems = append(r.Problems, Problem{Code: code, Field: field, Message: message})
+}
+
+// Err is the refusal as an error, or nil when it has no problems.
+func (r *Refusal) Err() error {
+	if r == nil || len(r.Problems) == 0 {
+		return nil
+	}
+	return r
+}
+
+// AsRefusal finds a refusal in an error chain.
+func AsRefusal(err error) (*Refusal, bool) {
+	var r *Refusal
+	ok := errors.As(err, &r)
+	return r, ok
+}
+
+// Field builds a field path: Field("items", 2, "quantity").
+func Field(parts ...any) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		switch v := p.(type) {
+		case string:
+			out[i] = v
+		case int:
+			out[i] = strconv.Itoa(v)
+		}
+	}
+	return out
+}

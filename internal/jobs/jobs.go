@@ -1,0 +1,64 @@
+// Package jobs runs the background work on River, the job queue that lives in our own
+// database (PostgreSQL or SQLite): merchant callbacks, reconciling operations left
+// PENDING, settlement runs and provider status polling. Jobs are inserted in the same
+// transaction as the change that causes them (db.Tx.SQL), so none is lost or orphaned.
+//
+// Each domain package registers its workers with Register before the client starts;
+// River elects a leader among server instances for periodic jobs.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/pspbackoffice/backoffice/internal/db"
+)
+
+// Client is the River client, the same type on both databases.
+type Client = river.Client[*sql.Tx]
+
+// Config says what the client runs.
+type Config struct {
+	Workers      *river.Workers
+	PeriodicJobs []*river.PeriodicJob
+	Logger       *slog.Logger
+	// Insert-only clients (commands, tests) do not work jobs.
+	InsertOnly bool
+}
+
+// New makes a River client on the database.
+func New(d *db.DB, cfg Config) (*Client, error) {
+	if cfg.Workers == nil {
+		cfg.Workers = river.NewWorkers()
+	}
+	rc := &river.Config{
+		Logger:       cfg.Logger,
+		Workers:      cfg.Workers,
+		PeriodicJobs: cfg.PeriodicJobs,
+	}
+	if !cfg.InsertOnly {
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
+	}
+	var (
+		c   *Client
+		err error
+	)
+	if d.IsPostgres() {
+		c, err = river.NewClient(riverdatabasesql.New(d.SQL), rc)
+	} else {
+		c, err = river.NewClient(riversqlite.New(d.SQL), rc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return c, nil
+}
+
+// Start starts working jobs until ctx ends or Stop is called.
+func Start(ctx context.Context, c *Client) error { return c.Start(ctx) }

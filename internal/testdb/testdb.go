@@ -1,0 +1,101 @@
+// Package testdb gives each test its own migrated database: a fresh SQLite file
+// always, and a fresh PostgreSQL schema when TEST_DATABASE_URL is set, so packages
+// and tests run in parallel without seeing each other's rows.
+//
+// In CI (CI=true) a missing TEST_DATABASE_URL fails the test instead of silently
+// running on SQLite alone: PostgreSQL is the reference for locking and concurrency.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pspbackoffice/backoffice/internal/db"
+)
+
+// Each runs fn once per available database ("sqlite", and "postgres" when
+// TEST_DATABASE_URL is set), each with a fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if PostgresURL(t) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	}
+}
+
+// PostgresURL is TEST_DATABASE_URL; in CI its absence is a failure.
+func PostgresURL(t testing.TB) string {
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" && os.Getenv("CI") == "true" {
+		t.Fatal("TEST_DATABASE_URL is not set in CI: PostgreSQL tests must run")
+	}
+	return u
+}
+
+// SQLite opens a fresh, migrated SQLite database in the test's temp folder.
+func SQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open("sqlite://" + filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Postgres opens a fresh, migrated schema on TEST_DATABASE_URL, dropped after the
+// test. It skips when TEST_DATABASE_URL is unset outside CI.
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	base := PostgresURL(t)
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped")
+	}
+	schema := "t_" + randomHex(8)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("postgres", base)
+		if err == nil {
+			_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
+			_ = a.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	d, err := db.Open(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

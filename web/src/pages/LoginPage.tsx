@@ -1,0 +1,93 @@
+import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { isEmail, isNotEmpty, useForm } from '@mantine/form';
+import { useState } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { login } from '../auth/api';
+import { useAuth } from '../auth/AuthContext';
+import { FullPageLoader, type LoginRedirectState } from '../auth/guards';
+import { homeFor } from '../auth/roles';
+import { PublicCard } from './PublicCard';
+
+function redirectTarget(state: unknown): string | undefined {
+  const from = (state as LoginRedirectState | null)?.from;
+  return typeof from === 'string' && from.startsWith('/') && from !== '/login' ? from : undefined;
+}
+
+export function LoginPage() {
+  const auth = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  const form = useForm({
+    mode: 'uncontrolled',
+    initialValues: { email: '', password: '' },
+    validate: {
+      email: isEmail('Enter your email address'),
+      password: isNotEmpty('Enter your password'),
+    },
+  });
+
+  if (auth.state.status === 'loading') {
+    return <FullPageLoader />;
+  }
+  if (auth.user && !submitting) {
+    return <Navigate to={redirectTarget(location.state) ?? homeFor(auth.user.role)} replace />;
+  }
+
+  const handleSubmit = async (values: { email: string; password: string }) => {
+    setError(null);
+    setSubmitting(true);
+    try {
+      const result = await login(values.email.trim(), values.password);
+      switch (result.kind) {
+        case 'signed-in':
+          auth.signIn(result.user);
+          await navigate(redirectTarget(location.state) ?? homeFor(result.user.role), { replace: true });
+          return;
+        case 'wrong-credentials':
+          setError('Wrong email or password');
+          break;
+        case 'rate-limited':
+          setError('Too many attempts, try again in a minute');
+          break;
+        case 'failed':
+          setError(result.message);
+          break;
+      }
+    } catch {
+      setError('Cannot reach the backoffice server');
+    }
+    setSubmitting(false);
+  };
+
+  return (
+    <PublicCard subtitle="Sign in to continue">
+      <form onSubmit={form.onSubmit((values) => void handleSubmit(values))} noValidate>
+        <Stack gap="md">
+          {error !== null && (
+            <Alert color="red" role="alert" title={error} />
+          )}
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="username"
+            autoFocus
+            key={form.key('email')}
+            {...form.getInputProps('email')}
+          />
+          <PasswordInput
+            label="Password"
+            autoComplete="current-password"
+            key={form.key('password')}
+            {...form.getInputProps('password')}
+          />
+          <Button type="submit" loading={submitting} fullWidth>
+            Sign in
+          </Button>
+        </Stack>
+      </form>
+    </PublicCard>
+  );
+}
