@@ -36,7 +36,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: r})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{Auth: Auth}})
 	srv := handler.New(pagedComplexity{es})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})

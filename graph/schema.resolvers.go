@@ -132,18 +132,3 @@ func (r *shopResolver) MinAmount(ctx context.Context, obj *ent.Shop) (*money.Mon
 func (r *shopResolver) MaxAmount(ctx context.Context, obj *ent.Shop) (*money.Money, error) {
 	return optionalMoney(obj.MaxAmountMinor, obj.Currency), nil
 }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *orderResolver) BillingAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
-	return &obj.BillingAddress, nil
-}
-func (r *orderResolver) DeliveryAddress(ctx context.Context, obj *ent.Order) (*model.Address, error) {
-	return obj.DeliveryAddress, nil
-}
-*/

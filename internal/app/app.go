@@ -19,6 +19,9 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
+	"github.com/pspbackoffice/backoffice/internal/providers/registry"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/server"
 	"github.com/pspbackoffice/backoffice/web"
 )
@@ -31,6 +34,11 @@ type App struct {
 	Logger  *slog.Logger
 	Metrics *server.Metrics
 	Handler http.Handler
+	// Box seals provider credentials; Registry hands out provider clients.
+	Box      *secrets.Box
+	Registry *registry.Registry
+	// Sandboxes are the provider simulators served under /sandbox/ (sandbox mode only).
+	Sandboxes *catalog.Sandboxes
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -59,6 +67,22 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 
 // assemble builds the services in dependency order.
 func (a *App) assemble(ctx context.Context) error {
+	box, err := secrets.NewBox(a.Config.Secret)
+	if err != nil {
+		return err
+	}
+	a.Box = box
+	a.Registry = registry.New(a.DB.Ent, box, a.Config.ProvidersMode == "live")
+	if a.Config.ProvidersMode == "sandbox" {
+		a.Sandboxes = catalog.NewSandboxes(catalog.SandboxConfig{
+			BaseURL:        a.Config.PublicURL + "/sandbox",
+			WebhookBaseURL: a.Config.PublicURL + "/webhooks",
+			Secret:         a.Config.Secret,
+			Store:          registry.SandboxStore{Client: a.DB.Ent},
+		})
+		sandboxes := a.Sandboxes.Handler()
+		a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
+	}
 	periodic := jobs.Housekeeping(a.workers, a.DB.Ent)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
@@ -112,5 +136,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the sandboxes' deliveries and releases the database.
+func (a *App) Close() error {
+	if a.Sandboxes != nil {
+		a.Sandboxes.Close()
+	}
+	return a.DB.Close()
+}

@@ -14,6 +14,30 @@ import (
 // demo data set; otherwise, with BACKOFFICE_ADMIN_EMAIL and _PASSWORD, it creates the
 // first PSP and its PSP_ADMIN. A database that has a PSP is left alone.
 func (a *App) Bootstrap(ctx context.Context) error {
+	if err := a.bootstrapData(ctx); err != nil {
+		return err
+	}
+	return a.EnsureSandboxAccounts(ctx)
+}
+
+// EnsureSandboxAccounts gives every PSP its sandbox accounts (sandbox mode only).
+func (a *App) EnsureSandboxAccounts(ctx context.Context) error {
+	if a.Sandboxes == nil {
+		return nil
+	}
+	ids, err := a.DB.Ent.PSP.Query().IDs(auth.System(ctx))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := a.Registry.EnsureSandbox(ctx, id, a.Sandboxes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) bootstrapData(ctx context.Context) error {
 	empty, err := seed.IsEmpty(ctx, a.DB.Ent)
 	if err != nil || !empty {
 		return err
@@ -53,6 +77,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	}
 	start := time.Now()
 	if _, err := seed.LoadDemo(ctx, a.DB.Ent, time.Now()); err != nil {
+		return err
+	}
+	if err := a.EnsureSandboxAccounts(ctx); err != nil {
 		return err
 	}
 	a.Logger.Info("demo data loaded", "took", time.Since(start).String())

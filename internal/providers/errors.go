@@ -43,3 +43,21 @@ func (e *Error) Unwrap() error { return e.Class }
 
 // IsTemporary tells whether a call may be repeated with the same idempotency key.
 func IsTemporary(err error) bool { return errors.Is(err, ErrTemporary) }
+
+// StatusClass is the class of an HTTP error status a provider answered, so every
+// client maps statuses alike: 401/403 unauthenticated, 404 not found, 409 conflict,
+// 429 and 5xx temporary (safe to retry), any other 4xx validation. A provider whose
+// body says more (a decline code) refines the class after calling this.
+func StatusClass(status int) error {
+	switch {
+	case status == 401 || status == 403:
+		return ErrUnauthenticated
+	case status == 404:
+		return ErrNotFound
+	case status == 409:
+		return ErrConflict
+	case status == 429 || status >= 500:
+		return ErrTemporary
+	}
+	return ErrValidation
+}

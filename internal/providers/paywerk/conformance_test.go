@@ -1,0 +1,80 @@
+package paywerk
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
+	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
+)
+
+const testKey = "pw_test_key_company1_shop1"
+
+// env is a sandbox mounted under /sandbox/paywerk on a real HTTP server, as the
+// server mounts it, with a client pointed at it.
+type env struct {
+	srv      *httptest.Server
+	base     string
+	faults   *sandboxkit.Faults
+	notifier *sandboxkit.Notifier
+	rcv      *conformance.Receiver
+	acct     providers.Account
+	client   *Client
+	timeout  time.Duration
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{faults: sandboxkit.NewFaults(), rcv: conformance.NewReceiver(t), timeout: 600 * time.Millisecond}
+	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{Faults: e.faults, Retry: sandboxkit.TestRetry, HoldFor: time.Second})
+	mux := http.NewServeMux()
+	e.srv = httptest.NewServer(mux)
+	e.base = e.srv.URL + "/sandbox/paywerk"
+	sb := NewSandbox(SandboxConfig{Config: sandboxkit.Config{
+		BaseURL:      e.base,
+		Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"}),
+		Faults:       e.faults,
+		Notifier:     e.notifier,
+	}, MerchantName: "Conformance OÜ"})
+	mux.Handle("/sandbox/paywerk/", sb)
+	t.Cleanup(func() {
+		e.notifier.Close()
+		e.srv.Close()
+	})
+	e.acct = providers.Account{BaseURL: e.base, Username: testKey}
+	e.client = New(e.acct, WithTimeout(e.timeout))
+	e.rcv.SetParser(e.client.ParseWebhook)
+	return e
+}
+
+func TestConformance(t *testing.T) {
+	e := newEnv(t)
+	conformance.Run(t, conformance.Harness{
+		Client:             e.client,
+		Account:            e.acct,
+		NewClient:          func(a providers.Account) providers.Provider { return New(a, WithTimeout(e.timeout)) },
+		Timeout:            e.timeout,
+		SandboxURL:         e.base,
+		Faults:             e.faults,
+		FaultAccount:       testKey,
+		Notifier:           e.notifier,
+		Receiver:           e.rcv,
+		Merchant:           providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance OÜ", Country: "EE"},
+		RejectedMerchant:   providers.Merchant{CompanyID: "cmp_2", LegalName: "Outside GmbH", Country: "DE"},
+		ApproveProductType: providers.Invoice,
+		Forge: func(d conformance.Delivery) []conformance.Delivery {
+			// No signature exists; forgeries are anything but the exact callback shape.
+			return []conformance.Delivery{
+				{Header: d.Header, Body: []byte(`{"paywerkId":"x","orderReference":"y","status":"CONFIRMED"}`)},
+				{Header: d.Header, Body: []byte(`{"orderReference":"y"}`)},
+				{Header: d.Header, Body: []byte(`{"paywerkId":7,"orderReference":"y"}`)},
+				{Header: d.Header, Body: append(append([]byte(nil), d.Body...), []byte(`{}`)...)},
+				{Header: d.Header, Body: []byte(`[]`)},
+				{Header: d.Header, Body: nil},
+			}
+		},
+	})
+}

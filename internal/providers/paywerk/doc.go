@@ -1,0 +1,46 @@
+// Package paywerk is the Paywerk merchant API client (consumer BNPL and Pay Now, EUR,
+// Estonia) and its sandbox, following seed 003 to the letter.
+//
+// Real (seed 003): Bearer API key bound to one company + shop; POST /orders with
+// lang (en|et), shopper, E.164 phone, billingAddress.country, amount equal to the
+// sum of the items, EUR only, success/failed/callback URLs, unique reference,
+// items, displayedProductTypes → {paywerkId, isComplete}; the same reference
+// updates a pending order until the shopper has continued, then 409; no items →
+// one summarising item; statuses PENDING, CONFIRMED, FAILED; GET /orders/{id} and
+// /orders/{id}/status; the callback {paywerkId, orderReference} with no status and
+// no signature; fulfil by sku + quantity (fractional allowed) and fulfil-all;
+// refund [{sku, refundType RETURN|CANCEL|AUTO, quantity?}] with the AUTO rules, and
+// refund-all; INVOICE and SLICE only for 100–2000 EUR; GET
+// /payment-schedule/{productType}?amount=&shopperCountryCode= and by productId;
+// SLICE in 3 parts with the remainder cent on the first; GET /health without a key.
+//
+// Inferred (no public source; the client and sandbox agree on them):
+//   - Error bodies are {"code","message","details":[{"sku"|"field","code","message"}]}
+//     with 400 for a malformed request, 401 without a valid key, 404 for an unknown
+//     (or another shop's) order, 409 for a refusal that depends on the order's state
+//     (not CONFIRMED, quantity beyond what is open, partial AUTO, reference taken).
+//   - Address fields street/city/postalCode/country; item fields sku, name,
+//     quantity, unitPrice, vatRate (percent string), totalAmount.
+//   - Order details carry productType, fulfilledAmount, cancelledAmount,
+//     returnedAmount, shopperContinued, failureReason and per item the fulfilled,
+//     cancelled and returned quantities; fulfil and refund answer
+//     {id, paywerkId, amount, items[{sku, refundType, quantity, amount}]}.
+//   - The hosted page is <BaseURL>/checkout/{paywerkId} (the real one comes from
+//     the shop.js widget); a part of a line is priced round_half_up(unit × q) and the
+//     part that takes a line's last open quantity takes exactly what is left, as in
+//     the domain (money.Pool), so provider and product agree to the cent.
+//   - Merchant activation has no API (merchants onboard through Swedbank):
+//     ActivateMerchant checks the key and the seed's "Estonian merchants only".
+//   - Paywerk takes no idempotency key: after an uncertain fulfil or refund, fetch
+//     the order (its per-item quantities) before retrying.
+//
+// The decision a reader would otherwise rediscover: a callback proves nothing, as
+// Paywerk signs nothing. ParseWebhook accepts only the exact callback shape, marks
+// NeedsFetch, and the status is trusted only after FetchStatus with our API key.
+//
+// Sandbox triggers: a shopper last name containing "DECLINE" makes the risk
+// decision negative (FAILED, failureReason risk_decision); a decline fault on
+// operation "authorize" does the same once; opening the page marks the order
+// continued. Fault operation names: sandboxkit's Op* plus fulfil_all, refund_all and
+// payment_schedule.
+package paywerk

@@ -1,0 +1,152 @@
+// Package registry hands out provider clients from the PSPs' stored ProviderAccounts,
+// decrypting their credentials for the call. In sandbox mode every PSP gets one
+// account per provider pointing at this server's /sandbox/<provider>/ (EnsureSandbox).
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/provideraccount"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
+)
+
+// Registry implements providers.Registry on the provider_accounts table.
+type Registry struct {
+	client *ent.Client
+	box    *secrets.Box
+	hc     *http.Client
+	env    provideraccount.Environment
+}
+
+// New makes a registry; env is SANDBOX or LIVE, by PROVIDERS_MODE.
+func New(client *ent.Client, box *secrets.Box, live bool) *Registry {
+	env := provideraccount.EnvironmentSANDBOX
+	if live {
+		env = provideraccount.EnvironmentLIVE
+	}
+	return &Registry{client: client, box: box, hc: &http.Client{Timeout: 30 * time.Second}, env: env}
+}
+
+// credentials is what is sealed in credentials_enc.
+type credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Account loads and decrypts a PSP's account at a provider.
+func (r *Registry) Account(ctx context.Context, pspID string, p domain.Provider) (providers.Account, error) {
+	a, err := r.client.ProviderAccount.Query().Where(
+		provideraccount.PspID(pspID), provideraccount.ProviderEQ(p), provideraccount.EnvironmentEQ(r.env),
+	).Only(auth.System(ctx))
+	if err != nil {
+		return providers.Account{}, fmt.Errorf("no %s account for this PSP: %w", p, err)
+	}
+	return r.open(a)
+}
+
+func (r *Registry) open(a *ent.ProviderAccount) (providers.Account, error) {
+	acct := providers.Account{BaseURL: a.BaseURL, ExternalPSPID: a.ExternalPspID}
+	if len(a.CredentialsEnc) > 0 {
+		raw, err := r.box.Open(a.CredentialsEnc)
+		if err != nil {
+			return acct, err
+		}
+		var c credentials
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return acct, err
+		}
+		acct.Username, acct.Password = c.Username, c.Password
+	}
+	if len(a.WebhookSecretEnc) > 0 {
+		raw, err := r.box.Open(a.WebhookSecretEnc)
+		if err != nil {
+			return acct, err
+		}
+		acct.WebhookSecret = string(raw)
+	}
+	return acct, nil
+}
+
+// For implements providers.Registry.
+func (r *Registry) For(ctx context.Context, pspID string, p domain.Provider) (providers.Provider, error) {
+	acct, err := r.Account(ctx, pspID, p)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Client(p, acct, r.hc)
+}
+
+// Verifiers answers a client for every account of a provider, to verify an inbound
+// webhook before we know which PSP it belongs to (each tries its own secret).
+func (r *Registry) Verifiers(ctx context.Context, p domain.Provider) ([]providers.Provider, error) {
+	accts, err := r.client.ProviderAccount.Query().Where(
+		provideraccount.ProviderEQ(p), provideraccount.EnvironmentEQ(r.env),
+	).All(auth.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]providers.Provider, 0, len(accts))
+	for _, a := range accts {
+		acct, err := r.open(a)
+		if err != nil {
+			return nil, err
+		}
+		c, err := catalog.Client(p, acct, r.hc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Store saves (creates or replaces) a PSP's account at a provider, sealing its secrets.
+func (r *Registry) Store(ctx context.Context, pspID string, p domain.Provider, acct providers.Account) error {
+	raw, err := json.Marshal(credentials{Username: acct.Username, Password: acct.Password})
+	if err != nil {
+		return err
+	}
+	creds, err := r.box.Seal(raw)
+	if err != nil {
+		return err
+	}
+	hook, err := r.box.Seal([]byte(acct.WebhookSecret))
+	if err != nil {
+		return err
+	}
+	ctx = auth.System(ctx)
+	existing, err := r.client.ProviderAccount.Query().Where(
+		provideraccount.PspID(pspID), provideraccount.ProviderEQ(p), provideraccount.EnvironmentEQ(r.env),
+	).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return r.client.ProviderAccount.Create().SetPspID(pspID).SetProvider(p).SetEnvironment(r.env).
+			SetBaseURL(acct.BaseURL).SetExternalPspID(acct.ExternalPSPID).
+			SetCredentialsEnc(creds).SetWebhookSecretEnc(hook).Exec(ctx)
+	case err != nil:
+		return err
+	}
+	return existing.Update().SetBaseURL(acct.BaseURL).SetExternalPspID(acct.ExternalPSPID).
+		SetCredentialsEnc(creds).SetWebhookSecretEnc(hook).Exec(ctx)
+}
+
+// EnsureSandbox gives a PSP its sandbox account at every provider (sandbox mode).
+func (r *Registry) EnsureSandbox(ctx context.Context, pspID string, sb *catalog.Sandboxes) error {
+	for _, p := range catalog.All {
+		if err := r.Store(ctx, pspID, p, sb.Account(pspID, p)); err != nil {
+			return fmt.Errorf("sandbox account %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+var _ providers.Registry = (*Registry)(nil)
