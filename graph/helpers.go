@@ -95,3 +95,11 @@ func userErrorsOf(err error) ([]*model.UserError, error) {
 	}
 	return out, nil
 }
+
+// deref reads an optional string input, "" when absent.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -571,12 +571,20 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 		return
 	} else if found {
 		// A repeated call with the same invoice number is answered, not repeated.
-		if i := o.invoice(taken); i >= 0 && o.Invoices[i].Amount == amt {
-			sandboxkit.WriteJSON(w, http.StatusOK, Created{UUID: taken})
+		if i := o.invoice(taken); i >= 0 {
+			if o.Invoices[i].Amount == amt {
+				sandboxkit.WriteJSON(w, http.StatusOK, Created{UUID: taken})
+				return
+			}
+			writeError(w, http.StatusConflict, "invoice_already_exists", "An invoice "+req.ExternalCode+" already exists", "external_code")
 			return
 		}
-		writeError(w, http.StatusConflict, "invoice_already_exists", "An invoice "+req.ExternalCode+" already exists", "external_code")
-		return
+		var other string
+		if ok, _ := s.cfg.Store.Get(ctx, kindInvoice, taken, &other); ok && other != o.UUID {
+			writeError(w, http.StatusConflict, "invoice_already_exists", "An invoice "+req.ExternalCode+" already exists for another order", "external_code")
+			return
+		}
+		// Otherwise the index outlived a failed write: the number is free.
 	}
 	if !capturable[o.State] {
 		writeError(w, http.StatusConflict, "order_state_conflict", "An order in state "+o.State+" cannot be invoiced", "orders")
@@ -610,11 +618,16 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 	iv := invoiceState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, Amount: amt, Lines: req.LineItems, At: s.cfg.Now().UTC()}
 	o.Invoices, o.Lines = append(o.Invoices, iv), lines
 	o.settle()
+	// Indexes first: one left behind by a failed order write points nowhere and is ignored.
+	for _, put := range [][3]string{{kindInvoice, iv.UUID, o.UUID}, {kindInvoiceCode, codeKey, iv.UUID}} {
+		if err := s.cfg.Store.Put(ctx, put[0], put[1], put[2]); err != nil {
+			s.internal(w, err)
+			return
+		}
+	}
 	if !s.save(ctx, w, o) {
 		return
 	}
-	_ = s.cfg.Store.Put(ctx, kindInvoice, iv.UUID, o.UUID)
-	_ = s.cfg.Store.Put(ctx, kindInvoiceCode, codeKey, iv.UUID)
 	s.event(o, EventInvoiceCreated, iv.UUID, &iv.Amount)
 	if o.State == StateShipped {
 		s.event(o, EventOrderShipped, "", nil)

@@ -700,6 +700,7 @@ func (s *suite) failDelivery(t *testing.T) {
 	if _, err := s.h.Faults.Add(sandboxkit.Fault{Account: s.h.FaultAccount, Operation: sandboxkit.OpNotify, Kind: sandboxkit.FaultFailDelivery, Count: 2}); err != nil {
 		t.Fatal(err)
 	}
+	s.h.Notifier.Wait() // earlier deliveries are logged before we count
 	before := len(s.h.Notifier.Attempts())
 	req, sess := s.newSession(t)
 	s.complete(t, sess, sandboxkit.ActionApprove)

@@ -29,6 +29,10 @@
 //     the shop.js widget); a part of a line is priced round_half_up(unit × q) and the
 //     part that takes a line's last open quantity takes exactly what is left, as in
 //     the domain (money.Pool), so provider and product agree to the cent.
+//   - isComplete is true when the request carries everything the shopper would
+//     otherwise type (names, email, phone, full billing address).
+//   - The page's form POST takes productType; without one it uses the only
+//     choosable product, else it asks again (422).
 //   - Merchant activation has no API (merchants onboard through Swedbank):
 //     ActivateMerchant checks the key and the seed's "Estonian merchants only".
 //   - Paywerk takes no idempotency key: after an uncertain fulfil or refund, fetch

@@ -126,6 +126,9 @@ func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	case sandboxkit.ActionDecline:
 		o.Status, o.FailureReason = StatusFailed, FailureShopperDeclined
 	case sandboxkit.ActionApprove:
+		if form.ProductType == "" {
+			form.ProductType = s.onlyChoice(o)
+		}
 		if !s.choosable(o, form.ProductType) {
 			_ = sandboxkit.RenderPage(w, http.StatusUnprocessableEntity, s.pageView(o, "Choose one of the available payment methods."))
 			return
@@ -155,4 +158,18 @@ func (s *sandbox) choosable(o orderState, pt string) bool {
 		}
 	}
 	return false
+}
+
+// onlyChoice is the product type when exactly one can be chosen, else "".
+func (s *sandbox) onlyChoice(o orderState) string {
+	only := ""
+	for _, opt := range s.offered(o) {
+		if !opt.Disabled {
+			if only != "" {
+				return ""
+			}
+			only = opt.Value
+		}
+	}
+	return only
 }

@@ -191,8 +191,9 @@ func TestPayLaterOnlyFor100To2000EUR(t *testing.T) {
 	if st, _ := e.client.FetchStatus(ctx, sess.ProviderReference); st.State != providers.PaymentPending {
 		t.Fatalf("a refused choice changed the state to %s", st.State)
 	}
-	if loc := e.pay(t, sess, providers.PayNowCard); loc != "https://shop.example/ok" {
-		t.Fatalf("pay now redirected to %s", loc)
+	// Without a choice, the only choosable product (pay now) is taken.
+	if code, loc := postForm(t, sess.RedirectURL, sandboxkit.PageForm{Action: sandboxkit.ActionApprove}); code != http.StatusSeeOther || loc != "https://shop.example/ok" {
+		t.Fatalf("approve without a choice: %d to %s", code, loc)
 	}
 	st, _ := e.client.FetchStatus(ctx, sess.ProviderReference)
 	if st.State != providers.PaymentAuthorized || st.ProductType != providers.PayNowCard {

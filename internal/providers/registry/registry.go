@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
@@ -150,3 +152,40 @@ func (r *Registry) EnsureSandbox(ctx context.Context, pspID string, sb *catalog.
 }
 
 var _ providers.Registry = (*Registry)(nil)
+
+// LiveAccountInput is what PSP_ADMIN enters to connect a live provider account.
+type LiveAccountInput struct {
+	Provider      domain.Provider
+	BaseURL       string
+	ExternalPSPID string
+	Username      string
+	Password      string
+	WebhookSecret string
+}
+
+// ConfigureLive validates and stores a PSP's live account at a provider. Credentials
+// are sealed at rest and never returned by the API.
+func (r *Registry) ConfigureLive(ctx context.Context, pspID string, in LiveAccountInput) (*ent.ProviderAccount, error) {
+	var refusal domain.Refusal
+	u, err := url.Parse(in.BaseURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		refusal.Add(domain.CodeValidation, domain.Field("baseUrl"), "baseUrl must be an https:// URL of the provider's API")
+	}
+	if strings.TrimSpace(in.Username) == "" {
+		refusal.Add(domain.CodeValidation, domain.Field("username"), "username (or API key) is required")
+	}
+	if in.WebhookSecret != "" && len(in.WebhookSecret) < 16 {
+		refusal.Add(domain.CodeValidation, domain.Field("webhookSecret"), "webhookSecret must have at least 16 characters")
+	}
+	if err := refusal.Err(); err != nil {
+		return nil, err
+	}
+	live := &Registry{client: r.client, box: r.box, hc: r.hc, env: provideraccount.EnvironmentLIVE}
+	acct := providers.Account{BaseURL: strings.TrimRight(in.BaseURL, "/"), ExternalPSPID: in.ExternalPSPID,
+		Username: in.Username, Password: in.Password, WebhookSecret: in.WebhookSecret}
+	if err := live.Store(ctx, pspID, in.Provider, acct); err != nil {
+		return nil, err
+	}
+	return r.client.ProviderAccount.Query().Where(provideraccount.PspID(pspID), provideraccount.ProviderEQ(in.Provider),
+		provideraccount.EnvironmentEQ(provideraccount.EnvironmentLIVE)).Only(auth.System(ctx))
+}

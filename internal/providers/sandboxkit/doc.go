@@ -18,7 +18,9 @@
 //     by the Notifier; decline is taken by the sandbox when the shopper approves.
 //   - Notifications are delivered on their own goroutines and retried with growing
 //     intervals until a 2xx, like the real providers; a sandbox handler never waits
-//     for a delivery. Tests call Notifier.Wait.
+//     for a delivery. An account's notifications make their first attempts in the
+//     order sent, so disorder comes only from an out_of_order fault or a retry, and
+//     tests stay deterministic. Tests call Notifier.Wait.
 //   - State goes through Store as JSON, so the server can swap the in-memory store for
 //     a database-backed one and sandbox payments survive restarts. Read-modify-write
 //     is serialised per process with Locks; several server instances sharing one

@@ -74,6 +74,7 @@ type Notifier struct {
 	mu       sync.Mutex
 	closed   bool
 	held     map[string][]*heldNotification
+	chain    map[string]chan struct{} // per account: closed when the latest one's first attempt is done
 	attempts []Attempt
 }
 
@@ -100,12 +101,15 @@ func NewNotifier(cfg NotifierConfig) *Notifier {
 		cfg.HoldFor = 2 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Notifier{cfg: cfg, ctx: ctx, cancel: cancel, held: map[string][]*heldNotification{}}
+	return &Notifier{cfg: cfg, ctx: ctx, cancel: cancel, held: map[string][]*heldNotification{}, chain: map[string]chan struct{}{}}
 }
 
-// Send queues a notification and returns at once. A duplicate_webhook fault delivers
-// it twice; an out_of_order fault holds it back until the account's next
-// notification has been delivered (or HoldFor has passed).
+// Send queues a notification and returns at once. An account's notifications make
+// their first attempts in the order they were sent, so without faults they arrive
+// in order; retries do not hold later ones up (a receiver that is down for one is
+// not made to wait for all). A duplicate_webhook fault delivers it twice; an
+// out_of_order fault holds it back until the account's next notification has been
+// delivered (or HoldFor has passed).
 func (nf *Notifier) Send(n Notification) {
 	if n.Operation == "" {
 		n.Operation = OpNotify
@@ -131,12 +135,32 @@ func (nf *Notifier) Send(n Notification) {
 	for _, h := range older {
 		h.timer.Stop() // removed under the lock, so its timer finds nothing to release
 	}
+	prev, done := nf.chain[n.Account], make(chan struct{})
+	nf.chain[n.Account] = done
+	var once sync.Once
+	firstDone := func() {
+		once.Do(func() {
+			close(done)
+			nf.mu.Lock()
+			if nf.chain[n.Account] == done {
+				delete(nf.chain, n.Account)
+			}
+			nf.mu.Unlock()
+		})
+	}
 	go func() {
 		defer nf.wg.Done()
-		nf.deliver(n)
+		defer firstDone()
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-nf.ctx.Done(): // deliveries below give up at once
+			}
+		}
+		nf.deliver(n, firstDone)
 		// The older ones go after the newer one, in the order they were held.
 		for _, h := range older {
-			nf.deliver(h.n)
+			nf.deliver(h.n, nil)
 			nf.wg.Done()
 		}
 	}()
@@ -163,20 +187,21 @@ func (nf *Notifier) releaseHeld(account string, h *heldNotification) {
 	}
 	go func() {
 		defer nf.wg.Done()
-		nf.deliver(h.n)
+		nf.deliver(h.n, nil)
 	}()
 }
 
-// deliver sends one notification (twice under a duplicate_webhook fault).
-func (nf *Notifier) deliver(n Notification) {
+// deliver sends one notification (twice under a duplicate_webhook fault);
+// afterFirst, when set, runs once its first attempt is over.
+func (nf *Notifier) deliver(n Notification, afterFirst func()) {
 	_, dup := nf.cfg.Faults.Take(n.Account, n.Operation, FaultDuplicateWebhook)
-	nf.deliverWithRetry(n)
+	nf.deliverWithRetry(n, afterFirst)
 	if dup {
-		nf.deliverWithRetry(n)
+		nf.deliverWithRetry(n, nil)
 	}
 }
 
-func (nf *Notifier) deliverWithRetry(n Notification) {
+func (nf *Notifier) deliverWithRetry(n Notification, afterFirst func()) {
 	wait := nf.cfg.Retry.Initial
 	for attempt := 1; attempt <= nf.cfg.Retry.MaxAttempts; attempt++ {
 		if nf.ctx.Err() != nil {
@@ -193,6 +218,9 @@ func (nf *Notifier) deliverWithRetry(n Notification) {
 		nf.mu.Lock()
 		nf.logAttempt(a)
 		nf.mu.Unlock()
+		if attempt == 1 && afterFirst != nil {
+			afterFirst()
+		}
 		if a.Delivered {
 			return
 		}

@@ -387,3 +387,27 @@ func TestPageRendersAndReadsForm(t *testing.T) {
 		t.Fatalf("action=maybe: %v", err)
 	}
 }
+
+func TestNotifierKeepsAnAccountsOrderWithoutBlockingOnRetries(t *testing.T) {
+	n, rcv, url := newNotifier(t, nil)
+	var want []string
+	for i := range 30 {
+		b := strings.Repeat("x", i%3) + string(rune('a'+i%26))
+		want = append(want, b)
+		n.Send(Notification{Account: "a", URL: url, Body: []byte(b)})
+	}
+	n.Wait()
+	if got := rcv.got(); got != strings.Join(want, ",") {
+		t.Fatalf("arrival order\n%s\nwant\n%s", got, strings.Join(want, ","))
+	}
+	// The first one fails once: the second arrives before its retry.
+	rcv.mu.Lock()
+	rcv.bodies, rcv.failures = nil, 1
+	rcv.mu.Unlock()
+	n.Send(Notification{Account: "a", URL: url, Body: []byte("1")})
+	n.Send(Notification{Account: "a", URL: url, Body: []byte("2")})
+	n.Wait()
+	if rcv.got() != "2,1" {
+		t.Fatalf("received %q: a retry held the next notification up", rcv.got())
+	}
+}
