@@ -1,0 +1,85 @@
+package registry_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/registry"
+	"github.com/pspbackoffice/backoffice/internal/providers/sandboxenv"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
+)
+
+// TestSandboxAccountsWorkAndStaySealed gives two PSPs their sandbox accounts, checks
+// every stored credential is sealed (never in clear in the table), that each PSP's
+// client talks to its sandbox over HTTP, and that one PSP's credentials cannot see
+// the other's payments.
+func TestSandboxAccountsWorkAndStaySealed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := auth.System(context.Background())
+		box, _ := secrets.NewBox("registry-test-secret-0123456789abcdef")
+		env := sandboxenv.Start(t, sandboxenv.Options{})
+		reg := registry.New(d.Ent, box, false)
+		pspA := d.Ent.PSP.Create().SetName("A").SaveX(ctx)
+		pspB := d.Ent.PSP.Create().SetName("B").SaveX(ctx)
+		for _, p := range []string{pspA.ID, pspB.ID} {
+			if err := reg.EnsureSandbox(ctx, p, env.Sandboxes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := reg.EnsureSandbox(ctx, pspA.ID, env.Sandboxes); err != nil {
+			t.Fatalf("ensuring twice: %v", err)
+		}
+		accounts := d.Ent.ProviderAccount.Query().AllX(ctx)
+		if len(accounts) != 8 {
+			t.Fatalf("want 4 accounts per PSP, got %d", len(accounts))
+		}
+		for _, a := range accounts {
+			acct, err := reg.Account(ctx, a.PspID, a.Provider)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{acct.Username, acct.Password, acct.WebhookSecret} {
+				if secret != "" && (bytes.Contains(a.CredentialsEnc, []byte(secret)) || bytes.Contains(a.WebhookSecretEnc, []byte(secret))) {
+					t.Fatalf("%s credentials stored in clear", a.Provider)
+				}
+			}
+		}
+
+		billwerkA, err := reg.For(ctx, pspA.ID, domain.ProviderBillwerk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := billwerkA.CreateSession(ctx, sessionRequest())
+		if err != nil {
+			t.Fatalf("PSP A's sandbox session: %v", err)
+		}
+		if _, err := billwerkA.FetchStatus(ctx, sess.ProviderReference); err != nil {
+			t.Fatalf("PSP A reads its own payment: %v", err)
+		}
+		billwerkB, _ := reg.For(ctx, pspB.ID, domain.ProviderBillwerk)
+		if _, err := billwerkB.FetchStatus(ctx, sess.ProviderReference); !errors.Is(err, providers.ErrNotFound) {
+			t.Fatalf("PSP B read PSP A's payment: %v", err)
+		}
+	})
+}
+
+func sessionRequest() providers.SessionRequest {
+	return providers.SessionRequest{
+		OrderID: "ord_test", Reference: "R-1",
+		Amount:     mustEUR("10.00"),
+		Shopper:    providers.Shopper{FirstName: "Mari", LastName: "Tamm", Email: "mari@example.com"},
+		Billing:    providers.Address{Country: "EE"},
+		SuccessURL: "https://shop.example/ok", FailedURL: "https://shop.example/failed",
+		NotifyURL: "https://backoffice.example/webhooks/billwerk", ProductType: providers.PayNowCard,
+	}
+}
+
+func mustEUR(s string) money.Money { return money.MustParse(s, "EUR") }
