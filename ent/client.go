@@ -549,7 +549,8 @@ func (c *APIKeyClient) QueryCreatedBy(_m *APIKey) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *APIKeyClient) Hooks() []Hook {
-	return c.hooks.APIKey
+	hooks := c.hooks.APIKey
+	return append(hooks[:len(hooks):len(hooks)], apikey.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -682,7 +683,8 @@ func (c *AuditEventClient) GetX(ctx context.Context, id string) *AuditEvent {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -911,7 +913,8 @@ func (c *CompanyClient) QueryAPIKeys(_m *Company) *APIKeyQuery {
 
 // Hooks returns the client hooks.
 func (c *CompanyClient) Hooks() []Hook {
-	return c.hooks.Company
+	hooks := c.hooks.Company
+	return append(hooks[:len(hooks):len(hooks)], company.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1060,7 +1063,8 @@ func (c *FeeRuleClient) QueryCompany(_m *FeeRule) *CompanyQuery {
 
 // Hooks returns the client hooks.
 func (c *FeeRuleClient) Hooks() []Hook {
-	return c.hooks.FeeRule
+	hooks := c.hooks.FeeRule
+	return append(hooks[:len(hooks):len(hooks)], feerule.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1241,7 +1245,8 @@ func (c *FulfilmentClient) QuerySettlement(_m *Fulfilment) *SettlementQuery {
 
 // Hooks returns the client hooks.
 func (c *FulfilmentClient) Hooks() []Hook {
-	return c.hooks.Fulfilment
+	hooks := c.hooks.Fulfilment
+	return append(hooks[:len(hooks):len(hooks)], fulfilment.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1406,7 +1411,8 @@ func (c *FulfilmentLineClient) QueryItem(_m *FulfilmentLine) *OrderItemQuery {
 
 // Hooks returns the client hooks.
 func (c *FulfilmentLineClient) Hooks() []Hook {
-	return c.hooks.FulfilmentLine
+	hooks := c.hooks.FulfilmentLine
+	return append(hooks[:len(hooks):len(hooks)], fulfilmentline.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1539,7 +1545,8 @@ func (c *IdempotencyRecordClient) GetX(ctx context.Context, id string) *Idempote
 
 // Hooks returns the client hooks.
 func (c *IdempotencyRecordClient) Hooks() []Hook {
-	return c.hooks.IdempotencyRecord
+	hooks := c.hooks.IdempotencyRecord
+	return append(hooks[:len(hooks):len(hooks)], idempotencyrecord.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1768,7 +1775,8 @@ func (c *MerchantClient) QueryOrders(_m *Merchant) *OrderQuery {
 
 // Hooks returns the client hooks.
 func (c *MerchantClient) Hooks() []Hook {
-	return c.hooks.Merchant
+	hooks := c.hooks.Merchant
+	return append(hooks[:len(hooks):len(hooks)], merchant.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2013,7 +2021,8 @@ func (c *OrderClient) QuerySettlement(_m *Order) *SettlementQuery {
 
 // Hooks returns the client hooks.
 func (c *OrderClient) Hooks() []Hook {
-	return c.hooks.Order
+	hooks := c.hooks.Order
+	return append(hooks[:len(hooks):len(hooks)], order.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2162,7 +2171,8 @@ func (c *OrderItemClient) QueryOrder(_m *OrderItem) *OrderQuery {
 
 // Hooks returns the client hooks.
 func (c *OrderItemClient) Hooks() []Hook {
-	return c.hooks.OrderItem
+	hooks := c.hooks.OrderItem
+	return append(hooks[:len(hooks):len(hooks)], orderitem.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2343,7 +2353,8 @@ func (c *PSPClient) QueryMerchants(_m *PSP) *MerchantQuery {
 
 // Hooks returns the client hooks.
 func (c *PSPClient) Hooks() []Hook {
-	return c.hooks.PSP
+	hooks := c.hooks.PSP
+	return append(hooks[:len(hooks):len(hooks)], psp.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2492,7 +2503,8 @@ func (c *ProviderAccountClient) QueryPsp(_m *ProviderAccount) *PSPQuery {
 
 // Hooks returns the client hooks.
 func (c *ProviderAccountClient) Hooks() []Hook {
-	return c.hooks.ProviderAccount
+	hooks := c.hooks.ProviderAccount
+	return append(hooks[:len(hooks):len(hooks)], provideraccount.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2641,7 +2653,8 @@ func (c *ProviderActivationClient) QueryCompany(_m *ProviderActivation) *Company
 
 // Hooks returns the client hooks.
 func (c *ProviderActivationClient) Hooks() []Hook {
-	return c.hooks.ProviderActivation
+	hooks := c.hooks.ProviderActivation
+	return append(hooks[:len(hooks):len(hooks)], provideractivation.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2822,7 +2835,8 @@ func (c *RefundClient) QuerySettlement(_m *Refund) *SettlementQuery {
 
 // Hooks returns the client hooks.
 func (c *RefundClient) Hooks() []Hook {
-	return c.hooks.Refund
+	hooks := c.hooks.Refund
+	return append(hooks[:len(hooks):len(hooks)], refund.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2987,7 +3001,8 @@ func (c *RefundLineClient) QueryItem(_m *RefundLine) *OrderItemQuery {
 
 // Hooks returns the client hooks.
 func (c *RefundLineClient) Hooks() []Hook {
-	return c.hooks.RefundLine
+	hooks := c.hooks.RefundLine
+	return append(hooks[:len(hooks):len(hooks)], refundline.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3120,7 +3135,8 @@ func (c *SandboxRecordClient) GetX(ctx context.Context, id string) *SandboxRecor
 
 // Hooks returns the client hooks.
 func (c *SandboxRecordClient) Hooks() []Hook {
-	return c.hooks.SandboxRecord
+	hooks := c.hooks.SandboxRecord
+	return append(hooks[:len(hooks):len(hooks)], sandboxrecord.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3333,7 +3349,8 @@ func (c *SettlementClient) QueryRefunds(_m *Settlement) *RefundQuery {
 
 // Hooks returns the client hooks.
 func (c *SettlementClient) Hooks() []Hook {
-	return c.hooks.Settlement
+	hooks := c.hooks.Settlement
+	return append(hooks[:len(hooks):len(hooks)], settlement.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3530,7 +3547,8 @@ func (c *SettlementEntryClient) QueryRefund(_m *SettlementEntry) *RefundQuery {
 
 // Hooks returns the client hooks.
 func (c *SettlementEntryClient) Hooks() []Hook {
-	return c.hooks.SettlementEntry
+	hooks := c.hooks.SettlementEntry
+	return append(hooks[:len(hooks):len(hooks)], settlemententry.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3711,7 +3729,8 @@ func (c *ShopClient) QueryAPIKeys(_m *Shop) *APIKeyQuery {
 
 // Hooks returns the client hooks.
 func (c *ShopClient) Hooks() []Hook {
-	return c.hooks.Shop
+	hooks := c.hooks.Shop
+	return append(hooks[:len(hooks):len(hooks)], shop.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3876,7 +3895,8 @@ func (c *UserClient) QueryMerchant(_m *User) *MerchantQuery {
 
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4009,7 +4029,8 @@ func (c *WebhookEventClient) GetX(ctx context.Context, id string) *WebhookEvent 
 
 // Hooks returns the client hooks.
 func (c *WebhookEventClient) Hooks() []Hook {
-	return c.hooks.WebhookEvent
+	hooks := c.hooks.WebhookEvent
+	return append(hooks[:len(hooks):len(hooks)], webhookevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -552,6 +553,12 @@ func (_q *CompanyQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if company.Policy == nil {
+		return errors.New("ent: uninitialized company.Policy (forgotten import ent/runtime?)")
+	}
+	if err := company.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

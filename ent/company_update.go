@@ -399,7 +399,9 @@ func (_u *CompanyUpdate) RemoveAPIKeys(v ...*APIKey) *CompanyUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CompanyUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -426,11 +428,15 @@ func (_u *CompanyUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CompanyUpdate) defaults() {
+func (_u *CompanyUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if company.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized company.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := company.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1165,7 +1171,9 @@ func (_u *CompanyUpdateOne) Select(field string, fields ...string) *CompanyUpdat
 
 // Save executes the query and returns the updated Company entity.
 func (_u *CompanyUpdateOne) Save(ctx context.Context) (*Company, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1192,11 +1200,15 @@ func (_u *CompanyUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CompanyUpdateOne) defaults() {
+func (_u *CompanyUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if company.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized company.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := company.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

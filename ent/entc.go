@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func main() {
@@ -19,6 +20,7 @@ func main() {
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
+		entgql.WithSchemaHook(authOnRelayFields),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -42,4 +44,22 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+}
+
+// authOnRelayFields puts @auth(apiKey: true) on the node and nodes fields entgql
+// writes itself, so every root field declares who may call it (graph/directives.go);
+// the tenant policy decides which objects they answer.
+func authOnRelayFields(_ *gen.Graph, s *ast.Schema) error {
+	q, ok := s.Types["Query"]
+	if !ok {
+		return nil
+	}
+	for _, f := range q.Fields {
+		if f.Name == "node" || f.Name == "nodes" {
+			f.Directives = append(f.Directives, &ast.Directive{Name: "auth", Arguments: ast.ArgumentList{
+				{Name: "apiKey", Value: &ast.Value{Kind: ast.BooleanValue, Raw: "true"}},
+			}})
+		}
+	}
+	return nil
 }

@@ -254,12 +254,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldLastName:             {Type: field.TypeString, Column: order.FieldLastName},
 			order.FieldEmail:                {Type: field.TypeString, Column: order.FieldEmail},
 			order.FieldPhone:                {Type: field.TypeString, Column: order.FieldPhone},
+			order.FieldShopperCompanyName:   {Type: field.TypeString, Column: order.FieldShopperCompanyName},
 			order.FieldBillingAddress:       {Type: field.TypeJSON, Column: order.FieldBillingAddress},
 			order.FieldDeliveryAddress:      {Type: field.TypeJSON, Column: order.FieldDeliveryAddress},
 			order.FieldSuccessURL:           {Type: field.TypeString, Column: order.FieldSuccessURL},
 			order.FieldFailedURL:            {Type: field.TypeString, Column: order.FieldFailedURL},
 			order.FieldCallbackURL:          {Type: field.TypeString, Column: order.FieldCallbackURL},
 			order.FieldShopperContinued:     {Type: field.TypeBool, Column: order.FieldShopperContinued},
+			order.FieldSessionVersion:       {Type: field.TypeInt, Column: order.FieldSessionVersion},
 			order.FieldConfirmedAt:          {Type: field.TypeTime, Column: order.FieldConfirmedAt},
 			order.FieldPayoutDate:           {Type: field.TypeString, Column: order.FieldPayoutDate},
 			order.FieldSettlementID:         {Type: field.TypeString, Column: order.FieldSettlementID},
@@ -356,6 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideractivation.FieldExternalMerchantID: {Type: field.TypeString, Column: provideractivation.FieldExternalMerchantID},
 			provideractivation.FieldReason:             {Type: field.TypeString, Column: provideractivation.FieldReason},
 			provideractivation.FieldAttempts:           {Type: field.TypeInt, Column: provideractivation.FieldAttempts},
+			provideractivation.FieldApplication:        {Type: field.TypeInt, Column: provideractivation.FieldApplication},
 			provideractivation.FieldActivatedAt:        {Type: field.TypeTime, Column: provideractivation.FieldActivatedAt},
 		},
 	}
@@ -467,6 +470,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlemententry.FieldCreatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldCreatedAt},
 			settlemententry.FieldUpdatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldUpdatedAt},
 			settlemententry.FieldSettlementID: {Type: field.TypeString, Column: settlemententry.FieldSettlementID},
+			settlemententry.FieldPspID:        {Type: field.TypeString, Column: settlemententry.FieldPspID},
+			settlemententry.FieldMerchantID:   {Type: field.TypeString, Column: settlemententry.FieldMerchantID},
+			settlemententry.FieldCompanyID:    {Type: field.TypeString, Column: settlemententry.FieldCompanyID},
 			settlemententry.FieldKind:         {Type: field.TypeEnum, Column: settlemententry.FieldKind},
 			settlemententry.FieldOrderID:      {Type: field.TypeString, Column: settlemententry.FieldOrderID},
 			settlemententry.FieldFulfilmentID: {Type: field.TypeString, Column: settlemententry.FieldFulfilmentID},
@@ -524,6 +530,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldInviteExpiresAt: {Type: field.TypeTime, Column: user.FieldInviteExpiresAt},
 			user.FieldLastLoginAt:     {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 			user.FieldDisabled:        {Type: field.TypeBool, Column: user.FieldDisabled},
+			user.FieldTokenVersion:    {Type: field.TypeInt, Column: user.FieldTokenVersion},
 		},
 	}
 	graph.Nodes[20] = &sqlgraph.Node{
@@ -2393,6 +2400,11 @@ func (f *OrderFilter) WherePhone(p entql.StringP) {
 	f.Where(p.Field(order.FieldPhone))
 }
 
+// WhereShopperCompanyName applies the entql string predicate on the shopper_company_name field.
+func (f *OrderFilter) WhereShopperCompanyName(p entql.StringP) {
+	f.Where(p.Field(order.FieldShopperCompanyName))
+}
+
 // WhereBillingAddress applies the entql json.RawMessage predicate on the billing_address field.
 func (f *OrderFilter) WhereBillingAddress(p entql.BytesP) {
 	f.Where(p.Field(order.FieldBillingAddress))
@@ -2421,6 +2433,11 @@ func (f *OrderFilter) WhereCallbackURL(p entql.StringP) {
 // WhereShopperContinued applies the entql bool predicate on the shopper_continued field.
 func (f *OrderFilter) WhereShopperContinued(p entql.BoolP) {
 	f.Where(p.Field(order.FieldShopperContinued))
+}
+
+// WhereSessionVersion applies the entql int predicate on the session_version field.
+func (f *OrderFilter) WhereSessionVersion(p entql.IntP) {
+	f.Where(p.Field(order.FieldSessionVersion))
 }
 
 // WhereConfirmedAt applies the entql time.Time predicate on the confirmed_at field.
@@ -2969,6 +2986,11 @@ func (f *ProviderActivationFilter) WhereReason(p entql.StringP) {
 // WhereAttempts applies the entql int predicate on the attempts field.
 func (f *ProviderActivationFilter) WhereAttempts(p entql.IntP) {
 	f.Where(p.Field(provideractivation.FieldAttempts))
+}
+
+// WhereApplication applies the entql int predicate on the application field.
+func (f *ProviderActivationFilter) WhereApplication(p entql.IntP) {
+	f.Where(p.Field(provideractivation.FieldApplication))
 }
 
 // WhereActivatedAt applies the entql time.Time predicate on the activated_at field.
@@ -3555,6 +3577,21 @@ func (f *SettlementEntryFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(settlemententry.FieldSettlementID))
 }
 
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *SettlementEntryFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(settlemententry.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *SettlementEntryFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(settlemententry.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *SettlementEntryFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(settlemententry.FieldCompanyID))
+}
+
 // WhereKind applies the entql string predicate on the kind field.
 func (f *SettlementEntryFilter) WhereKind(p entql.StringP) {
 	f.Where(p.Field(settlemententry.FieldKind))
@@ -3886,6 +3923,11 @@ func (f *UserFilter) WhereLastLoginAt(p entql.TimeP) {
 // WhereDisabled applies the entql bool predicate on the disabled field.
 func (f *UserFilter) WhereDisabled(p entql.BoolP) {
 	f.Where(p.Field(user.FieldDisabled))
+}
+
+// WhereTokenVersion applies the entql int predicate on the token_version field.
+func (f *UserFilter) WhereTokenVersion(p entql.IntP) {
+	f.Where(p.Field(user.FieldTokenVersion))
 }
 
 // WhereHasPsp applies a predicate to check if query has an edge psp.

@@ -125,7 +125,9 @@ func (_c *FeeRuleCreate) Mutation() *FeeRuleMutation {
 
 // Save creates the FeeRule in the database.
 func (_c *FeeRuleCreate) Save(ctx context.Context) (*FeeRule, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -152,12 +154,18 @@ func (_c *FeeRuleCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *FeeRuleCreate) defaults() {
+func (_c *FeeRuleCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if feerule.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feerule.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := feerule.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if feerule.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feerule.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := feerule.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -170,9 +178,13 @@ func (_c *FeeRuleCreate) defaults() {
 		_c.mutation.SetCurrency(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if feerule.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized feerule.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := feerule.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -366,6 +367,12 @@ func (_q *FeeRuleQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if feerule.Policy == nil {
+		return errors.New("ent: uninitialized feerule.Policy (forgotten import ent/runtime?)")
+	}
+	if err := feerule.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

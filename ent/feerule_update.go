@@ -113,7 +113,9 @@ func (_u *FeeRuleUpdate) Mutation() *FeeRuleMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *FeeRuleUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -140,11 +142,15 @@ func (_u *FeeRuleUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FeeRuleUpdate) defaults() {
+func (_u *FeeRuleUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if feerule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feerule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := feerule.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -327,7 +333,9 @@ func (_u *FeeRuleUpdateOne) Select(field string, fields ...string) *FeeRuleUpdat
 
 // Save executes the query and returns the updated FeeRule entity.
 func (_u *FeeRuleUpdateOne) Save(ctx context.Context) (*FeeRule, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -354,11 +362,15 @@ func (_u *FeeRuleUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FeeRuleUpdateOne) defaults() {
+func (_u *FeeRuleUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if feerule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feerule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := feerule.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

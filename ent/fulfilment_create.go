@@ -225,7 +225,9 @@ func (_c *FulfilmentCreate) Mutation() *FulfilmentMutation {
 
 // Save creates the Fulfilment in the database.
 func (_c *FulfilmentCreate) Save(ctx context.Context) (*Fulfilment, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -252,12 +254,18 @@ func (_c *FulfilmentCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *FulfilmentCreate) defaults() {
+func (_c *FulfilmentCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if fulfilment.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilment.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilment.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if fulfilment.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilment.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilment.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -274,9 +282,13 @@ func (_c *FulfilmentCreate) defaults() {
 		_c.mutation.SetAttempts(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if fulfilment.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized fulfilment.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := fulfilment.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

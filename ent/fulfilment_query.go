@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -440,6 +441,12 @@ func (_q *FulfilmentQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if fulfilment.Policy == nil {
+		return errors.New("ent: uninitialized fulfilment.Policy (forgotten import ent/runtime?)")
+	}
+	if err := fulfilment.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

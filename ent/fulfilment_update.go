@@ -262,7 +262,9 @@ func (_u *FulfilmentUpdate) ClearSettlement() *FulfilmentUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *FulfilmentUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -289,11 +291,15 @@ func (_u *FulfilmentUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FulfilmentUpdate) defaults() {
+func (_u *FulfilmentUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if fulfilment.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilment.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilment.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -716,7 +722,9 @@ func (_u *FulfilmentUpdateOne) Select(field string, fields ...string) *Fulfilmen
 
 // Save executes the query and returns the updated Fulfilment entity.
 func (_u *FulfilmentUpdateOne) Save(ctx context.Context) (*Fulfilment, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -743,11 +751,15 @@ func (_u *FulfilmentUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FulfilmentUpdateOne) defaults() {
+func (_u *FulfilmentUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if fulfilment.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilment.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilment.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

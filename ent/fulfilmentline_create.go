@@ -145,7 +145,9 @@ func (_c *FulfilmentLineCreate) Mutation() *FulfilmentLineMutation {
 
 // Save creates the FulfilmentLine in the database.
 func (_c *FulfilmentLineCreate) Save(ctx context.Context) (*FulfilmentLine, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -172,12 +174,18 @@ func (_c *FulfilmentLineCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *FulfilmentLineCreate) defaults() {
+func (_c *FulfilmentLineCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if fulfilmentline.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilmentline.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilmentline.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if fulfilmentline.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilmentline.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilmentline.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -194,9 +202,13 @@ func (_c *FulfilmentLineCreate) defaults() {
 		_c.mutation.SetAmountMinor(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if fulfilmentline.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized fulfilmentline.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := fulfilmentline.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

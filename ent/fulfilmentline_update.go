@@ -99,7 +99,9 @@ func (_u *FulfilmentLineUpdate) Mutation() *FulfilmentLineMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *FulfilmentLineUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -126,11 +128,15 @@ func (_u *FulfilmentLineUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FulfilmentLineUpdate) defaults() {
+func (_u *FulfilmentLineUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if fulfilmentline.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilmentline.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilmentline.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -289,7 +295,9 @@ func (_u *FulfilmentLineUpdateOne) Select(field string, fields ...string) *Fulfi
 
 // Save executes the query and returns the updated FulfilmentLine entity.
 func (_u *FulfilmentLineUpdateOne) Save(ctx context.Context) (*FulfilmentLine, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -316,11 +324,15 @@ func (_u *FulfilmentLineUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FulfilmentLineUpdateOne) defaults() {
+func (_u *FulfilmentLineUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if fulfilmentline.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized fulfilmentline.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := fulfilmentline.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -1482,11 +1482,6 @@ func (_q *OrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, order.FieldProviderReference)
 				fieldSeen[order.FieldProviderReference] = struct{}{}
 			}
-		case "paymentURL":
-			if _, ok := fieldSeen[order.FieldPaymentURL]; !ok {
-				selectedFields = append(selectedFields, order.FieldPaymentURL)
-				fieldSeen[order.FieldPaymentURL] = struct{}{}
-			}
 		case "lang":
 			if _, ok := fieldSeen[order.FieldLang]; !ok {
 				selectedFields = append(selectedFields, order.FieldLang)
@@ -1511,6 +1506,11 @@ func (_q *OrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[order.FieldPhone]; !ok {
 				selectedFields = append(selectedFields, order.FieldPhone)
 				fieldSeen[order.FieldPhone] = struct{}{}
+			}
+		case "shopperCompanyName":
+			if _, ok := fieldSeen[order.FieldShopperCompanyName]; !ok {
+				selectedFields = append(selectedFields, order.FieldShopperCompanyName)
+				fieldSeen[order.FieldShopperCompanyName] = struct{}{}
 			}
 		case "confirmedAt":
 			if _, ok := fieldSeen[order.FieldConfirmedAt]; !ok {
@@ -2052,6 +2052,11 @@ func (_q *ProviderActivationQuery) collectField(ctx context.Context, oneNode boo
 			if _, ok := fieldSeen[provideractivation.FieldAttempts]; !ok {
 				selectedFields = append(selectedFields, provideractivation.FieldAttempts)
 				fieldSeen[provideractivation.FieldAttempts] = struct{}{}
+			}
+		case "application":
+			if _, ok := fieldSeen[provideractivation.FieldApplication]; !ok {
+				selectedFields = append(selectedFields, provideractivation.FieldApplication)
+				fieldSeen[provideractivation.FieldApplication] = struct{}{}
 			}
 		case "activatedAt":
 			if _, ok := fieldSeen[provideractivation.FieldActivatedAt]; !ok {
@@ -2679,6 +2684,16 @@ func (_q *SettlementEntryQuery) collectField(ctx context.Context, oneNode bool, 
 			if _, ok := fieldSeen[settlemententry.FieldSettlementID]; !ok {
 				selectedFields = append(selectedFields, settlemententry.FieldSettlementID)
 				fieldSeen[settlemententry.FieldSettlementID] = struct{}{}
+			}
+		case "merchantID":
+			if _, ok := fieldSeen[settlemententry.FieldMerchantID]; !ok {
+				selectedFields = append(selectedFields, settlemententry.FieldMerchantID)
+				fieldSeen[settlemententry.FieldMerchantID] = struct{}{}
+			}
+		case "companyID":
+			if _, ok := fieldSeen[settlemententry.FieldCompanyID]; !ok {
+				selectedFields = append(selectedFields, settlemententry.FieldCompanyID)
+				fieldSeen[settlemententry.FieldCompanyID] = struct{}{}
 			}
 		case "kind":
 			if _, ok := fieldSeen[settlemententry.FieldKind]; !ok {

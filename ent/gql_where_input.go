@@ -3988,23 +3988,6 @@ type OrderWhereInput struct {
 	ProviderReferenceEqualFold    *string  `json:"providerReferenceEqualFold,omitempty"`
 	ProviderReferenceContainsFold *string  `json:"providerReferenceContainsFold,omitempty"`
 
-	// "payment_url" field predicates.
-	PaymentURL             *string  `json:"paymentURL,omitempty"`
-	PaymentURLNEQ          *string  `json:"paymentURLNEQ,omitempty"`
-	PaymentURLIn           []string `json:"paymentURLIn,omitempty"`
-	PaymentURLNotIn        []string `json:"paymentURLNotIn,omitempty"`
-	PaymentURLGT           *string  `json:"paymentURLGT,omitempty"`
-	PaymentURLGTE          *string  `json:"paymentURLGTE,omitempty"`
-	PaymentURLLT           *string  `json:"paymentURLLT,omitempty"`
-	PaymentURLLTE          *string  `json:"paymentURLLTE,omitempty"`
-	PaymentURLContains     *string  `json:"paymentURLContains,omitempty"`
-	PaymentURLHasPrefix    *string  `json:"paymentURLHasPrefix,omitempty"`
-	PaymentURLHasSuffix    *string  `json:"paymentURLHasSuffix,omitempty"`
-	PaymentURLIsNil        bool     `json:"paymentURLIsNil,omitempty"`
-	PaymentURLNotNil       bool     `json:"paymentURLNotNil,omitempty"`
-	PaymentURLEqualFold    *string  `json:"paymentURLEqualFold,omitempty"`
-	PaymentURLContainsFold *string  `json:"paymentURLContainsFold,omitempty"`
-
 	// "lang" field predicates.
 	Lang             *string  `json:"lang,omitempty"`
 	LangNEQ          *string  `json:"langNEQ,omitempty"`
@@ -4087,6 +4070,23 @@ type OrderWhereInput struct {
 	PhoneNotNil       bool     `json:"phoneNotNil,omitempty"`
 	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
 	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
+
+	// "shopper_company_name" field predicates.
+	ShopperCompanyName             *string  `json:"shopperCompanyName,omitempty"`
+	ShopperCompanyNameNEQ          *string  `json:"shopperCompanyNameNEQ,omitempty"`
+	ShopperCompanyNameIn           []string `json:"shopperCompanyNameIn,omitempty"`
+	ShopperCompanyNameNotIn        []string `json:"shopperCompanyNameNotIn,omitempty"`
+	ShopperCompanyNameGT           *string  `json:"shopperCompanyNameGT,omitempty"`
+	ShopperCompanyNameGTE          *string  `json:"shopperCompanyNameGTE,omitempty"`
+	ShopperCompanyNameLT           *string  `json:"shopperCompanyNameLT,omitempty"`
+	ShopperCompanyNameLTE          *string  `json:"shopperCompanyNameLTE,omitempty"`
+	ShopperCompanyNameContains     *string  `json:"shopperCompanyNameContains,omitempty"`
+	ShopperCompanyNameHasPrefix    *string  `json:"shopperCompanyNameHasPrefix,omitempty"`
+	ShopperCompanyNameHasSuffix    *string  `json:"shopperCompanyNameHasSuffix,omitempty"`
+	ShopperCompanyNameIsNil        bool     `json:"shopperCompanyNameIsNil,omitempty"`
+	ShopperCompanyNameNotNil       bool     `json:"shopperCompanyNameNotNil,omitempty"`
+	ShopperCompanyNameEqualFold    *string  `json:"shopperCompanyNameEqualFold,omitempty"`
+	ShopperCompanyNameContainsFold *string  `json:"shopperCompanyNameContainsFold,omitempty"`
 
 	// "confirmed_at" field predicates.
 	ConfirmedAt       *time.Time  `json:"confirmedAt,omitempty"`
@@ -4532,51 +4532,6 @@ func (i *OrderWhereInput) P() (predicate.Order, error) {
 	if i.ProviderReferenceContainsFold != nil {
 		predicates = append(predicates, order.ProviderReferenceContainsFold(*i.ProviderReferenceContainsFold))
 	}
-	if i.PaymentURL != nil {
-		predicates = append(predicates, order.PaymentURLEQ(*i.PaymentURL))
-	}
-	if i.PaymentURLNEQ != nil {
-		predicates = append(predicates, order.PaymentURLNEQ(*i.PaymentURLNEQ))
-	}
-	if len(i.PaymentURLIn) > 0 {
-		predicates = append(predicates, order.PaymentURLIn(i.PaymentURLIn...))
-	}
-	if len(i.PaymentURLNotIn) > 0 {
-		predicates = append(predicates, order.PaymentURLNotIn(i.PaymentURLNotIn...))
-	}
-	if i.PaymentURLGT != nil {
-		predicates = append(predicates, order.PaymentURLGT(*i.PaymentURLGT))
-	}
-	if i.PaymentURLGTE != nil {
-		predicates = append(predicates, order.PaymentURLGTE(*i.PaymentURLGTE))
-	}
-	if i.PaymentURLLT != nil {
-		predicates = append(predicates, order.PaymentURLLT(*i.PaymentURLLT))
-	}
-	if i.PaymentURLLTE != nil {
-		predicates = append(predicates, order.PaymentURLLTE(*i.PaymentURLLTE))
-	}
-	if i.PaymentURLContains != nil {
-		predicates = append(predicates, order.PaymentURLContains(*i.PaymentURLContains))
-	}
-	if i.PaymentURLHasPrefix != nil {
-		predicates = append(predicates, order.PaymentURLHasPrefix(*i.PaymentURLHasPrefix))
-	}
-	if i.PaymentURLHasSuffix != nil {
-		predicates = append(predicates, order.PaymentURLHasSuffix(*i.PaymentURLHasSuffix))
-	}
-	if i.PaymentURLIsNil {
-		predicates = append(predicates, order.PaymentURLIsNil())
-	}
-	if i.PaymentURLNotNil {
-		predicates = append(predicates, order.PaymentURLNotNil())
-	}
-	if i.PaymentURLEqualFold != nil {
-		predicates = append(predicates, order.PaymentURLEqualFold(*i.PaymentURLEqualFold))
-	}
-	if i.PaymentURLContainsFold != nil {
-		predicates = append(predicates, order.PaymentURLContainsFold(*i.PaymentURLContainsFold))
-	}
 	if i.Lang != nil {
 		predicates = append(predicates, order.LangEQ(*i.Lang))
 	}
@@ -4795,6 +4750,51 @@ func (i *OrderWhereInput) P() (predicate.Order, error) {
 	}
 	if i.PhoneContainsFold != nil {
 		predicates = append(predicates, order.PhoneContainsFold(*i.PhoneContainsFold))
+	}
+	if i.ShopperCompanyName != nil {
+		predicates = append(predicates, order.ShopperCompanyNameEQ(*i.ShopperCompanyName))
+	}
+	if i.ShopperCompanyNameNEQ != nil {
+		predicates = append(predicates, order.ShopperCompanyNameNEQ(*i.ShopperCompanyNameNEQ))
+	}
+	if len(i.ShopperCompanyNameIn) > 0 {
+		predicates = append(predicates, order.ShopperCompanyNameIn(i.ShopperCompanyNameIn...))
+	}
+	if len(i.ShopperCompanyNameNotIn) > 0 {
+		predicates = append(predicates, order.ShopperCompanyNameNotIn(i.ShopperCompanyNameNotIn...))
+	}
+	if i.ShopperCompanyNameGT != nil {
+		predicates = append(predicates, order.ShopperCompanyNameGT(*i.ShopperCompanyNameGT))
+	}
+	if i.ShopperCompanyNameGTE != nil {
+		predicates = append(predicates, order.ShopperCompanyNameGTE(*i.ShopperCompanyNameGTE))
+	}
+	if i.ShopperCompanyNameLT != nil {
+		predicates = append(predicates, order.ShopperCompanyNameLT(*i.ShopperCompanyNameLT))
+	}
+	if i.ShopperCompanyNameLTE != nil {
+		predicates = append(predicates, order.ShopperCompanyNameLTE(*i.ShopperCompanyNameLTE))
+	}
+	if i.ShopperCompanyNameContains != nil {
+		predicates = append(predicates, order.ShopperCompanyNameContains(*i.ShopperCompanyNameContains))
+	}
+	if i.ShopperCompanyNameHasPrefix != nil {
+		predicates = append(predicates, order.ShopperCompanyNameHasPrefix(*i.ShopperCompanyNameHasPrefix))
+	}
+	if i.ShopperCompanyNameHasSuffix != nil {
+		predicates = append(predicates, order.ShopperCompanyNameHasSuffix(*i.ShopperCompanyNameHasSuffix))
+	}
+	if i.ShopperCompanyNameIsNil {
+		predicates = append(predicates, order.ShopperCompanyNameIsNil())
+	}
+	if i.ShopperCompanyNameNotNil {
+		predicates = append(predicates, order.ShopperCompanyNameNotNil())
+	}
+	if i.ShopperCompanyNameEqualFold != nil {
+		predicates = append(predicates, order.ShopperCompanyNameEqualFold(*i.ShopperCompanyNameEqualFold))
+	}
+	if i.ShopperCompanyNameContainsFold != nil {
+		predicates = append(predicates, order.ShopperCompanyNameContainsFold(*i.ShopperCompanyNameContainsFold))
 	}
 	if i.ConfirmedAt != nil {
 		predicates = append(predicates, order.ConfirmedAtEQ(*i.ConfirmedAt))
@@ -6261,6 +6261,16 @@ type ProviderActivationWhereInput struct {
 	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
 	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
 
+	// "application" field predicates.
+	Application      *int  `json:"application,omitempty"`
+	ApplicationNEQ   *int  `json:"applicationNEQ,omitempty"`
+	ApplicationIn    []int `json:"applicationIn,omitempty"`
+	ApplicationNotIn []int `json:"applicationNotIn,omitempty"`
+	ApplicationGT    *int  `json:"applicationGT,omitempty"`
+	ApplicationGTE   *int  `json:"applicationGTE,omitempty"`
+	ApplicationLT    *int  `json:"applicationLT,omitempty"`
+	ApplicationLTE   *int  `json:"applicationLTE,omitempty"`
+
 	// "activated_at" field predicates.
 	ActivatedAt       *time.Time  `json:"activatedAt,omitempty"`
 	ActivatedAtNEQ    *time.Time  `json:"activatedAtNEQ,omitempty"`
@@ -6579,6 +6589,30 @@ func (i *ProviderActivationWhereInput) P() (predicate.ProviderActivation, error)
 	}
 	if i.AttemptsLTE != nil {
 		predicates = append(predicates, provideractivation.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.Application != nil {
+		predicates = append(predicates, provideractivation.ApplicationEQ(*i.Application))
+	}
+	if i.ApplicationNEQ != nil {
+		predicates = append(predicates, provideractivation.ApplicationNEQ(*i.ApplicationNEQ))
+	}
+	if len(i.ApplicationIn) > 0 {
+		predicates = append(predicates, provideractivation.ApplicationIn(i.ApplicationIn...))
+	}
+	if len(i.ApplicationNotIn) > 0 {
+		predicates = append(predicates, provideractivation.ApplicationNotIn(i.ApplicationNotIn...))
+	}
+	if i.ApplicationGT != nil {
+		predicates = append(predicates, provideractivation.ApplicationGT(*i.ApplicationGT))
+	}
+	if i.ApplicationGTE != nil {
+		predicates = append(predicates, provideractivation.ApplicationGTE(*i.ApplicationGTE))
+	}
+	if i.ApplicationLT != nil {
+		predicates = append(predicates, provideractivation.ApplicationLT(*i.ApplicationLT))
+	}
+	if i.ApplicationLTE != nil {
+		predicates = append(predicates, provideractivation.ApplicationLTE(*i.ApplicationLTE))
 	}
 	if i.ActivatedAt != nil {
 		predicates = append(predicates, provideractivation.ActivatedAtEQ(*i.ActivatedAt))
@@ -8185,6 +8219,36 @@ type SettlementEntryWhereInput struct {
 	SettlementIDEqualFold    *string  `json:"settlementIDEqualFold,omitempty"`
 	SettlementIDContainsFold *string  `json:"settlementIDContainsFold,omitempty"`
 
+	// "merchant_id" field predicates.
+	MerchantID             *string  `json:"merchantID,omitempty"`
+	MerchantIDNEQ          *string  `json:"merchantIDNEQ,omitempty"`
+	MerchantIDIn           []string `json:"merchantIDIn,omitempty"`
+	MerchantIDNotIn        []string `json:"merchantIDNotIn,omitempty"`
+	MerchantIDGT           *string  `json:"merchantIDGT,omitempty"`
+	MerchantIDGTE          *string  `json:"merchantIDGTE,omitempty"`
+	MerchantIDLT           *string  `json:"merchantIDLT,omitempty"`
+	MerchantIDLTE          *string  `json:"merchantIDLTE,omitempty"`
+	MerchantIDContains     *string  `json:"merchantIDContains,omitempty"`
+	MerchantIDHasPrefix    *string  `json:"merchantIDHasPrefix,omitempty"`
+	MerchantIDHasSuffix    *string  `json:"merchantIDHasSuffix,omitempty"`
+	MerchantIDEqualFold    *string  `json:"merchantIDEqualFold,omitempty"`
+	MerchantIDContainsFold *string  `json:"merchantIDContainsFold,omitempty"`
+
+	// "company_id" field predicates.
+	CompanyID             *string  `json:"companyID,omitempty"`
+	CompanyIDNEQ          *string  `json:"companyIDNEQ,omitempty"`
+	CompanyIDIn           []string `json:"companyIDIn,omitempty"`
+	CompanyIDNotIn        []string `json:"companyIDNotIn,omitempty"`
+	CompanyIDGT           *string  `json:"companyIDGT,omitempty"`
+	CompanyIDGTE          *string  `json:"companyIDGTE,omitempty"`
+	CompanyIDLT           *string  `json:"companyIDLT,omitempty"`
+	CompanyIDLTE          *string  `json:"companyIDLTE,omitempty"`
+	CompanyIDContains     *string  `json:"companyIDContains,omitempty"`
+	CompanyIDHasPrefix    *string  `json:"companyIDHasPrefix,omitempty"`
+	CompanyIDHasSuffix    *string  `json:"companyIDHasSuffix,omitempty"`
+	CompanyIDEqualFold    *string  `json:"companyIDEqualFold,omitempty"`
+	CompanyIDContainsFold *string  `json:"companyIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *settlemententry.Kind  `json:"kind,omitempty"`
 	KindNEQ   *settlemententry.Kind  `json:"kindNEQ,omitempty"`
@@ -8441,6 +8505,84 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	}
 	if i.SettlementIDContainsFold != nil {
 		predicates = append(predicates, settlemententry.SettlementIDContainsFold(*i.SettlementIDContainsFold))
+	}
+	if i.MerchantID != nil {
+		predicates = append(predicates, settlemententry.MerchantIDEQ(*i.MerchantID))
+	}
+	if i.MerchantIDNEQ != nil {
+		predicates = append(predicates, settlemententry.MerchantIDNEQ(*i.MerchantIDNEQ))
+	}
+	if len(i.MerchantIDIn) > 0 {
+		predicates = append(predicates, settlemententry.MerchantIDIn(i.MerchantIDIn...))
+	}
+	if len(i.MerchantIDNotIn) > 0 {
+		predicates = append(predicates, settlemententry.MerchantIDNotIn(i.MerchantIDNotIn...))
+	}
+	if i.MerchantIDGT != nil {
+		predicates = append(predicates, settlemententry.MerchantIDGT(*i.MerchantIDGT))
+	}
+	if i.MerchantIDGTE != nil {
+		predicates = append(predicates, settlemententry.MerchantIDGTE(*i.MerchantIDGTE))
+	}
+	if i.MerchantIDLT != nil {
+		predicates = append(predicates, settlemententry.MerchantIDLT(*i.MerchantIDLT))
+	}
+	if i.MerchantIDLTE != nil {
+		predicates = append(predicates, settlemententry.MerchantIDLTE(*i.MerchantIDLTE))
+	}
+	if i.MerchantIDContains != nil {
+		predicates = append(predicates, settlemententry.MerchantIDContains(*i.MerchantIDContains))
+	}
+	if i.MerchantIDHasPrefix != nil {
+		predicates = append(predicates, settlemententry.MerchantIDHasPrefix(*i.MerchantIDHasPrefix))
+	}
+	if i.MerchantIDHasSuffix != nil {
+		predicates = append(predicates, settlemententry.MerchantIDHasSuffix(*i.MerchantIDHasSuffix))
+	}
+	if i.MerchantIDEqualFold != nil {
+		predicates = append(predicates, settlemententry.MerchantIDEqualFold(*i.MerchantIDEqualFold))
+	}
+	if i.MerchantIDContainsFold != nil {
+		predicates = append(predicates, settlemententry.MerchantIDContainsFold(*i.MerchantIDContainsFold))
+	}
+	if i.CompanyID != nil {
+		predicates = append(predicates, settlemententry.CompanyIDEQ(*i.CompanyID))
+	}
+	if i.CompanyIDNEQ != nil {
+		predicates = append(predicates, settlemententry.CompanyIDNEQ(*i.CompanyIDNEQ))
+	}
+	if len(i.CompanyIDIn) > 0 {
+		predicates = append(predicates, settlemententry.CompanyIDIn(i.CompanyIDIn...))
+	}
+	if len(i.CompanyIDNotIn) > 0 {
+		predicates = append(predicates, settlemententry.CompanyIDNotIn(i.CompanyIDNotIn...))
+	}
+	if i.CompanyIDGT != nil {
+		predicates = append(predicates, settlemententry.CompanyIDGT(*i.CompanyIDGT))
+	}
+	if i.CompanyIDGTE != nil {
+		predicates = append(predicates, settlemententry.CompanyIDGTE(*i.CompanyIDGTE))
+	}
+	if i.CompanyIDLT != nil {
+		predicates = append(predicates, settlemententry.CompanyIDLT(*i.CompanyIDLT))
+	}
+	if i.CompanyIDLTE != nil {
+		predicates = append(predicates, settlemententry.CompanyIDLTE(*i.CompanyIDLTE))
+	}
+	if i.CompanyIDContains != nil {
+		predicates = append(predicates, settlemententry.CompanyIDContains(*i.CompanyIDContains))
+	}
+	if i.CompanyIDHasPrefix != nil {
+		predicates = append(predicates, settlemententry.CompanyIDHasPrefix(*i.CompanyIDHasPrefix))
+	}
+	if i.CompanyIDHasSuffix != nil {
+		predicates = append(predicates, settlemententry.CompanyIDHasSuffix(*i.CompanyIDHasSuffix))
+	}
+	if i.CompanyIDEqualFold != nil {
+		predicates = append(predicates, settlemententry.CompanyIDEqualFold(*i.CompanyIDEqualFold))
+	}
+	if i.CompanyIDContainsFold != nil {
+		predicates = append(predicates, settlemententry.CompanyIDContainsFold(*i.CompanyIDContainsFold))
 	}
 	if i.Kind != nil {
 		predicates = append(predicates, settlemententry.KindEQ(*i.Kind))

@@ -122,7 +122,9 @@ func (_c *IdempotencyRecordCreate) Mutation() *IdempotencyRecordMutation {
 
 // Save creates the IdempotencyRecord in the database.
 func (_c *IdempotencyRecordCreate) Save(ctx context.Context) (*IdempotencyRecord, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -149,12 +151,18 @@ func (_c *IdempotencyRecordCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *IdempotencyRecordCreate) defaults() {
+func (_c *IdempotencyRecordCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if idempotencyrecord.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized idempotencyrecord.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := idempotencyrecord.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if idempotencyrecord.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized idempotencyrecord.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := idempotencyrecord.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -163,9 +171,13 @@ func (_c *IdempotencyRecordCreate) defaults() {
 		_c.mutation.SetCompleted(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if idempotencyrecord.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized idempotencyrecord.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := idempotencyrecord.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -552,6 +553,12 @@ func (_q *MerchantQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if merchant.Policy == nil {
+		return errors.New("ent: uninitialized merchant.Policy (forgotten import ent/runtime?)")
+	}
+	if err := merchant.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -309,7 +309,9 @@ func (_u *MerchantUpdate) RemoveOrders(v ...*Order) *MerchantUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *MerchantUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -336,11 +338,15 @@ func (_u *MerchantUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *MerchantUpdate) defaults() {
+func (_u *MerchantUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if merchant.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized merchant.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := merchant.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -943,7 +949,9 @@ func (_u *MerchantUpdateOne) Select(field string, fields ...string) *MerchantUpd
 
 // Save executes the query and returns the updated Merchant entity.
 func (_u *MerchantUpdateOne) Save(ctx context.Context) (*Merchant, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -970,11 +978,15 @@ func (_u *MerchantUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *MerchantUpdateOne) defaults() {
+func (_u *MerchantUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if merchant.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized merchant.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := merchant.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -8927,12 +8927,15 @@ type OrderMutation struct {
 	last_name                 *string
 	email                     *string
 	phone                     *string
+	shopper_company_name      *string
 	billing_address           *domain.Address
 	delivery_address          **domain.Address
 	success_url               *string
 	failed_url                *string
 	callback_url              *string
 	shopper_continued         *bool
+	session_version           *int
+	addsession_version        *int
 	confirmed_at              *time.Time
 	payout_date               *domain.Date
 	clearedFields             map[string]struct{}
@@ -10061,6 +10064,55 @@ func (m *OrderMutation) ResetPhone() {
 	delete(m.clearedFields, order.FieldPhone)
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (m *OrderMutation) SetShopperCompanyName(s string) {
+	m.shopper_company_name = &s
+}
+
+// ShopperCompanyName returns the value of the "shopper_company_name" field in the mutation.
+func (m *OrderMutation) ShopperCompanyName() (r string, exists bool) {
+	v := m.shopper_company_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperCompanyName returns the old "shopper_company_name" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldShopperCompanyName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperCompanyName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperCompanyName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperCompanyName: %w", err)
+	}
+	return oldValue.ShopperCompanyName, nil
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (m *OrderMutation) ClearShopperCompanyName() {
+	m.shopper_company_name = nil
+	m.clearedFields[order.FieldShopperCompanyName] = struct{}{}
+}
+
+// ShopperCompanyNameCleared returns if the "shopper_company_name" field was cleared in this mutation.
+func (m *OrderMutation) ShopperCompanyNameCleared() bool {
+	_, ok := m.clearedFields[order.FieldShopperCompanyName]
+	return ok
+}
+
+// ResetShopperCompanyName resets all changes to the "shopper_company_name" field.
+func (m *OrderMutation) ResetShopperCompanyName() {
+	m.shopper_company_name = nil
+	delete(m.clearedFields, order.FieldShopperCompanyName)
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (m *OrderMutation) SetBillingAddress(d domain.Address) {
 	m.billing_address = &d
@@ -10327,6 +10379,62 @@ func (m *OrderMutation) OldShopperContinued(ctx context.Context) (v bool, err er
 // ResetShopperContinued resets all changes to the "shopper_continued" field.
 func (m *OrderMutation) ResetShopperContinued() {
 	m.shopper_continued = nil
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (m *OrderMutation) SetSessionVersion(i int) {
+	m.session_version = &i
+	m.addsession_version = nil
+}
+
+// SessionVersion returns the value of the "session_version" field in the mutation.
+func (m *OrderMutation) SessionVersion() (r int, exists bool) {
+	v := m.session_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionVersion returns the old "session_version" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldSessionVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionVersion: %w", err)
+	}
+	return oldValue.SessionVersion, nil
+}
+
+// AddSessionVersion adds i to the "session_version" field.
+func (m *OrderMutation) AddSessionVersion(i int) {
+	if m.addsession_version != nil {
+		*m.addsession_version += i
+	} else {
+		m.addsession_version = &i
+	}
+}
+
+// AddedSessionVersion returns the value that was added to the "session_version" field in this mutation.
+func (m *OrderMutation) AddedSessionVersion() (r int, exists bool) {
+	v := m.addsession_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSessionVersion resets all changes to the "session_version" field.
+func (m *OrderMutation) ResetSessionVersion() {
+	m.session_version = nil
+	m.addsession_version = nil
 }
 
 // SetConfirmedAt sets the "confirmed_at" field.
@@ -10780,7 +10888,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 32)
+	fields := make([]string, 0, 34)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -10850,6 +10958,9 @@ func (m *OrderMutation) Fields() []string {
 	if m.phone != nil {
 		fields = append(fields, order.FieldPhone)
 	}
+	if m.shopper_company_name != nil {
+		fields = append(fields, order.FieldShopperCompanyName)
+	}
 	if m.billing_address != nil {
 		fields = append(fields, order.FieldBillingAddress)
 	}
@@ -10867,6 +10978,9 @@ func (m *OrderMutation) Fields() []string {
 	}
 	if m.shopper_continued != nil {
 		fields = append(fields, order.FieldShopperContinued)
+	}
+	if m.session_version != nil {
+		fields = append(fields, order.FieldSessionVersion)
 	}
 	if m.confirmed_at != nil {
 		fields = append(fields, order.FieldConfirmedAt)
@@ -10931,6 +11045,8 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.Email()
 	case order.FieldPhone:
 		return m.Phone()
+	case order.FieldShopperCompanyName:
+		return m.ShopperCompanyName()
 	case order.FieldBillingAddress:
 		return m.BillingAddress()
 	case order.FieldDeliveryAddress:
@@ -10943,6 +11059,8 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.CallbackURL()
 	case order.FieldShopperContinued:
 		return m.ShopperContinued()
+	case order.FieldSessionVersion:
+		return m.SessionVersion()
 	case order.FieldConfirmedAt:
 		return m.ConfirmedAt()
 	case order.FieldPayoutDate:
@@ -11004,6 +11122,8 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldEmail(ctx)
 	case order.FieldPhone:
 		return m.OldPhone(ctx)
+	case order.FieldShopperCompanyName:
+		return m.OldShopperCompanyName(ctx)
 	case order.FieldBillingAddress:
 		return m.OldBillingAddress(ctx)
 	case order.FieldDeliveryAddress:
@@ -11016,6 +11136,8 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCallbackURL(ctx)
 	case order.FieldShopperContinued:
 		return m.OldShopperContinued(ctx)
+	case order.FieldSessionVersion:
+		return m.OldSessionVersion(ctx)
 	case order.FieldConfirmedAt:
 		return m.OldConfirmedAt(ctx)
 	case order.FieldPayoutDate:
@@ -11192,6 +11314,13 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPhone(v)
 		return nil
+	case order.FieldShopperCompanyName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperCompanyName(v)
+		return nil
 	case order.FieldBillingAddress:
 		v, ok := value.(domain.Address)
 		if !ok {
@@ -11234,6 +11363,13 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetShopperContinued(v)
 		return nil
+	case order.FieldSessionVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionVersion(v)
+		return nil
 	case order.FieldConfirmedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -11275,6 +11411,9 @@ func (m *OrderMutation) AddedFields() []string {
 	if m.addrefunded_amount_minor != nil {
 		fields = append(fields, order.FieldRefundedAmountMinor)
 	}
+	if m.addsession_version != nil {
+		fields = append(fields, order.FieldSessionVersion)
+	}
 	return fields
 }
 
@@ -11291,6 +11430,8 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedFulfilledAmountMinor()
 	case order.FieldRefundedAmountMinor:
 		return m.AddedRefundedAmountMinor()
+	case order.FieldSessionVersion:
+		return m.AddedSessionVersion()
 	}
 	return nil, false
 }
@@ -11328,6 +11469,13 @@ func (m *OrderMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddRefundedAmountMinor(v)
 		return nil
+	case order.FieldSessionVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSessionVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Order numeric field %s", name)
 }
@@ -11356,6 +11504,9 @@ func (m *OrderMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(order.FieldPhone) {
 		fields = append(fields, order.FieldPhone)
+	}
+	if m.FieldCleared(order.FieldShopperCompanyName) {
+		fields = append(fields, order.FieldShopperCompanyName)
 	}
 	if m.FieldCleared(order.FieldDeliveryAddress) {
 		fields = append(fields, order.FieldDeliveryAddress)
@@ -11412,6 +11563,9 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldPhone:
 		m.ClearPhone()
+		return nil
+	case order.FieldShopperCompanyName:
+		m.ClearShopperCompanyName()
 		return nil
 	case order.FieldDeliveryAddress:
 		m.ClearDeliveryAddress()
@@ -11511,6 +11665,9 @@ func (m *OrderMutation) ResetField(name string) error {
 	case order.FieldPhone:
 		m.ResetPhone()
 		return nil
+	case order.FieldShopperCompanyName:
+		m.ResetShopperCompanyName()
+		return nil
 	case order.FieldBillingAddress:
 		m.ResetBillingAddress()
 		return nil
@@ -11528,6 +11685,9 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldShopperContinued:
 		m.ResetShopperContinued()
+		return nil
+	case order.FieldSessionVersion:
+		m.ResetSessionVersion()
 		return nil
 	case order.FieldConfirmedAt:
 		m.ResetConfirmedAt()
@@ -15233,6 +15393,8 @@ type ProviderActivationMutation struct {
 	reason               *string
 	attempts             *int
 	addattempts          *int
+	application          *int
+	addapplication       *int
 	activated_at         *time.Time
 	clearedFields        map[string]struct{}
 	company              *string
@@ -15680,6 +15842,62 @@ func (m *ProviderActivationMutation) ResetAttempts() {
 	m.addattempts = nil
 }
 
+// SetApplication sets the "application" field.
+func (m *ProviderActivationMutation) SetApplication(i int) {
+	m.application = &i
+	m.addapplication = nil
+}
+
+// Application returns the value of the "application" field in the mutation.
+func (m *ProviderActivationMutation) Application() (r int, exists bool) {
+	v := m.application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplication returns the old "application" field's value of the ProviderActivation entity.
+// If the ProviderActivation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProviderActivationMutation) OldApplication(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplication is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplication requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplication: %w", err)
+	}
+	return oldValue.Application, nil
+}
+
+// AddApplication adds i to the "application" field.
+func (m *ProviderActivationMutation) AddApplication(i int) {
+	if m.addapplication != nil {
+		*m.addapplication += i
+	} else {
+		m.addapplication = &i
+	}
+}
+
+// AddedApplication returns the value that was added to the "application" field in this mutation.
+func (m *ProviderActivationMutation) AddedApplication() (r int, exists bool) {
+	v := m.addapplication
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetApplication resets all changes to the "application" field.
+func (m *ProviderActivationMutation) ResetApplication() {
+	m.application = nil
+	m.addapplication = nil
+}
+
 // SetActivatedAt sets the "activated_at" field.
 func (m *ProviderActivationMutation) SetActivatedAt(t time.Time) {
 	m.activated_at = &t
@@ -15790,7 +16008,7 @@ func (m *ProviderActivationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProviderActivationMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, provideractivation.FieldCreatedAt)
 	}
@@ -15814,6 +16032,9 @@ func (m *ProviderActivationMutation) Fields() []string {
 	}
 	if m.attempts != nil {
 		fields = append(fields, provideractivation.FieldAttempts)
+	}
+	if m.application != nil {
+		fields = append(fields, provideractivation.FieldApplication)
 	}
 	if m.activated_at != nil {
 		fields = append(fields, provideractivation.FieldActivatedAt)
@@ -15842,6 +16063,8 @@ func (m *ProviderActivationMutation) Field(name string) (ent.Value, bool) {
 		return m.Reason()
 	case provideractivation.FieldAttempts:
 		return m.Attempts()
+	case provideractivation.FieldApplication:
+		return m.Application()
 	case provideractivation.FieldActivatedAt:
 		return m.ActivatedAt()
 	}
@@ -15869,6 +16092,8 @@ func (m *ProviderActivationMutation) OldField(ctx context.Context, name string) 
 		return m.OldReason(ctx)
 	case provideractivation.FieldAttempts:
 		return m.OldAttempts(ctx)
+	case provideractivation.FieldApplication:
+		return m.OldApplication(ctx)
 	case provideractivation.FieldActivatedAt:
 		return m.OldActivatedAt(ctx)
 	}
@@ -15936,6 +16161,13 @@ func (m *ProviderActivationMutation) SetField(name string, value ent.Value) erro
 		}
 		m.SetAttempts(v)
 		return nil
+	case provideractivation.FieldApplication:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplication(v)
+		return nil
 	case provideractivation.FieldActivatedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -15954,6 +16186,9 @@ func (m *ProviderActivationMutation) AddedFields() []string {
 	if m.addattempts != nil {
 		fields = append(fields, provideractivation.FieldAttempts)
 	}
+	if m.addapplication != nil {
+		fields = append(fields, provideractivation.FieldApplication)
+	}
 	return fields
 }
 
@@ -15964,6 +16199,8 @@ func (m *ProviderActivationMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case provideractivation.FieldAttempts:
 		return m.AddedAttempts()
+	case provideractivation.FieldApplication:
+		return m.AddedApplication()
 	}
 	return nil, false
 }
@@ -15979,6 +16216,13 @@ func (m *ProviderActivationMutation) AddField(name string, value ent.Value) erro
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAttempts(v)
+		return nil
+	case provideractivation.FieldApplication:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddApplication(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ProviderActivation numeric field %s", name)
@@ -16051,6 +16295,9 @@ func (m *ProviderActivationMutation) ResetField(name string) error {
 		return nil
 	case provideractivation.FieldAttempts:
 		m.ResetAttempts()
+		return nil
+	case provideractivation.FieldApplication:
+		m.ResetApplication()
 		return nil
 	case provideractivation.FieldActivatedAt:
 		m.ResetActivatedAt()
@@ -20685,6 +20932,9 @@ type SettlementEntryMutation struct {
 	id                *string
 	created_at        *time.Time
 	updated_at        *time.Time
+	psp_id            *string
+	merchant_id       *string
+	company_id        *string
 	kind              *settlemententry.Kind
 	product_type      *domain.ProductType
 	currency          *string
@@ -20915,6 +21165,114 @@ func (m *SettlementEntryMutation) OldSettlementID(ctx context.Context) (v string
 // ResetSettlementID resets all changes to the "settlement_id" field.
 func (m *SettlementEntryMutation) ResetSettlementID() {
 	m.settlement = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *SettlementEntryMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *SettlementEntryMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the SettlementEntry entity.
+// If the SettlementEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementEntryMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *SettlementEntryMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (m *SettlementEntryMutation) SetMerchantID(s string) {
+	m.merchant_id = &s
+}
+
+// MerchantID returns the value of the "merchant_id" field in the mutation.
+func (m *SettlementEntryMutation) MerchantID() (r string, exists bool) {
+	v := m.merchant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantID returns the old "merchant_id" field's value of the SettlementEntry entity.
+// If the SettlementEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementEntryMutation) OldMerchantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantID: %w", err)
+	}
+	return oldValue.MerchantID, nil
+}
+
+// ResetMerchantID resets all changes to the "merchant_id" field.
+func (m *SettlementEntryMutation) ResetMerchantID() {
+	m.merchant_id = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *SettlementEntryMutation) SetCompanyID(s string) {
+	m.company_id = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *SettlementEntryMutation) CompanyID() (r string, exists bool) {
+	v := m.company_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the SettlementEntry entity.
+// If the SettlementEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementEntryMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *SettlementEntryMutation) ResetCompanyID() {
+	m.company_id = nil
 }
 
 // SetKind sets the "kind" field.
@@ -21393,7 +21751,7 @@ func (m *SettlementEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SettlementEntryMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, settlemententry.FieldCreatedAt)
 	}
@@ -21402,6 +21760,15 @@ func (m *SettlementEntryMutation) Fields() []string {
 	}
 	if m.settlement != nil {
 		fields = append(fields, settlemententry.FieldSettlementID)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, settlemententry.FieldPspID)
+	}
+	if m.merchant_id != nil {
+		fields = append(fields, settlemententry.FieldMerchantID)
+	}
+	if m.company_id != nil {
+		fields = append(fields, settlemententry.FieldCompanyID)
 	}
 	if m.kind != nil {
 		fields = append(fields, settlemententry.FieldKind)
@@ -21441,6 +21808,12 @@ func (m *SettlementEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case settlemententry.FieldSettlementID:
 		return m.SettlementID()
+	case settlemententry.FieldPspID:
+		return m.PspID()
+	case settlemententry.FieldMerchantID:
+		return m.MerchantID()
+	case settlemententry.FieldCompanyID:
+		return m.CompanyID()
 	case settlemententry.FieldKind:
 		return m.Kind()
 	case settlemententry.FieldOrderID:
@@ -21472,6 +21845,12 @@ func (m *SettlementEntryMutation) OldField(ctx context.Context, name string) (en
 		return m.OldUpdatedAt(ctx)
 	case settlemententry.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case settlemententry.FieldPspID:
+		return m.OldPspID(ctx)
+	case settlemententry.FieldMerchantID:
+		return m.OldMerchantID(ctx)
+	case settlemententry.FieldCompanyID:
+		return m.OldCompanyID(ctx)
 	case settlemententry.FieldKind:
 		return m.OldKind(ctx)
 	case settlemententry.FieldOrderID:
@@ -21517,6 +21896,27 @@ func (m *SettlementEntryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSettlementID(v)
+		return nil
+	case settlemententry.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case settlemententry.FieldMerchantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantID(v)
+		return nil
+	case settlemententry.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
 		return nil
 	case settlemententry.FieldKind:
 		v, ok := value.(settlemententry.Kind)
@@ -21661,6 +22061,15 @@ func (m *SettlementEntryMutation) ResetField(name string) error {
 		return nil
 	case settlemententry.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case settlemententry.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case settlemententry.FieldMerchantID:
+		m.ResetMerchantID()
+		return nil
+	case settlemententry.FieldCompanyID:
+		m.ResetCompanyID()
 		return nil
 	case settlemententry.FieldKind:
 		m.ResetKind()
@@ -23095,6 +23504,8 @@ type UserMutation struct {
 	invite_expires_at *time.Time
 	last_login_at     *time.Time
 	disabled          *bool
+	token_version     *int
+	addtoken_version  *int
 	clearedFields     map[string]struct{}
 	psp               *string
 	clearedpsp        bool
@@ -23719,6 +24130,62 @@ func (m *UserMutation) ResetDisabled() {
 	m.disabled = nil
 }
 
+// SetTokenVersion sets the "token_version" field.
+func (m *UserMutation) SetTokenVersion(i int) {
+	m.token_version = &i
+	m.addtoken_version = nil
+}
+
+// TokenVersion returns the value of the "token_version" field in the mutation.
+func (m *UserMutation) TokenVersion() (r int, exists bool) {
+	v := m.token_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenVersion returns the old "token_version" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldTokenVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenVersion: %w", err)
+	}
+	return oldValue.TokenVersion, nil
+}
+
+// AddTokenVersion adds i to the "token_version" field.
+func (m *UserMutation) AddTokenVersion(i int) {
+	if m.addtoken_version != nil {
+		*m.addtoken_version += i
+	} else {
+		m.addtoken_version = &i
+	}
+}
+
+// AddedTokenVersion returns the value that was added to the "token_version" field in this mutation.
+func (m *UserMutation) AddedTokenVersion() (r int, exists bool) {
+	v := m.addtoken_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTokenVersion resets all changes to the "token_version" field.
+func (m *UserMutation) ResetTokenVersion() {
+	m.token_version = nil
+	m.addtoken_version = nil
+}
+
 // ClearPsp clears the "psp" edge to the PSP entity.
 func (m *UserMutation) ClearPsp() {
 	m.clearedpsp = true
@@ -23807,7 +24274,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -23844,6 +24311,9 @@ func (m *UserMutation) Fields() []string {
 	if m.disabled != nil {
 		fields = append(fields, user.FieldDisabled)
 	}
+	if m.token_version != nil {
+		fields = append(fields, user.FieldTokenVersion)
+	}
 	return fields
 }
 
@@ -23876,6 +24346,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.LastLoginAt()
 	case user.FieldDisabled:
 		return m.Disabled()
+	case user.FieldTokenVersion:
+		return m.TokenVersion()
 	}
 	return nil, false
 }
@@ -23909,6 +24381,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldLastLoginAt(ctx)
 	case user.FieldDisabled:
 		return m.OldDisabled(ctx)
+	case user.FieldTokenVersion:
+		return m.OldTokenVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -24002,6 +24476,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDisabled(v)
 		return nil
+	case user.FieldTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -24009,13 +24490,21 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *UserMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addtoken_version != nil {
+		fields = append(fields, user.FieldTokenVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case user.FieldTokenVersion:
+		return m.AddedTokenVersion()
+	}
 	return nil, false
 }
 
@@ -24024,6 +24513,13 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *UserMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case user.FieldTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTokenVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
 }
@@ -24125,6 +24621,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldDisabled:
 		m.ResetDisabled()
+		return nil
+	case user.FieldTokenVersion:
+		m.ResetTokenVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

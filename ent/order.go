@@ -69,6 +69,8 @@ type Order struct {
 	Email string `json:"email,omitempty"`
 	// Phone holds the value of the "phone" field.
 	Phone string `json:"phone,omitempty"`
+	// ShopperCompanyName holds the value of the "shopper_company_name" field.
+	ShopperCompanyName string `json:"shopper_company_name,omitempty"`
 	// BillingAddress holds the value of the "billing_address" field.
 	BillingAddress domain.Address `json:"billing_address,omitempty"`
 	// DeliveryAddress holds the value of the "delivery_address" field.
@@ -81,6 +83,8 @@ type Order struct {
 	CallbackURL string `json:"callback_url,omitempty"`
 	// ShopperContinued holds the value of the "shopper_continued" field.
 	ShopperContinued bool `json:"shopper_continued,omitempty"`
+	// SessionVersion holds the value of the "session_version" field.
+	SessionVersion int `json:"session_version,omitempty"`
 	// ConfirmedAt holds the value of the "confirmed_at" field.
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
 	// PayoutDate holds the value of the "payout_date" field.
@@ -200,9 +204,9 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case order.FieldShopperContinued:
 			values[i] = new(sql.NullBool)
-		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor:
+		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor, order.FieldSessionVersion:
 			values[i] = new(sql.NullInt64)
-		case order.FieldID, order.FieldPspID, order.FieldMerchantID, order.FieldCompanyID, order.FieldShopID, order.FieldProvider, order.FieldProductType, order.FieldReference, order.FieldStatus, order.FieldFulfilmentStatus, order.FieldCurrency, order.FieldProviderReference, order.FieldPaymentURL, order.FieldLang, order.FieldFirstName, order.FieldLastName, order.FieldEmail, order.FieldPhone, order.FieldSuccessURL, order.FieldFailedURL, order.FieldCallbackURL, order.FieldPayoutDate, order.FieldSettlementID:
+		case order.FieldID, order.FieldPspID, order.FieldMerchantID, order.FieldCompanyID, order.FieldShopID, order.FieldProvider, order.FieldProductType, order.FieldReference, order.FieldStatus, order.FieldFulfilmentStatus, order.FieldCurrency, order.FieldProviderReference, order.FieldPaymentURL, order.FieldLang, order.FieldFirstName, order.FieldLastName, order.FieldEmail, order.FieldPhone, order.FieldShopperCompanyName, order.FieldSuccessURL, order.FieldFailedURL, order.FieldCallbackURL, order.FieldPayoutDate, order.FieldSettlementID:
 			values[i] = new(sql.NullString)
 		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldConfirmedAt:
 			values[i] = new(sql.NullTime)
@@ -366,6 +370,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Phone = value.String
 			}
+		case order.FieldShopperCompanyName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field shopper_company_name", values[i])
+			} else if value.Valid {
+				_m.ShopperCompanyName = value.String
+			}
 		case order.FieldBillingAddress:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field billing_address", values[i])
@@ -405,6 +415,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field shopper_continued", values[i])
 			} else if value.Valid {
 				_m.ShopperContinued = value.Bool
+			}
+		case order.FieldSessionVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field session_version", values[i])
+			} else if value.Valid {
+				_m.SessionVersion = int(value.Int64)
 			}
 		case order.FieldConfirmedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -569,6 +585,9 @@ func (_m *Order) String() string {
 	builder.WriteString("phone=")
 	builder.WriteString(_m.Phone)
 	builder.WriteString(", ")
+	builder.WriteString("shopper_company_name=")
+	builder.WriteString(_m.ShopperCompanyName)
+	builder.WriteString(", ")
 	builder.WriteString("billing_address=")
 	builder.WriteString(fmt.Sprintf("%v", _m.BillingAddress))
 	builder.WriteString(", ")
@@ -586,6 +605,9 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("shopper_continued=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ShopperContinued))
+	builder.WriteString(", ")
+	builder.WriteString("session_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SessionVersion))
 	builder.WriteString(", ")
 	if v := _m.ConfirmedAt; v != nil {
 		builder.WriteString("confirmed_at=")

@@ -305,6 +305,20 @@ func (_c *OrderCreate) SetNillablePhone(v *string) *OrderCreate {
 	return _c
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (_c *OrderCreate) SetShopperCompanyName(v string) *OrderCreate {
+	_c.mutation.SetShopperCompanyName(v)
+	return _c
+}
+
+// SetNillableShopperCompanyName sets the "shopper_company_name" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableShopperCompanyName(v *string) *OrderCreate {
+	if v != nil {
+		_c.SetShopperCompanyName(*v)
+	}
+	return _c
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (_c *OrderCreate) SetBillingAddress(v domain.Address) *OrderCreate {
 	_c.mutation.SetBillingAddress(v)
@@ -369,6 +383,20 @@ func (_c *OrderCreate) SetShopperContinued(v bool) *OrderCreate {
 func (_c *OrderCreate) SetNillableShopperContinued(v *bool) *OrderCreate {
 	if v != nil {
 		_c.SetShopperContinued(*v)
+	}
+	return _c
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (_c *OrderCreate) SetSessionVersion(v int) *OrderCreate {
+	_c.mutation.SetSessionVersion(v)
+	return _c
+}
+
+// SetNillableSessionVersion sets the "session_version" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableSessionVersion(v *int) *OrderCreate {
+	if v != nil {
+		_c.SetSessionVersion(*v)
 	}
 	return _c
 }
@@ -501,7 +529,9 @@ func (_c *OrderCreate) Mutation() *OrderMutation {
 
 // Save creates the Order in the database.
 func (_c *OrderCreate) Save(ctx context.Context) (*Order, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -528,12 +558,18 @@ func (_c *OrderCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OrderCreate) defaults() {
+func (_c *OrderCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if order.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized order.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := order.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if order.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized order.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := order.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -573,10 +609,18 @@ func (_c *OrderCreate) defaults() {
 		v := order.DefaultShopperContinued
 		_c.mutation.SetShopperContinued(v)
 	}
+	if _, ok := _c.mutation.SessionVersion(); !ok {
+		v := order.DefaultSessionVersion
+		_c.mutation.SetSessionVersion(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if order.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized order.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := order.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -664,6 +708,9 @@ func (_c *OrderCreate) check() error {
 	}
 	if _, ok := _c.mutation.ShopperContinued(); !ok {
 		return &ValidationError{Name: "shopper_continued", err: errors.New(`ent: missing required field "Order.shopper_continued"`)}
+	}
+	if _, ok := _c.mutation.SessionVersion(); !ok {
+		return &ValidationError{Name: "session_version", err: errors.New(`ent: missing required field "Order.session_version"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := order.IDValidator(v); err != nil {
@@ -795,6 +842,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 		_spec.SetField(order.FieldPhone, field.TypeString, value)
 		_node.Phone = value
 	}
+	if value, ok := _c.mutation.ShopperCompanyName(); ok {
+		_spec.SetField(order.FieldShopperCompanyName, field.TypeString, value)
+		_node.ShopperCompanyName = value
+	}
 	if value, ok := _c.mutation.BillingAddress(); ok {
 		_spec.SetField(order.FieldBillingAddress, field.TypeJSON, value)
 		_node.BillingAddress = value
@@ -818,6 +869,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ShopperContinued(); ok {
 		_spec.SetField(order.FieldShopperContinued, field.TypeBool, value)
 		_node.ShopperContinued = value
+	}
+	if value, ok := _c.mutation.SessionVersion(); ok {
+		_spec.SetField(order.FieldSessionVersion, field.TypeInt, value)
+		_node.SessionVersion = value
 	}
 	if value, ok := _c.mutation.ConfirmedAt(); ok {
 		_spec.SetField(order.FieldConfirmedAt, field.TypeTime, value)
@@ -1277,6 +1332,24 @@ func (u *OrderUpsert) ClearPhone() *OrderUpsert {
 	return u
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (u *OrderUpsert) SetShopperCompanyName(v string) *OrderUpsert {
+	u.Set(order.FieldShopperCompanyName, v)
+	return u
+}
+
+// UpdateShopperCompanyName sets the "shopper_company_name" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateShopperCompanyName() *OrderUpsert {
+	u.SetExcluded(order.FieldShopperCompanyName)
+	return u
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (u *OrderUpsert) ClearShopperCompanyName() *OrderUpsert {
+	u.SetNull(order.FieldShopperCompanyName)
+	return u
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (u *OrderUpsert) SetBillingAddress(v domain.Address) *OrderUpsert {
 	u.Set(order.FieldBillingAddress, v)
@@ -1370,6 +1443,24 @@ func (u *OrderUpsert) SetShopperContinued(v bool) *OrderUpsert {
 // UpdateShopperContinued sets the "shopper_continued" field to the value that was provided on create.
 func (u *OrderUpsert) UpdateShopperContinued() *OrderUpsert {
 	u.SetExcluded(order.FieldShopperContinued)
+	return u
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (u *OrderUpsert) SetSessionVersion(v int) *OrderUpsert {
+	u.Set(order.FieldSessionVersion, v)
+	return u
+}
+
+// UpdateSessionVersion sets the "session_version" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateSessionVersion() *OrderUpsert {
+	u.SetExcluded(order.FieldSessionVersion)
+	return u
+}
+
+// AddSessionVersion adds v to the "session_version" field.
+func (u *OrderUpsert) AddSessionVersion(v int) *OrderUpsert {
+	u.Add(order.FieldSessionVersion, v)
 	return u
 }
 
@@ -1819,6 +1910,27 @@ func (u *OrderUpsertOne) ClearPhone() *OrderUpsertOne {
 	})
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (u *OrderUpsertOne) SetShopperCompanyName(v string) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetShopperCompanyName(v)
+	})
+}
+
+// UpdateShopperCompanyName sets the "shopper_company_name" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateShopperCompanyName() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateShopperCompanyName()
+	})
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (u *OrderUpsertOne) ClearShopperCompanyName() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearShopperCompanyName()
+	})
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (u *OrderUpsertOne) SetBillingAddress(v domain.Address) *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
@@ -1928,6 +2040,27 @@ func (u *OrderUpsertOne) SetShopperContinued(v bool) *OrderUpsertOne {
 func (u *OrderUpsertOne) UpdateShopperContinued() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateShopperContinued()
+	})
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (u *OrderUpsertOne) SetSessionVersion(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetSessionVersion(v)
+	})
+}
+
+// AddSessionVersion adds v to the "session_version" field.
+func (u *OrderUpsertOne) AddSessionVersion(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddSessionVersion(v)
+	})
+}
+
+// UpdateSessionVersion sets the "session_version" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateSessionVersion() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateSessionVersion()
 	})
 }
 
@@ -2553,6 +2686,27 @@ func (u *OrderUpsertBulk) ClearPhone() *OrderUpsertBulk {
 	})
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (u *OrderUpsertBulk) SetShopperCompanyName(v string) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetShopperCompanyName(v)
+	})
+}
+
+// UpdateShopperCompanyName sets the "shopper_company_name" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateShopperCompanyName() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateShopperCompanyName()
+	})
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (u *OrderUpsertBulk) ClearShopperCompanyName() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearShopperCompanyName()
+	})
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (u *OrderUpsertBulk) SetBillingAddress(v domain.Address) *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
@@ -2662,6 +2816,27 @@ func (u *OrderUpsertBulk) SetShopperContinued(v bool) *OrderUpsertBulk {
 func (u *OrderUpsertBulk) UpdateShopperContinued() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateShopperContinued()
+	})
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (u *OrderUpsertBulk) SetSessionVersion(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetSessionVersion(v)
+	})
+}
+
+// AddSessionVersion adds v to the "session_version" field.
+func (u *OrderUpsertBulk) AddSessionVersion(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddSessionVersion(v)
+	})
+}
+
+// UpdateSessionVersion sets the "session_version" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateSessionVersion() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateSessionVersion()
 	})
 }
 

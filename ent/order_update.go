@@ -348,6 +348,26 @@ func (_u *OrderUpdate) ClearPhone() *OrderUpdate {
 	return _u
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (_u *OrderUpdate) SetShopperCompanyName(v string) *OrderUpdate {
+	_u.mutation.SetShopperCompanyName(v)
+	return _u
+}
+
+// SetNillableShopperCompanyName sets the "shopper_company_name" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableShopperCompanyName(v *string) *OrderUpdate {
+	if v != nil {
+		_u.SetShopperCompanyName(*v)
+	}
+	return _u
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (_u *OrderUpdate) ClearShopperCompanyName() *OrderUpdate {
+	_u.mutation.ClearShopperCompanyName()
+	return _u
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (_u *OrderUpdate) SetBillingAddress(v domain.Address) *OrderUpdate {
 	_u.mutation.SetBillingAddress(v)
@@ -445,6 +465,27 @@ func (_u *OrderUpdate) SetNillableShopperContinued(v *bool) *OrderUpdate {
 	if v != nil {
 		_u.SetShopperContinued(*v)
 	}
+	return _u
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (_u *OrderUpdate) SetSessionVersion(v int) *OrderUpdate {
+	_u.mutation.ResetSessionVersion()
+	_u.mutation.SetSessionVersion(v)
+	return _u
+}
+
+// SetNillableSessionVersion sets the "session_version" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableSessionVersion(v *int) *OrderUpdate {
+	if v != nil {
+		_u.SetSessionVersion(*v)
+	}
+	return _u
+}
+
+// AddSessionVersion adds value to the "session_version" field.
+func (_u *OrderUpdate) AddSessionVersion(v int) *OrderUpdate {
+	_u.mutation.AddSessionVersion(v)
 	return _u
 }
 
@@ -634,7 +675,9 @@ func (_u *OrderUpdate) ClearSettlement() *OrderUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OrderUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -661,11 +704,15 @@ func (_u *OrderUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OrderUpdate) defaults() {
+func (_u *OrderUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if order.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized order.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := order.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -817,6 +864,12 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(order.FieldPhone, field.TypeString)
 	}
+	if value, ok := _u.mutation.ShopperCompanyName(); ok {
+		_spec.SetField(order.FieldShopperCompanyName, field.TypeString, value)
+	}
+	if _u.mutation.ShopperCompanyNameCleared() {
+		_spec.ClearField(order.FieldShopperCompanyName, field.TypeString)
+	}
 	if value, ok := _u.mutation.BillingAddress(); ok {
 		_spec.SetField(order.FieldBillingAddress, field.TypeJSON, value)
 	}
@@ -846,6 +899,12 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.ShopperContinued(); ok {
 		_spec.SetField(order.FieldShopperContinued, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SessionVersion(); ok {
+		_spec.SetField(order.FieldSessionVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSessionVersion(); ok {
+		_spec.AddField(order.FieldSessionVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ConfirmedAt(); ok {
 		_spec.SetField(order.FieldConfirmedAt, field.TypeTime, value)
@@ -1359,6 +1418,26 @@ func (_u *OrderUpdateOne) ClearPhone() *OrderUpdateOne {
 	return _u
 }
 
+// SetShopperCompanyName sets the "shopper_company_name" field.
+func (_u *OrderUpdateOne) SetShopperCompanyName(v string) *OrderUpdateOne {
+	_u.mutation.SetShopperCompanyName(v)
+	return _u
+}
+
+// SetNillableShopperCompanyName sets the "shopper_company_name" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableShopperCompanyName(v *string) *OrderUpdateOne {
+	if v != nil {
+		_u.SetShopperCompanyName(*v)
+	}
+	return _u
+}
+
+// ClearShopperCompanyName clears the value of the "shopper_company_name" field.
+func (_u *OrderUpdateOne) ClearShopperCompanyName() *OrderUpdateOne {
+	_u.mutation.ClearShopperCompanyName()
+	return _u
+}
+
 // SetBillingAddress sets the "billing_address" field.
 func (_u *OrderUpdateOne) SetBillingAddress(v domain.Address) *OrderUpdateOne {
 	_u.mutation.SetBillingAddress(v)
@@ -1456,6 +1535,27 @@ func (_u *OrderUpdateOne) SetNillableShopperContinued(v *bool) *OrderUpdateOne {
 	if v != nil {
 		_u.SetShopperContinued(*v)
 	}
+	return _u
+}
+
+// SetSessionVersion sets the "session_version" field.
+func (_u *OrderUpdateOne) SetSessionVersion(v int) *OrderUpdateOne {
+	_u.mutation.ResetSessionVersion()
+	_u.mutation.SetSessionVersion(v)
+	return _u
+}
+
+// SetNillableSessionVersion sets the "session_version" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableSessionVersion(v *int) *OrderUpdateOne {
+	if v != nil {
+		_u.SetSessionVersion(*v)
+	}
+	return _u
+}
+
+// AddSessionVersion adds value to the "session_version" field.
+func (_u *OrderUpdateOne) AddSessionVersion(v int) *OrderUpdateOne {
+	_u.mutation.AddSessionVersion(v)
 	return _u
 }
 
@@ -1658,7 +1758,9 @@ func (_u *OrderUpdateOne) Select(field string, fields ...string) *OrderUpdateOne
 
 // Save executes the query and returns the updated Order entity.
 func (_u *OrderUpdateOne) Save(ctx context.Context) (*Order, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1685,11 +1787,15 @@ func (_u *OrderUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OrderUpdateOne) defaults() {
+func (_u *OrderUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if order.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized order.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := order.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1858,6 +1964,12 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(order.FieldPhone, field.TypeString)
 	}
+	if value, ok := _u.mutation.ShopperCompanyName(); ok {
+		_spec.SetField(order.FieldShopperCompanyName, field.TypeString, value)
+	}
+	if _u.mutation.ShopperCompanyNameCleared() {
+		_spec.ClearField(order.FieldShopperCompanyName, field.TypeString)
+	}
 	if value, ok := _u.mutation.BillingAddress(); ok {
 		_spec.SetField(order.FieldBillingAddress, field.TypeJSON, value)
 	}
@@ -1887,6 +1999,12 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if value, ok := _u.mutation.ShopperContinued(); ok {
 		_spec.SetField(order.FieldShopperContinued, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SessionVersion(); ok {
+		_spec.SetField(order.FieldSessionVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSessionVersion(); ok {
+		_spec.AddField(order.FieldSessionVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ConfirmedAt(); ok {
 		_spec.SetField(order.FieldConfirmedAt, field.TypeTime, value)

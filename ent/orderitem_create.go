@@ -265,7 +265,9 @@ func (_c *OrderItemCreate) Mutation() *OrderItemMutation {
 
 // Save creates the OrderItem in the database.
 func (_c *OrderItemCreate) Save(ctx context.Context) (*OrderItem, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -292,12 +294,18 @@ func (_c *OrderItemCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OrderItemCreate) defaults() {
+func (_c *OrderItemCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if orderitem.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderitem.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderitem.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if orderitem.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderitem.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderitem.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -350,9 +358,13 @@ func (_c *OrderItemCreate) defaults() {
 		_c.mutation.SetReturnedAmountMinor(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if orderitem.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized orderitem.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := orderitem.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

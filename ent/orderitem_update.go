@@ -316,7 +316,9 @@ func (_u *OrderItemUpdate) Mutation() *OrderItemMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OrderItemUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -343,11 +345,15 @@ func (_u *OrderItemUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OrderItemUpdate) defaults() {
+func (_u *OrderItemUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if orderitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -785,7 +791,9 @@ func (_u *OrderItemUpdateOne) Select(field string, fields ...string) *OrderItemU
 
 // Save executes the query and returns the updated OrderItem entity.
 func (_u *OrderItemUpdateOne) Save(ctx context.Context) (*OrderItem, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -812,11 +820,15 @@ func (_u *OrderItemUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OrderItemUpdateOne) defaults() {
+func (_u *OrderItemUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if orderitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -137,7 +137,9 @@ func (_c *ProviderAccountCreate) Mutation() *ProviderAccountMutation {
 
 // Save creates the ProviderAccount in the database.
 func (_c *ProviderAccountCreate) Save(ctx context.Context) (*ProviderAccount, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -164,12 +166,18 @@ func (_c *ProviderAccountCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProviderAccountCreate) defaults() {
+func (_c *ProviderAccountCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if provideraccount.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideraccount.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideraccount.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if provideraccount.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideraccount.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideraccount.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -178,9 +186,13 @@ func (_c *ProviderAccountCreate) defaults() {
 		_c.mutation.SetEnvironment(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if provideraccount.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized provideraccount.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := provideraccount.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

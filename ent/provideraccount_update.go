@@ -129,7 +129,9 @@ func (_u *ProviderAccountUpdate) Mutation() *ProviderAccountMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProviderAccountUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -156,11 +158,15 @@ func (_u *ProviderAccountUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProviderAccountUpdate) defaults() {
+func (_u *ProviderAccountUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if provideraccount.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideraccount.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideraccount.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -363,7 +369,9 @@ func (_u *ProviderAccountUpdateOne) Select(field string, fields ...string) *Prov
 
 // Save executes the query and returns the updated ProviderAccount entity.
 func (_u *ProviderAccountUpdateOne) Save(ctx context.Context) (*ProviderAccount, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -390,11 +398,15 @@ func (_u *ProviderAccountUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProviderAccountUpdateOne) defaults() {
+func (_u *ProviderAccountUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if provideraccount.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideraccount.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideraccount.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

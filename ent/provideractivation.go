@@ -35,6 +35,8 @@ type ProviderActivation struct {
 	Reason string `json:"reason,omitempty"`
 	// Attempts holds the value of the "attempts" field.
 	Attempts int `json:"attempts,omitempty"`
+	// Application holds the value of the "application" field.
+	Application int `json:"application,omitempty"`
 	// ActivatedAt holds the value of the "activated_at" field.
 	ActivatedAt *time.Time `json:"activated_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -70,7 +72,7 @@ func (*ProviderActivation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case provideractivation.FieldAttempts:
+		case provideractivation.FieldAttempts, provideractivation.FieldApplication:
 			values[i] = new(sql.NullInt64)
 		case provideractivation.FieldID, provideractivation.FieldCompanyID, provideractivation.FieldProvider, provideractivation.FieldStatus, provideractivation.FieldExternalMerchantID, provideractivation.FieldReason:
 			values[i] = new(sql.NullString)
@@ -145,6 +147,12 @@ func (_m *ProviderActivation) assignValues(columns []string, values []any) error
 			} else if value.Valid {
 				_m.Attempts = int(value.Int64)
 			}
+		case provideractivation.FieldApplication:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field application", values[i])
+			} else if value.Valid {
+				_m.Application = int(value.Int64)
+			}
 		case provideractivation.FieldActivatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field activated_at", values[i])
@@ -216,6 +224,9 @@ func (_m *ProviderActivation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("attempts=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Attempts))
+	builder.WriteString(", ")
+	builder.WriteString("application=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Application))
 	builder.WriteString(", ")
 	if v := _m.ActivatedAt; v != nil {
 		builder.WriteString("activated_at=")

@@ -113,6 +113,20 @@ func (_c *ProviderActivationCreate) SetNillableAttempts(v *int) *ProviderActivat
 	return _c
 }
 
+// SetApplication sets the "application" field.
+func (_c *ProviderActivationCreate) SetApplication(v int) *ProviderActivationCreate {
+	_c.mutation.SetApplication(v)
+	return _c
+}
+
+// SetNillableApplication sets the "application" field if the given value is not nil.
+func (_c *ProviderActivationCreate) SetNillableApplication(v *int) *ProviderActivationCreate {
+	if v != nil {
+		_c.SetApplication(*v)
+	}
+	return _c
+}
+
 // SetActivatedAt sets the "activated_at" field.
 func (_c *ProviderActivationCreate) SetActivatedAt(v time.Time) *ProviderActivationCreate {
 	_c.mutation.SetActivatedAt(v)
@@ -153,7 +167,9 @@ func (_c *ProviderActivationCreate) Mutation() *ProviderActivationMutation {
 
 // Save creates the ProviderActivation in the database.
 func (_c *ProviderActivationCreate) Save(ctx context.Context) (*ProviderActivation, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -180,12 +196,18 @@ func (_c *ProviderActivationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProviderActivationCreate) defaults() {
+func (_c *ProviderActivationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if provideractivation.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideractivation.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideractivation.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if provideractivation.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideractivation.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideractivation.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -193,10 +215,18 @@ func (_c *ProviderActivationCreate) defaults() {
 		v := provideractivation.DefaultAttempts
 		_c.mutation.SetAttempts(v)
 	}
+	if _, ok := _c.mutation.Application(); !ok {
+		v := provideractivation.DefaultApplication
+		_c.mutation.SetApplication(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if provideractivation.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized provideractivation.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := provideractivation.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -228,6 +258,9 @@ func (_c *ProviderActivationCreate) check() error {
 	}
 	if _, ok := _c.mutation.Attempts(); !ok {
 		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "ProviderActivation.attempts"`)}
+	}
+	if _, ok := _c.mutation.Application(); !ok {
+		return &ValidationError{Name: "application", err: errors.New(`ent: missing required field "ProviderActivation.application"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := provideractivation.IDValidator(v); err != nil {
@@ -300,6 +333,10 @@ func (_c *ProviderActivationCreate) createSpec() (*ProviderActivation, *sqlgraph
 	if value, ok := _c.mutation.Attempts(); ok {
 		_spec.SetField(provideractivation.FieldAttempts, field.TypeInt, value)
 		_node.Attempts = value
+	}
+	if value, ok := _c.mutation.Application(); ok {
+		_spec.SetField(provideractivation.FieldApplication, field.TypeInt, value)
+		_node.Application = value
 	}
 	if value, ok := _c.mutation.ActivatedAt(); ok {
 		_spec.SetField(provideractivation.FieldActivatedAt, field.TypeTime, value)
@@ -461,6 +498,24 @@ func (u *ProviderActivationUpsert) UpdateAttempts() *ProviderActivationUpsert {
 // AddAttempts adds v to the "attempts" field.
 func (u *ProviderActivationUpsert) AddAttempts(v int) *ProviderActivationUpsert {
 	u.Add(provideractivation.FieldAttempts, v)
+	return u
+}
+
+// SetApplication sets the "application" field.
+func (u *ProviderActivationUpsert) SetApplication(v int) *ProviderActivationUpsert {
+	u.Set(provideractivation.FieldApplication, v)
+	return u
+}
+
+// UpdateApplication sets the "application" field to the value that was provided on create.
+func (u *ProviderActivationUpsert) UpdateApplication() *ProviderActivationUpsert {
+	u.SetExcluded(provideractivation.FieldApplication)
+	return u
+}
+
+// AddApplication adds v to the "application" field.
+func (u *ProviderActivationUpsert) AddApplication(v int) *ProviderActivationUpsert {
+	u.Add(provideractivation.FieldApplication, v)
 	return u
 }
 
@@ -638,6 +693,27 @@ func (u *ProviderActivationUpsertOne) AddAttempts(v int) *ProviderActivationUpse
 func (u *ProviderActivationUpsertOne) UpdateAttempts() *ProviderActivationUpsertOne {
 	return u.Update(func(s *ProviderActivationUpsert) {
 		s.UpdateAttempts()
+	})
+}
+
+// SetApplication sets the "application" field.
+func (u *ProviderActivationUpsertOne) SetApplication(v int) *ProviderActivationUpsertOne {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.SetApplication(v)
+	})
+}
+
+// AddApplication adds v to the "application" field.
+func (u *ProviderActivationUpsertOne) AddApplication(v int) *ProviderActivationUpsertOne {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.AddApplication(v)
+	})
+}
+
+// UpdateApplication sets the "application" field to the value that was provided on create.
+func (u *ProviderActivationUpsertOne) UpdateApplication() *ProviderActivationUpsertOne {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.UpdateApplication()
 	})
 }
 
@@ -985,6 +1061,27 @@ func (u *ProviderActivationUpsertBulk) AddAttempts(v int) *ProviderActivationUps
 func (u *ProviderActivationUpsertBulk) UpdateAttempts() *ProviderActivationUpsertBulk {
 	return u.Update(func(s *ProviderActivationUpsert) {
 		s.UpdateAttempts()
+	})
+}
+
+// SetApplication sets the "application" field.
+func (u *ProviderActivationUpsertBulk) SetApplication(v int) *ProviderActivationUpsertBulk {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.SetApplication(v)
+	})
+}
+
+// AddApplication adds v to the "application" field.
+func (u *ProviderActivationUpsertBulk) AddApplication(v int) *ProviderActivationUpsertBulk {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.AddApplication(v)
+	})
+}
+
+// UpdateApplication sets the "application" field to the value that was provided on create.
+func (u *ProviderActivationUpsertBulk) UpdateApplication() *ProviderActivationUpsertBulk {
+	return u.Update(func(s *ProviderActivationUpsert) {
+		s.UpdateApplication()
 	})
 }
 

@@ -125,6 +125,27 @@ func (_u *ProviderActivationUpdate) AddAttempts(v int) *ProviderActivationUpdate
 	return _u
 }
 
+// SetApplication sets the "application" field.
+func (_u *ProviderActivationUpdate) SetApplication(v int) *ProviderActivationUpdate {
+	_u.mutation.ResetApplication()
+	_u.mutation.SetApplication(v)
+	return _u
+}
+
+// SetNillableApplication sets the "application" field if the given value is not nil.
+func (_u *ProviderActivationUpdate) SetNillableApplication(v *int) *ProviderActivationUpdate {
+	if v != nil {
+		_u.SetApplication(*v)
+	}
+	return _u
+}
+
+// AddApplication adds value to the "application" field.
+func (_u *ProviderActivationUpdate) AddApplication(v int) *ProviderActivationUpdate {
+	_u.mutation.AddApplication(v)
+	return _u
+}
+
 // SetActivatedAt sets the "activated_at" field.
 func (_u *ProviderActivationUpdate) SetActivatedAt(v time.Time) *ProviderActivationUpdate {
 	_u.mutation.SetActivatedAt(v)
@@ -152,7 +173,9 @@ func (_u *ProviderActivationUpdate) Mutation() *ProviderActivationMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProviderActivationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -179,11 +202,15 @@ func (_u *ProviderActivationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProviderActivationUpdate) defaults() {
+func (_u *ProviderActivationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if provideractivation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideractivation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideractivation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -248,6 +275,12 @@ func (_u *ProviderActivationUpdate) sqlSave(ctx context.Context) (_node int, err
 	}
 	if value, ok := _u.mutation.AddedAttempts(); ok {
 		_spec.AddField(provideractivation.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Application(); ok {
+		_spec.SetField(provideractivation.FieldApplication, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedApplication(); ok {
+		_spec.AddField(provideractivation.FieldApplication, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ActivatedAt(); ok {
 		_spec.SetField(provideractivation.FieldActivatedAt, field.TypeTime, value)
@@ -372,6 +405,27 @@ func (_u *ProviderActivationUpdateOne) AddAttempts(v int) *ProviderActivationUpd
 	return _u
 }
 
+// SetApplication sets the "application" field.
+func (_u *ProviderActivationUpdateOne) SetApplication(v int) *ProviderActivationUpdateOne {
+	_u.mutation.ResetApplication()
+	_u.mutation.SetApplication(v)
+	return _u
+}
+
+// SetNillableApplication sets the "application" field if the given value is not nil.
+func (_u *ProviderActivationUpdateOne) SetNillableApplication(v *int) *ProviderActivationUpdateOne {
+	if v != nil {
+		_u.SetApplication(*v)
+	}
+	return _u
+}
+
+// AddApplication adds value to the "application" field.
+func (_u *ProviderActivationUpdateOne) AddApplication(v int) *ProviderActivationUpdateOne {
+	_u.mutation.AddApplication(v)
+	return _u
+}
+
 // SetActivatedAt sets the "activated_at" field.
 func (_u *ProviderActivationUpdateOne) SetActivatedAt(v time.Time) *ProviderActivationUpdateOne {
 	_u.mutation.SetActivatedAt(v)
@@ -412,7 +466,9 @@ func (_u *ProviderActivationUpdateOne) Select(field string, fields ...string) *P
 
 // Save executes the query and returns the updated ProviderActivation entity.
 func (_u *ProviderActivationUpdateOne) Save(ctx context.Context) (*ProviderActivation, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -439,11 +495,15 @@ func (_u *ProviderActivationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProviderActivationUpdateOne) defaults() {
+func (_u *ProviderActivationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if provideractivation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized provideractivation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := provideractivation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -525,6 +585,12 @@ func (_u *ProviderActivationUpdateOne) sqlSave(ctx context.Context) (_node *Prov
 	}
 	if value, ok := _u.mutation.AddedAttempts(); ok {
 		_spec.AddField(provideractivation.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Application(); ok {
+		_spec.SetField(provideractivation.FieldApplication, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedApplication(); ok {
+		_spec.AddField(provideractivation.FieldApplication, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ActivatedAt(); ok {
 		_spec.SetField(provideractivation.FieldActivatedAt, field.TypeTime, value)

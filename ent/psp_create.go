@@ -182,7 +182,9 @@ func (_c *PSPCreate) Mutation() *PSPMutation {
 
 // Save creates the PSP in the database.
 func (_c *PSPCreate) Save(ctx context.Context) (*PSP, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -209,12 +211,18 @@ func (_c *PSPCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PSPCreate) defaults() {
+func (_c *PSPCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if psp.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized psp.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := psp.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if psp.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized psp.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := psp.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -223,9 +231,13 @@ func (_c *PSPCreate) defaults() {
 		_c.mutation.SetCountry(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if psp.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized psp.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := psp.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

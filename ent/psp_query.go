@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -442,6 +443,12 @@ func (_q *PSPQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if psp.Policy == nil {
+		return errors.New("ent: uninitialized psp.Policy (forgotten import ent/runtime?)")
+	}
+	if err := psp.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

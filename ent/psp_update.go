@@ -241,7 +241,9 @@ func (_u *PSPUpdate) RemoveMerchants(v ...*Merchant) *PSPUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PSPUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -268,11 +270,15 @@ func (_u *PSPUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PSPUpdate) defaults() {
+func (_u *PSPUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if psp.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized psp.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := psp.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -714,7 +720,9 @@ func (_u *PSPUpdateOne) Select(field string, fields ...string) *PSPUpdateOne {
 
 // Save executes the query and returns the updated PSP entity.
 func (_u *PSPUpdateOne) Save(ctx context.Context) (*PSP, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -741,11 +749,15 @@ func (_u *PSPUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PSPUpdateOne) defaults() {
+func (_u *PSPUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if psp.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized psp.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := psp.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

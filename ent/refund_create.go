@@ -253,7 +253,9 @@ func (_c *RefundCreate) Mutation() *RefundMutation {
 
 // Save creates the Refund in the database.
 func (_c *RefundCreate) Save(ctx context.Context) (*Refund, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -280,12 +282,18 @@ func (_c *RefundCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *RefundCreate) defaults() {
+func (_c *RefundCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if refund.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refund.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := refund.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if refund.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refund.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := refund.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -310,9 +318,13 @@ func (_c *RefundCreate) defaults() {
 		_c.mutation.SetAttempts(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if refund.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized refund.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := refund.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -152,7 +152,9 @@ func (_c *RefundLineCreate) Mutation() *RefundLineMutation {
 
 // Save creates the RefundLine in the database.
 func (_c *RefundLineCreate) Save(ctx context.Context) (*RefundLine, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -179,12 +181,18 @@ func (_c *RefundLineCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *RefundLineCreate) defaults() {
+func (_c *RefundLineCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if refundline.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refundline.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := refundline.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if refundline.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refundline.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := refundline.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -201,9 +209,13 @@ func (_c *RefundLineCreate) defaults() {
 		_c.mutation.SetAmountMinor(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if refundline.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized refundline.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := refundline.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

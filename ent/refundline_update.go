@@ -114,7 +114,9 @@ func (_u *RefundLineUpdate) Mutation() *RefundLineMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RefundLineUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -141,11 +143,15 @@ func (_u *RefundLineUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RefundLineUpdate) defaults() {
+func (_u *RefundLineUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if refundline.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refundline.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := refundline.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -326,7 +332,9 @@ func (_u *RefundLineUpdateOne) Select(field string, fields ...string) *RefundLin
 
 // Save executes the query and returns the updated RefundLine entity.
 func (_u *RefundLineUpdateOne) Save(ctx context.Context) (*RefundLine, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -353,11 +361,15 @@ func (_u *RefundLineUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RefundLineUpdateOne) defaults() {
+func (_u *RefundLineUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if refundline.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized refundline.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := refundline.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -96,7 +96,9 @@ func (_c *SandboxRecordCreate) Mutation() *SandboxRecordMutation {
 
 // Save creates the SandboxRecord in the database.
 func (_c *SandboxRecordCreate) Save(ctx context.Context) (*SandboxRecord, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -123,19 +125,29 @@ func (_c *SandboxRecordCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SandboxRecordCreate) defaults() {
+func (_c *SandboxRecordCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if sandboxrecord.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sandboxrecord.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := sandboxrecord.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if sandboxrecord.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sandboxrecord.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sandboxrecord.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if sandboxrecord.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized sandboxrecord.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := sandboxrecord.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -48,7 +48,9 @@ func (_u *SandboxRecordUpdate) Mutation() *SandboxRecordMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SandboxRecordUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -75,11 +77,15 @@ func (_u *SandboxRecordUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SandboxRecordUpdate) defaults() {
+func (_u *SandboxRecordUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if sandboxrecord.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sandboxrecord.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sandboxrecord.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
@@ -157,7 +163,9 @@ func (_u *SandboxRecordUpdateOne) Select(field string, fields ...string) *Sandbo
 
 // Save executes the query and returns the updated SandboxRecord entity.
 func (_u *SandboxRecordUpdateOne) Save(ctx context.Context) (*SandboxRecord, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -184,11 +192,15 @@ func (_u *SandboxRecordUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SandboxRecordUpdateOne) defaults() {
+func (_u *SandboxRecordUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if sandboxrecord.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sandboxrecord.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sandboxrecord.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.

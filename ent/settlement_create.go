@@ -271,7 +271,9 @@ func (_c *SettlementCreate) Mutation() *SettlementMutation {
 
 // Save creates the Settlement in the database.
 func (_c *SettlementCreate) Save(ctx context.Context) (*Settlement, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -298,12 +300,18 @@ func (_c *SettlementCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SettlementCreate) defaults() {
+func (_c *SettlementCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if settlement.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlement.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlement.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if settlement.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlement.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlement.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -328,9 +336,13 @@ func (_c *SettlementCreate) defaults() {
 		_c.mutation.SetNetMinor(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if settlement.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized settlement.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := settlement.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -343,7 +343,9 @@ func (_u *SettlementUpdate) RemoveRefunds(v ...*Refund) *SettlementUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SettlementUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -370,11 +372,15 @@ func (_u *SettlementUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettlementUpdate) defaults() {
+func (_u *SettlementUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settlement.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlement.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlement.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -982,7 +988,9 @@ func (_u *SettlementUpdateOne) Select(field string, fields ...string) *Settlemen
 
 // Save executes the query and returns the updated Settlement entity.
 func (_u *SettlementUpdateOne) Save(ctx context.Context) (*Settlement, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1009,11 +1017,15 @@ func (_u *SettlementUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettlementUpdateOne) defaults() {
+func (_u *SettlementUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settlement.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlement.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlement.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

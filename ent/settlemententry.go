@@ -28,6 +28,12 @@ type SettlementEntry struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// SettlementID holds the value of the "settlement_id" field.
 	SettlementID string `json:"settlement_id,omitempty"`
+	// PspID holds the value of the "psp_id" field.
+	PspID string `json:"psp_id,omitempty"`
+	// MerchantID holds the value of the "merchant_id" field.
+	MerchantID string `json:"merchant_id,omitempty"`
+	// CompanyID holds the value of the "company_id" field.
+	CompanyID string `json:"company_id,omitempty"`
 	// Kind holds the value of the "kind" field.
 	Kind settlemententry.Kind `json:"kind,omitempty"`
 	// OrderID holds the value of the "order_id" field.
@@ -118,7 +124,7 @@ func (*SettlementEntry) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case settlemententry.FieldAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case settlemententry.FieldID, settlemententry.FieldSettlementID, settlemententry.FieldKind, settlemententry.FieldOrderID, settlemententry.FieldFulfilmentID, settlemententry.FieldRefundID, settlemententry.FieldProductType, settlemententry.FieldCurrency, settlemententry.FieldPayableDate:
+		case settlemententry.FieldID, settlemententry.FieldSettlementID, settlemententry.FieldPspID, settlemententry.FieldMerchantID, settlemententry.FieldCompanyID, settlemententry.FieldKind, settlemententry.FieldOrderID, settlemententry.FieldFulfilmentID, settlemententry.FieldRefundID, settlemententry.FieldProductType, settlemententry.FieldCurrency, settlemententry.FieldPayableDate:
 			values[i] = new(sql.NullString)
 		case settlemententry.FieldCreatedAt, settlemententry.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -160,6 +166,24 @@ func (_m *SettlementEntry) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field settlement_id", values[i])
 			} else if value.Valid {
 				_m.SettlementID = value.String
+			}
+		case settlemententry.FieldPspID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field psp_id", values[i])
+			} else if value.Valid {
+				_m.PspID = value.String
+			}
+		case settlemententry.FieldMerchantID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field merchant_id", values[i])
+			} else if value.Valid {
+				_m.MerchantID = value.String
+			}
+		case settlemententry.FieldCompanyID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field company_id", values[i])
+			} else if value.Valid {
+				_m.CompanyID = value.String
 			}
 		case settlemententry.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -275,6 +299,15 @@ func (_m *SettlementEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("settlement_id=")
 	builder.WriteString(_m.SettlementID)
+	builder.WriteString(", ")
+	builder.WriteString("psp_id=")
+	builder.WriteString(_m.PspID)
+	builder.WriteString(", ")
+	builder.WriteString("merchant_id=")
+	builder.WriteString(_m.MerchantID)
+	builder.WriteString(", ")
+	builder.WriteString("company_id=")
+	builder.WriteString(_m.CompanyID)
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))

@@ -62,6 +62,24 @@ func (_c *SettlementEntryCreate) SetSettlementID(v string) *SettlementEntryCreat
 	return _c
 }
 
+// SetPspID sets the "psp_id" field.
+func (_c *SettlementEntryCreate) SetPspID(v string) *SettlementEntryCreate {
+	_c.mutation.SetPspID(v)
+	return _c
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (_c *SettlementEntryCreate) SetMerchantID(v string) *SettlementEntryCreate {
+	_c.mutation.SetMerchantID(v)
+	return _c
+}
+
+// SetCompanyID sets the "company_id" field.
+func (_c *SettlementEntryCreate) SetCompanyID(v string) *SettlementEntryCreate {
+	_c.mutation.SetCompanyID(v)
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *SettlementEntryCreate) SetKind(v settlemententry.Kind) *SettlementEntryCreate {
 	_c.mutation.SetKind(v)
@@ -183,7 +201,9 @@ func (_c *SettlementEntryCreate) Mutation() *SettlementEntryMutation {
 
 // Save creates the SettlementEntry in the database.
 func (_c *SettlementEntryCreate) Save(ctx context.Context) (*SettlementEntry, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -210,12 +230,18 @@ func (_c *SettlementEntryCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SettlementEntryCreate) defaults() {
+func (_c *SettlementEntryCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if settlemententry.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlemententry.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlemententry.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if settlemententry.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlemententry.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlemententry.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -228,9 +254,13 @@ func (_c *SettlementEntryCreate) defaults() {
 		_c.mutation.SetAmountMinor(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if settlemententry.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized settlemententry.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := settlemententry.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -243,6 +273,15 @@ func (_c *SettlementEntryCreate) check() error {
 	}
 	if _, ok := _c.mutation.SettlementID(); !ok {
 		return &ValidationError{Name: "settlement_id", err: errors.New(`ent: missing required field "SettlementEntry.settlement_id"`)}
+	}
+	if _, ok := _c.mutation.PspID(); !ok {
+		return &ValidationError{Name: "psp_id", err: errors.New(`ent: missing required field "SettlementEntry.psp_id"`)}
+	}
+	if _, ok := _c.mutation.MerchantID(); !ok {
+		return &ValidationError{Name: "merchant_id", err: errors.New(`ent: missing required field "SettlementEntry.merchant_id"`)}
+	}
+	if _, ok := _c.mutation.CompanyID(); !ok {
+		return &ValidationError{Name: "company_id", err: errors.New(`ent: missing required field "SettlementEntry.company_id"`)}
 	}
 	if _, ok := _c.mutation.Kind(); !ok {
 		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "SettlementEntry.kind"`)}
@@ -331,6 +370,18 @@ func (_c *SettlementEntryCreate) createSpec() (*SettlementEntry, *sqlgraph.Creat
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(settlemententry.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.PspID(); ok {
+		_spec.SetField(settlemententry.FieldPspID, field.TypeString, value)
+		_node.PspID = value
+	}
+	if value, ok := _c.mutation.MerchantID(); ok {
+		_spec.SetField(settlemententry.FieldMerchantID, field.TypeString, value)
+		_node.MerchantID = value
+	}
+	if value, ok := _c.mutation.CompanyID(); ok {
+		_spec.SetField(settlemententry.FieldCompanyID, field.TypeString, value)
+		_node.CompanyID = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(settlemententry.FieldKind, field.TypeEnum, value)
@@ -548,6 +599,15 @@ func (u *SettlementEntryUpsertOne) UpdateNewValues() *SettlementEntryUpsertOne {
 		}
 		if _, exists := u.create.mutation.SettlementID(); exists {
 			s.SetIgnore(settlemententry.FieldSettlementID)
+		}
+		if _, exists := u.create.mutation.PspID(); exists {
+			s.SetIgnore(settlemententry.FieldPspID)
+		}
+		if _, exists := u.create.mutation.MerchantID(); exists {
+			s.SetIgnore(settlemententry.FieldMerchantID)
+		}
+		if _, exists := u.create.mutation.CompanyID(); exists {
+			s.SetIgnore(settlemententry.FieldCompanyID)
 		}
 		if _, exists := u.create.mutation.Kind(); exists {
 			s.SetIgnore(settlemententry.FieldKind)
@@ -846,6 +906,15 @@ func (u *SettlementEntryUpsertBulk) UpdateNewValues() *SettlementEntryUpsertBulk
 			}
 			if _, exists := b.mutation.SettlementID(); exists {
 				s.SetIgnore(settlemententry.FieldSettlementID)
+			}
+			if _, exists := b.mutation.PspID(); exists {
+				s.SetIgnore(settlemententry.FieldPspID)
+			}
+			if _, exists := b.mutation.MerchantID(); exists {
+				s.SetIgnore(settlemententry.FieldMerchantID)
+			}
+			if _, exists := b.mutation.CompanyID(); exists {
+				s.SetIgnore(settlemententry.FieldCompanyID)
 			}
 			if _, exists := b.mutation.Kind(); exists {
 				s.SetIgnore(settlemententry.FieldKind)

@@ -92,7 +92,9 @@ func (_u *SettlementEntryUpdate) Mutation() *SettlementEntryMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SettlementEntryUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -119,11 +121,15 @@ func (_u *SettlementEntryUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettlementEntryUpdate) defaults() {
+func (_u *SettlementEntryUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settlemententry.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlemententry.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlemententry.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -277,7 +283,9 @@ func (_u *SettlementEntryUpdateOne) Select(field string, fields ...string) *Sett
 
 // Save executes the query and returns the updated SettlementEntry entity.
 func (_u *SettlementEntryUpdateOne) Save(ctx context.Context) (*SettlementEntry, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -304,11 +312,15 @@ func (_u *SettlementEntryUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettlementEntryUpdateOne) defaults() {
+func (_u *SettlementEntryUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settlemententry.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settlemententry.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settlemententry.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

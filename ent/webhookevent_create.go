@@ -139,7 +139,9 @@ func (_c *WebhookEventCreate) Mutation() *WebhookEventMutation {
 
 // Save creates the WebhookEvent in the database.
 func (_c *WebhookEventCreate) Save(ctx context.Context) (*WebhookEvent, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -166,19 +168,29 @@ func (_c *WebhookEventCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *WebhookEventCreate) defaults() {
+func (_c *WebhookEventCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if webhookevent.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized webhookevent.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := webhookevent.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if webhookevent.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized webhookevent.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := webhookevent.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if webhookevent.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized webhookevent.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := webhookevent.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

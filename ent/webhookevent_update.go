@@ -82,7 +82,9 @@ func (_u *WebhookEventUpdate) Mutation() *WebhookEventMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *WebhookEventUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -109,11 +111,15 @@ func (_u *WebhookEventUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *WebhookEventUpdate) defaults() {
+func (_u *WebhookEventUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if webhookevent.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized webhookevent.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := webhookevent.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
@@ -237,7 +243,9 @@ func (_u *WebhookEventUpdateOne) Select(field string, fields ...string) *Webhook
 
 // Save executes the query and returns the updated WebhookEvent entity.
 func (_u *WebhookEventUpdateOne) Save(ctx context.Context) (*WebhookEvent, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -264,11 +272,15 @@ func (_u *WebhookEventUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *WebhookEventUpdateOne) defaults() {
+func (_u *WebhookEventUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if webhookevent.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized webhookevent.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := webhookevent.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.

@@ -23,6 +23,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
 }
 
+// APIKeys is the resolver for the apiKeys field.
+func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) (*ent.ApiKeyConnection, error) {
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.APIKey.Query().Paginate(ctx, after, first, before, last,
+		ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
+}
+
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
 	if err := checkPage(first, last); err != nil {
@@ -59,6 +68,24 @@ func (r *queryResolver) Settlements(ctx context.Context, after *entgql.Cursor[st
 		ent.WithSettlementOrder(orderBy), ent.WithSettlementFilter(where.Filter))
 }
 
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	if err := checkPage(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
+		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+}
+
+// ApiKey returns generated.ApiKeyResolver implementation.
+func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r} }
+
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
+
+// Company returns generated.CompanyResolver implementation.
+func (r *Resolver) Company() generated.CompanyResolver { return &companyResolver{r} }
+
 // FeeRule returns generated.FeeRuleResolver implementation.
 func (r *Resolver) FeeRule() generated.FeeRuleResolver { return &feeRuleResolver{r} }
 
@@ -69,6 +96,9 @@ func (r *Resolver) Fulfilment() generated.FulfilmentResolver { return &fulfilmen
 func (r *Resolver) FulfilmentLine() generated.FulfilmentLineResolver {
 	return &fulfilmentLineResolver{r}
 }
+
+// Merchant returns generated.MerchantResolver implementation.
+func (r *Resolver) Merchant() generated.MerchantResolver { return &merchantResolver{r} }
 
 // Order returns generated.OrderResolver implementation.
 func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
@@ -96,10 +126,17 @@ func (r *Resolver) SettlementEntry() generated.SettlementEntryResolver {
 // Shop returns generated.ShopResolver implementation.
 func (r *Resolver) Shop() generated.ShopResolver { return &shopResolver{r} }
 
+// User returns generated.UserResolver implementation.
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
+	apiKeyResolver          struct{ *Resolver }
+	auditEventResolver      struct{ *Resolver }
+	companyResolver         struct{ *Resolver }
 	feeRuleResolver         struct{ *Resolver }
 	fulfilmentResolver      struct{ *Resolver }
 	fulfilmentLineResolver  struct{ *Resolver }
+	merchantResolver        struct{ *Resolver }
 	orderResolver           struct{ *Resolver }
 	orderItemResolver       struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
@@ -108,4 +145,5 @@ type (
 	settlementResolver      struct{ *Resolver }
 	settlementEntryResolver struct{ *Resolver }
 	shopResolver            struct{ *Resolver }
+	userResolver            struct{ *Resolver }
 )

@@ -15,7 +15,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/privacy"
 	"github.com/pspbackoffice/backoffice/graph/generated"
+	"github.com/pspbackoffice/backoffice/internal/audit"
 )
 
 // ComplexityLimit is the most a query may cost: every field costs 1, and a list or
@@ -45,6 +47,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	srv.Use(costReporter{})
+	srv.AroundFields(rootFields(&audit.Recorder{Client: r.Client, Logger: opts.Logger}))
 	srv.SetErrorPresenter(presentError(opts.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		opts.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
@@ -142,6 +145,10 @@ func classify(err error) (code, message string) {
 	var nf *ent.NotFoundError
 	switch {
 	case errors.As(err, &nf), ent.IsNotFound(err):
+		return "NOT_FOUND", "not found"
+	case errors.Is(err, privacy.Deny):
+		// The tenant policy refused a write outside the principal's tenant: to the
+		// client that object does not exist (internal/tenant).
 		return "NOT_FOUND", "not found"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return "TIMEOUT", "the request took too long"

@@ -5,12 +5,26 @@ package graph
 
 import (
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/providers/registry"
+	"github.com/pspbackoffice/backoffice/internal/psp"
 )
 
 // Resolver holds the dependencies resolvers delegate to, and nothing else.
 type Resolver struct {
 	Client *ent.Client
+	// Registry stores and hands out provider accounts.
+	Registry *registry.Registry
+	Orders   *psp.Orders // createOrder, payment status
+	// Onboarding: merchants, companies, shops, provider activation.
+	Onboarding *merchants.Onboarding
+	// Settlements: runs, status, overview, export.
+	SettlementService *psp.Settlements
+	// Invitations: inviteUser.
+	Invitations *merchants.Invitations
+	// APIKeys: createApiKey, revokeApiKey.
+	APIKeys *merchants.APIKeys
 }
 
 // moneyOf is the one conversion from a stored minor-unit column to the API's Money.

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/graph/generated"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
@@ -132,3 +133,8 @@ func (r *shopResolver) MinAmount(ctx context.Context, obj *ent.Shop) (*money.Mon
 func (r *shopResolver) MaxAmount(ctx context.Context, obj *ent.Shop) (*money.Money, error) {
 	return optionalMoney(obj.MaxAmountMinor, obj.Currency), nil
 }
+
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+type mutationResolver struct{ *Resolver }

@@ -14,6 +14,9 @@ const config: CodegenConfig = {
   generates: {
     './src/gql/': {
       preset: 'client',
+      // Fragments are shared field lists (Money, addresses), not component
+      // data boundaries, so their fields are read directly, unmasked.
+      presetConfig: { fragmentMasking: false },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

@@ -3,6 +3,8 @@
 //	backoffice serve              the server (GraphQL, web UI, webhooks, sandboxes, jobs)
 //	backoffice migrate            bring the database schema up to date and exit
 //	backoffice seed               load the demo data set into an empty database
+//	backoffice seed --orders N    write a large benchmark data set in bulk (bulk.go)
+//	backoffice bench              measure a running server against the database's lower bounds
 //
 // Configuration comes from the environment only (README, API.md).
 package main
@@ -26,6 +28,8 @@ commands:
   serve     run the server (default)
   migrate   migrate the database schema and exit
   seed      load the demo data set into an empty database and exit
+            --orders N [--append] [--days D]: a large benchmark data set instead
+  bench     measure a running server on the benchmark data set (bench --help)
 `
 
 func main() {
@@ -72,12 +76,17 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		logger.Info("database migrated")
 		return nil
 	case "seed":
+		if len(args) > 0 {
+			return seedBulk(ctx, cfg, args)
+		}
 		a, err := app.New(ctx, cfg, logger)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
 		return a.SeedDemo(ctx)
+	case "bench":
+		return bench(ctx, cfg, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

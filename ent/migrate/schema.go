@@ -225,6 +225,22 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{FulfilmentsColumns[3], FulfilmentsColumns[6]},
 			},
+			{
+				Name:    "fulfilment_unsettled_payout_date",
+				Unique:  false,
+				Columns: []*schema.Column{FulfilmentsColumns[6]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "settlement_id IS NULL",
+				},
+			},
+			{
+				Name:    "fulfilment_unsettled_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{FulfilmentsColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "settlement_id IS NULL",
+				},
+			},
 		},
 	}
 	// FulfilmentLinesColumns holds the columns for the "fulfilment_lines" table.
@@ -352,12 +368,14 @@ var (
 		{Name: "last_name", Type: field.TypeString, Nullable: true},
 		{Name: "email", Type: field.TypeString, Nullable: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
+		{Name: "shopper_company_name", Type: field.TypeString, Nullable: true},
 		{Name: "billing_address", Type: field.TypeJSON},
 		{Name: "delivery_address", Type: field.TypeJSON, Nullable: true},
 		{Name: "success_url", Type: field.TypeString, Nullable: true},
 		{Name: "failed_url", Type: field.TypeString, Nullable: true},
 		{Name: "callback_url", Type: field.TypeString, Nullable: true},
 		{Name: "shopper_continued", Type: field.TypeBool, Default: false},
+		{Name: "session_version", Type: field.TypeInt, Default: 0},
 		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "payout_date", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
@@ -373,25 +391,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_companies_orders",
-				Columns:    []*schema.Column{OrdersColumns[29]},
+				Columns:    []*schema.Column{OrdersColumns[31]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_merchants_orders",
-				Columns:    []*schema.Column{OrdersColumns[30]},
+				Columns:    []*schema.Column{OrdersColumns[32]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_settlements_orders",
-				Columns:    []*schema.Column{OrdersColumns[31]},
+				Columns:    []*schema.Column{OrdersColumns[33]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "orders_shops_orders",
-				Columns:    []*schema.Column{OrdersColumns[32]},
+				Columns:    []*schema.Column{OrdersColumns[34]},
 				RefColumns: []*schema.Column{ShopsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -400,7 +418,7 @@ var (
 			{
 				Name:    "order_shop_id_reference",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[32], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_psp_id_created_at",
@@ -410,12 +428,12 @@ var (
 			{
 				Name:    "order_merchant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[30], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[32], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_company_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[29], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_provider_provider_reference",
@@ -425,7 +443,15 @@ var (
 			{
 				Name:    "order_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[29], OrdersColumns[28]},
+				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+			},
+			{
+				Name:    "order_unsettled_company_id_payout_date",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "settlement_id IS NULL",
+				},
 			},
 		},
 	}
@@ -532,6 +558,7 @@ var (
 		{Name: "external_merchant_id", Type: field.TypeString, Nullable: true},
 		{Name: "reason", Type: field.TypeString, Nullable: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "application", Type: field.TypeInt, Default: 1},
 		{Name: "activated_at", Type: field.TypeTime, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 	}
@@ -543,7 +570,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "provider_activations_companies_activations",
-				Columns:    []*schema.Column{ProviderActivationsColumns[9]},
+				Columns:    []*schema.Column{ProviderActivationsColumns[10]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -552,7 +579,7 @@ var (
 			{
 				Name:    "provideractivation_company_id_provider",
 				Unique:  true,
-				Columns: []*schema.Column{ProviderActivationsColumns[9], ProviderActivationsColumns[3]},
+				Columns: []*schema.Column{ProviderActivationsColumns[10], ProviderActivationsColumns[3]},
 			},
 		},
 	}
@@ -722,6 +749,9 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "FULFILMENT", "REFUND", "FEE"}},
 		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
@@ -740,25 +770,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "settlement_entries_settlements_entries",
-				Columns:    []*schema.Column{SettlementEntriesColumns[8]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[11]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "settlement_entries_orders_order",
-				Columns:    []*schema.Column{SettlementEntriesColumns[9]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[12]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "settlement_entries_fulfilments_fulfilment",
-				Columns:    []*schema.Column{SettlementEntriesColumns[10]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[13]},
 				RefColumns: []*schema.Column{FulfilmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "settlement_entries_refunds_refund",
-				Columns:    []*schema.Column{SettlementEntriesColumns[11]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[14]},
 				RefColumns: []*schema.Column{RefundsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -767,12 +797,12 @@ var (
 			{
 				Name:    "settlemententry_settlement_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[8]},
+				Columns: []*schema.Column{SettlementEntriesColumns[11]},
 			},
 			{
 				Name:    "settlemententry_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[9]},
+				Columns: []*schema.Column{SettlementEntriesColumns[12]},
 			},
 		},
 	}
@@ -825,6 +855,7 @@ var (
 		{Name: "invite_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
 		{Name: "disabled", Type: field.TypeBool, Default: false},
+		{Name: "token_version", Type: field.TypeInt, Default: 0},
 		{Name: "merchant_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "psp_id", Type: field.TypeString, Size: 40},
 	}
@@ -836,13 +867,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_merchants_users",
-				Columns:    []*schema.Column{UsersColumns[11]},
+				Columns:    []*schema.Column{UsersColumns[12]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "users_psps_users",
-				Columns:    []*schema.Column{UsersColumns[12]},
+				Columns:    []*schema.Column{UsersColumns[13]},
 				RefColumns: []*schema.Column{PspsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

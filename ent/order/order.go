@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/99designs/gqlgen/graphql"
@@ -65,6 +66,8 @@ const (
 	FieldEmail = "email"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
+	// FieldShopperCompanyName holds the string denoting the shopper_company_name field in the database.
+	FieldShopperCompanyName = "shopper_company_name"
 	// FieldBillingAddress holds the string denoting the billing_address field in the database.
 	FieldBillingAddress = "billing_address"
 	// FieldDeliveryAddress holds the string denoting the delivery_address field in the database.
@@ -77,6 +80,8 @@ const (
 	FieldCallbackURL = "callback_url"
 	// FieldShopperContinued holds the string denoting the shopper_continued field in the database.
 	FieldShopperContinued = "shopper_continued"
+	// FieldSessionVersion holds the string denoting the session_version field in the database.
+	FieldSessionVersion = "session_version"
 	// FieldConfirmedAt holds the string denoting the confirmed_at field in the database.
 	FieldConfirmedAt = "confirmed_at"
 	// FieldPayoutDate holds the string denoting the payout_date field in the database.
@@ -176,12 +181,14 @@ var Columns = []string{
 	FieldLastName,
 	FieldEmail,
 	FieldPhone,
+	FieldShopperCompanyName,
 	FieldBillingAddress,
 	FieldDeliveryAddress,
 	FieldSuccessURL,
 	FieldFailedURL,
 	FieldCallbackURL,
 	FieldShopperContinued,
+	FieldSessionVersion,
 	FieldConfirmedAt,
 	FieldPayoutDate,
 	FieldSettlementID,
@@ -197,7 +204,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/pspbackoffice/backoffice/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -222,6 +236,8 @@ var (
 	DefaultLang string
 	// DefaultShopperContinued holds the default value on creation for the "shopper_continued" field.
 	DefaultShopperContinued bool
+	// DefaultSessionVersion holds the default value on creation for the "session_version" field.
+	DefaultSessionVersion int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -426,6 +442,11 @@ func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhone, opts...).ToFunc()
 }
 
+// ByShopperCompanyName orders the results by the shopper_company_name field.
+func ByShopperCompanyName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShopperCompanyName, opts...).ToFunc()
+}
+
 // BySuccessURL orders the results by the success_url field.
 func BySuccessURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSuccessURL, opts...).ToFunc()
@@ -444,6 +465,11 @@ func ByCallbackURL(opts ...sql.OrderTermOption) OrderOption {
 // ByShopperContinued orders the results by the shopper_continued field.
 func ByShopperContinued(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldShopperContinued, opts...).ToFunc()
+}
+
+// BySessionVersion orders the results by the session_version field.
+func BySessionVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSessionVersion, opts...).ToFunc()
 }
 
 // ByConfirmedAt orders the results by the confirmed_at field.

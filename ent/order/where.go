@@ -161,6 +161,11 @@ func Phone(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldPhone, v))
 }
 
+// ShopperCompanyName applies equality check predicate on the "shopper_company_name" field. It's identical to ShopperCompanyNameEQ.
+func ShopperCompanyName(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldShopperCompanyName, v))
+}
+
 // SuccessURL applies equality check predicate on the "success_url" field. It's identical to SuccessURLEQ.
 func SuccessURL(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldSuccessURL, v))
@@ -179,6 +184,11 @@ func CallbackURL(v string) predicate.Order {
 // ShopperContinued applies equality check predicate on the "shopper_continued" field. It's identical to ShopperContinuedEQ.
 func ShopperContinued(v bool) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldShopperContinued, v))
+}
+
+// SessionVersion applies equality check predicate on the "session_version" field. It's identical to SessionVersionEQ.
+func SessionVersion(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldSessionVersion, v))
 }
 
 // ConfirmedAt applies equality check predicate on the "confirmed_at" field. It's identical to ConfirmedAtEQ.
@@ -1452,6 +1462,81 @@ func PhoneContainsFold(v string) predicate.Order {
 	return predicate.Order(sql.FieldContainsFold(FieldPhone, v))
 }
 
+// ShopperCompanyNameEQ applies the EQ predicate on the "shopper_company_name" field.
+func ShopperCompanyNameEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameNEQ applies the NEQ predicate on the "shopper_company_name" field.
+func ShopperCompanyNameNEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameIn applies the In predicate on the "shopper_company_name" field.
+func ShopperCompanyNameIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldShopperCompanyName, vs...))
+}
+
+// ShopperCompanyNameNotIn applies the NotIn predicate on the "shopper_company_name" field.
+func ShopperCompanyNameNotIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldShopperCompanyName, vs...))
+}
+
+// ShopperCompanyNameGT applies the GT predicate on the "shopper_company_name" field.
+func ShopperCompanyNameGT(v string) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameGTE applies the GTE predicate on the "shopper_company_name" field.
+func ShopperCompanyNameGTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameLT applies the LT predicate on the "shopper_company_name" field.
+func ShopperCompanyNameLT(v string) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameLTE applies the LTE predicate on the "shopper_company_name" field.
+func ShopperCompanyNameLTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameContains applies the Contains predicate on the "shopper_company_name" field.
+func ShopperCompanyNameContains(v string) predicate.Order {
+	return predicate.Order(sql.FieldContains(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameHasPrefix applies the HasPrefix predicate on the "shopper_company_name" field.
+func ShopperCompanyNameHasPrefix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasPrefix(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameHasSuffix applies the HasSuffix predicate on the "shopper_company_name" field.
+func ShopperCompanyNameHasSuffix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasSuffix(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameIsNil applies the IsNil predicate on the "shopper_company_name" field.
+func ShopperCompanyNameIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldShopperCompanyName))
+}
+
+// ShopperCompanyNameNotNil applies the NotNil predicate on the "shopper_company_name" field.
+func ShopperCompanyNameNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldShopperCompanyName))
+}
+
+// ShopperCompanyNameEqualFold applies the EqualFold predicate on the "shopper_company_name" field.
+func ShopperCompanyNameEqualFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldEqualFold(FieldShopperCompanyName, v))
+}
+
+// ShopperCompanyNameContainsFold applies the ContainsFold predicate on the "shopper_company_name" field.
+func ShopperCompanyNameContainsFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldContainsFold(FieldShopperCompanyName, v))
+}
+
 // DeliveryAddressIsNil applies the IsNil predicate on the "delivery_address" field.
 func DeliveryAddressIsNil() predicate.Order {
 	return predicate.Order(sql.FieldIsNull(FieldDeliveryAddress))
@@ -1695,6 +1780,46 @@ func ShopperContinuedEQ(v bool) predicate.Order {
 // ShopperContinuedNEQ applies the NEQ predicate on the "shopper_continued" field.
 func ShopperContinuedNEQ(v bool) predicate.Order {
 	return predicate.Order(sql.FieldNEQ(FieldShopperContinued, v))
+}
+
+// SessionVersionEQ applies the EQ predicate on the "session_version" field.
+func SessionVersionEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldSessionVersion, v))
+}
+
+// SessionVersionNEQ applies the NEQ predicate on the "session_version" field.
+func SessionVersionNEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldSessionVersion, v))
+}
+
+// SessionVersionIn applies the In predicate on the "session_version" field.
+func SessionVersionIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldSessionVersion, vs...))
+}
+
+// SessionVersionNotIn applies the NotIn predicate on the "session_version" field.
+func SessionVersionNotIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldSessionVersion, vs...))
+}
+
+// SessionVersionGT applies the GT predicate on the "session_version" field.
+func SessionVersionGT(v int) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldSessionVersion, v))
+}
+
+// SessionVersionGTE applies the GTE predicate on the "session_version" field.
+func SessionVersionGTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldSessionVersion, v))
+}
+
+// SessionVersionLT applies the LT predicate on the "session_version" field.
+func SessionVersionLT(v int) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldSessionVersion, v))
+}
+
+// SessionVersionLTE applies the LTE predicate on the "session_version" field.
+func SessionVersionLTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldSessionVersion, v))
 }
 
 // ConfirmedAtEQ applies the EQ predicate on the "confirmed_at" field.

@@ -96,6 +96,11 @@ func Attempts(v int) predicate.ProviderActivation {
 	return predicate.ProviderActivation(sql.FieldEQ(FieldAttempts, v))
 }
 
+// Application applies equality check predicate on the "application" field. It's identical to ApplicationEQ.
+func Application(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldEQ(FieldApplication, v))
+}
+
 // ActivatedAt applies equality check predicate on the "activated_at" field. It's identical to ActivatedAtEQ.
 func ActivatedAt(v time.Time) predicate.ProviderActivation {
 	return predicate.ProviderActivation(sql.FieldEQ(FieldActivatedAt, v))
@@ -494,6 +499,46 @@ func AttemptsLT(v int) predicate.ProviderActivation {
 // AttemptsLTE applies the LTE predicate on the "attempts" field.
 func AttemptsLTE(v int) predicate.ProviderActivation {
 	return predicate.ProviderActivation(sql.FieldLTE(FieldAttempts, v))
+}
+
+// ApplicationEQ applies the EQ predicate on the "application" field.
+func ApplicationEQ(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldEQ(FieldApplication, v))
+}
+
+// ApplicationNEQ applies the NEQ predicate on the "application" field.
+func ApplicationNEQ(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldNEQ(FieldApplication, v))
+}
+
+// ApplicationIn applies the In predicate on the "application" field.
+func ApplicationIn(vs ...int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldIn(FieldApplication, vs...))
+}
+
+// ApplicationNotIn applies the NotIn predicate on the "application" field.
+func ApplicationNotIn(vs ...int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldNotIn(FieldApplication, vs...))
+}
+
+// ApplicationGT applies the GT predicate on the "application" field.
+func ApplicationGT(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldGT(FieldApplication, v))
+}
+
+// ApplicationGTE applies the GTE predicate on the "application" field.
+func ApplicationGTE(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldGTE(FieldApplication, v))
+}
+
+// ApplicationLT applies the LT predicate on the "application" field.
+func ApplicationLT(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldLT(FieldApplication, v))
+}
+
+// ApplicationLTE applies the LTE predicate on the "application" field.
+func ApplicationLTE(v int) predicate.ProviderActivation {
+	return predicate.ProviderActivation(sql.FieldLTE(FieldApplication, v))
 }
 
 // ActivatedAtEQ applies the EQ predicate on the "activated_at" field.

@@ -2,7 +2,1493 @@
 
 package runtime
 
-// The schema-stitching logic is generated in github.com/pspbackoffice/backoffice/ent/runtime.go
+import (
+	"context"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/ent/apikey"
+	"github.com/pspbackoffice/backoffice/ent/auditevent"
+	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feerule"
+	"github.com/pspbackoffice/backoffice/ent/fulfilment"
+	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
+	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/order"
+	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/provideraccount"
+	"github.com/pspbackoffice/backoffice/ent/provideractivation"
+	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/refund"
+	"github.com/pspbackoffice/backoffice/ent/refundline"
+	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
+	"github.com/pspbackoffice/backoffice/ent/schema"
+	"github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/shop"
+	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookevent"
+	"github.com/pspbackoffice/backoffice/internal/money"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	apikeyMixin := schema.APIKey{}.Mixin()
+	apikey.Policy = privacy.NewPolicies(apikeyMixin[0], schema.APIKey{})
+	apikey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apikey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apikeyMixinFields0 := apikeyMixin[0].Fields()
+	_ = apikeyMixinFields0
+	apikeyMixinFields1 := apikeyMixin[1].Fields()
+	_ = apikeyMixinFields1
+	apikeyFields := schema.APIKey{}.Fields()
+	_ = apikeyFields
+	// apikeyDescCreatedAt is the schema descriptor for created_at field.
+	apikeyDescCreatedAt := apikeyMixinFields1[0].Descriptor()
+	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
+	// apikeyDescUpdatedAt is the schema descriptor for updated_at field.
+	apikeyDescUpdatedAt := apikeyMixinFields1[1].Descriptor()
+	// apikey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	apikey.DefaultUpdatedAt = apikeyDescUpdatedAt.Default.(func() time.Time)
+	// apikey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	apikey.UpdateDefaultUpdatedAt = apikeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apikeyDescName is the schema descriptor for name field.
+	apikeyDescName := apikeyFields[5].Descriptor()
+	// apikey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apikey.NameValidator = apikeyDescName.Validators[0].(func(string) error)
+	// apikeyDescEnvironment is the schema descriptor for environment field.
+	apikeyDescEnvironment := apikeyFields[8].Descriptor()
+	// apikey.DefaultEnvironment holds the default value on creation for the environment field.
+	apikey.DefaultEnvironment = apikeyDescEnvironment.Default.(string)
+	// apikeyDescID is the schema descriptor for id field.
+	apikeyDescID := apikeyMixinFields0[0].Descriptor()
+	// apikey.DefaultID holds the default value on creation for the id field.
+	apikey.DefaultID = apikeyDescID.Default.(func() string)
+	// apikey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	apikey.IDValidator = func() func(string) error {
+		validators := apikeyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	auditeventMixin := schema.AuditEvent{}.Mixin()
+	auditevent.Policy = privacy.NewPolicies(auditeventMixin[0], schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventMixinFields0 := auditeventMixin[0].Fields()
+	_ = auditeventMixinFields0
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescCreatedAt is the schema descriptor for created_at field.
+	auditeventDescCreatedAt := auditeventFields[8].Descriptor()
+	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
+	// auditeventDescID is the schema descriptor for id field.
+	auditeventDescID := auditeventMixinFields0[0].Descriptor()
+	// auditevent.DefaultID holds the default value on creation for the id field.
+	auditevent.DefaultID = auditeventDescID.Default.(func() string)
+	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditevent.IDValidator = func() func(string) error {
+		validators := auditeventDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	companyMixin := schema.Company{}.Mixin()
+	company.Policy = privacy.NewPolicies(companyMixin[0], schema.Company{})
+	company.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := company.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	companyMixinFields0 := companyMixin[0].Fields()
+	_ = companyMixinFields0
+	companyMixinFields1 := companyMixin[1].Fields()
+	_ = companyMixinFields1
+	companyFields := schema.Company{}.Fields()
+	_ = companyFields
+	// companyDescCreatedAt is the schema descriptor for created_at field.
+	companyDescCreatedAt := companyMixinFields1[0].Descriptor()
+	// company.DefaultCreatedAt holds the default value on creation for the created_at field.
+	company.DefaultCreatedAt = companyDescCreatedAt.Default.(func() time.Time)
+	// companyDescUpdatedAt is the schema descriptor for updated_at field.
+	companyDescUpdatedAt := companyMixinFields1[1].Descriptor()
+	// company.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	company.DefaultUpdatedAt = companyDescUpdatedAt.Default.(func() time.Time)
+	// company.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	company.UpdateDefaultUpdatedAt = companyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// companyDescLegalName is the schema descriptor for legal_name field.
+	companyDescLegalName := companyFields[2].Descriptor()
+	// company.LegalNameValidator is a validator for the "legal_name" field. It is called by the builders before save.
+	company.LegalNameValidator = companyDescLegalName.Validators[0].(func(string) error)
+	// companyDescCountry is the schema descriptor for country field.
+	companyDescCountry := companyFields[3].Descriptor()
+	// company.CountryValidator is a validator for the "country" field. It is called by the builders before save.
+	company.CountryValidator = companyDescCountry.Validators[0].(func(string) error)
+	// companyDescCurrency is the schema descriptor for currency field.
+	companyDescCurrency := companyFields[7].Descriptor()
+	// company.DefaultCurrency holds the default value on creation for the currency field.
+	company.DefaultCurrency = companyDescCurrency.Default.(string)
+	// company.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	company.CurrencyValidator = func() func(string) error {
+		validators := companyDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// companyDescPayNowDelayDays is the schema descriptor for pay_now_delay_days field.
+	companyDescPayNowDelayDays := companyFields[10].Descriptor()
+	// company.DefaultPayNowDelayDays holds the default value on creation for the pay_now_delay_days field.
+	company.DefaultPayNowDelayDays = companyDescPayNowDelayDays.Default.(int)
+	// company.PayNowDelayDaysValidator is a validator for the "pay_now_delay_days" field. It is called by the builders before save.
+	company.PayNowDelayDaysValidator = companyDescPayNowDelayDays.Validators[0].(func(int) error)
+	// companyDescPayLaterDelayDays is the schema descriptor for pay_later_delay_days field.
+	companyDescPayLaterDelayDays := companyFields[11].Descriptor()
+	// company.DefaultPayLaterDelayDays holds the default value on creation for the pay_later_delay_days field.
+	company.DefaultPayLaterDelayDays = companyDescPayLaterDelayDays.Default.(int)
+	// company.PayLaterDelayDaysValidator is a validator for the "pay_later_delay_days" field. It is called by the builders before save.
+	company.PayLaterDelayDaysValidator = companyDescPayLaterDelayDays.Validators[0].(func(int) error)
+	// companyDescID is the schema descriptor for id field.
+	companyDescID := companyMixinFields0[0].Descriptor()
+	// company.DefaultID holds the default value on creation for the id field.
+	company.DefaultID = companyDescID.Default.(func() string)
+	// company.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	company.IDValidator = func() func(string) error {
+		validators := companyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	feeruleMixin := schema.FeeRule{}.Mixin()
+	feerule.Policy = privacy.NewPolicies(feeruleMixin[0], schema.FeeRule{})
+	feerule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := feerule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	feeruleMixinFields0 := feeruleMixin[0].Fields()
+	_ = feeruleMixinFields0
+	feeruleMixinFields1 := feeruleMixin[1].Fields()
+	_ = feeruleMixinFields1
+	feeruleFields := schema.FeeRule{}.Fields()
+	_ = feeruleFields
+	// feeruleDescCreatedAt is the schema descriptor for created_at field.
+	feeruleDescCreatedAt := feeruleMixinFields1[0].Descriptor()
+	// feerule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feerule.DefaultCreatedAt = feeruleDescCreatedAt.Default.(func() time.Time)
+	// feeruleDescUpdatedAt is the schema descriptor for updated_at field.
+	feeruleDescUpdatedAt := feeruleMixinFields1[1].Descriptor()
+	// feerule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feerule.DefaultUpdatedAt = feeruleDescUpdatedAt.Default.(func() time.Time)
+	// feerule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feerule.UpdateDefaultUpdatedAt = feeruleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feeruleDescPercentBps is the schema descriptor for percent_bps field.
+	feeruleDescPercentBps := feeruleFields[2].Descriptor()
+	// feerule.PercentBpsValidator is a validator for the "percent_bps" field. It is called by the builders before save.
+	feerule.PercentBpsValidator = func() func(int64) error {
+		validators := feeruleDescPercentBps.Validators
+		fns := [...]func(int64) error{
+			validators[0].(func(int64) error),
+			validators[1].(func(int64) error),
+		}
+		return func(percent_bps int64) error {
+			for _, fn := range fns {
+				if err := fn(percent_bps); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feeruleDescFixedMinor is the schema descriptor for fixed_minor field.
+	feeruleDescFixedMinor := feeruleFields[3].Descriptor()
+	// feerule.DefaultFixedMinor holds the default value on creation for the fixed_minor field.
+	feerule.DefaultFixedMinor = feeruleDescFixedMinor.Default.(int64)
+	// feeruleDescCurrency is the schema descriptor for currency field.
+	feeruleDescCurrency := feeruleFields[4].Descriptor()
+	// feerule.DefaultCurrency holds the default value on creation for the currency field.
+	feerule.DefaultCurrency = feeruleDescCurrency.Default.(string)
+	// feerule.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	feerule.CurrencyValidator = func() func(string) error {
+		validators := feeruleDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feeruleDescID is the schema descriptor for id field.
+	feeruleDescID := feeruleMixinFields0[0].Descriptor()
+	// feerule.DefaultID holds the default value on creation for the id field.
+	feerule.DefaultID = feeruleDescID.Default.(func() string)
+	// feerule.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	feerule.IDValidator = func() func(string) error {
+		validators := feeruleDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	fulfilmentMixin := schema.Fulfilment{}.Mixin()
+	fulfilment.Policy = privacy.NewPolicies(fulfilmentMixin[0], schema.Fulfilment{})
+	fulfilment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := fulfilment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	fulfilmentMixinFields0 := fulfilmentMixin[0].Fields()
+	_ = fulfilmentMixinFields0
+	fulfilmentMixinFields1 := fulfilmentMixin[1].Fields()
+	_ = fulfilmentMixinFields1
+	fulfilmentFields := schema.Fulfilment{}.Fields()
+	_ = fulfilmentFields
+	// fulfilmentDescCreatedAt is the schema descriptor for created_at field.
+	fulfilmentDescCreatedAt := fulfilmentMixinFields1[0].Descriptor()
+	// fulfilment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	fulfilment.DefaultCreatedAt = fulfilmentDescCreatedAt.Default.(func() time.Time)
+	// fulfilmentDescUpdatedAt is the schema descriptor for updated_at field.
+	fulfilmentDescUpdatedAt := fulfilmentMixinFields1[1].Descriptor()
+	// fulfilment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	fulfilment.DefaultUpdatedAt = fulfilmentDescUpdatedAt.Default.(func() time.Time)
+	// fulfilment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	fulfilment.UpdateDefaultUpdatedAt = fulfilmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// fulfilmentDescCurrency is the schema descriptor for currency field.
+	fulfilmentDescCurrency := fulfilmentFields[2].Descriptor()
+	// fulfilment.DefaultCurrency holds the default value on creation for the currency field.
+	fulfilment.DefaultCurrency = fulfilmentDescCurrency.Default.(string)
+	// fulfilment.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	fulfilment.CurrencyValidator = func() func(string) error {
+		validators := fulfilmentDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// fulfilmentDescAmountMinor is the schema descriptor for amount_minor field.
+	fulfilmentDescAmountMinor := fulfilmentFields[3].Descriptor()
+	// fulfilment.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	fulfilment.DefaultAmountMinor = fulfilmentDescAmountMinor.Default.(int64)
+	// fulfilmentDescAttempts is the schema descriptor for attempts field.
+	fulfilmentDescAttempts := fulfilmentFields[7].Descriptor()
+	// fulfilment.DefaultAttempts holds the default value on creation for the attempts field.
+	fulfilment.DefaultAttempts = fulfilmentDescAttempts.Default.(int)
+	// fulfilmentDescID is the schema descriptor for id field.
+	fulfilmentDescID := fulfilmentMixinFields0[0].Descriptor()
+	// fulfilment.DefaultID holds the default value on creation for the id field.
+	fulfilment.DefaultID = fulfilmentDescID.Default.(func() string)
+	// fulfilment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	fulfilment.IDValidator = func() func(string) error {
+		validators := fulfilmentDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	fulfilmentlineMixin := schema.FulfilmentLine{}.Mixin()
+	fulfilmentline.Policy = privacy.NewPolicies(fulfilmentlineMixin[0], schema.FulfilmentLine{})
+	fulfilmentline.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := fulfilmentline.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	fulfilmentlineMixinFields0 := fulfilmentlineMixin[0].Fields()
+	_ = fulfilmentlineMixinFields0
+	fulfilmentlineMixinFields1 := fulfilmentlineMixin[1].Fields()
+	_ = fulfilmentlineMixinFields1
+	fulfilmentlineFields := schema.FulfilmentLine{}.Fields()
+	_ = fulfilmentlineFields
+	// fulfilmentlineDescCreatedAt is the schema descriptor for created_at field.
+	fulfilmentlineDescCreatedAt := fulfilmentlineMixinFields1[0].Descriptor()
+	// fulfilmentline.DefaultCreatedAt holds the default value on creation for the created_at field.
+	fulfilmentline.DefaultCreatedAt = fulfilmentlineDescCreatedAt.Default.(func() time.Time)
+	// fulfilmentlineDescUpdatedAt is the schema descriptor for updated_at field.
+	fulfilmentlineDescUpdatedAt := fulfilmentlineMixinFields1[1].Descriptor()
+	// fulfilmentline.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	fulfilmentline.DefaultUpdatedAt = fulfilmentlineDescUpdatedAt.Default.(func() time.Time)
+	// fulfilmentline.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	fulfilmentline.UpdateDefaultUpdatedAt = fulfilmentlineDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// fulfilmentlineDescQuantity is the schema descriptor for quantity field.
+	fulfilmentlineDescQuantity := fulfilmentlineFields[2].Descriptor()
+	// fulfilmentline.DefaultQuantity holds the default value on creation for the quantity field.
+	fulfilmentline.DefaultQuantity = money.Quantity(fulfilmentlineDescQuantity.Default.(int64))
+	// fulfilmentlineDescCurrency is the schema descriptor for currency field.
+	fulfilmentlineDescCurrency := fulfilmentlineFields[3].Descriptor()
+	// fulfilmentline.DefaultCurrency holds the default value on creation for the currency field.
+	fulfilmentline.DefaultCurrency = fulfilmentlineDescCurrency.Default.(string)
+	// fulfilmentline.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	fulfilmentline.CurrencyValidator = func() func(string) error {
+		validators := fulfilmentlineDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// fulfilmentlineDescAmountMinor is the schema descriptor for amount_minor field.
+	fulfilmentlineDescAmountMinor := fulfilmentlineFields[4].Descriptor()
+	// fulfilmentline.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	fulfilmentline.DefaultAmountMinor = fulfilmentlineDescAmountMinor.Default.(int64)
+	// fulfilmentlineDescID is the schema descriptor for id field.
+	fulfilmentlineDescID := fulfilmentlineMixinFields0[0].Descriptor()
+	// fulfilmentline.DefaultID holds the default value on creation for the id field.
+	fulfilmentline.DefaultID = fulfilmentlineDescID.Default.(func() string)
+	// fulfilmentline.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	fulfilmentline.IDValidator = func() func(string) error {
+		validators := fulfilmentlineDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	idempotencyrecordMixin := schema.IdempotencyRecord{}.Mixin()
+	idempotencyrecord.Policy = privacy.NewPolicies(idempotencyrecordMixin[0], schema.IdempotencyRecord{})
+	idempotencyrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencyrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencyrecordMixinFields0 := idempotencyrecordMixin[0].Fields()
+	_ = idempotencyrecordMixinFields0
+	idempotencyrecordMixinFields1 := idempotencyrecordMixin[1].Fields()
+	_ = idempotencyrecordMixinFields1
+	idempotencyrecordFields := schema.IdempotencyRecord{}.Fields()
+	_ = idempotencyrecordFields
+	// idempotencyrecordDescCreatedAt is the schema descriptor for created_at field.
+	idempotencyrecordDescCreatedAt := idempotencyrecordMixinFields1[0].Descriptor()
+	// idempotencyrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencyrecord.DefaultCreatedAt = idempotencyrecordDescCreatedAt.Default.(func() time.Time)
+	// idempotencyrecordDescUpdatedAt is the schema descriptor for updated_at field.
+	idempotencyrecordDescUpdatedAt := idempotencyrecordMixinFields1[1].Descriptor()
+	// idempotencyrecord.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	idempotencyrecord.DefaultUpdatedAt = idempotencyrecordDescUpdatedAt.Default.(func() time.Time)
+	// idempotencyrecord.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	idempotencyrecord.UpdateDefaultUpdatedAt = idempotencyrecordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// idempotencyrecordDescKey is the schema descriptor for key field.
+	idempotencyrecordDescKey := idempotencyrecordFields[1].Descriptor()
+	// idempotencyrecord.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencyrecord.KeyValidator = idempotencyrecordDescKey.Validators[0].(func(string) error)
+	// idempotencyrecordDescCompleted is the schema descriptor for completed field.
+	idempotencyrecordDescCompleted := idempotencyrecordFields[5].Descriptor()
+	// idempotencyrecord.DefaultCompleted holds the default value on creation for the completed field.
+	idempotencyrecord.DefaultCompleted = idempotencyrecordDescCompleted.Default.(bool)
+	// idempotencyrecordDescID is the schema descriptor for id field.
+	idempotencyrecordDescID := idempotencyrecordMixinFields0[0].Descriptor()
+	// idempotencyrecord.DefaultID holds the default value on creation for the id field.
+	idempotencyrecord.DefaultID = idempotencyrecordDescID.Default.(func() string)
+	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencyrecord.IDValidator = func() func(string) error {
+		validators := idempotencyrecordDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	merchantMixin := schema.Merchant{}.Mixin()
+	merchant.Policy = privacy.NewPolicies(merchantMixin[0], schema.Merchant{})
+	merchant.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := merchant.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	merchantMixinFields0 := merchantMixin[0].Fields()
+	_ = merchantMixinFields0
+	merchantMixinFields1 := merchantMixin[1].Fields()
+	_ = merchantMixinFields1
+	merchantFields := schema.Merchant{}.Fields()
+	_ = merchantFields
+	// merchantDescCreatedAt is the schema descriptor for created_at field.
+	merchantDescCreatedAt := merchantMixinFields1[0].Descriptor()
+	// merchant.DefaultCreatedAt holds the default value on creation for the created_at field.
+	merchant.DefaultCreatedAt = merchantDescCreatedAt.Default.(func() time.Time)
+	// merchantDescUpdatedAt is the schema descriptor for updated_at field.
+	merchantDescUpdatedAt := merchantMixinFields1[1].Descriptor()
+	// merchant.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	merchant.DefaultUpdatedAt = merchantDescUpdatedAt.Default.(func() time.Time)
+	// merchant.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	merchant.UpdateDefaultUpdatedAt = merchantDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// merchantDescName is the schema descriptor for name field.
+	merchantDescName := merchantFields[1].Descriptor()
+	// merchant.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	merchant.NameValidator = merchantDescName.Validators[0].(func(string) error)
+	// merchantDescCountry is the schema descriptor for country field.
+	merchantDescCountry := merchantFields[2].Descriptor()
+	// merchant.CountryValidator is a validator for the "country" field. It is called by the builders before save.
+	merchant.CountryValidator = merchantDescCountry.Validators[0].(func(string) error)
+	// merchantDescID is the schema descriptor for id field.
+	merchantDescID := merchantMixinFields0[0].Descriptor()
+	// merchant.DefaultID holds the default value on creation for the id field.
+	merchant.DefaultID = merchantDescID.Default.(func() string)
+	// merchant.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	merchant.IDValidator = func() func(string) error {
+		validators := merchantDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderMixin := schema.Order{}.Mixin()
+	order.Policy = privacy.NewPolicies(orderMixin[0], schema.Order{})
+	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := order.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderMixinFields0 := orderMixin[0].Fields()
+	_ = orderMixinFields0
+	orderMixinFields1 := orderMixin[1].Fields()
+	_ = orderMixinFields1
+	orderFields := schema.Order{}.Fields()
+	_ = orderFields
+	// orderDescCreatedAt is the schema descriptor for created_at field.
+	orderDescCreatedAt := orderMixinFields1[0].Descriptor()
+	// order.DefaultCreatedAt holds the default value on creation for the created_at field.
+	order.DefaultCreatedAt = orderDescCreatedAt.Default.(func() time.Time)
+	// orderDescUpdatedAt is the schema descriptor for updated_at field.
+	orderDescUpdatedAt := orderMixinFields1[1].Descriptor()
+	// order.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	order.DefaultUpdatedAt = orderDescUpdatedAt.Default.(func() time.Time)
+	// order.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	order.UpdateDefaultUpdatedAt = orderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderDescReference is the schema descriptor for reference field.
+	orderDescReference := orderFields[6].Descriptor()
+	// order.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	order.ReferenceValidator = func() func(string) error {
+		validators := orderDescReference.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reference string) error {
+			for _, fn := range fns {
+				if err := fn(reference); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderDescCurrency is the schema descriptor for currency field.
+	orderDescCurrency := orderFields[9].Descriptor()
+	// order.DefaultCurrency holds the default value on creation for the currency field.
+	order.DefaultCurrency = orderDescCurrency.Default.(string)
+	// order.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	order.CurrencyValidator = func() func(string) error {
+		validators := orderDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderDescInitialAmountMinor is the schema descriptor for initial_amount_minor field.
+	orderDescInitialAmountMinor := orderFields[10].Descriptor()
+	// order.DefaultInitialAmountMinor holds the default value on creation for the initial_amount_minor field.
+	order.DefaultInitialAmountMinor = orderDescInitialAmountMinor.Default.(int64)
+	// orderDescAmountMinor is the schema descriptor for amount_minor field.
+	orderDescAmountMinor := orderFields[11].Descriptor()
+	// order.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	order.DefaultAmountMinor = orderDescAmountMinor.Default.(int64)
+	// orderDescFulfilledAmountMinor is the schema descriptor for fulfilled_amount_minor field.
+	orderDescFulfilledAmountMinor := orderFields[12].Descriptor()
+	// order.DefaultFulfilledAmountMinor holds the default value on creation for the fulfilled_amount_minor field.
+	order.DefaultFulfilledAmountMinor = orderDescFulfilledAmountMinor.Default.(int64)
+	// orderDescRefundedAmountMinor is the schema descriptor for refunded_amount_minor field.
+	orderDescRefundedAmountMinor := orderFields[13].Descriptor()
+	// order.DefaultRefundedAmountMinor holds the default value on creation for the refunded_amount_minor field.
+	order.DefaultRefundedAmountMinor = orderDescRefundedAmountMinor.Default.(int64)
+	// orderDescLang is the schema descriptor for lang field.
+	orderDescLang := orderFields[16].Descriptor()
+	// order.DefaultLang holds the default value on creation for the lang field.
+	order.DefaultLang = orderDescLang.Default.(string)
+	// orderDescShopperContinued is the schema descriptor for shopper_continued field.
+	orderDescShopperContinued := orderFields[27].Descriptor()
+	// order.DefaultShopperContinued holds the default value on creation for the shopper_continued field.
+	order.DefaultShopperContinued = orderDescShopperContinued.Default.(bool)
+	// orderDescSessionVersion is the schema descriptor for session_version field.
+	orderDescSessionVersion := orderFields[28].Descriptor()
+	// order.DefaultSessionVersion holds the default value on creation for the session_version field.
+	order.DefaultSessionVersion = orderDescSessionVersion.Default.(int)
+	// orderDescID is the schema descriptor for id field.
+	orderDescID := orderMixinFields0[0].Descriptor()
+	// order.DefaultID holds the default value on creation for the id field.
+	order.DefaultID = orderDescID.Default.(func() string)
+	// order.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	order.IDValidator = func() func(string) error {
+		validators := orderDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderitemMixin := schema.OrderItem{}.Mixin()
+	orderitem.Policy = privacy.NewPolicies(orderitemMixin[0], schema.OrderItem{})
+	orderitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := orderitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderitemMixinFields0 := orderitemMixin[0].Fields()
+	_ = orderitemMixinFields0
+	orderitemMixinFields1 := orderitemMixin[1].Fields()
+	_ = orderitemMixinFields1
+	orderitemFields := schema.OrderItem{}.Fields()
+	_ = orderitemFields
+	// orderitemDescCreatedAt is the schema descriptor for created_at field.
+	orderitemDescCreatedAt := orderitemMixinFields1[0].Descriptor()
+	// orderitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	orderitem.DefaultCreatedAt = orderitemDescCreatedAt.Default.(func() time.Time)
+	// orderitemDescUpdatedAt is the schema descriptor for updated_at field.
+	orderitemDescUpdatedAt := orderitemMixinFields1[1].Descriptor()
+	// orderitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	orderitem.DefaultUpdatedAt = orderitemDescUpdatedAt.Default.(func() time.Time)
+	// orderitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	orderitem.UpdateDefaultUpdatedAt = orderitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderitemDescPosition is the schema descriptor for position field.
+	orderitemDescPosition := orderitemFields[1].Descriptor()
+	// orderitem.DefaultPosition holds the default value on creation for the position field.
+	orderitem.DefaultPosition = orderitemDescPosition.Default.(int)
+	// orderitemDescSku is the schema descriptor for sku field.
+	orderitemDescSku := orderitemFields[2].Descriptor()
+	// orderitem.SkuValidator is a validator for the "sku" field. It is called by the builders before save.
+	orderitem.SkuValidator = func() func(string) error {
+		validators := orderitemDescSku.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sku string) error {
+			for _, fn := range fns {
+				if err := fn(sku); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderitemDescQuantity is the schema descriptor for quantity field.
+	orderitemDescQuantity := orderitemFields[4].Descriptor()
+	// orderitem.DefaultQuantity holds the default value on creation for the quantity field.
+	orderitem.DefaultQuantity = money.Quantity(orderitemDescQuantity.Default.(int64))
+	// orderitemDescCurrency is the schema descriptor for currency field.
+	orderitemDescCurrency := orderitemFields[5].Descriptor()
+	// orderitem.DefaultCurrency holds the default value on creation for the currency field.
+	orderitem.DefaultCurrency = orderitemDescCurrency.Default.(string)
+	// orderitem.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	orderitem.CurrencyValidator = func() func(string) error {
+		validators := orderitemDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderitemDescUnitPriceMinor is the schema descriptor for unit_price_minor field.
+	orderitemDescUnitPriceMinor := orderitemFields[6].Descriptor()
+	// orderitem.DefaultUnitPriceMinor holds the default value on creation for the unit_price_minor field.
+	orderitem.DefaultUnitPriceMinor = orderitemDescUnitPriceMinor.Default.(int64)
+	// orderitemDescVatRateBps is the schema descriptor for vat_rate_bps field.
+	orderitemDescVatRateBps := orderitemFields[7].Descriptor()
+	// orderitem.DefaultVatRateBps holds the default value on creation for the vat_rate_bps field.
+	orderitem.DefaultVatRateBps = orderitemDescVatRateBps.Default.(int64)
+	// orderitemDescTotalMinor is the schema descriptor for total_minor field.
+	orderitemDescTotalMinor := orderitemFields[8].Descriptor()
+	// orderitem.DefaultTotalMinor holds the default value on creation for the total_minor field.
+	orderitem.DefaultTotalMinor = orderitemDescTotalMinor.Default.(int64)
+	// orderitemDescFulfilledQuantity is the schema descriptor for fulfilled_quantity field.
+	orderitemDescFulfilledQuantity := orderitemFields[9].Descriptor()
+	// orderitem.DefaultFulfilledQuantity holds the default value on creation for the fulfilled_quantity field.
+	orderitem.DefaultFulfilledQuantity = money.Quantity(orderitemDescFulfilledQuantity.Default.(int64))
+	// orderitemDescCancelledQuantity is the schema descriptor for cancelled_quantity field.
+	orderitemDescCancelledQuantity := orderitemFields[10].Descriptor()
+	// orderitem.DefaultCancelledQuantity holds the default value on creation for the cancelled_quantity field.
+	orderitem.DefaultCancelledQuantity = money.Quantity(orderitemDescCancelledQuantity.Default.(int64))
+	// orderitemDescReturnedQuantity is the schema descriptor for returned_quantity field.
+	orderitemDescReturnedQuantity := orderitemFields[11].Descriptor()
+	// orderitem.DefaultReturnedQuantity holds the default value on creation for the returned_quantity field.
+	orderitem.DefaultReturnedQuantity = money.Quantity(orderitemDescReturnedQuantity.Default.(int64))
+	// orderitemDescFulfilledAmountMinor is the schema descriptor for fulfilled_amount_minor field.
+	orderitemDescFulfilledAmountMinor := orderitemFields[12].Descriptor()
+	// orderitem.DefaultFulfilledAmountMinor holds the default value on creation for the fulfilled_amount_minor field.
+	orderitem.DefaultFulfilledAmountMinor = orderitemDescFulfilledAmountMinor.Default.(int64)
+	// orderitemDescCancelledAmountMinor is the schema descriptor for cancelled_amount_minor field.
+	orderitemDescCancelledAmountMinor := orderitemFields[13].Descriptor()
+	// orderitem.DefaultCancelledAmountMinor holds the default value on creation for the cancelled_amount_minor field.
+	orderitem.DefaultCancelledAmountMinor = orderitemDescCancelledAmountMinor.Default.(int64)
+	// orderitemDescReturnedAmountMinor is the schema descriptor for returned_amount_minor field.
+	orderitemDescReturnedAmountMinor := orderitemFields[14].Descriptor()
+	// orderitem.DefaultReturnedAmountMinor holds the default value on creation for the returned_amount_minor field.
+	orderitem.DefaultReturnedAmountMinor = orderitemDescReturnedAmountMinor.Default.(int64)
+	// orderitemDescID is the schema descriptor for id field.
+	orderitemDescID := orderitemMixinFields0[0].Descriptor()
+	// orderitem.DefaultID holds the default value on creation for the id field.
+	orderitem.DefaultID = orderitemDescID.Default.(func() string)
+	// orderitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	orderitem.IDValidator = func() func(string) error {
+		validators := orderitemDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	pspMixin := schema.PSP{}.Mixin()
+	psp.Policy = privacy.NewPolicies(pspMixin[0], schema.PSP{})
+	psp.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := psp.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pspMixinFields0 := pspMixin[0].Fields()
+	_ = pspMixinFields0
+	pspMixinFields1 := pspMixin[1].Fields()
+	_ = pspMixinFields1
+	pspFields := schema.PSP{}.Fields()
+	_ = pspFields
+	// pspDescCreatedAt is the schema descriptor for created_at field.
+	pspDescCreatedAt := pspMixinFields1[0].Descriptor()
+	// psp.DefaultCreatedAt holds the default value on creation for the created_at field.
+	psp.DefaultCreatedAt = pspDescCreatedAt.Default.(func() time.Time)
+	// pspDescUpdatedAt is the schema descriptor for updated_at field.
+	pspDescUpdatedAt := pspMixinFields1[1].Descriptor()
+	// psp.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	psp.DefaultUpdatedAt = pspDescUpdatedAt.Default.(func() time.Time)
+	// psp.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	psp.UpdateDefaultUpdatedAt = pspDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// pspDescName is the schema descriptor for name field.
+	pspDescName := pspFields[0].Descriptor()
+	// psp.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	psp.NameValidator = pspDescName.Validators[0].(func(string) error)
+	// pspDescCountry is the schema descriptor for country field.
+	pspDescCountry := pspFields[2].Descriptor()
+	// psp.DefaultCountry holds the default value on creation for the country field.
+	psp.DefaultCountry = pspDescCountry.Default.(string)
+	// psp.CountryValidator is a validator for the "country" field. It is called by the builders before save.
+	psp.CountryValidator = pspDescCountry.Validators[0].(func(string) error)
+	// pspDescID is the schema descriptor for id field.
+	pspDescID := pspMixinFields0[0].Descriptor()
+	// psp.DefaultID holds the default value on creation for the id field.
+	psp.DefaultID = pspDescID.Default.(func() string)
+	// psp.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	psp.IDValidator = func() func(string) error {
+		validators := pspDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	provideraccountMixin := schema.ProviderAccount{}.Mixin()
+	provideraccount.Policy = privacy.NewPolicies(provideraccountMixin[0], schema.ProviderAccount{})
+	provideraccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := provideraccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	provideraccountMixinFields0 := provideraccountMixin[0].Fields()
+	_ = provideraccountMixinFields0
+	provideraccountMixinFields1 := provideraccountMixin[1].Fields()
+	_ = provideraccountMixinFields1
+	provideraccountFields := schema.ProviderAccount{}.Fields()
+	_ = provideraccountFields
+	// provideraccountDescCreatedAt is the schema descriptor for created_at field.
+	provideraccountDescCreatedAt := provideraccountMixinFields1[0].Descriptor()
+	// provideraccount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	provideraccount.DefaultCreatedAt = provideraccountDescCreatedAt.Default.(func() time.Time)
+	// provideraccountDescUpdatedAt is the schema descriptor for updated_at field.
+	provideraccountDescUpdatedAt := provideraccountMixinFields1[1].Descriptor()
+	// provideraccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	provideraccount.DefaultUpdatedAt = provideraccountDescUpdatedAt.Default.(func() time.Time)
+	// provideraccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	provideraccount.UpdateDefaultUpdatedAt = provideraccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// provideraccountDescID is the schema descriptor for id field.
+	provideraccountDescID := provideraccountMixinFields0[0].Descriptor()
+	// provideraccount.DefaultID holds the default value on creation for the id field.
+	provideraccount.DefaultID = provideraccountDescID.Default.(func() string)
+	// provideraccount.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	provideraccount.IDValidator = func() func(string) error {
+		validators := provideraccountDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	provideractivationMixin := schema.ProviderActivation{}.Mixin()
+	provideractivation.Policy = privacy.NewPolicies(provideractivationMixin[0], schema.ProviderActivation{})
+	provideractivation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := provideractivation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	provideractivationMixinFields0 := provideractivationMixin[0].Fields()
+	_ = provideractivationMixinFields0
+	provideractivationMixinFields1 := provideractivationMixin[1].Fields()
+	_ = provideractivationMixinFields1
+	provideractivationFields := schema.ProviderActivation{}.Fields()
+	_ = provideractivationFields
+	// provideractivationDescCreatedAt is the schema descriptor for created_at field.
+	provideractivationDescCreatedAt := provideractivationMixinFields1[0].Descriptor()
+	// provideractivation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	provideractivation.DefaultCreatedAt = provideractivationDescCreatedAt.Default.(func() time.Time)
+	// provideractivationDescUpdatedAt is the schema descriptor for updated_at field.
+	provideractivationDescUpdatedAt := provideractivationMixinFields1[1].Descriptor()
+	// provideractivation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	provideractivation.DefaultUpdatedAt = provideractivationDescUpdatedAt.Default.(func() time.Time)
+	// provideractivation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	provideractivation.UpdateDefaultUpdatedAt = provideractivationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// provideractivationDescAttempts is the schema descriptor for attempts field.
+	provideractivationDescAttempts := provideractivationFields[5].Descriptor()
+	// provideractivation.DefaultAttempts holds the default value on creation for the attempts field.
+	provideractivation.DefaultAttempts = provideractivationDescAttempts.Default.(int)
+	// provideractivationDescApplication is the schema descriptor for application field.
+	provideractivationDescApplication := provideractivationFields[6].Descriptor()
+	// provideractivation.DefaultApplication holds the default value on creation for the application field.
+	provideractivation.DefaultApplication = provideractivationDescApplication.Default.(int)
+	// provideractivationDescID is the schema descriptor for id field.
+	provideractivationDescID := provideractivationMixinFields0[0].Descriptor()
+	// provideractivation.DefaultID holds the default value on creation for the id field.
+	provideractivation.DefaultID = provideractivationDescID.Default.(func() string)
+	// provideractivation.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	provideractivation.IDValidator = func() func(string) error {
+		validators := provideractivationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	refundMixin := schema.Refund{}.Mixin()
+	refund.Policy = privacy.NewPolicies(refundMixin[0], schema.Refund{})
+	refund.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := refund.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	refundMixinFields0 := refundMixin[0].Fields()
+	_ = refundMixinFields0
+	refundMixinFields1 := refundMixin[1].Fields()
+	_ = refundMixinFields1
+	refundFields := schema.Refund{}.Fields()
+	_ = refundFields
+	// refundDescCreatedAt is the schema descriptor for created_at field.
+	refundDescCreatedAt := refundMixinFields1[0].Descriptor()
+	// refund.DefaultCreatedAt holds the default value on creation for the created_at field.
+	refund.DefaultCreatedAt = refundDescCreatedAt.Default.(func() time.Time)
+	// refundDescUpdatedAt is the schema descriptor for updated_at field.
+	refundDescUpdatedAt := refundMixinFields1[1].Descriptor()
+	// refund.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	refund.DefaultUpdatedAt = refundDescUpdatedAt.Default.(func() time.Time)
+	// refund.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	refund.UpdateDefaultUpdatedAt = refundDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// refundDescCurrency is the schema descriptor for currency field.
+	refundDescCurrency := refundFields[2].Descriptor()
+	// refund.DefaultCurrency holds the default value on creation for the currency field.
+	refund.DefaultCurrency = refundDescCurrency.Default.(string)
+	// refund.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	refund.CurrencyValidator = func() func(string) error {
+		validators := refundDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// refundDescAmountMinor is the schema descriptor for amount_minor field.
+	refundDescAmountMinor := refundFields[3].Descriptor()
+	// refund.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	refund.DefaultAmountMinor = refundDescAmountMinor.Default.(int64)
+	// refundDescReturnAmountMinor is the schema descriptor for return_amount_minor field.
+	refundDescReturnAmountMinor := refundFields[4].Descriptor()
+	// refund.DefaultReturnAmountMinor holds the default value on creation for the return_amount_minor field.
+	refund.DefaultReturnAmountMinor = refundDescReturnAmountMinor.Default.(int64)
+	// refundDescCancelAmountMinor is the schema descriptor for cancel_amount_minor field.
+	refundDescCancelAmountMinor := refundFields[5].Descriptor()
+	// refund.DefaultCancelAmountMinor holds the default value on creation for the cancel_amount_minor field.
+	refund.DefaultCancelAmountMinor = refundDescCancelAmountMinor.Default.(int64)
+	// refundDescAttempts is the schema descriptor for attempts field.
+	refundDescAttempts := refundFields[9].Descriptor()
+	// refund.DefaultAttempts holds the default value on creation for the attempts field.
+	refund.DefaultAttempts = refundDescAttempts.Default.(int)
+	// refundDescID is the schema descriptor for id field.
+	refundDescID := refundMixinFields0[0].Descriptor()
+	// refund.DefaultID holds the default value on creation for the id field.
+	refund.DefaultID = refundDescID.Default.(func() string)
+	// refund.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	refund.IDValidator = func() func(string) error {
+		validators := refundDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	refundlineMixin := schema.RefundLine{}.Mixin()
+	refundline.Policy = privacy.NewPolicies(refundlineMixin[0], schema.RefundLine{})
+	refundline.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := refundline.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	refundlineMixinFields0 := refundlineMixin[0].Fields()
+	_ = refundlineMixinFields0
+	refundlineMixinFields1 := refundlineMixin[1].Fields()
+	_ = refundlineMixinFields1
+	refundlineFields := schema.RefundLine{}.Fields()
+	_ = refundlineFields
+	// refundlineDescCreatedAt is the schema descriptor for created_at field.
+	refundlineDescCreatedAt := refundlineMixinFields1[0].Descriptor()
+	// refundline.DefaultCreatedAt holds the default value on creation for the created_at field.
+	refundline.DefaultCreatedAt = refundlineDescCreatedAt.Default.(func() time.Time)
+	// refundlineDescUpdatedAt is the schema descriptor for updated_at field.
+	refundlineDescUpdatedAt := refundlineMixinFields1[1].Descriptor()
+	// refundline.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	refundline.DefaultUpdatedAt = refundlineDescUpdatedAt.Default.(func() time.Time)
+	// refundline.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	refundline.UpdateDefaultUpdatedAt = refundlineDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// refundlineDescQuantity is the schema descriptor for quantity field.
+	refundlineDescQuantity := refundlineFields[3].Descriptor()
+	// refundline.DefaultQuantity holds the default value on creation for the quantity field.
+	refundline.DefaultQuantity = money.Quantity(refundlineDescQuantity.Default.(int64))
+	// refundlineDescCurrency is the schema descriptor for currency field.
+	refundlineDescCurrency := refundlineFields[4].Descriptor()
+	// refundline.DefaultCurrency holds the default value on creation for the currency field.
+	refundline.DefaultCurrency = refundlineDescCurrency.Default.(string)
+	// refundline.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	refundline.CurrencyValidator = func() func(string) error {
+		validators := refundlineDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// refundlineDescAmountMinor is the schema descriptor for amount_minor field.
+	refundlineDescAmountMinor := refundlineFields[5].Descriptor()
+	// refundline.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	refundline.DefaultAmountMinor = refundlineDescAmountMinor.Default.(int64)
+	// refundlineDescID is the schema descriptor for id field.
+	refundlineDescID := refundlineMixinFields0[0].Descriptor()
+	// refundline.DefaultID holds the default value on creation for the id field.
+	refundline.DefaultID = refundlineDescID.Default.(func() string)
+	// refundline.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	refundline.IDValidator = func() func(string) error {
+		validators := refundlineDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	sandboxrecordMixin := schema.SandboxRecord{}.Mixin()
+	sandboxrecord.Policy = privacy.NewPolicies(sandboxrecordMixin[0], schema.SandboxRecord{})
+	sandboxrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := sandboxrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sandboxrecordMixinFields0 := sandboxrecordMixin[0].Fields()
+	_ = sandboxrecordMixinFields0
+	sandboxrecordMixinFields1 := sandboxrecordMixin[1].Fields()
+	_ = sandboxrecordMixinFields1
+	sandboxrecordFields := schema.SandboxRecord{}.Fields()
+	_ = sandboxrecordFields
+	// sandboxrecordDescCreatedAt is the schema descriptor for created_at field.
+	sandboxrecordDescCreatedAt := sandboxrecordMixinFields1[0].Descriptor()
+	// sandboxrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
+	sandboxrecord.DefaultCreatedAt = sandboxrecordDescCreatedAt.Default.(func() time.Time)
+	// sandboxrecordDescUpdatedAt is the schema descriptor for updated_at field.
+	sandboxrecordDescUpdatedAt := sandboxrecordMixinFields1[1].Descriptor()
+	// sandboxrecord.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	sandboxrecord.DefaultUpdatedAt = sandboxrecordDescUpdatedAt.Default.(func() time.Time)
+	// sandboxrecord.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	sandboxrecord.UpdateDefaultUpdatedAt = sandboxrecordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// sandboxrecordDescID is the schema descriptor for id field.
+	sandboxrecordDescID := sandboxrecordMixinFields0[0].Descriptor()
+	// sandboxrecord.DefaultID holds the default value on creation for the id field.
+	sandboxrecord.DefaultID = sandboxrecordDescID.Default.(func() string)
+	// sandboxrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	sandboxrecord.IDValidator = func() func(string) error {
+		validators := sandboxrecordDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	settlementMixin := schema.Settlement{}.Mixin()
+	settlement.Policy = privacy.NewPolicies(settlementMixin[0], schema.Settlement{})
+	settlement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := settlement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	settlementMixinFields0 := settlementMixin[0].Fields()
+	_ = settlementMixinFields0
+	settlementMixinFields1 := settlementMixin[1].Fields()
+	_ = settlementMixinFields1
+	settlementFields := schema.Settlement{}.Fields()
+	_ = settlementFields
+	// settlementDescCreatedAt is the schema descriptor for created_at field.
+	settlementDescCreatedAt := settlementMixinFields1[0].Descriptor()
+	// settlement.DefaultCreatedAt holds the default value on creation for the created_at field.
+	settlement.DefaultCreatedAt = settlementDescCreatedAt.Default.(func() time.Time)
+	// settlementDescUpdatedAt is the schema descriptor for updated_at field.
+	settlementDescUpdatedAt := settlementMixinFields1[1].Descriptor()
+	// settlement.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	settlement.DefaultUpdatedAt = settlementDescUpdatedAt.Default.(func() time.Time)
+	// settlement.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	settlement.UpdateDefaultUpdatedAt = settlementDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// settlementDescCurrency is the schema descriptor for currency field.
+	settlementDescCurrency := settlementFields[5].Descriptor()
+	// settlement.DefaultCurrency holds the default value on creation for the currency field.
+	settlement.DefaultCurrency = settlementDescCurrency.Default.(string)
+	// settlement.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	settlement.CurrencyValidator = func() func(string) error {
+		validators := settlementDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// settlementDescGrossMinor is the schema descriptor for gross_minor field.
+	settlementDescGrossMinor := settlementFields[6].Descriptor()
+	// settlement.DefaultGrossMinor holds the default value on creation for the gross_minor field.
+	settlement.DefaultGrossMinor = settlementDescGrossMinor.Default.(int64)
+	// settlementDescRefundsMinor is the schema descriptor for refunds_minor field.
+	settlementDescRefundsMinor := settlementFields[7].Descriptor()
+	// settlement.DefaultRefundsMinor holds the default value on creation for the refunds_minor field.
+	settlement.DefaultRefundsMinor = settlementDescRefundsMinor.Default.(int64)
+	// settlementDescFeesMinor is the schema descriptor for fees_minor field.
+	settlementDescFeesMinor := settlementFields[8].Descriptor()
+	// settlement.DefaultFeesMinor holds the default value on creation for the fees_minor field.
+	settlement.DefaultFeesMinor = settlementDescFeesMinor.Default.(int64)
+	// settlementDescNetMinor is the schema descriptor for net_minor field.
+	settlementDescNetMinor := settlementFields[9].Descriptor()
+	// settlement.DefaultNetMinor holds the default value on creation for the net_minor field.
+	settlement.DefaultNetMinor = settlementDescNetMinor.Default.(int64)
+	// settlementDescID is the schema descriptor for id field.
+	settlementDescID := settlementMixinFields0[0].Descriptor()
+	// settlement.DefaultID holds the default value on creation for the id field.
+	settlement.DefaultID = settlementDescID.Default.(func() string)
+	// settlement.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	settlement.IDValidator = func() func(string) error {
+		validators := settlementDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	settlemententryMixin := schema.SettlementEntry{}.Mixin()
+	settlemententry.Policy = privacy.NewPolicies(settlemententryMixin[0], schema.SettlementEntry{})
+	settlemententry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := settlemententry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	settlemententryMixinFields0 := settlemententryMixin[0].Fields()
+	_ = settlemententryMixinFields0
+	settlemententryMixinFields1 := settlemententryMixin[1].Fields()
+	_ = settlemententryMixinFields1
+	settlemententryFields := schema.SettlementEntry{}.Fields()
+	_ = settlemententryFields
+	// settlemententryDescCreatedAt is the schema descriptor for created_at field.
+	settlemententryDescCreatedAt := settlemententryMixinFields1[0].Descriptor()
+	// settlemententry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	settlemententry.DefaultCreatedAt = settlemententryDescCreatedAt.Default.(func() time.Time)
+	// settlemententryDescUpdatedAt is the schema descriptor for updated_at field.
+	settlemententryDescUpdatedAt := settlemententryMixinFields1[1].Descriptor()
+	// settlemententry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	settlemententry.DefaultUpdatedAt = settlemententryDescUpdatedAt.Default.(func() time.Time)
+	// settlemententry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	settlemententry.UpdateDefaultUpdatedAt = settlemententryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// settlemententryDescCurrency is the schema descriptor for currency field.
+	settlemententryDescCurrency := settlemententryFields[9].Descriptor()
+	// settlemententry.DefaultCurrency holds the default value on creation for the currency field.
+	settlemententry.DefaultCurrency = settlemententryDescCurrency.Default.(string)
+	// settlemententry.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	settlemententry.CurrencyValidator = func() func(string) error {
+		validators := settlemententryDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// settlemententryDescAmountMinor is the schema descriptor for amount_minor field.
+	settlemententryDescAmountMinor := settlemententryFields[10].Descriptor()
+	// settlemententry.DefaultAmountMinor holds the default value on creation for the amount_minor field.
+	settlemententry.DefaultAmountMinor = settlemententryDescAmountMinor.Default.(int64)
+	// settlemententryDescID is the schema descriptor for id field.
+	settlemententryDescID := settlemententryMixinFields0[0].Descriptor()
+	// settlemententry.DefaultID holds the default value on creation for the id field.
+	settlemententry.DefaultID = settlemententryDescID.Default.(func() string)
+	// settlemententry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	settlemententry.IDValidator = func() func(string) error {
+		validators := settlemententryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	shopMixin := schema.Shop{}.Mixin()
+	shop.Policy = privacy.NewPolicies(shopMixin[0], schema.Shop{})
+	shop.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := shop.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	shopMixinFields0 := shopMixin[0].Fields()
+	_ = shopMixinFields0
+	shopMixinFields1 := shopMixin[1].Fields()
+	_ = shopMixinFields1
+	shopFields := schema.Shop{}.Fields()
+	_ = shopFields
+	// shopDescCreatedAt is the schema descriptor for created_at field.
+	shopDescCreatedAt := shopMixinFields1[0].Descriptor()
+	// shop.DefaultCreatedAt holds the default value on creation for the created_at field.
+	shop.DefaultCreatedAt = shopDescCreatedAt.Default.(func() time.Time)
+	// shopDescUpdatedAt is the schema descriptor for updated_at field.
+	shopDescUpdatedAt := shopMixinFields1[1].Descriptor()
+	// shop.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	shop.DefaultUpdatedAt = shopDescUpdatedAt.Default.(func() time.Time)
+	// shop.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	shop.UpdateDefaultUpdatedAt = shopDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// shopDescName is the schema descriptor for name field.
+	shopDescName := shopFields[2].Descriptor()
+	// shop.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	shop.NameValidator = shopDescName.Validators[0].(func(string) error)
+	// shopDescDefaultLang is the schema descriptor for default_lang field.
+	shopDescDefaultLang := shopFields[4].Descriptor()
+	// shop.DefaultDefaultLang holds the default value on creation for the default_lang field.
+	shop.DefaultDefaultLang = shopDescDefaultLang.Default.(string)
+	// shopDescCurrency is the schema descriptor for currency field.
+	shopDescCurrency := shopFields[8].Descriptor()
+	// shop.DefaultCurrency holds the default value on creation for the currency field.
+	shop.DefaultCurrency = shopDescCurrency.Default.(string)
+	// shop.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	shop.CurrencyValidator = func() func(string) error {
+		validators := shopDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// shopDescID is the schema descriptor for id field.
+	shopDescID := shopMixinFields0[0].Descriptor()
+	// shop.DefaultID holds the default value on creation for the id field.
+	shop.DefaultID = shopDescID.Default.(func() string)
+	// shop.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	shop.IDValidator = func() func(string) error {
+		validators := shopDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(userMixin[0], schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinFields0 := userMixin[0].Fields()
+	_ = userMixinFields0
+	userMixinFields1 := userMixin[1].Fields()
+	_ = userMixinFields1
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescCreatedAt is the schema descriptor for created_at field.
+	userDescCreatedAt := userMixinFields1[0].Descriptor()
+	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
+	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
+	// userDescUpdatedAt is the schema descriptor for updated_at field.
+	userDescUpdatedAt := userMixinFields1[1].Descriptor()
+	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
+	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// userDescEmail is the schema descriptor for email field.
+	userDescEmail := userFields[2].Descriptor()
+	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	user.EmailValidator = userDescEmail.Validators[0].(func(string) error)
+	// userDescDisabled is the schema descriptor for disabled field.
+	userDescDisabled := userFields[9].Descriptor()
+	// user.DefaultDisabled holds the default value on creation for the disabled field.
+	user.DefaultDisabled = userDescDisabled.Default.(bool)
+	// userDescTokenVersion is the schema descriptor for token_version field.
+	userDescTokenVersion := userFields[10].Descriptor()
+	// user.DefaultTokenVersion holds the default value on creation for the token_version field.
+	user.DefaultTokenVersion = userDescTokenVersion.Default.(int)
+	// userDescID is the schema descriptor for id field.
+	userDescID := userMixinFields0[0].Descriptor()
+	// user.DefaultID holds the default value on creation for the id field.
+	user.DefaultID = userDescID.Default.(func() string)
+	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	user.IDValidator = func() func(string) error {
+		validators := userDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookeventMixin := schema.WebhookEvent{}.Mixin()
+	webhookevent.Policy = privacy.NewPolicies(webhookeventMixin[0], schema.WebhookEvent{})
+	webhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookeventMixinFields0 := webhookeventMixin[0].Fields()
+	_ = webhookeventMixinFields0
+	webhookeventMixinFields1 := webhookeventMixin[1].Fields()
+	_ = webhookeventMixinFields1
+	webhookeventFields := schema.WebhookEvent{}.Fields()
+	_ = webhookeventFields
+	// webhookeventDescCreatedAt is the schema descriptor for created_at field.
+	webhookeventDescCreatedAt := webhookeventMixinFields1[0].Descriptor()
+	// webhookevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookevent.DefaultCreatedAt = webhookeventDescCreatedAt.Default.(func() time.Time)
+	// webhookeventDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookeventDescUpdatedAt := webhookeventMixinFields1[1].Descriptor()
+	// webhookevent.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookevent.DefaultUpdatedAt = webhookeventDescUpdatedAt.Default.(func() time.Time)
+	// webhookevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookevent.UpdateDefaultUpdatedAt = webhookeventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookeventDescID is the schema descriptor for id field.
+	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
+	// webhookevent.DefaultID holds the default value on creation for the id field.
+	webhookevent.DefaultID = webhookeventDescID.Default.(func() string)
+	// webhookevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookevent.IDValidator = func() func(string) error {
+		validators := webhookeventDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -45,12 +46,15 @@ func (Order) Fields() []ent.Field {
 		minor("fulfilled_amount_minor"),
 		minor("refunded_amount_minor"),
 		field.String("provider_reference").Optional(),
-		field.String("payment_url").Optional(),
+		// Exposed as Order.paymentUrl (API.md) by a resolver.
+		field.String("payment_url").Optional().Annotations(hidden()),
 		field.String("lang").Default("en"),
 		field.String("first_name").Optional(),
 		field.String("last_name").Optional(),
 		field.String("email").Optional(),
 		field.String("phone").Optional(),
+		// The buying business of a B2B order (Billie's debtor company).
+		field.String("shopper_company_name").Optional(),
 		field.JSON("billing_address", domain.Address{}).Annotations(hidden()),
 		field.JSON("delivery_address", &domain.Address{}).Optional().Annotations(hidden()),
 		field.String("success_url").Optional().Annotations(hidden()),
@@ -58,6 +62,9 @@ func (Order) Fields() []ent.Field {
 		field.String("callback_url").Optional().Annotations(hidden()),
 		// The shopper opened the payment page: the reference can no longer update this order.
 		field.Bool("shopper_continued").Default(false).Annotations(hidden()),
+		// How many provider sessions the order has had: a reference update creates a new
+		// one, whose provider-side id (charge handle, external code) must be fresh.
+		field.Int("session_version").Default(0).Annotations(hidden()),
 		field.Time("confirmed_at").Optional().Nillable(),
 		// Pay now: the day the whole order becomes payable (confirmation + X days).
 		field.String("payout_date").GoType(domain.Date("")).Optional().Nillable().
@@ -85,10 +92,13 @@ func (Order) Indexes() []ent.Index {
 		index.Fields("company_id", "created_at"),
 		index.Fields("provider", "provider_reference"),
 		index.Fields("company_id", "payout_date"),
+		// Settlement runs and the overview look only for what is not settled yet.
+		index.Fields("company_id", "payout_date").StorageKey("order_unsettled_company_id_payout_date").
+			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
 	}
 }
 func (Order) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(ordersReaders)}
 }
 
 // OrderItem is a line of an order. It keeps what was fulfilled, cancelled and returned
@@ -153,7 +163,13 @@ func (Fulfilment) Edges() []ent.Edge {
 	}
 }
 func (Fulfilment) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("order_id"), index.Fields("status", "payout_date")}
+	return []ent.Index{index.Fields("order_id"), index.Fields("status", "payout_date"),
+		// Settlement runs and the overview look only for what is not settled yet.
+		index.Fields("payout_date").StorageKey("fulfilment_unsettled_payout_date").
+			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
+		index.Fields("order_id").StorageKey("fulfilment_unsettled_order_id").
+			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
+	}
 }
 
 // FulfilmentLine is the quantity and amount of one item in a fulfilment.

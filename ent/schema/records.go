@@ -80,7 +80,7 @@ func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("psp_id", "created_at"), index.Fields("merchant_id", "created_at")}
 }
 func (AuditEvent) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(adminsOnly)}
 }
 
 // SandboxRecord is the state of the provider sandboxes, kept in our database so a

@@ -51,7 +51,7 @@ func (Settlement) Indexes() []ent.Index {
 	}
 }
 func (Settlement) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(settleReaders)}
 }
 
 // SettlementEntry is one line of a settlement: an order or fulfilment credit, a refund
@@ -62,6 +62,11 @@ func (SettlementEntry) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: 
 func (SettlementEntry) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("settlement_id").Immutable(),
+		// The tenant ids of the settlement, copied so the tenant filter of an entry
+		// reached directly (node(id:)) is a plain comparison like on every other row.
+		field.String("psp_id").Immutable().Annotations(hidden()),
+		field.String("merchant_id").Immutable(),
+		field.String("company_id").Immutable(),
 		field.Enum("kind").Values("ORDER", "FULFILMENT", "REFUND", "FEE").Immutable(),
 		field.String("order_id").Immutable(),
 		field.String("fulfilment_id").Optional().Nillable().Immutable(),

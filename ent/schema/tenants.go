@@ -79,6 +79,8 @@ func (User) Fields() []ent.Field {
 		field.Time("invite_expires_at").Optional().Nillable().Annotations(hidden()),
 		field.Time("last_login_at").Optional().Nillable(),
 		field.Bool("disabled").Default(false),
+		// Login tokens carry it; raising it (logout, new password) ends every session.
+		field.Int("token_version").Default(0).Annotations(hidden()),
 	}
 }
 func (User) Edges() []ent.Edge {
@@ -91,7 +93,7 @@ func (User) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("email").Unique(), index.Fields("invite_token_hash")}
 }
 func (User) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(adminsOnly)}
 }
 
 // Merchant is a PSP's customer: a group of companies (legal entities) and shops.
@@ -123,7 +125,7 @@ func (Merchant) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("psp_id", "created_at")}
 }
 func (Merchant) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(anyUser)}
 }
 
 // Company is a merchant's legal entity: the unit of settlement, payout schedule and fees.
@@ -203,6 +205,10 @@ func (ProviderActivation) Fields() []ent.Field {
 		field.String("external_merchant_id").Optional(),
 		field.String("reason").Optional(),
 		field.Int("attempts").Default(0),
+		// Which application this is: 1, then one more for each resubmission after a
+		// rejection. The provider sees each application under its own reference, so a
+		// corrected resubmission is reviewed afresh while retries of one replay.
+		field.Int("application").Default(1),
 		field.Time("activated_at").Optional().Nillable(),
 	}
 }
@@ -275,5 +281,6 @@ func (APIKey) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("prefix").Unique(), index.Fields("merchant_id")}
 }
 func (APIKey) Annotations() []schema.Annotation {
-	return []schema.Annotation{entsql.Annotation{Table: "api_keys"}, entgql.Type("ApiKey"), entgql.RelayConnection()}
+	return []schema.Annotation{entsql.Annotation{Table: "api_keys"}, entgql.Type("ApiKey"), entgql.RelayConnection(),
+		entgql.QueryField("apiKeys").Directives(adminsOnly)}
 }

@@ -81,6 +81,21 @@ func SettlementID(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldEQ(FieldSettlementID, v))
 }
 
+// PspID applies equality check predicate on the "psp_id" field. It's identical to PspIDEQ.
+func PspID(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldPspID, v))
+}
+
+// MerchantID applies equality check predicate on the "merchant_id" field. It's identical to MerchantIDEQ.
+func MerchantID(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldMerchantID, v))
+}
+
+// CompanyID applies equality check predicate on the "company_id" field. It's identical to CompanyIDEQ.
+func CompanyID(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldCompanyID, v))
+}
+
 // OrderID applies equality check predicate on the "order_id" field. It's identical to OrderIDEQ.
 func OrderID(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldEQ(FieldOrderID, v))
@@ -255,6 +270,201 @@ func SettlementIDEqualFold(v string) predicate.SettlementEntry {
 // SettlementIDContainsFold applies the ContainsFold predicate on the "settlement_id" field.
 func SettlementIDContainsFold(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldContainsFold(FieldSettlementID, v))
+}
+
+// PspIDEQ applies the EQ predicate on the "psp_id" field.
+func PspIDEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldPspID, v))
+}
+
+// PspIDNEQ applies the NEQ predicate on the "psp_id" field.
+func PspIDNEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNEQ(FieldPspID, v))
+}
+
+// PspIDIn applies the In predicate on the "psp_id" field.
+func PspIDIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIn(FieldPspID, vs...))
+}
+
+// PspIDNotIn applies the NotIn predicate on the "psp_id" field.
+func PspIDNotIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotIn(FieldPspID, vs...))
+}
+
+// PspIDGT applies the GT predicate on the "psp_id" field.
+func PspIDGT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGT(FieldPspID, v))
+}
+
+// PspIDGTE applies the GTE predicate on the "psp_id" field.
+func PspIDGTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGTE(FieldPspID, v))
+}
+
+// PspIDLT applies the LT predicate on the "psp_id" field.
+func PspIDLT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLT(FieldPspID, v))
+}
+
+// PspIDLTE applies the LTE predicate on the "psp_id" field.
+func PspIDLTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLTE(FieldPspID, v))
+}
+
+// PspIDContains applies the Contains predicate on the "psp_id" field.
+func PspIDContains(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContains(FieldPspID, v))
+}
+
+// PspIDHasPrefix applies the HasPrefix predicate on the "psp_id" field.
+func PspIDHasPrefix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasPrefix(FieldPspID, v))
+}
+
+// PspIDHasSuffix applies the HasSuffix predicate on the "psp_id" field.
+func PspIDHasSuffix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasSuffix(FieldPspID, v))
+}
+
+// PspIDEqualFold applies the EqualFold predicate on the "psp_id" field.
+func PspIDEqualFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEqualFold(FieldPspID, v))
+}
+
+// PspIDContainsFold applies the ContainsFold predicate on the "psp_id" field.
+func PspIDContainsFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContainsFold(FieldPspID, v))
+}
+
+// MerchantIDEQ applies the EQ predicate on the "merchant_id" field.
+func MerchantIDEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldMerchantID, v))
+}
+
+// MerchantIDNEQ applies the NEQ predicate on the "merchant_id" field.
+func MerchantIDNEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNEQ(FieldMerchantID, v))
+}
+
+// MerchantIDIn applies the In predicate on the "merchant_id" field.
+func MerchantIDIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIn(FieldMerchantID, vs...))
+}
+
+// MerchantIDNotIn applies the NotIn predicate on the "merchant_id" field.
+func MerchantIDNotIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotIn(FieldMerchantID, vs...))
+}
+
+// MerchantIDGT applies the GT predicate on the "merchant_id" field.
+func MerchantIDGT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGT(FieldMerchantID, v))
+}
+
+// MerchantIDGTE applies the GTE predicate on the "merchant_id" field.
+func MerchantIDGTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGTE(FieldMerchantID, v))
+}
+
+// MerchantIDLT applies the LT predicate on the "merchant_id" field.
+func MerchantIDLT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLT(FieldMerchantID, v))
+}
+
+// MerchantIDLTE applies the LTE predicate on the "merchant_id" field.
+func MerchantIDLTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLTE(FieldMerchantID, v))
+}
+
+// MerchantIDContains applies the Contains predicate on the "merchant_id" field.
+func MerchantIDContains(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContains(FieldMerchantID, v))
+}
+
+// MerchantIDHasPrefix applies the HasPrefix predicate on the "merchant_id" field.
+func MerchantIDHasPrefix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasPrefix(FieldMerchantID, v))
+}
+
+// MerchantIDHasSuffix applies the HasSuffix predicate on the "merchant_id" field.
+func MerchantIDHasSuffix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasSuffix(FieldMerchantID, v))
+}
+
+// MerchantIDEqualFold applies the EqualFold predicate on the "merchant_id" field.
+func MerchantIDEqualFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEqualFold(FieldMerchantID, v))
+}
+
+// MerchantIDContainsFold applies the ContainsFold predicate on the "merchant_id" field.
+func MerchantIDContainsFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContainsFold(FieldMerchantID, v))
+}
+
+// CompanyIDEQ applies the EQ predicate on the "company_id" field.
+func CompanyIDEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldCompanyID, v))
+}
+
+// CompanyIDNEQ applies the NEQ predicate on the "company_id" field.
+func CompanyIDNEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNEQ(FieldCompanyID, v))
+}
+
+// CompanyIDIn applies the In predicate on the "company_id" field.
+func CompanyIDIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDNotIn applies the NotIn predicate on the "company_id" field.
+func CompanyIDNotIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDGT applies the GT predicate on the "company_id" field.
+func CompanyIDGT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGT(FieldCompanyID, v))
+}
+
+// CompanyIDGTE applies the GTE predicate on the "company_id" field.
+func CompanyIDGTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGTE(FieldCompanyID, v))
+}
+
+// CompanyIDLT applies the LT predicate on the "company_id" field.
+func CompanyIDLT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLT(FieldCompanyID, v))
+}
+
+// CompanyIDLTE applies the LTE predicate on the "company_id" field.
+func CompanyIDLTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLTE(FieldCompanyID, v))
+}
+
+// CompanyIDContains applies the Contains predicate on the "company_id" field.
+func CompanyIDContains(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContains(FieldCompanyID, v))
+}
+
+// CompanyIDHasPrefix applies the HasPrefix predicate on the "company_id" field.
+func CompanyIDHasPrefix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasPrefix(FieldCompanyID, v))
+}
+
+// CompanyIDHasSuffix applies the HasSuffix predicate on the "company_id" field.
+func CompanyIDHasSuffix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasSuffix(FieldCompanyID, v))
+}
+
+// CompanyIDEqualFold applies the EqualFold predicate on the "company_id" field.
+func CompanyIDEqualFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEqualFold(FieldCompanyID, v))
+}
+
+// CompanyIDContainsFold applies the ContainsFold predicate on the "company_id" field.
+func CompanyIDContainsFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContainsFold(FieldCompanyID, v))
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.

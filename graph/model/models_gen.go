@@ -7,9 +7,343 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
+	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/money"
 )
+
+// Activate a company with a provider through the PSP's account there. The answer is the
+// activation: ACTIVE (with Billie, its merchant ID), REJECTED with the provider's reason
+// (correct the data and activate again), or PENDING while the provider reviews or does not
+// answer; a background job then asks again with backoff.
+type ActivateCompanyInput struct {
+	CompanyID string          `json:"companyId"`
+	Provider  domain.Provider `json:"provider"`
+}
+
+type ActivateCompanyPayload struct {
+	Activation *ent.ProviderActivation `json:"activation,omitempty"`
+	Company    *ent.Company            `json:"company,omitempty"`
+	UserErrors []*UserError            `json:"userErrors"`
+}
+
+// A legal entity of the merchant: the unit of settlement. payoutWeekdays: none for DAILY,
+// exactly one for WEEKLY, at least one for WEEKDAYS. Delays are 0 to 90 days.
+type AddCompanyInput struct {
+	MerchantID string `json:"merchantId"`
+	LegalName  string `json:"legalName"`
+	// ISO 3166-1 alpha-2.
+	Country string `json:"country"`
+	// Unique within the PSP.
+	RegistrationNumber *string `json:"registrationNumber,omitempty"`
+	VatID              *string `json:"vatId,omitempty"`
+	// Checked for its country's format and its check digits; spaces are allowed.
+	Iban string `json:"iban"`
+	// ISO 4217 of payouts and fees; EUR when empty.
+	Currency       *string               `json:"currency,omitempty"`
+	PayoutSchedule domain.PayoutSchedule `json:"payoutSchedule"`
+	PayoutWeekdays []domain.Weekday      `json:"payoutWeekdays,omitempty"`
+	// Days from confirmation to payout for pay-now orders (X).
+	PayNowDelayDays int `json:"payNowDelayDays"`
+	// Days from each fulfilment to payout for pay-later orders (Y).
+	PayLaterDelayDays int `json:"payLaterDelayDays"`
+	// The fee plan, one fee per product type.
+	Fees []*FeeInput `json:"fees,omitempty"`
+}
+
+type AddCompanyPayload struct {
+	Company    *ent.Company `json:"company,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A shop of the merchant. productTypes: all when omitted. The order amount limits (in the
+// shop's currency, EUR when empty) hide the payment method outside them (seed 003).
+type AddShopInput struct {
+	MerchantID string `json:"merchantId"`
+	Name       string `json:"name"`
+	// http or https.
+	URL *string `json:"url,omitempty"`
+	// ISO 639-1, e.g. "et"; "en" when empty.
+	DefaultLang    *string              `json:"defaultLang,omitempty"`
+	ProductTypes   []domain.ProductType `json:"productTypes,omitempty"`
+	Currency       *string              `json:"currency,omitempty"`
+	MinOrderAmount *string              `json:"minOrderAmount,omitempty"`
+	MaxOrderAmount *string              `json:"maxOrderAmount,omitempty"`
+}
+
+type AddShopPayload struct {
+	Shop       *ent.Shop    `json:"shop,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A shopper's postal address as an input. Only country is required for a billing
+// address; a missing one is answered as a userError, not a schema error.
+type AddressInput struct {
+	Street     *string `json:"street,omitempty"`
+	City       *string `json:"city,omitempty"`
+	PostalCode *string `json:"postalCode,omitempty"`
+	// ISO 3166-1 alpha-2, e.g. "EE".
+	Country *string `json:"country,omitempty"`
+}
+
+// One onboarding step. blocking: it keeps the merchant from ACTIVE (from taking payments);
+// the other open steps are advice. key: suspended, add_company, iban, fee_plan,
+// activation, activation_pending, activation_rejected, add_shop.
+type ChecklistItem struct {
+	Key      string `json:"key"`
+	Done     bool   `json:"done"`
+	Blocking bool   `json:"blocking"`
+	Message  string `json:"message"`
+	// The company a per-company step is about.
+	CompanyID *string `json:"companyId,omitempty"`
+	// The provider an activation step is about.
+	Provider *domain.Provider `json:"provider,omitempty"`
+}
+
+type ConfigureProviderInput struct {
+	Provider domain.Provider `json:"provider"`
+	// The provider API's base URL, https only.
+	BaseURL string `json:"baseUrl"`
+	// The PSP's id at the provider (Billie PSP_ID).
+	ExternalPspID *string `json:"externalPspId,omitempty"`
+	// Basic-auth user or API key.
+	Username string  `json:"username"`
+	Password *string `json:"password,omitempty"`
+	// The key that signs or authenticates the provider's webhooks.
+	WebhookSecret *string `json:"webhookSecret,omitempty"`
+}
+
+type ConfigureProviderPayload struct {
+	Account    *ent.ProviderAccount `json:"account,omitempty"`
+	UserErrors []*UserError         `json:"userErrors"`
+}
+
+// A key for one company and one shop of the same merchant (seed 003). scopes: any of
+// orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
+// area's read); none means every scope.
+type CreateAPIKeyInput struct {
+	CompanyID string   `json:"companyId"`
+	ShopID    string   `json:"shopId"`
+	Name      string   `json:"name"`
+	Scopes    []string `json:"scopes,omitempty"`
+	// When the key stops working; never when empty.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type CreateAPIKeyPayload struct {
+	APIKey *ent.APIKey `json:"apiKey,omitempty"`
+	// The key, pk_<env>_<prefix>_<secret>: shown in this answer once and never again.
+	Secret     *string      `json:"secret,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type CreateMerchantInput struct {
+	Name string `json:"name"`
+	// ISO 3166-1 alpha-2, e.g. "EE".
+	Country string  `json:"country"`
+	Email   *string `json:"email,omitempty"`
+}
+
+type CreateMerchantPayload struct {
+	Merchant   *ent.Merchant `json:"merchant,omitempty"`
+	UserErrors []*UserError  `json:"userErrors"`
+}
+
+// An order request, after Paywerk's (seed 003). With an API key, companyId and shopId are
+// implied by the key; users must give both. Sending the same reference again while the
+// shopper has not yet continued on the payment page updates that order and renews its
+// payment session; once the shopper has continued, the same reference is a CONFLICT.
+type CreateOrderInput struct {
+	CompanyID *string `json:"companyId,omitempty"`
+	ShopID    *string `json:"shopId,omitempty"`
+	// The merchant's unique order number in this shop.
+	Reference string `json:"reference"`
+	// ISO 639-1 language of the payment page (Paywerk: en or et); the shop's default when empty.
+	Lang      *string `json:"lang,omitempty"`
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
+	// x@y.z
+	Email *string `json:"email,omitempty"`
+	// E.164, e.g. "+37255555555".
+	Phone *string `json:"phone,omitempty"`
+	// The buying business of a B2B order; required by Billie (invoices to businesses).
+	CompanyName     *string       `json:"companyName,omitempty"`
+	BillingAddress  *AddressInput `json:"billingAddress,omitempty"`
+	DeliveryAddress *AddressInput `json:"deliveryAddress,omitempty"`
+	// What the shopper pays; must equal the sum of the item totals.
+	Amount string `json:"amount"`
+	// ISO 4217; the shop's currency when empty.
+	Currency *string `json:"currency,omitempty"`
+	// The cart; when empty the order gets one item covering the whole amount.
+	Items []*OrderItemInput `json:"items,omitempty"`
+	// Where the shopper lands after paying (absolute http(s) URL).
+	SuccessURL *string `json:"successUrl,omitempty"`
+	// Where the shopper lands when the payment fails or is declined.
+	FailedURL *string `json:"failedUrl,omitempty"`
+	// Receives {"orderId","orderReference"} whenever the order's status changes, signed
+	// with the Backoffice-Signature header (see Company.webhookSigningSecret).
+	CallbackURL *string `json:"callbackUrl,omitempty"`
+	// The company's only activated provider when empty.
+	Provider *domain.Provider `json:"provider,omitempty"`
+	// Offer only this product type; empty lets the shopper choose among the shop's.
+	ProductType    *domain.ProductType `json:"productType,omitempty"`
+	IdempotencyKey *string             `json:"idempotencyKey,omitempty"`
+}
+
+type CreateOrderPayload struct {
+	// The order, also when its payment session could not be created (PROVIDER_ERROR).
+	Order *ent.Order `json:"order,omitempty"`
+	// Send the shopper here; null when the session could not be created.
+	PaymentURL *string      `json:"paymentUrl,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A fee for one product type: basis points of the amount plus a fixed amount per order.
+type FeeInput struct {
+	ProductType domain.ProductType `json:"productType"`
+	// 0 to 10000 (100 %), e.g. 290 = 2.9 %.
+	PercentBps int `json:"percentBps"`
+	// In the company's currency, e.g. "0.35"; no more decimals than the currency has.
+	Fixed string `json:"fixed"`
+}
+
+// Invite a user. PSP staff invite PSP staff (no merchantId) or users of one of their
+// merchants; a MERCHANT_ADMIN invites users of its own merchant. Nobody grants a role
+// above their own.
+type InviteUserInput struct {
+	// The merchant the user belongs to; empty for PSP staff.
+	MerchantID *string     `json:"merchantId,omitempty"`
+	Email      string      `json:"email"`
+	Name       *string     `json:"name,omitempty"`
+	Role       domain.Role `json:"role"`
+}
+
+type InviteUserPayload struct {
+	User *ent.User `json:"user,omitempty"`
+	// The one-time link where the user sets a password, valid for 72 hours. There is no mail
+	// server: hand the link over yourself. It is shown in this answer only.
+	InvitationURL *string      `json:"invitationUrl,omitempty"`
+	UserErrors    []*UserError `json:"userErrors"`
+}
+
+type MarkSettlementPaidInput struct {
+	SettlementID string `json:"settlementId"`
+}
+
+type MarkSettlementPaidPayload struct {
+	// PENDING → PAID (the PSP paid out) or MERCHANT_OWES → SETTLED (the merchant paid).
+	Settlement *ent.Settlement `json:"settlement,omitempty"`
+	UserErrors []*UserError    `json:"userErrors"`
+}
+
+// One line of the shopping cart.
+type OrderItemInput struct {
+	// Unique within the order: fulfilment and refunds name items by sku.
+	Sku string `json:"sku"`
+	// Shown to the shopper; the sku when empty.
+	Name *string `json:"name,omitempty"`
+	// Fractional ("0.5") only where the provider takes fractional quantities (Paywerk).
+	Quantity money.Quantity `json:"quantity"`
+	// Gross price of one unit, in the order's currency, e.g. "89.90".
+	UnitPrice string `json:"unitPrice"`
+	// VAT rate in percent, e.g. "22" or "7.5"; 0 when omitted.
+	VatRate *string `json:"vatRate,omitempty"`
+}
+
+// Lift a suspension: the merchant is ACTIVE again, or ONBOARDING while something is missing.
+type ReactivateMerchantInput struct {
+	MerchantID string `json:"merchantId"`
+}
+
+type ReactivateMerchantPayload struct {
+	Merchant   *ent.Merchant `json:"merchant,omitempty"`
+	UserErrors []*UserError  `json:"userErrors"`
+}
+
+type RevokeAPIKeyInput struct {
+	APIKeyID string `json:"apiKeyId"`
+}
+
+type RevokeAPIKeyPayload struct {
+	APIKey     *ent.APIKey  `json:"apiKey,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type RunSettlementsInput struct {
+	// The day to settle; today (UTC) when omitted. A day after today is refused.
+	Date *domain.Date `json:"date,omitempty"`
+}
+
+type RunSettlementsPayload struct {
+	// The day that was settled.
+	Date *domain.Date `json:"date,omitempty"`
+	// The settlements this run created: none when the day was already settled.
+	Settlements []*ent.Settlement `json:"settlements"`
+	UserErrors  []*UserError      `json:"userErrors"`
+}
+
+// Stop a merchant from taking new orders and getting new API keys. Its history stays visible.
+type SuspendMerchantInput struct {
+	MerchantID string `json:"merchantId"`
+	// Why, shown to staff and on the merchant's checklist.
+	Reason string `json:"reason"`
+}
+
+type SuspendMerchantPayload struct {
+	Merchant   *ent.Merchant `json:"merchant,omitempty"`
+	UserErrors []*UserError  `json:"userErrors"`
+}
+
+// Correct a company's data, e.g. after a rejected activation (then activate it again).
+// fees, when given, replace the whole fee plan. A new payoutSchedule without
+// payoutWeekdays keeps the weekdays (DAILY drops them).
+type UpdateCompanyInput struct {
+	CompanyID          string                 `json:"companyId"`
+	LegalName          *string                `json:"legalName,omitempty"`
+	Country            *string                `json:"country,omitempty"`
+	RegistrationNumber *string                `json:"registrationNumber,omitempty"`
+	VatID              *string                `json:"vatId,omitempty"`
+	Iban               *string                `json:"iban,omitempty"`
+	PayoutSchedule     *domain.PayoutSchedule `json:"payoutSchedule,omitempty"`
+	PayoutWeekdays     []domain.Weekday       `json:"payoutWeekdays,omitempty"`
+	PayNowDelayDays    *int                   `json:"payNowDelayDays,omitempty"`
+	PayLaterDelayDays  *int                   `json:"payLaterDelayDays,omitempty"`
+	Fees               []*FeeInput            `json:"fees,omitempty"`
+}
+
+type UpdateCompanyPayload struct {
+	Company    *ent.Company `json:"company,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type UpdateMerchantInput struct {
+	MerchantID string  `json:"merchantId"`
+	Name       *string `json:"name,omitempty"`
+	Country    *string `json:"country,omitempty"`
+	Email      *string `json:"email,omitempty"`
+}
+
+type UpdateMerchantPayload struct {
+	Merchant   *ent.Merchant `json:"merchant,omitempty"`
+	UserErrors []*UserError  `json:"userErrors"`
+}
+
+type UpdateShopInput struct {
+	ShopID         string               `json:"shopId"`
+	Name           *string              `json:"name,omitempty"`
+	URL            *string              `json:"url,omitempty"`
+	DefaultLang    *string              `json:"defaultLang,omitempty"`
+	ProductTypes   []domain.ProductType `json:"productTypes,omitempty"`
+	MinOrderAmount *string              `json:"minOrderAmount,omitempty"`
+	MaxOrderAmount *string              `json:"maxOrderAmount,omitempty"`
+}
+
+type UpdateShopPayload struct {
+	Shop       *ent.Shop    `json:"shop,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
 
 // A business refusal: a machine-readable code, the input field it concerns, and a message for people.
 type UserError struct {
@@ -47,6 +381,10 @@ const (
 	ErrorCodeProviderNotActivated     ErrorCode = "PROVIDER_NOT_ACTIVATED"
 	ErrorCodeCurrencyMismatch         ErrorCode = "CURRENCY_MISMATCH"
 	ErrorCodeTooManyDecimals          ErrorCode = "TOO_MANY_DECIMALS"
+	// An amount outside what a product takes (INVOICE and SLICE: 100–2000 EUR).
+	ErrorCodeAmountOutOfRange ErrorCode = "AMOUNT_OUT_OF_RANGE"
+	// The settlement is already PAID or SETTLED.
+	ErrorCodeSettlementClosed ErrorCode = "SETTLEMENT_CLOSED"
 )
 
 var AllErrorCode = []ErrorCode{
@@ -64,11 +402,13 @@ var AllErrorCode = []ErrorCode{
 	ErrorCodeProviderNotActivated,
 	ErrorCodeCurrencyMismatch,
 	ErrorCodeTooManyDecimals,
+	ErrorCodeAmountOutOfRange,
+	ErrorCodeSettlementClosed,
 }
 
 func (e ErrorCode) IsValid() bool {
 	switch e {
-	case ErrorCodeValidation, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodeForbidden, ErrorCodeIdempotencyKeyReused, ErrorCodeQuantityExceedsRemaining, ErrorCodePartialAutoNotAllowed, ErrorCodeOrderNotConfirmed, ErrorCodeUnknownSku, ErrorCodeProviderError, ErrorCodeMerchantNotActive, ErrorCodeProviderNotActivated, ErrorCodeCurrencyMismatch, ErrorCodeTooManyDecimals:
+	case ErrorCodeValidation, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodeForbidden, ErrorCodeIdempotencyKeyReused, ErrorCodeQuantityExceedsRemaining, ErrorCodePartialAutoNotAllowed, ErrorCodeOrderNotConfirmed, ErrorCodeUnknownSku, ErrorCodeProviderError, ErrorCodeMerchantNotActive, ErrorCodeProviderNotActivated, ErrorCodeCurrencyMismatch, ErrorCodeTooManyDecimals, ErrorCodeAmountOutOfRange, ErrorCodeSettlementClosed:
 		return true
 	}
 	return false

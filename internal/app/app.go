@@ -16,13 +16,18 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/pspbackoffice/backoffice/graph"
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
+	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/server"
+	"github.com/pspbackoffice/backoffice/internal/webhooks"
 	"github.com/pspbackoffice/backoffice/web"
 )
 
@@ -39,6 +44,14 @@ type App struct {
 	Registry *registry.Registry
 	// Sandboxes are the provider simulators served under /sandbox/ (sandbox mode only).
 	Sandboxes *catalog.Sandboxes
+	// Orders creates orders and keeps their payment status (webhooks, polling, callbacks).
+	Orders *psp.Orders
+	// Onboarding: merchants, companies, shops and provider activation.
+	Onboarding *merchants.Onboarding
+	// Auth turns login tokens and API keys into principals (auth.go).
+	Auth *auth.Authenticator
+	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
+	Settlements *psp.Settlements
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -83,18 +96,41 @@ func (a *App) assemble(ctx context.Context) error {
 		sandboxes := a.Sandboxes.Handler()
 		a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
 	}
-	periodic := jobs.Housekeeping(a.workers, a.DB.Ent)
+	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
+		Secret: a.Config.Secret, Logger: a.Logger})
+	a.Orders.Register(a.workers)
+	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
+	river.AddWorker(a.workers, &merchants.ActivationWorker{Onboarding: a.Onboarding})
+	hooks := webhooks.Handler(a.Registry, a.Orders, a.Logger)
+	a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/webhooks/{provider}", hooks) })
+	a.assembleAuth()
+	settlementRuns := a.assembleSettlements()
+	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
 		return err
 	}
 	a.Jobs = jc
+	a.Orders.UseJobs(jc)
+	a.Onboarding.Jobs = jc
 	a.Handler = server.New(server.Deps{
 		DB:      a.DB,
 		Logger:  a.Logger,
 		Metrics: a.Metrics,
 		Mount:   a.mounts,
 		UI:      web.Handler(),
+		// Who is asking: login tokens and API keys (internal/auth).
+		Authenticate: a.Auth.Authenticate,
+		Resolver: &graph.Resolver{
+			Client:     a.DB.Ent,
+			Registry:   a.Registry,
+			Orders:     a.Orders,
+			Onboarding: a.Onboarding,
+			// Settlements: runSettlements, markSettlementPaid, settlementOverview.
+			SettlementService: a.Settlements,
+			Invitations:       &merchants.Invitations{Client: a.DB.Ent, PublicURL: a.Config.PublicURL},
+			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
+		},
 	})
 	return nil
 }
@@ -138,6 +174,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 
 // Close stops the sandboxes' deliveries and releases the database.
 func (a *App) Close() error {
+	if a.Auth != nil {
+		a.Auth.Close()
+	}
 	if a.Sandboxes != nil {
 		a.Sandboxes.Close()
 	}

@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
@@ -39,12 +40,36 @@ func (p *Principal) IsSystem() bool { return p != nil && p.Kind == KindSystem }
 func (p *Principal) IsPSPStaff() bool { return p != nil && p.Kind == KindUser && p.Role.IsPSPStaff() }
 
 // HasScope tells whether an API key may act in an area ("orders:write"); users and
-// keys without scopes answer true, their role decides.
+// keys without scopes answer true, their role decides. A write scope includes the
+// read scope of its area: "orders:write" may also read orders.
 func (p *Principal) HasScope(scope string) bool {
 	if p == nil || p.Kind != KindAPIKey || len(p.Scopes) == 0 {
 		return true
 	}
-	return slices.Contains(p.Scopes, scope)
+	if slices.Contains(p.Scopes, scope) {
+		return true
+	}
+	if area, ok := strings.CutSuffix(scope, ":read"); ok {
+		return slices.Contains(p.Scopes, area+":write")
+	}
+	return false
+}
+
+// IsMerchantUser tells whether the principal is a user of one merchant.
+func (p *Principal) IsMerchantUser() bool {
+	return p != nil && p.Kind == KindUser && !p.Role.IsPSPStaff() && p.MerchantID != ""
+}
+
+// IsAPIKey tells whether the principal is an API key (bound to one company and shop).
+func (p *Principal) IsAPIKey() bool { return p != nil && p.Kind == KindAPIKey }
+
+// Key identifies the principal across requests ("USER:usr_…", "API_KEY:key_…"):
+// idempotency records are stored and looked up under it.
+func (p *Principal) Key() string {
+	if p == nil {
+		return ""
+	}
+	return string(p.Kind) + ":" + p.ID
 }
 
 type ctxKey struct{}

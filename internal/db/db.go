@@ -26,6 +26,9 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	// The schema's defaults, hooks and tenant privacy policy register themselves
+	// here; every ent client of the product is opened through this package.
+	_ "github.com/pspbackoffice/backoffice/ent/runtime"
 )
 
 // DefaultSQLitePath is where the embedded database lives when DATABASE_URL is empty.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/pspbackoffice/backoffice/ent"
@@ -31,7 +32,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 			panic(v)
 		}
 	}()
-	drv := entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: sqltx})
+	drv := inTxDriver{entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: sqltx})}
 	tx := &Tx{Ent: ent.NewClient(ent.Driver(drv)), SQL: sqltx}
 	if err := fn(ctx, tx); err != nil {
 		_ = sqltx.Rollback()
@@ -41,4 +42,15 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// inTxDriver is the driver of a Tx's ent client. ent opens a transaction of its own
+// for some statements (UpdateOne, edge changes); inside ours that must be a no-op
+// joining ours, not a new one on the connection pool (which a *sql.Tx cannot begin).
+type inTxDriver struct{ *entsql.Driver }
+
+func (d inTxDriver) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d.Driver), nil }
+
+func (d inTxDriver) BeginTx(context.Context, *entsql.TxOptions) (dialect.Tx, error) {
+	return dialect.NopTx(d.Driver), nil
 }

@@ -23,6 +23,8 @@ const (
 	CodeProviderNotActivated     = "PROVIDER_NOT_ACTIVATED"
 	CodeCurrencyMismatch         = "CURRENCY_MISMATCH"
 	CodeTooManyDecimals          = "TOO_MANY_DECIMALS"
+	CodeAmountOutOfRange         = "AMOUNT_OUT_OF_RANGE" // outside a product's amount limits
+	CodeSettlementClosed         = "SETTLEMENT_CLOSED"   // already PAID or SETTLED
 )
 
 // Problem is one reason a request was refused.

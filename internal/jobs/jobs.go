@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -30,6 +31,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// Insert-only clients (commands, tests) do not work jobs.
 	InsertOnly bool
+	// FetchPollInterval is how often workers look for due jobs (neither driver here
+	// listens for notifications); zero is River's 1 s. Tests shorten it.
+	FetchPollInterval time.Duration
 }
 
 // New makes a River client on the database.
@@ -41,6 +45,10 @@ func New(d *db.DB, cfg Config) (*Client, error) {
 		Logger:       cfg.Logger,
 		Workers:      cfg.Workers,
 		PeriodicJobs: cfg.PeriodicJobs,
+	}
+	if cfg.FetchPollInterval > 0 {
+		rc.FetchPollInterval = cfg.FetchPollInterval
+		rc.FetchCooldown = min(rc.FetchPollInterval, 100*time.Millisecond)
 	}
 	if !cfg.InsertOnly {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}

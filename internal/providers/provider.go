@@ -54,6 +54,9 @@ type Capabilities struct {
 	LinesOnly            bool // captures and refunds must name lines: no amount-based operations (Paywerk)
 	ProductTypes         []ProductType
 	Currencies           []string
+	// NoIdempotencyKey: captures and refunds take no idempotency key (Paywerk), so an
+	// uncertain one must not simply be sent again: compare FetchStatus first.
+	NoIdempotencyKey bool
 }
 
 // CaptureByLines tells whether a capture of these lines can be sent as lines.

@@ -30,6 +30,8 @@ type Deps struct {
 	Mount []func(chi.Router)
 	// UI serves the web app at / (nil: a plain notice).
 	UI http.Handler
+	// Resolver carries the domain services to GraphQL; nil is one with the database only.
+	Resolver *graph.Resolver
 }
 
 // New builds the router.
@@ -55,7 +57,11 @@ func New(d Deps) http.Handler {
 	})
 	r.Handle("/metrics", d.Metrics.Handler())
 
-	gql := graph.NewHandler(&graph.Resolver{Client: d.DB.Ent}, graph.Options{Logger: d.Logger, Observe: d.Metrics.ObserveGraphQL})
+	resolver := d.Resolver
+	if resolver == nil {
+		resolver = &graph.Resolver{Client: d.DB.Ent}
+	}
+	gql := graph.NewHandler(resolver, graph.Options{Logger: d.Logger, Observe: d.Metrics.ObserveGraphQL})
 	graphiql := playground.ApolloSandboxHandler("PSP Backoffice GraphQL", "/graphql")
 	r.Route("/graphql", func(r chi.Router) {
 		r.Get("/", graphiql.ServeHTTP)

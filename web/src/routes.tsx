@@ -1,14 +1,17 @@
 import type { RouteObject } from 'react-router-dom';
 import { HomeRedirect, RequireAudience, RequireAuth } from './auth/guards';
 import { AppLayout } from './layout/AppLayout';
-import { ApiKeysPage } from './pages/ApiKeysPage';
-import { AuditPage } from './pages/AuditPage';
+import { ApiKeysPage } from './features/apikeys/ApiKeysPage';
+import { AuditPage } from './features/audit/AuditPage';
 import { LoginPage } from './pages/LoginPage';
-import { MerchantPage } from './pages/MerchantPage';
-import { MerchantsPage } from './pages/MerchantsPage';
+import { MerchantPage } from './features/merchants/MerchantPage';
+import { MerchantsPage } from './features/merchants/MerchantsPage';
+import { NewMerchantPage, OnboardingPage } from './features/onboarding/OnboardingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
-import { OrderPage } from './pages/OrderPage';
-import { OrdersPage } from './pages/OrdersPage';
+import { OrderPage, PspOrderPage } from './features/orders/OrderPage';
+import { SettlementPage } from './features/settlements/SettlementPage';
+import { OrdersPage } from './features/orders/OrdersPage';
+import { TeamPage } from './features/users/TeamPage';
 import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SettlementsPage } from './pages/SettlementsPage';
 
@@ -32,7 +35,10 @@ export const routes: RouteObject[] = [
         element: <RequireAudience audience="psp" />,
         children: [
           { path: 'merchants', element: <MerchantsPage /> },
+          { path: 'merchants/new', element: <NewMerchantPage /> },
           { path: 'merchants/:id', element: <MerchantPage /> },
+          { path: 'merchants/:id/onboarding', element: <OnboardingPage /> },
+          { path: 'merchants/:merchantId/orders/:id', element: <PspOrderPage /> },
           { path: 'audit', element: <AuditPage /> },
         ],
       },
@@ -42,10 +48,12 @@ export const routes: RouteObject[] = [
           { path: 'orders', element: <OrdersPage /> },
           { path: 'orders/:id', element: <OrderPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
+          { path: 'team', element: <TeamPage /> },
         ],
       },
       // Both audiences: settlement runs for PSP staff, own settlements for merchants.
       { path: 'settlements', element: <SettlementsPage /> },
+      { path: 'settlements/:id', element: <SettlementPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -72,6 +72,7 @@ func (c *Client) Capabilities() providers.Capabilities {
 		FractionalQuantities: true,
 		Cancel:               true,
 		LinesOnly:            true,
+		NoIdempotencyKey:     true,
 		ProductTypes:         append([]providers.ProductType(nil), ProductTypes...),
 		Currencies:           []string{Currency},
 	}

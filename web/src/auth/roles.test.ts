@@ -5,9 +5,9 @@ describe('roles', () => {
   it.each<[Role, string[], string]>([
     ['PSP_ADMIN', ['Merchants', 'Settlement runs', 'Audit log'], '/merchants'],
     ['PSP_OPERATOR', ['Merchants', 'Settlement runs', 'Audit log'], '/merchants'],
-    ['MERCHANT_ADMIN', ['Orders', 'Settlements', 'API keys'], '/orders'],
-    ['MERCHANT_OPERATOR', ['Orders', 'Settlements', 'API keys'], '/orders'],
-    ['MERCHANT_VIEWER', ['Orders', 'Settlements', 'API keys'], '/orders'],
+    ['MERCHANT_ADMIN', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
+    ['MERCHANT_OPERATOR', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
+    ['MERCHANT_VIEWER', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
   ])('%s sees %j and lands on %s', (role, labels, home) => {
     expect(navigationFor(role).map((entry) => entry.label)).toEqual(labels);
     expect(homeFor(role)).toBe(home);

@@ -29,6 +29,7 @@ export const navigation: Readonly<Record<Audience, readonly NavEntry[]>> = {
     { label: 'Orders', to: '/orders' },
     { label: 'Settlements', to: '/settlements' },
     { label: 'API keys', to: '/api-keys' },
+    { label: 'Team', to: '/team' },
   ],
 };
 

@@ -2,8 +2,12 @@
 // Mantine uses that jsdom does not implement.
 import '@testing-library/jest-dom/vitest';
 import { notifications } from '@mantine/notifications';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// The machine running the tests is shared and slow at times: give findBy*/waitFor
+// room beyond the 1 s default (debounced previews alone take 350 ms).
+configure({ asyncUtilTimeout: 4000 });
 
 afterEach(() => {
   cleanup();

@@ -1,0 +1,53 @@
+package graph
+
+import (
+	"errors"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/graph/model"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/psp"
+)
+
+func init() { codedErrors = append(codedErrors, settlementErrorCode) }
+
+// settlementErrorCode: what a principal may not see is simply not found.
+func settlementErrorCode(err error) (string, bool) {
+	if errors.Is(err, psp.ErrSettlementNotFound) || errors.Is(err, psp.ErrCompanyNotFound) {
+		return "NOT_FOUND", true
+	}
+	return "", false
+}
+
+// queryRefusal turns a refusal of a query (which has no userErrors) into a top-level
+// error carrying the refusal's code and field; other errors pass unchanged.
+func queryRefusal(err error) error {
+	r, ok := domain.AsRefusal(err)
+	if !ok {
+		return err
+	}
+	p := r.Problems[0]
+	ext := map[string]any{"code": p.Code}
+	if len(p.Field) > 0 {
+		ext["field"] = p.Field
+	}
+	return &gqlerror.Error{Message: r.Error(), Extensions: ext}
+}
+
+// runSettlementsPayload answers the day and what the run created.
+func runSettlementsPayload(d domain.Date, res *psp.RunResult, err error) (*model.RunSettlementsPayload, error) {
+	ue, err := userErrorsOf(err)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.RunSettlementsPayload{Settlements: []*ent.Settlement{}, UserErrors: ue}
+	if res != nil {
+		p.Date, p.Settlements = &d, res.Settlements
+	}
+	return p, nil
+}
+
+// settlementExportURL is where a settlement's CSV is served (internal/server).
+func settlementExportURL(id string) string { return "/exports/settlements/" + id + ".csv" }

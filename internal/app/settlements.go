@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/server"
+)
+
+// assembleSettlements builds the settlement service, registers its daily River run
+// and mounts the CSV export, authorised by the same function as /graphql (so it comes
+// after assembleAuth). It answers the daily run's schedule for the job client.
+func (a *App) assembleSettlements() []*river.PeriodicJob {
+	a.Settlements = psp.NewSettlements(a.DB)
+	export := server.SettlementExport(a.Settlements, a.Auth.Authenticate, a.Logger)
+	a.mounts = append(a.mounts, func(r chi.Router) { r.Get(server.SettlementExportRoute, export) })
+	return a.Settlements.SettlementJobs(a.workers, a.Logger)
+}
+
+// DemoSettlementDays is how many past days the demo data set is settled for.
+const DemoSettlementDays = 60
+
+// settleDemo runs the settlements of the demo data set's last DemoSettlementDays
+// days, oldest first, as the daily job would have, so the demo shows two months of
+// settlements (one of them negative, seed/demo_settlements.go).
+func (a *App) settleDemo(ctx context.Context, now time.Time) error {
+	s := psp.NewSettlements(a.DB)
+	s.Now = func() time.Time { return now }
+	today := domain.DateOf(now)
+	n := 0
+	for d := today.AddDays(-DemoSettlementDays); !d.After(today); d = d.AddDays(1) {
+		res, err := s.Run(auth.System(ctx), d)
+		if err != nil {
+			return fmt.Errorf("demo settlements of %s: %w", d, err)
+		}
+		n += len(res.Settlements)
+	}
+	a.Logger.Info("demo settlements", "days", DemoSettlementDays+1, "settlements", n)
+	return nil
+}

@@ -1,0 +1,322 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/apikey"
+	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// CookieName is the session cookie (HttpOnly, SameSite=Lax) holding a login token.
+const CookieName = "backoffice_session"
+
+// Errors of authentication. Their messages are shown to clients: they never carry
+// the credential.
+var (
+	ErrBadLogin       = errors.New("wrong email or password")
+	ErrBadCredentials = errors.New("the credentials are invalid")
+	ErrKeyRevoked     = errors.New("this API key has been revoked")
+	ErrKeyExpired     = errors.New("this API key has expired")
+	ErrKeyEnvironment = errors.New("this API key belongs to the other environment (pk_test in sandbox mode, pk_live in live mode)")
+	ErrCrossSite      = errors.New("a cookie session needs the X-Requested-With: backoffice header or a JSON body")
+)
+
+// Authenticator turns credentials into principals: login tokens (Bearer or the
+// session cookie) into users, API keys into keys. Every request reads the user or
+// key row again, so revocation, expiry, logout and role changes take effect at once.
+type Authenticator struct {
+	client   *ent.Client
+	sessions *Sessions
+	keys     *KeyHasher
+	env      string
+	log      *slog.Logger
+	usage    *keyUsage
+	now      func() time.Time
+}
+
+// AuthenticatorConfig is what an Authenticator is built from.
+type AuthenticatorConfig struct {
+	Client   *ent.Client
+	Sessions *Sessions
+	Keys     *KeyHasher
+	// Env is the environment keys must belong to: EnvTest in sandbox mode, EnvLive in live.
+	Env    string
+	Logger *slog.Logger
+	// Now is the clock (tests); time.Now when nil.
+	Now func() time.Time
+}
+
+// NewAuthenticator builds an Authenticator.
+func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Authenticator{client: c.Client, sessions: c.Sessions, keys: c.Keys, env: c.Env, log: c.Logger, now: c.Now,
+		usage: &keyUsage{client: c.Client, every: time.Minute, last: map[string]time.Time{}, log: c.Logger}}
+}
+
+// Env is the environment of the keys this server accepts and makes.
+func (a *Authenticator) Env() string { return a.env }
+
+// Keys is the hasher of API key secrets.
+func (a *Authenticator) Keys() *KeyHasher { return a.keys }
+
+// Close waits for pending last-use writes.
+func (a *Authenticator) Close() { a.usage.wait() }
+
+// Authenticate reads a request's credentials: Authorization: Bearer (login token or
+// API key) first, else the session cookie. No credentials leave the context
+// anonymous; bad ones are an error. A cookie on an unsafe method counts only with
+// X-Requested-With: backoffice or a JSON content type, which a cross-site form cannot
+// send.
+func (a *Authenticator) Authenticate(r *http.Request) (context.Context, error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, token, _ := strings.Cut(h, " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return ctx, ErrBadCredentials
+		}
+		var (
+			p   *Principal
+			err error
+		)
+		if LooksLikeAPIKey(token) {
+			p, err = a.KeyPrincipal(ctx, token)
+		} else {
+			p, _, err = a.SessionPrincipal(ctx, token)
+		}
+		if err != nil {
+			return ctx, err
+		}
+		return With(ctx, p), nil
+	}
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return ctx, nil
+	}
+	if !SameOriginIntent(r) {
+		return ctx, ErrCrossSite
+	}
+	p, _, err := a.SessionPrincipal(ctx, c.Value)
+	if err != nil {
+		return ctx, err
+	}
+	return With(ctx, p), nil
+}
+
+// SameOriginIntent tells whether a request could not have been a cross-site form
+// post: safe methods, the X-Requested-With: backoffice header, or a JSON body.
+func SameOriginIntent(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	if r.Header.Get("X-Requested-With") == "backoffice" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
+// SessionPrincipal checks a login token and answers its user as a principal.
+func (a *Authenticator) SessionPrincipal(ctx context.Context, token string) (*Principal, *ent.User, error) {
+	claims, err := a.sessions.Verify(token)
+	if err != nil {
+		return nil, nil, ErrBadToken
+	}
+	u, err := a.client.User.Get(System(ctx), claims.UserID)
+	if ent.IsNotFound(err) {
+		return nil, nil, ErrBadToken
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled || u.PasswordHash == "" || u.TokenVersion != claims.Version {
+		return nil, nil, ErrBadToken
+	}
+	p, err := UserPrincipal(u)
+	return p, u, err
+}
+
+// UserPrincipal is the principal of a user row. A row whose role and merchant do not
+// agree (PSP staff with a merchant, a merchant role without one) acts as nobody.
+func UserPrincipal(u *ent.User) (*Principal, error) {
+	p := &Principal{Kind: KindUser, ID: u.ID, Label: u.Email, PSPID: u.PspID, Role: u.Role}
+	if u.MerchantID != nil {
+		p.MerchantID = *u.MerchantID
+	}
+	if u.Role.IsPSPStaff() != (p.MerchantID == "") {
+		return nil, fmt.Errorf("user %s: role %s and merchant disagree: %w", u.ID, u.Role, ErrBadCredentials)
+	}
+	return p, nil
+}
+
+// KeyPrincipal checks an API key and answers it as a principal; its last use is
+// recorded in the background, at most once a minute.
+func (a *Authenticator) KeyPrincipal(ctx context.Context, token string) (*Principal, error) {
+	presented, err := ParseAPIKey(token)
+	if err != nil {
+		return nil, ErrBadCredentials
+	}
+	k, err := a.client.APIKey.Query().Where(apikey.Prefix(presented.Prefix)).Only(System(ctx))
+	if ent.IsNotFound(err) {
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.keys.Matches(presented, k.SecretHash) {
+		return nil, ErrBadCredentials
+	}
+	now := a.now()
+	switch {
+	case k.RevokedAt != nil:
+		return nil, ErrKeyRevoked
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return nil, ErrKeyExpired
+	case presented.Env != k.Environment || k.Environment != a.env:
+		return nil, ErrKeyEnvironment
+	}
+	a.usage.touch(k.ID, now)
+	return &Principal{Kind: KindAPIKey, ID: k.ID, Label: k.Name, PSPID: k.PspID, MerchantID: k.MerchantID,
+		CompanyID: k.CompanyID, ShopID: k.ShopID, Scopes: k.Scopes}, nil
+}
+
+// Login checks an email and password and answers the user with a fresh login token.
+// Unknown emails cost the same time as wrong passwords.
+func (a *Authenticator) Login(ctx context.Context, email, password string) (*ent.User, string, time.Time, error) {
+	sys := System(ctx)
+	u, err := a.client.User.Query().Where(user.EmailEqualFold(NormalizeEmail(email))).Only(sys)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, "", time.Time{}, err
+	}
+	if u == nil || u.PasswordHash == "" || u.Disabled {
+		CheckPassword(dummyHash(), password)
+		return nil, "", time.Time{}, ErrBadLogin
+	}
+	if !CheckPassword(u.PasswordHash, password) {
+		return nil, "", time.Time{}, ErrBadLogin
+	}
+	if _, err := UserPrincipal(u); err != nil {
+		return nil, "", time.Time{}, ErrBadLogin
+	}
+	now := a.now()
+	if err := a.client.User.UpdateOne(u).SetLastLoginAt(now).Exec(sys); err != nil {
+		return nil, "", time.Time{}, err
+	}
+	tok, exp, err := a.sessions.Issue(u.ID, u.TokenVersion, now)
+	return u, tok, exp, err
+}
+
+// Logout ends every session of the user: its token version goes up, so every login
+// token issued before (cookie or Bearer) stops working.
+func (a *Authenticator) Logout(ctx context.Context, userID string) error {
+	return a.client.User.UpdateOneID(userID).AddTokenVersion(1).Exec(System(ctx))
+}
+
+// AcceptInvitation sets the password of an invited user from the one-time token and
+// answers the user with a login token. The token works once and until it expires.
+func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password string) (*ent.User, string, time.Time, error) {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	sys := System(ctx)
+	now := a.now()
+	u, err := a.client.User.Query().Where(user.InviteTokenHash(InvitationTokenHash(token))).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, "", time.Time{}, ErrInvitationInvalid
+	}
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	if u.Disabled || u.InviteExpiresAt == nil || !now.Before(*u.InviteExpiresAt) {
+		return nil, "", time.Time{}, ErrInvitationInvalid
+	}
+	// Clear the token in the same statement that checks it is still there: two
+	// concurrent uses cannot both succeed.
+	n, err := a.client.User.Update().
+		Where(user.ID(u.ID), user.InviteTokenHash(InvitationTokenHash(token))).
+		SetPasswordHash(hash).ClearInviteTokenHash().ClearInviteExpiresAt().
+		AddTokenVersion(1).SetLastLoginAt(now).Save(sys)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	if n != 1 {
+		return nil, "", time.Time{}, ErrInvitationInvalid
+	}
+	u, err = a.client.User.Get(sys, u.ID)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	tok, exp, err := a.sessions.Issue(u.ID, u.TokenVersion, now)
+	return u, tok, exp, err
+}
+
+var (
+	dummyOnce sync.Once
+	dummy     string
+)
+
+// dummyHash is a hash to check against when there is no user, so an unknown email
+// takes as long as a wrong password.
+func dummyHash() string {
+	dummyOnce.Do(func() { dummy, _ = HashPassword("not-a-password-of-anyone") })
+	return dummy
+}
+
+// keyUsage records when keys were last used without a write per request: at most one
+// write per key per interval, off the request path.
+type keyUsage struct {
+	client *ent.Client
+	every  time.Duration
+	log    *slog.Logger
+	mu     sync.Mutex
+	last   map[string]time.Time
+	wg     sync.WaitGroup
+}
+
+func (u *keyUsage) touch(id string, now time.Time) {
+	u.mu.Lock()
+	if t, ok := u.last[id]; ok && now.Sub(t) < u.every {
+		u.mu.Unlock()
+		return
+	}
+	u.last[id] = now
+	u.mu.Unlock()
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		ctx, cancel := context.WithTimeout(System(context.Background()), 10*time.Second)
+		defer cancel()
+		if err := u.client.APIKey.UpdateOneID(id).SetLastUsedAt(now).Exec(ctx); err != nil {
+			u.log.Warn("recording an API key's last use failed", "key", id, "err", err)
+		}
+	}()
+}
+
+func (u *keyUsage) wait() { u.wg.Wait() }
+
+// RoleAtLeast tells whether a user of role r may grant role g: nobody grants a role
+// above their own.
+func RoleAtLeast(r, g domain.Role) bool {
+	rank := map[domain.Role]int{
+		domain.RoleMerchantViewer: 1, domain.RoleMerchantOperator: 2, domain.RoleMerchantAdmin: 3,
+		domain.RolePSPOperator: 4, domain.RolePSPAdmin: 5,
+	}
+	return rank[r] >= rank[g] && rank[g] > 0
+}

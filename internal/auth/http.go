@@ -1,0 +1,241 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
+
+	"github.com/pspbackoffice/backoffice/ent"
+)
+
+// Limits bound failed attempts at /auth/login and /auth/set-password within a
+// sliding window: per client IP and per account. Successful attempts do not count.
+type Limits struct {
+	PerIP      int
+	PerAccount int
+	Window     time.Duration
+}
+
+// DefaultLimits: 30 failures per IP and 10 per account in 15 minutes.
+var DefaultLimits = Limits{PerIP: 30, PerAccount: 10, Window: 15 * time.Minute}
+
+// HTTP serves /auth/*: login, logout, who am I, and setting a password from an
+// invitation. Handlers translate and delegate to the Authenticator.
+type HTTP struct {
+	auth         *Authenticator
+	secureCookie bool
+	log          *slog.Logger
+	ip, account  *failures
+}
+
+// NewHTTP builds the /auth handlers. secureCookie marks the session cookie Secure
+// (the server is reached over https).
+func NewHTTP(a *Authenticator, limits Limits, secureCookie bool, log *slog.Logger) *HTTP {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &HTTP{auth: a, secureCookie: secureCookie, log: log,
+		ip: newFailures(limits.PerIP, limits.Window), account: newFailures(limits.PerAccount, limits.Window)}
+}
+
+// Routes mounts the handlers.
+func (h *HTTP) Routes(r chi.Router) {
+	r.Post("/auth/login", h.login)
+	r.Post("/auth/logout", h.logout)
+	r.Get("/auth/me", h.me)
+	r.Post("/auth/set-password", h.setPassword)
+}
+
+// UserJSON is how /auth answers a user.
+type UserJSON struct {
+	ID         string  `json:"id"`
+	Email      string  `json:"email"`
+	Name       string  `json:"name"`
+	Role       string  `json:"role"`
+	MerchantID *string `json:"merchantId"`
+	PSPID      string  `json:"pspId"`
+}
+
+func userJSON(u *ent.User) UserJSON {
+	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MerchantID: u.MerchantID, PSPID: u.PspID}
+}
+
+type sessionJSON struct {
+	Token string   `json:"token"`
+	User  UserJSON `json:"user"`
+}
+
+func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Email, Password string }
+	if !h.readJSON(w, r, &in) {
+		return
+	}
+	ipKey, accountKey := clientIP(r), NormalizeEmail(in.Email)
+	if h.refuseIfLimited(w, ipKey, accountKey) {
+		return
+	}
+	u, token, exp, err := h.auth.Login(r.Context(), in.Email, in.Password)
+	if errors.Is(err, ErrBadLogin) {
+		h.ip.fail(ipKey)
+		h.account.fail(accountKey)
+		h.log.WarnContext(r.Context(), "login failed", "email", accountKey, "ip", ipKey)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	h.setCookie(w, r, token, exp)
+	h.log.InfoContext(r.Context(), "login", "user", u.ID)
+	writeJSON(w, http.StatusOK, sessionJSON{Token: token, User: userJSON(u)})
+}
+
+func (h *HTTP) logout(w http.ResponseWriter, r *http.Request) {
+	ctx, err := h.auth.Authenticate(r)
+	if errors.Is(err, ErrCrossSite) {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
+		return
+	}
+	if p := From(ctx); err == nil && p != nil && p.Kind == KindUser {
+		if err := h.auth.Logout(r.Context(), p.ID); err != nil {
+			h.internal(w, r, err)
+			return
+		}
+	}
+	h.setCookie(w, r, "", time.Unix(0, 0))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *HTTP) me(w http.ResponseWriter, r *http.Request) {
+	token := ""
+	if c, err := r.Cookie(CookieName); err == nil {
+		token = c.Value
+	}
+	if scheme, t, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		token = strings.TrimSpace(t) // an API key is no session: it fails below
+	}
+	if token == "" {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "not logged in"})
+		return
+	}
+	_, u, err := h.auth.SessionPrincipal(r.Context(), token)
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "not logged in"})
+		return
+	}
+	writeJSON(w, http.StatusOK, userJSON(u))
+}
+
+func (h *HTTP) setPassword(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Token, Password string }
+	if !h.readJSON(w, r, &in) {
+		return
+	}
+	ipKey := clientIP(r)
+	if h.refuseIfLimited(w, ipKey, "") {
+		return
+	}
+	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password)
+	switch {
+	case errors.Is(err, ErrPasswordTooShort):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	case errors.Is(err, ErrInvitationInvalid):
+		h.ip.fail(ipKey)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	case err != nil:
+		h.internal(w, r, err)
+		return
+	}
+	h.setCookie(w, r, token, exp)
+	h.log.InfoContext(r.Context(), "invitation accepted", "user", u.ID)
+	writeJSON(w, http.StatusOK, sessionJSON{Token: token, User: userJSON(u)})
+}
+
+// readJSON decodes a small JSON body from a same-origin request.
+func (h *HTTP) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if !SameOriginIntent(r) {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": ErrCrossSite.Error()})
+		return false
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the body must be a JSON object"})
+		return false
+	}
+	return true
+}
+
+func (h *HTTP) refuseIfLimited(w http.ResponseWriter, ipKey, accountKey string) bool {
+	wait, limited := h.ip.limited(ipKey)
+	if !limited && accountKey != "" {
+		wait, limited = h.account.limited(accountKey)
+	}
+	if !limited {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many failed attempts; try again later"})
+	return true
+}
+
+func (h *HTTP) setCookie(w http.ResponseWriter, r *http.Request, token string, exp time.Time) {
+	c := &http.Cookie{Name: CookieName, Value: token, Path: "/", Expires: exp, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.secureCookie || r.TLS != nil}
+	if token == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+func (h *HTTP) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "auth request failed", "path", r.URL.Path, "err", err)
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func clientIP(r *http.Request) string {
+	ip, err := httprate.KeyByIP(r)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
+}
+
+// failures counts failed attempts per key in httprate's sliding window.
+type failures struct {
+	limit  int
+	window time.Duration
+	rl     *httprate.RateLimiter
+}
+
+func newFailures(limit int, window time.Duration) *failures {
+	return &failures{limit: limit, window: window, rl: httprate.NewRateLimiter(limit, window)}
+}
+
+// limited tells whether the key has used up its failures, and how long to wait.
+func (f *failures) limited(key string) (time.Duration, bool) {
+	_, rate, err := f.rl.Status(key)
+	if err != nil || rate < float64(f.limit) {
+		return 0, false
+	}
+	return f.window, true
+}
+
+func (f *failures) fail(key string) {
+	_ = f.rl.Counter().IncrementBy(key, time.Now().UTC().Truncate(f.window), 1)
+}

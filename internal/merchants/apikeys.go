@@ -1,0 +1,123 @@
+package merchants
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// APIKeys makes and revokes integrators' keys (seed 003): each key acts for one
+// company and one shop of the same merchant, optionally only in some areas (scopes)
+// and until some time. The secret is answered once; the database keeps its prefix
+// and keyed hash only (internal/auth).
+type APIKeys struct {
+	Client *ent.Client
+	Hasher *auth.KeyHasher
+	// Env is the environment keys are made for: auth.EnvTest in sandbox mode, auth.EnvLive in live.
+	Env string
+	// Now is the clock (tests); time.Now when nil.
+	Now func() time.Time
+}
+
+// NewAPIKey is what a key is made from.
+type NewAPIKey struct {
+	CompanyID, ShopID, Name string
+	Scopes                  []string
+	ExpiresAt               *time.Time
+}
+
+// Create makes a key and answers it with its secret (pk_<env>_<prefix>_<secret>).
+// A company or shop the principal cannot see is NOT_FOUND; the two must belong to the
+// same merchant; a SUSPENDED merchant gets no new keys.
+func (s *APIKeys) Create(ctx context.Context, in NewAPIKey) (*ent.APIKey, string, error) {
+	p := auth.From(ctx)
+	if p == nil || p.Kind != auth.KindUser {
+		return nil, "", domain.Refuse(domain.CodeForbidden, nil, "only users make API keys")
+	}
+	var r domain.Refusal
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || len(in.Name) > 100 {
+		r.Add(domain.CodeValidation, domain.Field("name"), "the name must have 1 to 100 characters")
+	}
+	scopes := []string{}
+	for i, sc := range in.Scopes {
+		switch {
+		case !auth.ValidScope(sc):
+			r.Add(domain.CodeValidation, domain.Field("scopes", i),
+				"unknown scope "+strconv.Quote(sc)+"; one of "+strings.Join(auth.Scopes, ", "))
+		case !slices.Contains(scopes, sc):
+			scopes = append(scopes, sc)
+		}
+	}
+	now := s.now()
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		r.Add(domain.CodeValidation, domain.Field("expiresAt"), "the expiry must be in the future")
+	}
+	if err := r.Err(); err != nil {
+		return nil, "", err
+	}
+	co, err := s.Client.Company.Get(ctx, in.CompanyID)
+	if ent.IsNotFound(err) {
+		return nil, "", domain.Refuse(domain.CodeNotFound, domain.Field("companyId"), "no such company")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	sh, err := s.Client.Shop.Get(ctx, in.ShopID)
+	if ent.IsNotFound(err) {
+		return nil, "", domain.Refuse(domain.CodeNotFound, domain.Field("shopId"), "no such shop")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if sh.MerchantID != co.MerchantID {
+		return nil, "", domain.Refuse(domain.CodeValidation, domain.Field("shopId"),
+			"the shop and the company must belong to the same merchant")
+	}
+	m, err := s.Client.Merchant.Get(ctx, co.MerchantID)
+	if err != nil {
+		return nil, "", err
+	}
+	if m.Status == merchant.StatusSUSPENDED {
+		return nil, "", domain.Refuse(domain.CodeMerchantNotActive, domain.Field("companyId"),
+			"the merchant is suspended: it gets no new API keys")
+	}
+	secret, err := auth.NewAPIKeySecret(s.Env)
+	if err != nil {
+		return nil, "", err
+	}
+	k, err := s.Client.APIKey.Create().SetPspID(co.PspID).SetMerchantID(co.MerchantID).SetCompanyID(co.ID).
+		SetShopID(sh.ID).SetCreatedByID(p.ID).SetName(in.Name).SetPrefix(secret.Prefix).
+		SetSecretHash(s.Hasher.Hash(secret)).SetEnvironment(s.Env).SetScopes(scopes).
+		SetNillableExpiresAt(in.ExpiresAt).Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret.String(), nil
+}
+
+// Revoke stops a key at once; revoking a revoked key answers it unchanged.
+func (s *APIKeys) Revoke(ctx context.Context, id string) (*ent.APIKey, error) {
+	k, err := s.Client.APIKey.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, domain.Refuse(domain.CodeNotFound, domain.Field("apiKeyId"), "no such API key")
+	}
+	if err != nil || k.RevokedAt != nil {
+		return k, err
+	}
+	return s.Client.APIKey.UpdateOne(k).SetRevokedAt(s.now()).Save(ctx)
+}
+
+func (s *APIKeys) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,171 @@
+// Package merchants is onboarding: PSP staff create a merchant, add its companies
+// (legal entities: registration, IBAN, payout schedule, fee plan), its shops, and
+// activate each company with the payment providers; the merchant's status and its
+// onboarding checklist follow from those parts.
+//
+// The decisions a reader would otherwise rediscover:
+//
+//   - A merchant's status is derived, never set by hand, except SUSPENDED: it is
+//     ONBOARDING until at least one company is ACTIVE with a provider and it has a
+//     shop, then ACTIVE. Every change to a part ends with refreshStatus in the same
+//     transaction (status.go), and the checklist reads the same snapshot, so the two
+//     never disagree. Other packages ask CanTakeOrders / CanIssueAPIKeys /
+//     ActiveActivation instead of reading the status column.
+//   - Activation calls the provider outside any transaction: the PENDING row and a
+//     River retry job are committed first (one transaction), then the provider is
+//     called, then the answer is recorded (a second transaction). A crash or timeout in
+//     between leaves the row PENDING with its job scheduled, so nothing is lost.
+//   - Each application to a provider carries its own reference: the company id, and
+//     after a rejection "<company id>-<n>". Retries of one application (timeouts,
+//     polling a pending review) replay at the provider; a resubmission after the data
+//     was corrected is reviewed afresh (activation.go).
+//   - In update inputs an empty string clears an optional text or amount field
+//     (registration number, VAT id, URL, order amount limits); nil leaves it alone.
+package merchants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/providers"
+)
+
+// Defaults of the activation calls and their retries.
+const (
+	DefaultCallTimeout   = 15 * time.Second
+	DefaultRetryDelay    = 30 * time.Second
+	MaxRetryDelay        = time.Hour
+	MaxActivationRetries = 25
+)
+
+// Onboarding is the onboarding service.
+type Onboarding struct {
+	// Client is the database; required.
+	Client *ent.Client
+	// DB runs the transactions that also insert River jobs. Without it (seeds) the
+	// service uses ent's own transactions and cannot activate companies.
+	DB *db.DB
+	// Providers hands out the PSP's provider clients, for activation.
+	Providers providers.Registry
+	// Jobs inserts the activation retry job in the PENDING row's transaction. It is
+	// set after construction: the job client is built after the workers are registered.
+	Jobs JobInserter
+	// CallTimeout bounds one activation call; zero is DefaultCallTimeout.
+	CallTimeout time.Duration
+	// RetryDelay is the delay before the first retry; each further retry doubles it,
+	// up to MaxRetryDelay. Zero is DefaultRetryDelay.
+	RetryDelay time.Duration
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// JobInserter is what the service needs of the River client (*jobs.Client).
+type JobInserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Errors the service answers. Each comes wrapped in a refusal (see refused) so the API
+// shows it as userErrors while callers can still test errors.Is(err, ErrX).
+var (
+	// ErrInvalidInput: one or more input fields are malformed or out of range.
+	ErrInvalidInput = errors.New("merchants: invalid input")
+	// ErrNotFound: the merchant, company or shop does not exist or belongs to another tenant.
+	ErrNotFound = errors.New("merchants: not found")
+	// ErrRegistrationTaken: another company of the PSP has this registration number.
+	ErrRegistrationTaken = errors.New("merchants: registration number already registered")
+	// ErrMerchantSuspended: PSP staff suspended the merchant; no new orders or API keys.
+	ErrMerchantSuspended = errors.New("merchants: merchant is suspended")
+	// ErrMerchantOnboarding: the merchant cannot take payments yet (see its checklist).
+	ErrMerchantOnboarding = errors.New("merchants: merchant is still onboarding")
+	// ErrNotSuspended: only a suspended merchant can be reactivated.
+	ErrNotSuspended = errors.New("merchants: merchant is not suspended")
+	// ErrAlreadySuspended: the merchant is suspended already.
+	ErrAlreadySuspended = errors.New("merchants: merchant is already suspended")
+	// ErrProviderNotActivated: the company has no ACTIVE activation with the provider.
+	ErrProviderNotActivated = errors.New("merchants: company not activated with the provider")
+	// ErrNoProviderAccount: the PSP has no account at the provider to activate with.
+	ErrNoProviderAccount = errors.New("merchants: no provider account")
+	// ErrNoPSP: the actor belongs to no PSP, so a new merchant would have no owner.
+	ErrNoPSP = errors.New("merchants: no PSP to create the merchant in")
+)
+
+// refusal is a business refusal that is also a named error.
+type refusal struct {
+	r     *domain.Refusal
+	cause error
+}
+
+func (e *refusal) Error() string   { return e.r.Error() }
+func (e *refusal) Unwrap() []error { return []error{e.r, e.cause} }
+
+// refuse builds a one-problem refusal carrying a sentinel.
+func refuse(cause error, code string, field []string, msg string) error {
+	return &refusal{r: domain.Refuse(code, field, msg), cause: cause}
+}
+
+// problems collects validation problems of one input.
+type problems struct{ r domain.Refusal }
+
+func (p *problems) add(field []string, msg string) { p.r.Add(domain.CodeValidation, field, msg) }
+func (p *problems) addCode(code string, field []string, msg string) {
+	p.r.Add(code, field, msg)
+}
+
+// err is the collected problems as an ErrInvalidInput refusal, or nil.
+func (p *problems) err() error {
+	if len(p.r.Problems) == 0 {
+		return nil
+	}
+	r := p.r
+	return &refusal{r: &r, cause: ErrInvalidInput}
+}
+
+func notFound(field, what, id string) error {
+	return refuse(ErrNotFound, domain.CodeNotFound, []string{field}, fmt.Sprintf("%s %s not found", what, id))
+}
+
+func (o *Onboarding) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// txn is one transaction: the ent client inside it, and the raw handle for River
+// (nil when the service runs without DB).
+type txn struct {
+	ent *ent.Client
+	sql *sql.Tx
+}
+
+// inTx runs fn in one transaction, through DB when there is one (so jobs can be
+// inserted), else through ent's own transactions.
+func (o *Onboarding) inTx(ctx context.Context, fn func(ctx context.Context, tx txn) error) error {
+	if o.DB != nil {
+		return o.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return fn(ctx, txn{ent: tx.Ent, sql: tx.SQL})
+		})
+	}
+	tx, err := o.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(ctx, txn{ent: tx.Client()}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// rowLocks tells whether SELECT … FOR UPDATE is available (PostgreSQL); SQLite's
+// immediate transactions serialise writers instead.
+func (o *Onboarding) rowLocks() bool { return o.DB != nil && o.DB.IsPostgres() }

@@ -1,0 +1,254 @@
+package psp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/fulfilment"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/idempotency"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/providers"
+)
+
+// Fulfilments and refunds (fulfilment*.go, refund*.go, reconcile.go) move money on a
+// confirmed order in two steps, never holding a transaction across a provider call:
+//
+//  1. One transaction locks the order and its items, checks the rules (rules.go),
+//     reserves the quantities and amounts on the items, records the operation
+//     PENDING with its lines, claims the idempotency key, and inserts the reconcile
+//     job. Then it commits.
+//  2. The provider call, with the operation id as idempotency key; then SUCCEEDED
+//     (and the order's money totals) or FAILED (and the reservation given back), or
+//     still PENDING when the answer is open — the reconcile job finishes it.
+//
+// The order's totals follow DESIGN.md: amount = initialAmount − every SUCCEEDED
+// refund (CANCEL and RETURN), refundedAmount their sum, fulfilledAmount the sum of
+// SUCCEEDED fulfilments. The item quantities include reservations, so a concurrent
+// request can never take them twice.
+
+// DefaultReconcileAfter is how long after its creation an operation still PENDING is
+// handed to the reconcile job.
+const DefaultReconcileAfter = time.Minute
+
+// DefaultProviderTimeout bounds one provider call with its bookkeeping. It stays
+// below DefaultReconcileAfter, so the job never repeats a call that is still under
+// way (a provider without idempotency keys would act twice).
+const DefaultProviderTimeout = 30 * time.Second
+
+// OperationsConfig is what the fulfilment and refund service is built from.
+type OperationsConfig struct {
+	DB       *db.DB
+	Registry providers.Registry
+	Logger   *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// ReconcileAfter: zero is DefaultReconcileAfter.
+	ReconcileAfter time.Duration
+	// ProviderTimeout: zero is DefaultProviderTimeout.
+	ProviderTimeout time.Duration
+}
+
+// Operations fulfils and refunds confirmed orders (fulfilOrder, fulfilAll,
+// refundOrder, refundAll, previewRefund) and reconciles what the provider left open.
+type Operations struct {
+	cfg  OperationsConfig
+	jobs *jobs.Client
+	log  *slog.Logger
+}
+
+// NewOperations builds the service. Register its worker before the job client is
+// built, then hand it the client with UseJobs.
+func NewOperations(cfg OperationsConfig) *Operations {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ReconcileAfter == 0 {
+		cfg.ReconcileAfter = DefaultReconcileAfter
+	}
+	if cfg.ProviderTimeout == 0 {
+		cfg.ProviderTimeout = DefaultProviderTimeout
+	}
+	return &Operations{cfg: cfg, log: cfg.Logger}
+}
+
+// UseJobs gives the service the job client it inserts reconcile jobs with.
+func (s *Operations) UseJobs(c *jobs.Client) { s.jobs = c }
+
+// Register adds the reconcile worker.
+func (s *Operations) Register(w *river.Workers) { river.AddWorker(w, &reconcileWorker{s: s}) }
+
+// FulfilInput is fulfilOrder's input.
+type FulfilInput struct {
+	OrderID        string
+	Items          []FulfilRequestItem
+	IdempotencyKey string
+}
+
+// FulfilAllInput is fulfilAll's input.
+type FulfilAllInput struct {
+	OrderID        string
+	IdempotencyKey string
+}
+
+// FulfilResult is a fulfilment and its order after the provider's answer (or its
+// current state, for a replay).
+type FulfilResult struct {
+	Fulfilment *ent.Fulfilment
+	Order      *ent.Order
+	// Replayed: the idempotency key was seen before; nothing was done again.
+	Replayed bool
+}
+
+// opRef is what an idempotency record stores for a fulfilment or refund: the
+// operation's id; a replay re-reads it.
+type opRef struct {
+	ID string `json:"id"`
+}
+
+// Fulfil fulfils quantities of items (captures them at the provider). A refusal is a
+// *domain.Refusal; when the provider refuses the capture the result carries the
+// FAILED fulfilment beside a PROVIDER_ERROR refusal.
+func (s *Operations) Fulfil(ctx context.Context, in FulfilInput) (*FulfilResult, error) {
+	req := idempotency.Request{Operation: "fulfilOrder", Key: in.IdempotencyKey,
+		Input: struct {
+			OrderID string              `json:"orderId"`
+			Items   []FulfilRequestItem `json:"items"`
+		}{in.OrderID, in.Items}}
+	return s.fulfil(ctx, req, in.OrderID, func(currency string, items []ItemState) (Plan, error) {
+		return PlanFulfilment(currency, items, in.Items)
+	})
+}
+
+// FulfilAll fulfils every open quantity of the order.
+func (s *Operations) FulfilAll(ctx context.Context, in FulfilAllInput) (*FulfilResult, error) {
+	req := idempotency.Request{Operation: "fulfilAll", Key: in.IdempotencyKey,
+		Input: struct {
+			OrderID string `json:"orderId"`
+		}{in.OrderID}}
+	return s.fulfil(ctx, req, in.OrderID, PlanFulfilAll)
+}
+
+func (s *Operations) fulfil(ctx context.Context, req idempotency.Request, orderID string, plan planFunc) (*FulfilResult, error) {
+	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
+		return s.reserveFulfilment(ctx, tx, req.Operation, orderID, plan)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !replayed {
+		if err := s.execute(ctx, opFulfilment, ref.ID, false); err != nil && !errors.Is(err, errStillPending) {
+			return nil, err
+		}
+	}
+	f, err := s.cfg.DB.Ent.Fulfilment.Query().Where(fulfilment.ID(ref.ID)).Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ord, err := s.orderOf(ctx, f.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	res := &FulfilResult{Fulfilment: f, Order: ord, Replayed: replayed}
+	if f.Status == domain.OperationFailed {
+		return res, providerRefused(ord, "capture", f.FailureReason)
+	}
+	return res, nil
+}
+
+// planFunc is one of the rules' planners, bound to its request.
+type planFunc func(currency string, items []ItemState) (Plan, error)
+
+// reserveFulfilment is step 1 of a fulfilment: decide under lock, reserve, record
+// PENDING, schedule the reconcile job.
+func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, orderID string, plan planFunc) (opRef, error) {
+	lo, err := lockOrder(ctx, s.cfg.DB, tx, orderID)
+	if err != nil {
+		return opRef{}, err
+	}
+	if err := lo.requireConfirmed(); err != nil {
+		return opRef{}, err
+	}
+	states, err := lo.states(ctx, tx.Ent)
+	if err != nil {
+		return opRef{}, err
+	}
+	pl, err := plan(lo.order.Currency, states)
+	if err != nil {
+		return opRef{}, err
+	}
+	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
+		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
+	if payout, ok, err := s.payLaterPayoutDate(ctx, lo.order); err != nil {
+		return opRef{}, err
+	} else if ok {
+		create.SetPayoutDate(payout)
+	}
+	f, err := create.Save(ctx)
+	if err != nil {
+		return opRef{}, err
+	}
+	lines := make([]*ent.FulfilmentLineCreate, len(pl.Lines))
+	for i, l := range pl.Lines {
+		lines[i] = tx.Ent.FulfilmentLine.Create().SetFulfilmentID(f.ID).SetOrderItemID(lo.items[l.Item].ID).
+			SetQuantity(l.Quantity).SetCurrency(l.Amount.Currency()).SetAmountMinor(l.Amount.Minor())
+	}
+	if err := tx.Ent.FulfilmentLine.CreateBulk(lines...).Exec(ctx); err != nil {
+		return opRef{}, err
+	}
+	if err := lo.reserve(ctx, tx, pl); err != nil {
+		return opRef{}, err
+	}
+	if err := audit(ctx, tx, action, lo.order, f.ID, auditInput(pl, "")); err != nil {
+		return opRef{}, err
+	}
+	return opRef{ID: f.ID}, s.scheduleReconcile(ctx, tx, opFulfilment, f.ID)
+}
+
+// payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus
+// the company's pay-later delay Y (seed 003). Pay-now orders are paid out as a whole
+// from the order's own payout date, so their fulfilments carry none.
+func (s *Operations) payLaterPayoutDate(ctx context.Context, ord *ent.Order) (domain.Date, bool, error) {
+	if ord.ProductType == nil || !ord.ProductType.PayLater() {
+		return "", false, nil
+	}
+	c, err := s.cfg.DB.Ent.Company.Get(auth.System(ctx), ord.CompanyID)
+	if err != nil {
+		return "", false, err
+	}
+	return domain.DateOf(s.cfg.Now()).AddDays(c.PayLaterDelayDays), true, nil
+}
+
+// auditInput summarises an operation for the audit trail.
+func auditInput(pl Plan, reason string) map[string]any {
+	lines := make([]map[string]any, len(pl.Lines))
+	for i, l := range pl.Lines {
+		lines[i] = map[string]any{"sku": l.SKU, "quantity": l.Quantity.String(), "amount": l.Amount.Amount()}
+		if l.Type != "" {
+			lines[i]["refundType"] = string(l.Type)
+		}
+	}
+	in := map[string]any{"amount": pl.Amount.Amount(), "currency": pl.Amount.Currency(), "lines": lines}
+	if reason != "" {
+		in["reason"] = reason
+	}
+	return in
+}
+
+// providerRefused is the refusal beside an operation the provider refused.
+func providerRefused(ord *ent.Order, what, reason string) error {
+	return domain.Refuse(domain.CodeProviderError, nil,
+		fmt.Sprintf("%s refused the %s: %s. Nothing was %s; the quantities are open again", ord.Provider, what, reason,
+			map[string]string{"capture": "fulfilled", "refund": "refunded"}[what]))
+}

@@ -1,0 +1,502 @@
+package psp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/auditevent"
+	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/order"
+	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/provideractivation"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/providers"
+)
+
+// OrdersConfig is what the order service is built from.
+type OrdersConfig struct {
+	DB       *db.DB
+	Registry providers.Registry
+	// PublicURL is how providers reach this server: notifications go to
+	// {PublicURL}/webhooks/{provider}.
+	PublicURL string
+	// Secret is BACKOFFICE_SECRET; the merchants' callback signing keys derive from it.
+	Secret string
+	// Poll is the status polling schedule; zero is DefaultPollSchedule.
+	Poll PollSchedule
+	// Callbacks is the merchant callback retry policy; zero is DefaultCallbackPolicy.
+	Callbacks CallbackPolicy
+	// HTTPClient sends merchant callbacks; nil is a client with CallbackTimeout.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Orders creates orders and keeps their payment status: createOrder, webhooks,
+// status polling and merchant callbacks.
+type Orders struct {
+	cfg  OrdersConfig
+	jobs *jobs.Client
+	log  *slog.Logger
+}
+
+// NewOrders builds the order service. Give it the job client with UseJobs before use;
+// register its workers with Register before the job client is built.
+func NewOrders(cfg OrdersConfig) *Orders {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Poll.StopAfter == 0 {
+		cfg.Poll = DefaultPollSchedule
+	}
+	if cfg.Callbacks.MaxAttempts == 0 {
+		cfg.Callbacks = DefaultCallbackPolicy
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: CallbackTimeout}
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return &Orders{cfg: cfg, log: cfg.Logger}
+}
+
+// UseJobs gives the service the job client it inserts its jobs with (the client is
+// built after the workers are registered, so it comes second).
+func (o *Orders) UseJobs(c *jobs.Client) { o.jobs = c }
+
+// Register adds the service's workers: webhook processing, status polling and
+// merchant callbacks.
+func (o *Orders) Register(w *river.Workers) {
+	river.AddWorker(w, &webhookWorker{o: o})
+	river.AddWorker(w, &pollWorker{o: o})
+	river.AddWorker(w, &callbackWorker{o: o})
+}
+
+// NotifyURL is where a provider sends its notifications for us.
+func (o *Orders) NotifyURL(p domain.Provider) string {
+	return o.cfg.PublicURL + "/webhooks/" + p.Slug()
+}
+
+// CreateOrderResult is a created or updated order and where to send the shopper.
+type CreateOrderResult struct {
+	Order      *ent.Order
+	PaymentURL string
+}
+
+// ErrNoPrincipal: createOrder was called without anyone acting.
+var ErrNoPrincipal = errors.New("psp: no principal in the context")
+
+// CreateOrder validates an order request, writes the order PENDING (or updates the
+// pending order with the same reference) and creates its payment session at the
+// provider. A refusal is a *domain.Refusal; with PROVIDER_ERROR the result still
+// carries the order, PENDING without a payment URL.
+func (o *Orders) CreateOrder(ctx context.Context, in CreateOrderInput) (*CreateOrderResult, error) {
+	plan, err := o.plan(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := o.cfg.DB.Ent.Order.Query().
+		Where(order.ShopID(plan.shop.ID), order.Reference(plan.in.Reference)).Only(ctx)
+	var ord *ent.Order
+	switch {
+	case ent.IsNotFound(err):
+		ord, err = o.insertOrder(ctx, plan)
+	case err != nil:
+		return nil, err
+	default:
+		if err := o.checkUpdatable(ctx, existing); err != nil {
+			return nil, err
+		}
+		ord, err = o.updateOrder(ctx, existing.ID, plan)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o.openSession(ctx, ord, plan)
+}
+
+// plan resolves who the order is for and validates the request.
+func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, error) {
+	p := auth.From(ctx)
+	if p == nil {
+		return nil, ErrNoPrincipal
+	}
+	var r domain.Refusal
+	companyID, shopID := strings.TrimSpace(in.CompanyID), strings.TrimSpace(in.ShopID)
+	if p.Kind == auth.KindAPIKey {
+		// An API key acts for its company and shop only (seed 003).
+		if companyID != "" && companyID != p.CompanyID {
+			r.Add(domain.CodeValidation, domain.Field("companyId"), "this API key acts for company "+p.CompanyID+" only; leave companyId empty")
+		}
+		if shopID != "" && shopID != p.ShopID {
+			r.Add(domain.CodeValidation, domain.Field("shopId"), "this API key acts for shop "+p.ShopID+" only; leave shopId empty")
+		}
+		companyID, shopID = p.CompanyID, p.ShopID
+	} else {
+		if companyID == "" {
+			r.Add(domain.CodeValidation, domain.Field("companyId"), "companyId is required: which of the merchant's companies sells")
+		}
+		if shopID == "" {
+			r.Add(domain.CodeValidation, domain.Field("shopId"), "shopId is required: which shop the order comes from")
+		}
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	c := o.cfg.DB.Ent
+	plan := &orderPlan{in: in}
+	notFound := func(field, what, id string) error {
+		return domain.Refuse(domain.CodeNotFound, domain.Field(field), "no "+what+" "+id)
+	}
+	company, err := c.Company.Get(ctx, companyID)
+	if ent.IsNotFound(err) || (err == nil && !visibleTo(p, company.PspID, company.MerchantID)) {
+		return nil, notFound("companyId", "company", companyID)
+	} else if err != nil {
+		return nil, err
+	}
+	shop, err := c.Shop.Get(ctx, shopID)
+	if ent.IsNotFound(err) || (err == nil && !visibleTo(p, shop.PspID, shop.MerchantID)) {
+		return nil, notFound("shopId", "shop", shopID)
+	} else if err != nil {
+		return nil, err
+	}
+	if shop.MerchantID != company.MerchantID {
+		return nil, domain.Refuse(domain.CodeValidation, domain.Field("shopId"), "shop "+shop.ID+" belongs to another merchant than company "+company.ID)
+	}
+	plan.company, plan.shop = company, shop
+	if plan.merchant, err = c.Merchant.Get(ctx, company.MerchantID); err != nil {
+		return nil, err
+	}
+	if plan.merchant.Status != merchant.StatusACTIVE {
+		r.Add(domain.CodeMerchantNotActive, nil,
+			fmt.Sprintf("merchant %s is %s: orders are taken from ACTIVE merchants only", plan.merchant.Name, plan.merchant.Status))
+	}
+	if err := o.resolveProvider(ctx, plan, &r); err != nil {
+		return nil, err
+	}
+	plan.checkFields(&r)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// visibleTo is the tenant check createOrder makes itself, besides the storage
+// layer's filters: another tenant's company or shop is simply not found.
+func visibleTo(p *auth.Principal, pspID, merchantID string) bool {
+	switch {
+	case p.IsSystem():
+		return true
+	case p.PSPID != "" && p.PSPID != pspID:
+		return false
+	case p.MerchantID != "" && p.MerchantID != merchantID:
+		return false
+	}
+	return true
+}
+
+// resolveProvider picks the provider (the requested one, or the company's only
+// activated one), checks the company's activation and gets the PSP's client.
+func (o *Orders) resolveProvider(ctx context.Context, plan *orderPlan, r *domain.Refusal) error {
+	acts, err := o.cfg.DB.Ent.ProviderActivation.Query().
+		Where(provideractivation.CompanyID(plan.company.ID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	prov := plan.in.Provider
+	if prov == "" {
+		var active []*ent.ProviderActivation
+		for _, a := range acts {
+			if a.Status == domain.ActivationActive {
+				active = append(active, a)
+			}
+		}
+		if len(active) != 1 {
+			r.Add(domain.CodeValidation, domain.Field("provider"),
+				fmt.Sprintf("provider is required: company %s is activated with %d providers", plan.company.LegalName, len(active)))
+			return nil
+		}
+		prov = active[0].Provider
+	}
+	plan.provider = prov
+	for _, a := range acts {
+		if a.Provider == prov {
+			plan.activation = a
+		}
+	}
+	if plan.activation == nil || plan.activation.Status != domain.ActivationActive {
+		status := "not activated"
+		if plan.activation != nil {
+			status = string(plan.activation.Status)
+		}
+		r.Add(domain.CodeProviderNotActivated, domain.Field("provider"),
+			fmt.Sprintf("company %s is %s with %s", plan.company.LegalName, status, prov))
+	}
+	plan.client, err = o.cfg.Registry.For(ctx, plan.company.PspID, prov)
+	if err != nil {
+		return fmt.Errorf("provider client for %s: %w", prov, err)
+	}
+	return nil
+}
+
+// insertOrder writes a new order PENDING with its items.
+func (o *Orders) insertOrder(ctx context.Context, plan *orderPlan) (*ent.Order, error) {
+	var ord *ent.Order
+	err := o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		c := plan.company
+		create := tx.Ent.Order.Create().SetPspID(c.PspID).SetMerchantID(c.MerchantID).SetCompanyID(c.ID).
+			SetShopID(plan.shop.ID).SetReference(plan.in.Reference)
+		setOrderFields(create.Mutation(), plan)
+		var err error
+		if ord, err = create.Save(ctx); err != nil {
+			return err
+		}
+		if err := o.writeItems(ctx, tx, ord.ID, plan); err != nil {
+			return err
+		}
+		return o.audit(ctx, tx, "createOrder", ord, plan)
+	})
+	if ent.IsConstraintError(err) {
+		return nil, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+			"another request is creating order "+plan.in.Reference+" right now; try again")
+	}
+	return ord, err
+}
+
+// setOrderFields sets what an order request decides, on create and on update.
+func setOrderFields(m *ent.OrderMutation, plan *orderPlan) {
+	in := plan.in
+	m.SetProvider(plan.provider)
+	if plan.requested != "" {
+		m.SetProductType(plan.requested)
+	} else {
+		m.ClearProductType()
+	}
+	m.SetCurrency(plan.amount.Currency())
+	m.SetInitialAmountMinor(plan.amount.Minor())
+	m.SetAmountMinor(plan.amount.Minor())
+	m.SetLang(plan.lang)
+	m.SetFirstName(strings.TrimSpace(in.FirstName))
+	m.SetLastName(strings.TrimSpace(in.LastName))
+	m.SetEmail(strings.TrimSpace(in.Email))
+	m.SetPhone(in.Phone)
+	m.SetShopperCompanyName(strings.TrimSpace(in.CompanyName))
+	m.SetBillingAddress(plan.billing)
+	if plan.delivery != nil {
+		m.SetDeliveryAddress(plan.delivery)
+	} else {
+		m.ClearDeliveryAddress()
+	}
+	m.SetSuccessURL(in.SuccessURL)
+	m.SetFailedURL(in.FailedURL)
+	m.SetCallbackURL(in.CallbackURL)
+}
+
+func (o *Orders) writeItems(ctx context.Context, tx *db.Tx, orderID string, plan *orderPlan) error {
+	items := make([]*ent.OrderItemCreate, len(plan.items))
+	for i, it := range plan.items {
+		items[i] = tx.Ent.OrderItem.Create().SetOrderID(orderID).SetPosition(i).SetSku(it.sku).SetName(it.name).
+			SetQuantity(it.quantity).SetCurrency(it.total.Currency()).SetUnitPriceMinor(it.unitPrice.Minor()).
+			SetVatRateBps(it.vatRateBps).SetTotalMinor(it.total.Minor())
+	}
+	return tx.Ent.OrderItem.CreateBulk(items...).Exec(ctx)
+}
+
+// errShopperContinued refuses a reference the shopper has already continued with.
+func errShopperContinued(ord *ent.Order) error {
+	msg := "the shopper has already continued with order " + ord.Reference + "; send a new, unique reference"
+	if ord.Status != order.StatusPENDING {
+		msg = "order " + ord.Reference + " is already " + string(ord.Status) + "; send a new, unique reference"
+	}
+	return domain.Refuse(domain.CodeConflict, domain.Field("reference"), msg)
+}
+
+// checkUpdatable refuses to update an order the shopper has continued with. Besides
+// what we know, it asks the provider (outside any transaction): the shopper may have
+// opened the page without our hearing of it yet.
+func (o *Orders) checkUpdatable(ctx context.Context, ord *ent.Order) error {
+	if ord.Status != order.StatusPENDING || ord.ShopperContinued {
+		return errShopperContinued(ord)
+	}
+	if ord.ProviderReference == "" {
+		return nil
+	}
+	client, err := o.cfg.Registry.For(ctx, ord.PspID, ord.Provider)
+	if err != nil {
+		return err
+	}
+	st, err := client.FetchStatus(ctx, ord.ProviderReference)
+	switch {
+	case errors.Is(err, providers.ErrNotFound):
+		return nil // the old session is gone: a new one replaces it
+	case err != nil:
+		return domain.Refuse(domain.CodeProviderError, nil,
+			fmt.Sprintf("could not check order %s at %s before updating it; try again: %v", ord.Reference, ord.Provider, err))
+	}
+	if st.ShopperContinued || st.State != providers.PaymentPending {
+		now, _, err := o.applyStatus(ctx, ord.ID, st)
+		if err != nil {
+			return err
+		}
+		if now == nil {
+			now = ord
+		}
+		return errShopperContinued(now)
+	}
+	return nil
+}
+
+// updateOrder rewrites a pending, untouched order from a new request with the same
+// reference: items, amounts, shopper; the next session version, no session yet.
+func (o *Orders) updateOrder(ctx context.Context, id string, plan *orderPlan) (*ent.Order, error) {
+	var ord *ent.Order
+	err := o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		cur, err := o.orderForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != order.StatusPENDING || cur.ShopperContinued {
+			return errShopperContinued(cur)
+		}
+		if _, err := tx.Ent.OrderItem.Delete().Where(orderitem.OrderID(id)).Exec(ctx); err != nil {
+			return err
+		}
+		upd := tx.Ent.Order.UpdateOne(cur).AddSessionVersion(1).ClearProviderReference().ClearPaymentURL()
+		setOrderFields(upd.Mutation(), plan)
+		if ord, err = upd.Save(ctx); err != nil {
+			return err
+		}
+		if err := o.writeItems(ctx, tx, id, plan); err != nil {
+			return err
+		}
+		return o.audit(ctx, tx, "updateOrder", ord, plan)
+	})
+	return ord, err
+}
+
+// orderForUpdate reads an order in a transaction, locking its row on PostgreSQL
+// (SQLite's transactions already hold the write lock).
+func (o *Orders) orderForUpdate(ctx context.Context, tx *db.Tx, id string) (*ent.Order, error) {
+	q := tx.Ent.Order.Query().Where(order.ID(id))
+	if o.cfg.DB.IsPostgres() {
+		q = q.ForUpdate()
+	}
+	return q.Only(ctx)
+}
+
+// sessionKey is the provider-side id of an order's nth session: the order id, then
+// <order id>-<n>, so a renewed session never collides with an old one.
+func sessionKey(orderID string, version int) string {
+	if version == 0 {
+		return orderID
+	}
+	return fmt.Sprintf("%s-%d", orderID, version)
+}
+
+// sessionRequest is the provider session for an order.
+func (o *Orders) sessionRequest(ord *ent.Order, plan *orderPlan) providers.SessionRequest {
+	req := providers.SessionRequest{
+		OrderID:            sessionKey(ord.ID, ord.SessionVersion),
+		Reference:          ord.ID,
+		ExternalMerchantID: plan.activation.ExternalMerchantID,
+		ProductType:        providers.ProductType(plan.requested),
+		Amount:             plan.amount,
+		Shopper: providers.Shopper{FirstName: ord.FirstName, LastName: ord.LastName, Email: ord.Email,
+			Phone: ord.Phone, CompanyName: ord.ShopperCompanyName, Lang: ord.Lang},
+		Billing:    providerAddress(plan.billing),
+		SuccessURL: ord.SuccessURL,
+		FailedURL:  ord.FailedURL,
+		NotifyURL:  o.NotifyURL(ord.Provider),
+	}
+	for _, pt := range plan.offered {
+		req.ProductTypes = append(req.ProductTypes, providers.ProductType(pt))
+	}
+	if plan.delivery != nil {
+		d := providerAddress(*plan.delivery)
+		req.Delivery = &d
+	}
+	for _, it := range plan.items {
+		req.Lines = append(req.Lines, providers.Line{SKU: it.sku, Name: it.name, Quantity: it.quantity,
+			UnitPrice: it.unitPrice, VATRateBps: it.vatRateBps, Total: it.total})
+	}
+	return req
+}
+
+func providerAddress(a domain.Address) providers.Address {
+	return providers.Address{Street: a.Street, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
+}
+
+// openSession creates the provider session (no transaction is open) and stores its
+// reference and page URL with the first status poll, unless a newer update of the
+// order has superseded this session meanwhile.
+func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPlan) (*CreateOrderResult, error) {
+	res := &CreateOrderResult{Order: ord}
+	sess, err := plan.client.CreateSession(ctx, o.sessionRequest(ord, plan))
+	switch {
+	case errors.Is(err, providers.ErrConflict):
+		// Paywerk: the shopper has continued with this order (409); the poll or the
+		// next update attempt records it from the provider's own status.
+		return res, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+			fmt.Sprintf("%s refuses to change order %s: the shopper has already continued; send a new, unique reference", ord.Provider, ord.Reference))
+	case err != nil:
+		o.log.WarnContext(ctx, "payment session not created", "order", ord.ID, "provider", ord.Provider, "err", err)
+		return res, domain.Refuse(domain.CodeProviderError, nil,
+			fmt.Sprintf("%s could not create the payment session: %v. The order stays PENDING without a paymentUrl; send the same request again to retry", ord.Provider, err))
+	}
+	version := ord.SessionVersion
+	err = o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		cur, err := o.orderForUpdate(ctx, tx, ord.ID)
+		if err != nil {
+			return err
+		}
+		if cur.SessionVersion != version {
+			return domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+				"order "+ord.Reference+" was updated by another request meanwhile; its answer holds the payment URL")
+		}
+		if ord, err = tx.Ent.Order.UpdateOne(cur).SetProviderReference(sess.ProviderReference).
+			SetPaymentURL(sess.RedirectURL).Save(ctx); err != nil {
+			return err
+		}
+		return o.schedulePoll(ctx, tx, ord)
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Order, res.PaymentURL = ord, sess.RedirectURL
+	return res, nil
+}
+
+// audit records who created or updated which order, with a summary of the request
+// (no shopper data).
+func (o *Orders) audit(ctx context.Context, tx *db.Tx, action string, ord *ent.Order, plan *orderPlan) error {
+	p := auth.From(ctx)
+	actor := auditevent.ActorTypeSYSTEM
+	switch p.Kind {
+	case auth.KindUser:
+		actor = auditevent.ActorTypeUSER
+	case auth.KindAPIKey:
+		actor = auditevent.ActorTypeAPI_KEY
+	}
+	input := map[string]any{"reference": ord.Reference, "amount": plan.amount.Amount(), "currency": plan.amount.Currency(),
+		"provider": string(plan.provider), "items": len(plan.items), "shopId": ord.ShopID, "companyId": ord.CompanyID}
+	if plan.requested != "" {
+		input["productType"] = string(plan.requested)
+	}
+	return tx.Ent.AuditEvent.Create().SetPspID(ord.PspID).SetMerchantID(ord.MerchantID).SetActorType(actor).
+		SetActorID(p.ID).SetActorLabel(p.Label).SetAction(action).SetObjectIds([]string{ord.ID}).
+		SetInput(input).Exec(ctx)
+}

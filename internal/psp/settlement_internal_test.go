@@ -1,0 +1,59 @@
+package psp
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
+)
+
+// TestFeeSQLMatchesBasisPoints holds the database's fee arithmetic (creditFeeSQL, used
+// by the settlement run and the overview) to CreditFee, the rule in Go, case by case.
+func TestFeeSQLMatchesBasisPoints(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		amount int64
+		bps    int64
+		fixed  int64
+		first  bool
+	}{
+		{"nothing costs nothing", 0, 140, 0, false},
+		{"exactly half a cent rounds up", 10_00, 5, 0, false},
+		{"just under half a cent rounds down", 9_99, 5, 0, false},
+		{"one and a half cents round up", 30_00, 5, 0, false},
+		{"a typical card fee with its fixed part", 123_45, 140, 25, true},
+		{"a later part carries no fixed part", 123_45, 140, 25, false},
+		{"the whole amount", 77_77, 10000, 0, false},
+		{"a large amount does not overflow", 900_000_000_000_00, 390, 35, true},
+		{"odd amounts at an odd rate", 1_234_567, 333, 7, true},
+	}
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				first := "1 = 0"
+				if tc.first {
+					first = "1 = 1"
+				}
+				expr := creditFeeSQL(fmt.Sprintf("CAST(%d AS BIGINT)", tc.amount), fmt.Sprint(tc.bps), fmt.Sprint(tc.fixed), first)
+				var got int64
+				settleMust(t, d.SQL.QueryRowContext(context.Background(), "SELECT "+expr).Scan(&got))
+				want, err := CreditFee(money.New(tc.amount, "EUR"), tc.bps, money.New(tc.fixed, "EUR"), tc.first)
+				settleMust(t, err)
+				if got != want.Minor() {
+					t.Errorf("SQL fee of %d at %d bps + %d = %d, CreditFee says %d", tc.amount, tc.bps, tc.fixed, got, want.Minor())
+				}
+			})
+		}
+	})
+}
+
+func settleMust(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,326 @@
+package psp
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/money"
+)
+
+// The settlement overview of one company: what was settled in a range of days, what
+// will be settled next and when, and the balances not settled yet.
+//
+//   - Period totals (day, ISO week, month, each split by product type) add up the
+//     entries of the settlements dated in the range: money that moved, by the day
+//     it moved. A week or month cut by the range counts only its days in the range.
+//   - Upcoming payouts project what is not settled yet with the same queries a run
+//     uses (settlement_sources.go), fees included: each item goes to the first payout
+//     day on or after the day it becomes payable, and not before the next run (today,
+//     or tomorrow once today's settlement exists).
+//   - Pending is what is earned but not payable yet (credits after today, net of
+//     their fees); available is what is payable and not settled yet (credits up to
+//     today net of fees, minus refunds to deduct). Both are projections, not a
+//     promise: a refund tomorrow lowers them.
+//
+// Tenancy: the company is read through the tenant policy (a company the principal
+// cannot see is ErrCompanyNotFound), and an API key needs the settlements:read scope;
+// only then do the aggregate queries, which are raw SQL and bypass the policy, read
+// that one company's rows.
+
+// MaxOverviewDays is the longest range an overview covers.
+const MaxOverviewDays = 366
+
+// SettlementTotals are the four amounts of a settlement or a sum of settlements.
+type SettlementTotals struct {
+	Gross, Refunds, Fees, Net money.Money
+}
+
+// ProductTypeTotals are totals of one product type.
+type ProductTypeTotals struct {
+	ProductType domain.ProductType
+	SettlementTotals
+}
+
+// PeriodTotals are the totals of the settlements of one day, week or month.
+type PeriodTotals struct {
+	// Period names it: "2026-11-21", "2026-W47" or "2026-11".
+	Period     string
+	Start, End domain.Date
+	SettlementTotals
+	ByProductType []ProductTypeTotals
+}
+
+// UpcomingPayout is what a future settlement is projected to hold.
+type UpcomingPayout struct {
+	Date  domain.Date
+	Items int
+	SettlementTotals
+	ByProductType []ProductTypeTotals
+}
+
+// SettlementOverview is a company's settlement picture.
+type SettlementOverview struct {
+	Company                          *ent.Company
+	From, To                         domain.Date
+	Settlements                      []*ent.Settlement
+	Total                            SettlementTotals
+	Daily, Weekly, Monthly           []PeriodTotals
+	Upcoming                         []UpcomingPayout
+	PendingBalance, AvailableBalance money.Money
+}
+
+// Overview answers the settlement overview of a company for the days from..to.
+func (s *Settlements) Overview(ctx context.Context, companyID string, from, to domain.Date) (*SettlementOverview, error) {
+	if to.Before(from) {
+		return nil, domain.Refuse(domain.CodeValidation, domain.Field("to"), "to is before from")
+	}
+	if to.Time().Sub(from.Time()) > MaxOverviewDays*24*time.Hour {
+		return nil, domain.Refuse(domain.CodeValidation, domain.Field("to"), fmt.Sprintf("an overview covers at most %d days", MaxOverviewDays))
+	}
+	co, err := s.visibleCompany(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	ov := &SettlementOverview{Company: co, From: from, To: to}
+	if ov.Settlements, err = s.DB.Ent.Settlement.Query().
+		Where(settlement.CompanyID(co.ID), settlement.DateGTE(from), settlement.DateLTE(to)).
+		Order(ent.Desc(settlement.FieldDate)).All(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.periodTotals(ctx, ov); err != nil {
+		return nil, err
+	}
+	if err := s.upcoming(ctx, ov); err != nil {
+		return nil, err
+	}
+	return ov, nil
+}
+
+// visibleCompany reads a company whose settlements the principal may see.
+func (s *Settlements) visibleCompany(ctx context.Context, id string) (*ent.Company, error) {
+	p := auth.From(ctx)
+	if p == nil {
+		return nil, ErrNoPrincipal
+	}
+	if p.IsAPIKey() && !p.CanReadSettlements() {
+		return nil, ErrCompanyNotFound
+	}
+	co, err := s.DB.Ent.Company.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, ErrCompanyNotFound
+	}
+	return co, err
+}
+
+// totalsAcc adds up minor units per product type.
+type totalsAcc struct {
+	gross, refunds, fees int64
+	byType               map[domain.ProductType]*totalsAcc
+}
+
+// add books an entry: kind ORDER/FULFILMENT (credit), REFUND or FEE, with the
+// entry's signed amount.
+func (a *totalsAcc) add(pt domain.ProductType, kind string, amount int64) {
+	for _, t := range []*totalsAcc{a, a.of(pt)} {
+		switch kind {
+		case "ORDER", "FULFILMENT":
+			t.gross += amount
+		case "REFUND":
+			t.refunds -= amount
+		case "FEE":
+			t.fees -= amount
+		}
+	}
+}
+
+func (a *totalsAcc) of(pt domain.ProductType) *totalsAcc {
+	if a.byType == nil {
+		a.byType = map[domain.ProductType]*totalsAcc{}
+	}
+	t := a.byType[pt]
+	if t == nil {
+		t = &totalsAcc{}
+		a.byType[pt] = t
+	}
+	return t
+}
+
+func (a *totalsAcc) totals(cur string) SettlementTotals {
+	return SettlementTotals{Gross: money.New(a.gross, cur), Refunds: money.New(a.refunds, cur),
+		Fees: money.New(a.fees, cur), Net: money.New(a.gross-a.refunds-a.fees, cur)}
+}
+
+func (a *totalsAcc) split(cur string) []ProductTypeTotals {
+	out := []ProductTypeTotals{}
+	for _, v := range domain.ProductType("").Values() {
+		if t := a.byType[domain.ProductType(v)]; t != nil {
+			out = append(out, ProductTypeTotals{ProductType: domain.ProductType(v), SettlementTotals: t.totals(cur)})
+		}
+	}
+	return out
+}
+
+// periodTotals adds up the range's settlement entries by day, week and month.
+func (s *Settlements) periodTotals(ctx context.Context, ov *SettlementOverview) error {
+	q := sqlDialect{postgres: s.DB.IsPostgres()}
+	rows, err := s.DB.SQL.QueryContext(ctx, q.rebind(`
+SELECT s.date, e.product_type, e.kind, SUM(e.amount_minor)
+FROM settlements s JOIN settlement_entries e ON e.settlement_id = s.id
+WHERE s.company_id = ? AND s.date >= ? AND s.date <= ?
+GROUP BY s.date, e.product_type, e.kind
+ORDER BY s.date`), ov.Company.ID, string(ov.From), string(ov.To))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type bucket struct {
+		key        string
+		start, end domain.Date
+		acc        *totalsAcc
+	}
+	var all totalsAcc
+	levels := []struct {
+		out    *[]PeriodTotals
+		period func(domain.Date) (string, domain.Date, domain.Date)
+		open   []*bucket
+	}{{out: &ov.Daily, period: dayPeriod}, {out: &ov.Weekly, period: weekPeriod}, {out: &ov.Monthly, period: monthPeriod}}
+	for rows.Next() {
+		var (
+			day, pt, kind string
+			amount        int64
+		)
+		if err := rows.Scan(&day, &pt, &kind, &amount); err != nil {
+			return err
+		}
+		all.add(domain.ProductType(pt), kind, amount)
+		for i := range levels {
+			l := &levels[i]
+			key, start, end := l.period(domain.Date(day))
+			if n := len(l.open); n == 0 || l.open[n-1].key != key {
+				l.open = append(l.open, &bucket{key: key, start: max(start, ov.From), end: min(end, ov.To), acc: &totalsAcc{}})
+			}
+			l.open[len(l.open)-1].acc.add(domain.ProductType(pt), kind, amount)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cur := ov.Company.Currency
+	ov.Total = all.totals(cur)
+	for _, l := range levels {
+		*l.out = []PeriodTotals{}
+		for _, b := range l.open {
+			*l.out = append(*l.out, PeriodTotals{Period: b.key, Start: b.start, End: b.end,
+				SettlementTotals: b.acc.totals(cur), ByProductType: b.acc.split(cur)})
+		}
+	}
+	return nil
+}
+
+func dayPeriod(d domain.Date) (string, domain.Date, domain.Date) { return string(d), d, d }
+
+// weekPeriod is the ISO week (Monday to Sunday) of a day.
+func weekPeriod(d domain.Date) (string, domain.Date, domain.Date) {
+	y, w := d.Time().ISOWeek()
+	start := d.AddDays(-((int(d.Weekday()) + 6) % 7))
+	return fmt.Sprintf("%04d-W%02d", y, w), start, start.AddDays(6)
+}
+
+func monthPeriod(d domain.Date) (string, domain.Date, domain.Date) {
+	t := d.Time()
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return first.Format("2006-01"), domain.DateOf(first), domain.DateOf(first.AddDate(0, 1, -1))
+}
+
+// upcoming projects the company's unsettled items onto its payout days.
+func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) error {
+	today := s.Today()
+	first := today
+	ranToday, err := s.DB.Ent.Settlement.Query().
+		Where(settlement.CompanyID(ov.Company.ID), settlement.DateEQ(today)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if ranToday {
+		first = today.AddDays(1)
+	}
+	cal := CalendarOf(ov.Company)
+	cur := ov.Company.Currency
+	byDay := map[domain.Date]*totalsAcc{}
+	items := map[domain.Date]int{}
+	var pending, available int64
+	book := func(payable domain.Date, pt domain.ProductType, kind string, n int, amount, fee int64) {
+		day := cal.Next(max(payable, first))
+		acc := byDay[day]
+		if acc == nil {
+			acc = &totalsAcc{}
+			byDay[day] = acc
+		}
+		items[day] += n
+		if kind == "REFUND" {
+			acc.add(pt, kind, -amount)
+			available -= amount
+			return
+		}
+		acc.add(pt, kind, amount)
+		if fee != 0 {
+			acc.add(pt, "FEE", -fee)
+		}
+		if payable.After(today) {
+			pending += amount - fee
+		} else {
+			available += amount - fee
+		}
+	}
+	src := creditSources{q: sqlDialect{postgres: s.DB.IsPostgres()}}
+	queries := []struct{ kind, sql string }{
+		{"ORDER", src.orderCredits()},
+		{"FULFILMENT", src.fulfilmentCredits()},
+		{"REFUND", src.refundDeductions()},
+	}
+	for _, qq := range queries {
+		fee := "SUM(c.fee)"
+		if qq.kind == "REFUND" {
+			fee = "0"
+		}
+		rows, err := s.DB.SQL.QueryContext(ctx, src.q.rebind(`WITH c AS (`+qq.sql+`)
+SELECT c.payable, c.product_type, COUNT(*), SUM(c.amount), `+fee+` FROM c GROUP BY c.payable, c.product_type`), ov.Company.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				payable, pt  string
+				n            int
+				amount, fees int64
+			)
+			if err := rows.Scan(&payable, &pt, &n, &amount, &fees); err != nil {
+				rows.Close()
+				return err
+			}
+			book(domain.Date(payable), domain.ProductType(pt), qq.kind, n, amount, fees)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	days := make([]domain.Date, 0, len(byDay))
+	for d := range byDay {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	ov.Upcoming = []UpcomingPayout{}
+	for _, d := range days {
+		ov.Upcoming = append(ov.Upcoming, UpcomingPayout{Date: d, Items: items[d],
+			SettlementTotals: byDay[d].totals(cur), ByProductType: byDay[d].split(cur)})
+	}
+	ov.PendingBalance, ov.AvailableBalance = money.New(pending, cur), money.New(available, cur)
+	return nil
+}

@@ -1,0 +1,106 @@
+package psp
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// creditSources writes the three queries that find what a settlement collects, once
+// for the settlement run and the overview's projection alike, so what is projected is
+// what a run will settle. Each query has exactly one placeholder: the run's day (run
+// mode: the companies come from the run's settle_run table, every row carries its
+// company's settlement id) or the company id (overview mode: nothing is limited by
+// day, so the overview sees what is pending too).
+//
+// Every query yields item_id, order_id, settlement_id, psp_id, merchant_id,
+// company_id, product_type, currency, amount (positive), payable (a Date text), and
+// the credit queries a fee.
+type creditSources struct {
+	q   sqlDialect
+	run bool
+}
+
+// scope answers the join to the run's companies, the settlement id column, and the
+// one-placeholder condition of the query.
+func (c creditSources) scope(dayColumn string) (join, settlementID, where string) {
+	if c.run {
+		return "JOIN settle_run r ON r.company_id = o.company_id", "r.settlement_id", dayColumn + " <= ?"
+	}
+	return "", "''", "o.company_id = ?"
+}
+
+// payLaterTypes is the SQL list of the pay-later product types.
+func payLaterTypes() string {
+	var out []string
+	for _, v := range domain.ProductType("").Values() {
+		if domain.ProductType(v).PayLater() {
+			out = append(out, "'"+v+"'")
+		}
+	}
+	return "(" + strings.Join(out, ", ") + ")"
+}
+
+// feeRuleJoin finds the company's fee rule for the order's product type.
+const feeRuleJoin = "LEFT JOIN fee_rules fr ON fr.company_id = o.company_id AND fr.product_type = o.product_type"
+
+// orderCredits: pay-now orders CONFIRMED with a payout date, whole initial amount;
+// the order's one credit carries the fixed fee.
+func (c creditSources) orderCredits() string {
+	join, sid, where := c.scope("o.payout_date")
+	return fmt.Sprintf(`
+SELECT o.id AS item_id, o.id AS order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
+  o.product_type, o.currency, o.initial_amount_minor AS amount, o.payout_date AS payable,
+  %[2]s AS fee
+FROM orders o
+%[3]s
+JOIN companies co ON co.id = o.company_id
+%[4]s
+WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND o.product_type = '%[5]s'
+  AND o.payout_date IS NOT NULL AND o.currency = co.currency AND %[6]s`,
+		sid, creditFeeSQL("o.initial_amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", "1 = 1"),
+		join, feeRuleJoin, domain.ProductPayNowCard, where)
+}
+
+// fulfilmentCredits: pay-later fulfilment parts SUCCEEDED with a payout date. The
+// fixed fee goes with the order's first credit: the earliest of its parts found here
+// (payout date, then id), unless one of its parts is already settled.
+func (c creditSources) fulfilmentCredits() string {
+	join, sid, where := c.scope("f.payout_date")
+	first := `ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
+    AND NOT EXISTS (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL)`
+	return fmt.Sprintf(`
+SELECT f.id AS item_id, f.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
+  o.product_type, f.currency, f.amount_minor AS amount, f.payout_date AS payable,
+  %[2]s AS fee
+FROM fulfilments f
+JOIN orders o ON o.id = f.order_id
+%[3]s
+JOIN companies co ON co.id = o.company_id
+%[4]s
+WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NULL
+  AND o.product_type IN %[6]s AND f.currency = co.currency AND %[7]s`,
+		sid, creditFeeSQL("f.amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", first),
+		join, feeRuleJoin, domain.OperationSucceeded, payLaterTypes(), where)
+}
+
+// refundDeductions: refunds SUCCEEDED with something to deduct. Pay now: RETURN and
+// CANCEL (the shopper had paid everything); pay later: RETURN only. Dated by the UTC
+// day they completed.
+func (c creditSources) refundDeductions() string {
+	day := c.q.utcDay("COALESCE(rf.completed_at, rf.updated_at)")
+	join, sid, where := c.scope(day)
+	deduct := fmt.Sprintf(`CASE WHEN o.product_type = '%s' THEN rf.return_amount_minor + rf.cancel_amount_minor
+    ELSE rf.return_amount_minor END`, domain.ProductPayNowCard)
+	return fmt.Sprintf(`
+SELECT rf.id AS item_id, rf.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
+  o.product_type, rf.currency, %[2]s AS amount, %[3]s AS payable
+FROM refunds rf
+JOIN orders o ON o.id = rf.order_id
+%[4]s
+JOIN companies co ON co.id = o.company_id
+WHERE rf.status = '%[5]s' AND rf.settlement_id IS NULL AND %[2]s > 0 AND rf.currency = co.currency
+  AND %[6]s`,
+		sid, deduct, day, join, domain.OperationSucceeded, where)
+}

@@ -1,0 +1,476 @@
+// Package tenant decides, in one place, which rows a principal may see and change.
+// ent/schema gives every entity this package's Policy (through IDMixin, see
+// ent/schema/privacy.go), so every query — node, nodes, connections, nested edges,
+// eager loads, counts, the domain services' own reads, the CSV exports — and every
+// create, update and delete passes through it. No resolver can forget it.
+//
+// Decisions a reader would otherwise rediscover:
+//   - Reads are filtered, never refused: another tenant's row is simply absent, so the
+//     API answers NOT_FOUND (never FORBIDDEN) and lists leave it out.
+//   - PSP staff reach their PSP; merchant users their merchant; an API key its company
+//     and shop (orders and their children), its company (settlements, fees,
+//     activations), and itself. Keys need the area's scope to see orders or
+//     settlements at all.
+//   - Child rows without tenant columns are filtered through their parent's predicate
+//     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
+//     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/ProviderActivation →
+//     Company. (SettlementEntry carries its settlement's tenant ids itself.)
+//   - A context without a principal is denied; auth.System (jobs, seeds, login and key
+//     lookups) passes. Never use privacy.DecisionContext to get around the rules.
+//   - Creates check that every tenant column and every parent id of the new row is the
+//     principal's own (parents by an existence query that is itself filtered).
+//     Updates and deletes carry the read predicate, so another tenant's row is "not
+//     found". Audit events are never updated or deleted except by auth.System.
+//   - An entity without a rule here is denied to everyone but auth.System: a new
+//     entity gets its rule before users or keys can touch it.
+//
+// Raw SQL (ent's ExecContext/QueryContext, *sql.DB) bypasses these rules: do not use
+// it for anything a principal reads.
+package tenant
+
+import (
+	"context"
+
+	entgo "entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/apikey"
+	"github.com/pspbackoffice/backoffice/ent/auditevent"
+	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feerule"
+	"github.com/pspbackoffice/backoffice/ent/fulfilment"
+	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
+	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/order"
+	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/predicate"
+	"github.com/pspbackoffice/backoffice/ent/privacy"
+	"github.com/pspbackoffice/backoffice/ent/provideraccount"
+	"github.com/pspbackoffice/backoffice/ent/provideractivation"
+	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/refund"
+	"github.com/pspbackoffice/backoffice/ent/refundline"
+	"github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/shop"
+	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/domain"
+)
+
+// Policy is the privacy policy of every entity.
+func Policy() entgo.Policy { return policy{} }
+
+type policy struct{}
+
+// reach is how far a principal sees.
+type reach int
+
+const (
+	reachNone reach = iota
+	reachPSP
+	reachMerchant
+	reachKey
+)
+
+// reachOf classifies a principal; an inconsistent one (a PSP role with a merchant, a
+// key without its shop) reaches nothing.
+func reachOf(p *auth.Principal) reach {
+	switch {
+	case p.PSPID == "":
+		return reachNone
+	case p.IsPSPStaff() && p.MerchantID == "":
+		return reachPSP
+	case p.IsMerchantUser():
+		return reachMerchant
+	case p.IsAPIKey() && p.MerchantID != "" && p.CompanyID != "" && p.ShopID != "":
+		return reachKey
+	}
+	return reachNone
+}
+
+// errNoPrincipal: storage was used without saying who acts.
+func errNoPrincipal() error {
+	return privacy.Denyf("tenant: no principal in the context (background work uses auth.System)")
+}
+
+// EvalQuery adds the principal's tenant predicate to every query.
+func (policy) EvalQuery(ctx context.Context, q entgo.Query) error {
+	p := auth.From(ctx)
+	switch {
+	case p == nil:
+		return errNoPrincipal()
+	case p.IsSystem():
+		return privacy.Skip
+	}
+	if !restrictQuery(p, q) {
+		return privacy.Denyf("tenant: no rule for %T", q)
+	}
+	return privacy.Skip
+}
+
+// EvalMutation keeps writes within the principal's tenant.
+func (policy) EvalMutation(ctx context.Context, m entgo.Mutation) error {
+	p := auth.From(ctx)
+	switch {
+	case p == nil:
+		return errNoPrincipal()
+	case p.IsSystem():
+		return privacy.Skip
+	}
+	r := reachOf(p)
+	if !mayWrite(r, m) {
+		return privacy.Denyf("tenant: %s cannot %s %s", p.Kind, m.Op(), m.Type())
+	}
+	if !m.Op().Is(entgo.OpCreate) {
+		if !restrictMutation(p, m) {
+			return privacy.Denyf("tenant: no rule for %T", m)
+		}
+	}
+	return checkReferences(ctx, p, r, m)
+}
+
+// mayWrite answers which kinds of principal may write an entity at all; roles are
+// checked at the API (@auth), this is the storage's backstop.
+func mayWrite(r reach, m entgo.Mutation) bool {
+	if r == reachNone {
+		return false
+	}
+	create := m.Op().Is(entgo.OpCreate)
+	switch m.(type) {
+	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
+		return false
+	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation:
+		return r == reachPSP
+	case *ent.MerchantMutation:
+		return r == reachPSP || (!create && r == reachMerchant)
+	case *ent.UserMutation, *ent.CompanyMutation, *ent.ShopMutation, *ent.FeeRuleMutation,
+		*ent.ProviderActivationMutation, *ent.APIKeyMutation:
+		return r == reachPSP || r == reachMerchant
+	case *ent.OrderMutation, *ent.OrderItemMutation, *ent.FulfilmentMutation, *ent.FulfilmentLineMutation,
+		*ent.RefundMutation, *ent.RefundLineMutation, *ent.IdempotencyRecordMutation:
+		return true
+	case *ent.AuditEventMutation:
+		return create // the trail is append-only
+	}
+	return false
+}
+
+// restrictQuery adds the read predicate; false when the type has no rule.
+func restrictQuery(p *auth.Principal, q entgo.Query) bool {
+	switch q := q.(type) {
+	case *ent.PSPQuery:
+		q.Where(psps(p))
+	case *ent.ProviderAccountQuery:
+		q.Where(providerAccounts(p))
+	case *ent.UserQuery:
+		q.Where(users(p))
+	case *ent.MerchantQuery:
+		q.Where(merchants(p))
+	case *ent.CompanyQuery:
+		q.Where(companies(p))
+	case *ent.FeeRuleQuery:
+		q.Where(feeRules(p))
+	case *ent.ProviderActivationQuery:
+		q.Where(activations(p))
+	case *ent.ShopQuery:
+		q.Where(shops(p))
+	case *ent.APIKeyQuery:
+		q.Where(apiKeys(p))
+	case *ent.OrderQuery:
+		q.Where(orders(p))
+	case *ent.OrderItemQuery:
+		q.Where(orderitem.HasOrderWith(orders(p)))
+	case *ent.FulfilmentQuery:
+		q.Where(fulfilments(p))
+	case *ent.FulfilmentLineQuery:
+		q.Where(fulfilmentline.HasFulfilmentWith(fulfilments(p)))
+	case *ent.RefundQuery:
+		q.Where(refunds(p))
+	case *ent.RefundLineQuery:
+		q.Where(refundline.HasRefundWith(refunds(p)))
+	case *ent.SettlementQuery:
+		q.Where(settlements(p))
+	case *ent.SettlementEntryQuery:
+		q.Where(settlementEntries(p))
+	case *ent.AuditEventQuery:
+		q.Where(auditEvents(p))
+	case *ent.IdempotencyRecordQuery:
+		q.Where(idempotencyrecord.Principal(p.Key()))
+	case *ent.WebhookEventQuery:
+		q.Where(nothing[predicate.WebhookEvent]())
+	case *ent.SandboxRecordQuery:
+		q.Where(nothing[predicate.SandboxRecord]())
+	default:
+		return false
+	}
+	return true
+}
+
+// restrictMutation makes updates and deletes reach only rows the principal sees.
+func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
+	switch m := m.(type) {
+	case *ent.ProviderAccountMutation:
+		m.Where(providerAccounts(p))
+	case *ent.UserMutation:
+		m.Where(users(p))
+	case *ent.MerchantMutation:
+		m.Where(merchants(p))
+	case *ent.CompanyMutation:
+		m.Where(companies(p))
+	case *ent.FeeRuleMutation:
+		m.Where(feeRules(p))
+	case *ent.ProviderActivationMutation:
+		m.Where(activations(p))
+	case *ent.ShopMutation:
+		m.Where(shops(p))
+	case *ent.APIKeyMutation:
+		m.Where(apiKeys(p))
+	case *ent.OrderMutation:
+		m.Where(orders(p))
+	case *ent.OrderItemMutation:
+		m.Where(orderitem.HasOrderWith(orders(p)))
+	case *ent.FulfilmentMutation:
+		m.Where(fulfilments(p))
+	case *ent.FulfilmentLineMutation:
+		m.Where(fulfilmentline.HasFulfilmentWith(fulfilments(p)))
+	case *ent.RefundMutation:
+		m.Where(refunds(p))
+	case *ent.RefundLineMutation:
+		m.Where(refundline.HasRefundWith(refunds(p)))
+	case *ent.SettlementMutation:
+		m.Where(settlements(p))
+	case *ent.SettlementEntryMutation:
+		m.Where(settlementEntries(p))
+	case *ent.IdempotencyRecordMutation:
+		m.Where(idempotencyrecord.Principal(p.Key()))
+	default:
+		return false
+	}
+	return true
+}
+
+// nothing is a predicate no row satisfies.
+func nothing[P ~func(*sql.Selector)]() P {
+	return P(func(s *sql.Selector) { s.Where(sql.False()) })
+}
+
+func psps(p *auth.Principal) predicate.PSP { return psp.ID(p.PSPID) }
+
+func providerAccounts(p *auth.Principal) predicate.ProviderAccount {
+	if reachOf(p) == reachPSP {
+		return provideraccount.PspID(p.PSPID)
+	}
+	return nothing[predicate.ProviderAccount]()
+}
+
+func users(p *auth.Principal) predicate.User {
+	switch reachOf(p) {
+	case reachPSP:
+		return user.PspID(p.PSPID)
+	case reachMerchant:
+		return user.And(user.PspID(p.PSPID), user.MerchantID(p.MerchantID))
+	}
+	return nothing[predicate.User]()
+}
+
+func merchants(p *auth.Principal) predicate.Merchant {
+	switch reachOf(p) {
+	case reachPSP:
+		return merchant.PspID(p.PSPID)
+	case reachMerchant, reachKey:
+		return merchant.And(merchant.PspID(p.PSPID), merchant.ID(p.MerchantID))
+	}
+	return nothing[predicate.Merchant]()
+}
+
+func companies(p *auth.Principal) predicate.Company {
+	switch reachOf(p) {
+	case reachPSP:
+		return company.PspID(p.PSPID)
+	case reachMerchant:
+		return company.And(company.PspID(p.PSPID), company.MerchantID(p.MerchantID))
+	case reachKey:
+		return company.And(company.PspID(p.PSPID), company.ID(p.CompanyID))
+	}
+	return nothing[predicate.Company]()
+}
+
+func feeRules(p *auth.Principal) predicate.FeeRule {
+	return feerule.HasCompanyWith(companies(p))
+}
+
+func activations(p *auth.Principal) predicate.ProviderActivation {
+	return provideractivation.HasCompanyWith(companies(p))
+}
+
+func shops(p *auth.Principal) predicate.Shop {
+	switch reachOf(p) {
+	case reachPSP:
+		return shop.PspID(p.PSPID)
+	case reachMerchant:
+		return shop.And(shop.PspID(p.PSPID), shop.MerchantID(p.MerchantID))
+	case reachKey:
+		return shop.And(shop.PspID(p.PSPID), shop.ID(p.ShopID))
+	}
+	return nothing[predicate.Shop]()
+}
+
+func apiKeys(p *auth.Principal) predicate.APIKey {
+	switch reachOf(p) {
+	case reachPSP:
+		return apikey.PspID(p.PSPID)
+	case reachMerchant:
+		return apikey.And(apikey.PspID(p.PSPID), apikey.MerchantID(p.MerchantID))
+	case reachKey:
+		return apikey.And(apikey.PspID(p.PSPID), apikey.ID(p.ID))
+	}
+	return nothing[predicate.APIKey]()
+}
+
+func orders(p *auth.Principal) predicate.Order {
+	switch reachOf(p) {
+	case reachPSP:
+		return order.PspID(p.PSPID)
+	case reachMerchant:
+		return order.And(order.PspID(p.PSPID), order.MerchantID(p.MerchantID))
+	case reachKey:
+		if p.CanReadOrders() {
+			return order.And(order.PspID(p.PSPID), order.CompanyID(p.CompanyID), order.ShopID(p.ShopID))
+		}
+	}
+	return nothing[predicate.Order]()
+}
+
+func fulfilments(p *auth.Principal) predicate.Fulfilment { return fulfilment.HasOrderWith(orders(p)) }
+
+func refunds(p *auth.Principal) predicate.Refund { return refund.HasOrderWith(orders(p)) }
+
+func settlements(p *auth.Principal) predicate.Settlement {
+	switch reachOf(p) {
+	case reachPSP:
+		return settlement.PspID(p.PSPID)
+	case reachMerchant:
+		return settlement.And(settlement.PspID(p.PSPID), settlement.MerchantID(p.MerchantID))
+	case reachKey:
+		if p.CanReadSettlements() {
+			return settlement.And(settlement.PspID(p.PSPID), settlement.CompanyID(p.CompanyID))
+		}
+	}
+	return nothing[predicate.Settlement]()
+}
+
+// settlementEntries: an entry carries its settlement's tenant ids.
+func settlementEntries(p *auth.Principal) predicate.SettlementEntry {
+	switch reachOf(p) {
+	case reachPSP:
+		return settlemententry.PspID(p.PSPID)
+	case reachMerchant:
+		return settlemententry.And(settlemententry.PspID(p.PSPID), settlemententry.MerchantID(p.MerchantID))
+	case reachKey:
+		if p.CanReadSettlements() {
+			return settlemententry.And(settlemententry.PspID(p.PSPID), settlemententry.CompanyID(p.CompanyID))
+		}
+	}
+	return nothing[predicate.SettlementEntry]()
+}
+
+// auditEvents: the trail is for PSP staff and merchant admins.
+func auditEvents(p *auth.Principal) predicate.AuditEvent {
+	switch reachOf(p) {
+	case reachPSP:
+		return auditevent.PspID(p.PSPID)
+	case reachMerchant:
+		if p.Role == domain.RoleMerchantAdmin {
+			return auditevent.And(auditevent.PspID(p.PSPID), auditevent.MerchantID(p.MerchantID))
+		}
+	}
+	return nothing[predicate.AuditEvent]()
+}
+
+// checkReferences refuses a write that points outside the principal's tenant: each
+// tenant column must be the principal's own and each parent id one it can see.
+func checkReferences(ctx context.Context, p *auth.Principal, r reach, m entgo.Mutation) error {
+	c, ok := m.(interface{ Client() *ent.Client })
+	if !ok {
+		return privacy.Denyf("tenant: %T has no client", m)
+	}
+	if m.Op().Is(entgo.OpCreate) {
+		switch m.(type) {
+		case *ent.UserMutation, *ent.AuditEventMutation:
+			// A merchant's principal writes rows of its merchant, never PSP-wide ones.
+			if _, set := m.Field("merchant_id"); !set && r != reachPSP {
+				return privacy.Denyf("tenant: %s must name the merchant", m.Type())
+			}
+		case *ent.IdempotencyRecordMutation:
+			if v, _ := m.Field("principal"); v != p.Key() {
+				return privacy.Denyf("tenant: idempotency records belong to their principal")
+			}
+		}
+	}
+	for _, name := range m.Fields() {
+		v, _ := m.Field(name)
+		id, isString := v.(string)
+		if !isString {
+			continue
+		}
+		if err := checkReference(ctx, c.Client(), p, r, m.Type(), name, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkReference checks one column that names a tenant or a parent row.
+func checkReference(ctx context.Context, c *ent.Client, p *auth.Principal, r reach, typ, field, id string) error {
+	var (
+		own    bool
+		exists func(context.Context) (bool, error)
+	)
+	switch field {
+	case "psp_id":
+		own = id == p.PSPID
+	case "merchant_id":
+		own = id == p.MerchantID
+		if r == reachPSP {
+			exists = c.Merchant.Query().Where(merchant.ID(id)).Exist
+		}
+	case "company_id":
+		own = id == p.CompanyID
+		if r != reachKey {
+			exists = c.Company.Query().Where(company.ID(id)).Exist
+		}
+	case "shop_id":
+		own = id == p.ShopID
+		if r != reachKey {
+			exists = c.Shop.Query().Where(shop.ID(id)).Exist
+		}
+	case "order_id":
+		exists = c.Order.Query().Where(order.ID(id)).Exist
+	case "order_item_id":
+		exists = c.OrderItem.Query().Where(orderitem.ID(id)).Exist
+	case "fulfilment_id":
+		exists = c.Fulfilment.Query().Where(fulfilment.ID(id)).Exist
+	case "refund_id":
+		exists = c.Refund.Query().Where(refund.ID(id)).Exist
+	case "settlement_id":
+		exists = c.Settlement.Query().Where(settlement.ID(id)).Exist
+	case "created_by_id":
+		exists = c.User.Query().Where(user.ID(id)).Exist
+	default:
+		return nil
+	}
+	if exists != nil {
+		found, err := exists(ctx)
+		if err != nil {
+			return err
+		}
+		own = found
+	}
+	if !own {
+		return privacy.Denyf("tenant: %s.%s %s is not yours", typ, field, id)
+	}
+	return nil
+}

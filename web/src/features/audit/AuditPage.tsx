@@ -1,0 +1,192 @@
+import { Anchor, Group, Paper, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { Link, useSearchParams } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { EmptyState, IdText, PageHeader, QueryError, SkeletonRows, StatusBadge } from '../../components/Page';
+import { Pager, useCursorPager } from '../../components/Pager';
+import { SearchIcon } from '../../components/icons';
+import { graphql } from '../../gql';
+import type { AuditEventActorType, AuditEventWhereInput } from '../../gql/graphql';
+import { formatDateTime } from '../../lib/format';
+import { actorType } from '../../lib/labels';
+
+export const AuditEventsQuery = graphql(`
+  query AuditEvents($first: Int!, $after: Cursor, $where: AuditEventWhereInput) {
+    auditEvents(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          merchantID
+          actorType
+          actorID
+          actorLabel
+          action
+          objectIds
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+const pageSize = 50;
+
+/** Where an object id leads, from its type prefix (ord_, mer_ …), for PSP staff. */
+export function objectLink(id: string, merchantId: string | null | undefined): string | undefined {
+  if (id.startsWith('mer_')) {
+    return `/merchants/${id}`;
+  }
+  if (id.startsWith('ord_') && merchantId) {
+    return `/merchants/${merchantId}/orders/${id}`;
+  }
+  if (id.startsWith('set_')) {
+    return `/settlements/${id}`;
+  }
+  return undefined;
+}
+
+/** "order.fulfil" → "order fulfil"; actions are machine names, shown as they are but readable. */
+function actionText(action: string): string {
+  return action.replace(/[._]/g, ' ');
+}
+
+/** PSP staff: who did what to which money, newest first. */
+export function AuditPage() {
+  const [params, setParams] = useSearchParams();
+  const action = params.get('action') ?? '';
+  const actor = params.get('actor') ?? 'ALL';
+  const [debouncedAction] = useDebouncedValue(action, 250);
+  const where: AuditEventWhereInput = {};
+  if (debouncedAction.trim() !== '') {
+    where.actionContainsFold = debouncedAction.trim();
+  }
+  if (actor !== 'ALL') {
+    where.actorType = actor as AuditEventActorType;
+  }
+  const pager = useCursorPager(JSON.stringify(where));
+  const [result] = useQuery({ query: AuditEventsQuery, variables: { first: pageSize, after: pager.after, where } });
+  const connection = result.data?.auditEvents;
+  const rows = connection?.edges?.flatMap((edge) => (edge?.node ? [edge.node] : [])) ?? [];
+
+  const set = (name: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value === '' || value === 'ALL') {
+      next.delete(name);
+    } else {
+      next.set(name, value);
+    }
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <>
+      <PageHeader title="Audit log" description="Every change to merchants, access and money, with who made it." />
+      <Paper withBorder radius="md">
+        <Group gap="sm" p="sm" justify="space-between" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+          <TextInput
+            aria-label="Filter by action"
+            placeholder="Filter by action, e.g. refund"
+            leftSection={<SearchIcon size={14} />}
+            value={action}
+            onChange={(event) => set('action', event.currentTarget.value)}
+            w={280}
+            size="xs"
+          />
+          <SegmentedControl
+            aria-label="Actor"
+            size="xs"
+            value={actor}
+            onChange={(value) => set('actor', value)}
+            data={[
+              { value: 'ALL', label: 'Everyone' },
+              { value: 'USER', label: 'Users' },
+              { value: 'API_KEY', label: 'API keys' },
+              { value: 'SYSTEM', label: 'System' },
+            ]}
+          />
+        </Group>
+        {result.error ? (
+          <div style={{ padding: 16 }}>
+            <QueryError error={result.error} what="the audit log" />
+          </div>
+        ) : (
+          <Table.ScrollContainer minWidth={760}>
+            <Table verticalSpacing={8} horizontalSpacing="md" fz="sm">
+              <Table.Thead bg="var(--mantine-color-gray-0)">
+                <Table.Tr>
+                  <Table.Th w={190}>When</Table.Th>
+                  <Table.Th>Who</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                  <Table.Th>Objects</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {result.fetching && !connection ? (
+                  <SkeletonRows columns={4} />
+                ) : rows.length === 0 ? (
+                  <Table.Tr>
+                    <Table.Td colSpan={4}>
+                      <EmptyState
+                        title={action || actor !== 'ALL' ? 'No events match' : 'Nothing recorded yet'}
+                        description="Events appear here as soon as anyone changes merchants, access or money."
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                ) : (
+                  rows.map((event) => (
+                    <Table.Tr key={event.id}>
+                      <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                        {formatDateTime(event.createdAt)}
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={8} wrap="nowrap">
+                          <StatusBadge styles={actorType} value={event.actorType} size="xs" />
+                          <Text size="sm" truncate maw={260}>
+                            {event.actorLabel ?? event.actorID ?? ''}
+                          </Text>
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" fw={500}>
+                          {actionText(event.action)}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={8}>
+                          {(event.objectIds ?? []).map((id) => {
+                            const to = objectLink(id, event.merchantID);
+                            return to ? (
+                              <Anchor key={id} component={Link} to={to} ff="monospace" size="xs">
+                                {id}
+                              </Anchor>
+                            ) : (
+                              <IdText key={id}>{id}</IdText>
+                            );
+                          })}
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))
+                )}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        <Pager
+          page={pager.page}
+          pageSize={pageSize}
+          totalCount={connection?.totalCount}
+          hasNextPage={connection?.pageInfo.hasNextPage ?? false}
+          onNext={() => pager.next(connection?.pageInfo.endCursor)}
+          onPrevious={pager.previous}
+          noun="events"
+        />
+      </Paper>
+    </>
+  );
+}

@@ -1,0 +1,202 @@
+import { Alert, Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { compareDecimal, isZeroDecimal, quantityProblem } from '../../lib/decimal';
+import { formatQuantity } from '../../lib/format';
+import { mapUserErrors } from '../../lib/userErrors';
+import type { ItemRow, MutationOutcome } from './types';
+
+export interface FulfilLine {
+  sku: string;
+  quantity: string;
+}
+
+interface Values {
+  items: { sku: string; quantity: string }[];
+}
+
+/**
+ * The lines of the fulfil form that have a quantity, and for each the row of
+ * the form it came from (so the server's ["items", "0", …] finds its row).
+ */
+export function fulfilLinesOf(values: Values): { lines: FulfilLine[]; rows: number[] } {
+  const lines: FulfilLine[] = [];
+  const rows: number[] = [];
+  values.items.forEach((item, row) => {
+    const quantity = item.quantity.trim();
+    if (quantity !== '') {
+      lines.push({ sku: item.sku, quantity });
+      rows.push(row);
+    }
+  });
+  return { lines, rows };
+}
+
+/** Maps a server path of the submitted lines (["items", "0", "quantity"]) to the form row's field. */
+export function lineFieldTranslator(rows: readonly number[], field = 'quantity') {
+  return (path: readonly string[]): string | undefined => {
+    if (path[0] !== 'items' || path[1] === undefined) {
+      return undefined;
+    }
+    const row = rows[Number(path[1])];
+    if (row === undefined) {
+      return undefined;
+    }
+    const leaf = path[2] === 'refundType' ? 'refundType' : field;
+    return `items.${row}.${leaf}`;
+  };
+}
+
+/**
+ * Fulfil chosen quantities of an order's items. Quantities are checked here
+ * for their format only (a number with at most 3 decimals); how much may be
+ * fulfilled is the server's rule, and its refusal is shown beside the item.
+ */
+export function FulfilDialog({
+  opened,
+  onClose,
+  items,
+  onFulfil,
+  onFulfilAll,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  items: readonly ItemRow[];
+  onFulfil: (lines: FulfilLine[]) => Promise<MutationOutcome>;
+  onFulfilAll: () => Promise<MutationOutcome>;
+}) {
+  const [general, setGeneral] = useState<string[]>([]);
+  const [busy, setBusy] = useState<'lines' | 'all' | null>(null);
+  const form = useForm<Values>({
+    mode: 'controlled',
+    initialValues: { items: items.map((item) => ({ sku: item.sku, quantity: '' })) },
+    validate: {
+      items: {
+        quantity: (value) => (value.trim() === '' ? null : quantityProblem(value)),
+      },
+    },
+  });
+  const anyOpen = items.some((item) => !isZeroDecimal(item.openQuantity));
+
+  const run = async (which: 'lines' | 'all', action: () => Promise<{ errors: MutationOutcome; rows: number[] }>) => {
+    setGeneral([]);
+    setBusy(which);
+    try {
+      const { errors, rows } = await action();
+      if (errors.length === 0) {
+        form.reset();
+        onClose();
+        return;
+      }
+      const mapped = mapUserErrors(errors, lineFieldTranslator(rows));
+      form.setErrors(mapped.fields);
+      setGeneral(mapped.general);
+    } catch (error) {
+      setGeneral([error instanceof Error ? error.message : String(error)]);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const submit = (values: Values) => {
+    const { lines, rows } = fulfilLinesOf(values);
+    if (lines.length === 0) {
+      setGeneral(['Enter a quantity for at least one item']);
+      return;
+    }
+    void run('lines', async () => ({ errors: await onFulfil(lines), rows }));
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Fulfil items" size="xl" centered>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
+        <Stack gap="md">
+          <Text size="sm" c="dimmed">
+            Enter what you are shipping now. Fractions are allowed where the provider accepts them, e.g. 1.5 metres.
+          </Text>
+          {general.length > 0 && (
+            <Alert color="red" role="alert" title="The items were not fulfilled">
+              {general.map((message) => (
+                <div key={message}>{message}</div>
+              ))}
+            </Alert>
+          )}
+          <Table verticalSpacing={6} fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Item</Table.Th>
+                <Table.Th ta="right">Ordered</Table.Th>
+                <Table.Th ta="right">Fulfilled</Table.Th>
+                <Table.Th ta="right">Open</Table.Th>
+                <Table.Th w={200}>Fulfil now</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((item, row) => {
+                const open = !isZeroDecimal(item.openQuantity) && compareDecimal(item.openQuantity, '0') > 0;
+                return (
+                  <Table.Tr key={item.id}>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {item.name}
+                      </Text>
+                      <Text size="xs" c="dimmed" ff="monospace">
+                        {item.sku}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td ta="right">{formatQuantity(item.quantity)}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(item.fulfilledQuantity)}</Table.Td>
+                    <Table.Td ta="right" fw={600}>
+                      {formatQuantity(item.openQuantity)}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6} wrap="nowrap" align="flex-start">
+                        <TextInput
+                          aria-label={`Quantity to fulfil of ${item.name}`}
+                          placeholder={open ? '0' : 'Nothing open'}
+                          inputMode="decimal"
+                          autoComplete="off"
+                          disabled={!open}
+                          size="xs"
+                          style={{ flex: 1 }}
+                          {...form.getInputProps(`items.${row}.quantity`)}
+                        />
+                        <Button
+                          size="xs"
+                          variant="default"
+                          disabled={!open}
+                          onClick={() => form.setFieldValue(`items.${row}.quantity`, item.openQuantity)}
+                          aria-label={`Fulfil all open of ${item.name}`}
+                        >
+                          All
+                        </Button>
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+          <Group justify="space-between">
+            <Button
+              variant="light"
+              disabled={!anyOpen || busy !== null}
+              loading={busy === 'all'}
+              onClick={() => void run('all', async () => ({ errors: await onFulfilAll(), rows: [] }))}
+            >
+              Fulfil everything open
+            </Button>
+            <Group gap="xs">
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={!anyOpen || busy === 'all'} loading={busy === 'lines'}>
+                Fulfil
+              </Button>
+            </Group>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

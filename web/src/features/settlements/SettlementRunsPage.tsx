@@ -1,0 +1,138 @@
+import { Alert, Button, Group, Paper, Select, Stack, Text } from '@mantine/core';
+import { DatePickerInput } from '@mantine/dates';
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { PageHeader, QueryError } from '../../components/Page';
+import { Pager, useCursorPager } from '../../components/Pager';
+import type { SettlementRowFragment, SettlementStatus, SettlementWhereInput } from '../../gql/graphql';
+import { today } from '../../lib/dates';
+import { formatDate } from '../../lib/format';
+import { MarkPaidButton } from './MarkPaidButton';
+import { RunSettlementsMutation } from './mutations';
+import { SettlementsListQuery } from './SettlementsPage';
+import { SettlementsTable } from './SettlementsTable';
+
+const pageSize = 25;
+
+type RunResult = { date: string; settlements: SettlementRowFragment[] } | { error: string };
+
+function RunCard({ onRan }: { onRan: () => void }) {
+  const [date, setDate] = useState<string | null>(today());
+  const [state, run] = useMutation(RunSettlementsMutation);
+  const [result, setResult] = useState<RunResult | null>(null);
+
+  const submit = async () => {
+    setResult(null);
+    const answer = await run({ input: { date: date ?? null } });
+    const payload = answer.data?.runSettlements;
+    const message = answer.error?.graphQLErrors[0]?.message ?? answer.error?.message ?? payload?.userErrors.map((e) => e.message).join('; ');
+    if (message || !payload) {
+      setResult({ error: message || 'The run failed' });
+      return;
+    }
+    setResult({ date: payload.date ?? date ?? '', settlements: payload.settlements });
+    onRan();
+  };
+
+  return (
+    <Paper withBorder radius="md" p="md">
+      <Group align="flex-end" gap="md" wrap="wrap">
+        <div style={{ flex: '1 1 280px' }}>
+          <Text fw={600}>Run settlements</Text>
+          <Text size="sm" c="dimmed">
+            Every company whose payout schedule includes the day gets one settlement. Running a day again changes nothing.
+          </Text>
+        </div>
+        <DatePickerInput label="Day to settle" value={date} onChange={(v) => setDate(v ? String(v).slice(0, 10) : null)} maxDate={today()} valueFormat="D MMM YYYY" w={200} />
+        <Button onClick={() => void submit()} loading={state.fetching} disabled={!date}>
+          Run settlements
+        </Button>
+      </Group>
+      {result && (
+        <Stack mt="md" gap="sm">
+          {'error' in result ? (
+            <Alert color="red" role="alert" title="The run was refused">
+              {result.error}
+            </Alert>
+          ) : result.settlements.length === 0 ? (
+            <Alert color="gray" title={`Nothing new for ${formatDate(result.date)}`}>
+              The day was already settled, or no company has a payout that day.
+            </Alert>
+          ) : (
+            <>
+              <Alert color="green" title={`${result.settlements.length} settlement${result.settlements.length === 1 ? '' : 's'} created for ${formatDate(result.date)}`} />
+              <Paper withBorder radius="md">
+                <SettlementsTable rows={result.settlements} loading={false} showCompany empty={{ title: '' }} action={(s) => <MarkPaidButton settlement={s} onDone={onRan} />} />
+              </Paper>
+            </>
+          )}
+        </Stack>
+      )}
+    </Paper>
+  );
+}
+
+/** PSP staff: run the settlements of a day, and mark payouts paid. */
+export function SettlementRunsPage() {
+  const [status, setStatus] = useState<string | null>(null);
+  const where: SettlementWhereInput = {};
+  if (status) {
+    where.status = status as SettlementStatus;
+  }
+  const pager = useCursorPager(JSON.stringify(where));
+  const [list, reexecute] = useQuery({ query: SettlementsListQuery, variables: { first: pageSize, after: pager.after, where } });
+  const connection = list.data?.settlements;
+  const rows = connection?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
+  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+
+  return (
+    <>
+      <PageHeader title="Settlement runs" description="Settle every company whose payout day it is, then record the bank transfers." />
+      <Stack gap="md">
+        <RunCard onRan={refresh} />
+        <Paper withBorder radius="md">
+          <Group justify="space-between" px="md" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+            <Text fw={600}>All settlements</Text>
+            <Select
+              aria-label="Status"
+              placeholder="Any status"
+              data={[
+                { value: 'PENDING', label: 'Pending payout' },
+                { value: 'PAID', label: 'Paid' },
+                { value: 'MERCHANT_OWES', label: 'Merchant owes' },
+                { value: 'SETTLED', label: 'Settled' },
+              ]}
+              value={status}
+              onChange={setStatus}
+              clearable
+              size="xs"
+              w={180}
+            />
+          </Group>
+          {list.error ? (
+            <div style={{ padding: 16 }}>
+              <QueryError error={list.error} what="the settlements" />
+            </div>
+          ) : (
+            <SettlementsTable
+              rows={rows}
+              loading={list.fetching && !connection}
+              showCompany
+              empty={{ title: 'No settlements yet', description: 'Run the settlements of a day to create them.' }}
+              action={(s) => <MarkPaidButton settlement={s} onDone={refresh} />}
+            />
+          )}
+          <Pager
+            page={pager.page}
+            pageSize={pageSize}
+            totalCount={connection?.totalCount}
+            hasNextPage={connection?.pageInfo.hasNextPage ?? false}
+            onNext={() => pager.next(connection?.pageInfo.endCursor)}
+            onPrevious={pager.previous}
+            noun="settlements"
+          />
+        </Paper>
+      </Stack>
+    </>
+  );
+}
