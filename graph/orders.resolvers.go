@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
@@ -25,5 +24,8 @@ func (r *mutationResolver) CreateOrder(ctx context.Context, input model.CreateOr
 
 // PaymentURL is the resolver for the paymentUrl field.
 func (r *orderResolver) PaymentURL(ctx context.Context, obj *ent.Order) (*string, error) {
-	panic(fmt.Errorf("not implemented: PaymentURL - paymentUrl"))
+	if obj.PaymentURL == "" {
+		return nil, nil
+	}
+	return &obj.PaymentURL, nil
 }

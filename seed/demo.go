@@ -141,6 +141,9 @@ func LoadDemo(ctx context.Context, c *ent.Client, now time.Time) (*Demo, error) 
 		if err := demoOrders(ctx, c, psp, m, co, shop, s.provider, s.shop.products, now, 100); err != nil {
 			return nil, err
 		}
+		if err := demoOperations(ctx, c, co, shop, now); err != nil { // demo_settlements.go
+			return nil, err
+		}
 	}
 	return d, nil
 }

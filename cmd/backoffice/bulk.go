@@ -22,6 +22,7 @@ func seedBulk(ctx context.Context, cfg config.Config, args []string) error {
 	fs.IntVar(&opt.Days, "days", 180, "days of history the orders spread over")
 	fs.IntVar(&opt.Merchants, "merchants", 0, "merchants of a new bench PSP (default: orders/5000, 3 to 400)")
 	fs.IntVar(&opt.SettleLagDays, "settle-lag", 3, "settle every day up to today minus this many (-1: no settlements)")
+	fs.IntVar(&opt.SettleDays, "settle-days", 28, "days with a settlement run each before that; older ones are settled in one catch-up run")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: backoffice seed --orders N [--append] [--days 180] [--merchants M] [--settle-lag 3]\n\n"+

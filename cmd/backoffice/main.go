@@ -5,6 +5,7 @@
 //	backoffice seed               load the demo data set into an empty database
 //	backoffice seed --orders N    write a large benchmark data set in bulk (bulk.go)
 //	backoffice bench              measure a running server against the database's lower bounds
+//	backoffice settle --date D    run the settlements of day D (default today, UTC) and exit
 //
 // Configuration comes from the environment only (README, API.md).
 package main
@@ -30,6 +31,7 @@ commands:
   seed      load the demo data set into an empty database and exit
             --orders N [--append] [--days D]: a large benchmark data set instead
   bench     measure a running server on the benchmark data set (bench --help)
+  settle    run the settlements of a day and exit: --date YYYY-MM-DD (default today, UTC)
 `
 
 func main() {
@@ -87,6 +89,8 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		return a.SeedDemo(ctx)
 	case "bench":
 		return bench(ctx, cfg, args)
+	case "settle":
+		return settle(ctx, cfg, args, logger)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

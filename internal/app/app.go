@@ -55,6 +55,9 @@ type App struct {
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
+	// liveDemo: the demo was just loaded; its orders at the sandboxes follow once
+	// the server listens (orders.go).
+	liveDemo bool
 }
 
 // New opens the database, migrates it, and assembles the services and the server.
@@ -153,6 +156,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.liveDemo && a.Sandboxes != nil {
+		go a.seedLiveOrders(ctx)
+	}
 	a.Logger.Info("serving", "addr", ln.Addr().String(), "public_url", a.Config.PublicURL, "providers", a.Config.ProvidersMode)
 	select {
 	case err := <-errc:

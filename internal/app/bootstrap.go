@@ -76,12 +76,16 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		return fmt.Errorf("the database is not empty: the demo data set loads only into an empty one")
 	}
 	start := time.Now()
-	if _, err := seed.LoadDemo(ctx, a.DB.Ent, time.Now()); err != nil {
+	if _, err := seed.LoadDemo(ctx, a.DB.Ent, start); err != nil {
+		return err
+	}
+	if err := a.settleDemo(ctx, start); err != nil {
 		return err
 	}
 	if err := a.EnsureSandboxAccounts(ctx); err != nil {
 		return err
 	}
+	a.liveDemo = true
 	a.Logger.Info("demo data loaded", "took", time.Since(start).String())
 	return nil
 }

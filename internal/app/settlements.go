@@ -34,13 +34,9 @@ func (a *App) settleDemo(ctx context.Context, now time.Time) error {
 	s := psp.NewSettlements(a.DB)
 	s.Now = func() time.Time { return now }
 	today := domain.DateOf(now)
-	n := 0
-	for d := today.AddDays(-DemoSettlementDays); !d.After(today); d = d.AddDays(1) {
-		res, err := s.Run(auth.System(ctx), d)
-		if err != nil {
-			return fmt.Errorf("demo settlements of %s: %w", d, err)
-		}
-		n += len(res.Settlements)
+	n, err := s.RunDays(auth.System(ctx), today.AddDays(-DemoSettlementDays), today)
+	if err != nil {
+		return fmt.Errorf("demo settlements: %w", err)
 	}
 	a.Logger.Info("demo settlements", "days", DemoSettlementDays+1, "settlements", n)
 	return nil

@@ -201,7 +201,7 @@ func (g *generator) order(i int, b *batch) error {
 		updated = confirmedAt
 	}
 	b.orders = append(b.orders, []any{orderID, created.UTC(), updated.UTC(), g.st.pspID, m.id, co.id, sh.id,
-		string(provider), nullable(string(productType)), ref, status, fulfilmentStatus(items), cur,
+		string(provider), nullable(string(productType)), ref, status, string(psp.FulfilmentStatusOf(states(items))), cur,
 		total.Minor(), amount.Minor(), fulfilled.Minor(), refunded.Minor(),
 		fmt.Sprintf("bench_%s_%s", provider.Slug(), orderID[4:]), nullable(paymentURL), sh.lang, first, last,
 		fmt.Sprintf("%s.%s.%d@example.com", first, last, i), nullable(fmt.Sprintf("+3725%07d", i%10000000)),
@@ -433,21 +433,4 @@ func states(items []*orderItem) []psp.ItemState {
 		out[k] = it.state
 	}
 	return out
-}
-
-// fulfilmentStatus: nothing shipped is UNFULFILLED; something shipped and something
-// still open is PARTIALLY_FULFILLED; nothing open (shipped or cancelled) is FULFILLED.
-func fulfilmentStatus(items []*orderItem) string {
-	shipped, open := false, false
-	for _, it := range items {
-		shipped = shipped || it.state.Fulfilled > 0
-		open = open || it.state.Open() > 0
-	}
-	switch {
-	case !shipped:
-		return "UNFULFILLED"
-	case open:
-		return "PARTIALLY_FULFILLED"
-	}
-	return "FULFILLED"
 }

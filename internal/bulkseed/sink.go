@@ -13,15 +13,37 @@ import (
 
 // sink writes batches of rows inside one open transaction: COPY on PostgreSQL (the
 // fast path the large data sets take), multi-row INSERTs on SQLite (small sets, tests).
+//
+// On PostgreSQL, when the role may, the transactions run with
+// session_replication_role = replica, which skips the per-row foreign-key triggers and
+// halves the load time. Nothing is lost by it: every parent is written before its
+// children in the same transaction, from ids the generator itself made, and the
+// package's tests check that no row points nowhere.
 type sink struct {
-	d        *db.DB
-	tx       *sql.Tx
-	postgres bool
-	// skipTriggers: per-row foreign-key checks off (superusers only)
+	d            *db.DB
+	tx           *sql.Tx
+	postgres     bool
 	skipTriggers bool
 }
 
-func newSink(d *db.DB) *sink { return &sink{d: d, postgres: d.IsPostgres()} }
+func newSink(ctx context.Context, d *db.DB) *sink {
+	s := &sink{d: d, postgres: d.IsPostgres()}
+	if s.postgres {
+		s.skipTriggers = mayReplicate(ctx, d.SQL)
+	}
+	return s
+}
+
+// mayReplicate tells whether the role may set session_replication_role (superusers).
+func mayReplicate(ctx context.Context, sqldb *sql.DB) bool {
+	tx, err := sqldb.BeginTx(ctx, nil)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "SET LOCAL session_replication_role = replica")
+	return err == nil
+}
 
 // begin opens the next transaction. On PostgreSQL a bulk load need not wait for its
 // WAL to reach the disk at every commit: a crash loses at most the last batches of a

@@ -53,8 +53,8 @@ var (
 // added by someone else fails the seed with a clear message instead of a constraint
 // error halfway through a million rows: every column written must exist, and every
 // NOT NULL column without a database default must be written.
-func checkSchema() error {
-	for _, t := range bulkTables {
+func checkSchema(tables []table) error {
+	for _, t := range tables {
 		have := map[string]*schema.Column{}
 		for _, c := range t.spec.Columns {
 			have[c.Name] = c

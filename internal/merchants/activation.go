@@ -89,8 +89,11 @@ func (o *Onboarding) ActivateCompany(ctx context.Context, companyID string, p do
 		}
 		return o.scheduleRetry(ctx, tx, act, 1)
 	})
-	if err != nil || act.Status == domain.ActivationActive {
-		return act, err
+	if err != nil {
+		return nil, err
+	}
+	if act.Status == domain.ActivationActive {
+		return o.Client.ProviderActivation.Get(ctx, act.ID)
 	}
 
 	// 2. Ask the provider, outside any transaction. 3. Record its answer.
@@ -192,7 +195,10 @@ func (o *Onboarding) record(ctx context.Context, id string, application int, res
 		_, err = refreshStatus(ctx, tx.Ent, m)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.ProviderActivation.Get(ctx, out.ID)
 }
 
 // ActivationJobArgs asks to resolve one PENDING application.

@@ -226,7 +226,10 @@ func (o *Onboarding) AddCompany(ctx context.Context, in NewCompany) (*ent.Compan
 		out = co
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Company.Get(ctx, out.ID)
 }
 
 // UpdateCompany corrects a company's data (for instance after a rejected
@@ -275,7 +278,10 @@ func (o *Onboarding) UpdateCompany(ctx context.Context, in CompanyChanges) (*ent
 		out = co
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Company.Get(ctx, out.ID)
 }
 
 // mergeCompany lays the changes over the stored company, so one validation checks

@@ -97,7 +97,10 @@ func (o *Onboarding) UpdateMerchant(ctx context.Context, in MerchantChanges) (*e
 		out, err = u.Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Merchant.Get(ctx, out.ID)
 }
 
 // SuspendMerchant stops a merchant from taking new orders and getting new API keys,
@@ -122,7 +125,10 @@ func (o *Onboarding) SuspendMerchant(ctx context.Context, merchantID, reason str
 			SetSuspensionReason(reason).Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Merchant.Get(ctx, out.ID)
 }
 
 // ReactivateMerchant lifts a suspension; the merchant gets back the status its parts
@@ -145,5 +151,8 @@ func (o *Onboarding) ReactivateMerchant(ctx context.Context, merchantID string) 
 		out, err = refreshStatus(ctx, tx.ent, m)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Merchant.Get(ctx, out.ID)
 }

@@ -148,7 +148,9 @@ type txn struct {
 }
 
 // inTx runs fn in one transaction, through DB when there is one (so jobs can be
-// inserted), else through ent's own transactions.
+// inserted), else through ent's own transactions. Rows read inside keep the
+// transaction's driver, so every method answers what it wrote re-read through
+// Client: loading its edges later would otherwise go to a finished transaction.
 func (o *Onboarding) inTx(ctx context.Context, fn func(ctx context.Context, tx txn) error) error {
 	if o.DB != nil {
 		return o.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {

@@ -115,7 +115,10 @@ func (o *Onboarding) AddShop(ctx context.Context, in NewShop) (*ent.Shop, error)
 		_, err = refreshStatus(ctx, tx.ent, m)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Shop.Get(ctx, out.ID)
 }
 
 // UpdateShop changes a shop's name, URL, language, product types or order limits.
@@ -151,7 +154,10 @@ func (o *Onboarding) UpdateShop(ctx context.Context, in ShopChanges) (*ent.Shop,
 		out, err = u.Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Shop.Get(ctx, out.ID)
 }
 
 // mergeShop lays the changes over the stored shop, so one validation checks the

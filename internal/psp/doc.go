@@ -13,7 +13,9 @@
 //     provider fails, the order stays PENDING without a paymentUrl and the answer is a
 //     PROVIDER_ERROR userError beside the order; sending the same reference again
 //     retries (it is an update of an untouched order). No order is marked FAILED for
-//     a call that may not have reached the provider.
+//     a call that may not have reached the provider. An idempotencyKey covers the
+//     order's write (internal/idempotency); its replay answers the order as it is
+//     now, creating the session if the first attempt could not.
 //   - The same reference updates a PENDING order the shopper has not continued with
 //     (items, amounts, shopper, a new session); once the shopper continued (we saw it,
 //     or the provider says so when asked before the update), it is a CONFLICT. Every

@@ -20,6 +20,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
@@ -104,6 +105,10 @@ var ErrNoPrincipal = errors.New("psp: no principal in the context")
 // pending order with the same reference) and creates its payment session at the
 // provider. A refusal is a *domain.Refusal; with PROVIDER_ERROR the result still
 // carries the order, PENDING without a payment URL.
+//
+// With an idempotencyKey the order's write is done once per principal and key; a
+// replay answers the order as it is now (and creates its session if the first
+// attempt could not).
 func (o *Orders) CreateOrder(ctx context.Context, in CreateOrderInput) (*CreateOrderResult, error) {
 	plan, err := o.plan(ctx, in)
 	if err != nil {
@@ -111,20 +116,38 @@ func (o *Orders) CreateOrder(ctx context.Context, in CreateOrderInput) (*CreateO
 	}
 	existing, err := o.cfg.DB.Ent.Order.Query().
 		Where(order.ShopID(plan.shop.ID), order.Reference(plan.in.Reference)).Only(ctx)
-	var ord *ent.Order
 	switch {
 	case ent.IsNotFound(err):
-		ord, err = o.insertOrder(ctx, plan)
+		existing = nil
 	case err != nil:
 		return nil, err
 	default:
-		if err := o.checkUpdatable(ctx, existing); err != nil {
+		if err := o.refreshContinued(ctx, existing); err != nil {
 			return nil, err
 		}
-		ord, err = o.updateOrder(ctx, existing.ID, plan)
+	}
+	keyless := in
+	keyless.IdempotencyKey = ""
+	id, replayed, err := idempotency.Run(ctx, o.cfg.DB, idempotency.Request{Operation: "createOrder", Key: in.IdempotencyKey, Input: keyless},
+		func(ctx context.Context, tx *db.Tx) (string, error) {
+			if existing == nil {
+				return o.insertOrder(ctx, tx, plan)
+			}
+			return existing.ID, o.updateOrder(ctx, tx, existing.ID, plan)
+		})
+	if ent.IsConstraintError(err) {
+		return nil, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+			"another request is creating order "+plan.in.Reference+" right now; try again")
 	}
 	if err != nil {
 		return nil, err
+	}
+	ord, err := o.cfg.DB.Ent.Order.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if replayed && (ord.PaymentURL != "" || ord.Status != order.StatusPENDING || ord.ShopperContinued) {
+		return &CreateOrderResult{Order: ord, PaymentURL: ord.PaymentURL}, nil
 	}
 	return o.openSession(ctx, ord, plan)
 }
@@ -253,28 +276,20 @@ func (o *Orders) resolveProvider(ctx context.Context, plan *orderPlan, r *domain
 	return nil
 }
 
-// insertOrder writes a new order PENDING with its items.
-func (o *Orders) insertOrder(ctx context.Context, plan *orderPlan) (*ent.Order, error) {
-	var ord *ent.Order
-	err := o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		c := plan.company
-		create := tx.Ent.Order.Create().SetPspID(c.PspID).SetMerchantID(c.MerchantID).SetCompanyID(c.ID).
-			SetShopID(plan.shop.ID).SetReference(plan.in.Reference)
-		setOrderFields(create.Mutation(), plan)
-		var err error
-		if ord, err = create.Save(ctx); err != nil {
-			return err
-		}
-		if err := o.writeItems(ctx, tx, ord.ID, plan); err != nil {
-			return err
-		}
-		return o.audit(ctx, tx, "createOrder", ord, plan)
-	})
-	if ent.IsConstraintError(err) {
-		return nil, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
-			"another request is creating order "+plan.in.Reference+" right now; try again")
+// insertOrder writes a new order PENDING with its items, in the request's transaction.
+func (o *Orders) insertOrder(ctx context.Context, tx *db.Tx, plan *orderPlan) (string, error) {
+	c := plan.company
+	create := tx.Ent.Order.Create().SetPspID(c.PspID).SetMerchantID(c.MerchantID).SetCompanyID(c.ID).
+		SetShopID(plan.shop.ID).SetReference(plan.in.Reference)
+	setOrderFields(create.Mutation(), plan)
+	ord, err := create.Save(ctx)
+	if err != nil {
+		return "", err
 	}
-	return ord, err
+	if err := o.writeItems(ctx, tx, ord.ID, plan); err != nil {
+		return "", err
+	}
+	return ord.ID, o.audit(ctx, tx, "createOrder", ord, plan)
 }
 
 // setOrderFields sets what an order request decides, on create and on update.
@@ -325,14 +340,11 @@ func errShopperContinued(ord *ent.Order) error {
 	return domain.Refuse(domain.CodeConflict, domain.Field("reference"), msg)
 }
 
-// checkUpdatable refuses to update an order the shopper has continued with. Besides
-// what we know, it asks the provider (outside any transaction): the shopper may have
-// opened the page without our hearing of it yet.
-func (o *Orders) checkUpdatable(ctx context.Context, ord *ent.Order) error {
-	if ord.Status != order.StatusPENDING || ord.ShopperContinued {
-		return errShopperContinued(ord)
-	}
-	if ord.ProviderReference == "" {
+// refreshContinued asks the provider, before an update and outside any transaction,
+// whether the shopper has continued with the order's session without our hearing
+// of it yet, and records what it says. The update itself refuses a continued order.
+func (o *Orders) refreshContinued(ctx context.Context, ord *ent.Order) error {
+	if ord.Status != order.StatusPENDING || ord.ShopperContinued || ord.ProviderReference == "" {
 		return nil
 	}
 	client, err := o.cfg.Registry.For(ctx, ord.PspID, ord.Provider)
@@ -348,44 +360,35 @@ func (o *Orders) checkUpdatable(ctx context.Context, ord *ent.Order) error {
 			fmt.Sprintf("could not check order %s at %s before updating it; try again: %v", ord.Reference, ord.Provider, err))
 	}
 	if st.ShopperContinued || st.State != providers.PaymentPending {
-		now, _, err := o.applyStatus(ctx, ord.ID, st)
-		if err != nil {
-			return err
-		}
-		if now == nil {
-			now = ord
-		}
-		return errShopperContinued(now)
+		_, _, err = o.applyStatus(ctx, ord.ID, st)
 	}
-	return nil
+	return err
 }
 
 // updateOrder rewrites a pending, untouched order from a new request with the same
-// reference: items, amounts, shopper; the next session version, no session yet.
-func (o *Orders) updateOrder(ctx context.Context, id string, plan *orderPlan) (*ent.Order, error) {
-	var ord *ent.Order
-	err := o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		cur, err := o.orderForUpdate(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if cur.Status != order.StatusPENDING || cur.ShopperContinued {
-			return errShopperContinued(cur)
-		}
-		if _, err := tx.Ent.OrderItem.Delete().Where(orderitem.OrderID(id)).Exec(ctx); err != nil {
-			return err
-		}
-		upd := tx.Ent.Order.UpdateOne(cur).AddSessionVersion(1).ClearProviderReference().ClearPaymentURL()
-		setOrderFields(upd.Mutation(), plan)
-		if ord, err = upd.Save(ctx); err != nil {
-			return err
-		}
-		if err := o.writeItems(ctx, tx, id, plan); err != nil {
-			return err
-		}
-		return o.audit(ctx, tx, "updateOrder", ord, plan)
-	})
-	return ord, err
+// reference, in the request's transaction: items, amounts, shopper; the next session
+// version, no session yet. A continued order is a CONFLICT.
+func (o *Orders) updateOrder(ctx context.Context, tx *db.Tx, id string, plan *orderPlan) error {
+	cur, err := o.orderForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if cur.Status != order.StatusPENDING || cur.ShopperContinued {
+		return errShopperContinued(cur)
+	}
+	if _, err := tx.Ent.OrderItem.Delete().Where(orderitem.OrderID(id)).Exec(ctx); err != nil {
+		return err
+	}
+	upd := tx.Ent.Order.UpdateOne(cur).AddSessionVersion(1).ClearProviderReference().ClearPaymentURL()
+	setOrderFields(upd.Mutation(), plan)
+	ord, err := upd.Save(ctx)
+	if err != nil {
+		return err
+	}
+	if err := o.writeItems(ctx, tx, id, plan); err != nil {
+		return err
+	}
+	return o.audit(ctx, tx, "updateOrder", ord, plan)
 }
 
 // orderForUpdate reads an order in a transaction, locking its row on PostgreSQL
@@ -474,6 +477,11 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 		return o.schedulePoll(ctx, tx, ord)
 	})
 	if err != nil {
+		return res, err
+	}
+	// Read it again outside the transaction: an entity keeps the client that loaded
+	// it, and the API loads its edges (items, shop) through that client.
+	if ord, err = o.cfg.DB.Ent.Order.Get(ctx, ord.ID); err != nil {
 		return res, err
 	}
 	res.Order, res.PaymentURL = ord, sess.RedirectURL

@@ -167,7 +167,8 @@ func TestCreateOrder(t *testing.T) {
 			if o.ProviderReference == "" || o.PaymentURL != res.PaymentURL || !strings.HasPrefix(res.PaymentURL, e.Sandboxes.URL+"/paywerk/") {
 				t.Errorf("session %q %q", o.ProviderReference, res.PaymentURL)
 			}
-			items := e.DB.Ent.OrderItem.Query().Where(orderitem.OrderID(o.ID)).Order(ent.Asc(orderitem.FieldPosition)).AllX(systemCtx)
+			// Through the answered order itself, as the API loads its edges.
+			items := o.QueryItems().Order(ent.Asc(orderitem.FieldPosition)).AllX(psptest.As(e.APIKey))
 			if len(items) != 2 || items[1].Quantity != money.MustQuantity("1.5") || items[1].TotalMinor != 6000 || items[0].VatRateBps != 2200 {
 				t.Errorf("items %+v", items)
 			}
@@ -199,6 +200,19 @@ func TestCreateOrder(t *testing.T) {
 			if res.Order.Lang != "et" { // the shop's default
 				t.Errorf("lang %q", res.Order.Lang)
 			}
+		})
+		t.Run("the same idempotency key answers the first order", func(t *testing.T) {
+			in := e.OrderInput(domain.ProviderBillwerk, "W-1006")
+			in.IdempotencyKey = "checkout-7f3a"
+			first := e.Create(t, in)
+			again := e.Create(t, in)
+			if again.Order.ID != first.Order.ID || again.PaymentURL != first.PaymentURL || again.Order.SessionVersion != 0 {
+				t.Errorf("a replay answered order %s v%d %s, want %s %s", again.Order.ID, again.Order.SessionVersion,
+					again.PaymentURL, first.Order.ID, first.PaymentURL)
+			}
+			in.Amount, in.Items = "99.00", nil
+			_, err := e.Orders.CreateOrder(psptest.As(e.APIKey), in)
+			wantRefusal(t, err, domain.CodeIdempotencyKeyReused, "idempotencyKey")
 		})
 		t.Run("a provider failure keeps the order PENDING without a payment URL", func(t *testing.T) {
 			_, err := e.Sandboxes.Faults[domain.ProviderBillwerk].Add(sandboxkit.Fault{Account: e.FaultAccount(domain.ProviderBillwerk),

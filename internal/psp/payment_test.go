@@ -85,8 +85,8 @@ func TestPaymentEndToEnd(t *testing.T) {
 	})
 }
 
-// TestForgedWebhooks: a notification no account verifies is answered 401 and
-// nothing is stored.
+// TestForgedWebhooks: a notification no account verifies is answered 401, one that
+// is verified but unreadable 400, and nothing is stored.
 func TestForgedWebhooks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := psptest.Start(t, d, noPolling)
@@ -110,6 +110,14 @@ func TestForgedWebhooks(t *testing.T) {
 				http.StatusUnauthorized},
 			{"an unknown provider", "stripe", jsonHeader(), `{}`, http.StatusNotFound},
 		}
+		billieKey := e.Sandboxes.Account(e.PSP.ID, domain.ProviderBillie).WebhookSecret
+		cases = append(cases, struct {
+			name, provider string
+			header         http.Header
+			body           string
+			want           int
+		}{"Billie with its key but no order: verified, unreadable", "billie",
+			http.Header{"Content-Type": {"application/json"}, "X-Api-Key": {billieKey}}, `{"success":true}`, http.StatusBadRequest})
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				if got := post(t, e.URL+"/webhooks/"+c.provider, c.header, c.body); got != c.want {

@@ -107,13 +107,13 @@ export function StatusBadge({
 export function MoneyText({ value, fw, c, size }: { value: Money | null | undefined; fw?: number; c?: string; size?: string }) {
   if (!value) {
     return (
-      <Text span c="dimmed" size={size}>
+      <Text span c="dimmed" size={size} fz={size ? undefined : 'inherit'}>
         —
       </Text>
     );
   }
   return (
-    <Text span fw={fw} c={c} size={size} style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
+    <Text span fw={fw} c={c} size={size} fz={size ? undefined : 'inherit'} style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
       {formatMoney(value)}
     </Text>
   );

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../test/renderApp';
@@ -37,8 +37,9 @@ describe('app shell', () => {
     const { router } = renderApp('/audit');
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Account menu for Ada Admin' }));
-    expect(await screen.findByText('admin@psp.example')).toBeInTheDocument();
-    expect(screen.getByText('PSP admin')).toBeInTheDocument();
+    const menu = await screen.findByRole('menu');
+    expect(within(menu).getByText('admin@psp.example')).toBeInTheDocument();
+    expect(within(menu).getByText('PSP admin')).toBeInTheDocument();
     await user.click(await screen.findByRole('menuitem', { name: 'Log out' }));
 
     expect(await screen.findByLabelText('Email')).toBeInTheDocument();

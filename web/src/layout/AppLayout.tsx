@@ -1,9 +1,31 @@
-import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, Text, Title, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Badge, Box, Burger, Group, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import type { User } from '../auth/api';
 import { useAuth } from '../auth/AuthContext';
-import { navigationFor, roleLabel } from '../auth/roles';
+import { audienceOf, navigationFor, roleLabel } from '../auth/roles';
+import { BankIcon, KeyIcon, ListIcon, ReceiptIcon, StoreIcon, UsersIcon } from '../components/icons';
+import { useMyMerchant } from '../lib/viewer';
+
+const navIcons: Record<string, ReactNode> = {
+  '/merchants': <StoreIcon size={18} />,
+  '/orders': <ReceiptIcon size={18} />,
+  '/settlements': <BankIcon size={18} />,
+  '/api-keys': <KeyIcon size={18} />,
+  '/team': <UsersIcon size={18} />,
+  '/audit': <ListIcon size={18} />,
+};
+
+/** The merchant a merchant user works for, shown under the brand. */
+function MerchantName() {
+  const { merchant } = useMyMerchant();
+  return merchant ? (
+    <Text size="xs" c="dimmed" truncate maw={200}>
+      {merchant.name}
+    </Text>
+  ) : null;
+}
 
 function UserMenu({ user }: { user: User }) {
   const { signOut } = useAuth();
@@ -16,14 +38,19 @@ function UserMenu({ user }: { user: User }) {
   };
 
   return (
-    <Menu position="bottom-end" width={240} withArrow>
+    <Menu position="bottom-end" width={260} withArrow shadow="md">
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${displayName}`}>
+        <UnstyledButton aria-label={`Account menu for ${displayName}`} px={6} py={4} style={{ borderRadius: 8 }}>
           <Group gap="xs" wrap="nowrap">
-            <Avatar name={displayName} color="initials" size="sm" />
-            <Text size="sm" fw={500} visibleFrom="xs">
-              {displayName}
-            </Text>
+            <Avatar name={displayName} color="initials" size={30} />
+            <Box visibleFrom="xs">
+              <Text size="sm" fw={600} lh={1.2}>
+                {displayName}
+              </Text>
+              <Text size="xs" c="dimmed" lh={1.2}>
+                {roleLabel(user.role)}
+              </Text>
+            </Box>
           </Group>
         </UnstyledButton>
       </Menu.Target>
@@ -46,6 +73,24 @@ function UserMenu({ user }: { user: User }) {
   );
 }
 
+function Brand({ merchant }: { merchant: boolean }) {
+  return (
+    <Group gap={10} wrap="nowrap">
+      <Box w={28} h={28} bg="indigo.6" style={{ borderRadius: 7, display: 'grid', placeItems: 'center', flex: 'none' }} aria-hidden="true">
+        <svg width="16" height="16" viewBox="0 0 32 32">
+          <path d="M10 25V7h8a5.5 5.5 0 0 1 0 11h-8" fill="none" stroke="#fff" strokeWidth="3.4" strokeLinejoin="round" />
+        </svg>
+      </Box>
+      <Stack gap={0}>
+        <Text component="h1" m={0} fz={16} fw={700} lh={1.2}>
+          PSP Backoffice
+        </Text>
+        {merchant && <MerchantName />}
+      </Stack>
+    </Group>
+  );
+}
+
 /** The signed-in frame: header with the account menu, role-dependent navbar, and the page. */
 export function AppLayout() {
   const { user } = useAuth();
@@ -55,46 +100,50 @@ export function AppLayout() {
   if (!user) {
     return null;
   }
+  const audience = audienceOf(user.role);
 
   return (
     <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
-      padding="md"
+      header={{ height: 60 }}
+      navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
+      padding="lg"
+      bg="var(--mantine-color-gray-0)"
     >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger
-              opened={navbarOpened}
-              onClick={toggleNavbar}
-              hiddenFrom="sm"
-              size="sm"
-              aria-label="Toggle navigation"
-            />
-            <Title order={1} size="h4">
-              PSP Backoffice
-            </Title>
+            <Burger opened={navbarOpened} onClick={toggleNavbar} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Brand merchant={audience === 'merchant'} />
+            <Badge variant="light" color={audience === 'psp' ? 'grape' : 'teal'} size="sm" radius="sm" tt="none" visibleFrom="sm">
+              {audience === 'psp' ? 'PSP staff' : 'Merchant'}
+            </Badge>
           </Group>
           <UserMenu user={user} />
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
-        {navigationFor(user.role).map((entry) => (
-          <NavLink
-            key={entry.to}
-            component={Link}
-            to={entry.to}
-            label={entry.label}
-            active={pathname === entry.to || pathname.startsWith(`${entry.to}/`)}
-            onClick={closeNavbar}
-          />
-        ))}
+      <AppShell.Navbar p="sm" aria-label="Main navigation">
+        <Stack gap={2}>
+          {navigationFor(user.role).map((entry) => (
+            <NavLink
+              key={entry.to}
+              component={Link}
+              to={entry.to}
+              label={entry.label}
+              leftSection={navIcons[entry.to]}
+              active={pathname === entry.to || pathname.startsWith(`${entry.to}/`)}
+              onClick={closeNavbar}
+              fw={500}
+              style={{ borderRadius: 8 }}
+            />
+          ))}
+        </Stack>
       </AppShell.Navbar>
 
       <AppShell.Main>
-        <Outlet />
+        <Box maw={1320} mx="auto">
+          <Outlet />
+        </Box>
       </AppShell.Main>
     </AppShell>
   );

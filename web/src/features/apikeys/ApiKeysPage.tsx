@@ -19,7 +19,7 @@ import {
 import { DatePickerInput } from '@mantine/dates';
 import { isNotEmpty, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useAuth } from '../../auth/AuthContext';
 import { EmptyState, IdText, LoadingBlock, PageHeader, QueryError, SkeletonRows } from '../../components/Page';
@@ -271,9 +271,15 @@ function CreateKeyDialog({
   );
 }
 
-function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: { id: string; name: string } | null; onClose: () => void; onRevoked: () => void }) {
+function RevokeDialog({ apiKey: current, onClose, onRevoked }: { apiKey: { id: string; name: string } | null; onClose: () => void; onRevoked: () => void }) {
   const [state, revoke] = useMutation(RevokeApiKeyMutation);
   const [error, setError] = useState<string | null>(null);
+  // Keep naming the key while the dialog fades out after closing.
+  const last = useRef(current);
+  if (current) {
+    last.current = current;
+  }
+  const apiKey = last.current;
   const confirm = async () => {
     if (!apiKey) {
       return;
@@ -291,7 +297,7 @@ function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: { id: string; na
     onClose();
   };
   return (
-    <Modal opened={apiKey !== null} onClose={onClose} title="Revoke this API key?" centered>
+    <Modal opened={current !== null} onClose={onClose} title="Revoke this API key?" centered>
       <Stack gap="md">
         <Text size="sm">
           <b>{apiKey?.name}</b> stops working at once: every request that uses it is refused. This cannot be undone.
@@ -388,7 +394,7 @@ export function ApiKeysPage() {
                           {key.createdBy ? ` by ${key.createdBy.email}` : ''}
                         </Text>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <IdText>{`pk_${key.environment}_${key.prefix}_…`}</IdText>
                       </Table.Td>
                       <Table.Td>
@@ -412,8 +418,10 @@ export function ApiKeysPage() {
                           </Group>
                         )}
                       </Table.Td>
-                      <Table.Td c="dimmed">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</Table.Td>
-                      <Table.Td>
+                      <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                        {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}
+                      </Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <Badge color={key.active ? 'green' : 'gray'} variant="light" size="sm" radius="sm" tt="none">
                           {key.revokedAt ? 'Revoked' : key.active ? 'Active' : 'Expired'}
                         </Badge>

@@ -58,7 +58,7 @@ export function Checklist({ items }: { items: readonly ChecklistItem[] }) {
             </ThemeIcon>
           )}
           <div style={{ minWidth: 0 }}>
-            <Text size="sm" c={item.done ? 'dimmed' : undefined} td={item.done ? 'line-through' : undefined}>
+            <Text size="sm" c={item.done ? 'dimmed' : undefined}>
               {item.message}
             </Text>
             {!item.done && (

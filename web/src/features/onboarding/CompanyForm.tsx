@@ -220,7 +220,7 @@ export function CompanyForm({
               description="Payouts are transferred to this account"
               placeholder="DE89 3704 0044 0532 0130 00"
               withAsterisk
-              ff="monospace"
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
               autoComplete="off"
               {...form.getInputProps('iban')}
             />

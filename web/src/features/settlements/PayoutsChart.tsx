@@ -18,15 +18,29 @@ export interface PayoutPoint {
  * server) divided by the currency's minor units, only so the chart library
  * can plot it. Every amount shown as text still comes from `amount`.
  */
-export function chartPoints(settlements: readonly { date: string; net: Money }[]): PayoutPoint[] {
-  return [...settlements]
-    .sort((a, b) => a.date.localeCompare(b.date))
-    .map((s) => ({
-      date: s.date,
-      net: Number(s.net.minor ?? 0) / 10 ** currencyDecimals(s.net.currency),
-      money: s.net,
-      label: formatDate(s.date),
+export function chartPoints(periods: readonly { start: string; period: string; net: Money }[], grouping: 'day' | 'week' | 'month'): PayoutPoint[] {
+  return [...periods]
+    .sort((a, b) => a.start.localeCompare(b.start))
+    .map((p) => ({
+      date: p.start,
+      net: Number(p.net.minor ?? 0) / 10 ** currencyDecimals(p.net.currency),
+      money: p.net,
+      label: periodLabel(p, grouping),
     }));
+}
+
+/** "2026-11-21" → "Nov 21, 2026"; a week by its Monday; a month by its name. */
+export function periodLabel(p: { start: string; period: string }, grouping: 'day' | 'week' | 'month'): string {
+  switch (grouping) {
+    case 'day':
+      return formatDate(p.start);
+    case 'week':
+      return `Week of ${formatDate(p.start)}`;
+    case 'month': {
+      const [y = 1970, m = 1] = p.start.split('-').map(Number);
+      return new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+    }
+  }
 }
 
 function PointTooltip({ payload }: { payload?: readonly { payload?: PayoutPoint }[] }) {
@@ -47,6 +61,7 @@ function PointTooltip({ payload }: { payload?: readonly { payload?: PayoutPoint 
 }
 
 export function PayoutsChart({ points, currency }: { points: readonly PayoutPoint[]; currency: string }) {
+  // Axis ticks only: rounded, compact (e.g. "€1.2K"); the tooltip shows the exact amount.
   const axisFormatter = new Intl.NumberFormat(undefined, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
   return (
     <BarChart
@@ -59,7 +74,7 @@ export function PayoutsChart({ points, currency }: { points: readonly PayoutPoin
       gridAxis="y"
       barProps={{ radius: [3, 3, 0, 0], maxBarSize: 28 }}
       tooltipProps={{ content: ({ payload }) => <PointTooltip payload={payload as readonly { payload?: PayoutPoint }[]} /> }}
-      aria-label="Net payouts per settlement"
+      aria-label="Net payouts per period"
     />
   );
 }

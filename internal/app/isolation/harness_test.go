@@ -1,0 +1,225 @@
+// Package isolation_test runs the whole product (internal/app) over real HTTP and
+// checks identity and tenant isolation from the outside: logins, API keys,
+// invitations, roles and scopes, the audit trail, and that no principal reaches
+// another tenant's objects through any query, mutation or node of the schema.
+package isolation_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pspbackoffice/backoffice/internal/app"
+	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/config"
+	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
+	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
+)
+
+const secret = "isolation-test-secret-0123456789abcdef0123456789abcdef"
+
+// harness is the product serving over HTTP on a test database, with the tenant
+// world written into it and every actor's credential.
+type harness struct {
+	t      *testing.T
+	app    *app.App
+	url    string
+	db     *db.DB
+	world  *tenanttest.World
+	logs   *syncBuffer
+	tokens map[string]string // actor name → Bearer token (login token or API key)
+}
+
+func start(t *testing.T, d *db.DB) *harness {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := config.Config{DatabaseURL: d.URL, ListenAddr: ln.Addr().String(), Secret: secret,
+		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
+	a, err := app.New(context.Background(), cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); _ = a.Close() })
+	h := &harness{t: t, app: a, url: srv.URL, db: d, logs: logs, tokens: map[string]string{}}
+	h.world = tenanttest.Build(t, a.DB.Ent, auth.NewKeyHasher(secrets.Derive(secret, "api-key-pepper")), auth.EnvTest)
+	for name, actor := range h.world.Actors {
+		if actor.Key != "" {
+			h.tokens[name] = actor.Key
+			continue
+		}
+		h.tokens[name] = h.login(actor.Email, tenanttest.Password)
+	}
+	return h
+}
+
+// login answers a login token, failing the test on anything but 200.
+func (h *harness) login(email, password string) string {
+	h.t.Helper()
+	status, body, _ := h.request("POST", "/auth/login", "", map[string]string{"email": email, "password": password}, nil)
+	if status != http.StatusOK {
+		h.t.Fatalf("login %s: %d %s", email, status, body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
+		h.t.Fatalf("login %s: %s", email, body)
+	}
+	return out.Token
+}
+
+// request sends a JSON request with an optional Bearer token; extra headers and
+// cookies may be given.
+func (h *harness) request(method, path, token string, body any, header http.Header, cookies ...*http.Cookie) (int, []byte, *http.Response) {
+	h.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, h.url+path, r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp.StatusCode, b, resp
+}
+
+// gqlError is one entry of a GraphQL response's errors.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (e gqlError) code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// gqlResponse is a GraphQL answer with its raw body.
+type gqlResponse struct {
+	Status     int
+	Body       string
+	Data       map[string]json.RawMessage `json:"data"`
+	Errors     []gqlError                 `json:"errors"`
+	Extensions map[string]any             `json:"extensions"`
+}
+
+// codes lists the error codes of a response.
+func (r gqlResponse) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		out = append(out, e.code())
+	}
+	return out
+}
+
+// gql runs a GraphQL document as an actor ("" for anonymous).
+func (h *harness) gql(actor, query string, vars map[string]any) gqlResponse {
+	h.t.Helper()
+	token := ""
+	if actor != "" {
+		token = h.tokens[actor]
+		if token == "" {
+			h.t.Fatalf("no credential for %s", actor)
+		}
+	}
+	return h.gqlToken(token, query, vars)
+}
+
+func (h *harness) gqlToken(token, query string, vars map[string]any) gqlResponse {
+	h.t.Helper()
+	status, body, _ := h.request("POST", "/graphql", token, map[string]any{"query": query, "variables": vars}, nil)
+	var r gqlResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		h.t.Fatalf("GraphQL answered %d %q", status, body)
+	}
+	r.Status, r.Body = status, string(body)
+	return r
+}
+
+// mustData fails the test on any error.
+func (r gqlResponse) mustData(t *testing.T) gqlResponse {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("GraphQL errors: %s", r.Body)
+	}
+	return r
+}
+
+// field decodes one top-level field of the data.
+func (r gqlResponse) field(t *testing.T, name string, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data[name], v); err != nil {
+		t.Fatalf("decode %s: %v in %s", name, err, r.Body)
+	}
+}
+
+// syncBuffer is a log sink that tests read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// contains tells which of the needles occur in the haystack.
+func contains(haystack string, needles map[string]string) []string {
+	var found []string
+	for label, n := range needles {
+		if n != "" && strings.Contains(haystack, n) {
+			found = append(found, label)
+		}
+	}
+	return found
+}
+
+func sqliteDB(t *testing.T) *db.DB { return testdb.SQLite(t) }

@@ -1,0 +1,145 @@
+// @ts-check
+import assert from 'node:assert/strict';
+import { test } from '../harness.mjs';
+import { demo, gql, requireBackend, signIn, unique } from '../lib.mjs';
+
+/**
+ * The merchant's whole day: an order comes in through the API, the shopper
+ * pays on the sandbox page, the merchant fulfils 1.5 metres of cable, refunds
+ * the rest of the cable with AUTO (RETURN the 1.5 fulfilled, CANCEL the 1.5
+ * open), and finds the refund in the settlement the PSP ran.
+ */
+test('an order is paid, fulfilled in part, refunded with AUTO and found in the settlements', async ({ page, artifact, baseURL }) => {
+  await requireBackend(page, {
+    mutations: ['createOrder', 'fulfilOrder', 'previewRefund', 'refundOrder', 'runSettlements'],
+    queries: ['settlementOverview'],
+  });
+  await signIn(page, demo.merchantAdmin);
+  await page.screenshot({ path: artifact('orders.png') });
+
+  // The order, created through the API with the merchant's session.
+  const { viewer } = await gql(page, '{ viewer { merchantId } }');
+  const { node: merchant } = await gql(page, 'query($id: ID!) { node(id: $id) { ... on Merchant { companies { id } shops { id } } } }', {
+    id: viewer.merchantId,
+  });
+  const reference = `E2E-${unique()}`;
+  const created = await gql(
+    page,
+    `mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } paymentUrl userErrors { field message } } }`,
+    {
+      input: {
+        companyId: merchant.companies[0].id,
+        shopId: merchant.shops[0].id,
+        reference,
+        firstName: 'Mari',
+        lastName: 'Tamm',
+        email: 'mari@example.ee',
+        billingAddress: { street: 'Narva mnt 5', city: 'Tallinn', postalCode: '10117', country: 'EE' },
+        amount: '96.95',
+        currency: 'EUR',
+        items: [
+          { sku: 'CABLE-3M', name: 'Cable per metre', quantity: '3', unitPrice: '2.35', vatRate: '22' },
+          { sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', unitPrice: '89.90', vatRate: '22' },
+        ],
+        provider: 'PAYWERK',
+        productType: 'PAY_NOW_CARD',
+        successUrl: `${baseURL}/orders`,
+        failedUrl: `${baseURL}/orders`,
+      },
+    },
+  );
+  const { order, paymentUrl, userErrors } = created.createOrder;
+  assert.deepEqual(userErrors, [], 'createOrder refused');
+  assert.ok(paymentUrl, 'a payment URL');
+
+  // The shopper pays on the sandbox page.
+  await page.goto(paymentUrl);
+  await page.getByRole('button', { name: 'Approve' }).waitFor();
+  await page.screenshot({ path: artifact('sandbox-payment-page.png') });
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL(/\/orders/);
+
+  // The merchant finds the order by its reference and opens it.
+  await page.goto('/orders');
+  await page.getByLabel('Search by reference').fill(reference);
+  await page.getByRole('link', { name: reference }).click();
+  await page.getByRole('heading', { name: reference, level: 2 }).waitFor();
+  // The provider's confirmation may take a moment (webhook, then a job).
+  for (let attempt = 0; attempt < 20 && !(await page.getByText('Confirmed', { exact: true }).first().isVisible()); attempt++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByRole('heading', { name: reference, level: 2 }).waitFor();
+  }
+  await page.getByText('Confirmed', { exact: true }).first().waitFor();
+
+  // Fulfil 1.5 metres of the cable.
+  await page.getByRole('button', { name: 'Fulfil', exact: true }).click();
+  await page.getByLabel('Quantity to fulfil of Cable per metre').fill('1.5');
+  await page.screenshot({ path: artifact('fulfil-dialog.png') });
+  await page.getByRole('dialog').getByRole('button', { name: 'Fulfil', exact: true }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  const cableRow = page.getByRole('row').filter({ hasText: 'Cable per metre' }).first();
+  await cableRow.getByRole('cell', { name: '1.5', exact: true }).first().waitFor();
+
+  // Refund the rest of the cable with AUTO: the preview shows the split before confirming.
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await page.getByRole('button', { name: 'Refund all of Cable per metre' }).click();
+  await page.getByLabel('Reason').fill('Wrong length');
+  const preview = page.getByRole('region', { name: 'Refund preview' });
+  await preview.waitFor({ timeout: 15_000 });
+  await preview.getByText('Return', { exact: true }).waitFor();
+  await preview.getByText('Cancel', { exact: true }).waitFor();
+  await page.screenshot({ path: artifact('refund-dialog.png') });
+  await page.getByRole('dialog').getByRole('button', { name: /^Refund €/ }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  await page.getByText(/^Refunded /).first().waitFor();
+  await page.screenshot({ path: artifact('order.png'), fullPage: true });
+
+  // The PSP runs today's settlements (in its own session).
+  const browser = page.context().browser();
+  assert.ok(browser);
+  const psp = await browser.newContext({ baseURL });
+  const pspPage = await psp.newPage();
+  await signIn(pspPage, demo.pspOperator);
+  await pspPage.getByRole('link', { name: 'Settlement runs' }).click();
+  await pspPage.getByRole('button', { name: 'Run settlements' }).click();
+  await pspPage.getByText(/settlements? created for|Nothing new for/).waitFor({ timeout: 30_000 });
+  await pspPage.screenshot({ path: artifact('settlement-runs.png'), fullPage: true });
+  await psp.close();
+
+  // The merchant finds the refund of the order in today's settlement.
+  await page.getByRole('link', { name: 'Settlements' }).click();
+  await page.getByRole('heading', { name: 'Settlements', level: 2 }).waitFor();
+  await page.getByText('Payouts over time').waitFor();
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: artifact('settlements.png'), fullPage: true });
+  const rows = page.getByRole('row').filter({ has: page.getByRole('link') });
+  await rows.first().waitFor();
+  await rows.first().getByRole('link').first().click();
+  await page.getByRole('heading', { name: /^Settlement of / }).waitFor();
+  await page.getByRole('link', { name: reference }).first().waitFor();
+  await page.screenshot({ path: artifact('settlement.png'), fullPage: true });
+  assert.equal(order.id.startsWith('ord_'), true);
+});
+
+test('a merchant admin creates an API key, sees the secret once, and revokes it', async ({ page, artifact }) => {
+  await requireBackend(page, { mutations: ['createApiKey', 'revokeApiKey'] });
+  await signIn(page, demo.merchantAdmin);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const name = `E2E key ${unique()}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = page.getByTestId('api-key-secret');
+  await secret.waitFor();
+  assert.match((await secret.innerText()).trim(), /^pk_\w+_\w+_\w+$/);
+  await page.screenshot({ path: artifact('api-key-secret.png') });
+  await page.getByRole('button', { name: 'I have copied the key' }).click();
+
+  const row = page.getByRole('row').filter({ hasText: name });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  await row.getByText('Revoked').waitFor();
+  await page.screenshot({ path: artifact('api-keys.png') });
+});
