@@ -40,7 +40,7 @@ func main() {
 			gen.FeatureModifier,
 			gen.FeatureExecQuery,
 		},
-	}, entc.Extensions(ex))
+	}, entc.Extensions(ex), overrideTemplates)
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
@@ -61,5 +61,13 @@ func authOnRelayFields(_ *gen.Graph, s *ast.Schema) error {
 			}})
 		}
 	}
+	return nil
+}
+
+// overrideTemplates adds templates that replace parts of entgql's. It must come after
+// entc.Extensions(ex), which appends entgql's templates: the last definition wins.
+func overrideTemplates(cfg *gen.Config) error {
+	cfg.Templates = append(cfg.Templates, gen.MustParse(gen.NewTemplate("gql_paginate").
+		Funcs(entgql.TemplateFuncs).ParseFiles("ent/schema/template/gql_paginate.tmpl")))
 	return nil
 }

@@ -17,6 +17,8 @@ type Resolver struct {
 	// Registry stores and hands out provider accounts.
 	Registry *registry.Registry
 	Orders   *psp.Orders // createOrder, payment status
+	// Operations: fulfilOrder, fulfilAll, refundOrder, refundAll, previewRefund.
+	Operations *psp.Operations
 	// Onboarding: merchants, companies, shops, provider activation.
 	Onboarding *merchants.Onboarding
 	// Settlements: runs, status, overview, export.

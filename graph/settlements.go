@@ -22,8 +22,12 @@ func settlementErrorCode(err error) (string, bool) {
 }
 
 // queryRefusal turns a refusal of a query (which has no userErrors) into a top-level
-// error carrying the refusal's code and field; other errors pass unchanged.
+// error carrying the refusal's code and field, and what the principal may not see into
+// NOT_FOUND; other errors pass unchanged.
 func queryRefusal(err error) error {
+	if code, ok := settlementErrorCode(err); ok {
+		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": code}}
+	}
 	r, ok := domain.AsRefusal(err)
 	if !ok {
 		return err

@@ -145,6 +145,9 @@ func LoadDemo(ctx context.Context, c *ent.Client, now time.Time) (*Demo, error) 
 			return nil, err
 		}
 	}
+	if err := demoOnboardingStages(ctx, c, psp, d, now); err != nil { // demo_onboarding.go
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -88,7 +88,7 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		defer a.Close()
 		return a.SeedDemo(ctx)
 	case "bench":
-		return bench(ctx, cfg, args)
+		return runBench(ctx, cfg, args)
 	case "settle":
 		return settle(ctx, cfg, args, logger)
 	case "help", "-h", "--help":

@@ -209,6 +209,38 @@ type FeeInput struct {
 	Fixed string `json:"fixed"`
 }
 
+// Fulfil every open quantity of a CONFIRMED order.
+type FulfilAllInput struct {
+	OrderID        string  `json:"orderId"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// One item to fulfil.
+type FulfilItemInput struct {
+	Sku string `json:"sku"`
+	// How much to fulfil; omitted: all that is neither fulfilled nor cancelled.
+	Quantity *money.Quantity `json:"quantity,omitempty"`
+}
+
+// Fulfil (ship) quantities of a CONFIRMED order's items: they are captured at the
+// provider. A part costs round_half_up(unit price × quantity); the part that takes a
+// line's last open quantity takes exactly what is left of the line.
+type FulfilOrderInput struct {
+	OrderID string             `json:"orderId"`
+	Items   []*FulfilItemInput `json:"items"`
+	// Repeat a request safely: the first answer is replayed for 24 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type FulfilOrderPayload struct {
+	// The fulfilment: SUCCEEDED once the provider captured it; PENDING while the
+	// provider's answer is open (it is finished in the background); FAILED when the
+	// provider refused it (then userErrors says why and its quantities are open again).
+	Fulfilment *ent.Fulfilment `json:"fulfilment,omitempty"`
+	Order      *ent.Order      `json:"order,omitempty"`
+	UserErrors []*UserError    `json:"userErrors"`
+}
+
 // Invite a user. PSP staff invite PSP staff (no merchantId) or users of one of their
 // merchants; a MERCHANT_ADMIN invites users of its own merchant. Nobody grants a role
 // above their own.
@@ -260,6 +292,74 @@ type ReactivateMerchantInput struct {
 type ReactivateMerchantPayload struct {
 	Merchant   *ent.Merchant `json:"merchant,omitempty"`
 	UserErrors []*UserError  `json:"userErrors"`
+}
+
+// Refund everything still refundable: RETURN of what was fulfilled, CANCEL of the rest.
+type RefundAllInput struct {
+	OrderID        string  `json:"orderId"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// One item to refund. RETURN: it came back (at most what was fulfilled and not yet
+// returned). CANCEL: it cannot be sent (at most what is neither fulfilled nor
+// cancelled). AUTO: CANCEL when nothing of the item was fulfilled, RETURN when all of
+// it was; a partially fulfilled item takes AUTO only for its whole not-refunded
+// quantity (omitted or given exactly), split into RETURN and CANCEL.
+type RefundItemInput struct {
+	Sku        string            `json:"sku"`
+	RefundType domain.RefundType `json:"refundType"`
+	// How much; omitted: all that the refund type allows.
+	Quantity *money.Quantity `json:"quantity,omitempty"`
+}
+
+// Refund quantities of a CONFIRMED order's items.
+type RefundOrderInput struct {
+	OrderID string             `json:"orderId"`
+	Items   []*RefundItemInput `json:"items"`
+	// Why, for the merchant's records and the provider's credit note (at most 500 characters).
+	Reason *string `json:"reason,omitempty"`
+	// Repeat a request safely: the first answer is replayed for 24 hours. Ignored by previewRefund.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type RefundOrderPayload struct {
+	// The refund: SUCCEEDED, PENDING (finished in the background) or FAILED (see userErrors).
+	Refund     *ent.Refund  `json:"refund,omitempty"`
+	Order      *ent.Order   `json:"order,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A line of a refund preview, with its refund type resolved (never AUTO).
+type RefundPreviewLine struct {
+	Sku        string            `json:"sku"`
+	RefundType domain.RefundType `json:"refundType"`
+	Quantity   money.Quantity    `json:"quantity"`
+	Amount     *money.Money      `json:"amount"`
+}
+
+// What refundOrder would do with the same input. Nothing moves.
+type RefundPreviewPayload struct {
+	Lines        []*RefundPreviewLine `json:"lines"`
+	Amount       *money.Money         `json:"amount,omitempty"`
+	ReturnAmount *money.Money         `json:"returnAmount,omitempty"`
+	CancelAmount *money.Money         `json:"cancelAmount,omitempty"`
+	// What the shopper would owe once this refund (and any still pending) succeeded.
+	OrderAmountAfter *money.Money            `json:"orderAmountAfter,omitempty"`
+	SettlementEffect *RefundSettlementEffect `json:"settlementEffect,omitempty"`
+	UserErrors       []*UserError            `json:"userErrors"`
+}
+
+// What a refund does to the merchant's settlements.
+type RefundSettlementEffect struct {
+	// Deducted from the next settlement: pay now (PAY_NOW_CARD), RETURN and CANCEL alike;
+	// pay later (INVOICE, SLICE), RETURN only.
+	Deducted *money.Money `json:"deducted"`
+	// Pay later CANCEL: only lowers what the shopper owes; nothing was paid out for it.
+	OwedReduction *money.Money `json:"owedReduction"`
+	// The settlement that deducts it, by the company's payout schedule; null when nothing is deducted.
+	SettlementDate *domain.Date `json:"settlementDate,omitempty"`
+	Explanation    string       `json:"explanation"`
 }
 
 type RevokeAPIKeyInput struct {

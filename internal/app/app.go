@@ -46,6 +46,8 @@ type App struct {
 	Sandboxes *catalog.Sandboxes
 	// Orders creates orders and keeps their payment status (webhooks, polling, callbacks).
 	Orders *psp.Orders
+	// Operations fulfils and refunds orders and reconciles what providers left open.
+	Operations *psp.Operations
 	// Onboarding: merchants, companies, shops and provider activation.
 	Onboarding *merchants.Onboarding
 	// Auth turns login tokens and API keys into principals (auth.go).
@@ -102,6 +104,8 @@ func (a *App) assemble(ctx context.Context) error {
 	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
 		Secret: a.Config.Secret, Logger: a.Logger})
 	a.Orders.Register(a.workers)
+	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger})
+	a.Operations.Register(a.workers)
 	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
 	river.AddWorker(a.workers, &merchants.ActivationWorker{Onboarding: a.Onboarding})
 	hooks := webhooks.Handler(a.Registry, a.Orders, a.Logger)
@@ -115,6 +119,7 @@ func (a *App) assemble(ctx context.Context) error {
 	}
 	a.Jobs = jc
 	a.Orders.UseJobs(jc)
+	a.Operations.UseJobs(jc)
 	a.Onboarding.Jobs = jc
 	a.Handler = server.New(server.Deps{
 		DB:      a.DB,
@@ -128,6 +133,7 @@ func (a *App) assemble(ctx context.Context) error {
 			Client:     a.DB.Ent,
 			Registry:   a.Registry,
 			Orders:     a.Orders,
+			Operations: a.Operations,
 			Onboarding: a.Onboarding,
 			// Settlements: runSettlements, markSettlementPaid, settlementOverview.
 			SettlementService: a.Settlements,

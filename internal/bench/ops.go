@@ -90,7 +90,7 @@ func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarg
 			"companyId": target.companyID, "shopId": target.shopID, "reference": fmt.Sprintf("%s-%06d", tag, i),
 			"lang": "en", "firstName": "Mari", "lastName": "Tamm", "email": "mari.tamm@example.com", "phone": "+37255555555",
 			"billingAddress": map[string]any{"street": "Narva mnt 5", "city": "Tallinn", "postalCode": "10117", "country": "EE"},
-			"amount": "150.00", "currency": "EUR", "provider": "PAYWERK",
+			"amount":         "150.00", "currency": "EUR", "provider": "PAYWERK",
 			"items": []map[string]any{
 				{"sku": "LAMP", "name": "Table lamp", "quantity": "2", "unitPrice": "50.00", "vatRate": "22"},
 				{"sku": "MUG", "name": "Mug set", "quantity": "1", "unitPrice": "50.00", "vatRate": "22"},

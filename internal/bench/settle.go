@@ -22,6 +22,7 @@ type SettleResult struct {
 	Companies   int // whose calendar includes the day
 	Items       int64
 	Via         string // "runSettlements over HTTP" or "psp.Settlements.Run in process"
+	Undone      int64  // today's settlements undone first to run the day again
 	Run         time.Duration
 	Settlements int
 	Bound       time.Duration // best of three
@@ -29,22 +30,36 @@ type SettleResult struct {
 	Overview    ReadResult
 }
 
-// nextSettlementDay is the day after the latest settled one, not after today: the
-// daily run the data set is due next (a seed leaves its last days unsettled).
-func nextSettlementDay(ctx context.Context, d *sql.DB) (domain.Date, error) {
-	var last sql.NullString
-	if err := d.QueryRowContext(ctx, "SELECT MAX(date) FROM settlements").Scan(&last); err != nil {
-		return "", err
+// undoSettlementDay makes today's settlement run measurable again and again: the
+// server settles today itself (the daily job, and a catch-up when it starts), so the
+// harness undoes today's settlements (entries deleted, items released) and measures
+// the same run once more. It answers how many settlements it undid. Only for bench
+// databases: it rewrites history.
+func undoSettlementDay(ctx context.Context, d *sql.DB, day domain.Date) (int64, error) {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
 	}
-	today := domain.Today()
-	if !last.Valid {
-		return today, nil
+	defer func() { _ = tx.Rollback() }()
+	for _, q := range []string{
+		`UPDATE orders SET settlement_id = NULL FROM settlement_entries e JOIN settlements s ON s.id = e.settlement_id
+WHERE s.date = $1 AND e.kind = 'ORDER' AND orders.id = e.order_id AND orders.settlement_id = s.id`,
+		`UPDATE fulfilments SET settlement_id = NULL FROM settlement_entries e JOIN settlements s ON s.id = e.settlement_id
+WHERE s.date = $1 AND e.kind = 'FULFILMENT' AND fulfilments.id = e.fulfilment_id AND fulfilments.settlement_id = s.id`,
+		`UPDATE refunds SET settlement_id = NULL FROM settlement_entries e JOIN settlements s ON s.id = e.settlement_id
+WHERE s.date = $1 AND e.kind = 'REFUND' AND refunds.id = e.refund_id AND refunds.settlement_id = s.id`,
+		`DELETE FROM settlement_entries WHERE settlement_id IN (SELECT id FROM settlements WHERE date = $1)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, string(day)); err != nil {
+			return 0, fmt.Errorf("undo the settlements of %s: %w", day, err)
+		}
 	}
-	day := domain.Date(last.String).AddDays(1)
-	if day.After(today) {
-		return "", fmt.Errorf("every day up to today (%s) is settled already: seed again to measure a run", today)
+	res, err := tx.ExecContext(ctx, `DELETE FROM settlements WHERE date = $1`, string(day))
+	if err != nil {
+		return 0, fmt.Errorf("undo the settlements of %s: %w", day, err)
 	}
-	return day, nil
+	n, _ := res.RowsAffected()
+	return n, tx.Commit()
 }
 
 // dueCompanies are the companies whose payout calendar includes the day.
@@ -115,17 +130,19 @@ WHERE o.company_id = ANY($1) AND r.settlement_id IS NULL AND r.status = 'SUCCEED
 const runSettlementsMutation = `mutation BenchSettle($input: RunSettlementsInput!) {
   runSettlements(input: $input) { date settlements { id } userErrors { code message } } }`
 
-// runSettlement measures the bound (best of three, rolled back) and then the run of
-// the next unsettled day: through the API as PSP staff when the server has
-// runSettlements, else by the settlement service in this process.
+// runSettlement measures today's run: the bound (best of three, rolled back), then
+// the run itself, through the API as PSP staff when the server has runSettlements,
+// else by the settlement service in this process.
 func runSettlement(ctx context.Context, c *Client, d *db.DB, s *Schema) SettleResult {
 	var out SettleResult
-	day, err := nextSettlementDay(ctx, d.SQL)
+	day := domain.Today()
+	out.Date = day
+	undone, err := undoSettlementDay(ctx, d.SQL, day)
 	if err != nil {
 		out.Gap = err.Error()
 		return out
 	}
-	out.Date = day
+	out.Undone = undone
 	companies, err := dueCompanies(ctx, d, day)
 	if err != nil {
 		out.Gap = err.Error()

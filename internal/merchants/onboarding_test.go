@@ -314,14 +314,13 @@ func TestActivationTimeoutIsRetriedByTheJob(t *testing.T) {
 
 		// The call times out; the job's first try gets a 503; its retry succeeds.
 		faults := f.env.Faults[domain.ProviderBillie]
+		faults.MaxHang = 2 * time.Second // the hung handler does not always notice the client leave
 		for _, k := range []sandboxkit.FaultKind{sandboxkit.FaultTimeout, sandboxkit.FaultStatus5xx} {
 			if _, err := faults.Add(sandboxkit.Fault{Operation: sandboxkit.OpActivate, Kind: k, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		start := time.Now()
 		act := must(f.o.ActivateCompany(ctx, co.ID, domain.ProviderBillie))
-		t.Logf("DEBUG activate took %v", time.Since(start))
 		if act.Status != domain.ActivationPending || !strings.Contains(act.Reason, "no answer") {
 			t.Fatalf("activation after a timeout = %+v, want PENDING saying there was no answer", act)
 		}
@@ -335,7 +334,6 @@ func TestActivationTimeoutIsRetriedByTheJob(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 			act = must(d.Ent.ProviderActivation.Get(auth.System(context.Background()), act.ID))
 		}
-		t.Logf("DEBUG active after %v", time.Since(start))
 		if act.Status != domain.ActivationActive || act.ExternalMerchantID == "" {
 			t.Fatalf("activation after the job's retries = %+v, want ACTIVE with Billie's merchant ID", act)
 		}

@@ -34,4 +34,11 @@
 //   - Merchants hear of every status change through their callbackUrl, signed like
 //     Stripe's webhooks with a per-company key derived from BACKOFFICE_SECRET
 //     (callbacks.go), retried by River with capped exponential backoff until a 2xx.
+//
+// Settlement (settlement*.go, the rules at the top of settlement.go) pays out per
+// company and day. The decision a reader would otherwise rediscover: a run is a few
+// set-based statements over scratch tables, not a loop over items, and every item is
+// claimed with a `settlement_id IS NULL` guard inside one transaction (serialised by
+// an advisory lock on PostgreSQL) whose entry ids derive from the item ids, so an
+// item lands in exactly one settlement however often or wherever a day is run.
 package psp

@@ -190,7 +190,7 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	}
 	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
 		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
-	if payout, ok, err := s.payLaterPayoutDate(ctx, lo.order); err != nil {
+	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
 		return opRef{}, err
 	} else if ok {
 		create.SetPayoutDate(payout)
@@ -219,15 +219,18 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 // payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus
 // the company's pay-later delay Y (seed 003). Pay-now orders are paid out as a whole
 // from the order's own payout date, so their fulfilments carry none.
-func (s *Operations) payLaterPayoutDate(ctx context.Context, ord *ent.Order) (domain.Date, bool, error) {
+// It reads through the transaction's own client: a second connection taken while
+// holding the order's lock could wait forever for a pool full of requests that wait
+// for that lock.
+func (s *Operations) payLaterPayoutDate(ctx context.Context, c *ent.Client, ord *ent.Order) (domain.Date, bool, error) {
 	if ord.ProductType == nil || !ord.ProductType.PayLater() {
 		return "", false, nil
 	}
-	c, err := s.cfg.DB.Ent.Company.Get(auth.System(ctx), ord.CompanyID)
+	company, err := c.Company.Get(auth.System(ctx), ord.CompanyID)
 	if err != nil {
 		return "", false, err
 	}
-	return domain.DateOf(s.cfg.Now()).AddDays(c.PayLaterDelayDays), true, nil
+	return domain.DateOf(s.cfg.Now()).AddDays(company.PayLaterDelayDays), true, nil
 }
 
 // auditInput summarises an operation for the audit trail.

@@ -2,7 +2,6 @@ package psp
 
 import (
 	"context"
-	"os"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,20 +42,24 @@ import (
 // the settlement id as the reference. A company with nothing to settle gets no
 // settlement row that day (a row of zeros tells nobody anything).
 //
-// Exactly once: every item lands in exactly one settlement. The run claims items by
-// setting their settlement_id with a `settlement_id IS NULL` guard and checks that it
-// claimed exactly the items it wrote entries for; entry ids are derived from the item
-// ids ("sen_" + item id, "sen_fee_" + credited item id), so the primary key refuses a
-// second entry for an item even if every other guard failed. Runs are serialised on
-// PostgreSQL by a transaction-scoped advisory lock (SQLite transactions take the write
-// lock at BEGIN), the unique (company_id, date) index refuses a second settlement for
-// a company and day, so a run of D that finds D's settlement already there leaves
-// that company alone: running D twice, or on two instances at once, changes nothing.
+// Exactly once: every item lands in exactly one settlement. The run claims the items
+// it collected by setting their settlement_id with a `settlement_id IS NULL` guard and
+// fails (changing nothing) unless it claimed exactly those; entry ids are derived
+// from the item ids ("sen_" + item id, "sen_fee_" + credited item id), so the primary
+// key refuses a second entry for an item even if every other guard failed. Runs are
+// serialised on PostgreSQL by a transaction-scoped advisory lock (SQLite transactions
+// take the write lock at BEGIN), and the unique (company_id, date) index refuses a
+// second settlement for a company and day; a run of D that finds D's settlement
+// already there leaves that company alone. So running D twice, or on two instances
+// at once, changes nothing.
 //
-// Set-based: a run is a handful of INSERT … SELECT and UPDATE … FROM statements over
-// a scratch table of the day's companies, never a round trip per item, so its cost
-// follows what the database must write (settlement_bench_test.go measures it against
-// one aggregate query computing the same totals).
+// Set-based: a run is a handful of statements whatever its size: the day's companies
+// into a scratch table (settle_run), everything they collect with its fee into
+// another (settle_items, by the queries of settlement_sources.go), then one INSERT …
+// SELECT for the settlements, one UPDATE … FROM per item table for the claims, one
+// INSERT … SELECT for the entries and one UPDATE for the totals. Never a round trip
+// per item; settlement_bench_test.go measures a run against one aggregate query that
+// computes the same totals.
 //
 // When: the daily River job (settlement_job.go) runs shortly after midnight UTC for
 // that day, so a settlement dated D is paid out on D; PSP staff run a day on demand
@@ -88,8 +91,8 @@ var (
 	ErrSettlementNotFound = errors.New("settlement not found")
 	// ErrCompanyNotFound: no company with that id whose settlements the principal may see.
 	ErrCompanyNotFound = errors.New("company not found")
-	// ErrSettlementClaim: a run claimed a different number of items than it wrote
-	// entries for (another writer settled some of them meanwhile); nothing is kept.
+	// ErrSettlementClaim: a run claimed a different number of items than it collected
+	// (another writer settled some of them meanwhile); nothing is kept.
 	ErrSettlementClaim = errors.New("settlement run: items changed while they were being settled")
 )
 
@@ -163,25 +166,7 @@ type settlementRun struct {
 }
 
 func (r *settlementRun) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	t0 := time.Now()
-	if os.Getenv("SETTLE_TRACE") == "explain" && r.q.postgres && !strings.Contains(query, "CREATE TEMP") && !strings.HasPrefix(query, "ANALYZE") {
-		rows, err := r.tx.SQL.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+r.q.rebind(query), args...)
-		if err != nil {
-			return 0, err
-		}
-		fmt.Println("PLAN", time.Since(t0), firstLine(query))
-		for rows.Next() {
-			var l string
-			rows.Scan(&l)
-			fmt.Println("   ", l)
-		}
-		rows.Close()
-		return -1, nil
-	}
 	res, err := r.tx.SQL.ExecContext(ctx, r.q.rebind(query), args...)
-	if os.Getenv("SETTLE_TRACE") != "" {
-		fmt.Println("TRACE", time.Since(t0), firstLine(query), strings.Join(strings.Fields(query), " ")[:min(160, len(strings.Join(strings.Fields(query), " ")))])
-	}
 	if err != nil {
 		return 0, fmt.Errorf("settlement run: %w\n%s", err, firstLine(query))
 	}
@@ -196,7 +181,10 @@ func firstLine(q string) string {
 	return q
 }
 
-// run does the work and answers the ids of the settlements it created.
+// run does the work and answers the ids of the settlements it created. Its scratch
+// tables: settle_run (the day's companies and the id each one's settlement gets) and
+// settle_items (every item those settlements collect, with its fee), from which the
+// settlements, the claims, the entries and the totals are written.
 func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, error) {
 	if r.q.postgres {
 		if _, err := r.tx.SQL.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", settlementRunLock); err != nil {
@@ -207,15 +195,17 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
-	if err := r.stage(ctx, due); err != nil {
-		return nil, err
-	}
 	defer func() {
-		if !r.q.postgres { // PostgreSQL drops it at commit
-			_, _ = r.tx.SQL.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp.settle_run")
+		if !r.q.postgres { // PostgreSQL drops them at commit
+			for _, t := range []string{"settle_run", "settle_items"} {
+				_, _ = r.tx.SQL.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+t)
+			}
 		}
 	}()
-	steps := []func(context.Context) error{r.createSettlements, r.writeEntries, r.claimItems, r.total, r.dropEmpty}
+	steps := []func(context.Context) error{
+		func(ctx context.Context) error { return r.stage(ctx, due) },
+		r.collect, r.createSettlements, r.claimItems, r.writeEntries, r.total,
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -231,7 +221,7 @@ func (r *settlementRun) dueCompanies(ctx context.Context, p *auth.Principal) ([]
 	if !p.IsSystem() {
 		q = q.Where(company.PspID(p.PSPID))
 	}
-	companies, err := q.All(ctx)
+	companies, err := q.Select(company.FieldID, company.FieldPayoutSchedule, company.FieldPayoutWeekdays).All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -253,8 +243,7 @@ func (r *settlementRun) dueCompanies(ctx context.Context, p *auth.Principal) ([]
 	return due, nil
 }
 
-// stage writes the day's companies, each with the id its settlement will get, into
-// the run's scratch table.
+// stage writes the day's companies, each with the id its settlement will get.
 func (r *settlementRun) stage(ctx context.Context, due []string) error {
 	if _, err := r.exec(ctx, r.q.tempTable("settle_run", "company_id TEXT PRIMARY KEY, settlement_id TEXT NOT NULL")); err != nil {
 		return err
@@ -274,126 +263,137 @@ func (r *settlementRun) stage(ctx context.Context, due []string) error {
 			return err
 		}
 	}
-	if r.q.postgres {
-		_, err := r.exec(ctx, "ANALYZE settle_run")
-		return err
-	}
-	return nil
+	return r.analyze(ctx, "settle_run")
 }
 
-// createSettlements inserts a settlement for each staged company; one that already
-// has a settlement for the day (the unique index) is left out of the run.
+// analyze gives PostgreSQL's planner the size of a scratch table it just filled.
+func (r *settlementRun) analyze(ctx context.Context, table string) error {
+	if !r.q.postgres {
+		return nil
+	}
+	_, err := r.exec(ctx, "ANALYZE "+table)
+	return err
+}
+
+// collect finds every item the day's settlements collect, with each credit's fee,
+// and leaves out the companies that have none: they get no settlement.
+func (r *settlementRun) collect(ctx context.Context) error {
+	if _, err := r.exec(ctx, r.q.tempTable("settle_items", `kind TEXT NOT NULL, item_id TEXT NOT NULL, order_id TEXT NOT NULL,
+  settlement_id TEXT NOT NULL, psp_id TEXT NOT NULL, merchant_id TEXT NOT NULL, company_id TEXT NOT NULL,
+  product_type TEXT NOT NULL, currency TEXT NOT NULL, amount BIGINT NOT NULL, fee BIGINT NOT NULL, payable TEXT NOT NULL`)); err != nil {
+		return err
+	}
+	src := creditSources{q: r.q, run: true}
+	for _, c := range []struct{ kind, query string }{
+		{"ORDER", src.orderCredits()},
+		{"FULFILMENT", src.fulfilmentCredits()},
+		{"REFUND", src.refundDeductions()},
+	} {
+		fee := "c.fee"
+		if c.kind == "REFUND" {
+			fee = "0"
+		}
+		if _, err := r.exec(ctx, `WITH c AS (`+c.query+`)
+INSERT INTO settle_items (kind, item_id, order_id, settlement_id, psp_id, merchant_id, company_id, product_type, currency, amount, fee, payable)
+SELECT '`+c.kind+`', c.item_id, c.order_id, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, c.product_type, c.currency,
+  c.amount, `+fee+`, c.payable FROM c`, string(r.date)); err != nil {
+			return err
+		}
+	}
+	if err := r.analyze(ctx, "settle_items"); err != nil {
+		return err
+	}
+	_, err := r.exec(ctx, `DELETE FROM settle_run WHERE NOT EXISTS (SELECT 1 FROM settle_items i WHERE i.settlement_id = settle_run.settlement_id)`)
+	return err
+}
+
+// createSettlements inserts a settlement for each company with items. A company that
+// has one for the day already (the unique index; only a run outside the lock could
+// have made it) is left out of the run with its items.
 func (r *settlementRun) createSettlements(ctx context.Context) error {
+	ts := r.q.instant()
 	if _, err := r.exec(ctx, `
 INSERT INTO settlements (id, created_at, updated_at, psp_id, merchant_id, company_id, date, status, currency,
   gross_minor, refunds_minor, fees_minor, net_minor, payment_reference)
-SELECT r.settlement_id, ?, ?, c.psp_id, c.merchant_id, c.id, ?, 'PENDING', c.currency, 0, 0, 0, 0, r.settlement_id
+SELECT r.settlement_id, `+ts+`, `+ts+`, c.psp_id, c.merchant_id, c.id, ?, 'PENDING', c.currency, 0, 0, 0, 0, r.settlement_id
 FROM settle_run r JOIN companies c ON c.id = r.company_id
 WHERE 1 = 1
 ON CONFLICT (company_id, date) DO NOTHING`, r.now, r.now, string(r.date)); err != nil {
 		return err
 	}
-	_, err := r.exec(ctx, `DELETE FROM settle_run WHERE NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = settle_run.settlement_id)`)
-	return err
+	for _, t := range []string{"settle_run", "settle_items"} {
+		if _, err := r.exec(ctx, `DELETE FROM `+t+` WHERE NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = `+t+`.settlement_id)`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// claimItems sets settlement_id on every collected item, guarded by settlement_id IS
+// NULL, and fails the run unless it claimed exactly the items it collected.
+func (r *settlementRun) claimItems(ctx context.Context) error {
+	for _, c := range []struct{ table, kind string }{{"orders", "ORDER"}, {"fulfilments", "FULFILMENT"}, {"refunds", "REFUND"}} {
+		claimed, err := r.exec(ctx, fmt.Sprintf(`
+UPDATE %[1]s SET settlement_id = i.settlement_id, updated_at = `+r.q.instant()+`
+FROM settle_items i
+WHERE i.kind = '%[2]s' AND i.item_id = %[1]s.id AND %[1]s.settlement_id IS NULL`, c.table, c.kind), r.now)
+		if err != nil {
+			return err
+		}
+		var collected int64
+		if err := r.tx.SQL.QueryRowContext(ctx, r.q.rebind(`SELECT COUNT(*) FROM settle_items WHERE kind = ?`), c.kind).Scan(&collected); err != nil {
+			return err
+		}
+		if claimed != collected {
+			return fmt.Errorf("%w: %d %s items collected, %d claimed", ErrSettlementClaim, collected, strings.ToLower(c.kind), claimed)
+		}
+	}
+	return nil
 }
 
 // entryColumns are the settlement_entries columns every entry insert writes.
 const entryColumns = `id, created_at, updated_at, settlement_id, psp_id, merchant_id, company_id, kind, order_id,
   fulfilment_id, refund_id, product_type, currency, amount_minor, payable_date`
 
-// writeEntries writes one entry per credit, refund and non-zero fee of the staged
-// companies, read from the items no settlement holds yet.
+// writeEntries writes one entry per collected item (credits +, refunds −) and one
+// per non-zero fee (−), which names the credit it was charged on.
 func (r *settlementRun) writeEntries(ctx context.Context) error {
-	src := creditSources{q: r.q, run: true}
-	d, ts := string(r.date), r.q.instant()
-	if _, err := r.exec(ctx, `WITH c AS (`+src.orderCredits()+`)
+	ts := r.q.instant()
+	_, err := r.exec(ctx, `
 INSERT INTO settlement_entries (`+entryColumns+`)
-SELECT 'sen_' || c.item_id, `+ts+`, `+ts+`, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, 'ORDER', c.order_id,
-  NULL, NULL, c.product_type, c.currency, c.amount, c.payable FROM c
+SELECT 'sen_' || i.item_id, `+ts+`, `+ts+`, i.settlement_id, i.psp_id, i.merchant_id, i.company_id, i.kind, i.order_id,
+  CASE WHEN i.kind = 'FULFILMENT' THEN i.item_id END, CASE WHEN i.kind = 'REFUND' THEN i.item_id END,
+  i.product_type, i.currency, CASE WHEN i.kind = 'REFUND' THEN -i.amount ELSE i.amount END, i.payable
+FROM settle_items i
 UNION ALL
-SELECT 'sen_fee_' || c.item_id, `+ts+`, `+ts+`, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, 'FEE', c.order_id,
-  NULL, NULL, c.product_type, c.currency, -c.fee, c.payable FROM c WHERE c.fee <> 0`,
-		d, r.now, r.now, r.now, r.now); err != nil {
-		return err
-	}
-	if _, err := r.exec(ctx, `WITH c AS (`+src.fulfilmentCredits()+`)
-INSERT INTO settlement_entries (`+entryColumns+`)
-SELECT 'sen_' || c.item_id, `+ts+`, `+ts+`, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, 'FULFILMENT', c.order_id,
-  c.item_id, NULL, c.product_type, c.currency, c.amount, c.payable FROM c
-UNION ALL
-SELECT 'sen_fee_' || c.item_id, `+ts+`, `+ts+`, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, 'FEE', c.order_id,
-  c.item_id, NULL, c.product_type, c.currency, -c.fee, c.payable FROM c WHERE c.fee <> 0`,
-		d, r.now, r.now, r.now, r.now); err != nil {
-		return err
-	}
-	_, err := r.exec(ctx, `WITH c AS (`+src.refundDeductions()+`)
-INSERT INTO settlement_entries (`+entryColumns+`)
-SELECT 'sen_' || c.item_id, `+ts+`, `+ts+`, c.settlement_id, c.psp_id, c.merchant_id, c.company_id, 'REFUND', c.order_id,
-  NULL, c.item_id, c.product_type, c.currency, -c.amount, c.payable FROM c`,
-		d, r.now, r.now)
+SELECT 'sen_fee_' || i.item_id, `+ts+`, `+ts+`, i.settlement_id, i.psp_id, i.merchant_id, i.company_id, 'FEE', i.order_id,
+  CASE WHEN i.kind = 'FULFILMENT' THEN i.item_id END, NULL, i.product_type, i.currency, -i.fee, i.payable
+FROM settle_items i WHERE i.fee <> 0`, r.now, r.now, r.now, r.now)
 	return err
 }
 
-// claimItems sets settlement_id on every item the run wrote an entry for, guarded by
-// settlement_id IS NULL, and fails the run unless it claimed exactly those items.
-func (r *settlementRun) claimItems(ctx context.Context) error {
-	claims := []struct{ table, kind, key string }{
-		{"orders", "ORDER", "order_id"},
-		{"fulfilments", "FULFILMENT", "fulfilment_id"},
-		{"refunds", "REFUND", "refund_id"},
-	}
-	for _, c := range claims {
-		claimed, err := r.exec(ctx, fmt.Sprintf(`
-UPDATE %[1]s SET settlement_id = e.settlement_id, updated_at = ?
-FROM settlement_entries e JOIN settle_run r ON r.settlement_id = e.settlement_id
-WHERE e.kind = '%[2]s' AND e.%[3]s = %[1]s.id AND %[1]s.settlement_id IS NULL`, c.table, c.kind, c.key), r.now)
-		if err != nil {
-			return err
-		}
-		var written int64
-		if err := r.tx.SQL.QueryRowContext(ctx, r.q.rebind(`
-SELECT COUNT(*) FROM settlement_entries e JOIN settle_run r ON r.settlement_id = e.settlement_id WHERE e.kind = ?`),
-			c.kind).Scan(&written); err != nil {
-			return err
-		}
-		if claimed != written && claimed != -1 {
-			return fmt.Errorf("%w: %d %s entries, %d claimed", ErrSettlementClaim, written, strings.ToLower(c.kind), claimed)
-		}
-	}
-	return nil
-}
-
-// total writes each settlement's totals and status from its entries.
+// total writes each settlement's totals and status.
 func (r *settlementRun) total(ctx context.Context) error {
 	_, err := r.exec(ctx, `
 UPDATE settlements SET gross_minor = t.gross, refunds_minor = t.refunds, fees_minor = t.fees,
   net_minor = t.gross - t.refunds - t.fees,
   status = CASE WHEN t.gross - t.refunds - t.fees < 0 THEN 'MERCHANT_OWES' ELSE 'PENDING' END,
-  updated_at = ?
+  updated_at = `+r.q.instant()+`
 FROM (
-  SELECT e.settlement_id,
-    SUM(CASE WHEN e.kind IN ('ORDER', 'FULFILMENT') THEN e.amount_minor ELSE 0 END) AS gross,
-    SUM(CASE WHEN e.kind = 'REFUND' THEN -e.amount_minor ELSE 0 END) AS refunds,
-    SUM(CASE WHEN e.kind = 'FEE' THEN -e.amount_minor ELSE 0 END) AS fees
-  FROM settlement_entries e JOIN settle_run r ON r.settlement_id = e.settlement_id
-  GROUP BY e.settlement_id
+  SELECT i.settlement_id,
+    SUM(CASE WHEN i.kind = 'REFUND' THEN 0 ELSE i.amount END) AS gross,
+    SUM(CASE WHEN i.kind = 'REFUND' THEN i.amount ELSE 0 END) AS refunds,
+    SUM(i.fee) AS fees
+  FROM settle_items i
+  GROUP BY i.settlement_id
 ) t
 WHERE settlements.id = t.settlement_id`, r.now)
 	return err
 }
 
-// dropEmpty deletes the run's settlements that found nothing to settle.
-func (r *settlementRun) dropEmpty(ctx context.Context) error {
-	_, err := r.exec(ctx, `
-DELETE FROM settlements
-WHERE id IN (SELECT settlement_id FROM settle_run)
-  AND NOT EXISTS (SELECT 1 FROM settlement_entries e WHERE e.settlement_id = settlements.id)`)
-	return err
-}
-
-// createdIDs are the ids of the settlements the run kept.
+// createdIDs are the ids of the settlements the run created.
 func (r *settlementRun) createdIDs(ctx context.Context) ([]string, error) {
-	rows, err := r.tx.SQL.QueryContext(ctx, `SELECT s.id FROM settlements s JOIN settle_run r ON r.settlement_id = s.id ORDER BY s.id`)
+	rows, err := r.tx.SQL.QueryContext(ctx, `SELECT settlement_id FROM settle_run ORDER BY settlement_id`)
 	if err != nil {
 		return nil, err
 	}

@@ -120,6 +120,18 @@ func (w *ledgerTenant) payNow(co *ent.Company, amount int64, payout string) *ent
 	return w.order(co, domain.ProductPayNowCard, amount, ledgerDay(payout))
 }
 
+// confirmedPayNow writes a pay-now order confirmed on a day: payable the company's
+// pay-now delay (X) later, as the order service records it.
+func (w *ledgerTenant) confirmedPayNow(co *ent.Company, amount int64, confirmed string) *ent.Order {
+	return w.order(co, domain.ProductPayNowCard, amount, ledgerDay(confirmed).AddDays(co.PayNowDelayDays))
+}
+
+// fulfilledPart writes a part fulfilled on a day: payable the company's pay-later
+// delay (Y) later, as the fulfilment service records it.
+func (w *ledgerTenant) fulfilledPart(co *ent.Company, o *ent.Order, amount int64, fulfilled string) *ent.Fulfilment {
+	return w.part(o, amount, string(ledgerDay(fulfilled).AddDays(co.PayLaterDelayDays)), ledgerOK)
+}
+
 // part writes a fulfilment part of a pay-later order payable on payout.
 func (w *ledgerTenant) part(o *ent.Order, amount int64, payout string, status domain.OperationStatus) *ent.Fulfilment {
 	w.t.Helper()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -49,6 +50,26 @@ func TestFeeSQLMatchesBasisPoints(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestDailyRunSchedule: the periodic job fires once a day at 00:30 UTC.
+func TestDailyRunSchedule(t *testing.T) {
+	s := dailyAt{SettlementRunHour, SettlementRunMinute}
+	cases := []struct{ name, now, next string }{
+		{"before the time fires the same day", "2026-03-20T00:10:00Z", "2026-03-20T00:30:00Z"},
+		{"at the time fires the next day", "2026-03-20T00:30:00Z", "2026-03-21T00:30:00Z"},
+		{"later in the day fires the next day", "2026-03-20T13:00:00Z", "2026-03-21T00:30:00Z"},
+		{"another zone is read as UTC", "2026-03-20T01:00:00+02:00", "2026-03-20T00:30:00Z"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now, _ := time.Parse(time.RFC3339, tc.now)
+			want, _ := time.Parse(time.RFC3339, tc.next)
+			if got := s.Next(now); !got.Equal(want) {
+				t.Errorf("Next(%s) = %s, want %s", tc.now, got, want)
+			}
+		})
+	}
 }
 
 func settleMust(t testing.TB, err error) {

@@ -68,8 +68,11 @@ WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND o.product_type = '%
 // (payout date, then id), unless one of its parts is already settled.
 func (c creditSources) fulfilmentCredits() string {
 	join, sid, where := c.scope("f.payout_date")
+	// A scalar subquery with LIMIT, not NOT EXISTS: PostgreSQL may turn NOT EXISTS
+	// into a hashed subplan over every settled part in the database; this one is
+	// always an index probe per part (fulfilments.order_id).
 	first := `ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
-    AND NOT EXISTS (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL)`
+    AND (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL LIMIT 1) IS NULL`
 	return fmt.Sprintf(`
 SELECT f.id AS item_id, f.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, f.currency, f.amount_minor AS amount, f.payout_date AS payable,

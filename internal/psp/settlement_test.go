@@ -55,6 +55,34 @@ func TestSettlementRun(t *testing.T) {
 			want: map[string]ledgerTotals{"2026-03-20": {Gross: 100_00, Fees: 1_65, Net: 98_35, Status: domain.SettlementPending}},
 		},
 		{
+			name: "pay now is paid out X days after confirmation (X = 2)",
+			fees: ledgerFees,
+			setup: func(w *ledgerTenant, co *ent.Company) {
+				w.confirmedPayNow(co, 100_00, "2026-03-16")
+				w.confirmedPayNow(co, 200_00, "2026-03-17")
+			},
+			runs: []string{"2026-03-17", "2026-03-18", "2026-03-19"},
+			want: map[string]ledgerTotals{
+				"2026-03-18": {Gross: 100_00, Fees: 1_65, Net: 98_35, Status: domain.SettlementPending},
+				"2026-03-19": {Gross: 200_00, Fees: 2_80 + 25, Net: 200_00 - 3_05, Status: domain.SettlementPending},
+			},
+		},
+		{
+			name: "pay later is paid out Y days after each fulfilment (Y = 7), nothing before fulfilment",
+			fees: ledgerFees,
+			setup: func(w *ledgerTenant, co *ent.Company) {
+				o := w.order(co, domain.ProductSlice, 300_00, "")
+				w.fulfilledPart(co, o, 100_00, "2026-03-11")
+				w.fulfilledPart(co, o, 200_00, "2026-03-12")
+				w.order(co, domain.ProductInvoice, 500_00, "") // confirmed, never fulfilled
+			},
+			runs: []string{"2026-03-17", "2026-03-18", "2026-03-19"},
+			want: map[string]ledgerTotals{
+				"2026-03-18": {Gross: 100_00, Fees: 3_90 + 35, Net: 100_00 - 4_25, Status: domain.SettlementPending},
+				"2026-03-19": {Gross: 200_00, Fees: 7_80, Net: 200_00 - 7_80, Status: domain.SettlementPending},
+			},
+		},
+		{
 			name: "an invoice is paid out part by part, each on its own payout date",
 			fees: ledgerFees,
 			setup: func(w *ledgerTenant, co *ent.Company) {

@@ -129,6 +129,123 @@ func TestWithoutAPrincipalNothingIsRead(t *testing.T) {
 	}
 }
 
+// updaters touch one row of each entity (its updated_at), for the update rule.
+var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) error{
+	"ProviderAccount": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.ProviderAccount.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"User": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.User.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Merchant": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Merchant.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Company": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Company.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"FeeRule": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.FeeRule.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"ProviderActivation": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.ProviderActivation.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Shop": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Shop.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"APIKey": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.APIKey.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Order": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Order.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"OrderItem": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.OrderItem.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Fulfilment": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Fulfilment.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"FulfilmentLine": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.FulfilmentLine.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Refund": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Refund.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"RefundLine": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.RefundLine.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"Settlement": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Settlement.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"SettlementEntry": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.SettlementEntry.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"IdempotencyRecord": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.IdempotencyRecord.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"PSP": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.PSP.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"WebhookEvent": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.WebhookEvent.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"SandboxRecord": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.SandboxRecord.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"AuditEvent": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.AuditEvent.DeleteOneID(id).Exec(ctx) // every field is immutable
+	},
+}
+
+// writers are the principal kinds that may change an entity at all (the roles are
+// the API's business): the product writes the rest itself.
+var writers = map[string][]string{
+	"ProviderAccount": {"psp"}, "Settlement": {"psp"}, "SettlementEntry": {"psp"},
+	"Merchant": {"psp", "merchant"}, "User": {"psp", "merchant"}, "Company": {"psp", "merchant"},
+	"FeeRule": {"psp", "merchant"}, "ProviderActivation": {"psp", "merchant"}, "Shop": {"psp", "merchant"},
+	"APIKey": {"psp", "merchant"},
+	"Order":  {"psp", "merchant", "key"}, "OrderItem": {"psp", "merchant", "key"}, "Fulfilment": {"psp", "merchant", "key"},
+	"FulfilmentLine": {"psp", "merchant", "key"}, "Refund": {"psp", "merchant", "key"}, "RefundLine": {"psp", "merchant", "key"},
+	"IdempotencyRecord": {"psp", "merchant", "key"},
+}
+
+func kindOf(p *auth.Principal) string {
+	switch {
+	case p.IsAPIKey():
+		return "key"
+	case p.IsPSPStaff():
+		return "psp"
+	}
+	return "merchant"
+}
+
+// TestEachPrincipalChangesOnlyItsTenant updates every row of the world as every
+// principal: only rows it sees and may write change; the others are not found.
+func TestEachPrincipalChangesOnlyItsTenant(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := tenanttest.Build(t, d.Ent, hasher, auth.EnvTest)
+		for _, name := range sortedActors(w) {
+			p := w.Actors[name].Principal
+			ctx := auth.With(context.Background(), p)
+			for objName, o := range w.ByName {
+				update := updaters[o.Type]
+				if update == nil {
+					t.Fatalf("no updater for %s", o.Type)
+				}
+				err := update(ctx, d.Ent, o.ID)
+				want := tenanttest.Sees(p, o) && slices.Contains(writers[o.Type], kindOf(p))
+				switch {
+				case want && err != nil:
+					t.Errorf("%s cannot change its own %s: %v", name, objName, err)
+				case !want && err == nil:
+					t.Errorf("%s changed %s", name, objName)
+				case !want && !errors.Is(err, privacy.Deny) && !ent.IsNotFound(err):
+					t.Errorf("%s changing %s: %v, want a denial or not found", name, objName, err)
+				}
+			}
+		}
+	})
+}
+
 // TestWritesStayInTheTenant: updates and deletes of another tenant's rows find
 // nothing; creates that point at another tenant are refused; one's own work passes.
 func TestWritesStayInTheTenant(t *testing.T) {

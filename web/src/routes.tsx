@@ -12,6 +12,7 @@ import { OrderPage, PspOrderPage } from './features/orders/OrderPage';
 import { SettlementPage } from './features/settlements/SettlementPage';
 import { OrdersPage } from './features/orders/OrdersPage';
 import { TeamPage } from './features/users/TeamPage';
+import { UsersPage } from './features/users/UsersPage';
 import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SettlementsPage } from './pages/SettlementsPage';
 
@@ -39,6 +40,7 @@ export const routes: RouteObject[] = [
           { path: 'merchants/:id', element: <MerchantPage /> },
           { path: 'merchants/:id/onboarding', element: <OnboardingPage /> },
           { path: 'merchants/:merchantId/orders/:id', element: <PspOrderPage /> },
+          { path: 'users', element: <UsersPage /> },
           { path: 'audit', element: <AuditPage /> },
         ],
       },

@@ -111,7 +111,7 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   await page.getByRole('link', { name: 'Settlements' }).click();
   await page.getByRole('heading', { name: 'Settlements', level: 2 }).waitFor();
   await page.getByText('Payouts over time').waitFor();
-  await page.waitForLoadState('networkidle');
+  await page.getByRole('table').last().getByRole('row').nth(1).waitFor();
   await page.screenshot({ path: artifact('settlements.png'), fullPage: true });
   const rows = page.getByRole('row').filter({ has: page.getByRole('link') });
   await rows.first().waitFor();

@@ -14,6 +14,7 @@ const navIcons: Record<string, ReactNode> = {
   '/settlements': <BankIcon size={18} />,
   '/api-keys': <KeyIcon size={18} />,
   '/team': <UsersIcon size={18} />,
+  '/users': <UsersIcon size={18} />,
   '/audit': <ListIcon size={18} />,
 };
 

@@ -15,7 +15,14 @@ function displayNames(): Intl.DisplayNames | undefined {
   }
 }
 
+let cached: { value: string; label: string }[] | undefined;
+
 export function countryOptions(): { value: string; label: string }[] {
+  cached ??= build();
+  return cached;
+}
+
+function build(): { value: string; label: string }[] {
   const names = displayNames();
   return codes
     .map((code) => ({ value: code, label: `${names?.of(code) ?? code} (${code})` }))

@@ -44,7 +44,7 @@ export const MerchantCompaniesQuery = graphql(`
  */
 export function useMyMerchant() {
   const [viewer] = useQuery({ query: MyMerchantQuery });
-  const merchantId = viewer.data?.viewer.merchantId ?? '';
+  const merchantId = viewer.data?.viewer?.merchantId ?? '';
   const [merchant, reexecute] = useQuery({ query: MerchantCompaniesQuery, variables: { id: merchantId }, pause: merchantId === '' });
   const node = merchant.data?.node?.__typename === 'Merchant' ? merchant.data.node : undefined;
   return {

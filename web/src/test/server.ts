@@ -38,3 +38,18 @@ export function stubServer(routes: Record<string, Handler>): RecordedRequest[] {
 
 export const pspAdmin = { id: 'usr_1', email: 'admin@psp.example', role: 'PSP_ADMIN', name: 'Ada Admin' };
 export const merchantViewer = { id: 'usr_2', email: 'viewer@shop.example', role: 'MERCHANT_VIEWER', name: '' };
+
+/**
+ * A fake /graphql answering each operation (by operationName) from `data`;
+ * an operation without an answer gets a GraphQL error.
+ */
+export function graphqlRoute(data: Record<string, unknown | ((variables: Record<string, unknown>) => unknown)>): Handler {
+  return (request) => {
+    const body = request.body as { operationName?: string; variables?: Record<string, unknown> };
+    const answer = body.operationName ? data[body.operationName] : undefined;
+    if (answer === undefined) {
+      return jsonResponse(200, { data: null, errors: [{ message: `no stub for ${body.operationName ?? 'anonymous'}` }] });
+    }
+    return jsonResponse(200, { data: typeof answer === 'function' ? answer(body.variables ?? {}) : answer });
+  };
+}

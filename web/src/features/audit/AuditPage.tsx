@@ -1,4 +1,5 @@
-import { Anchor, Group, Paper, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Code, Group, Paper, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { Fragment, useState } from 'react';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
@@ -27,6 +28,7 @@ export const AuditEventsQuery = graphql(`
           actorLabel
           action
           objectIds
+          input
           createdAt
         }
       }
@@ -50,13 +52,28 @@ export function objectLink(id: string, merchantId: string | null | undefined): s
   return undefined;
 }
 
-/** "order.fulfil" → "order fulfil"; actions are machine names, shown as they are but readable. */
-function actionText(action: string): string {
-  return action.replace(/[._]/g, ' ');
+/** "activateCompany" → "Activate company": actions are mutation names, shown as words. */
+export function actionText(action: string): string {
+  const words = action
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[._]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The recorded input (JSON, secrets already removed by the server), indented. */
+function prettyJSON(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }
 
 /** PSP staff: who did what to which money, newest first. */
 export function AuditPage() {
+  const [open, setOpen] = useState<string | null>(null);
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
   const actor = params.get('actor') ?? 'ALL';
@@ -139,38 +156,62 @@ export function AuditPage() {
                   </Table.Tr>
                 ) : (
                   rows.map((event) => (
-                    <Table.Tr key={event.id}>
-                      <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                        {formatDateTime(event.createdAt)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={8} wrap="nowrap">
-                          <StatusBadge styles={actorType} value={event.actorType} size="xs" />
-                          <Text size="sm" truncate maw={260}>
-                            {event.actorLabel ?? event.actorID ?? ''}
-                          </Text>
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" fw={500}>
-                          {actionText(event.action)}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={8}>
-                          {(event.objectIds ?? []).map((id) => {
-                            const to = objectLink(id, event.merchantID);
-                            return to ? (
-                              <Anchor key={id} component={Link} to={to} ff="monospace" size="xs">
-                                {id}
-                              </Anchor>
-                            ) : (
-                              <IdText key={id}>{id}</IdText>
-                            );
-                          })}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
+                    <Fragment key={event.id}>
+                      <Table.Tr>
+                        <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                          {formatDateTime(event.createdAt)}
+                        </Table.Td>
+                        <Table.Td>
+                          <Group gap={8} wrap="nowrap">
+                            <StatusBadge styles={actorType} value={event.actorType} size="xs" />
+                            <Text size="sm" truncate maw={260}>
+                              {event.actorLabel ?? event.actorID ?? ''}
+                            </Text>
+                          </Group>
+                        </Table.Td>
+                        <Table.Td>
+                          <Group gap={6} wrap="nowrap">
+                            <Text size="sm" fw={500}>
+                              {actionText(event.action)}
+                            </Text>
+                            {event.input && (
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                color="gray"
+                                aria-expanded={open === event.id}
+                                onClick={() => setOpen(open === event.id ? null : event.id)}
+                              >
+                                {open === event.id ? 'Hide input' : 'Input'}
+                              </Button>
+                            )}
+                          </Group>
+                        </Table.Td>
+                        <Table.Td>
+                          <Group gap={8}>
+                            {(event.objectIds ?? []).map((id) => {
+                              const to = objectLink(id, event.merchantID);
+                              return to ? (
+                                <Anchor key={id} component={Link} to={to} ff="monospace" size="xs">
+                                  {id}
+                                </Anchor>
+                              ) : (
+                                <IdText key={id}>{id}</IdText>
+                              );
+                            })}
+                          </Group>
+                        </Table.Td>
+                      </Table.Tr>
+                      {open === event.id && event.input && (
+                        <Table.Tr>
+                          <Table.Td colSpan={4} className="wrap" bg="var(--mantine-color-gray-0)">
+                            <Code block fz="xs">
+                              {prettyJSON(event.input)}
+                            </Code>
+                          </Table.Td>
+                        </Table.Tr>
+                      )}
+                    </Fragment>
                   ))
                 )}
               </Table.Tbody>

@@ -136,7 +136,7 @@ export function FulfilDialog({
                 const open = !isZeroDecimal(item.openQuantity) && compareDecimal(item.openQuantity, '0') > 0;
                 return (
                   <Table.Tr key={item.id}>
-                    <Table.Td>
+                    <Table.Td className="wrap">
                       <Text size="sm" fw={500}>
                         {item.name}
                       </Text>

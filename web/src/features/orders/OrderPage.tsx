@@ -314,7 +314,7 @@ export function ItemsTable({ order }: { order: OrderDetail }) {
         <Table.Tbody>
           {items.map((item) => (
             <Table.Tr key={item.id}>
-              <Table.Td>
+              <Table.Td className="wrap">
                 <Text size="sm" fw={500}>
                   {item.name}
                 </Text>

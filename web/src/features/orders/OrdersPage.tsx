@@ -153,7 +153,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           leftSection={<SearchIcon size={14} />}
           value={filters.q}
           onChange={(event) => set('q', event.currentTarget.value)}
-          w={220}
+          w={200}
           size="xs"
         />
         <MultiSelect
@@ -164,7 +164,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('status', v)}
           clearable
           size="xs"
-          w={170}
+          w={140}
         />
         <MultiSelect
           aria-label="Fulfilment"
@@ -174,7 +174,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('fulfilment', v)}
           clearable
           size="xs"
-          w={190}
+          w={150}
         />
         <MultiSelect
           aria-label="Provider"
@@ -184,7 +184,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('provider', v)}
           clearable
           size="xs"
-          w={170}
+          w={140}
         />
         <MultiSelect
           aria-label="Product type"
@@ -194,7 +194,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('product', v)}
           clearable
           size="xs"
-          w={180}
+          w={150}
         />
         <DatePickerInput
           type="range"
@@ -219,7 +219,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           clearable
           valueFormat="D MMM YYYY"
           size="xs"
-          w={220}
+          w={210}
         />
         {anyFilter && (
           <Button variant="subtle" size="xs" color="gray" onClick={clearFilters}>

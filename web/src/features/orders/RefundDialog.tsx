@@ -199,7 +199,7 @@ export function RefundDialog({
                 const nothing = isZeroDecimal(refundableOf(item, 'AUTO'));
                 return (
                   <Table.Tr key={item.id}>
-                    <Table.Td>
+                    <Table.Td className="wrap">
                       <Text size="sm" fw={500}>
                         {item.name}
                       </Text>

@@ -69,6 +69,7 @@ export function PayoutsChart({ points, currency }: { points: readonly PayoutPoin
       data={points.map((p) => ({ ...p }))}
       dataKey="label"
       series={[{ name: 'net', color: 'indigo.5', label: 'Net payout' }]}
+      getBarColor={(value) => (value < 0 ? 'orange.5' : 'indigo.5')}
       valueFormatter={(value) => axisFormatter.format(value)}
       tickLine="none"
       gridAxis="y"
