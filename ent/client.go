@@ -33,6 +33,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -81,6 +82,8 @@ type Client struct {
 	Settlement *SettlementClient
 	// SettlementEntry is the client for interacting with the SettlementEntry builders.
 	SettlementEntry *SettlementEntryClient
+	// SettlementTotal is the client for interacting with the SettlementTotal builders.
+	SettlementTotal *SettlementTotalClient
 	// Shop is the client for interacting with the Shop builders.
 	Shop *ShopClient
 	// User is the client for interacting with the User builders.
@@ -116,6 +119,7 @@ func (c *Client) init() {
 	c.SandboxRecord = NewSandboxRecordClient(c.config)
 	c.Settlement = NewSettlementClient(c.config)
 	c.SettlementEntry = NewSettlementEntryClient(c.config)
+	c.SettlementTotal = NewSettlementTotalClient(c.config)
 	c.Shop = NewShopClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
@@ -229,6 +233,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SandboxRecord:      NewSandboxRecordClient(cfg),
 		Settlement:         NewSettlementClient(cfg),
 		SettlementEntry:    NewSettlementEntryClient(cfg),
+		SettlementTotal:    NewSettlementTotalClient(cfg),
 		Shop:               NewShopClient(cfg),
 		User:               NewUserClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
@@ -269,6 +274,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SandboxRecord:      NewSandboxRecordClient(cfg),
 		Settlement:         NewSettlementClient(cfg),
 		SettlementEntry:    NewSettlementEntryClient(cfg),
+		SettlementTotal:    NewSettlementTotalClient(cfg),
 		Shop:               NewShopClient(cfg),
 		User:               NewUserClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
@@ -304,8 +310,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
 		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.Shop, c.User,
-		c.WebhookEvent,
+		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
+		c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -318,8 +324,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
 		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.Shop, c.User,
-		c.WebhookEvent,
+		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
+		c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -364,6 +370,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Settlement.mutate(ctx, m)
 	case *SettlementEntryMutation:
 		return c.SettlementEntry.mutate(ctx, m)
+	case *SettlementTotalMutation:
+		return c.SettlementTotal.mutate(ctx, m)
 	case *ShopMutation:
 		return c.Shop.mutate(ctx, m)
 	case *UserMutation:
@@ -3571,6 +3579,140 @@ func (c *SettlementEntryClient) mutate(ctx context.Context, m *SettlementEntryMu
 	}
 }
 
+// SettlementTotalClient is a client for the SettlementTotal schema.
+type SettlementTotalClient struct {
+	config
+}
+
+// NewSettlementTotalClient returns a client for the SettlementTotal from the given config.
+func NewSettlementTotalClient(c config) *SettlementTotalClient {
+	return &SettlementTotalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `settlementtotal.Hooks(f(g(h())))`.
+func (c *SettlementTotalClient) Use(hooks ...Hook) {
+	c.hooks.SettlementTotal = append(c.hooks.SettlementTotal, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `settlementtotal.Intercept(f(g(h())))`.
+func (c *SettlementTotalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SettlementTotal = append(c.inters.SettlementTotal, interceptors...)
+}
+
+// Create returns a builder for creating a SettlementTotal entity.
+func (c *SettlementTotalClient) Create() *SettlementTotalCreate {
+	mutation := newSettlementTotalMutation(c.config, OpCreate)
+	return &SettlementTotalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SettlementTotal entities.
+func (c *SettlementTotalClient) CreateBulk(builders ...*SettlementTotalCreate) *SettlementTotalCreateBulk {
+	return &SettlementTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SettlementTotalClient) MapCreateBulk(slice any, setFunc func(*SettlementTotalCreate, int)) *SettlementTotalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SettlementTotalCreateBulk{err: fmt.Errorf("calling to SettlementTotalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SettlementTotalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SettlementTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SettlementTotal.
+func (c *SettlementTotalClient) Update() *SettlementTotalUpdate {
+	mutation := newSettlementTotalMutation(c.config, OpUpdate)
+	return &SettlementTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SettlementTotalClient) UpdateOne(_m *SettlementTotal) *SettlementTotalUpdateOne {
+	mutation := newSettlementTotalMutation(c.config, OpUpdateOne, withSettlementTotal(_m))
+	return &SettlementTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SettlementTotalClient) UpdateOneID(id string) *SettlementTotalUpdateOne {
+	mutation := newSettlementTotalMutation(c.config, OpUpdateOne, withSettlementTotalID(id))
+	return &SettlementTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SettlementTotal.
+func (c *SettlementTotalClient) Delete() *SettlementTotalDelete {
+	mutation := newSettlementTotalMutation(c.config, OpDelete)
+	return &SettlementTotalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SettlementTotalClient) DeleteOne(_m *SettlementTotal) *SettlementTotalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SettlementTotalClient) DeleteOneID(id string) *SettlementTotalDeleteOne {
+	builder := c.Delete().Where(settlementtotal.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SettlementTotalDeleteOne{builder}
+}
+
+// Query returns a query builder for SettlementTotal.
+func (c *SettlementTotalClient) Query() *SettlementTotalQuery {
+	return &SettlementTotalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSettlementTotal},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SettlementTotal entity by its id.
+func (c *SettlementTotalClient) Get(ctx context.Context, id string) (*SettlementTotal, error) {
+	return c.Query().Where(settlementtotal.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SettlementTotalClient) GetX(ctx context.Context, id string) *SettlementTotal {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SettlementTotalClient) Hooks() []Hook {
+	hooks := c.hooks.SettlementTotal
+	return append(hooks[:len(hooks):len(hooks)], settlementtotal.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SettlementTotalClient) Interceptors() []Interceptor {
+	return c.inters.SettlementTotal
+}
+
+func (c *SettlementTotalClient) mutate(ctx context.Context, m *SettlementTotalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SettlementTotalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SettlementTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SettlementTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SettlementTotalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SettlementTotal mutation op: %q", m.Op())
+	}
+}
+
 // ShopClient is a client for the Shop schema.
 type ShopClient struct {
 	config
@@ -4059,13 +4201,13 @@ type (
 		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
 		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
 		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, Shop, User, WebhookEvent []ent.Hook
+		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
 		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
 		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, Shop, User, WebhookEvent []ent.Interceptor
+		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Interceptor
 	}
 )
 

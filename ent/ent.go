@@ -30,6 +30,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -111,6 +112,7 @@ func checkColumn(t, c string) error {
 			sandboxrecord.Table:      sandboxrecord.ValidColumn,
 			settlement.Table:         settlement.ValidColumn,
 			settlemententry.Table:    settlemententry.ValidColumn,
+			settlementtotal.Table:    settlementtotal.ValidColumn,
 			shop.Table:               shop.ValidColumn,
 			user.Table:               user.ValidColumn,
 			webhookevent.Table:       webhookevent.ValidColumn,

@@ -22,6 +22,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -34,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -485,6 +486,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   settlementtotal.Table,
+			Columns: settlementtotal.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: settlementtotal.FieldID,
+			},
+		},
+		Type: "SettlementTotal",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			settlementtotal.FieldCreatedAt:    {Type: field.TypeTime, Column: settlementtotal.FieldCreatedAt},
+			settlementtotal.FieldUpdatedAt:    {Type: field.TypeTime, Column: settlementtotal.FieldUpdatedAt},
+			settlementtotal.FieldSettlementID: {Type: field.TypeString, Column: settlementtotal.FieldSettlementID},
+			settlementtotal.FieldPspID:        {Type: field.TypeString, Column: settlementtotal.FieldPspID},
+			settlementtotal.FieldMerchantID:   {Type: field.TypeString, Column: settlementtotal.FieldMerchantID},
+			settlementtotal.FieldCompanyID:    {Type: field.TypeString, Column: settlementtotal.FieldCompanyID},
+			settlementtotal.FieldDate:         {Type: field.TypeString, Column: settlementtotal.FieldDate},
+			settlementtotal.FieldProductType:  {Type: field.TypeEnum, Column: settlementtotal.FieldProductType},
+			settlementtotal.FieldCurrency:     {Type: field.TypeString, Column: settlementtotal.FieldCurrency},
+			settlementtotal.FieldGrossMinor:   {Type: field.TypeInt64, Column: settlementtotal.FieldGrossMinor},
+			settlementtotal.FieldRefundsMinor: {Type: field.TypeInt64, Column: settlementtotal.FieldRefundsMinor},
+			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -507,7 +533,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -533,7 +559,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldTokenVersion:    {Type: field.TypeInt, Column: user.FieldTokenVersion},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -3689,6 +3715,106 @@ func (f *SettlementEntryFilter) WhereHasRefundWith(preds ...predicate.Refund) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SettlementTotalQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SettlementTotalQuery builder.
+func (_q *SettlementTotalQuery) Filter() *SettlementTotalFilter {
+	return &SettlementTotalFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SettlementTotalMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SettlementTotalMutation builder.
+func (m *SettlementTotalMutation) Filter() *SettlementTotalFilter {
+	return &SettlementTotalFilter{config: m.config, predicateAdder: m}
+}
+
+// SettlementTotalFilter provides a generic filtering capability at runtime for SettlementTotalQuery.
+type SettlementTotalFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SettlementTotalFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SettlementTotalFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SettlementTotalFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(settlementtotal.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SettlementTotalFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(settlementtotal.FieldUpdatedAt))
+}
+
+// WhereSettlementID applies the entql string predicate on the settlement_id field.
+func (f *SettlementTotalFilter) WhereSettlementID(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldSettlementID))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *SettlementTotalFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *SettlementTotalFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *SettlementTotalFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldCompanyID))
+}
+
+// WhereDate applies the entql string predicate on the date field.
+func (f *SettlementTotalFilter) WhereDate(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldDate))
+}
+
+// WhereProductType applies the entql string predicate on the product_type field.
+func (f *SettlementTotalFilter) WhereProductType(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldProductType))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *SettlementTotalFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(settlementtotal.FieldCurrency))
+}
+
+// WhereGrossMinor applies the entql int64 predicate on the gross_minor field.
+func (f *SettlementTotalFilter) WhereGrossMinor(p entql.Int64P) {
+	f.Where(p.Field(settlementtotal.FieldGrossMinor))
+}
+
+// WhereRefundsMinor applies the entql int64 predicate on the refunds_minor field.
+func (f *SettlementTotalFilter) WhereRefundsMinor(p entql.Int64P) {
+	f.Where(p.Field(settlementtotal.FieldRefundsMinor))
+}
+
+// WhereFeesMinor applies the entql int64 predicate on the fees_minor field.
+func (f *SettlementTotalFilter) WhereFeesMinor(p entql.Int64P) {
+	f.Where(p.Field(settlementtotal.FieldFeesMinor))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ShopQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3717,7 +3843,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3854,7 +3980,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3987,7 +4113,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

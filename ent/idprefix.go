@@ -24,6 +24,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -50,6 +51,7 @@ var idPrefixTables = map[string]string{
 	"sbx": sandboxrecord.Table,
 	"set": settlement.Table,
 	"sen": settlemententry.Table,
+	"stt": settlementtotal.Table,
 	"shp": shop.Table,
 	"usr": user.Table,
 	"whe": webhookevent.Table,

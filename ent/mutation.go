@@ -30,6 +30,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -64,6 +65,7 @@ const (
 	TypeSandboxRecord      = "SandboxRecord"
 	TypeSettlement         = "Settlement"
 	TypeSettlementEntry    = "SettlementEntry"
+	TypeSettlementTotal    = "SettlementTotal"
 	TypeShop               = "Shop"
 	TypeUser               = "User"
 	TypeWebhookEvent       = "WebhookEvent"
@@ -22225,6 +22227,1034 @@ func (m *SettlementEntryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown SettlementEntry edge %s", name)
+}
+
+// SettlementTotalMutation represents an operation that mutates the SettlementTotal nodes in the graph.
+type SettlementTotalMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	created_at       *time.Time
+	updated_at       *time.Time
+	settlement_id    *string
+	psp_id           *string
+	merchant_id      *string
+	company_id       *string
+	date             *domain.Date
+	product_type     *domain.ProductType
+	currency         *string
+	gross_minor      *int64
+	addgross_minor   *int64
+	refunds_minor    *int64
+	addrefunds_minor *int64
+	fees_minor       *int64
+	addfees_minor    *int64
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*SettlementTotal, error)
+	predicates       []predicate.SettlementTotal
+}
+
+var _ ent.Mutation = (*SettlementTotalMutation)(nil)
+
+// settlementtotalOption allows management of the mutation configuration using functional options.
+type settlementtotalOption func(*SettlementTotalMutation)
+
+// newSettlementTotalMutation creates new mutation for the SettlementTotal entity.
+func newSettlementTotalMutation(c config, op Op, opts ...settlementtotalOption) *SettlementTotalMutation {
+	m := &SettlementTotalMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSettlementTotal,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSettlementTotalID sets the ID field of the mutation.
+func withSettlementTotalID(id string) settlementtotalOption {
+	return func(m *SettlementTotalMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SettlementTotal
+		)
+		m.oldValue = func(ctx context.Context) (*SettlementTotal, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SettlementTotal.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSettlementTotal sets the old SettlementTotal of the mutation.
+func withSettlementTotal(node *SettlementTotal) settlementtotalOption {
+	return func(m *SettlementTotalMutation) {
+		m.oldValue = func(context.Context) (*SettlementTotal, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SettlementTotalMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SettlementTotalMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SettlementTotal entities.
+func (m *SettlementTotalMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SettlementTotalMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SettlementTotalMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SettlementTotal.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SettlementTotalMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SettlementTotalMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SettlementTotalMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SettlementTotalMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SettlementTotalMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SettlementTotalMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSettlementID sets the "settlement_id" field.
+func (m *SettlementTotalMutation) SetSettlementID(s string) {
+	m.settlement_id = &s
+}
+
+// SettlementID returns the value of the "settlement_id" field in the mutation.
+func (m *SettlementTotalMutation) SettlementID() (r string, exists bool) {
+	v := m.settlement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettlementID returns the old "settlement_id" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldSettlementID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettlementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettlementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettlementID: %w", err)
+	}
+	return oldValue.SettlementID, nil
+}
+
+// ResetSettlementID resets all changes to the "settlement_id" field.
+func (m *SettlementTotalMutation) ResetSettlementID() {
+	m.settlement_id = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *SettlementTotalMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *SettlementTotalMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *SettlementTotalMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (m *SettlementTotalMutation) SetMerchantID(s string) {
+	m.merchant_id = &s
+}
+
+// MerchantID returns the value of the "merchant_id" field in the mutation.
+func (m *SettlementTotalMutation) MerchantID() (r string, exists bool) {
+	v := m.merchant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantID returns the old "merchant_id" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldMerchantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantID: %w", err)
+	}
+	return oldValue.MerchantID, nil
+}
+
+// ResetMerchantID resets all changes to the "merchant_id" field.
+func (m *SettlementTotalMutation) ResetMerchantID() {
+	m.merchant_id = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *SettlementTotalMutation) SetCompanyID(s string) {
+	m.company_id = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *SettlementTotalMutation) CompanyID() (r string, exists bool) {
+	v := m.company_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *SettlementTotalMutation) ResetCompanyID() {
+	m.company_id = nil
+}
+
+// SetDate sets the "date" field.
+func (m *SettlementTotalMutation) SetDate(d domain.Date) {
+	m.date = &d
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *SettlementTotalMutation) Date() (r domain.Date, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldDate(ctx context.Context) (v domain.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *SettlementTotalMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetProductType sets the "product_type" field.
+func (m *SettlementTotalMutation) SetProductType(dt domain.ProductType) {
+	m.product_type = &dt
+}
+
+// ProductType returns the value of the "product_type" field in the mutation.
+func (m *SettlementTotalMutation) ProductType() (r domain.ProductType, exists bool) {
+	v := m.product_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductType returns the old "product_type" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldProductType(ctx context.Context) (v domain.ProductType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductType: %w", err)
+	}
+	return oldValue.ProductType, nil
+}
+
+// ResetProductType resets all changes to the "product_type" field.
+func (m *SettlementTotalMutation) ResetProductType() {
+	m.product_type = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *SettlementTotalMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *SettlementTotalMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *SettlementTotalMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetGrossMinor sets the "gross_minor" field.
+func (m *SettlementTotalMutation) SetGrossMinor(i int64) {
+	m.gross_minor = &i
+	m.addgross_minor = nil
+}
+
+// GrossMinor returns the value of the "gross_minor" field in the mutation.
+func (m *SettlementTotalMutation) GrossMinor() (r int64, exists bool) {
+	v := m.gross_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrossMinor returns the old "gross_minor" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldGrossMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrossMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrossMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrossMinor: %w", err)
+	}
+	return oldValue.GrossMinor, nil
+}
+
+// AddGrossMinor adds i to the "gross_minor" field.
+func (m *SettlementTotalMutation) AddGrossMinor(i int64) {
+	if m.addgross_minor != nil {
+		*m.addgross_minor += i
+	} else {
+		m.addgross_minor = &i
+	}
+}
+
+// AddedGrossMinor returns the value that was added to the "gross_minor" field in this mutation.
+func (m *SettlementTotalMutation) AddedGrossMinor() (r int64, exists bool) {
+	v := m.addgross_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGrossMinor resets all changes to the "gross_minor" field.
+func (m *SettlementTotalMutation) ResetGrossMinor() {
+	m.gross_minor = nil
+	m.addgross_minor = nil
+}
+
+// SetRefundsMinor sets the "refunds_minor" field.
+func (m *SettlementTotalMutation) SetRefundsMinor(i int64) {
+	m.refunds_minor = &i
+	m.addrefunds_minor = nil
+}
+
+// RefundsMinor returns the value of the "refunds_minor" field in the mutation.
+func (m *SettlementTotalMutation) RefundsMinor() (r int64, exists bool) {
+	v := m.refunds_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefundsMinor returns the old "refunds_minor" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldRefundsMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefundsMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefundsMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefundsMinor: %w", err)
+	}
+	return oldValue.RefundsMinor, nil
+}
+
+// AddRefundsMinor adds i to the "refunds_minor" field.
+func (m *SettlementTotalMutation) AddRefundsMinor(i int64) {
+	if m.addrefunds_minor != nil {
+		*m.addrefunds_minor += i
+	} else {
+		m.addrefunds_minor = &i
+	}
+}
+
+// AddedRefundsMinor returns the value that was added to the "refunds_minor" field in this mutation.
+func (m *SettlementTotalMutation) AddedRefundsMinor() (r int64, exists bool) {
+	v := m.addrefunds_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRefundsMinor resets all changes to the "refunds_minor" field.
+func (m *SettlementTotalMutation) ResetRefundsMinor() {
+	m.refunds_minor = nil
+	m.addrefunds_minor = nil
+}
+
+// SetFeesMinor sets the "fees_minor" field.
+func (m *SettlementTotalMutation) SetFeesMinor(i int64) {
+	m.fees_minor = &i
+	m.addfees_minor = nil
+}
+
+// FeesMinor returns the value of the "fees_minor" field in the mutation.
+func (m *SettlementTotalMutation) FeesMinor() (r int64, exists bool) {
+	v := m.fees_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeesMinor returns the old "fees_minor" field's value of the SettlementTotal entity.
+// If the SettlementTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementTotalMutation) OldFeesMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeesMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeesMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeesMinor: %w", err)
+	}
+	return oldValue.FeesMinor, nil
+}
+
+// AddFeesMinor adds i to the "fees_minor" field.
+func (m *SettlementTotalMutation) AddFeesMinor(i int64) {
+	if m.addfees_minor != nil {
+		*m.addfees_minor += i
+	} else {
+		m.addfees_minor = &i
+	}
+}
+
+// AddedFeesMinor returns the value that was added to the "fees_minor" field in this mutation.
+func (m *SettlementTotalMutation) AddedFeesMinor() (r int64, exists bool) {
+	v := m.addfees_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFeesMinor resets all changes to the "fees_minor" field.
+func (m *SettlementTotalMutation) ResetFeesMinor() {
+	m.fees_minor = nil
+	m.addfees_minor = nil
+}
+
+// Where appends a list predicates to the SettlementTotalMutation builder.
+func (m *SettlementTotalMutation) Where(ps ...predicate.SettlementTotal) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SettlementTotalMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SettlementTotalMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SettlementTotal, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SettlementTotalMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SettlementTotalMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SettlementTotal).
+func (m *SettlementTotalMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SettlementTotalMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, settlementtotal.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, settlementtotal.FieldUpdatedAt)
+	}
+	if m.settlement_id != nil {
+		fields = append(fields, settlementtotal.FieldSettlementID)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, settlementtotal.FieldPspID)
+	}
+	if m.merchant_id != nil {
+		fields = append(fields, settlementtotal.FieldMerchantID)
+	}
+	if m.company_id != nil {
+		fields = append(fields, settlementtotal.FieldCompanyID)
+	}
+	if m.date != nil {
+		fields = append(fields, settlementtotal.FieldDate)
+	}
+	if m.product_type != nil {
+		fields = append(fields, settlementtotal.FieldProductType)
+	}
+	if m.currency != nil {
+		fields = append(fields, settlementtotal.FieldCurrency)
+	}
+	if m.gross_minor != nil {
+		fields = append(fields, settlementtotal.FieldGrossMinor)
+	}
+	if m.refunds_minor != nil {
+		fields = append(fields, settlementtotal.FieldRefundsMinor)
+	}
+	if m.fees_minor != nil {
+		fields = append(fields, settlementtotal.FieldFeesMinor)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SettlementTotalMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case settlementtotal.FieldCreatedAt:
+		return m.CreatedAt()
+	case settlementtotal.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case settlementtotal.FieldSettlementID:
+		return m.SettlementID()
+	case settlementtotal.FieldPspID:
+		return m.PspID()
+	case settlementtotal.FieldMerchantID:
+		return m.MerchantID()
+	case settlementtotal.FieldCompanyID:
+		return m.CompanyID()
+	case settlementtotal.FieldDate:
+		return m.Date()
+	case settlementtotal.FieldProductType:
+		return m.ProductType()
+	case settlementtotal.FieldCurrency:
+		return m.Currency()
+	case settlementtotal.FieldGrossMinor:
+		return m.GrossMinor()
+	case settlementtotal.FieldRefundsMinor:
+		return m.RefundsMinor()
+	case settlementtotal.FieldFeesMinor:
+		return m.FeesMinor()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SettlementTotalMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case settlementtotal.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case settlementtotal.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case settlementtotal.FieldSettlementID:
+		return m.OldSettlementID(ctx)
+	case settlementtotal.FieldPspID:
+		return m.OldPspID(ctx)
+	case settlementtotal.FieldMerchantID:
+		return m.OldMerchantID(ctx)
+	case settlementtotal.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case settlementtotal.FieldDate:
+		return m.OldDate(ctx)
+	case settlementtotal.FieldProductType:
+		return m.OldProductType(ctx)
+	case settlementtotal.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case settlementtotal.FieldGrossMinor:
+		return m.OldGrossMinor(ctx)
+	case settlementtotal.FieldRefundsMinor:
+		return m.OldRefundsMinor(ctx)
+	case settlementtotal.FieldFeesMinor:
+		return m.OldFeesMinor(ctx)
+	}
+	return nil, fmt.Errorf("unknown SettlementTotal field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SettlementTotalMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case settlementtotal.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case settlementtotal.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case settlementtotal.FieldSettlementID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettlementID(v)
+		return nil
+	case settlementtotal.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case settlementtotal.FieldMerchantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantID(v)
+		return nil
+	case settlementtotal.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case settlementtotal.FieldDate:
+		v, ok := value.(domain.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case settlementtotal.FieldProductType:
+		v, ok := value.(domain.ProductType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductType(v)
+		return nil
+	case settlementtotal.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case settlementtotal.FieldGrossMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrossMinor(v)
+		return nil
+	case settlementtotal.FieldRefundsMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefundsMinor(v)
+		return nil
+	case settlementtotal.FieldFeesMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeesMinor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SettlementTotal field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SettlementTotalMutation) AddedFields() []string {
+	var fields []string
+	if m.addgross_minor != nil {
+		fields = append(fields, settlementtotal.FieldGrossMinor)
+	}
+	if m.addrefunds_minor != nil {
+		fields = append(fields, settlementtotal.FieldRefundsMinor)
+	}
+	if m.addfees_minor != nil {
+		fields = append(fields, settlementtotal.FieldFeesMinor)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SettlementTotalMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case settlementtotal.FieldGrossMinor:
+		return m.AddedGrossMinor()
+	case settlementtotal.FieldRefundsMinor:
+		return m.AddedRefundsMinor()
+	case settlementtotal.FieldFeesMinor:
+		return m.AddedFeesMinor()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SettlementTotalMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case settlementtotal.FieldGrossMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGrossMinor(v)
+		return nil
+	case settlementtotal.FieldRefundsMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRefundsMinor(v)
+		return nil
+	case settlementtotal.FieldFeesMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeesMinor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SettlementTotal numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SettlementTotalMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SettlementTotalMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SettlementTotalMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SettlementTotal nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SettlementTotalMutation) ResetField(name string) error {
+	switch name {
+	case settlementtotal.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case settlementtotal.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case settlementtotal.FieldSettlementID:
+		m.ResetSettlementID()
+		return nil
+	case settlementtotal.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case settlementtotal.FieldMerchantID:
+		m.ResetMerchantID()
+		return nil
+	case settlementtotal.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case settlementtotal.FieldDate:
+		m.ResetDate()
+		return nil
+	case settlementtotal.FieldProductType:
+		m.ResetProductType()
+		return nil
+	case settlementtotal.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case settlementtotal.FieldGrossMinor:
+		m.ResetGrossMinor()
+		return nil
+	case settlementtotal.FieldRefundsMinor:
+		m.ResetRefundsMinor()
+		return nil
+	case settlementtotal.FieldFeesMinor:
+		m.ResetFeesMinor()
+		return nil
+	}
+	return fmt.Errorf("unknown SettlementTotal field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SettlementTotalMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SettlementTotalMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SettlementTotalMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SettlementTotalMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SettlementTotalMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SettlementTotalMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SettlementTotalMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SettlementTotal unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SettlementTotalMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SettlementTotal edge %s", name)
 }
 
 // ShopMutation represents an operation that mutates the Shop nodes in the graph.

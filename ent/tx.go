@@ -50,6 +50,8 @@ type Tx struct {
 	Settlement *SettlementClient
 	// SettlementEntry is the client for interacting with the SettlementEntry builders.
 	SettlementEntry *SettlementEntryClient
+	// SettlementTotal is the client for interacting with the SettlementTotal builders.
+	SettlementTotal *SettlementTotalClient
 	// Shop is the client for interacting with the Shop builders.
 	Shop *ShopClient
 	// User is the client for interacting with the User builders.
@@ -205,6 +207,7 @@ func (tx *Tx) init() {
 	tx.SandboxRecord = NewSandboxRecordClient(tx.config)
 	tx.Settlement = NewSettlementClient(tx.config)
 	tx.SettlementEntry = NewSettlementEntryClient(tx.config)
+	tx.SettlementTotal = NewSettlementTotalClient(tx.config)
 	tx.Shop = NewShopClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)

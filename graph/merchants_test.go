@@ -179,7 +179,9 @@ func TestOnboardingThroughGraphQL(t *testing.T) {
 		}
 
 		owner := as(&auth.Principal{Kind: auth.KindUser, ID: "usr_owner", PSPID: psp.ID, MerchantID: mid, Role: domain.RoleMerchantAdmin})
-		var none struct{ SuspendMerchant struct{ Merchant *struct{ Status string } } }
+		var none struct {
+			SuspendMerchant struct{ Merchant *struct{ Status string } }
+		}
 		err = owner.Post(`mutation($m: ID!) { suspendMerchant(input: {merchantId: $m, reason: "x"}) { merchant { status } } }`,
 			&none, client.Var("m", mid))
 		if err == nil || !strings.Contains(err.Error(), "FORBIDDEN") && !strings.Contains(err.Error(), "cannot do this") {

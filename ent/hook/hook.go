@@ -225,6 +225,18 @@ func (f SettlementEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SettlementEntryMutation", m)
 }
 
+// The SettlementTotalFunc type is an adapter to allow the use of ordinary
+// function as SettlementTotal mutator.
+type SettlementTotalFunc func(context.Context, *ent.SettlementTotalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SettlementTotalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SettlementTotalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SettlementTotalMutation", m)
+}
+
 // The ShopFunc type is an adapter to allow the use of ordinary
 // function as Shop mutator.
 type ShopFunc func(context.Context, *ent.ShopMutation) (ent.Value, error)

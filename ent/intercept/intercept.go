@@ -27,6 +27,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -574,6 +575,33 @@ func (f TraverseSettlementEntry) Traverse(ctx context.Context, q ent.Query) erro
 	return fmt.Errorf("unexpected query type %T. expect *ent.SettlementEntryQuery", q)
 }
 
+// The SettlementTotalFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SettlementTotalFunc func(context.Context, *ent.SettlementTotalQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SettlementTotalFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SettlementTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SettlementTotalQuery", q)
+}
+
+// The TraverseSettlementTotal type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSettlementTotal func(context.Context, *ent.SettlementTotalQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSettlementTotal) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSettlementTotal) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SettlementTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SettlementTotalQuery", q)
+}
+
 // The ShopFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ShopFunc func(context.Context, *ent.ShopQuery) (ent.Value, error)
 
@@ -694,6 +722,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SettlementQuery, predicate.Settlement, settlement.OrderOption]{typ: ent.TypeSettlement, tq: q}, nil
 	case *ent.SettlementEntryQuery:
 		return &query[*ent.SettlementEntryQuery, predicate.SettlementEntry, settlemententry.OrderOption]{typ: ent.TypeSettlementEntry, tq: q}, nil
+	case *ent.SettlementTotalQuery:
+		return &query[*ent.SettlementTotalQuery, predicate.SettlementTotal, settlementtotal.OrderOption]{typ: ent.TypeSettlementTotal, tq: q}, nil
 	case *ent.ShopQuery:
 		return &query[*ent.ShopQuery, predicate.Shop, shop.OrderOption]{typ: ent.TypeShop, tq: q}, nil
 	case *ent.UserQuery:

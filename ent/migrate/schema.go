@@ -806,6 +806,40 @@ var (
 			},
 		},
 	}
+	// SettlementTotalsColumns holds the columns for the "settlement_totals" table.
+	SettlementTotalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "settlement_id", Type: field.TypeString},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
+		{Name: "date", Type: field.TypeString},
+		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
+		{Name: "gross_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "refunds_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "fees_minor", Type: field.TypeInt64, Default: 0},
+	}
+	// SettlementTotalsTable holds the schema information for the "settlement_totals" table.
+	SettlementTotalsTable = &schema.Table{
+		Name:       "settlement_totals",
+		Columns:    SettlementTotalsColumns,
+		PrimaryKey: []*schema.Column{SettlementTotalsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "settlementtotal_settlement_id_product_type",
+				Unique:  true,
+				Columns: []*schema.Column{SettlementTotalsColumns[3], SettlementTotalsColumns[8]},
+			},
+			{
+				Name:    "settlementtotal_company_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{SettlementTotalsColumns[6], SettlementTotalsColumns[7]},
+			},
+		},
+	}
 	// ShopsColumns holds the columns for the "shops" table.
 	ShopsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -937,6 +971,7 @@ var (
 		SandboxRecordsTable,
 		SettlementsTable,
 		SettlementEntriesTable,
+		SettlementTotalsTable,
 		ShopsTable,
 		UsersTable,
 		WebhookEventsTable,

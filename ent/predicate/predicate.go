@@ -60,6 +60,9 @@ type Settlement func(*sql.Selector)
 // SettlementEntry is the predicate function for settlemententry builders.
 type SettlementEntry func(*sql.Selector)
 
+// SettlementTotal is the predicate function for settlementtotal builders.
+type SettlementTotal func(*sql.Selector)
+
 // Shop is the predicate function for shop builders.
 type Shop func(*sql.Selector)
 

@@ -543,6 +543,30 @@ func (f SettlementEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SettlementEntryMutation", m)
 }
 
+// The SettlementTotalQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SettlementTotalQueryRuleFunc func(context.Context, *ent.SettlementTotalQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SettlementTotalQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SettlementTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SettlementTotalQuery", q)
+}
+
+// The SettlementTotalMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SettlementTotalMutationRuleFunc func(context.Context, *ent.SettlementTotalMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SettlementTotalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SettlementTotalMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SettlementTotalMutation", m)
+}
+
 // The ShopQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ShopQueryRuleFunc func(context.Context, *ent.ShopQuery) error
@@ -686,6 +710,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SettlementEntryQuery:
 		return q.Filter(), nil
+	case *ent.SettlementTotalQuery:
+		return q.Filter(), nil
 	case *ent.ShopQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
@@ -734,6 +760,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SettlementMutation:
 		return m.Filter(), nil
 	case *ent.SettlementEntryMutation:
+		return m.Filter(), nil
+	case *ent.SettlementTotalMutation:
 		return m.Filter(), nil
 	case *ent.ShopMutation:
 		return m.Filter(), nil

@@ -25,6 +25,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/schema"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
@@ -1297,6 +1298,84 @@ func init() {
 	// settlemententry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	settlemententry.IDValidator = func() func(string) error {
 		validators := settlemententryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	settlementtotalMixin := schema.SettlementTotal{}.Mixin()
+	settlementtotal.Policy = privacy.NewPolicies(settlementtotalMixin[0], schema.SettlementTotal{})
+	settlementtotal.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := settlementtotal.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	settlementtotalMixinFields0 := settlementtotalMixin[0].Fields()
+	_ = settlementtotalMixinFields0
+	settlementtotalMixinFields1 := settlementtotalMixin[1].Fields()
+	_ = settlementtotalMixinFields1
+	settlementtotalFields := schema.SettlementTotal{}.Fields()
+	_ = settlementtotalFields
+	// settlementtotalDescCreatedAt is the schema descriptor for created_at field.
+	settlementtotalDescCreatedAt := settlementtotalMixinFields1[0].Descriptor()
+	// settlementtotal.DefaultCreatedAt holds the default value on creation for the created_at field.
+	settlementtotal.DefaultCreatedAt = settlementtotalDescCreatedAt.Default.(func() time.Time)
+	// settlementtotalDescUpdatedAt is the schema descriptor for updated_at field.
+	settlementtotalDescUpdatedAt := settlementtotalMixinFields1[1].Descriptor()
+	// settlementtotal.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	settlementtotal.DefaultUpdatedAt = settlementtotalDescUpdatedAt.Default.(func() time.Time)
+	// settlementtotal.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	settlementtotal.UpdateDefaultUpdatedAt = settlementtotalDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// settlementtotalDescCurrency is the schema descriptor for currency field.
+	settlementtotalDescCurrency := settlementtotalFields[6].Descriptor()
+	// settlementtotal.DefaultCurrency holds the default value on creation for the currency field.
+	settlementtotal.DefaultCurrency = settlementtotalDescCurrency.Default.(string)
+	// settlementtotal.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	settlementtotal.CurrencyValidator = func() func(string) error {
+		validators := settlementtotalDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// settlementtotalDescGrossMinor is the schema descriptor for gross_minor field.
+	settlementtotalDescGrossMinor := settlementtotalFields[7].Descriptor()
+	// settlementtotal.DefaultGrossMinor holds the default value on creation for the gross_minor field.
+	settlementtotal.DefaultGrossMinor = settlementtotalDescGrossMinor.Default.(int64)
+	// settlementtotalDescRefundsMinor is the schema descriptor for refunds_minor field.
+	settlementtotalDescRefundsMinor := settlementtotalFields[8].Descriptor()
+	// settlementtotal.DefaultRefundsMinor holds the default value on creation for the refunds_minor field.
+	settlementtotal.DefaultRefundsMinor = settlementtotalDescRefundsMinor.Default.(int64)
+	// settlementtotalDescFeesMinor is the schema descriptor for fees_minor field.
+	settlementtotalDescFeesMinor := settlementtotalFields[9].Descriptor()
+	// settlementtotal.DefaultFeesMinor holds the default value on creation for the fees_minor field.
+	settlementtotal.DefaultFeesMinor = settlementtotalDescFeesMinor.Default.(int64)
+	// settlementtotalDescID is the schema descriptor for id field.
+	settlementtotalDescID := settlementtotalMixinFields0[0].Descriptor()
+	// settlementtotal.DefaultID holds the default value on creation for the id field.
+	settlementtotal.DefaultID = settlementtotalDescID.Default.(func() string)
+	// settlementtotal.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	settlementtotal.IDValidator = func() func(string) error {
+		validators := settlementtotalDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

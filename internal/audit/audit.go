@@ -50,15 +50,15 @@ func (r *Recorder) Record(ctx context.Context, e Event) {
 	objs := Objects(e.Result)
 	ids := make([]string, 0, len(objs))
 	for _, o := range objs {
-		ids = append(ids, o.id)
+		ids = append(ids, o.ID)
 	}
 	pspID, merchantID := p.PSPID, p.MerchantID
 	for _, o := range objs {
 		if pspID == "" {
-			pspID = o.pspID
+			pspID = o.PSPID
 		}
-		if merchantID == "" && o.merchantID != "" && (o.pspID == "" || o.pspID == pspID) {
-			merchantID = o.merchantID
+		if merchantID == "" && o.MerchantID != "" && (o.PSPID == "" || o.PSPID == pspID) {
+			merchantID = o.MerchantID
 		}
 	}
 	log := r.Logger
@@ -144,15 +144,15 @@ func maskIBAN(v any) any {
 	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
 }
 
-// object is an ent object found in a result.
-type object struct{ id, pspID, merchantID string }
+// Object is an ent object found in a result, with its tenant ids where it has them.
+type Object struct{ ID, PSPID, MerchantID string }
 
 var noderType = reflect.TypeOf((*ent.Noder)(nil)).Elem()
 
 // Objects finds the ent objects in a mutation's payload (top-level fields, slices and
 // nested payload structs; not the objects' own edges).
-func Objects(result any) []object {
-	var out []object
+func Objects(result any) []Object {
+	var out []Object
 	seen := map[string]bool{}
 	var walk func(v reflect.Value, depth int)
 	walk = func(v reflect.Value, depth int) {
@@ -165,13 +165,13 @@ func Objects(result any) []object {
 				return
 			}
 			if v.Type().Implements(noderType) && v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
-				o := object{id: stringField(v.Elem(), "ID"), pspID: stringField(v.Elem(), "PspID"),
-					merchantID: stringField(v.Elem(), "MerchantID")}
+				o := Object{ID: stringField(v.Elem(), "ID"), PSPID: stringField(v.Elem(), "PspID"),
+					MerchantID: stringField(v.Elem(), "MerchantID")}
 				if _, isMerchant := v.Interface().(*ent.Merchant); isMerchant {
-					o.merchantID = o.id
+					o.MerchantID = o.ID
 				}
-				if o.id != "" && !seen[o.id] {
-					seen[o.id] = true
+				if o.ID != "" && !seen[o.ID] {
+					seen[o.ID] = true
 					out = append(out, o)
 				}
 				return

@@ -1,6 +1,23 @@
 // Package auth knows who is asking: the Principal (a logged-in user, an API key, or
 // the system itself) travels in the request context, and the storage layer's privacy
-// rules read it to filter every query by tenant.
+// rules (internal/tenant) read it to filter every query by tenant.
+//
+// Decisions a reader would otherwise rediscover:
+//   - Logins are short-lived (12 h) HS256 JWTs signed with a key derived from
+//     BACKOFFICE_SECRET, sent as Authorization: Bearer or in an HttpOnly SameSite=Lax
+//     cookie. A token carries the user's token version; logout and a new password
+//     raise it, which ends every session of that user at once (all devices).
+//   - Every request reads the user or key row again: disabling, revoking, expiry and
+//     role changes take effect on the next request, not when a token runs out.
+//   - A cookie counts on an unsafe method only with X-Requested-With: backoffice or a
+//     JSON body (what a cross-site form cannot send); Bearer requests need neither.
+//   - API keys (pk_<env>_<prefix>_<secret>) are stored as their prefix and an
+//     HMAC-SHA256 under a pepper derived from BACKOFFICE_SECRET; the secret is shown
+//     once. Their last use is written at most once a minute per key, in the
+//     background. A key of the other environment (pk_live on a sandbox server) fails.
+//   - Failed logins and set-password attempts are limited per IP and per account in a
+//     sliding window (httprate's counter, in memory: per server instance).
+//   - Invitations are 256-bit one-time tokens valid 72 h; only their SHA-256 is stored.
 package auth
 
 import (

@@ -66,6 +66,7 @@ type Report struct {
 	PeakRSS, MaxRSS       int64 // KiB: VmHWM at the end; the largest VmRSS sampled during the run
 	EndRSS                int64
 	MemoryNote            string
+	KeyNote               string // why the API key read was not measured
 	Took                  time.Duration
 	OrdersInDB, ItemsInDB int64
 }
@@ -150,19 +151,34 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	ip := NewInProcess(cfg.DB)
 	tokens := map[string]*Client{cfg.AdminEmail: admin}
-	for _, s := range scenarios {
-		cl := tokens[s.Email]
-		if cl == nil {
-			tok, err := c.Login(ctx, s.Email, cfg.Password)
-			if err != nil {
-				return nil, err
-			}
-			cl = c.WithToken(tok)
-			tokens[s.Email] = cl
+	login := func(email string) (*Client, error) {
+		if cl := tokens[email]; cl != nil {
+			return cl, nil
 		}
-		p, err := UserPrincipal(ctx, sqldb, true, s.Email)
+		tok, err := c.Login(ctx, email, cfg.Password)
 		if err != nil {
 			return nil, err
+		}
+		tokens[email] = c.WithToken(tok)
+		return tokens[email], nil
+	}
+	if s, err := keyScenario(ctx, cfg, login); err != nil {
+		rep.KeyNote = err.Error()
+	} else {
+		scenarios = append(scenarios, s)
+	}
+	for _, s := range scenarios {
+		var cl *Client
+		var p *auth.Principal
+		if s.Key != nil {
+			cl, p = c.WithToken(s.Key.Secret), s.Key.Principal
+		} else {
+			if cl, err = login(s.Email); err != nil {
+				return nil, err
+			}
+			if p, err = UserPrincipal(ctx, sqldb, true, s.Email); err != nil {
+				return nil, err
+			}
 		}
 		cfg.logf("read: %s", s.Name)
 		r := measureRead(ctx, cl, sqldb, ip, p, s, cfg.Warmup, cfg.Requests)
@@ -189,7 +205,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				to := domain.Today()
 				from := to.AddDays(-90)
 				q := fmt.Sprintf(`query BenchOverview($c: ID!, $from: Date!, $to: Date!) { settlementOverview(companyId: $c, from: $from, to: $to) %s }`,
-					schema.Selection("SettlementOverview", 3))
+					schema.Selection("SettlementOverview", 3, "company"))
 				s := ReadScenario{Name: "settlementOverview, 90 days, largest company (PSP admin)", Email: cfg.AdminEmail, Query: q,
 					Vars: map[string]any{"c": co, "from": string(from), "to": string(to)}, Bound: overviewBound(co, from, to)}
 				r.Overview = measureOverview(ctx, admin, sqldb, s, max(cfg.Warmup/4, 2), max(cfg.Requests/4, 20))
@@ -310,6 +326,28 @@ ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`, admin.PSPID, total/2).Scan
 		{Name: "web UI's order list: newest 25 with totalCount (PSP admin)", Email: cfg.AdminEmail, Query: UIOrdersList,
 			Vars: map[string]any{"first": 25}, Bound: countBound(admin.PSPID)},
 	}, nil
+}
+
+// keyScenario is the API's default page as an integrator's API key of the largest
+// company (and its busiest shop) reads it.
+func keyScenario(ctx context.Context, cfg Config, login func(string) (*Client, error)) (ReadScenario, error) {
+	d := cfg.DB.SQL
+	var companyID, shopID, pspID string
+	if err := d.QueryRowContext(ctx, `SELECT o.company_id, o.shop_id, o.psp_id FROM orders o JOIN users u ON u.merchant_id = o.merchant_id
+WHERE u.email = $1 GROUP BY 1, 2, 3 ORDER BY COUNT(*) DESC LIMIT 1`, cfg.MerchantEmail).Scan(&companyID, &shopID, &pspID); err != nil {
+		return ReadScenario{}, fmt.Errorf("the largest merchant's busiest company and shop: %w", err)
+	}
+	merchant, err := login(cfg.MerchantEmail)
+	if err != nil {
+		return ReadScenario{}, err
+	}
+	key, err := createAPIKey(ctx, merchant, d, companyID, shopID)
+	if err != nil {
+		return ReadScenario{}, err
+	}
+	return ReadScenario{Name: "API key (largest company, its busiest shop): first 50 by id (the API's default order)",
+		Key: key, Query: OrdersPage, Vars: map[string]any{"first": PageSize},
+		Bound: ordersBound(boundFilter{pspID: pspID, companyID: companyID, shopID: shopID})}, nil
 }
 
 // largestCompany answers the PSP's company with the most orders (dir DESC) or the

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -235,19 +236,20 @@ func (s *Schema) HasInputField(typeName, field string) bool {
 // Selection writes a selection set for a type: its scalar and enum fields without
 // arguments, and the same of its object fields down to depth levels. Below the top,
 // objects with an id (Company, Settlement…) get their own fields but no further
-// objects with an id, so a selection stays what a screen shows.
-func (s *Schema) Selection(typeName string, depth int) string {
-	return s.selection(typeName, depth, true)
+// objects with an id, so a selection stays what a screen shows. Fields named in skip
+// are left out at every level.
+func (s *Schema) Selection(typeName string, depth int, skip ...string) string {
+	return s.selection(typeName, depth, true, skip)
 }
 
-func (s *Schema) selection(typeName string, depth int, nodes bool) string {
+func (s *Schema) selection(typeName string, depth int, nodes bool, skip []string) string {
 	t := s.types[typeName]
 	if t == nil {
 		return "{ __typename }"
 	}
 	var parts []string
 	for _, f := range t.Fields {
-		if len(f.Args) > 0 || strings.HasPrefix(f.Name, "__") {
+		if len(f.Args) > 0 || strings.HasPrefix(f.Name, "__") || slices.Contains(skip, f.Name) {
 			continue
 		}
 		n := f.Type.named()
@@ -257,7 +259,7 @@ func (s *Schema) selection(typeName string, depth int, nodes bool) string {
 		case "OBJECT":
 			node := s.HasField(n.Name, "id")
 			if depth > 0 && (nodes || !node) {
-				parts = append(parts, f.Name+" "+s.selection(n.Name, depth-1, nodes && !node))
+				parts = append(parts, f.Name+" "+s.selection(n.Name, depth-1, nodes && !node, skip))
 			}
 		}
 	}

@@ -44,7 +44,8 @@ const PageSize = 50
 // ReadScenario is one read measured through the server and against its SQL bound.
 type ReadScenario struct {
 	Name  string
-	Email string // who asks
+	Email string // who asks: a login, or an API key when Key is set
+	Key   *APIKey
 	Query string
 	Vars  map[string]any
 	// Bound is the smallest hand-written SQL answering the same rows: one statement.
@@ -53,10 +54,10 @@ type ReadScenario struct {
 
 // boundFilter is the WHERE and ORDER BY of an orders page's lower bound.
 type boundFilter struct {
-	pspID, merchantID, companyID, status string
-	newestFirst                          bool
-	afterCreated                         time.Time
-	afterID                              string
+	pspID, merchantID, companyID, shopID, status string
+	newestFirst                                  bool
+	afterCreated                                 time.Time
+	afterID                                      string
 }
 
 // ordersBound writes the lower bound of an orders page: the page and, per order, its
@@ -74,6 +75,9 @@ func ordersBound(f boundFilter) Statement {
 	}
 	if f.companyID != "" {
 		where = append(where, "o.company_id = "+arg(f.companyID))
+	}
+	if f.shopID != "" {
+		where = append(where, "o.shop_id = "+arg(f.shopID))
 	}
 	if f.status != "" {
 		where = append(where, "o.status = "+arg(f.status))
@@ -198,4 +202,43 @@ func cursorOf(id string, created time.Time) string {
 	var b bytes.Buffer
 	ent.Cursor{ID: id, Value: created}.MarshalGQL(&b)
 	return strings.Trim(b.String(), `"`)
+}
+
+// APIKey is a key the harness created, with the principal the server makes of it.
+type APIKey struct {
+	Secret    string
+	Principal *auth.Principal
+}
+
+const createAPIKeyMutation = `mutation BenchKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { apiKey { id } secret userErrors { code message } } }`
+
+// createAPIKey makes an orders:read key for a company and shop, as their merchant's
+// admin would in the UI.
+func createAPIKey(ctx context.Context, merchant *Client, d *sql.DB, companyID, shopID string) (*APIKey, error) {
+	var r struct {
+		CreateApiKey struct {
+			ApiKey     *struct{ ID string }
+			Secret     *string
+			UserErrors []struct{ Code, Message string }
+		}
+	}
+	in := map[string]any{"companyId": companyID, "shopId": shopID, "name": "bench " + time.Now().Format(time.RFC3339),
+		"scopes": []string{"orders:read"}}
+	if _, err := merchant.Do(ctx, createAPIKeyMutation, map[string]any{"input": in}, &r); err != nil {
+		return nil, err
+	}
+	if ue := r.CreateApiKey.UserErrors; len(ue) > 0 {
+		return nil, fmt.Errorf("createApiKey: %s %s", ue[0].Code, ue[0].Message)
+	}
+	if r.CreateApiKey.ApiKey == nil || r.CreateApiKey.Secret == nil {
+		return nil, fmt.Errorf("createApiKey answered no key")
+	}
+	p := &auth.Principal{Kind: auth.KindAPIKey, ID: r.CreateApiKey.ApiKey.ID, Label: "bench key",
+		CompanyID: companyID, ShopID: shopID, Scopes: []string{"orders:read"}}
+	if err := d.QueryRowContext(ctx, "SELECT psp_id, merchant_id FROM companies WHERE id = $1", companyID).
+		Scan(&p.PSPID, &p.MerchantID); err != nil {
+		return nil, err
+	}
+	return &APIKey{Secret: *r.CreateApiKey.Secret, Principal: p}, nil
 }

@@ -47,6 +47,10 @@ func (r *Report) Markdown(w io.Writer) {
 			readRow(w, x, true)
 		}
 		p("")
+		if r.KeyNote != "" {
+			p("The API key read was not measured: %s.", r.KeyNote)
+			p("")
+		}
 	}
 	if o := r.Ops; o != nil {
 		if o.Gap != "" && len(o.Fulfil.Sample) == 0 {

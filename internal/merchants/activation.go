@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -143,6 +144,23 @@ func temporary(err error) bool {
 	return providers.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// describe says in a few words what went wrong with a call, for staff: the
+// provider's status and message, not our request's URL.
+func describe(err error) string {
+	var pe *providers.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "deadline exceeded"):
+		return "timed out"
+	case errors.As(err, &pe) && pe.HTTPStatus != 0 && pe.Message != "":
+		return fmt.Sprintf("HTTP %d: %s", pe.HTTPStatus, pe.Message)
+	case errors.As(err, &pe) && pe.HTTPStatus != 0:
+		return fmt.Sprintf("HTTP %d", pe.HTTPStatus)
+	case errors.As(err, &pe) && pe.Message != "":
+		return pe.Message
+	}
+	return err.Error()
+}
+
 // record stores the provider's answer to one application, unless the activation has
 // moved on meanwhile (answered by a concurrent call, or a newer application).
 func (o *Onboarding) record(ctx context.Context, id string, application int, res providers.Activation, callErr error) (*ent.ProviderActivation, error) {
@@ -168,9 +186,9 @@ func (o *Onboarding) record(ctx context.Context, id string, application int, res
 		name := providerName(act.Provider)
 		switch {
 		case callErr != nil && temporary(callErr):
-			u.SetReason(fmt.Sprintf("no answer from %s yet (%v); asking again", name, callErr))
+			u.SetReason(fmt.Sprintf("no answer from %s yet (%s); asking again", name, describe(callErr)))
 		case callErr != nil:
-			u.SetStatus(domain.ActivationRejected).SetReason(fmt.Sprintf("%s refused the activation: %v", name, callErr))
+			u.SetStatus(domain.ActivationRejected).SetReason(fmt.Sprintf("%s refused the activation: %s", name, describe(callErr)))
 		case res.Status == providers.ActivationActive:
 			u.SetStatus(domain.ActivationActive).SetActivatedAt(o.now()).ClearReason()
 		case res.Status == providers.ActivationRejected:

@@ -321,7 +321,7 @@ func TestActivationTimeoutIsRetriedByTheJob(t *testing.T) {
 			}
 		}
 		act := must(f.o.ActivateCompany(ctx, co.ID, domain.ProviderBillie))
-		if act.Status != domain.ActivationPending || !strings.Contains(act.Reason, "no answer") {
+		if act.Status != domain.ActivationPending || !strings.Contains(act.Reason, "no answer from Billie yet (timed out)") {
 			t.Fatalf("activation after a timeout = %+v, want PENDING saying there was no answer", act)
 		}
 		if got := open(f.checklist(t, m.ID)); !slices.Contains(got, "!activation_pending") {

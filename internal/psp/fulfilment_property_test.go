@@ -22,35 +22,35 @@ func TestRandomOperationsKeepTheBooks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		r := rand.New(rand.NewPCG(propertySeed(t), 7))
 		e := newOpsEnv(t, d, envOptions{})
-		for n := range 4 {
+		for n := range 5 {
 			lines := randomOrderLines(r)
 			ord := e.confirmedOrder(domain.ProviderPaywerk, []domain.ProductType{domain.ProductInvoice, domain.ProductSlice}[r.IntN(2)], lines...)
 			var log []string
-			for step := range 14 {
+			for step := range 20 {
 				l := lines[r.IntN(len(lines))]
 				s := e.snapshot(ord.ID)
 				it := itemStateOf(s.items[l.sku])
 				var err error
 				var what string
 				// Whole-order operations are rarer, so orders stay open for a while.
-				switch k := r.IntN(12); {
-				case k < 3:
+				switch k := r.IntN(24); {
+				case k < 7:
 					q := partOf(r, it.Open())
 					what = fmt.Sprintf("fulfil %s %v", l.sku, fmtQ(q))
 					_, err = e.ops.Fulfil(e.as, FulfilInput{OrderID: ord.ID, Items: []FulfilRequestItem{{SKU: l.sku, Quantity: q}}})
-				case k < 5:
+				case k < 11:
 					q := partOf(r, it.Open())
 					what = fmt.Sprintf("cancel %s %v", l.sku, fmtQ(q))
 					_, err = e.ops.Refund(e.as, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{{SKU: l.sku, RefundType: domain.RefundCancel, Quantity: q}}})
-				case k < 8:
+				case k < 16:
 					q := partOf(r, it.Returnable())
 					what = fmt.Sprintf("return %s %v", l.sku, fmtQ(q))
 					_, err = e.ops.Refund(e.as, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{{SKU: l.sku, RefundType: domain.RefundReturn, Quantity: q}}})
-				case k < 10:
+				case k < 20:
 					q := partOf(r, it.NotRefunded())
 					what = fmt.Sprintf("auto %s %v", l.sku, fmtQ(q))
 					_, err = e.ops.Refund(e.as, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{{SKU: l.sku, RefundType: domain.RefundAuto, Quantity: q}}})
-				case k == 10:
+				case k < 22:
 					what = "fulfilAll"
 					_, err = e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: ord.ID})
 				default:

@@ -95,7 +95,6 @@ type plannedItem struct {
 // the provider session are written from.
 type orderPlan struct {
 	in         CreateOrderInput
-	merchant   *ent.Merchant
 	company    *ent.Company
 	shop       *ent.Shop
 	provider   domain.Provider

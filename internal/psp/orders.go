@@ -13,7 +13,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
-	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
@@ -22,6 +21,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
@@ -201,12 +201,12 @@ func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, err
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("shopId"), "shop "+shop.ID+" belongs to another merchant than company "+company.ID)
 	}
 	plan.company, plan.shop = company, shop
-	if plan.merchant, err = c.Merchant.Get(ctx, company.MerchantID); err != nil {
-		return nil, err
-	}
-	if plan.merchant.Status != merchant.StatusACTIVE {
-		r.Add(domain.CodeMerchantNotActive, nil,
-			fmt.Sprintf("merchant %s is %s: orders are taken from ACTIVE merchants only", plan.merchant.Name, plan.merchant.Status))
+	if err := merchants.CanTakeOrders(ctx, c, company.MerchantID); err != nil {
+		refused, ok := domain.AsRefusal(err)
+		if !ok {
+			return nil, err
+		}
+		r.Problems = append(r.Problems, refused.Problems...)
 	}
 	if err := o.resolveProvider(ctx, plan, &r); err != nil {
 		return nil, err

@@ -204,7 +204,7 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	}()
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return r.stage(ctx, due) },
-		r.collect, r.createSettlements, r.claimItems, r.writeEntries, r.total,
+		r.collect, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -388,6 +388,22 @@ FROM (
   GROUP BY i.settlement_id
 ) t
 WHERE settlements.id = t.settlement_id`, r.now)
+	return err
+}
+
+// totalByProductType writes each settlement's amounts per product type, for the
+// overview's period totals.
+func (r *settlementRun) totalByProductType(ctx context.Context) error {
+	ts := r.q.instant()
+	_, err := r.exec(ctx, `
+INSERT INTO settlement_totals (id, created_at, updated_at, settlement_id, psp_id, merchant_id, company_id, date,
+  product_type, currency, gross_minor, refunds_minor, fees_minor)
+SELECT 'stt_' || substr(i.settlement_id, 5) || '_' || substr(i.product_type, 1, 1), `+ts+`, `+ts+`, i.settlement_id,
+  i.psp_id, i.merchant_id, i.company_id, ?, i.product_type, i.currency,
+  SUM(CASE WHEN i.kind = 'REFUND' THEN 0 ELSE i.amount END), SUM(CASE WHEN i.kind = 'REFUND' THEN i.amount ELSE 0 END),
+  SUM(i.fee)
+FROM settle_items i
+GROUP BY i.settlement_id, i.psp_id, i.merchant_id, i.company_id, i.product_type, i.currency`, r.now, r.now, string(r.date))
 	return err
 }
 

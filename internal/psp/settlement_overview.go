@@ -17,8 +17,9 @@ import (
 // will be settled next and when, and the balances not settled yet.
 //
 //   - Period totals (day, ISO week, month, each split by product type) add up the
-//     entries of the settlements dated in the range: money that moved, by the day
-//     it moved. A week or month cut by the range counts only its days in the range.
+//     settlements dated in the range (their per-product-type totals, which the run
+//     writes beside the entries): money that moved, by the day it moved. A week or
+//     month cut by the range counts only its days in the range.
 //   - Upcoming payouts project what is not settled yet with the same queries a run
 //     uses (settlement_sources.go), fees included: each item goes to the first payout
 //     day on or after the day it becomes payable, and not before the next run (today,
@@ -139,6 +140,15 @@ func (a *totalsAcc) add(pt domain.ProductType, kind string, amount int64) {
 	}
 }
 
+// addTotals books a settlement's amounts of one product type.
+func (a *totalsAcc) addTotals(pt domain.ProductType, gross, refunds, fees int64) {
+	for _, t := range []*totalsAcc{a, a.of(pt)} {
+		t.gross += gross
+		t.refunds += refunds
+		t.fees += fees
+	}
+}
+
 func (a *totalsAcc) of(pt domain.ProductType) *totalsAcc {
 	if a.byType == nil {
 		a.byType = map[domain.ProductType]*totalsAcc{}
@@ -166,15 +176,14 @@ func (a *totalsAcc) split(cur string) []ProductTypeTotals {
 	return out
 }
 
-// periodTotals adds up the range's settlement entries by day, week and month.
+// periodTotals adds up the range's settlements by day, week and month, from their
+// totals per product type (settlement_totals, written by the run).
 func (s *Settlements) periodTotals(ctx context.Context, ov *SettlementOverview) error {
 	q := sqlDialect{postgres: s.DB.IsPostgres()}
 	rows, err := s.DB.SQL.QueryContext(ctx, q.rebind(`
-SELECT s.date, e.product_type, e.kind, SUM(e.amount_minor)
-FROM settlements s JOIN settlement_entries e ON e.settlement_id = s.id
-WHERE s.company_id = ? AND s.date >= ? AND s.date <= ?
-GROUP BY s.date, e.product_type, e.kind
-ORDER BY s.date`), ov.Company.ID, string(ov.From), string(ov.To))
+SELECT date, product_type, gross_minor, refunds_minor, fees_minor FROM settlement_totals
+WHERE company_id = ? AND date >= ? AND date <= ?
+ORDER BY date`), ov.Company.ID, string(ov.From), string(ov.To))
 	if err != nil {
 		return err
 	}
@@ -192,20 +201,20 @@ ORDER BY s.date`), ov.Company.ID, string(ov.From), string(ov.To))
 	}{{out: &ov.Daily, period: dayPeriod}, {out: &ov.Weekly, period: weekPeriod}, {out: &ov.Monthly, period: monthPeriod}}
 	for rows.Next() {
 		var (
-			day, pt, kind string
-			amount        int64
+			day, pt              string
+			gross, refunds, fees int64
 		)
-		if err := rows.Scan(&day, &pt, &kind, &amount); err != nil {
+		if err := rows.Scan(&day, &pt, &gross, &refunds, &fees); err != nil {
 			return err
 		}
-		all.add(domain.ProductType(pt), kind, amount)
+		all.addTotals(domain.ProductType(pt), gross, refunds, fees)
 		for i := range levels {
 			l := &levels[i]
 			key, start, end := l.period(domain.Date(day))
 			if n := len(l.open); n == 0 || l.open[n-1].key != key {
 				l.open = append(l.open, &bucket{key: key, start: max(start, ov.From), end: min(end, ov.To), acc: &totalsAcc{}})
 			}
-			l.open[len(l.open)-1].acc.add(domain.ProductType(pt), kind, amount)
+			l.open[len(l.open)-1].acc.addTotals(domain.ProductType(pt), gross, refunds, fees)
 		}
 	}
 	if err := rows.Err(); err != nil {

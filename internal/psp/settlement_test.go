@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -281,6 +282,18 @@ func ledgerCheckItemsOnce(t *testing.T, w *ledgerTenant, co *ent.Company) {
 		}
 		if gross != st.GrossMinor || refunds != st.RefundsMinor || fees != st.FeesMinor || gross-refunds-fees != st.NetMinor {
 			t.Errorf("settlement %s totals %+v are not the sums of its entries (%d, %d, %d)", st.ID, ledgerTotalsOf(st), gross, refunds, fees)
+		}
+		byType, err := w.d.Ent.SettlementTotal.Query().Where(settlementtotal.SettlementID(st.ID)).All(w.sys)
+		ledgerMust(t, err)
+		gross, refunds, fees = 0, 0, 0
+		for _, bt := range byType {
+			gross, refunds, fees = gross+bt.GrossMinor, refunds+bt.RefundsMinor, fees+bt.FeesMinor
+			if bt.Date != st.Date || bt.CompanyID != st.CompanyID {
+				t.Errorf("settlement %s has a product type total of %s for %s", st.ID, bt.CompanyID, bt.Date)
+			}
+		}
+		if gross != st.GrossMinor || refunds != st.RefundsMinor || fees != st.FeesMinor {
+			t.Errorf("settlement %s totals %+v are not the sums of its product type totals (%d, %d, %d)", st.ID, ledgerTotalsOf(st), gross, refunds, fees)
 		}
 	}
 }

@@ -312,6 +312,33 @@ func TestWritesStayInTheTenant(t *testing.T) {
 				return c.Company.Create().SetPspID(w.Actors["staffB"].Principal.PSPID).SetMerchantID(obj("merchant A1")).
 					SetLegalName("x").SetCountry("DE").SetIban("x").SetPayoutSchedule(domain.PayoutDaily).Exec(as("staffB"))
 			}, false},
+			{"a merchant admin adds a fee to another merchant's company", func() error {
+				return c.FeeRule.Create().SetCompanyID(obj("company A2/a")).SetProductType(domain.ProductSlice).
+					SetPercentBps(1).Exec(as("adminA1"))
+			}, false},
+			{"a merchant admin adds its item to another merchant's fulfilment", func() error {
+				return c.FulfilmentLine.Create().SetFulfilmentID(obj("fulfilment A2/a/a")).SetOrderItemID(obj("item A1/a/a")).
+					SetQuantity(money.Units(1)).Exec(as("adminA1"))
+			}, false},
+			{"a merchant admin adds its item to another merchant's refund", func() error {
+				return c.RefundLine.Create().SetRefundID(obj("refund A2/a/a")).SetOrderItemID(obj("item A1/a/a")).
+					SetRefundType(domain.RefundCancel).SetQuantity(money.Units(1)).Exec(as("adminA1"))
+			}, false},
+			{"PSP staff file their order into another PSP's settlement", func() error {
+				p := w.Actors["staffB"].Principal
+				return c.SettlementEntry.Create().SetSettlementID(obj("settlement A1/a")).SetPspID(p.PSPID).
+					SetMerchantID(obj("merchant B1")).SetCompanyID(obj("company B1/a")).SetKind("ORDER").
+					SetOrderID(obj("order B1/a/a")).SetProductType(domain.ProductInvoice).SetPayableDate("2026-11-01").Exec(as("staffB"))
+			}, false},
+			{"an API key points its order at another tenant's settlement", func() error {
+				return c.Order.UpdateOneID(obj("order A1/a/a")).SetSettlementID(obj("settlement B1/a")).Exec(as("keyA1"))
+			}, false},
+			{"a merchant admin makes a key in the name of another merchant's user", func() error {
+				p := w.Actors["adminA1"].Principal
+				return c.APIKey.Create().SetPspID(p.PSPID).SetMerchantID(p.MerchantID).SetCompanyID(obj("company A1/a")).
+					SetShopID(obj("shop A1/a")).SetCreatedByID(obj("user adminA2")).SetName("k").SetPrefix("p2").
+					SetSecretHash([]byte{1}).Exec(as("adminA1"))
+			}, false},
 			{"a merchant admin invites into another merchant", func() error {
 				p := w.Actors["adminA1"].Principal
 				return c.User.Create().SetPspID(p.PSPID).SetMerchantID(obj("merchant A2")).SetEmail("new@x.example").

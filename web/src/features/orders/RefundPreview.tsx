@@ -1,6 +1,6 @@
 import { Alert, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { MoneyText, StatusBadge } from '../../components/Page';
-import { formatMoney, formatQuantity, type Money } from '../../lib/format';
+import { formatDate, formatMoney, formatQuantity, type Money } from '../../lib/format';
 import { refundType } from '../../lib/labels';
 
 /** What previewRefund says a refund would do, in the dialog's terms. */
@@ -11,19 +11,27 @@ export interface RefundPreviewData {
   lines: { key: string; name: string; sku: string; refundType: string; quantity: string; amount: Money }[];
   /** What the shopper owes after the refund. */
   amountAfter?: Money | null;
-  /** The change to the merchant's payouts: negative when deducted from the next settlement, zero when nothing was paid out. */
-  payoutEffect?: Money | null;
-  /** The server's words on the payout effect, when it gives them. */
-  payoutNote?: string | null;
+  /** Deducted from the merchant's next settlement (on `deductedOn`). */
+  deducted?: Money | null;
+  deductedOn?: string | null;
+  /** Only lowers what the shopper owes: nothing was paid out for it. */
+  owedReduction?: Money | null;
+  /** The server's words on the payout effect. */
+  explanation?: string | null;
 }
 
-function isZero(money: Money): boolean {
-  return /^-?[0.]*$/.test(money.amount);
+function isZero(money: Money | null | undefined): boolean {
+  return !money || /^-?[0.]*$/.test(money.amount);
+}
+
+function positive(money: Money): Money {
+  return { ...money, amount: money.amount.replace(/^-/, '') };
 }
 
 /** The preview of a refund: the resolved lines, the total, and what it does to payouts. */
 export function RefundPreview({ preview }: { preview: RefundPreviewData }) {
-  const effect = preview.payoutEffect;
+  const deducts = !isZero(preview.deducted);
+  const lowersOwed = !isZero(preview.owedReduction);
   return (
     <Paper withBorder radius="md" p="md" bg="var(--mantine-color-gray-0)" aria-label="Refund preview" component="section">
       <Stack gap="sm">
@@ -39,10 +47,10 @@ export function RefundPreview({ preview }: { preview: RefundPreviewData }) {
           <Table.Tbody>
             {preview.lines.map((line) => (
               <Table.Tr key={line.key}>
-                <Table.Td pl={0}>
+                <Table.Td pl={0} w={90}>
                   <StatusBadge styles={refundType} value={line.refundType} size="xs" />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td className="wrap">
                   {formatQuantity(line.quantity)} × {line.name}
                 </Table.Td>
                 <Table.Td ta="right" pr={0}>
@@ -70,18 +78,25 @@ export function RefundPreview({ preview }: { preview: RefundPreviewData }) {
             )}
           </Table.Tbody>
         </Table>
-        {(effect || preview.payoutNote) && (
-          <Alert role="note" color={effect && !isZero(effect) ? 'orange' : 'blue'} variant="light" p="xs" title="Effect on your payouts">
-            <Text size="sm">
-              {effect
-                ? isZero(effect)
-                  ? 'None: nothing of this was paid out to you yet.'
-                  : `${formatMoney({ ...effect, amount: effect.amount.replace(/^-/, '') })} will be deducted from your next settlement.`
-                : null}
-              {preview.payoutNote ? ` ${preview.payoutNote}` : ''}
-            </Text>
-          </Alert>
-        )}
+        <Alert role="note" color={deducts ? 'orange' : 'blue'} variant="light" p="xs" title="Effect on your payouts">
+          <Stack gap={2}>
+            {deducts && preview.deducted && (
+              <Text size="sm">
+                {formatMoney(positive(preview.deducted))} will be deducted from your{' '}
+                {preview.deductedOn ? `settlement of ${formatDate(preview.deductedOn)}` : 'next settlement'}.
+              </Text>
+            )}
+            {lowersOwed && preview.owedReduction && (
+              <Text size="sm">{formatMoney(positive(preview.owedReduction))} only lowers what the shopper owes: nothing of it was paid out to you.</Text>
+            )}
+            {!deducts && !lowersOwed && <Text size="sm">None: nothing of this was paid out to you yet.</Text>}
+            {preview.explanation && (
+              <Text size="xs" c="dimmed">
+                {preview.explanation}
+              </Text>
+            )}
+          </Stack>
+        </Alert>
       </Stack>
     </Paper>
   );
