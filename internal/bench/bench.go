@@ -20,7 +20,6 @@ package bench
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -181,7 +180,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}
 		cfg.logf("read: %s", s.Name)
-		r := measureRead(ctx, cl, sqldb, ip, p, s, cfg.Warmup, cfg.Requests)
+		r := measureRead(ctx, cl, sqldb, ip, p, s, cfg.Warmup, cfg.Requests, pid)
 		rep.Reads = append(rep.Reads, r)
 	}
 
@@ -208,7 +207,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					schema.Selection("SettlementOverview", 3, "company"))
 				s := ReadScenario{Name: "settlementOverview, 90 days, largest company (PSP admin)", Email: cfg.AdminEmail, Query: q,
 					Vars: map[string]any{"c": co, "from": string(from), "to": string(to)}, Bound: overviewBound(co, from, to)}
-				r.Overview = measureOverview(ctx, admin, sqldb, s, max(cfg.Warmup/4, 2), max(cfg.Requests/4, 20))
+				r.Overview = measureRead(ctx, admin, sqldb, nil, nil, s, max(cfg.Warmup/4, 2), max(cfg.Requests/4, 20), pid)
 			} else {
 				r.OverviewGap = err.Error()
 			}
@@ -228,29 +227,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
-}
-
-// measureOverview times a read without the in-process statement count (its resolver
-// needs services the harness does not assemble).
-func measureOverview(ctx context.Context, c *Client, d *sql.DB, s ReadScenario, warm, n int) ReadResult {
-	r := ReadResult{Scenario: s, Statements: -1}
-	for i := range warm + n {
-		took, err := c.Do(ctx, s.Query, s.Vars, nil)
-		if err != nil {
-			r.Err = err
-			return r
-		}
-		bound, _, err := runBound(ctx, d, s.Bound)
-		if err != nil {
-			r.Err = fmt.Errorf("lower bound: %w", err)
-			return r
-		}
-		if i >= warm {
-			r.GraphQL = append(r.GraphQL, took)
-			r.SQL = append(r.SQL, bound)
-		}
-	}
-	return r
 }
 
 // readScenarios are the order pages measured: the web UI's newest-first list as PSP

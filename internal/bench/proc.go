@@ -140,3 +140,23 @@ func (w *memoryWatch) Stop() (maxRSS int64, last Memory) {
 	defer w.mu.Unlock()
 	return w.max, w.last
 }
+
+// ReadCPU answers the CPU time a process has used (user + system), from
+// /proc/<pid>/stat; with it a report can say what a request costs the server however
+// busy the machine is.
+func ReadCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces: the fields start after its closing parenthesis.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const clockTicks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}

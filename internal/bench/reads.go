@@ -151,17 +151,23 @@ type ReadResult struct {
 	Scenario   ReadScenario
 	GraphQL    Sample
 	SQL        Sample
-	Statements int      // SQL statements one request sends (in-process count)
-	Plans      []string // per statement: its access paths at this data set's scale
-	Problems   []string // plan problems (PlanProblems) of those statements
+	Statements int           // SQL statements one request sends (in-process count)
+	ServerCPU  time.Duration // the server's CPU time per request (0: unknown)
+	Plans      []string      // per statement: its access paths at this data set's scale
+	Problems   []string      // plan problems (PlanProblems) of those statements
 	Err        error
 }
 
 // measureRead runs a scenario: the in-process statement count and plans once, then
 // warm-up and n timed requests, each followed by its SQL bound, interleaved so both
 // see the same machine.
-func measureRead(ctx context.Context, c *Client, d *sql.DB, ip *InProcess, p *auth.Principal, s ReadScenario, warm, n int) ReadResult {
+func measureRead(ctx context.Context, c *Client, d *sql.DB, ip *InProcess, p *auth.Principal, s ReadScenario, warm, n, pid int) ReadResult {
 	r := ReadResult{Scenario: s}
+	if ip == nil {
+		r.Statements = -1
+		timeRead(ctx, c, d, &r, warm, n, pid)
+		return r
+	}
 	stmts, err := ip.Run(ctx, p, s.Query, s.Vars)
 	if err != nil {
 		r.Err = err
@@ -177,23 +183,39 @@ func measureRead(ctx context.Context, c *Client, d *sql.DB, ip *InProcess, p *au
 		r.Plans = append(r.Plans, Summary(plan))
 		r.Problems = append(r.Problems, PlanProblems(plan)...)
 	}
+	timeRead(ctx, c, d, &r, warm, n, pid)
+	return r
+}
+
+// timeRead runs warm untimed and n timed requests, each followed by its bound, and
+// the server's CPU time over the timed ones.
+func timeRead(ctx context.Context, c *Client, d *sql.DB, r *ReadResult, warm, n, pid int) {
+	s := r.Scenario
+	var cpu0 time.Duration
 	for i := range warm + n {
+		if i == warm && pid > 0 {
+			cpu0, _ = ReadCPU(pid)
+		}
 		took, err := c.Do(ctx, s.Query, s.Vars, nil)
 		if err != nil {
 			r.Err = err
-			return r
+			return
 		}
 		bound, _, err := runBound(ctx, d, s.Bound)
 		if err != nil {
 			r.Err = fmt.Errorf("lower bound: %w", err)
-			return r
+			return
 		}
 		if i >= warm {
 			r.GraphQL = append(r.GraphQL, took)
 			r.SQL = append(r.SQL, bound)
 		}
 	}
-	return r
+	if pid > 0 && cpu0 > 0 && n > 0 {
+		if cpu1, err := ReadCPU(pid); err == nil {
+			r.ServerCPU = (cpu1 - cpu0) / time.Duration(n)
+		}
+	}
 }
 
 // cursorOf writes the connection cursor of an order in a newest-first list, as the

@@ -41,8 +41,8 @@ func (r *Report) Markdown(w io.Writer) {
 		n := len(r.Reads[0].GraphQL)
 		p("Reads through HTTP (one client, %d timed requests each), each request followed by its SQL lower bound:", n)
 		p("")
-		p("| read | p50 | p99 | SQL statements | bound p50 | bound p99 | ratio p50 | ratio p99 | aim met |")
-		p("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+		p("| read | p50 | p99 | SQL statements | server CPU | bound p50 | bound p99 | ratio p50 | ratio p99 | aim met |")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 		for _, x := range r.Reads {
 			readRow(w, x, true)
 		}
@@ -86,8 +86,8 @@ func (r *Report) Markdown(w io.Writer) {
 		if s.OverviewGap != "" {
 			p("settlementOverview: **not measured**: %s.", s.OverviewGap)
 		} else if len(s.Overview.GraphQL) > 0 || s.Overview.Err != nil {
-			p("| read | p50 | p99 | SQL statements | bound p50 | bound p99 | ratio p50 | ratio p99 | aim met |")
-			p("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+			p("| read | p50 | p99 | SQL statements | server CPU | bound p50 | bound p99 | ratio p50 | ratio p99 | aim met |")
+			p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 			readRow(w, s.Overview, false)
 		}
 		p("")
@@ -114,7 +114,7 @@ func (r *Report) Markdown(w io.Writer) {
 
 func readRow(w io.Writer, x ReadResult, page bool) {
 	if x.Err != nil {
-		fmt.Fprintf(w, "| %s | failed: %s | | | | | | | |\n", x.Scenario.Name, strings.ReplaceAll(x.Err.Error(), "|", "/"))
+		fmt.Fprintf(w, "| %s | failed: %s | | | | | | | | |\n", x.Scenario.Name, strings.ReplaceAll(x.Err.Error(), "|", "/"))
 		return
 	}
 	stmts := "–"
@@ -130,8 +130,8 @@ func readRow(w io.Writer, x ReadResult, page bool) {
 	if len(x.Problems) > 0 {
 		aim += " (plan: " + strings.Join(dedupe(x.Problems), "; ") + ")"
 	}
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Scenario.Name, ms(p50), ms(p99), stmts,
-		ms(b50), ms(b99), ratio(p50, b50), ratio(p99, b99), aim)
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Scenario.Name, ms(p50), ms(p99), stmts,
+		ms(x.ServerCPU), ms(b50), ms(b99), ratio(p50, b50), ratio(p99, b99), aim)
 }
 
 func opsTable(w io.Writer, rows []OpResult) {

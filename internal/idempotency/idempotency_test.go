@@ -25,8 +25,15 @@ type result struct {
 	ID string `json:"id"`
 }
 
+// as is a merchant's user, or an API key of its shop, as the tenant rules want them.
 func as(kind auth.Kind, id string) context.Context {
-	return auth.With(context.Background(), &auth.Principal{Kind: kind, ID: id})
+	p := &auth.Principal{Kind: kind, ID: id, PSPID: "psp_1", MerchantID: "mer_1"}
+	if kind == auth.KindUser {
+		p.Role = domain.RoleMerchantAdmin
+	} else {
+		p.CompanyID, p.ShopID = "com_1", "shp_1"
+	}
+	return auth.With(context.Background(), p)
 }
 
 // counter is a request that writes a row (so running it twice would be visible in

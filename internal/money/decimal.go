@@ -3,6 +3,7 @@ package money
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -62,13 +63,26 @@ func formatFixed(v int64, scale int) string {
 	if neg {
 		u = uint64(-v) // two's complement keeps MinInt64 correct as uint64
 	}
-	digits := fmt.Sprintf("%0*d", scale+1, u)
-	out := digits
-	if scale > 0 {
-		out = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
-	}
+	// strconv, not fmt: every Money and Quantity in an API answer passes here, and
+	// fmt.Sprintf was the largest cost of rendering an order page.
+	var num [20]byte
+	d := strconv.AppendUint(num[:0], u, 10)
+	var buf [48]byte
+	b := buf[:0]
 	if neg && u != 0 {
-		out = "-" + out
+		b = append(b, '-')
 	}
-	return out
+	for i := len(d); i < scale+1; i++ { // at least one digit before the point
+		b = append(b, '0')
+	}
+	b = append(b, d...)
+	if scale == 0 {
+		return string(b)
+	}
+	var out [49]byte
+	cut := len(b) - scale
+	r := append(out[:0], b[:cut]...)
+	r = append(r, '.')
+	r = append(r, b[cut:]...)
+	return string(r)
 }

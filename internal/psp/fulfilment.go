@@ -141,14 +141,19 @@ func (s *Operations) FulfilAll(ctx context.Context, in FulfilAllInput) (*FulfilR
 }
 
 func (s *Operations) fulfil(ctx context.Context, req idempotency.Request, orderID string, plan planFunc) (*FulfilResult, error) {
+	var op *operation
 	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
-		return s.reserveFulfilment(ctx, tx, req.Operation, orderID, plan)
+		var err error
+		if op, err = s.reserveFulfilment(ctx, tx, req.Operation, orderID, plan); err != nil {
+			return opRef{}, err
+		}
+		return opRef{ID: op.id}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !replayed {
-		if err := s.execute(ctx, opFulfilment, ref.ID, false); err != nil && !errors.Is(err, errStillPending) {
+		if err := s.executeOp(ctx, op, false); err != nil && !errors.Is(err, errStillPending) {
 			return nil, err
 		}
 	}
@@ -172,32 +177,32 @@ type planFunc func(currency string, items []ItemState) (Plan, error)
 
 // reserveFulfilment is step 1 of a fulfilment: decide under lock, reserve, record
 // PENDING, schedule the reconcile job.
-func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, orderID string, plan planFunc) (opRef, error) {
+func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, orderID string, plan planFunc) (*operation, error) {
 	lo, err := lockOrder(ctx, s.cfg.DB, tx, orderID)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := lo.requireConfirmed(); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
-	states, err := lo.states(ctx, tx.Ent)
+	states, err := lo.states(ctx, tx.Ent, false)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	pl, err := plan(lo.order.Currency, states)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
 		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
 	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
-		return opRef{}, err
+		return nil, err
 	} else if ok {
 		create.SetPayoutDate(payout)
 	}
 	f, err := create.Save(ctx)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	lines := make([]*ent.FulfilmentLineCreate, len(pl.Lines))
 	for i, l := range pl.Lines {
@@ -205,15 +210,18 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 			SetQuantity(l.Quantity).SetCurrency(l.Amount.Currency()).SetAmountMinor(l.Amount.Minor())
 	}
 	if err := tx.Ent.FulfilmentLine.CreateBulk(lines...).Exec(ctx); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := lo.reserve(ctx, tx, pl); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := audit(ctx, tx, action, lo.order, f.ID, auditInput(pl, "")); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
-	return opRef{ID: f.ID}, s.scheduleReconcile(ctx, tx, opFulfilment, f.ID)
+	if err := s.scheduleReconcile(ctx, tx, opFulfilment, f.ID); err != nil {
+		return nil, err
+	}
+	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, ""), nil
 }
 
 // payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus

@@ -3,6 +3,7 @@ package psp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -59,14 +60,19 @@ func (lo *lockedOrder) requireConfirmed() error {
 	return nil
 }
 
-// states are the items as the rules see them, with the quantities still awaiting
-// a capture at the provider.
-func (lo *lockedOrder) states(ctx context.Context, c *ent.Client) ([]ItemState, error) {
-	pending, err := c.FulfilmentLine.Query().
-		Where(fulfilmentline.HasFulfilmentWith(fulfilment.OrderID(lo.order.ID), fulfilment.StatusEQ(domain.OperationPending))).
-		All(auth.System(ctx))
-	if err != nil {
-		return nil, err
+// states are the items as the rules see them. For refunds they carry the
+// quantities still awaiting a capture at the provider (returns may not take them);
+// fulfilments never look at those, so they skip the query.
+func (lo *lockedOrder) states(ctx context.Context, c *ent.Client, forRefund bool) ([]ItemState, error) {
+	var pending []*ent.FulfilmentLine
+	if forRefund {
+		var err error
+		pending, err = c.FulfilmentLine.Query().
+			Where(fulfilmentline.HasFulfilmentWith(fulfilment.OrderID(lo.order.ID), fulfilment.StatusEQ(domain.OperationPending))).
+			All(auth.System(ctx))
+		if err != nil {
+			return nil, err
+		}
 	}
 	out := make([]ItemState, len(lo.items))
 	for i, it := range lo.items {
@@ -100,7 +106,8 @@ func (lo *lockedOrder) reserve(ctx context.Context, tx *db.Tx, pl Plan) error {
 	}
 	for i := range touched {
 		it, st := lo.items[i], pl.Items[i]
-		err := tx.Ent.OrderItem.UpdateOneID(it.ID).
+		// Update, not UpdateOne: no read-back of the row.
+		err := tx.Ent.OrderItem.Update().Where(orderitem.ID(it.ID)).
 			SetFulfilledQuantity(st.Fulfilled).SetFulfilledAmountMinor(st.FulfilledAmount.Minor()).
 			SetCancelledQuantity(st.Cancelled).SetCancelledAmountMinor(st.CancelledAmount.Minor()).
 			SetReturnedQuantity(st.Returned).SetReturnedAmountMinor(st.ReturnedAmount.Minor()).
@@ -110,9 +117,20 @@ func (lo *lockedOrder) reserve(ctx context.Context, tx *db.Tx, pl Plan) error {
 		}
 	}
 	if s := FulfilmentStatusOf(pl.Items); s != lo.order.FulfilmentStatus {
-		return tx.Ent.Order.UpdateOneID(lo.order.ID).SetFulfilmentStatus(s).Exec(ctx)
+		return tx.Ent.Order.Update().Where(order.ID(lo.order.ID)).SetFulfilmentStatus(s).Exec(ctx)
 	}
 	return nil
+}
+
+// operation is a just-reserved operation as the provider call needs it, so the
+// request need not read back what it wrote.
+func (lo *lockedOrder) operation(kind opKind, id string, created time.Time, pl Plan, reason string) *operation {
+	op := &operation{kind: kind, id: id, status: domain.OperationPending, createdAt: created, order: lo.order,
+		currency: lo.order.Currency, amount: pl.Amount, ret: pl.ReturnAmount, cnl: pl.CancelAmount, reason: reason}
+	for _, l := range pl.Lines {
+		op.lines = append(op.lines, opLine{item: lo.items[l.Item], kind: l.Type, quantity: l.Quantity, amount: l.Amount})
+	}
+	return op
 }
 
 // FulfilmentStatusOf derives an order's fulfilment status from its items: nothing

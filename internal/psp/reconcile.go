@@ -194,15 +194,20 @@ var errStillPending = errors.New("operation still pending at the provider")
 // cut a capture in half. It answers errStillPending (wrapping the provider's error)
 // when the outcome is open.
 func (s *Operations) execute(ctx context.Context, kind opKind, id string, recheck bool) error {
-	ctx, cancel := context.WithTimeout(auth.System(context.WithoutCancel(ctx)), s.cfg.ProviderTimeout)
-	defer cancel()
-	op, err := s.loadOperation(ctx, kind, id)
+	op, err := s.loadOperation(auth.System(ctx), kind, id)
 	if err != nil {
 		return err
 	}
+	return s.executeOp(ctx, op, recheck)
+}
+
+// executeOp is execute for an operation in hand (the request has just reserved it).
+func (s *Operations) executeOp(ctx context.Context, op *operation, recheck bool) error {
 	if op.status != domain.OperationPending {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(auth.System(context.WithoutCancel(ctx)), s.cfg.ProviderTimeout)
+	defer cancel()
 	p, err := s.cfg.Registry.For(ctx, op.order.PspID, op.order.Provider)
 	if err != nil {
 		// Nothing was sent: failing is safe, and the merchant can ask again.
@@ -256,7 +261,7 @@ func (s *Operations) recordSucceeded(ctx context.Context, op *operation, provide
 		if err != nil || n == 0 {
 			return err // n == 0: someone else recorded the outcome
 		}
-		upd := tx.Ent.Order.UpdateOneID(op.order.ID)
+		upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
 		if op.kind == opFulfilment {
 			upd.AddFulfilledAmountMinor(op.amount.Minor())
 		} else {
@@ -333,7 +338,7 @@ func (s *Operations) recordFailed(ctx context.Context, op *operation, reason str
 			states[i] = itemStateOf(it)
 		}
 		if st := FulfilmentStatusOf(states); st != lo.order.FulfilmentStatus {
-			return tx.Ent.Order.UpdateOneID(op.order.ID).SetFulfilmentStatus(st).Exec(ctx)
+			return tx.Ent.Order.Update().Where(order.ID(op.order.ID)).SetFulfilmentStatus(st).Exec(ctx)
 		}
 		return nil
 	})

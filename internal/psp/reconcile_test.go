@@ -127,9 +127,9 @@ func TestCrashBetweenSteps(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					ord := e.confirmedOrder(prov, productTypeOf(prov),
 						testLine{sku: "A", quantity: "2", unit: "60.00"}, testLine{sku: "B", quantity: "1", unit: "45.50"})
-					crash := func(kind opKind, reserve func(ctx context.Context, tx *db.Tx) (opRef, error)) {
+					crash := func(kind opKind, reserve func(ctx context.Context, tx *db.Tx) (*operation, error)) {
 						t.Helper()
-						var ref opRef
+						var ref *operation
 						err := d.InTx(e.as, func(ctx context.Context, tx *db.Tx) (err error) {
 							ref, err = reserve(ctx, tx)
 							return err
@@ -138,7 +138,7 @@ func TestCrashBetweenSteps(t *testing.T) {
 							t.Fatal(err)
 						}
 						if providerActed {
-							op, err := e.ops.loadOperation(e.sys(), kind, ref.ID)
+							op, err := e.ops.loadOperation(e.sys(), kind, ref.id)
 							if err != nil {
 								t.Fatal(err)
 							}
@@ -148,19 +148,19 @@ func TestCrashBetweenSteps(t *testing.T) {
 						}
 						e.checkInvariants(ord.ID)
 						for range 2 { // the second run finds nothing to do
-							if err := e.ops.Reconcile(context.Background(), kind, ref.ID); err != nil {
+							if err := e.ops.Reconcile(context.Background(), kind, ref.id); err != nil {
 								t.Fatalf("reconcile: %v", err)
 							}
 						}
 						e.checkInvariants(ord.ID)
 						e.checkProviderAgrees(ord.ID)
 					}
-					crash(opFulfilment, func(ctx context.Context, tx *db.Tx) (opRef, error) {
+					crash(opFulfilment, func(ctx context.Context, tx *db.Tx) (*operation, error) {
 						return e.ops.reserveFulfilment(ctx, tx, "fulfilOrder", ord.ID, func(c string, items []ItemState) (Plan, error) {
 							return PlanFulfilment(c, items, []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}, {SKU: "B"}})
 						})
 					})
-					crash(opRefund, func(ctx context.Context, tx *db.Tx) (opRef, error) {
+					crash(opRefund, func(ctx context.Context, tx *db.Tx) (*operation, error) {
 						return e.ops.reserveRefund(ctx, tx, "refundOrder", ord.ID, "crash test", func(c string, items []ItemState) (Plan, error) {
 							return PlanRefund(c, items, []RefundRequestItem{{SKU: "A", RefundType: domain.RefundAuto}, {SKU: "B", RefundType: domain.RefundReturn}})
 						})
@@ -223,8 +223,8 @@ func TestReconcileJobRuns(t *testing.T) {
 func TestReconcileKeepsTryingWhileOpen(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newOpsEnv(t, d, envOptions{})
-		ord := e.confirmedOrder(domain.ProviderBillwerk, domain.ProductPayNowCard, testLine{sku: "A", quantity: "1", unit: "10.00"})
-		e.fault(domain.ProviderBillwerk, sandboxkit.OpCapture, sandboxkit.FaultStatus5xx)
+		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice, testLine{sku: "A", quantity: "1", unit: "150.00"})
+		e.fault(domain.ProviderPaywerk, sandboxkit.OpCapture, sandboxkit.FaultStatus5xx)
 		f, err := e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: ord.ID})
 		if err != nil || f.Fulfilment.Status != domain.OperationPending {
 			t.Fatalf("%v %+v", err, f)
@@ -236,7 +236,7 @@ func TestReconcileKeepsTryingWhileOpen(t *testing.T) {
 		if s.fulfilments[0].Status != domain.OperationPending || s.fulfilments[0].Attempts < 2 || s.fulfilments[0].FailureReason == "" {
 			t.Fatalf("after two open attempts: %+v", s.fulfilments[0])
 		}
-		e.sb.Faults[domain.ProviderBillwerk].Clear()
+		e.sb.Faults[domain.ProviderPaywerk].Clear()
 		if err := e.ops.Reconcile(context.Background(), opFulfilment, f.Fulfilment.ID); err != nil {
 			t.Fatal(err)
 		}

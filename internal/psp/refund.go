@@ -73,14 +73,19 @@ func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderI
 	if len(reason) > MaxReasonLength {
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("reason"), "the reason is longer than 500 characters")
 	}
+	var op *operation
 	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
-		return s.reserveRefund(ctx, tx, req.Operation, orderID, reason, plan)
+		var err error
+		if op, err = s.reserveRefund(ctx, tx, req.Operation, orderID, reason, plan); err != nil {
+			return opRef{}, err
+		}
+		return opRef{ID: op.id}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !replayed {
-		if err := s.execute(ctx, opRefund, ref.ID, false); err != nil && !errors.Is(err, errStillPending) {
+		if err := s.executeOp(ctx, op, false); err != nil && !errors.Is(err, errStillPending) {
 			return nil, err
 		}
 	}
@@ -101,28 +106,28 @@ func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderI
 
 // reserveRefund is step 1 of a refund: decide under lock, reserve, record PENDING,
 // schedule the reconcile job.
-func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, orderID, reason string, plan planFunc) (opRef, error) {
+func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, orderID, reason string, plan planFunc) (*operation, error) {
 	lo, err := lockOrder(ctx, s.cfg.DB, tx, orderID)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := lo.requireConfirmed(); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
-	states, err := lo.states(ctx, tx.Ent)
+	states, err := lo.states(ctx, tx.Ent, true)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	pl, err := plan(lo.order.Currency, states)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	r, err := tx.Ent.Refund.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
 		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
 		SetReturnAmountMinor(pl.ReturnAmount.Minor()).SetCancelAmountMinor(pl.CancelAmount.Minor()).
 		SetReason(reason).Save(ctx)
 	if err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	lines := make([]*ent.RefundLineCreate, len(pl.Lines))
 	for i, l := range pl.Lines {
@@ -130,13 +135,16 @@ func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, order
 			SetRefundType(l.Type).SetQuantity(l.Quantity).SetCurrency(l.Amount.Currency()).SetAmountMinor(l.Amount.Minor())
 	}
 	if err := tx.Ent.RefundLine.CreateBulk(lines...).Exec(ctx); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := lo.reserve(ctx, tx, pl); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
 	if err := audit(ctx, tx, action, lo.order, r.ID, auditInput(pl, reason)); err != nil {
-		return opRef{}, err
+		return nil, err
 	}
-	return opRef{ID: r.ID}, s.scheduleReconcile(ctx, tx, opRefund, r.ID)
+	if err := s.scheduleReconcile(ctx, tx, opRefund, r.ID); err != nil {
+		return nil, err
+	}
+	return lo.operation(opRefund, r.ID, r.CreatedAt, pl, reason), nil
 }

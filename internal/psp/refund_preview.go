@@ -62,7 +62,7 @@ func (s *Operations) PreviewRefund(ctx context.Context, in RefundInput) (*Refund
 	if err := lo.requireConfirmed(); err != nil {
 		return nil, err
 	}
-	states, err := lo.states(ctx, s.cfg.DB.Ent)
+	states, err := lo.states(ctx, s.cfg.DB.Ent, true)
 	if err != nil {
 		return nil, err
 	}

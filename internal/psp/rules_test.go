@@ -124,13 +124,13 @@ func TestFulfilmentRules(t *testing.T) {
 		{name: "an omitted quantity on a closed item is refused", items: []ItemState{after(a, fulfilled("3"))},
 			req: []FulfilRequestItem{{SKU: "A"}}, refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
 		{name: "fractional parts round half up and the last part takes the rest", items: []ItemState{after(b, fulfilled("0.5"))},
-			req: []FulfilRequestItem{{SKU: "B", Quantity: qty("0.5")}, {SKU: "B", Quantity: qty("0.125")}},
+			req:  []FulfilRequestItem{{SKU: "B", Quantity: qty("0.5")}, {SKU: "B", Quantity: qty("0.125")}},
 			want: []string{"fulfil B 0.5 = 5.00", "fulfil B 0.125 = 1.24"}},
 		{name: "the same sku twice takes from what the first line left", items: []ItemState{a},
 			req:     []FulfilRequestItem{{SKU: "A", Quantity: qty("2")}, {SKU: "A", Quantity: qty("2")}},
 			refused: []string{"QUANTITY_EXCEEDS_REMAINING items.1.quantity"}},
 		{name: "every problem is reported at once", items: []ItemState{a, b},
-			req: []FulfilRequestItem{{SKU: "X", Quantity: qty("1")}, {SKU: "A", Quantity: qty("0")}, {SKU: "B", Quantity: qty("2")}},
+			req:     []FulfilRequestItem{{SKU: "X", Quantity: qty("1")}, {SKU: "A", Quantity: qty("0")}, {SKU: "B", Quantity: qty("2")}},
 			refused: []string{"UNKNOWN_SKU items.0.sku", "VALIDATION items.1.quantity", "QUANTITY_EXCEEDS_REMAINING items.2.quantity"}},
 		{name: "a negative quantity is a validation error", items: []ItemState{a},
 			req: []FulfilRequestItem{{SKU: "A", Quantity: qty("-1")}}, refused: []string{"VALIDATION items.0.quantity"}},
@@ -216,7 +216,10 @@ func TestRefundRules(t *testing.T) {
 			req:     []RefundRequestItem{{SKU: "A", RefundType: domain.RefundReturn, Quantity: qty("1")}},
 			refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
 		{name: "a fulfilment still pending at the provider cannot be returned yet",
-			items:   []ItemState{func() ItemState { pl, _ := PlanFulfilment("EUR", []ItemState{a}, []FulfilRequestItem{{SKU: "A"}}); return pl.Items[0] }()},
+			items: []ItemState{func() ItemState {
+				pl, _ := PlanFulfilment("EUR", []ItemState{a}, []FulfilRequestItem{{SKU: "A"}})
+				return pl.Items[0]
+			}()},
 			req:     []RefundRequestItem{{SKU: "A", RefundType: domain.RefundReturn, Quantity: qty("1")}},
 			refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
 		{name: "returns of fractional parts add up to what was fulfilled", items: []ItemState{after(b, fulfilled("1.125"), returned("0.5"))},

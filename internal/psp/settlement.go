@@ -119,7 +119,7 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 	}
 	var created []string
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		r := &settlementRun{s: s, tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
+		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
 		var err error
 		created, err = r.run(ctx, p)
 		if err != nil || len(created) == 0 {
@@ -158,7 +158,6 @@ func (s *Settlements) RunDays(ctx context.Context, from, to domain.Date) (int, e
 
 // settlementRun is one run's transaction.
 type settlementRun struct {
-	s    *Settlements
 	tx   *db.Tx
 	q    sqlDialect
 	date domain.Date
@@ -299,9 +298,6 @@ SELECT '`+c.kind+`', c.item_id, c.order_id, c.settlement_id, c.psp_id, c.merchan
   c.amount, `+fee+`, c.payable FROM c`, string(r.date)); err != nil {
 			return err
 		}
-	}
-	if err := r.analyze(ctx, "settle_items"); err != nil {
-		return err
 	}
 	_, err := r.exec(ctx, `DELETE FROM settle_run WHERE NOT EXISTS (SELECT 1 FROM settle_items i WHERE i.settlement_id = settle_run.settlement_id)`)
 	return err

@@ -125,21 +125,6 @@ type totalsAcc struct {
 	byType               map[domain.ProductType]*totalsAcc
 }
 
-// add books an entry: kind ORDER/FULFILMENT (credit), REFUND or FEE, with the
-// entry's signed amount.
-func (a *totalsAcc) add(pt domain.ProductType, kind string, amount int64) {
-	for _, t := range []*totalsAcc{a, a.of(pt)} {
-		switch kind {
-		case "ORDER", "FULFILMENT":
-			t.gross += amount
-		case "REFUND":
-			t.refunds -= amount
-		case "FEE":
-			t.fees -= amount
-		}
-	}
-}
-
 // addTotals books a settlement's amounts of one product type.
 func (a *totalsAcc) addTotals(pt domain.ProductType, gross, refunds, fees int64) {
 	for _, t := range []*totalsAcc{a, a.of(pt)} {
@@ -273,14 +258,11 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 		}
 		items[day] += n
 		if kind == "REFUND" {
-			acc.add(pt, kind, -amount)
+			acc.addTotals(pt, 0, amount, 0)
 			available -= amount
 			return
 		}
-		acc.add(pt, kind, amount)
-		if fee != 0 {
-			acc.add(pt, "FEE", -fee)
-		}
+		acc.addTotals(pt, amount, 0, fee)
 		if payable.After(today) {
 			pending += amount - fee
 		} else {

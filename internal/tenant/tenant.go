@@ -14,7 +14,8 @@
 //   - Child rows without tenant columns are filtered through their parent's predicate
 //     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
 //     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/ProviderActivation →
-//     Company. (SettlementEntry carries its settlement's tenant ids itself.)
+//     Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
+//     ids themselves.)
 //   - A context without a principal is denied; auth.System (jobs, seeds, login and key
 //     lookups) passes. Never use privacy.DecisionContext to get around the rules.
 //   - Creates check that every tenant column and every parent id of the new row is the
@@ -54,6 +55,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/auth"
@@ -142,7 +144,7 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 	switch m.(type) {
 	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
 		return false
-	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation:
+	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation:
 		return r == reachPSP
 	case *ent.MerchantMutation:
 		return r == reachPSP || (!create && r == reachMerchant)
@@ -195,6 +197,8 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(settlements(p))
 	case *ent.SettlementEntryQuery:
 		q.Where(settlementEntries(p))
+	case *ent.SettlementTotalQuery:
+		q.Where(settlementTotals(p))
 	case *ent.AuditEventQuery:
 		q.Where(auditEvents(p))
 	case *ent.IdempotencyRecordQuery:
@@ -244,6 +248,8 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(settlements(p))
 	case *ent.SettlementEntryMutation:
 		m.Where(settlementEntries(p))
+	case *ent.SettlementTotalMutation:
+		m.Where(settlementTotals(p))
 	case *ent.IdempotencyRecordMutation:
 		m.Where(idempotencyrecord.Principal(p.Key()))
 	default:
@@ -375,6 +381,21 @@ func settlementEntries(p *auth.Principal) predicate.SettlementEntry {
 		}
 	}
 	return nothing[predicate.SettlementEntry]()
+}
+
+// settlementTotals: a settlement's totals carry its tenant ids.
+func settlementTotals(p *auth.Principal) predicate.SettlementTotal {
+	switch reachOf(p) {
+	case reachPSP:
+		return settlementtotal.PspID(p.PSPID)
+	case reachMerchant:
+		return settlementtotal.And(settlementtotal.PspID(p.PSPID), settlementtotal.MerchantID(p.MerchantID))
+	case reachKey:
+		if p.CanReadSettlements() {
+			return settlementtotal.And(settlementtotal.PspID(p.PSPID), settlementtotal.CompanyID(p.CompanyID))
+		}
+	}
+	return nothing[predicate.SettlementTotal]()
 }
 
 // auditEvents: the trail is for PSP staff and merchant admins.

@@ -44,6 +44,7 @@ var listers = map[string]lister{
 	"RefundLine":      func(ctx context.Context, c *ent.Client) ([]string, error) { return c.RefundLine.Query().IDs(ctx) },
 	"Settlement":      func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Settlement.Query().IDs(ctx) },
 	"SettlementEntry": func(ctx context.Context, c *ent.Client) ([]string, error) { return c.SettlementEntry.Query().IDs(ctx) },
+	"SettlementTotal": func(ctx context.Context, c *ent.Client) ([]string, error) { return c.SettlementTotal.Query().IDs(ctx) },
 	"AuditEvent":      func(ctx context.Context, c *ent.Client) ([]string, error) { return c.AuditEvent.Query().IDs(ctx) },
 	"IdempotencyRecord": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.IdempotencyRecord.Query().IDs(ctx)
@@ -179,6 +180,9 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	"SettlementEntry": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.SettlementEntry.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
+	"SettlementTotal": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.SettlementTotal.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
 	"IdempotencyRecord": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.IdempotencyRecord.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
@@ -199,7 +203,7 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 // writers are the principal kinds that may change an entity at all (the roles are
 // the API's business): the product writes the rest itself.
 var writers = map[string][]string{
-	"ProviderAccount": {"psp"}, "Settlement": {"psp"}, "SettlementEntry": {"psp"},
+	"ProviderAccount": {"psp"}, "Settlement": {"psp"}, "SettlementEntry": {"psp"}, "SettlementTotal": {"psp"},
 	"Merchant": {"psp", "merchant"}, "User": {"psp", "merchant"}, "Company": {"psp", "merchant"},
 	"FeeRule": {"psp", "merchant"}, "ProviderActivation": {"psp", "merchant"}, "Shop": {"psp", "merchant"},
 	"APIKey": {"psp", "merchant"},

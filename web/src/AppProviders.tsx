@@ -11,7 +11,7 @@ export function AppProviders({ children, env = 'default' }: { children: ReactNod
   return (
     // env="test" (in unit tests) turns off Mantine's transitions and portals.
     <MantineProvider theme={theme} env={env}>
-      <Notifications />
+      <Notifications limit={3} />
       <DatesProvider settings={{ firstDayOfWeek: 1 }}>
         <AuthProvider>
           <GraphQLProvider>{children}</GraphQLProvider>

@@ -17,6 +17,7 @@ import (
 // targets are another tenant's objects an attacker aims at.
 type targets struct {
 	Merchant, Company, Shop, Order, Settlement, APIKey, User string
+	SKU                                                      string // of the order's item
 }
 
 // attacker is a principal of one tenant and the objects of another it tries.
@@ -29,7 +30,7 @@ type attacker struct {
 func merchantA1(w *tenanttest.World) targets {
 	return targets{Merchant: w.ByName["merchant A1"].ID, Company: w.ByName["company A1/a"].ID,
 		Shop: w.ByName["shop A1/a"].ID, Order: w.ByName["order A1/a/a"].ID, Settlement: w.ByName["settlement A1/a"].ID,
-		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID}
+		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker}
 }
 
 var attackers = []attacker{
@@ -41,7 +42,7 @@ var attackers = []attacker{
 	{"keyA1", "API key of another company and shop of the same merchant", func(w *tenanttest.World) targets {
 		return targets{Merchant: w.ByName["merchant A2"].ID, Company: w.ByName["company A1/b"].ID,
 			Shop: w.ByName["shop A1/b"].ID, Order: w.ByName["order A1/a/b"].ID, Settlement: w.ByName["settlement A1/b"].ID,
-			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID}
+			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker}
 	}},
 }
 
@@ -136,6 +137,22 @@ var mutationCases = map[string]mutationCase{
 		return map[string]any{"provider": "BILLIE", "baseUrl": "https://billie.example", "username": "u-" + fresh,
 			"password": "provider-password-" + fresh}
 	}},
+	"fulfilOrder": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"orderId": t.Order, "items": []any{map[string]any{"sku": t.SKU, "quantity": "1"}}, "idempotencyKey": fresh}
+	}},
+	"fulfilAll": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"orderId": t.Order, "idempotencyKey": fresh}
+	}},
+	"refundOrder": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"orderId": t.Order, "items": []any{map[string]any{"sku": t.SKU, "refundType": "AUTO", "quantity": "1"}},
+			"reason": "hijack", "idempotencyKey": fresh}
+	}},
+	"refundAll": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"orderId": t.Order, "reason": "hijack", "idempotencyKey": fresh}
+	}},
+	"previewRefund": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"orderId": t.Order, "items": []any{map[string]any{"sku": t.SKU, "refundType": "AUTO"}}}
+	}},
 	"runSettlements":     {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"date": "2026-11-20"} }},
 	"markSettlementPaid": {input: func(t targets, _ string) map[string]any { return map[string]any{"settlementId": t.Settlement} }},
 }
@@ -211,7 +228,7 @@ func (h *harness) leaks(actor, body string, request ...any) []string {
 		if tenanttest.Sees(p, o) {
 			continue
 		}
-		if o.Marker != "" && strings.Contains(body, o.Marker) {
+		if o.Marker != "" && strings.Contains(body, o.Marker) && !strings.Contains(string(sent), o.Marker) {
 			out = append(out, name+" (its data)")
 			continue
 		}

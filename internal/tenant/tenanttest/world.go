@@ -172,6 +172,10 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 				must(err)
 				settlementOf[cn] = st
 				add("settlement "+mname+"/"+cn, Object{Type: "Settlement", ID: st.ID, Marker: st.PaymentReference, PSP: p.ID, Merch: m.ID, Company: co.ID})
+				tot, err := c.SettlementTotal.Create().SetSettlementID(st.ID).SetPspID(p.ID).SetMerchantID(m.ID).
+					SetCompanyID(co.ID).SetDate(st.Date).SetProductType(domain.ProductInvoice).SetGrossMinor(2000).Save(ctx)
+				must(err)
+				add("settlement total "+mname+"/"+cn, Object{Type: "SettlementTotal", ID: tot.ID, PSP: p.ID, Merch: m.ID, Company: co.ID})
 			}
 			for _, pair := range orderPairs[mname] {
 				co, sh := companies[pair[0]], shops[pair[1]]
@@ -293,7 +297,7 @@ func Sees(p *auth.Principal, o Object) bool {
 			return o.ID == p.ID
 		case "Order", "OrderItem", "Fulfilment", "FulfilmentLine", "Refund", "RefundLine":
 			return orders && o.Company == p.CompanyID && o.Shop == p.ShopID
-		case "Settlement", "SettlementEntry":
+		case "Settlement", "SettlementEntry", "SettlementTotal":
 			return p.HasScope(auth.ScopeSettlementsRead) && o.Company == p.CompanyID
 		}
 		return false

@@ -37,6 +37,14 @@ test('a PSP operator onboards a merchant and activates it', async ({ page, artif
   await page.getByRole('button', { name: new RegExp(`^Activate with Paywerk for ${name}`) }).click();
   const paywerkRow = page.getByRole('row').filter({ hasText: 'Paywerk' });
   await paywerkRow.getByText('Active', { exact: true }).waitFor({ timeout: 30_000 });
+
+  // Billie answers with the merchant ID every later Billie call carries.
+  await page.getByRole('button', { name: new RegExp(`^Activate with Billie for ${name}`) }).click();
+  const billieRow = page.getByRole('row').filter({ hasText: 'Billie' });
+  await billieRow.getByText(/^(Active|Rejected)$/).waitFor({ timeout: 30_000 });
+  if (await billieRow.getByText('Active', { exact: true }).isVisible()) {
+    await billieRow.getByText('Billie merchant ID').waitFor();
+  }
   await page.screenshot({ path: artifact('onboarding-activation.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Continue to review' }).click();

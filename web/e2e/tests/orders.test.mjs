@@ -81,6 +81,10 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   const cableRow = page.getByRole('row').filter({ hasText: 'Cable per metre' }).first();
   await cableRow.getByRole('cell', { name: '1.5', exact: true }).first().waitFor();
 
+  // What the coming settlements hold before the refund (for the check at the end).
+  const companyId = merchant.companies[0].id;
+  const before = new Map((await upcoming(page, companyId)).map((u) => [u.date, u.minor]));
+
   // Refund the rest of the cable with AUTO: the preview shows the split before confirming.
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.getByRole('button', { name: 'Refund all of Cable per metre' }).click();
@@ -89,10 +93,17 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   await preview.waitFor({ timeout: 15_000 });
   await preview.getByText('Return', { exact: true }).waitFor();
   await preview.getByText('Cancel', { exact: true }).waitFor();
+  await preview.getByText(/will be deducted from your/).waitFor();
   await page.screenshot({ path: artifact('refund-dialog.png') });
   await page.getByRole('dialog').getByRole('button', { name: /^Refund €/ }).click();
   await page.getByRole('dialog').waitFor({ state: 'detached' });
   await page.getByText(/^Refunded /).first().waitFor();
+  const refunded = page.getByRole('row').filter({ hasText: 'Cable per metre' }).first();
+  assert.deepEqual(
+    (await refunded.getByRole('cell').allInnerTexts()).slice(2, 7).map((t) => t.trim()),
+    ['3', '1.5', '1.5', '1.5', '0'],
+    'ordered, fulfilled, cancelled, returned, open after the AUTO refund',
+  );
   await page.screenshot({ path: artifact('order.png'), fullPage: true });
 
   // The PSP runs today's settlements (in its own session).
@@ -103,24 +114,64 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   await signIn(pspPage, demo.pspOperator);
   await pspPage.getByRole('link', { name: 'Settlement runs' }).click();
   await pspPage.getByRole('button', { name: 'Run settlements' }).click();
-  await pspPage.getByText(/settlements? created for|Nothing new for/).waitFor({ timeout: 30_000 });
+  const outcome = pspPage.getByText(/settlements? created for|Nothing new for/);
+  await outcome.waitFor({ timeout: 30_000 });
   await pspPage.screenshot({ path: artifact('settlement-runs.png'), fullPage: true });
+  const ranToday = /created for/.test(await outcome.innerText()) && (await pspPage.getByRole('row').filter({ hasText: 'Kask & Kivi' }).count()) > 0;
   await psp.close();
 
-  // The merchant finds the refund of the order in today's settlement.
   await page.getByRole('link', { name: 'Settlements' }).click();
   await page.getByRole('heading', { name: 'Settlements', level: 2 }).waitFor();
   await page.getByText('Payouts over time').waitFor();
   await page.getByRole('table').last().getByRole('row').nth(1).waitFor();
-  await page.screenshot({ path: artifact('settlements.png'), fullPage: true });
-  const rows = page.getByRole('row').filter({ has: page.getByRole('link') });
-  await rows.first().waitFor();
-  await rows.first().getByRole('link').first().click();
-  await page.getByRole('heading', { name: /^Settlement of / }).waitFor();
-  await page.getByRole('link', { name: reference }).first().waitFor();
-  await page.screenshot({ path: artifact('settlement.png'), fullPage: true });
+  if (ranToday) {
+    // Today's run took the refund: its settlement lists the order.
+    await page.screenshot({ path: artifact('settlements.png'), fullPage: true });
+    await page.getByRole('table').last().getByRole('row').nth(1).getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Settlement of / }).waitFor();
+    await page.getByRole('link', { name: reference }).first().waitFor();
+    await page.screenshot({ path: artifact('settlement.png'), fullPage: true });
+  } else {
+    // Today was settled already: the refund is deducted from the next payout, which the
+    // upcoming payouts show lowered by exactly the refund (7.05 EUR).
+    const after = await upcoming(page, companyId);
+    const changed = after.find((u) => before.get(u.date) === undefined || before.get(u.date) !== u.minor);
+    assert.ok(changed, `an upcoming payout changed (before ${JSON.stringify([...before])}, after ${JSON.stringify(after)})`);
+    assert.equal((before.get(changed.date) ?? 0) - changed.minor, 705, 'the next payout is lower by the refund');
+    const row = page.getByRole('row').filter({ hasText: formatDay(changed.date) });
+    await row.getByText(groupDigits(changed.amount)).waitFor();
+    await page.screenshot({ path: artifact('settlements.png'), fullPage: true });
+  }
   assert.equal(order.id.startsWith('ord_'), true);
 });
+
+/**
+ * The company's upcoming payouts, each with its net in minor units and as the decimal string.
+ * @param {import('playwright-core').Page} page
+ * @param {string} companyId
+ * @returns {Promise<{ date: string, minor: number, amount: string }[]>}
+ */
+async function upcoming(page, companyId) {
+  const today = new Date().toISOString().slice(0, 10);
+  const { settlementOverview } = await gql(
+    page,
+    'query($c: ID!, $f: Date!, $t: Date!) { settlementOverview(companyId: $c, from: $f, to: $t) { upcoming { date net { amount minor } } } }',
+    { c: companyId, f: today, t: today },
+  );
+  return settlementOverview.upcoming.map((/** @type {any} */ u) => ({ date: u.date, minor: Number(u.net.minor), amount: u.net.amount }));
+}
+
+/** "2026-11-22" as the UI shows it in en-US: "Nov 22, 2026". @param {string} day */
+function formatDay(day) {
+  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+}
+
+/** "3350.81" → "3,350.81" (en-US grouping, digits untouched). @param {string} amount */
+function groupDigits(amount) {
+  const [whole = '', fraction] = amount.replace(/^-/, '').split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
 
 test('a merchant admin creates an API key, sees the secret once, and revokes it', async ({ page, artifact }) => {
   await requireBackend(page, { mutations: ['createApiKey', 'revokeApiKey'] });

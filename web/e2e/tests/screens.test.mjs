@@ -37,6 +37,11 @@ test('a merchant’s screens: orders, an order, settlements, API keys, team', as
   await page.getByLabel('Net payouts per period').or(page.getByText('No settlements in this period')).first().waitFor();
   await noErrorShown(page);
   await page.screenshot({ path: artifact('screen-settlements.png'), fullPage: true });
+  await page.getByRole('table').last().getByRole('row').nth(1).getByRole('link').first().click();
+  await page.getByRole('heading', { name: /^Settlement of / }).waitFor();
+  await page.getByText('Entries').waitFor();
+  await noErrorShown(page);
+  await page.screenshot({ path: artifact('screen-settlement.png'), fullPage: true });
 
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByRole('heading', { name: 'API keys', level: 2 }).waitFor();
@@ -68,6 +73,11 @@ test('PSP staff screens: merchants, a merchant, settlement runs, audit log', asy
   await page.getByRole('table').getByRole('row').nth(1).waitFor();
   await noErrorShown(page);
   await page.screenshot({ path: artifact('screen-settlement-runs.png'), fullPage: true });
+
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('table').getByRole('row').nth(1).waitFor();
+  await noErrorShown(page);
+  await page.screenshot({ path: artifact('screen-users.png') });
 
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('table').getByRole('row').nth(1).waitFor();

@@ -5,6 +5,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import type { User } from '../auth/api';
 import { useAuth } from '../auth/AuthContext';
 import { audienceOf, navigationFor, roleLabel } from '../auth/roles';
+import { BrandMark } from '../components/BrandMark';
 import { BankIcon, KeyIcon, ListIcon, ReceiptIcon, StoreIcon, UsersIcon } from '../components/icons';
 import { useMyMerchant } from '../lib/viewer';
 
@@ -77,11 +78,7 @@ function UserMenu({ user }: { user: User }) {
 function Brand({ merchant }: { merchant: boolean }) {
   return (
     <Group gap={10} wrap="nowrap">
-      <Box w={28} h={28} bg="indigo.6" style={{ borderRadius: 7, display: 'grid', placeItems: 'center', flex: 'none' }} aria-hidden="true">
-        <svg width="16" height="16" viewBox="0 0 32 32">
-          <path d="M10 25V7h8a5.5 5.5 0 0 1 0 11h-8" fill="none" stroke="#fff" strokeWidth="3.4" strokeLinejoin="round" />
-        </svg>
-      </Box>
+      <BrandMark />
       <Stack gap={0}>
         <Text component="h1" m={0} fz={16} fw={700} lh={1.2}>
           PSP Backoffice

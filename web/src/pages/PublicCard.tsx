@@ -1,4 +1,5 @@
-import { Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { BrandMark } from '../components/BrandMark';
 import type { ReactNode } from 'react';
 
 /** The centred card the signed-out pages (login, set password) are shown in. */
@@ -8,9 +9,12 @@ export function PublicCard({ subtitle, children }: { subtitle: string; children:
       <Paper withBorder shadow="sm" radius="md" p="xl" w="100%" maw={400}>
         <Stack gap="lg">
           <Stack gap={4}>
-            <Title order={1} size="h2">
-              PSP Backoffice
-            </Title>
+            <Group gap="sm">
+              <BrandMark size={32} />
+              <Title order={1} size="h2">
+                PSP Backoffice
+              </Title>
+            </Group>
             <Text c="dimmed" size="sm">
               {subtitle}
             </Text>

@@ -42,81 +42,90 @@ export function ActivationPanel({ company, onChanged }: { company: CompanyDetail
   };
 
   return (
-    <Table verticalSpacing={10} horizontalSpacing="md" fz="sm" aria-label={`Provider activation of ${company.legalName}`}>
-      <Table.Thead bg="var(--mantine-color-gray-0)">
-        <Table.Tr>
-          <Table.Th w={170}>Provider</Table.Th>
-          <Table.Th w={150}>Status</Table.Th>
-          <Table.Th>Details</Table.Th>
-          <Table.Th w={140} aria-label="Actions" />
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {providers.map((provider) => {
-          const activation = (company.activations ?? []).find((a) => a.provider === provider);
-          const error = errors[provider];
-          return (
-            <Table.Tr key={provider}>
-              <Table.Td fw={600}>{labelOf(providerLabels, provider)}</Table.Td>
-              <Table.Td>
-                {activation ? (
-                  <Group gap={6} wrap="nowrap">
-                    <StatusBadge styles={activationStatus} value={activation.status} />
-                    {activation.status === 'PENDING' && <Loader size={12} aria-label="Waiting for the provider" />}
-                  </Group>
-                ) : (
-                  <Text size="sm" c="dimmed">
-                    Not activated
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Stack gap={2}>
-                  {activation?.externalMerchantId && (
-                    <Text size="sm">
-                      {provider === 'BILLIE' ? 'Billie merchant ID' : 'Merchant ID'} <IdText>{activation.externalMerchantId}</IdText>
+    <Table.ScrollContainer minWidth={560}>
+      <Table verticalSpacing={10} horizontalSpacing="md" fz="sm" aria-label={`Provider activation of ${company.legalName}`}>
+        <Table.Thead bg="var(--mantine-color-gray-0)">
+          <Table.Tr>
+            <Table.Th w={170}>Provider</Table.Th>
+            <Table.Th w={150}>Status</Table.Th>
+            <Table.Th>Details</Table.Th>
+            <Table.Th w={140} aria-label="Actions" />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {providers.map((provider) => {
+            const activation = (company.activations ?? []).find((a) => a.provider === provider);
+            const error = errors[provider];
+            return (
+              <Table.Tr key={provider}>
+                <Table.Td fw={600}>{labelOf(providerLabels, provider)}</Table.Td>
+                <Table.Td>
+                  {activation ? (
+                    <Group gap={6} wrap="nowrap">
+                      <StatusBadge styles={activationStatus} value={activation.status} />
+                      {activation.status === 'PENDING' && <Loader size={12} aria-label="Waiting for the provider" />}
+                    </Group>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      Not activated
                     </Text>
                   )}
-                  {activation?.status === 'REJECTED' && activation.reason && (
-                    <Text size="sm" c="red.8">
-                      {activation.reason}
-                    </Text>
+                </Table.Td>
+                <Table.Td className="wrap">
+                  <Stack gap={2}>
+                    {activation?.externalMerchantId && (
+                      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                        {provider === 'BILLIE' ? 'Billie merchant ID' : 'Merchant ID'} <IdText>{activation.externalMerchantId}</IdText>
+                      </Text>
+                    )}
+                    {activation?.status === 'REJECTED' && (
+                      <>
+                        {activation.reason && (
+                          <Text size="sm" c="red.8">
+                            {activation.reason}
+                          </Text>
+                        )}
+                        <Text size="xs" c="dimmed">
+                          Correct the company in the Companies step, then try again.
+                        </Text>
+                      </>
+                    )}
+                    {activation?.status === 'PENDING' && (
+                      <Text size="xs" c="dimmed">
+                        The provider is reviewing; asked {formatDateTime(activation.updatedAt)}
+                      </Text>
+                    )}
+                    {activation?.status === 'ACTIVE' && activation.activatedAt && (
+                      <Text size="xs" c="dimmed">
+                        Active since {formatDateTime(activation.activatedAt)}
+                      </Text>
+                    )}
+                    {error && (
+                      <Alert color="red" p={6} role="alert">
+                        <Text size="xs">{error}</Text>
+                      </Alert>
+                    )}
+                  </Stack>
+                </Table.Td>
+                <Table.Td ta="right">
+                  {(!activation || activation.status === 'REJECTED') && (
+                    <Button
+                      size="xs"
+                      variant={activation ? 'light' : 'filled'}
+                      loading={busy === provider}
+                      disabled={busy !== null && busy !== provider}
+                      onClick={() => void run(provider)}
+                      aria-label={`${activation ? 'Retry activation' : 'Activate'} with ${labelOf(providerLabels, provider)} for ${company.legalName}`}
+                    >
+                      {activation ? 'Try again' : 'Activate'}
+                    </Button>
                   )}
-                  {activation?.status === 'PENDING' && (
-                    <Text size="xs" c="dimmed">
-                      The provider is reviewing; asked {formatDateTime(activation.updatedAt)}
-                    </Text>
-                  )}
-                  {activation?.status === 'ACTIVE' && activation.activatedAt && (
-                    <Text size="xs" c="dimmed">
-                      Active since {formatDateTime(activation.activatedAt)}
-                    </Text>
-                  )}
-                  {error && (
-                    <Alert color="red" p={6} role="alert">
-                      <Text size="xs">{error}</Text>
-                    </Alert>
-                  )}
-                </Stack>
-              </Table.Td>
-              <Table.Td ta="right">
-                {(!activation || activation.status === 'REJECTED') && (
-                  <Button
-                    size="xs"
-                    variant={activation ? 'light' : 'filled'}
-                    loading={busy === provider}
-                    disabled={busy !== null && busy !== provider}
-                    onClick={() => void run(provider)}
-                    aria-label={`${activation ? 'Retry activation' : 'Activate'} with ${labelOf(providerLabels, provider)} for ${company.legalName}`}
-                  >
-                    {activation ? 'Try again' : 'Activate'}
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          );
-        })}
-      </Table.Tbody>
-    </Table>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

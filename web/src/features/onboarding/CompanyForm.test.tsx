@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { renderUi } from '../../test/renderUi';
 import { firstOpenStep } from './Checklist';
-import { CompanyForm, companyFieldTranslator, companyInputOf, initialCompanyValues } from './CompanyForm';
+import { CompanyForm, companyFieldTranslator, companyInputOf, companyValuesOf, initialCompanyValues } from './CompanyForm';
 
 describe('company input', () => {
   it('sends one weekday for a weekly payout, the enabled fees only, and percentages as basis points', () => {
@@ -43,6 +43,42 @@ describe('company input', () => {
     expect(translate(['iban'])).toBe('iban');
     expect(translate(['payoutWeekdays'])).toBe('weeklyDay');
     expect(translate(['merchantId'])).toBeUndefined();
+  });
+});
+
+describe('correcting a company', () => {
+  it('fills the form from the company and sends the same data back', () => {
+    const company = {
+      legalName: 'Bergmann Bürobedarf GmbH',
+      country: 'DE',
+      registrationNumber: 'HRB 123456',
+      vatID: null,
+      iban: 'DE89370400440532013000',
+      payoutSchedule: 'WEEKDAYS',
+      payoutWeekdays: ['MONDAY', 'THURSDAY'],
+      payNowDelayDays: 2,
+      payLaterDelayDays: 7,
+      fees: [{ productType: 'INVOICE', percentBps: 290, fixed: { amount: '0.35' } }],
+    };
+    const values = companyValuesOf(company);
+    expect(values.iban).toBe('DE89 3704 0044 0532 0130 00');
+    expect(values.fees.map((f) => [f.productType, f.enabled, f.percent])).toEqual([
+      ['PAY_NOW_CARD', false, '1.4'],
+      ['INVOICE', true, '2.9'],
+      ['SLICE', false, '3.9'],
+    ]);
+    expect(companyInputOf(values)).toEqual({
+      legalName: 'Bergmann Bürobedarf GmbH',
+      country: 'DE',
+      registrationNumber: 'HRB 123456',
+      vatId: null,
+      iban: 'DE89370400440532013000',
+      payoutSchedule: 'WEEKDAYS',
+      payoutWeekdays: ['MONDAY', 'THURSDAY'],
+      payNowDelayDays: 2,
+      payLaterDelayDays: 7,
+      fees: [{ productType: 'INVOICE', percentBps: 290, fixed: '0.35' }],
+    });
   });
 });
 

@@ -2,8 +2,8 @@ import { Alert, Button, Checkbox, Chip, Grid, Group, NumberInput, Paper, Segment
 import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { countryOptions } from '../../lib/countries';
-import { amountProblem, percentToBps } from '../../lib/decimal';
-import { compactIban, ibanProblem } from '../../lib/iban';
+import { amountProblem, bpsToPercent, percentToBps } from '../../lib/decimal';
+import { compactIban, formatIban, ibanProblem } from '../../lib/iban';
 import { productTypeLabels, weekdayLabel, weekdays } from '../../lib/labels';
 import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
 
@@ -61,6 +61,39 @@ export function initialCompanyValues(country = ''): CompanyValues {
       { productType: 'INVOICE', enabled: true, percent: '2.9', fixed: '0.35' },
       { productType: 'SLICE', enabled: false, percent: '3.9', fixed: '0.35' },
     ],
+  };
+}
+
+/** The form's values for an existing company (to correct it, e.g. after a rejected activation). */
+export function companyValuesOf(company: {
+  legalName: string;
+  country: string;
+  registrationNumber?: string | null;
+  vatID?: string | null;
+  iban: string;
+  payoutSchedule: string;
+  payoutWeekdays: readonly string[];
+  payNowDelayDays: number;
+  payLaterDelayDays: number;
+  fees?: readonly { productType: string; percentBps: number; fixed: { amount: string } }[] | null;
+}): CompanyValues {
+  const defaults = initialCompanyValues(company.country);
+  const schedule = (['DAILY', 'WEEKLY', 'WEEKDAYS'] as const).find((s) => s === company.payoutSchedule) ?? 'DAILY';
+  return {
+    ...defaults,
+    legalName: company.legalName,
+    registrationNumber: company.registrationNumber ?? '',
+    vatId: company.vatID ?? '',
+    iban: formatIban(company.iban),
+    payoutSchedule: schedule,
+    weeklyDay: company.payoutWeekdays[0] ?? defaults.weeklyDay,
+    payoutWeekdays: schedule === 'WEEKDAYS' ? [...company.payoutWeekdays] : defaults.payoutWeekdays,
+    payNowDelayDays: company.payNowDelayDays,
+    payLaterDelayDays: company.payLaterDelayDays,
+    fees: defaults.fees.map((fee) => {
+      const existing = company.fees?.find((f) => f.productType === fee.productType);
+      return existing ? { ...fee, enabled: true, percent: bpsToPercent(existing.percentBps), fixed: existing.fixed.amount } : { ...fee, enabled: false };
+    }),
   };
 }
 
@@ -132,12 +165,15 @@ export function companyFieldTranslator(values: CompanyValues) {
  */
 export function CompanyForm({
   defaultCountry,
+  initial,
   currency = 'EUR',
   onSubmit,
   onCancel,
   submitLabel = 'Add company',
 }: {
   defaultCountry?: string;
+  /** Values of an existing company, when the form corrects it. */
+  initial?: CompanyValues;
   currency?: string;
   onSubmit: (input: CompanyInputDraft) => Promise<readonly UserErrorLike[]>;
   onCancel?: () => void;
@@ -147,7 +183,7 @@ export function CompanyForm({
   const [submitting, setSubmitting] = useState(false);
   const form = useForm<CompanyValues>({
     mode: 'controlled',
-    initialValues: initialCompanyValues(defaultCountry),
+    initialValues: initial ?? initialCompanyValues(defaultCountry),
     validate: {
       legalName: isNotEmpty('Enter the legal name'),
       country: isNotEmpty('Choose the country'),
@@ -180,7 +216,7 @@ export function CompanyForm({
         const mapped = mapUserErrors(errors, companyFieldTranslator(values));
         form.setErrors(mapped.fields);
         setGeneral(mapped.general);
-      } else {
+      } else if (!initial) {
         form.reset();
       }
     } catch (error) {
@@ -195,7 +231,7 @@ export function CompanyForm({
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
       <Stack gap="lg">
         {general.length > 0 && (
-          <Alert color="red" role="alert" title="The company was not added">
+          <Alert color="red" role="alert" title={initial ? 'The company was not saved' : 'The company was not added'}>
             {general.map((m) => (
               <div key={m}>{m}</div>
             ))}

@@ -11,9 +11,9 @@ import type { UserErrorLike } from '../../lib/userErrors';
 import { CompanyCard, MerchantDetailQueryDocument, type MerchantDetail } from '../merchants/MerchantPage';
 import { ActivationPanel } from './ActivationPanel';
 import { Checklist, firstOpenStep } from './Checklist';
-import { CompanyForm, type CompanyInputDraft } from './CompanyForm';
+import { CompanyForm, companyValuesOf, type CompanyInputDraft } from './CompanyForm';
 import { MerchantForm, type MerchantInputDraft } from './MerchantForm';
-import { AddCompanyMutation, AddShopMutation, CreateMerchantMutation } from './mutations';
+import { AddCompanyMutation, AddShopMutation, CreateMerchantMutation, UpdateCompanyMutation } from './mutations';
 import { ShopForm, type ShopInputDraft } from './ShopForm';
 
 const steps = ['Merchant', 'Companies', 'Shops', 'Activation', 'Review'] as const;
@@ -84,7 +84,38 @@ function WizardFrame({
 function CompaniesStep({ merchant, onChanged, onNext }: { merchant: MerchantDetail; onChanged: () => void; onNext: () => void }) {
   const companies = merchant.companies ?? [];
   const [adding, setAdding] = useState(companies.length === 0);
+  const [editing, setEditing] = useState<string | null>(null);
   const [, addCompany] = useMutation(AddCompanyMutation);
+  const [, updateCompany] = useMutation(UpdateCompanyMutation);
+
+  const update = (companyId: string) => async (draft: CompanyInputDraft): Promise<readonly UserErrorLike[]> => {
+    const result = await updateCompany({
+      input: {
+        companyId,
+        legalName: draft.legalName,
+        country: draft.country,
+        // "" clears an optional text (graph/merchants.graphqls).
+        registrationNumber: draft.registrationNumber ?? '',
+        vatId: draft.vatId ?? '',
+        iban: draft.iban,
+        payoutSchedule: draft.payoutSchedule as PayoutSchedule,
+        payoutWeekdays: (draft.payoutWeekdays ?? []) as Weekday[],
+        payNowDelayDays: draft.payNowDelayDays,
+        payLaterDelayDays: draft.payLaterDelayDays,
+        fees: draft.fees.map((f) => ({ ...f, productType: f.productType as ProductType })),
+      },
+    });
+    const payload = result.data?.updateCompany;
+    if (!payload) {
+      return topLevel(result.error);
+    }
+    if (payload.userErrors.length === 0) {
+      notifications.show({ color: 'green', title: 'Company saved', message: payload.company?.legalName ?? '' });
+      setEditing(null);
+      onChanged();
+    }
+    return payload.userErrors;
+  };
   useEffect(() => {
     if (companies.length === 0) {
       setAdding(true);
@@ -115,9 +146,23 @@ function CompaniesStep({ merchant, onChanged, onNext }: { merchant: MerchantDeta
 
   return (
     <Stack gap="md">
-      {companies.map((company) => (
-        <CompanyCard key={company.id} company={company} />
-      ))}
+      {companies.map((company) =>
+        editing === company.id ? (
+          <Section key={company.id} title={`Correct ${company.legalName}`} description="Then activate it again with a provider that rejected it">
+            <CompanyForm initial={companyValuesOf(company)} onSubmit={update(company.id)} onCancel={() => setEditing(null)} submitLabel="Save company" />
+          </Section>
+        ) : (
+          <CompanyCard
+            key={company.id}
+            company={company}
+            actions={
+              <Button size="xs" variant="default" onClick={() => setEditing(company.id)} aria-label={`Edit ${company.legalName}`}>
+                Edit
+              </Button>
+            }
+          />
+        ),
+      )}
       {adding ? (
         <Section title="Add a company" description="A legal entity of the merchant: it is what gets settled and paid out">
           <CompanyForm defaultCountry={merchant.country} onSubmit={submit} onCancel={companies.length > 0 ? () => setAdding(false) : undefined} />

@@ -97,3 +97,17 @@ export const ReactivateMerchantMutation = graphql(`
     }
   }
 `);
+
+export const UpdateCompanyMutation = graphql(`
+  mutation UpdateCompany($input: UpdateCompanyInput!) {
+    updateCompany(input: $input) {
+      company {
+        id
+        legalName
+      }
+      userErrors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
