@@ -43,15 +43,12 @@ func TestOrderListingIssuesNoNPlusOne(t *testing.T) {
 		seedOrders(t, d.Ent, 10)
 		count := func(first int) int64 {
 			statements.Store(0)
-			var resp struct {
-				Orders struct {
-					TotalCount int
-					Edges      []struct{ Node struct{ ID string } }
-				}
-			}
+			var resp map[string]any
 			c.MustPost(ordersPage, &resp, client.Var("first", first))
-			if len(resp.Orders.Edges) != min(first, resp.Orders.TotalCount) {
-				t.Fatalf("got %d orders, want %d", len(resp.Orders.Edges), min(first, resp.Orders.TotalCount))
+			orders := resp["orders"].(map[string]any)
+			total := int(orders["totalCount"].(float64))
+			if got := len(orders["edges"].([]any)); got != min(first, total) {
+				t.Fatalf("got %d orders, want %d", got, min(first, total))
 			}
 			return statements.Load()
 		}

@@ -69,7 +69,7 @@ const createOrderMutation = `mutation BenchCreate($input: CreateOrderInput!) {
 // runOps creates orders through the API, has the shopper approve each on the sandbox
 // payment page, waits for the confirmations, then fulfils all of each order and
 // refunds all of it, each phase with conc clients at once.
-func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarget, n, conc int) OpsResult {
+func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarget, n, conc int, logf func(string, ...any)) OpsResult {
 	var out OpsResult
 	fulfilField, fulfilInput := pickMutation(s, "fulfilAll", "FulfilAllInput", "fulfilOrder", "FulfilOrderInput")
 	refundField, refundInput := pickMutation(s, "refundAll", "RefundAllInput", "refundOrder", "RefundOrderInput")
@@ -141,6 +141,7 @@ func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarg
 	}
 
 	// 3. Fulfil everything of each order, then 4. refund everything of it.
+	logf("fulfil and refund: %d orders confirmed in %s; %s with %d clients", len(confirmed), out.ConfirmIn.Round(time.Second), fulfilField, conc)
 	key := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	out.Fulfil = parallel(fulfilField, len(confirmed), conc, func(i int) (string, time.Duration, error) {
 		return runOp(ctx, c, s, fulfilField, fulfilInput, "fulfilment", confirmed[i], key)
@@ -150,6 +151,7 @@ func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarg
 		out.Refund.FirstError = "the server has no refundAll or refundOrder mutation"
 		return out
 	}
+	logf("fulfil and refund: %s with %d clients", refundField, conc)
 	out.Refund = parallel(refundField, len(confirmed), conc, func(i int) (string, time.Duration, error) {
 		return runOp(ctx, c, s, refundField, refundInput, "refund", confirmed[i], key)
 	})
