@@ -190,7 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			rep.Ops = &OpsResult{Gap: err.Error()}
 		} else {
-			r := runOps(ctx, tokens[cfg.MerchantEmail], sqldb, schema, target, cfg.Ops, cfg.Clients, cfg.logf)
+			r := runOps(ctx, tokens[cfg.MerchantEmail], sqldb, schema, target, cfg.Ops, cfg.Clients, pid, cfg.logf)
 			rep.Ops = &r
 		}
 	}

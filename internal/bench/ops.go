@@ -25,6 +25,7 @@ type OpResult struct {
 	UserErrors map[string]int
 	Errors     int // HTTP or top-level GraphQL errors
 	FirstError string
+	ServerCPU  time.Duration // the server's CPU time per operation (0: unknown)
 }
 
 // PerSecond is the throughput.
@@ -69,8 +70,16 @@ const createOrderMutation = `mutation BenchCreate($input: CreateOrderInput!) {
 // runOps creates orders through the API, has the shopper approve each on the sandbox
 // payment page, waits for the confirmations, then fulfils all of each order and
 // refunds all of it, each phase with conc clients at once.
-func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarget, n, conc int, logf func(string, ...any)) OpsResult {
+func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarget, n, conc, pid int, logf func(string, ...any)) OpsResult {
 	var out OpsResult
+	parallel := func(name string, n, conc int, call func(i int) (string, time.Duration, error)) OpResult {
+		cpu0, _ := ReadCPU(pid)
+		r := parallel(name, n, conc, call)
+		if cpu1, err := ReadCPU(pid); err == nil && cpu0 > 0 && n > 0 {
+			r.ServerCPU = (cpu1 - cpu0) / time.Duration(n)
+		}
+		return r
+	}
 	fulfilField, fulfilInput := pickMutation(s, "fulfilAll", "FulfilAllInput", "fulfilOrder", "FulfilOrderInput")
 	refundField, refundInput := pickMutation(s, "refundAll", "RefundAllInput", "refundOrder", "RefundOrderInput")
 	switch {

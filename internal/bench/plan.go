@@ -71,11 +71,11 @@ func PlanProblems(root PlanNode) []string {
 			out = append(out, "sequential scan of "+n.Relation)
 		}
 		if n.NodeType == "Sort" {
-			n.Walk(func(c PlanNode) {
-				if c.Relation == "orders" && (c.NodeType == "Seq Scan" || c.NodeType == "Bitmap Heap Scan") {
-					out = append(out, fmt.Sprintf("sort of every matching order (%s) before the limit", strings.Join(n.SortKey, ", ")))
-				}
-			})
+			sorted := false
+			n.Walk(func(c PlanNode) { sorted = sorted || (c.Relation == "orders" && strings.HasSuffix(c.NodeType, "Scan")) })
+			if sorted {
+				out = append(out, fmt.Sprintf("sort of every matching order (%s) before the limit", strings.Join(n.SortKey, ", ")))
+			}
 		}
 	})
 	return out

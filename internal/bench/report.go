@@ -135,8 +135,8 @@ func readRow(w io.Writer, x ReadResult, page bool) {
 }
 
 func opsTable(w io.Writer, rows []OpResult) {
-	fmt.Fprintln(w, "| operation | clients | operations | per second | p50 | p99 | succeeded | pending | refused | errors |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+	fmt.Fprintln(w, "| operation | clients | operations | per second | p50 | p99 | server CPU per op | succeeded | pending | refused | errors |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for _, o := range rows {
 		if o.Name == "" {
 			continue
@@ -154,8 +154,8 @@ func opsTable(w io.Writer, rows []OpResult) {
 		if o.FirstError != "" {
 			errs += " (first: " + strings.ReplaceAll(truncate(o.FirstError, 160), "|", "/") + ")"
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %d | %d | %s | %s |\n", o.Name, o.Clients, len(o.Sample),
-			o.PerSecond(), ms(o.Sample.P50()), ms(o.Sample.P99()), o.OK, o.Pending, refused, errs)
+		fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %d | %d | %s | %s |\n", o.Name, o.Clients, len(o.Sample),
+			o.PerSecond(), ms(o.Sample.P50()), ms(o.Sample.P99()), ms(o.ServerCPU), o.OK, o.Pending, refused, errs)
 	}
 }
 

@@ -7,7 +7,7 @@ import { afterEach } from 'vitest';
 
 // The machine running the tests is shared and slow at times: give findBy*/waitFor
 // room beyond the 1 s default (debounced previews alone take 350 ms).
-configure({ asyncUtilTimeout: 4000 });
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   cleanup();
