@@ -66,6 +66,7 @@ type Report struct {
 	EndRSS                int64
 	MemoryNote            string
 	KeyNote               string // why the API key read was not measured
+	Peaks                 []PhasePeak
 	Took                  time.Duration
 	OrdersInDB, ItemsInDB int64
 }
@@ -128,6 +129,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Server += fmt.Sprintf(" (pid %d)", pid)
 	}
 	watch := watchMemory(pid, 200*time.Millisecond)
+	// Logins verify passwords with argon2id, which takes its memory parameter (64 MiB)
+	// per login: they get their own phase so the reads' memory is seen apart.
+	watch.Phase("logins")
 
 	c := NewClient(cfg.URL, cfg.Clients)
 	adminToken, err := c.Login(ctx, cfg.AdminEmail, cfg.Password)
@@ -167,6 +171,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		scenarios = append(scenarios, s)
 	}
 	for _, s := range scenarios {
+		if s.Key == nil {
+			if _, err := login(s.Email); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Let the runtime hand the logins' memory back before the reads are watched.
+	time.Sleep(3 * time.Second)
+	for _, s := range scenarios {
 		var cl *Client
 		var p *auth.Principal
 		if s.Key != nil {
@@ -180,12 +193,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}
 		cfg.logf("read: %s", s.Name)
+		watch.Phase("read: " + s.Name)
 		r := measureRead(ctx, cl, sqldb, ip, p, s, cfg.Warmup, cfg.Requests, pid)
 		rep.Reads = append(rep.Reads, r)
 	}
 
 	if cfg.Ops > 0 {
 		cfg.logf("fulfil and refund: creating %d orders through the API with %d clients", cfg.Ops, cfg.Clients)
+		watch.Phase("orders created, fulfilled and refunded")
 		target, err := findOpsTarget(ctx, sqldb, cfg.MerchantEmail)
 		if err != nil {
 			rep.Ops = &OpsResult{Gap: err.Error()}
@@ -196,7 +211,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	if cfg.Settle {
-		cfg.logf("settlement: the next unsettled day and the overview")
+		cfg.logf("settlement: today's run and the overview")
+		watch.Phase("settlement run and overview")
 		r := runSettlement(ctx, admin, cfg.DB, schema)
 		if schema.HasField("Query", "settlementOverview") {
 			co, err := largestCompany(ctx, cfg.DB, adminP.PSPID, "DESC")
@@ -218,6 +234,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	rep.MaxRSS, _ = watch.Stop()
+	rep.Peaks = watch.Peaks()
 	if pid > 0 {
 		if m, err := ReadMemory(pid); err == nil {
 			rep.PeakRSS, rep.EndRSS = m.HWM, m.RSS

@@ -86,13 +86,46 @@ func FindListener(port int) (int, error) {
 
 // memoryWatch samples a process's RSS while a measurement runs.
 type memoryWatch struct {
-	pid  int
-	stop chan struct{}
-	done sync.WaitGroup
-	mu   sync.Mutex
-	max  int64
-	n    int
-	last Memory
+	pid   int
+	stop  chan struct{}
+	done  sync.WaitGroup
+	mu    sync.Mutex
+	max   int64
+	n     int
+	last  Memory
+	phase string
+	peaks map[string]int64 // the largest RSS seen in each phase
+	order []string
+}
+
+// Phase names what runs from now on, for the per-phase peaks.
+func (w *memoryWatch) Phase(name string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.phase = name
+	if w.peaks == nil {
+		w.peaks = map[string]int64{}
+	}
+	if _, ok := w.peaks[name]; !ok {
+		w.order = append(w.order, name)
+	}
+}
+
+// Peaks answers the phases in order with the largest RSS seen in each.
+func (w *memoryWatch) Peaks() []PhasePeak {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []PhasePeak
+	for _, p := range w.order {
+		out = append(out, PhasePeak{Phase: p, RSS: w.peaks[p]})
+	}
+	return out
+}
+
+// PhasePeak is the largest RSS seen while one part of a run was under way, in KiB.
+type PhasePeak struct {
+	Phase string
+	RSS   int64
 }
 
 func watchMemory(pid int, every time.Duration) *memoryWatch {
@@ -125,6 +158,9 @@ func (w *memoryWatch) sample() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.max = max(w.max, m.RSS)
+	if w.phase != "" {
+		w.peaks[w.phase] = max(w.peaks[w.phase], m.RSS)
+	}
 	w.last = m
 	w.n++
 }

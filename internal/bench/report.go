@@ -94,8 +94,12 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	switch {
 	case r.PeakRSS > 0:
-		p("Server memory: peak RSS (VmHWM) %s, largest RSS sampled during the run %s, %s at the end. Aim ≤ 200 MB met: %s.",
-			MiB(r.PeakRSS), MiB(r.MaxRSS), MiB(r.EndRSS), mark(r.PeakRSS <= aimRSSKiB))
+		var phases []string
+		for _, pk := range r.Peaks {
+			phases = append(phases, fmt.Sprintf("%s %s", pk.Phase, MiB(pk.RSS)))
+		}
+		p("Server memory: peak RSS (VmHWM, since the server started) %s; largest RSS sampled during the run %s (%s); %s at the end. Aim ≤ 200 MB met: %s.",
+			MiB(r.PeakRSS), MiB(r.MaxRSS), strings.Join(phases, ", "), MiB(r.EndRSS), mark(r.PeakRSS <= aimRSSKiB))
 	default:
 		p("Server memory: not read (%s).", r.MemoryNote)
 	}

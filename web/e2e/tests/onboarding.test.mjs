@@ -63,3 +63,25 @@ test('the audit log shows who changed what', async ({ page, artifact }) => {
   await page.getByRole('table').waitFor();
   await page.screenshot({ path: artifact('audit.png') });
 });
+
+test('PSP staff mark a pending payout paid', async ({ page, artifact }) => {
+  await requireBackend(page, { mutations: ['markSettlementPaid'] });
+  await signIn(page, demo.pspOperator);
+  await page.getByRole('link', { name: 'Settlement runs' }).click();
+  await page.getByRole('textbox', { name: 'Status' }).click();
+  await page.getByRole('option', { name: 'Pending payout' }).click();
+  const row = page.getByRole('table').getByRole('row').filter({ has: page.getByRole('button', { name: /^Mark paid/ }) }).first();
+  await row.waitFor();
+  const date = (await row.getByRole('link').first().innerText()).trim();
+  await row.getByRole('button', { name: /^Mark paid/ }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(/was transferred to/).waitFor();
+  await page.screenshot({ path: artifact('mark-paid.png') });
+  await dialog.getByRole('button', { name: 'Mark paid' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByText('Marked as paid').waitFor();
+  // The settlement is PAID now: find it under that status.
+  await page.getByRole('textbox', { name: 'Status' }).click();
+  await page.getByRole('option', { name: 'Paid' }).click();
+  await page.getByRole('table').getByRole('row').filter({ hasText: date }).first().getByText('Paid', { exact: true }).waitFor();
+});

@@ -8,13 +8,41 @@ import type { SettlementRowFragment, SettlementStatus, SettlementWhereInput } fr
 import { today } from '../../lib/dates';
 import { formatDate } from '../../lib/format';
 import { MarkPaidButton } from './MarkPaidButton';
-import { RunSettlementsMutation } from './mutations';
+import { RunSettlementsMutation, SettlementsByIdsQuery } from './mutations';
 import { SettlementsListQuery } from './SettlementsPage';
 import { SettlementsTable } from './SettlementsTable';
 
 const pageSize = 25;
 
-type RunResult = { date: string; settlements: SettlementRowFragment[] } | { error: string };
+type RunResult = { date: string; ids: string[] } | { error: string };
+
+/** The settlements a run created, read after the run. */
+function RunResults({ ids, onChanged }: { ids: string[]; onChanged: () => void }) {
+  const [result, reexecute] = useQuery({ query: SettlementsByIdsQuery, variables: { ids }, requestPolicy: 'network-only' });
+  const rows = (result.data?.nodes ?? []).flatMap((n) => (n?.__typename === 'Settlement' ? [n as SettlementRowFragment] : []));
+  if (result.error) {
+    return <QueryError error={result.error} what="the new settlements" />;
+  }
+  return (
+    <Paper withBorder radius="md">
+      <SettlementsTable
+        rows={rows}
+        loading={result.fetching && !result.data}
+        showCompany
+        empty={{ title: '' }}
+        action={(s) => (
+          <MarkPaidButton
+            settlement={s}
+            onDone={() => {
+              reexecute({ requestPolicy: 'network-only' });
+              onChanged();
+            }}
+          />
+        )}
+      />
+    </Paper>
+  );
+}
 
 function RunCard({ onRan }: { onRan: () => void }) {
   const [date, setDate] = useState<string | null>(today());
@@ -30,7 +58,7 @@ function RunCard({ onRan }: { onRan: () => void }) {
       setResult({ error: message || 'The run failed' });
       return;
     }
-    setResult({ date: payload.date ?? date ?? '', settlements: payload.settlements });
+    setResult({ date: payload.date ?? date ?? '', ids: payload.settlements.map((s) => s.id) });
     onRan();
   };
 
@@ -54,16 +82,14 @@ function RunCard({ onRan }: { onRan: () => void }) {
             <Alert color="red" role="alert" title="The run was refused">
               {result.error}
             </Alert>
-          ) : result.settlements.length === 0 ? (
+          ) : result.ids.length === 0 ? (
             <Alert color="gray" title={`Nothing new for ${formatDate(result.date)}`}>
               The day was already settled, or no company has a payout that day.
             </Alert>
           ) : (
             <>
-              <Alert color="green" title={`${result.settlements.length} settlement${result.settlements.length === 1 ? '' : 's'} created for ${formatDate(result.date)}`} />
-              <Paper withBorder radius="md">
-                <SettlementsTable rows={result.settlements} loading={false} showCompany empty={{ title: '' }} action={(s) => <MarkPaidButton settlement={s} onDone={onRan} />} />
-              </Paper>
+              <Alert color="green" title={`${result.ids.length} settlement${result.ids.length === 1 ? '' : 's'} created for ${formatDate(result.date)}`} />
+              <RunResults ids={result.ids} onChanged={onRan} />
             </>
           )}
         </Stack>

@@ -75,10 +75,10 @@ export function SettlementsTable({
   action?: (row: SettlementRowFragment) => ReactNode;
 }) {
   const navigate = useNavigate();
-  const columns = showCompany ? 9 : 8;
+  const columns = showCompany ? 8 : 7;
   return (
     <Table.ScrollContainer minWidth={820}>
-      <Table highlightOnHover verticalSpacing={8} horizontalSpacing="md" fz="sm">
+      <Table highlightOnHover verticalSpacing={8} horizontalSpacing="sm" fz="sm">
         <Table.Thead bg="var(--mantine-color-gray-0)">
           <Table.Tr>
             <Table.Th>Date</Table.Th>
@@ -88,7 +88,6 @@ export function SettlementsTable({
             <Table.Th ta="right">Refunds</Table.Th>
             <Table.Th ta="right">Fees</Table.Th>
             <Table.Th ta="right">Net payout</Table.Th>
-            <Table.Th>Paid</Table.Th>
             <Table.Th ta="right" aria-label="Actions" />
           </Table.Tr>
         </Table.Thead>
@@ -111,13 +110,18 @@ export function SettlementsTable({
                 </Table.Td>
                 {showCompany && (
                   <Table.Td>
-                    <Text size="sm" truncate maw={220}>
+                    <Text size="sm" truncate maw={200} title={s.company.legalName}>
                       {s.company.legalName}
                     </Text>
                   </Table.Td>
                 )}
                 <Table.Td>
                   <StatusBadge styles={settlementStatus} value={s.status} />
+                  {s.paidAt && (
+                    <Text size="xs" c="dimmed" mt={2}>
+                      on {formatDate(dayOfTime(s.paidAt))}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td ta="right">
                   <MoneyText value={s.gross} />
@@ -131,7 +135,6 @@ export function SettlementsTable({
                 <Table.Td ta="right">
                   <MoneyText value={s.net} fw={600} c={s.net.amount.startsWith('-') ? 'orange.8' : undefined} />
                 </Table.Td>
-                <Table.Td c="dimmed">{s.paidAt ? formatDate(dayOfTime(s.paidAt)) : '—'}</Table.Td>
                 <Table.Td ta="right" onClick={(e) => e.stopPropagation()}>
                   <Group gap={4} justify="flex-end" wrap="nowrap">
                     {action?.(s)}

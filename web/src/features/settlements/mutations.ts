@@ -4,8 +4,11 @@ export const RunSettlementsMutation = graphql(`
   mutation RunSettlements($input: RunSettlementsInput!) {
     runSettlements(input: $input) {
       date
+      # Only the ids: the settlements are read afterwards with SettlementsByIds (the
+      # payload's objects come from the run's transaction, so their edges are not
+      # loaded from it).
       settlements {
-        ...SettlementRow
+        id
       }
       userErrors {
         code
@@ -19,8 +22,11 @@ export const RunSettlementsMutation = graphql(`
 export const MarkSettlementPaidMutation = graphql(`
   mutation MarkSettlementPaid($input: MarkSettlementPaidInput!) {
     markSettlementPaid(input: $input) {
+      # Scalars only; the screens refetch the settlement (see RunSettlements).
       settlement {
-        ...SettlementRow
+        id
+        status
+        paidAt
       }
       userErrors {
         code
@@ -95,6 +101,17 @@ graphql(`
     }
     gross {
       ...MoneyFields
+    }
+  }
+`);
+
+export const SettlementsByIdsQuery = graphql(`
+  query SettlementsByIds($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      ... on Settlement {
+        ...SettlementRow
+      }
     }
   }
 `);
