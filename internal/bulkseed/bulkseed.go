@@ -27,6 +27,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
@@ -184,13 +185,16 @@ func checkEnums() error {
 	return nil
 }
 
-// writeOrders generates batches in one goroutine while this one writes the previous
-// batch, committing every commitOrders orders so a long load is a few transactions.
+// writeOrders generates batches in one goroutine while writers copy earlier ones,
+// each writer in its own transactions, committed every commitOrders orders, so a
+// long load is a few dozen transactions. Batches do not refer to each other, so on
+// PostgreSQL two writers load two batches at once (one COPY runs on one server
+// core); SQLite has one writer.
 func writeOrders(ctx context.Context, d *db.DB, g *generator, opt Options, res *Result) error {
 	const commitOrders = 50000
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan *batch, 2)
+	batches := make(chan *batch, 4)
 	genErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -211,9 +215,51 @@ func writeOrders(ctx context.Context, d *db.DB, g *generator, opt Options, res *
 		genErr <- nil
 	}()
 
+	writers := 1
+	if d.IsPostgres() {
+		writers = 2
+	}
+	bar := newProgress(opt.Progress, "orders", "orders", int64(opt.Orders))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := writeBatches(ctx, d, batches, commitOrders, func(b *batch) {
+				mu.Lock()
+				defer mu.Unlock()
+				res.Orders += int64(len(b.orders))
+				res.Items += int64(len(b.items))
+				res.Fulfilments += int64(len(b.fulfilments))
+				res.FulfilmentLines += int64(len(b.fulfilmentLines))
+				res.Refunds += int64(len(b.refunds))
+				res.RefundLines += int64(len(b.refundLines))
+				bar.add(int64(len(b.orders)))
+			}); err != nil {
+				errs <- err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	if err := <-genErr; err != nil {
+		return err
+	}
+	bar.finish()
+	return nil
+}
+
+// writeBatches is one writer: it copies batches until there are none, committing
+// every commitOrders orders and at the end.
+func writeBatches(ctx context.Context, d *db.DB, batches <-chan *batch, commitOrders int, done func(*batch)) error {
 	s := newSink(ctx, d)
 	defer s.rollback()
-	bar := newProgress(opt.Progress, "orders", "orders", int64(opt.Orders))
 	sinceCommit := 0
 	for b := range batches {
 		if s.tx == nil {
@@ -226,13 +272,7 @@ func writeOrders(ctx context.Context, d *db.DB, g *generator, opt Options, res *
 				return err
 			}
 		}
-		res.Orders += int64(len(b.orders))
-		res.Items += int64(len(b.items))
-		res.Fulfilments += int64(len(b.fulfilments))
-		res.FulfilmentLines += int64(len(b.fulfilmentLines))
-		res.Refunds += int64(len(b.refunds))
-		res.RefundLines += int64(len(b.refundLines))
-		bar.add(int64(len(b.orders)))
+		done(b)
 		if sinceCommit += len(b.orders); sinceCommit >= commitOrders {
 			if err := s.commit(); err != nil {
 				return err
@@ -240,14 +280,10 @@ func writeOrders(ctx context.Context, d *db.DB, g *generator, opt Options, res *
 			sinceCommit = 0
 		}
 	}
-	if err := <-genErr; err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.commit(); err != nil {
-		return err
-	}
-	bar.finish()
-	return nil
+	return s.commit()
 }
 
 // analyze refreshes the planner's statistics (and, on PostgreSQL, the visibility map

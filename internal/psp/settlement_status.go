@@ -29,7 +29,6 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 	if p == nil || !(p.IsSystem() || p.IsPSPStaff()) {
 		return nil, domain.Refuse(domain.CodeForbidden, nil, "only PSP staff mark settlements paid")
 	}
-	var out *ent.Settlement
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		q := tx.Ent.Settlement.Query().Where(settlement.ID(id))
 		if s.DB.IsPostgres() {
@@ -57,14 +56,15 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		if n != 1 {
 			return domain.Refuse(domain.CodeSettlementClosed, domain.Field("settlementId"), "the settlement changed meanwhile")
 		}
-		if out, err = tx.Ent.Settlement.Get(ctx, id); err != nil {
-			return err
-		}
 		return tx.Ent.AuditEvent.Create().SetPspID(st.PspID).SetMerchantID(st.MerchantID).
 			SetActorType(actorType(p)).SetActorID(p.ID).SetActorLabel(p.Label).SetAction("markSettlementPaid").
 			SetObjectIds([]string{id}).SetInput(map[string]any{"from": string(st.Status), "to": string(next)}).Exec(ctx)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Read it again outside the finished transaction, so the API can follow its edges.
+	return s.DB.Ent.Settlement.Get(ctx, id)
 }
 
 // PaymentInstructions tell a merchant who owes money where to transfer it.

@@ -566,6 +566,12 @@ func TestMarkSettlementPaid(t *testing.T) {
 			if s.want != "" && (st.Status != s.want || st.PaidAt == nil) {
 				t.Errorf("%s: status %s paid at %v, want %s with a time", s.name, st.Status, st.PaidAt, s.want)
 			}
+			if s.want != "" {
+				// The API follows the returned settlement's edges after the transaction ended.
+				if _, err := st.QueryCompany().Only(s.ctx); err != nil {
+					t.Errorf("%s: the returned settlement cannot load its company: %v", s.name, err)
+				}
+			}
 		}
 	})
 }

@@ -10,7 +10,7 @@
  * Screenshots go to e2e/artifacts/. The last line reads
  * "e2e: N passed, N failed[, N skipped]"; the exit code is 1 if any failed.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { registry, setCurrentFile, Skipped } from './harness.mjs';
@@ -56,6 +56,12 @@ function withTimeout(work, ms) {
 
 async function main() {
   await mkdir(artifactsDir, { recursive: true });
+  // Failure screenshots of an earlier run would be mistaken for this run's.
+  for (const name of await readdir(artifactsDir)) {
+    if (name.startsWith('failure-')) {
+      await rm(`${artifactsDir}${name}`);
+    }
+  }
   const tests = await loadTests();
   let passed = 0;
   let failed = 0;

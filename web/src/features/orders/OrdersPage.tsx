@@ -153,7 +153,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           leftSection={<SearchIcon size={14} />}
           value={filters.q}
           onChange={(event) => set('q', event.currentTarget.value)}
-          w={200}
+          w={180}
           size="xs"
         />
         <MultiSelect
@@ -164,7 +164,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('status', v)}
           clearable
           size="xs"
-          w={140}
+          w={120}
         />
         <MultiSelect
           aria-label="Fulfilment"
@@ -174,7 +174,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('fulfilment', v)}
           clearable
           size="xs"
-          w={150}
+          w={140}
         />
         <MultiSelect
           aria-label="Provider"
@@ -184,7 +184,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('provider', v)}
           clearable
           size="xs"
-          w={140}
+          w={130}
         />
         <MultiSelect
           aria-label="Product type"
@@ -194,7 +194,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           onChange={(v) => set('product', v)}
           clearable
           size="xs"
-          w={150}
+          w={140}
         />
         <DatePickerInput
           type="range"
@@ -219,7 +219,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
           clearable
           valueFormat="D MMM YYYY"
           size="xs"
-          w={210}
+          w={190}
         />
         {anyFilter && (
           <Button variant="subtle" size="xs" color="gray" onClick={clearFilters}>
@@ -233,14 +233,13 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
         </div>
       ) : (
         <Table.ScrollContainer minWidth={860}>
-          <Table highlightOnHover verticalSpacing={8} horizontalSpacing="md" fz="sm">
+          <Table highlightOnHover verticalSpacing={8} horizontalSpacing="sm" fz="sm">
             <Table.Thead bg="var(--mantine-color-gray-0)">
               <Table.Tr>
                 <Table.Th>Reference</Table.Th>
                 <Table.Th>Customer</Table.Th>
                 <Table.Th>Created</Table.Th>
-                <Table.Th>Provider</Table.Th>
-                <Table.Th>Product</Table.Th>
+                <Table.Th>Payment</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Fulfilment</Table.Th>
                 <Table.Th ta="right">Amount</Table.Th>
@@ -248,10 +247,10 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
             </Table.Thead>
             <Table.Tbody>
               {result.fetching && !connection ? (
-                <SkeletonRows columns={8} />
+                <SkeletonRows columns={7} />
               ) : rows.length === 0 ? (
                 <Table.Tr>
-                  <Table.Td colSpan={8}>
+                  <Table.Td colSpan={7}>
                     <EmptyState
                       title={anyFilter ? 'No orders match these filters' : 'No orders yet'}
                       description={
@@ -280,8 +279,14 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
                       <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                         {formatDateTime(order.createdAt)}
                       </Table.Td>
-                      <Table.Td>{labelOf(providerLabels, order.provider)}</Table.Td>
-                      <Table.Td>{labelOf(productTypeLabels, order.productType)}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm" lh={1.3}>
+                          {labelOf(providerLabels, order.provider)}
+                        </Text>
+                        <Text size="xs" c="dimmed" lh={1.3}>
+                          {order.productType ? labelOf(productTypeLabels, order.productType) : 'Not chosen yet'}
+                        </Text>
+                      </Table.Td>
                       <Table.Td>
                         <StatusBadge styles={orderStatus} value={order.status} />
                       </Table.Td>
