@@ -145,7 +145,17 @@ func runOps(ctx context.Context, c *Client, d *sql.DB, s *Schema, target opsTarg
 		return out
 	}
 	if len(confirmed) == 0 {
-		out.Gap = fmt.Sprintf("none of the %d orders created was confirmed", len(created))
+		out.Gap = fmt.Sprintf("none of the %d orders asked for was created and confirmed", n)
+		if len(out.Create.UserErrors) > 0 || out.Create.FirstError != "" {
+			var why []string
+			for code, k := range out.Create.UserErrors {
+				why = append(why, fmt.Sprintf("%d %s", k, code))
+			}
+			if out.Create.FirstError != "" {
+				why = append(why, "first error: "+out.Create.FirstError)
+			}
+			out.Gap += " (createOrder: " + strings.Join(why, ", ") + "; the server's log says why)"
+		}
 		return out
 	}
 

@@ -113,6 +113,10 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	p("")
 	if len(r.Reads) > 0 {
+		if r.OrdersInDB < JudgePlansFrom {
+			p("Plans are not judged below %s orders: the planner rightly reads small tables whole.", thousands(JudgePlansFrom))
+			p("")
+		}
 		p("Plans at this scale (EXPLAIN of each statement the read sends):")
 		p("")
 		for _, x := range r.Reads {
