@@ -83,3 +83,28 @@ func sessionRequest() providers.SessionRequest {
 }
 
 func mustEUR(s string) money.Money { return money.MustParse(s, "EUR") }
+
+// TestSandboxStoreKeepsCompositeKeys stores ids with the NUL separator the sandboxes
+// use (PostgreSQL text refuses NUL) and reads and lists them back unchanged.
+func TestSandboxStoreKeepsCompositeKeys(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		store := registry.SandboxStore{Client: d.Ent}
+		id := "account\x00W-1234"
+		if err := store.Put(ctx, "paywerk_order_ref", id, map[string]string{"paywerkId": "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Put(ctx, "paywerk_order_ref", id, map[string]string{"paywerkId": "p2"}); err != nil {
+			t.Fatalf("replacing: %v", err)
+		}
+		var got map[string]string
+		found, err := store.Get(ctx, "paywerk_order_ref", id, &got)
+		if err != nil || !found || got["paywerkId"] != "p2" {
+			t.Fatalf("get = %v %v %v", got, found, err)
+		}
+		ids, err := store.List(ctx, "paywerk_order_ref")
+		if err != nil || len(ids) != 1 || ids[0] != id {
+			t.Fatalf("list = %q, %v", ids, err)
+		}
+	})
+}
