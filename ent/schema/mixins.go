@@ -34,7 +34,9 @@ func (m IDMixin) Fields() []ent.Field {
 	}
 }
 
-func (m IDMixin) Annotations() []schema.Annotation { return []schema.Annotation{IDPrefix{Prefix: m.Prefix}} }
+func (m IDMixin) Annotations() []schema.Annotation {
+	return []schema.Annotation{IDPrefix{Prefix: m.Prefix}}
+}
 
 // IDPrefix is the annotation carrying an entity's id prefix.
 type IDPrefix struct{ Prefix string }
