@@ -64,13 +64,15 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   await page.getByLabel('Search by reference').fill(reference);
   await page.getByRole('link', { name: reference }).click();
   await page.getByRole('heading', { name: reference, level: 2 }).waitFor();
-  // The provider's confirmation may take a moment (webhook, then a job).
-  for (let attempt = 0; attempt < 20 && !(await page.getByText('Confirmed', { exact: true }).first().isVisible()); attempt++) {
+  // The provider's confirmation may take a moment (webhook, then a job); the Fulfil
+  // button appears once the order is CONFIRMED. ("Confirmed" alone also matches the
+  // payment card's label, so it is no sign of the status.)
+  const fulfil = page.getByRole('button', { name: 'Fulfil', exact: true });
+  for (let attempt = 0; attempt < 60 && !(await fulfil.isVisible()); attempt++) {
     await page.waitForTimeout(500);
     await page.reload();
     await page.getByRole('heading', { name: reference, level: 2 }).waitFor();
   }
-  await page.getByText('Confirmed', { exact: true }).first().waitFor();
 
   // Fulfil 1.5 metres of the cable.
   await page.getByRole('button', { name: 'Fulfil', exact: true }).click();
