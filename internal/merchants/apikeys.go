@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
@@ -81,13 +80,8 @@ func (s *APIKeys) Create(ctx context.Context, in NewAPIKey) (*ent.APIKey, string
 		return nil, "", domain.Refuse(domain.CodeValidation, domain.Field("shopId"),
 			"the shop and the company must belong to the same merchant")
 	}
-	m, err := s.Client.Merchant.Get(ctx, co.MerchantID)
-	if err != nil {
+	if err := CanIssueAPIKeys(ctx, s.Client, co.MerchantID); err != nil {
 		return nil, "", err
-	}
-	if m.Status == merchant.StatusSUSPENDED {
-		return nil, "", domain.Refuse(domain.CodeMerchantNotActive, domain.Field("companyId"),
-			"the merchant is suspended: it gets no new API keys")
 	}
 	secret, err := auth.NewAPIKeySecret(s.Env)
 	if err != nil {
