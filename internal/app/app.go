@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -162,6 +163,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.Config.PprofAddr != "" {
+		go a.servePprof(ctx)
+	}
 	if a.liveDemo && a.Sandboxes != nil {
 		go a.seedLiveOrders(ctx)
 	}
@@ -193,4 +197,24 @@ func (a *App) Close() error {
 		a.Sandboxes.Close()
 	}
 	return a.DB.Close()
+}
+
+// servePprof serves net/http/pprof on PPROF_ADDR until ctx ends. It has its own
+// listener so the profiler is never reachable through the public address.
+func (a *App) servePprof(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: a.Config.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Logger.Info("profiler", "addr", a.Config.PprofAddr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.Logger.Error("profiler", "err", err)
+	}
 }

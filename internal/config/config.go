@@ -23,6 +23,9 @@ type Config struct {
 	Demo          bool   // load the demo data set into an empty database
 	DataDir       string // where the SQLite file and the generated secret live
 	PublicURL     string // how the outside reaches this server (payment page and webhook URLs)
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
+	// never on the public one: an operator's tool for finding where time goes.
+	PprofAddr string
 }
 
 // DataDir is where generated state lives when nothing else is configured.
@@ -41,6 +44,7 @@ func FromEnv() (Config, error) {
 		Demo:          os.Getenv("BACKOFFICE_DEMO") == "1",
 		DataDir:       DataDir,
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
+		PprofAddr:     os.Getenv("PPROF_ADDR"),
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)
