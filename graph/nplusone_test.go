@@ -68,7 +68,7 @@ func TestOrderListingIssuesNoNPlusOne(t *testing.T) {
 var seq atomic.Int64
 
 // seedOrders writes n orders, each with two items, a fulfilment and a refund.
-func seedOrders(t *testing.T, c *ent.Client, n int) {
+func seedOrders(t testing.TB, c *ent.Client, n int) {
 	t.Helper()
 	ctx := auth.System(context.Background())
 	psp := c.PSP.Create().SetName("PSP").SaveX(ctx)
