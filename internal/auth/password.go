@@ -19,6 +19,19 @@ const (
 	argonKeyLen  = 32
 )
 
+// argonSlots bounds how many argon2id computations run at once. Each takes
+// argonMemory (64 MiB) for its duration, so a burst of logins would otherwise take
+// 64 MiB per concurrent attempt; beyond two (this machine's cores) they queue, which
+// costs no throughput because the computation is CPU-bound anyway.
+var argonSlots = make(chan struct{}, 2)
+
+// argon2id computes one argon2id key within argonSlots.
+func argon2id(password, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return argon2.IDKey(password, salt, t, m, p, keyLen)
+}
+
 // ErrPasswordTooShort: passwords must have at least MinPasswordLength characters.
 var ErrPasswordTooShort = errors.New("password must be at least 10 characters")
 
@@ -34,7 +47,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2id([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -56,6 +69,6 @@ func CheckPassword(hash, password string) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := argon2id([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
