@@ -32,6 +32,7 @@ export function Pager({
   page,
   pageSize,
   totalCount,
+  shown,
   hasNextPage,
   onNext,
   onPrevious,
@@ -40,6 +41,8 @@ export function Pager({
   page: number;
   pageSize: number;
   totalCount: number | undefined;
+  /** Rows on this page, for lists that do not count their total (see OrdersPage). */
+  shown?: number;
   hasNextPage: boolean;
   onNext: () => void;
   onPrevious: () => void;
@@ -51,7 +54,9 @@ export function Pager({
     <Group justify="space-between" px="md" py="sm" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
       <Text size="sm" c="dimmed" aria-live="polite">
         {totalCount === undefined
-          ? ''
+          ? shown
+            ? `${noun.charAt(0).toUpperCase()}${noun.slice(1)} ${first}–${first + shown - 1}`
+            : ''
           : totalCount === 0
             ? `No ${noun}`
             : `${first}–${shownTo} of ${totalCount} ${noun}`}
