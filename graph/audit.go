@@ -9,6 +9,7 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/tenant"
 )
 
 // readOnlyMutations change nothing and are not audited.
@@ -20,6 +21,8 @@ var readOnlyMutations = map[string]bool{"previewRefund": true}
 //     every root field carries; graph/auth_test.go checks that it does).
 //   - A mutation that succeeded — no error, no userErrors — is written to the audit
 //     trail with its input (secrets removed) and the ids of the objects it answered.
+//   - Each mutation gets its own tenant.WithSeen memo, so the tenant policy need not
+//     re-check parents the operation already read through it.
 func rootFields(rec *audit.Recorder) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
@@ -29,6 +32,9 @@ func rootFields(rec *audit.Recorder) graphql.FieldMiddleware {
 		}
 		if auth.From(ctx) == nil {
 			return nil, errUnauthenticated
+		}
+		if fc.Object == "Mutation" {
+			ctx = tenant.WithSeen(ctx)
 		}
 		if fc.Object != "Mutation" || rec == nil || readOnlyMutations[fc.Field.Name] {
 			return next(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/tenant"
 )
 
 // lockedOrder is an order with its items, read in a transaction that holds the
@@ -47,6 +48,12 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 	items, err := iq.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// Read through the tenant policy: the operation's rows may name them as parents
+	// without the policy asking the database again (tenant.Seen).
+	tenant.MarkSeen(ctx, ord.ID)
+	for _, it := range items {
+		tenant.MarkSeen(ctx, it.ID)
 	}
 	return &lockedOrder{order: ord, items: items}, nil
 }

@@ -441,6 +441,15 @@ func checkReferences(ctx context.Context, p *auth.Principal, r reach, m entgo.Mu
 			return err
 		}
 	}
+	if m.Op().Is(entgo.OpCreate) {
+		// The new row's own id: its parents were just checked, so children created
+		// later in the operation may name it without another query.
+		if idm, ok := m.(interface{ ID() (string, bool) }); ok {
+			if id, set := idm.ID(); set {
+				MarkSeen(ctx, id)
+			}
+		}
+	}
 	return nil
 }
 
@@ -482,6 +491,9 @@ func checkReference(ctx context.Context, c *ent.Client, p *auth.Principal, r rea
 		exists = c.User.Query().Where(user.ID(id)).Exist
 	default:
 		return nil
+	}
+	if exists != nil && wasSeen(ctx, p, id) {
+		exists, own = nil, true
 	}
 	if exists != nil {
 		found, err := exists(ctx)

@@ -6,8 +6,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/migrate"
@@ -16,6 +20,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/tenant"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -308,6 +313,21 @@ func TestWritesStayInTheTenant(t *testing.T) {
 				return c.OrderItem.Create().SetOrderID(obj("order A1/a/b")).SetSku("S").SetName("S").
 					SetQuantity(money.Units(1)).Exec(as("keyA1"))
 			}, false},
+			{"a memo of what another principal saw vouches for nothing", func() error {
+				// staffA may see A2's item; the memo is staffA's, the write adminA1's.
+				ctx := tenant.WithSeen(as("staffA"))
+				tenant.MarkSeen(ctx, obj("item A2/a/a"))
+				ctx = auth.With(ctx, w.Actors["adminA1"].Principal)
+				tenant.MarkSeen(ctx, obj("item A2/a/a")) // not the memo's principal: ignored
+				return c.FulfilmentLine.Create().SetFulfilmentID(obj("fulfilment A1/a/a")).SetOrderItemID(obj("item A2/a/a")).
+					SetQuantity(money.Units(1)).Exec(ctx)
+			}, false},
+			{"a merchant user fulfils a line of its own item, parents remembered", func() error {
+				ctx := tenant.WithSeen(as("adminA1"))
+				tenant.MarkSeen(ctx, obj("fulfilment A1/a/a"), obj("item A1/a/a"))
+				return c.FulfilmentLine.Create().SetFulfilmentID(obj("fulfilment A1/a/a")).SetOrderItemID(obj("item A1/a/a")).
+					SetQuantity(money.Units(1)).Exec(ctx)
+			}, true},
 			{"a merchant user fulfils a line of another merchant's item", func() error {
 				return c.FulfilmentLine.Create().SetFulfilmentID(obj("fulfilment A1/a/a")).SetOrderItemID(obj("item A2/a/a")).
 					SetQuantity(money.Units(1)).Exec(as("adminA1"))
@@ -426,4 +446,32 @@ func names(w *tenanttest.World, ids []string) []string {
 		out[i] = byID[id]
 	}
 	return out
+}
+
+// TestRememberedParentsAreNotQueriedAgain: a create naming parents the operation
+// already read through the policy sends only its insert; without the memo the policy
+// asks the database for each parent.
+func TestRememberedParentsAreNotQueriedAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := tenanttest.Build(t, d.Ent, hasher, auth.EnvTest)
+		var statements atomic.Int64
+		c := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(d.Dialect, d.SQL),
+			func(context.Context, ...any) { statements.Add(1) })))
+		obj := func(name string) string { return w.ByName[name].ID }
+		create := func(ctx context.Context) int64 {
+			statements.Store(0)
+			if err := c.FulfilmentLine.Create().SetFulfilmentID(obj("fulfilment A1/a/a")).SetOrderItemID(obj("item A1/a/a")).
+				SetQuantity(money.Units(1)).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return statements.Load()
+		}
+		as := auth.With(context.Background(), w.Actors["adminA1"].Principal)
+		asked := create(as)
+		ctx := tenant.WithSeen(as)
+		tenant.MarkSeen(ctx, obj("fulfilment A1/a/a"), obj("item A1/a/a"))
+		if remembered := create(ctx); remembered != asked-2 {
+			t.Fatalf("with both parents remembered the create sent %d statements, without %d; want 2 fewer", remembered, asked)
+		}
+	})
 }
