@@ -20,7 +20,8 @@ var readOnlyMutations = map[string]bool{"previewRefund": true}
 //   - Without a principal only introspection answers (a safety net under @auth, which
 //     every root field carries; graph/auth_test.go checks that it does).
 //   - A mutation that succeeded — no error, no userErrors — is written to the audit
-//     trail with its input (secrets removed) and the ids of the objects it answered.
+//     trail with its input (secrets removed) and the ids of the objects it answered,
+//     unless its service wrote the event in its own transaction (audit.MarkWritten).
 //   - Each mutation gets its own tenant.WithSeen memo, so the tenant policy need not
 //     re-check parents the operation already read through it.
 func rootFields(rec *audit.Recorder) graphql.FieldMiddleware {
@@ -34,13 +35,13 @@ func rootFields(rec *audit.Recorder) graphql.FieldMiddleware {
 			return nil, errUnauthenticated
 		}
 		if fc.Object == "Mutation" {
-			ctx = tenant.WithSeen(ctx)
+			ctx = audit.ExpectOne(tenant.WithSeen(ctx))
 		}
 		if fc.Object != "Mutation" || rec == nil || readOnlyMutations[fc.Field.Name] {
 			return next(ctx)
 		}
 		res, err := next(ctx)
-		if err != nil || hasUserErrors(res) {
+		if err != nil || hasUserErrors(res) || audit.Written(ctx) {
 			return res, err
 		}
 		args := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)

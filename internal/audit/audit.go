@@ -8,7 +8,10 @@
 // author doing anything. It is written after the mutation's own transaction, so an
 // event can (rarely) be missing when the write fails; a failure is logged, never
 // shown to the client whose change already happened. Refusals (userErrors) and errors
-// changed nothing and are not recorded.
+// changed nothing and are not recorded. The exception: a service that moves money
+// (fulfilments and refunds, internal/psp) writes its event inside its own transaction,
+// with what it decided, and says so with MarkWritten; the edge then writes none, so
+// each change is in the trail once.
 package audit
 
 import (
@@ -16,12 +19,35 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 )
+
+type writtenKey struct{}
+
+// ExpectOne starts one mutation's audit at the edge (graph/audit.go): a service may
+// then say it wrote the event itself (MarkWritten).
+func ExpectOne(ctx context.Context) context.Context {
+	return context.WithValue(ctx, writtenKey{}, new(atomic.Bool))
+}
+
+// MarkWritten tells the edge that the mutation's event was written by the service,
+// in the transaction that made the change.
+func MarkWritten(ctx context.Context) {
+	if w, ok := ctx.Value(writtenKey{}).(*atomic.Bool); ok {
+		w.Store(true)
+	}
+}
+
+// Written answers whether the service already wrote the mutation's event.
+func Written(ctx context.Context) bool {
+	w, ok := ctx.Value(writtenKey{}).(*atomic.Bool)
+	return ok && w.Load()
+}
 
 // Recorder writes audit events.
 type Recorder struct {
