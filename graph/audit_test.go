@@ -35,7 +35,9 @@ func TestAMoneyMutationIsAuditedOnce(t *testing.T) {
 			`mutation($id: ID!) { fulfilAll(input: {orderId: $id, idempotencyKey: "f1"}) { userErrors { code message } } }`,
 			`mutation($id: ID!) { refundAll(input: {orderId: $id, reason: "back", idempotencyKey: "r1"}) { userErrors { code message } } }`,
 		} {
-			var resp map[string]struct{ UserErrors []struct{ Code, Message string } }
+			var resp map[string]struct {
+				UserErrors []struct{ Code, Message string }
+			}
 			c.MustPost(m, &resp, client.Var("id", o.ID))
 			for name, p := range resp {
 				if len(p.UserErrors) > 0 {
