@@ -147,6 +147,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldCreatedAt:           {Type: field.TypeTime, Column: fulfilment.FieldCreatedAt},
 			fulfilment.FieldUpdatedAt:           {Type: field.TypeTime, Column: fulfilment.FieldUpdatedAt},
 			fulfilment.FieldOrderID:             {Type: field.TypeString, Column: fulfilment.FieldOrderID},
+			fulfilment.FieldCompanyID:           {Type: field.TypeString, Column: fulfilment.FieldCompanyID},
 			fulfilment.FieldStatus:              {Type: field.TypeEnum, Column: fulfilment.FieldStatus},
 			fulfilment.FieldCurrency:            {Type: field.TypeString, Column: fulfilment.FieldCurrency},
 			fulfilment.FieldAmountMinor:         {Type: field.TypeInt64, Column: fulfilment.FieldAmountMinor},
@@ -377,6 +378,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldCreatedAt:           {Type: field.TypeTime, Column: refund.FieldCreatedAt},
 			refund.FieldUpdatedAt:           {Type: field.TypeTime, Column: refund.FieldUpdatedAt},
 			refund.FieldOrderID:             {Type: field.TypeString, Column: refund.FieldOrderID},
+			refund.FieldCompanyID:           {Type: field.TypeString, Column: refund.FieldCompanyID},
 			refund.FieldStatus:              {Type: field.TypeEnum, Column: refund.FieldStatus},
 			refund.FieldCurrency:            {Type: field.TypeString, Column: refund.FieldCurrency},
 			refund.FieldAmountMinor:         {Type: field.TypeInt64, Column: refund.FieldAmountMinor},
@@ -1832,6 +1834,11 @@ func (f *FulfilmentFilter) WhereOrderID(p entql.StringP) {
 	f.Where(p.Field(fulfilment.FieldOrderID))
 }
 
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *FulfilmentFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(fulfilment.FieldCompanyID))
+}
+
 // WhereStatus applies the entql string predicate on the status field.
 func (f *FulfilmentFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(fulfilment.FieldStatus))
@@ -3091,6 +3098,11 @@ func (f *RefundFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereOrderID applies the entql string predicate on the order_id field.
 func (f *RefundFilter) WhereOrderID(p entql.StringP) {
 	f.Where(p.Field(refund.FieldOrderID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *RefundFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(refund.FieldCompanyID))
 }
 
 // WhereStatus applies the entql string predicate on the status field.

@@ -26,6 +26,8 @@ type Fulfilment struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrderID holds the value of the "order_id" field.
 	OrderID string `json:"order_id,omitempty"`
+	// CompanyID holds the value of the "company_id" field.
+	CompanyID string `json:"company_id,omitempty"`
 	// Status holds the value of the "status" field.
 	Status domain.OperationStatus `json:"status,omitempty"`
 	// Currency holds the value of the "currency" field.
@@ -105,7 +107,7 @@ func (*Fulfilment) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts:
 			values[i] = new(sql.NullInt64)
-		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID:
+		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID:
 			values[i] = new(sql.NullString)
 		case fulfilment.FieldCreatedAt, fulfilment.FieldUpdatedAt, fulfilment.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -147,6 +149,12 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field order_id", values[i])
 			} else if value.Valid {
 				_m.OrderID = value.String
+			}
+		case fulfilment.FieldCompanyID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field company_id", values[i])
+			} else if value.Valid {
+				_m.CompanyID = value.String
 			}
 		case fulfilment.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -264,6 +272,9 @@ func (_m *Fulfilment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("order_id=")
 	builder.WriteString(_m.OrderID)
+	builder.WriteString(", ")
+	builder.WriteString("company_id=")
+	builder.WriteString(_m.CompanyID)
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

@@ -61,6 +61,20 @@ func (_c *FulfilmentCreate) SetOrderID(v string) *FulfilmentCreate {
 	return _c
 }
 
+// SetCompanyID sets the "company_id" field.
+func (_c *FulfilmentCreate) SetCompanyID(v string) *FulfilmentCreate {
+	_c.mutation.SetCompanyID(v)
+	return _c
+}
+
+// SetNillableCompanyID sets the "company_id" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillableCompanyID(v *string) *FulfilmentCreate {
+	if v != nil {
+		_c.SetCompanyID(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *FulfilmentCreate) SetStatus(v domain.OperationStatus) *FulfilmentCreate {
 	_c.mutation.SetStatus(v)
@@ -375,6 +389,10 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(fulfilment.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.CompanyID(); ok {
+		_spec.SetField(fulfilment.FieldCompanyID, field.TypeString, value)
+		_node.CompanyID = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(fulfilment.FieldStatus, field.TypeEnum, value)
@@ -694,6 +712,9 @@ func (u *FulfilmentUpsertOne) UpdateNewValues() *FulfilmentUpsertOne {
 		}
 		if _, exists := u.create.mutation.OrderID(); exists {
 			s.SetIgnore(fulfilment.FieldOrderID)
+		}
+		if _, exists := u.create.mutation.CompanyID(); exists {
+			s.SetIgnore(fulfilment.FieldCompanyID)
 		}
 	}))
 	return u
@@ -1103,6 +1124,9 @@ func (u *FulfilmentUpsertBulk) UpdateNewValues() *FulfilmentUpsertBulk {
 			}
 			if _, exists := b.mutation.OrderID(); exists {
 				s.SetIgnore(fulfilment.FieldOrderID)
+			}
+			if _, exists := b.mutation.CompanyID(); exists {
+				s.SetIgnore(fulfilment.FieldCompanyID)
 			}
 		}
 	}))

@@ -341,6 +341,9 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(fulfilment.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if _u.mutation.CompanyIDCleared() {
+		_spec.ClearField(fulfilment.FieldCompanyID, field.TypeString)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(fulfilment.FieldStatus, field.TypeEnum, value)
 	}
@@ -817,6 +820,9 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(fulfilment.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CompanyIDCleared() {
+		_spec.ClearField(fulfilment.FieldCompanyID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(fulfilment.FieldStatus, field.TypeEnum, value)

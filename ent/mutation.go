@@ -4783,6 +4783,7 @@ type FulfilmentMutation struct {
 	id                    *string
 	created_at            *time.Time
 	updated_at            *time.Time
+	company_id            *string
 	status                *domain.OperationStatus
 	currency              *string
 	amount_minor          *int64
@@ -5016,6 +5017,55 @@ func (m *FulfilmentMutation) OldOrderID(ctx context.Context) (v string, err erro
 // ResetOrderID resets all changes to the "order_id" field.
 func (m *FulfilmentMutation) ResetOrderID() {
 	m._order = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *FulfilmentMutation) SetCompanyID(s string) {
+	m.company_id = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *FulfilmentMutation) CompanyID() (r string, exists bool) {
+	v := m.company_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ClearCompanyID clears the value of the "company_id" field.
+func (m *FulfilmentMutation) ClearCompanyID() {
+	m.company_id = nil
+	m.clearedFields[fulfilment.FieldCompanyID] = struct{}{}
+}
+
+// CompanyIDCleared returns if the "company_id" field was cleared in this mutation.
+func (m *FulfilmentMutation) CompanyIDCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldCompanyID]
+	return ok
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *FulfilmentMutation) ResetCompanyID() {
+	m.company_id = nil
+	delete(m.clearedFields, fulfilment.FieldCompanyID)
 }
 
 // SetStatus sets the "status" field.
@@ -5589,7 +5639,7 @@ func (m *FulfilmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FulfilmentMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, fulfilment.FieldCreatedAt)
 	}
@@ -5598,6 +5648,9 @@ func (m *FulfilmentMutation) Fields() []string {
 	}
 	if m._order != nil {
 		fields = append(fields, fulfilment.FieldOrderID)
+	}
+	if m.company_id != nil {
+		fields = append(fields, fulfilment.FieldCompanyID)
 	}
 	if m.status != nil {
 		fields = append(fields, fulfilment.FieldStatus)
@@ -5640,6 +5693,8 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case fulfilment.FieldOrderID:
 		return m.OrderID()
+	case fulfilment.FieldCompanyID:
+		return m.CompanyID()
 	case fulfilment.FieldStatus:
 		return m.Status()
 	case fulfilment.FieldCurrency:
@@ -5673,6 +5728,8 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldUpdatedAt(ctx)
 	case fulfilment.FieldOrderID:
 		return m.OldOrderID(ctx)
+	case fulfilment.FieldCompanyID:
+		return m.OldCompanyID(ctx)
 	case fulfilment.FieldStatus:
 		return m.OldStatus(ctx)
 	case fulfilment.FieldCurrency:
@@ -5720,6 +5777,13 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOrderID(v)
+		return nil
+	case fulfilment.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
 		return nil
 	case fulfilment.FieldStatus:
 		v, ok := value.(domain.OperationStatus)
@@ -5841,6 +5905,9 @@ func (m *FulfilmentMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *FulfilmentMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(fulfilment.FieldCompanyID) {
+		fields = append(fields, fulfilment.FieldCompanyID)
+	}
 	if m.FieldCleared(fulfilment.FieldPayoutDate) {
 		fields = append(fields, fulfilment.FieldPayoutDate)
 	}
@@ -5870,6 +5937,9 @@ func (m *FulfilmentMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *FulfilmentMutation) ClearField(name string) error {
 	switch name {
+	case fulfilment.FieldCompanyID:
+		m.ClearCompanyID()
+		return nil
 	case fulfilment.FieldPayoutDate:
 		m.ClearPayoutDate()
 		return nil
@@ -5901,6 +5971,9 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 		return nil
 	case fulfilment.FieldOrderID:
 		m.ResetOrderID()
+		return nil
+	case fulfilment.FieldCompanyID:
+		m.ResetCompanyID()
 		return nil
 	case fulfilment.FieldStatus:
 		m.ResetStatus()
@@ -16390,6 +16463,7 @@ type RefundMutation struct {
 	id                     *string
 	created_at             *time.Time
 	updated_at             *time.Time
+	company_id             *string
 	status                 *domain.OperationStatus
 	currency               *string
 	amount_minor           *int64
@@ -16627,6 +16701,55 @@ func (m *RefundMutation) OldOrderID(ctx context.Context) (v string, err error) {
 // ResetOrderID resets all changes to the "order_id" field.
 func (m *RefundMutation) ResetOrderID() {
 	m._order = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *RefundMutation) SetCompanyID(s string) {
+	m.company_id = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *RefundMutation) CompanyID() (r string, exists bool) {
+	v := m.company_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ClearCompanyID clears the value of the "company_id" field.
+func (m *RefundMutation) ClearCompanyID() {
+	m.company_id = nil
+	m.clearedFields[refund.FieldCompanyID] = struct{}{}
+}
+
+// CompanyIDCleared returns if the "company_id" field was cleared in this mutation.
+func (m *RefundMutation) CompanyIDCleared() bool {
+	_, ok := m.clearedFields[refund.FieldCompanyID]
+	return ok
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *RefundMutation) ResetCompanyID() {
+	m.company_id = nil
+	delete(m.clearedFields, refund.FieldCompanyID)
 }
 
 // SetStatus sets the "status" field.
@@ -17312,7 +17435,7 @@ func (m *RefundMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RefundMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, refund.FieldCreatedAt)
 	}
@@ -17321,6 +17444,9 @@ func (m *RefundMutation) Fields() []string {
 	}
 	if m._order != nil {
 		fields = append(fields, refund.FieldOrderID)
+	}
+	if m.company_id != nil {
+		fields = append(fields, refund.FieldCompanyID)
 	}
 	if m.status != nil {
 		fields = append(fields, refund.FieldStatus)
@@ -17369,6 +17495,8 @@ func (m *RefundMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case refund.FieldOrderID:
 		return m.OrderID()
+	case refund.FieldCompanyID:
+		return m.CompanyID()
 	case refund.FieldStatus:
 		return m.Status()
 	case refund.FieldCurrency:
@@ -17406,6 +17534,8 @@ func (m *RefundMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldUpdatedAt(ctx)
 	case refund.FieldOrderID:
 		return m.OldOrderID(ctx)
+	case refund.FieldCompanyID:
+		return m.OldCompanyID(ctx)
 	case refund.FieldStatus:
 		return m.OldStatus(ctx)
 	case refund.FieldCurrency:
@@ -17457,6 +17587,13 @@ func (m *RefundMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOrderID(v)
+		return nil
+	case refund.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
 		return nil
 	case refund.FieldStatus:
 		v, ok := value.(domain.OperationStatus)
@@ -17616,6 +17753,9 @@ func (m *RefundMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *RefundMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(refund.FieldCompanyID) {
+		fields = append(fields, refund.FieldCompanyID)
+	}
 	if m.FieldCleared(refund.FieldReason) {
 		fields = append(fields, refund.FieldReason)
 	}
@@ -17645,6 +17785,9 @@ func (m *RefundMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *RefundMutation) ClearField(name string) error {
 	switch name {
+	case refund.FieldCompanyID:
+		m.ClearCompanyID()
+		return nil
 	case refund.FieldReason:
 		m.ClearReason()
 		return nil
@@ -17676,6 +17819,9 @@ func (m *RefundMutation) ResetField(name string) error {
 		return nil
 	case refund.FieldOrderID:
 		m.ResetOrderID()
+		return nil
+	case refund.FieldCompanyID:
+		m.ResetCompanyID()
 		return nil
 	case refund.FieldStatus:
 		m.ResetStatus()

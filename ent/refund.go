@@ -26,6 +26,8 @@ type Refund struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrderID holds the value of the "order_id" field.
 	OrderID string `json:"order_id,omitempty"`
+	// CompanyID holds the value of the "company_id" field.
+	CompanyID string `json:"company_id,omitempty"`
 	// Status holds the value of the "status" field.
 	Status domain.OperationStatus `json:"status,omitempty"`
 	// Currency holds the value of the "currency" field.
@@ -109,7 +111,7 @@ func (*Refund) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case refund.FieldAmountMinor, refund.FieldReturnAmountMinor, refund.FieldCancelAmountMinor, refund.FieldAttempts:
 			values[i] = new(sql.NullInt64)
-		case refund.FieldID, refund.FieldOrderID, refund.FieldStatus, refund.FieldCurrency, refund.FieldReason, refund.FieldProviderOperationID, refund.FieldFailureReason, refund.FieldSettlementID:
+		case refund.FieldID, refund.FieldOrderID, refund.FieldCompanyID, refund.FieldStatus, refund.FieldCurrency, refund.FieldReason, refund.FieldProviderOperationID, refund.FieldFailureReason, refund.FieldSettlementID:
 			values[i] = new(sql.NullString)
 		case refund.FieldCreatedAt, refund.FieldUpdatedAt, refund.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -151,6 +153,12 @@ func (_m *Refund) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field order_id", values[i])
 			} else if value.Valid {
 				_m.OrderID = value.String
+			}
+		case refund.FieldCompanyID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field company_id", values[i])
+			} else if value.Valid {
+				_m.CompanyID = value.String
 			}
 		case refund.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -279,6 +287,9 @@ func (_m *Refund) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("order_id=")
 	builder.WriteString(_m.OrderID)
+	builder.WriteString(", ")
+	builder.WriteString("company_id=")
+	builder.WriteString(_m.CompanyID)
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

@@ -61,6 +61,20 @@ func (_c *RefundCreate) SetOrderID(v string) *RefundCreate {
 	return _c
 }
 
+// SetCompanyID sets the "company_id" field.
+func (_c *RefundCreate) SetCompanyID(v string) *RefundCreate {
+	_c.mutation.SetCompanyID(v)
+	return _c
+}
+
+// SetNillableCompanyID sets the "company_id" field if the given value is not nil.
+func (_c *RefundCreate) SetNillableCompanyID(v *string) *RefundCreate {
+	if v != nil {
+		_c.SetCompanyID(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *RefundCreate) SetStatus(v domain.OperationStatus) *RefundCreate {
 	_c.mutation.SetStatus(v)
@@ -417,6 +431,10 @@ func (_c *RefundCreate) createSpec() (*Refund, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(refund.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.CompanyID(); ok {
+		_spec.SetField(refund.FieldCompanyID, field.TypeString, value)
+		_node.CompanyID = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(refund.FieldStatus, field.TypeEnum, value)
@@ -780,6 +798,9 @@ func (u *RefundUpsertOne) UpdateNewValues() *RefundUpsertOne {
 		}
 		if _, exists := u.create.mutation.OrderID(); exists {
 			s.SetIgnore(refund.FieldOrderID)
+		}
+		if _, exists := u.create.mutation.CompanyID(); exists {
+			s.SetIgnore(refund.FieldCompanyID)
 		}
 	}))
 	return u
@@ -1231,6 +1252,9 @@ func (u *RefundUpsertBulk) UpdateNewValues() *RefundUpsertBulk {
 			}
 			if _, exists := b.mutation.OrderID(); exists {
 				s.SetIgnore(refund.FieldOrderID)
+			}
+			if _, exists := b.mutation.CompanyID(); exists {
+				s.SetIgnore(refund.FieldCompanyID)
 			}
 		}
 	}))

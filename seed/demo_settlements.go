@@ -88,7 +88,7 @@ func demoFulfil(ctx context.Context, c *ent.Client, co *ent.Company, o *ent.Orde
 	for _, it := range lines {
 		amount += it.TotalMinor
 	}
-	fc := c.Fulfilment.Create().SetOrderID(o.ID).SetStatus(domain.OperationSucceeded).SetCurrency(o.Currency).
+	fc := c.Fulfilment.Create().SetOrderID(o.ID).SetCompanyID(o.CompanyID).SetStatus(domain.OperationSucceeded).SetCurrency(o.Currency).
 		SetAmountMinor(amount).SetCompletedAt(at).SetCreatedAt(at).SetUpdatedAt(at).
 		SetProviderOperationID(fmt.Sprintf("demo_cap_%s_%d", o.ID[len(o.ID)-6:], at.Unix()))
 	if o.ProductType != nil && o.ProductType.PayLater() {
@@ -123,7 +123,7 @@ func demoRefund(ctx context.Context, c *ent.Client, o *ent.Order, lines []*ent.O
 	for _, it := range lines {
 		amount += it.TotalMinor
 	}
-	rc := c.Refund.Create().SetOrderID(o.ID).SetStatus(domain.OperationSucceeded).SetCurrency(o.Currency).
+	rc := c.Refund.Create().SetOrderID(o.ID).SetCompanyID(o.CompanyID).SetStatus(domain.OperationSucceeded).SetCurrency(o.Currency).
 		SetAmountMinor(amount).SetCompletedAt(at).SetCreatedAt(at).SetUpdatedAt(at).
 		SetProviderOperationID(fmt.Sprintf("demo_ref_%s_%d", o.ID[len(o.ID)-6:], at.Unix()))
 	if kind == domain.RefundReturn {

@@ -81,6 +81,11 @@ func OrderID(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldOrderID, v))
 }
 
+// CompanyID applies equality check predicate on the "company_id" field. It's identical to CompanyIDEQ.
+func CompanyID(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldCompanyID, v))
+}
+
 // Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
 func Currency(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldCurrency, v))
@@ -265,6 +270,81 @@ func OrderIDEqualFold(v string) predicate.Fulfilment {
 // OrderIDContainsFold applies the ContainsFold predicate on the "order_id" field.
 func OrderIDContainsFold(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldContainsFold(FieldOrderID, v))
+}
+
+// CompanyIDEQ applies the EQ predicate on the "company_id" field.
+func CompanyIDEQ(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldCompanyID, v))
+}
+
+// CompanyIDNEQ applies the NEQ predicate on the "company_id" field.
+func CompanyIDNEQ(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNEQ(FieldCompanyID, v))
+}
+
+// CompanyIDIn applies the In predicate on the "company_id" field.
+func CompanyIDIn(vs ...string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDNotIn applies the NotIn predicate on the "company_id" field.
+func CompanyIDNotIn(vs ...string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDGT applies the GT predicate on the "company_id" field.
+func CompanyIDGT(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGT(FieldCompanyID, v))
+}
+
+// CompanyIDGTE applies the GTE predicate on the "company_id" field.
+func CompanyIDGTE(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGTE(FieldCompanyID, v))
+}
+
+// CompanyIDLT applies the LT predicate on the "company_id" field.
+func CompanyIDLT(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLT(FieldCompanyID, v))
+}
+
+// CompanyIDLTE applies the LTE predicate on the "company_id" field.
+func CompanyIDLTE(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLTE(FieldCompanyID, v))
+}
+
+// CompanyIDContains applies the Contains predicate on the "company_id" field.
+func CompanyIDContains(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldContains(FieldCompanyID, v))
+}
+
+// CompanyIDHasPrefix applies the HasPrefix predicate on the "company_id" field.
+func CompanyIDHasPrefix(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldHasPrefix(FieldCompanyID, v))
+}
+
+// CompanyIDHasSuffix applies the HasSuffix predicate on the "company_id" field.
+func CompanyIDHasSuffix(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldHasSuffix(FieldCompanyID, v))
+}
+
+// CompanyIDIsNil applies the IsNil predicate on the "company_id" field.
+func CompanyIDIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldCompanyID))
+}
+
+// CompanyIDNotNil applies the NotNil predicate on the "company_id" field.
+func CompanyIDNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldCompanyID))
+}
+
+// CompanyIDEqualFold applies the EqualFold predicate on the "company_id" field.
+func CompanyIDEqualFold(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEqualFold(FieldCompanyID, v))
+}
+
+// CompanyIDContainsFold applies the ContainsFold predicate on the "company_id" field.
+func CompanyIDContainsFold(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldContainsFold(FieldCompanyID, v))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.

@@ -184,6 +184,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "company_id", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SUCCEEDED", "FAILED"}},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
@@ -203,13 +204,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilments_orders_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[11]},
+				Columns:    []*schema.Column{FulfilmentsColumns[12]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilments_settlements_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[12]},
+				Columns:    []*schema.Column{FulfilmentsColumns[13]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -218,17 +219,17 @@ var (
 			{
 				Name:    "fulfilment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[11]},
+				Columns: []*schema.Column{FulfilmentsColumns[12]},
 			},
 			{
 				Name:    "fulfilment_status_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[3], FulfilmentsColumns[6]},
+				Columns: []*schema.Column{FulfilmentsColumns[4], FulfilmentsColumns[7]},
 			},
 			{
 				Name:    "fulfilment_unsettled_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[6]},
+				Columns: []*schema.Column{FulfilmentsColumns[7]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -236,9 +237,25 @@ var (
 			{
 				Name:    "fulfilment_unsettled_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[11]},
+				Columns: []*schema.Column{FulfilmentsColumns[12]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
+				},
+			},
+			{
+				Name:    "fulfilment_unsettled_company_id_payout_date",
+				Unique:  false,
+				Columns: []*schema.Column{FulfilmentsColumns[3], FulfilmentsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "settlement_id IS NULL",
+				},
+			},
+			{
+				Name:    "fulfilment_without_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{FulfilmentsColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "company_id IS NULL",
 				},
 			},
 		},
@@ -588,6 +605,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "company_id", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SUCCEEDED", "FAILED"}},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
@@ -609,13 +627,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "refunds_orders_refunds",
-				Columns:    []*schema.Column{RefundsColumns[13]},
+				Columns:    []*schema.Column{RefundsColumns[14]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "refunds_settlements_refunds",
-				Columns:    []*schema.Column{RefundsColumns[14]},
+				Columns:    []*schema.Column{RefundsColumns[15]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -624,12 +642,28 @@ var (
 			{
 				Name:    "refund_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{RefundsColumns[13]},
+				Columns: []*schema.Column{RefundsColumns[14]},
 			},
 			{
 				Name:    "refund_status_settlement_id",
 				Unique:  false,
-				Columns: []*schema.Column{RefundsColumns[3], RefundsColumns[14]},
+				Columns: []*schema.Column{RefundsColumns[4], RefundsColumns[15]},
+			},
+			{
+				Name:    "refund_unsettled_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{RefundsColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "settlement_id IS NULL",
+				},
+			},
+			{
+				Name:    "refund_without_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{RefundsColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "company_id IS NULL",
+				},
 			},
 		},
 	}

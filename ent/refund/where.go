@@ -81,6 +81,11 @@ func OrderID(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldOrderID, v))
 }
 
+// CompanyID applies equality check predicate on the "company_id" field. It's identical to CompanyIDEQ.
+func CompanyID(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldCompanyID, v))
+}
+
 // Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
 func Currency(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldCurrency, v))
@@ -274,6 +279,81 @@ func OrderIDEqualFold(v string) predicate.Refund {
 // OrderIDContainsFold applies the ContainsFold predicate on the "order_id" field.
 func OrderIDContainsFold(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldContainsFold(FieldOrderID, v))
+}
+
+// CompanyIDEQ applies the EQ predicate on the "company_id" field.
+func CompanyIDEQ(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldCompanyID, v))
+}
+
+// CompanyIDNEQ applies the NEQ predicate on the "company_id" field.
+func CompanyIDNEQ(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldNEQ(FieldCompanyID, v))
+}
+
+// CompanyIDIn applies the In predicate on the "company_id" field.
+func CompanyIDIn(vs ...string) predicate.Refund {
+	return predicate.Refund(sql.FieldIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDNotIn applies the NotIn predicate on the "company_id" field.
+func CompanyIDNotIn(vs ...string) predicate.Refund {
+	return predicate.Refund(sql.FieldNotIn(FieldCompanyID, vs...))
+}
+
+// CompanyIDGT applies the GT predicate on the "company_id" field.
+func CompanyIDGT(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldGT(FieldCompanyID, v))
+}
+
+// CompanyIDGTE applies the GTE predicate on the "company_id" field.
+func CompanyIDGTE(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldGTE(FieldCompanyID, v))
+}
+
+// CompanyIDLT applies the LT predicate on the "company_id" field.
+func CompanyIDLT(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldLT(FieldCompanyID, v))
+}
+
+// CompanyIDLTE applies the LTE predicate on the "company_id" field.
+func CompanyIDLTE(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldLTE(FieldCompanyID, v))
+}
+
+// CompanyIDContains applies the Contains predicate on the "company_id" field.
+func CompanyIDContains(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldContains(FieldCompanyID, v))
+}
+
+// CompanyIDHasPrefix applies the HasPrefix predicate on the "company_id" field.
+func CompanyIDHasPrefix(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldHasPrefix(FieldCompanyID, v))
+}
+
+// CompanyIDHasSuffix applies the HasSuffix predicate on the "company_id" field.
+func CompanyIDHasSuffix(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldHasSuffix(FieldCompanyID, v))
+}
+
+// CompanyIDIsNil applies the IsNil predicate on the "company_id" field.
+func CompanyIDIsNil() predicate.Refund {
+	return predicate.Refund(sql.FieldIsNull(FieldCompanyID))
+}
+
+// CompanyIDNotNil applies the NotNil predicate on the "company_id" field.
+func CompanyIDNotNil() predicate.Refund {
+	return predicate.Refund(sql.FieldNotNull(FieldCompanyID))
+}
+
+// CompanyIDEqualFold applies the EqualFold predicate on the "company_id" field.
+func CompanyIDEqualFold(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEqualFold(FieldCompanyID, v))
+}
+
+// CompanyIDContainsFold applies the ContainsFold predicate on the "company_id" field.
+func CompanyIDContainsFold(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldContainsFold(FieldCompanyID, v))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.

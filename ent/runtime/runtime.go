@@ -315,6 +315,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	fulfilmentHooks := schema.Fulfilment{}.Hooks()
+
+	fulfilment.Hooks[1] = fulfilmentHooks[0]
 	fulfilmentMixinFields0 := fulfilmentMixin[0].Fields()
 	_ = fulfilmentMixinFields0
 	fulfilmentMixinFields1 := fulfilmentMixin[1].Fields()
@@ -332,7 +335,7 @@ func init() {
 	// fulfilment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	fulfilment.UpdateDefaultUpdatedAt = fulfilmentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// fulfilmentDescCurrency is the schema descriptor for currency field.
-	fulfilmentDescCurrency := fulfilmentFields[2].Descriptor()
+	fulfilmentDescCurrency := fulfilmentFields[3].Descriptor()
 	// fulfilment.DefaultCurrency holds the default value on creation for the currency field.
 	fulfilment.DefaultCurrency = fulfilmentDescCurrency.Default.(string)
 	// fulfilment.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -352,11 +355,11 @@ func init() {
 		}
 	}()
 	// fulfilmentDescAmountMinor is the schema descriptor for amount_minor field.
-	fulfilmentDescAmountMinor := fulfilmentFields[3].Descriptor()
+	fulfilmentDescAmountMinor := fulfilmentFields[4].Descriptor()
 	// fulfilment.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	fulfilment.DefaultAmountMinor = fulfilmentDescAmountMinor.Default.(int64)
 	// fulfilmentDescAttempts is the schema descriptor for attempts field.
-	fulfilmentDescAttempts := fulfilmentFields[7].Descriptor()
+	fulfilmentDescAttempts := fulfilmentFields[8].Descriptor()
 	// fulfilment.DefaultAttempts holds the default value on creation for the attempts field.
 	fulfilment.DefaultAttempts = fulfilmentDescAttempts.Default.(int)
 	// fulfilmentDescID is the schema descriptor for id field.
@@ -967,6 +970,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	refundHooks := schema.Refund{}.Hooks()
+
+	refund.Hooks[1] = refundHooks[0]
 	refundMixinFields0 := refundMixin[0].Fields()
 	_ = refundMixinFields0
 	refundMixinFields1 := refundMixin[1].Fields()
@@ -984,7 +990,7 @@ func init() {
 	// refund.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	refund.UpdateDefaultUpdatedAt = refundDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// refundDescCurrency is the schema descriptor for currency field.
-	refundDescCurrency := refundFields[2].Descriptor()
+	refundDescCurrency := refundFields[3].Descriptor()
 	// refund.DefaultCurrency holds the default value on creation for the currency field.
 	refund.DefaultCurrency = refundDescCurrency.Default.(string)
 	// refund.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -1004,19 +1010,19 @@ func init() {
 		}
 	}()
 	// refundDescAmountMinor is the schema descriptor for amount_minor field.
-	refundDescAmountMinor := refundFields[3].Descriptor()
+	refundDescAmountMinor := refundFields[4].Descriptor()
 	// refund.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	refund.DefaultAmountMinor = refundDescAmountMinor.Default.(int64)
 	// refundDescReturnAmountMinor is the schema descriptor for return_amount_minor field.
-	refundDescReturnAmountMinor := refundFields[4].Descriptor()
+	refundDescReturnAmountMinor := refundFields[5].Descriptor()
 	// refund.DefaultReturnAmountMinor holds the default value on creation for the return_amount_minor field.
 	refund.DefaultReturnAmountMinor = refundDescReturnAmountMinor.Default.(int64)
 	// refundDescCancelAmountMinor is the schema descriptor for cancel_amount_minor field.
-	refundDescCancelAmountMinor := refundFields[5].Descriptor()
+	refundDescCancelAmountMinor := refundFields[6].Descriptor()
 	// refund.DefaultCancelAmountMinor holds the default value on creation for the cancel_amount_minor field.
 	refund.DefaultCancelAmountMinor = refundDescCancelAmountMinor.Default.(int64)
 	// refundDescAttempts is the schema descriptor for attempts field.
-	refundDescAttempts := refundFields[9].Descriptor()
+	refundDescAttempts := refundFields[10].Descriptor()
 	// refund.DefaultAttempts holds the default value on creation for the attempts field.
 	refund.DefaultAttempts = refundDescAttempts.Default.(int)
 	// refundDescID is the schema descriptor for id field.

@@ -142,6 +142,7 @@ func (Fulfilment) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "ful"
 func (Fulfilment) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("order_id").Immutable(),
+		orderCompany(),
 		field.Enum("status").GoType(domain.OperationStatus("")).Annotations(entgql.Type("OperationStatus")),
 		currency(),
 		minor("amount_minor"),
@@ -169,8 +170,13 @@ func (Fulfilment) Indexes() []ent.Index {
 			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
 		index.Fields("order_id").StorageKey("fulfilment_unsettled_order_id").
 			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
+		// The overview finds a company's unsettled parts without going through orders.
+		index.Fields("company_id", "payout_date").StorageKey("fulfilment_unsettled_company_id_payout_date").
+			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
+		withoutCompanyIndex("fulfilment"),
 	}
 }
+func (Fulfilment) Hooks() []ent.Hook { return []ent.Hook{companyOfOrderHook()} }
 
 // FulfilmentLine is the quantity and amount of one item in a fulfilment.
 type FulfilmentLine struct{ ent.Schema }
@@ -201,6 +207,7 @@ func (Refund) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "ref"}, T
 func (Refund) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("order_id").Immutable(),
+		orderCompany(),
 		field.Enum("status").GoType(domain.OperationStatus("")).Annotations(entgql.Type("OperationStatus")),
 		currency(),
 		minor("amount_minor"),
@@ -222,8 +229,14 @@ func (Refund) Edges() []ent.Edge {
 	}
 }
 func (Refund) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("order_id"), index.Fields("status", "settlement_id")}
+	return []ent.Index{index.Fields("order_id"), index.Fields("status", "settlement_id"),
+		// The overview finds a company's unsettled refunds without going through orders.
+		index.Fields("company_id").StorageKey("refund_unsettled_company_id").
+			Annotations(entsql.IndexWhere("settlement_id IS NULL")),
+		withoutCompanyIndex("refund"),
+	}
 }
+func (Refund) Hooks() []ent.Hook { return []ent.Hook{companyOfOrderHook()} }
 
 // RefundLine is the quantity and amount of one item in a refund, RETURN or CANCEL.
 type RefundLine struct{ ent.Schema }

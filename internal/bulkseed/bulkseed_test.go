@@ -85,6 +85,11 @@ SELECT (SELECT COUNT(*) FROM order_items i LEFT JOIN orders o ON o.id = i.order_
      WHERE r.id IS NULL OR i.id IS NULL OR i.order_id <> r.order_id)
   + (SELECT COUNT(*) FROM orders o LEFT JOIN companies c ON c.id = o.company_id LEFT JOIN shops s ON s.id = o.shop_id
      WHERE c.id IS NULL OR s.id IS NULL OR c.merchant_id <> o.merchant_id OR s.merchant_id <> o.merchant_id)`},
+	{"fulfilments and refunds carry their order's company", `
+SELECT (SELECT COUNT(*) FROM fulfilments f JOIN orders o ON o.id = f.order_id
+    WHERE f.company_id IS NULL OR f.company_id <> o.company_id)
+  + (SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id
+    WHERE r.company_id IS NULL OR r.company_id <> o.company_id)`},
 	{"a settlement's net is its gross less refunds and fees, and the sum of its entries", `
 SELECT COUNT(*) FROM settlements s
 WHERE s.net_minor <> s.gross_minor - s.refunds_minor - s.fees_minor

@@ -164,7 +164,7 @@ func (g *generator) order(i int, b *batch) error {
 		if fulfilled, last, err = g.fulfil(b, orderID, co, productType, items, confirmedAt); err != nil {
 			return err
 		}
-		if refunded, err = g.refund(b, orderID, items, last); err != nil {
+		if refunded, err = g.refund(b, orderID, co.id, items, last); err != nil {
 			return err
 		}
 	}
@@ -360,7 +360,7 @@ func (g *generator) fulfilmentRows(b *batch, orderID string, co *companyNode, pt
 	if status == domain.OperationFailed {
 		failure = "the provider declined the capture (bench data)"
 	}
-	b.fulfilments = append(b.fulfilments, []any{id, at.UTC(), at.UTC(), orderID, string(status), plan.Amount.Currency(),
+	b.fulfilments = append(b.fulfilments, []any{id, at.UTC(), at.UTC(), orderID, co.id, string(status), plan.Amount.Currency(),
 		plan.Amount.Minor(), payout, "bench_cap_" + id[4:], failure, 1, at.UTC()})
 	for _, l := range plan.Lines {
 		b.fulfilmentLines = append(b.fulfilmentLines, []any{ids.At("fln", at), at.UTC(), at.UTC(), id, items[l.Item].id,
@@ -371,7 +371,7 @@ func (g *generator) fulfilmentRows(b *batch, orderID string, co *companyNode, pt
 // refund gives something back on 12 % of the confirmed orders, some days after the
 // last operation: everything that is left (refundAll), one item by AUTO, or part of
 // one fulfilled item by RETURN. 2 % of the refunds fail at the provider.
-func (g *generator) refund(b *batch, orderID string, items []*orderItem, after time.Time) (money.Money, error) {
+func (g *generator) refund(b *batch, orderID, companyID string, items []*orderItem, after time.Time) (money.Money, error) {
 	cur := items[0].state.Total.Currency()
 	if g.rng.Float64() >= 0.12 {
 		return money.Zero(cur), nil
@@ -412,7 +412,7 @@ func (g *generator) refund(b *batch, orderID string, items []*orderItem, after t
 	}
 	id := ids.At("ref", at)
 	reason := []string{"customer returned the goods", "out of stock", "damaged in transit", "changed their mind"}[g.rng.IntN(4)]
-	b.refunds = append(b.refunds, []any{id, at.UTC(), at.UTC(), orderID, string(status), cur, plan.Amount.Minor(),
+	b.refunds = append(b.refunds, []any{id, at.UTC(), at.UTC(), orderID, companyID, string(status), cur, plan.Amount.Minor(),
 		plan.ReturnAmount.Minor(), plan.CancelAmount.Minor(), reason, "bench_rfd_" + id[4:], failure, 1, at.UTC()})
 	for _, l := range plan.Lines {
 		b.refundLines = append(b.refundLines, []any{ids.At("rfl", at), at.UTC(), at.UTC(), id, items[l.Item].id,

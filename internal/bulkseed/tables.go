@@ -32,14 +32,14 @@ var (
 		"returned_quantity", "fulfilled_amount_minor", "cancelled_amount_minor", "returned_amount_minor",
 	}}
 	fulfilmentsTable = table{name: "fulfilments", spec: migrate.FulfilmentsTable, cols: []string{
-		"id", "created_at", "updated_at", "order_id", "status", "currency", "amount_minor", "payout_date",
+		"id", "created_at", "updated_at", "order_id", "company_id", "status", "currency", "amount_minor", "payout_date",
 		"provider_operation_id", "failure_reason", "attempts", "completed_at",
 	}}
 	fulfilmentLinesTable = table{name: "fulfilment_lines", spec: migrate.FulfilmentLinesTable, cols: []string{
 		"id", "created_at", "updated_at", "fulfilment_id", "order_item_id", "quantity", "currency", "amount_minor",
 	}}
 	refundsTable = table{name: "refunds", spec: migrate.RefundsTable, cols: []string{
-		"id", "created_at", "updated_at", "order_id", "status", "currency", "amount_minor",
+		"id", "created_at", "updated_at", "order_id", "company_id", "status", "currency", "amount_minor",
 		"return_amount_minor", "cancel_amount_minor", "reason", "provider_operation_id", "failure_reason",
 		"attempts", "completed_at",
 	}}

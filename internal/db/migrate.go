@@ -16,6 +16,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.Ent.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate domain schema: %w", err)
 	}
+	if err := d.backfillOrderCompany(ctx); err != nil {
+		return err
+	}
 	if err := d.migrateRiver(ctx); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}

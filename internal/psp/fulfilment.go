@@ -193,8 +193,8 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	if err != nil {
 		return nil, err
 	}
-	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
-		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
+	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
+		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
 	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
 		return nil, err
 	} else if ok {

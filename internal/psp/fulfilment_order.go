@@ -52,7 +52,7 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 	}
 	// Read through the tenant policy: the operation's rows may name them as parents
 	// without the policy asking the database again (tenant.Seen).
-	tenant.MarkSeen(ctx, ord.ID)
+	tenant.MarkSeen(ctx, ord.ID, ord.CompanyID) // an order one sees is of a company one sees
 	for _, it := range items {
 		tenant.MarkSeen(ctx, it.ID)
 	}

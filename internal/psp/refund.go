@@ -122,8 +122,8 @@ func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, order
 	if err != nil {
 		return nil, err
 	}
-	r, err := tx.Ent.Refund.Create().SetOrderID(orderID).SetStatus(domain.OperationPending).
-		SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
+	r, err := tx.Ent.Refund.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
+		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
 		SetReturnAmountMinor(pl.ReturnAmount.Minor()).SetCancelAmountMinor(pl.CancelAmount.Minor()).
 		SetReason(reason).Save(ctx)
 	if err != nil {

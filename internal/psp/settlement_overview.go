@@ -269,19 +269,8 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 			available += amount - fee
 		}
 	}
-	src := creditSources{q: sqlDialect{postgres: s.DB.IsPostgres()}}
-	queries := []struct{ kind, sql string }{
-		{"ORDER", src.orderCredits()},
-		{"FULFILMENT", src.fulfilmentCredits()},
-		{"REFUND", src.refundDeductions()},
-	}
-	for _, qq := range queries {
-		fee := "SUM(c.fee)"
-		if qq.kind == "REFUND" {
-			fee = "0"
-		}
-		rows, err := s.DB.SQL.QueryContext(ctx, src.q.rebind(`WITH c AS (`+qq.sql+`)
-SELECT c.payable, c.product_type, COUNT(*), SUM(c.amount), `+fee+` FROM c GROUP BY c.payable, c.product_type`), ov.Company.ID)
+	for _, qq := range projections(sqlDialect{postgres: s.DB.IsPostgres()}) {
+		rows, err := s.DB.SQL.QueryContext(ctx, qq.sql, ov.Company.ID)
 		if err != nil {
 			return err
 		}
@@ -314,4 +303,33 @@ SELECT c.payable, c.product_type, COUNT(*), SUM(c.amount), `+fee+` FROM c GROUP 
 	}
 	ov.PendingBalance, ov.AvailableBalance = money.New(pending, cur), money.New(available, cur)
 	return nil
+}
+
+// projection is one of the statements upcoming sums a company's unsettled items
+// with: payable day, product type, count, amount, fees; one placeholder, the company.
+type projection struct{ kind, sql string }
+
+func projections(q sqlDialect) []projection {
+	src := creditSources{q: q}
+	out := []projection{{"ORDER", src.orderCredits()}, {"FULFILMENT", src.fulfilmentCredits()}, {"REFUND", src.refundDeductions()}}
+	for i, p := range out {
+		fee := "SUM(c.fee)"
+		if p.kind == "REFUND" {
+			fee = "0"
+		}
+		out[i].sql = q.rebind(`WITH c AS (` + p.sql + `)
+SELECT c.payable, c.product_type, COUNT(*), SUM(c.amount), ` + fee + ` FROM c GROUP BY c.payable, c.product_type`)
+	}
+	return out
+}
+
+// OverviewProjectionQueries are the statements the overview projects upcoming payouts
+// with, in the database's placeholders, each taking the company id: for the
+// query-plan checks of internal/bench.
+func OverviewProjectionQueries(postgres bool) []string {
+	var out []string
+	for _, p := range projections(sqlDialect{postgres: postgres}) {
+		out = append(out, p.sql)
+	}
+	return out
 }

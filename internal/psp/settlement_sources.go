@@ -12,7 +12,9 @@ import (
 // what a run will settle. Each query has exactly one placeholder: the run's day (run
 // mode: the companies come from the run's settle_run table, every row carries its
 // company's settlement id) or the company id (overview mode: nothing is limited by
-// day, so the overview sees what is pending too).
+// day, so the overview sees what is pending too). The overview names the company by
+// the item's own company_id (fulfilments and refunds carry their order's): an index
+// of the item's table finds it, not a walk through every order of the company.
 //
 // Every query yields item_id, order_id, settlement_id, psp_id, merchant_id,
 // company_id, product_type, currency, amount (positive), payable (a Date text), and
@@ -22,13 +24,15 @@ type creditSources struct {
 	run bool
 }
 
-// scope answers the join to the run's companies, the settlement id column, and the
-// one-placeholder condition of the query.
-func (c creditSources) scope(dayColumn string) (join, settlementID, where string) {
+// scope answers the join to the run's companies, the settlement id column, the
+// one-placeholder condition of the query, and the company column the company and
+// fee rule joins use. companyColumn is the item's company: o.company_id or the
+// item's own copy of it.
+func (c creditSources) scope(dayColumn, companyColumn string) (join, settlementID, where, company string) {
 	if c.run {
-		return "JOIN settle_run r ON r.company_id = o.company_id", "r.settlement_id", dayColumn + " <= ?"
+		return "JOIN settle_run r ON r.company_id = o.company_id", "r.settlement_id", dayColumn + " <= ?", "o.company_id"
 	}
-	return "", "''", "o.company_id = ?"
+	return "", "''", companyColumn + " = ?", companyColumn
 }
 
 // payLaterTypes is the SQL list of the pay-later product types.
@@ -43,31 +47,33 @@ func payLaterTypes() string {
 }
 
 // feeRuleJoin finds the company's fee rule for the order's product type.
-const feeRuleJoin = "LEFT JOIN fee_rules fr ON fr.company_id = o.company_id AND fr.product_type = o.product_type"
+func feeRuleJoin(company string) string {
+	return "LEFT JOIN fee_rules fr ON fr.company_id = " + company + " AND fr.product_type = o.product_type"
+}
 
 // orderCredits: pay-now orders CONFIRMED with a payout date, whole initial amount;
 // the order's one credit carries the fixed fee.
 func (c creditSources) orderCredits() string {
-	join, sid, where := c.scope("o.payout_date")
+	join, sid, where, company := c.scope("o.payout_date", "o.company_id")
 	return fmt.Sprintf(`
 SELECT o.id AS item_id, o.id AS order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, o.currency, o.initial_amount_minor AS amount, o.payout_date AS payable,
   %[2]s AS fee
 FROM orders o
 %[3]s
-JOIN companies co ON co.id = o.company_id
+JOIN companies co ON co.id = %[7]s
 %[4]s
 WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND o.product_type = '%[5]s'
   AND o.payout_date IS NOT NULL AND o.currency = co.currency AND %[6]s`,
 		sid, creditFeeSQL("o.initial_amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", "1 = 1"),
-		join, feeRuleJoin, domain.ProductPayNowCard, where)
+		join, feeRuleJoin(company), domain.ProductPayNowCard, where, company)
 }
 
 // fulfilmentCredits: pay-later fulfilment parts SUCCEEDED with a payout date. The
 // fixed fee goes with the order's first credit: the earliest of its parts found here
 // (payout date, then id), unless one of its parts is already settled.
 func (c creditSources) fulfilmentCredits() string {
-	join, sid, where := c.scope("f.payout_date")
+	join, sid, where, company := c.scope("f.payout_date", "f.company_id")
 	// A scalar subquery with LIMIT, not NOT EXISTS: PostgreSQL may turn NOT EXISTS
 	// into a hashed subplan over every settled part in the database; this one is
 	// always an index probe per part (fulfilments.order_id).
@@ -80,12 +86,12 @@ SELECT f.id AS item_id, f.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant
 FROM fulfilments f
 JOIN orders o ON o.id = f.order_id
 %[3]s
-JOIN companies co ON co.id = o.company_id
+JOIN companies co ON co.id = %[8]s
 %[4]s
 WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NULL
   AND o.product_type IN %[6]s AND f.currency = co.currency AND %[7]s`,
 		sid, creditFeeSQL("f.amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", first),
-		join, feeRuleJoin, domain.OperationSucceeded, payLaterTypes(), where)
+		join, feeRuleJoin(company), domain.OperationSucceeded, payLaterTypes(), where, company)
 }
 
 // refundDeductions: refunds SUCCEEDED with something to deduct. Pay now: RETURN and
@@ -93,7 +99,7 @@ WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NU
 // day they completed.
 func (c creditSources) refundDeductions() string {
 	day := c.q.utcDay("COALESCE(rf.completed_at, rf.updated_at)")
-	join, sid, where := c.scope(day)
+	join, sid, where, company := c.scope(day, "rf.company_id")
 	deduct := fmt.Sprintf(`CASE WHEN o.product_type = '%s' THEN rf.return_amount_minor + rf.cancel_amount_minor
     ELSE rf.return_amount_minor END`, domain.ProductPayNowCard)
 	return fmt.Sprintf(`
@@ -102,8 +108,8 @@ SELECT rf.id AS item_id, rf.order_id, %[1]s AS settlement_id, o.psp_id, o.mercha
 FROM refunds rf
 JOIN orders o ON o.id = rf.order_id
 %[4]s
-JOIN companies co ON co.id = o.company_id
+JOIN companies co ON co.id = %[7]s
 WHERE rf.status = '%[5]s' AND rf.settlement_id IS NULL AND %[2]s > 0 AND rf.currency = co.currency
   AND %[6]s`,
-		sid, deduct, day, join, domain.OperationSucceeded, where)
+		sid, deduct, day, join, domain.OperationSucceeded, where, company)
 }
