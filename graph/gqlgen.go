@@ -28,7 +28,9 @@ func main() {
 // already loaded with the page (entgql field collection), so those goroutines only
 // cost: on an order page they were a third of the server's CPU (stack growth and
 // scheduling, measured with pprof at 1,000,000 orders). Root fields keep gqlgen's
-// default: two root fields of one query still run side by side.
+// default: two root fields of one query still run side by side. The price: a field
+// that does its own I/O (Merchant.checklist, Order.paymentUrl) asked on every row of
+// a list now runs row after row; those are detail-screen fields.
 type sequentialFields struct{}
 
 func (sequentialFields) Name() string { return "sequentialfields" }
