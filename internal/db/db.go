@@ -41,13 +41,20 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect string // dialect.Postgres or dialect.SQLite
 	URL     string // the URL it was opened with, secrets included: never log it
+
+	stmts *stmtCache // PostgreSQL's prepared statements (prepared.go); nil on SQLite
 }
 
 // IsPostgres tells whether row locks (FOR UPDATE) are available.
 func (d *DB) IsPostgres() bool { return d.Dialect == dialect.Postgres }
 
 // Close closes both handles.
-func (d *DB) Close() error { return d.Ent.Close() }
+func (d *DB) Close() error {
+	if d.stmts != nil {
+		d.stmts.close()
+	}
+	return d.Ent.Close()
+}
 
 // Ping checks the database answers, for /readyz.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
@@ -74,8 +81,10 @@ func openPostgres(rawURL string, opts []ent.Option) (*DB, error) {
 	sqldb.SetMaxOpenConns(32)
 	sqldb.SetMaxIdleConns(32)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	drv := entsql.OpenDB(dialect.Postgres, sqldb)
-	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb, Dialect: dialect.Postgres, URL: rawURL}, nil
+	stmts := newStmtCache(sqldb) // prepared statements: see prepared.go
+	drv := newPreparedDriver(dialect.Postgres, stmts)
+	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb, Dialect: dialect.Postgres, URL: rawURL,
+		stmts: stmts}, nil
 }
 
 func openSQLite(path string, opts []ent.Option) (*DB, error) {

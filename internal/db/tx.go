@@ -32,7 +32,11 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 			panic(v)
 		}
 	}()
-	drv := inTxDriver{entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: sqltx})}
+	var conn entsql.ExecQuerier = sqltx
+	if d.stmts != nil {
+		conn = preparedTx{tx: sqltx, c: d.stmts}
+	}
+	drv := inTxDriver{entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: conn})}
 	tx := &Tx{Ent: ent.NewClient(ent.Driver(drv)), SQL: sqltx}
 	if err := fn(ctx, tx); err != nil {
 		_ = sqltx.Rollback()
