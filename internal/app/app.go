@@ -97,7 +97,8 @@ func (a *App) assemble(ctx context.Context) error {
 			BaseURL:        a.Config.PublicURL + "/sandbox",
 			WebhookBaseURL: a.Config.PublicURL + "/webhooks",
 			Secret:         a.Config.Secret,
-			Store:          registry.SandboxStore{Client: a.DB.Ent},
+			Store:          registry.SandboxStore{Client: a.DB.Ent, Box: box},
+			GuardControls:  a.guardSandboxControls,
 		})
 		sandboxes := a.Sandboxes.Handler()
 		a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })

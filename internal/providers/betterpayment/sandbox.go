@@ -144,7 +144,8 @@ func (s *sandbox) authenticate(w http.ResponseWriter, r *http.Request, op string
 		writeErr(w, http.StatusUnauthorized, CodeUnauthorized, "authentication failed")
 		return "", false
 	}
-	if s.cfg.Faults.Apply(w, r, user, op, func(w http.ResponseWriter, status int, _, msg string) {
+	account := s.cfg.AccountID(user)
+	if s.cfg.Faults.Apply(w, r, account, op, func(w http.ResponseWriter, status int, _, msg string) {
 		code := CodeInternalError
 		switch status {
 		case http.StatusConflict:
@@ -158,7 +159,7 @@ func (s *sandbox) authenticate(w http.ResponseWriter, r *http.Request, op string
 	}) {
 		return "", false
 	}
-	return user, true
+	return account, true
 }
 
 // post runs a POST operation behind authentication, faults and idempotency.

@@ -280,12 +280,13 @@ func (s *sandbox) api(op string, h apiHandler) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "Authentication required", "")
 			return
 		}
-		if s.cfg.Faults.Apply(w, r, user, op, func(w http.ResponseWriter, status int, code, msg string) {
+		account := s.cfg.AccountID(user)
+		if s.cfg.Faults.Apply(w, r, account, op, func(w http.ResponseWriter, status int, code, msg string) {
 			writeError(w, status, code, msg, "")
 		}) {
 			return
 		}
-		h(w, r, user)
+		h(w, r, account)
 	}
 }
 

@@ -115,7 +115,9 @@ func (s *sandbox) api(op string, h apiHandler) http.HandlerFunc {
 			writeError(w, r, http.StatusUnauthorized, 0, "Unauthorized", "no valid private key given")
 			return
 		}
-		if s.cfg.Faults.Apply(w, r, user, op, func(w http.ResponseWriter, status int, _, msg string) {
+		// The state, faults and notifications know the account by its id, never by the key.
+		account := s.cfg.AccountID(user)
+		if s.cfg.Faults.Apply(w, r, account, op, func(w http.ResponseWriter, status int, _, msg string) {
 			if status == http.StatusConflict {
 				writeError(w, r, status, CodeWrongState, codeMessages[CodeWrongState], msg)
 				return
@@ -124,7 +126,7 @@ func (s *sandbox) api(op string, h apiHandler) http.HandlerFunc {
 		}) {
 			return
 		}
-		h(w, r, user)
+		h(w, r, account)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -56,6 +57,10 @@ type SandboxConfig struct {
 	Store          sandboxkit.Store
 	Retry          sandboxkit.Retry
 	Client         *http.Client // sends notifications
+	// GuardControls admits a request to <provider>/_sandbox/* and answers the PSP
+	// whose accounts it may see and change, or writes the refusal (401, 403) and
+	// answers ok=false. nil leaves the controls closed: every such request is 403.
+	GuardControls func(w http.ResponseWriter, r *http.Request) (pspID string, ok bool)
 }
 
 // Sandboxes are the four running sandboxes.
@@ -85,6 +90,7 @@ func NewSandboxes(cfg SandboxConfig) *Sandboxes {
 		kit := sandboxkit.Config{
 			BaseURL:      cfg.BaseURL + "/" + p.Slug(),
 			Authenticate: s.authenticator(p),
+			AccountID:    accountID,
 			Store:        cfg.Store,
 			Faults:       faults,
 			Notifier:     notifier,
@@ -114,14 +120,47 @@ func (s *Sandboxes) Handler() http.Handler {
 		base = strings.TrimRight(u.Path, "/")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slug, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, base), "/"), "/")
+		slug, rest, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, base), "/"), "/")
 		h, ok := s.handlers[slug]
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
+		if strings.HasPrefix(path.Clean("/"+rest)+"/", sandboxkit.ControlPrefix) {
+			pspID, ok := s.guard(w, r)
+			if !ok {
+				return
+			}
+			own := SandboxAccountID(pspID)
+			r = r.WithContext(sandboxkit.WithControlScope(r.Context(), func(id string) bool { return id == own }))
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// guard runs GuardControls; without one the controls are closed.
+func (s *Sandboxes) guard(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if s.cfg.GuardControls == nil {
+		sandboxkit.WriteJSON(w, http.StatusForbidden, map[string]string{"error": "the sandbox controls are closed"})
+		return "", false
+	}
+	return s.cfg.GuardControls(w, r)
+}
+
+// SandboxAccountID is the id a PSP's sandbox account goes by at every provider:
+// what faults name and notifications show. It is the Basic-auth user of Billie and
+// Better Payment, and the API key of Paywerk and Billwerk+ without its secret part.
+func SandboxAccountID(pspID string) string { return "sbx." + pspID }
+
+// accountID maps an authenticated sandbox credential to its account id (the
+// credential minus its secret); it is idempotent, so an id maps to itself.
+func accountID(credential string) string {
+	rest, ok := strings.CutPrefix(credential, "sbx.")
+	if !ok {
+		return "unknown"
+	}
+	pspID, _, _ := strings.Cut(rest, ".")
+	return SandboxAccountID(pspID)
 }
 
 // Close stops the notifiers.

@@ -43,8 +43,9 @@ type Harness struct {
 	SandboxURL string
 	// Faults are the sandbox's faults.
 	Faults *sandboxkit.Faults
-	// FaultAccount is the account key the sandbox matches faults with (the Basic-auth
-	// user or the API key of Account).
+	// FaultAccount is the account id the sandbox matches faults with: its
+	// Config.AccountID of Account's Basic-auth user or API key (the credential itself
+	// when the sandbox has no AccountID).
 	FaultAccount string
 	// Notifier is the sandbox's notifier (built with sandboxkit.TestRetry), for
 	// counting delivery attempts.

@@ -110,10 +110,12 @@ func (s *sandbox) api(op string, h apiHandler) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, CodeUnauthorized, "a valid API key is required: Authorization: Bearer <key>")
 			return
 		}
-		if s.cfg.Faults.Apply(w, r, key, op, faultError) {
+		// The state, faults and notifications know the account by its id, never by the key.
+		account := s.cfg.AccountID(key)
+		if s.cfg.Faults.Apply(w, r, account, op, faultError) {
 			return
 		}
-		h(w, r, key)
+		h(w, r, account)
 	}
 }
 

@@ -10,11 +10,18 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
 // SandboxStore keeps the sandboxes' state in our database (sandbox_records), so the
-// simulated payments of `make run` survive a restart.
-type SandboxStore struct{ Client *ent.Client }
+// simulated payments of `make run` survive a restart. With a Box every value is
+// sealed like provider_accounts' credentials: a sandbox's state is its provider's
+// side and may name accounts, so it is never readable from the table. Keys hold
+// account ids, never credentials (sandboxkit.Config.AccountID).
+type SandboxStore struct {
+	Client *ent.Client
+	Box    *secrets.Box // nil stores plain JSON (tests of the store alone)
+}
 
 const namespace = "sandbox"
 
@@ -36,7 +43,18 @@ func (s SandboxStore) Get(ctx context.Context, kind, id string, v any) (bool, er
 	if err != nil {
 		return false, err
 	}
-	if err := json.Unmarshal(rec.Value, v); err != nil {
+	raw := rec.Value
+	if s.Box != nil {
+		opened, err := s.Box.Open(raw)
+		switch {
+		case err == nil:
+			raw = opened
+		case !json.Valid(raw):
+			return true, fmt.Errorf("sandbox store: open %s/%s: %w", kind, id, err)
+		}
+		// A plain JSON value was written before values were sealed; the next Put seals it.
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
 		return true, fmt.Errorf("sandbox store: decode %s/%s: %w", kind, id, err)
 	}
 	return true, nil
@@ -47,6 +65,11 @@ func (s SandboxStore) Put(ctx context.Context, kind, id string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
+	}
+	if s.Box != nil {
+		if b, err = s.Box.Seal(b); err != nil {
+			return err
+		}
 	}
 	return s.Client.SandboxRecord.Create().SetNamespace(namespace).SetKind(kind).SetKey(toColumn.Replace(id)).SetValue(b).
 		OnConflictColumns(sandboxrecord.FieldNamespace, sandboxrecord.FieldKind, sandboxrecord.FieldKey).

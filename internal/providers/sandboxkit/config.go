@@ -13,6 +13,11 @@ type Config struct {
 	BaseURL string
 	// Authenticate checks the credentials of every API call.
 	Authenticate Authenticator
+	// AccountID names the account of an authenticated credential (Basic user or API
+	// key) without revealing it: what the sandbox keeps in its state, aims faults at
+	// and shows in notifications. nil is the credential itself, for a sandbox served
+	// alone in tests; the server derives "sbx.<psp id>" (catalog).
+	AccountID func(credential string) string
 	// Store keeps the state; nil is a fresh MemoryStore.
 	Store Store
 	// Faults are the injected faults; nil is an empty set.
@@ -44,6 +49,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.AccountID == nil {
+		c.AccountID = func(credential string) string { return credential }
 	}
 	return c
 }

@@ -8,8 +8,9 @@
 //
 // The decisions a reader would otherwise rediscover:
 //
-//   - Faults are keyed by account (the credential the request authenticated with: a
-//     Basic-auth user or an API key) and by operation name. Sandboxes use the Op*
+//   - Faults are keyed by account id (Config.AccountID of the credential the request
+//     authenticated with, so no credential is kept in state, faults or the attempts
+//     log) and by operation name. Sandboxes use the Op*
 //     names below for the operations every provider has, so one conformance suite can
 //     inject faults into any of them; "" in a fault matches any account or operation.
 //     Request faults (latency, timeout, status_5xx, conflict) are applied by
@@ -25,6 +26,9 @@
 //     a database-backed one and sandbox payments survive restarts. Read-modify-write
 //     is serialised per process with Locks; several server instances sharing one
 //     sandbox store are not supported (the sandbox is a demo and test tool).
-//   - Every sandbox is reachable under <BaseURL>/_sandbox/ (faults, notifications),
-//     unauthenticated: the server mounts sandboxes only in sandbox mode.
+//   - Every sandbox serves its controls under <BaseURL>/_sandbox/ (faults,
+//     notifications). This package does not authenticate them: the server admits
+//     only PSP admins (catalog.SandboxConfig.GuardControls) and scopes each request to
+//     the admin's own accounts (WithControlScope). Faults are capped per account and
+//     in total, and the endpoint refuses a fault without an account.
 package sandboxkit

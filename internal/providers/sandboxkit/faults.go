@@ -60,10 +60,24 @@ var ErrUnknownFaultKind = errors.New("sandbox: unknown fault kind")
 // ErrBadFault: a fault's fields contradict each other (negative count, latency without duration).
 var ErrBadFault = errors.New("sandbox: invalid fault")
 
+// ErrTooManyFaults: adding the fault would pass MaxFaultsPerAccount or MaxFaults.
+var ErrTooManyFaults = errors.New("sandbox: too many active faults; clear some first")
+
+// ErrFaultNeedsAccount: the control endpoint takes only faults aimed at one account,
+// so nobody's fault reaches another merchant's payments.
+var ErrFaultNeedsAccount = errors.New("sandbox: a fault needs the account it applies to")
+
+// Caps on active faults: a fault is a few hundred bytes, so these bound the memory an
+// admin (or a runaway test) can pin, and keep Take's linear scan short.
+const (
+	MaxFaultsPerAccount = 32
+	MaxFaults           = 256
+)
+
 // Fault is one injected misbehaviour.
 type Fault struct {
 	ID        string        // assigned by Add
-	Account   string        // the credential it applies to (Basic user or API key); "" = any
+	Account   string        // the account id it applies to (Config.AccountID of the credential); "" = any (in-process tests only)
 	Operation string        // one of the Op* names or a provider's own; "" = any
 	Kind      FaultKind     //
 	Count     int           // how many calls (or delivery attempts) it applies to; 0 = until cleared
@@ -154,18 +168,37 @@ type Faults struct {
 // NewFaults answers an empty fault set.
 func NewFaults() *Faults { return &Faults{} }
 
-// Add injects a fault and answers it with its ID.
+// Add injects a fault and answers it with its ID, within MaxFaultsPerAccount and
+// MaxFaults.
 func (f *Faults) Add(fault Fault) (Fault, error) {
 	if err := fault.validate(); err != nil {
 		return Fault{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.roomFor(fault.Account, 1); err != nil {
+		return Fault{}, err
+	}
 	f.seq++
 	fault.ID = "flt_" + strconv.Itoa(f.seq)
 	fault.Used = 0
 	f.faults = append(f.faults, &fault)
 	return fault, nil
+}
+
+// roomFor tells whether n more faults of account fit under the caps; the caller
+// holds f.mu.
+func (f *Faults) roomFor(account string, n int) error {
+	same := 0
+	for _, x := range f.faults {
+		if x.Account == account {
+			same++
+		}
+	}
+	if len(f.faults)+n > MaxFaults || same+n > MaxFaultsPerAccount {
+		return fmt.Errorf("%w (at most %d per account, %d in all)", ErrTooManyFaults, MaxFaultsPerAccount, MaxFaults)
+	}
+	return nil
 }
 
 // Clear removes every fault.
@@ -283,15 +316,24 @@ func (f *Faults) Apply(w http.ResponseWriter, r *http.Request, account, operatio
 
 // ServeHTTP is the fault control endpoint, mounted at <sandbox>/_sandbox/faults:
 // GET lists, POST adds one fault object or an array of them (201 with the added
-// faults), DELETE clears all, or only ?id= or ?account=.
+// faults; each names its account, and all fit under the caps or none is added),
+// DELETE clears all, or only ?id= or ?account=. A request carrying a ControlScope
+// (WithControlScope) sees and changes only the faults of the accounts it allows.
 func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	allowed := scopeOf(r)
 	switch r.Method {
 	case http.MethodGet:
-		WriteJSON(w, http.StatusOK, map[string]any{"faults": f.List()})
+		var out []Fault
+		for _, x := range f.List() {
+			if allowed(x.Account) {
+				out = append(out, x)
+			}
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"faults": append([]Fault{}, out...)})
 	case http.MethodPost:
 		body, err := ReadBody(r, 1<<16)
 		if err != nil {
-			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
 			return
 		}
 		var many []Fault
@@ -304,27 +346,69 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			many = []Fault{one}
 		}
 		for _, x := range many {
-			if err := x.validate(); err != nil {
+			err := x.validate()
+			switch {
+			case err != nil:
+			case x.Account == "":
+				err = ErrFaultNeedsAccount
+			case !allowed(x.Account):
+				WriteJSON(w, http.StatusForbidden, map[string]string{"error": "sandbox: no account " + strconv.Quote(x.Account) + " of yours at this sandbox"})
+				return
+			}
+			if err != nil {
 				WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 				return
 			}
 		}
-		added := make([]Fault, 0, len(many))
-		for _, x := range many {
-			a, _ := f.Add(x)
-			added = append(added, a)
+		added, err := f.addAll(many)
+		if err != nil {
+			WriteJSON(w, http.StatusTooManyRequests, map[string]string{"error": err.Error()})
+			return
 		}
 		WriteJSON(w, http.StatusCreated, map[string]any{"faults": added})
 	case http.MethodDelete:
 		q := r.URL.Query()
-		if q.Get("id") == "" && q.Get("account") == "" {
-			f.Clear()
-		} else {
-			f.Remove(q.Get("id"), q.Get("account"))
+		f.mu.Lock()
+		kept := f.faults[:0]
+		for _, x := range f.faults {
+			match := (q.Get("id") == "" || x.ID == q.Get("id")) && (q.Get("account") == "" || x.Account == q.Get("account"))
+			if match && allowed(x.Account) {
+				continue
+			}
+			kept = append(kept, x)
 		}
+		f.faults = kept
+		f.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
 	}
+}
+
+// addAll adds validated faults all or none, under the caps.
+func (f *Faults) addAll(many []Fault) ([]Fault, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	per := map[string]int{}
+	for _, x := range many {
+		per[x.Account]++
+	}
+	for account, n := range per {
+		if err := f.roomFor(account, n); err != nil {
+			return nil, err
+		}
+	}
+	if len(f.faults)+len(many) > MaxFaults {
+		return nil, fmt.Errorf("%w (at most %d in all)", ErrTooManyFaults, MaxFaults)
+	}
+	added := make([]Fault, 0, len(many))
+	for _, x := range many {
+		f.seq++
+		x.ID = "flt_" + strconv.Itoa(f.seq)
+		x.Used = 0
+		f.faults = append(f.faults, &x)
+		added = append(added, x)
+	}
+	return added, nil
 }

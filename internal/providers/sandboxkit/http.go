@@ -1,6 +1,7 @@
 package sandboxkit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,16 +81,44 @@ func JoinURL(base, path string) string {
 // ControlPrefix is where every sandbox serves its test controls.
 const ControlPrefix = "/_sandbox/"
 
+// ControlScope tells whether a control request may see and change what belongs to an
+// account id. The server puts one on every control request it lets through (the
+// caller's own PSP's accounts); a sandbox served alone, in tests, has none and
+// allows every account.
+type ControlScope func(accountID string) bool
+
+type scopeKey struct{}
+
+// WithControlScope limits the control requests of ctx to the accounts s allows.
+func WithControlScope(ctx context.Context, s ControlScope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+func scopeOf(r *http.Request) ControlScope {
+	if s, ok := r.Context().Value(scopeKey{}).(ControlScope); ok && s != nil {
+		return s
+	}
+	return func(string) bool { return true }
+}
+
 // MountControls registers the control endpoints on a sandbox's mux:
 // <sandbox>/_sandbox/faults (see Faults.ServeHTTP) and, with a notifier,
-// GET <sandbox>/_sandbox/notifications (the delivery attempts, newest last).
+// GET <sandbox>/_sandbox/notifications (the delivery attempts of the accounts in
+// scope, newest last; each names its account by id, never by credential).
 func MountControls(mux *http.ServeMux, f *Faults, n *Notifier) {
 	if f != nil {
 		mux.Handle(ControlPrefix+"faults", f)
 	}
 	if n != nil {
 		mux.HandleFunc("GET "+ControlPrefix+"notifications", func(w http.ResponseWriter, r *http.Request) {
-			WriteJSON(w, http.StatusOK, map[string]any{"attempts": n.Attempts()})
+			allowed := scopeOf(r)
+			out := []Attempt{}
+			for _, a := range n.Attempts() {
+				if allowed(a.Account) {
+					out = append(out, a)
+				}
+			}
+			WriteJSON(w, http.StatusOK, map[string]any{"attempts": out})
 		})
 	}
 }

@@ -199,8 +199,11 @@ func TestFaultsOverHTTP(t *testing.T) {
 	if r := post(`{"account":"a","kind":"latency","latency":"250ms","count":1}`); r.StatusCode != 201 {
 		t.Fatalf("POST one: %s", r.Status)
 	}
-	if r := post(`[{"kind":"latency","latency":40},{"kind":"conflict","operation":"capture"}]`); r.StatusCode != 201 {
+	if r := post(`[{"account":"b","kind":"latency","latency":40},{"account":"b","kind":"conflict","operation":"capture"}]`); r.StatusCode != 201 {
 		t.Fatalf("POST array: %s", r.Status)
+	}
+	if r := post(`{"kind":"conflict"}`); r.StatusCode != 400 {
+		t.Fatalf("POST without an account: %s, want 400: a fault must not hit every merchant", r.Status)
 	}
 	if r := post(`{"kind":"meteor"}`); r.StatusCode != 400 {
 		t.Fatalf("POST unknown kind: %s", r.Status)
@@ -409,5 +412,53 @@ func TestNotifierKeepsAnAccountsOrderWithoutBlockingOnRetries(t *testing.T) {
 	n.Wait()
 	if rcv.got() != "2,1" {
 		t.Fatalf("received %q: a retry held the next notification up", rcv.got())
+	}
+}
+
+// TestFaultCapsAndScope: the control endpoint keeps at most MaxFaultsPerAccount per
+// account (all of a batch or none), and a scoped request sees and changes only the
+// faults of its own accounts.
+func TestFaultCapsAndScope(t *testing.T) {
+	f := NewFaults()
+	mux := http.NewServeMux()
+	MountControls(mux, f, nil)
+	own := func(id string) bool { return id == "mine" }
+	do := func(method, query, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, "/_sandbox/faults"+query, strings.NewReader(body))
+		r = r.WithContext(WithControlScope(r.Context(), own))
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		return w
+	}
+	batch := "[" + strings.TrimSuffix(strings.Repeat(`{"account":"mine","kind":"conflict"},`, MaxFaultsPerAccount+1), ",") + "]"
+	if w := do("POST", "", batch); w.Code != http.StatusTooManyRequests || len(f.List()) != 0 {
+		t.Fatalf("a batch over the cap: %d, %d added; want 429 and none", w.Code, len(f.List()))
+	}
+	if w := do("POST", "", `{"account":"theirs","kind":"conflict"}`); w.Code != http.StatusForbidden {
+		t.Fatalf("a fault on another's account: %d, want 403", w.Code)
+	}
+	if _, err := f.Add(Fault{Account: "theirs", Kind: FaultConflict}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxFaultsPerAccount {
+		if w := do("POST", "", `{"account":"mine","kind":"conflict"}`); w.Code != http.StatusCreated {
+			t.Fatalf("fault %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	if w := do("POST", "", `{"account":"mine","kind":"conflict"}`); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("one past the cap: %d, want 429", w.Code)
+	}
+	if w := do("GET", "", ""); strings.Contains(w.Body.String(), "theirs") {
+		t.Fatalf("GET shows another account's fault: %s", w.Body)
+	}
+	do("DELETE", "", "")
+	if got := f.List(); len(got) != 1 || got[0].Account != "theirs" {
+		t.Fatalf("DELETE in scope left %+v, want only the other account's fault", got)
+	}
+	for range MaxFaults {
+		_, _ = f.Add(Fault{Account: NewID("a"), Kind: FaultConflict})
+	}
+	if len(f.List()) != MaxFaults {
+		t.Fatalf("%d faults, want the total cap %d", len(f.List()), MaxFaults)
 	}
 }

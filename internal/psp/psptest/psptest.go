@@ -266,7 +266,7 @@ func (e *Env) ConfirmedOrder(t testing.TB, in psp.CreateOrderInput, productType 
 	return e.WaitStatus(t, res.Order.ID, order.StatusCONFIRMED, 15*time.Second)
 }
 
-// FaultAccount is the sandbox account key faults are aimed at for a provider.
-func (e *Env) FaultAccount(p domain.Provider) string {
-	return e.Sandboxes.Account(e.PSP.ID, p).Username
+// FaultAccount is the sandbox account id faults are aimed at (the same at every provider).
+func (e *Env) FaultAccount(domain.Provider) string {
+	return catalog.SandboxAccountID(e.PSP.ID)
 }
