@@ -107,6 +107,9 @@ func (costReporter) InterceptResponse(ctx context.Context, next graphql.Response
 	if resp == nil {
 		return nil
 	}
+	if !graphql.HasOperationContext(ctx) {
+		return resp // a request refused before it became an operation has no cost
+	}
 	if stats := extension.GetComplexityStats(ctx); stats != nil {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}

@@ -76,6 +76,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		_ = d.Close()
 		return nil, err
 	}
+	if d.IsPostgres() {
+		// Migrations may build indexes on large tables, so they run without the
+		// statement timeout; the pool that serves opens again with it.
+		_ = d.Close()
+		if d, err = db.Open(db.WithStatementTimeout(cfg.DatabaseURL, cfg.StatementTimeoutOrDefault())); err != nil {
+			return nil, err
+		}
+	}
 	a := &App{Config: cfg, DB: d, Logger: logger, Metrics: server.NewMetrics(), workers: river.NewWorkers()}
 	if err := a.assemble(ctx); err != nil {
 		_ = d.Close()
@@ -128,7 +136,9 @@ func (a *App) assemble(ctx context.Context) error {
 		Logger:  a.Logger,
 		Metrics: a.Metrics,
 		Mount:   a.mounts,
-		UI:      web.Handler(),
+		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
+		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
+		UI:             web.Handler(),
 		// Who is asking: login tokens and API keys (internal/auth).
 		Authenticate: a.Auth.Authenticate,
 		Resolver: &graph.Resolver{
@@ -161,7 +171,11 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	// A client has ReadTimeout to send its request (a slow body holds a connection,
+	// not a worker, but no longer than that); the handler's own work is bounded by the
+	// request deadline (server.Deps.RequestTimeout).
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if a.Config.PprofAddr != "" {

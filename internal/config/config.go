@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is the server's configuration.
@@ -26,7 +28,26 @@ type Config struct {
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
+	// MetricsAddr, when set, moves /metrics from the main listener to a listener of
+	// its own (e.g. 127.0.0.1:9100), so only the scraper's network reaches it.
+	MetricsAddr string
+	// TrustedProxies are the peers whose X-Forwarded-For names the client (the load
+	// balancer's addresses); empty trusts nobody and uses the TCP peer.
+	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds every HTTP request's work (its context); 0 is
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout on the server's connections,
+	// a backstop for work no request deadline covers (jobs); 0 is
+	// DefaultStatementTimeout.
+	StatementTimeout time.Duration
 }
+
+// Defaults of the timeouts (README "Security").
+const (
+	DefaultRequestTimeout   = 30 * time.Second
+	DefaultStatementTimeout = 60 * time.Second
+)
 
 // DataDir is where generated state lives when nothing else is configured.
 const DataDir = "./data"
@@ -45,6 +66,17 @@ func FromEnv() (Config, error) {
 		DataDir:       DataDir,
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
 		PprofAddr:     os.Getenv("PPROF_ADDR"),
+		MetricsAddr:   os.Getenv("METRICS_ADDR"),
+	}
+	var err error
+	if c.TrustedProxies, err = ParsePrefixes(os.Getenv("TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	if c.RequestTimeout, err = durationEnv("REQUEST_TIMEOUT", DefaultRequestTimeout); err != nil {
+		return c, err
+	}
+	if c.StatementTimeout, err = durationEnv("DB_STATEMENT_TIMEOUT", DefaultStatementTimeout); err != nil {
+		return c, err
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)
@@ -64,6 +96,61 @@ func FromEnv() (Config, error) {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c, nil
+}
+
+// ParsePrefixes reads comma-separated CIDRs ("10.0.0.0/8, 192.0.2.7"); a bare
+// address is a single-address prefix.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR nor an address", part)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR (e.g. 10.0.0.0/8)", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// durationEnv reads a positive Go duration ("30s", "2m").
+func durationEnv(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 30s, not %q", name, v)
+	}
+	return d, nil
+}
+
+// RequestTimeoutOrDefault is RequestTimeout, or its default when unset.
+func (c Config) RequestTimeoutOrDefault() time.Duration {
+	if c.RequestTimeout > 0 {
+		return c.RequestTimeout
+	}
+	return DefaultRequestTimeout
+}
+
+// StatementTimeoutOrDefault is StatementTimeout, or its default when unset.
+func (c Config) StatementTimeoutOrDefault() time.Duration {
+	if c.StatementTimeout > 0 {
+		return c.StatementTimeout
+	}
+	return DefaultStatementTimeout
 }
 
 func envOr(name, def string) string {

@@ -112,3 +112,25 @@ func openSQLite(path string, opts []ent.Option) (*DB, error) {
 	drv := entsql.OpenDB(dialect.SQLite, sqldb)
 	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb, Dialect: dialect.SQLite, URL: "sqlite://" + path}, nil
 }
+
+// WithStatementTimeout adds PostgreSQL's statement_timeout to a postgres:// URL (lib/pq
+// sends unknown URL parameters as run-time parameters at connection start), so every
+// connection of the pool stops a statement that runs longer: a backstop for work no
+// request deadline covers. A URL that sets statement_timeout itself, SQLite URLs and
+// d <= 0 are left alone.
+func WithStatementTimeout(rawURL string, d time.Duration) string {
+	if d <= 0 || !(strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://")) {
+		return rawURL
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") {
+		return rawURL
+	}
+	q.Set("statement_timeout", fmt.Sprint(d.Milliseconds()))
+	u.RawQuery = q.Encode()
+	return u.String()
+}

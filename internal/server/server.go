@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -32,6 +33,8 @@ type Deps struct {
 	UI http.Handler
 	// Resolver carries the domain services to GraphQL; nil is one with the database only.
 	Resolver *graph.Resolver
+	// RequestTimeout bounds each request's work (deadline); 0 is 30 s.
+	RequestTimeout time.Duration
 }
 
 // New builds the router.
@@ -42,8 +45,12 @@ func New(d Deps) http.Handler {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 30 * time.Second
+	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware)
+	r.Use(middleware.RequestID, middleware.RealIP, requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware,
+		limitBody, deadline(d.RequestTimeout))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
 	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +72,7 @@ func New(d Deps) http.Handler {
 	graphiql := playground.ApolloSandboxHandler("PSP Backoffice GraphQL", "/graphql")
 	r.Route("/graphql", func(r chi.Router) {
 		r.Get("/", graphiql.ServeHTTP)
-		r.With(authenticate(d.Authenticate)).Post("/", gql.ServeHTTP)
+		r.With(graphQLBody, authenticate(d.Authenticate)).Post("/", gql.ServeHTTP)
 		r.With(authenticate(d.Authenticate)).Options("/", gql.ServeHTTP)
 	})
 	for _, m := range d.Mount {
@@ -89,6 +96,10 @@ func authenticate(fn func(*http.Request) (context.Context, error)) func(http.Han
 				return
 			}
 			ctx, err := fn(r)
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				writeGraphQLError(w, http.StatusServiceUnavailable, "the request took too long", "TIMEOUT")
+				return
+			}
 			if err != nil {
 				writeGraphQLError(w, http.StatusUnauthorized, err.Error(), "UNAUTHENTICATED")
 				return
