@@ -138,6 +138,7 @@ func (a *App) assemble(ctx context.Context) error {
 		Mount:   a.mounts,
 		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
 		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
+		TrustedProxies: a.Config.TrustedProxies,
 		UI:             web.Handler(),
 		// Who is asking: login tokens and API keys (internal/auth).
 		Authenticate: a.Auth.Authenticate,

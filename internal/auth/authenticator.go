@@ -14,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/internal/clientaddr"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
 
@@ -41,6 +42,7 @@ type Authenticator struct {
 	env      string
 	log      *slog.Logger
 	usage    *keyUsage
+	gate     *hashGate
 	now      func() time.Time
 }
 
@@ -65,6 +67,7 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 		c.Now = time.Now
 	}
 	return &Authenticator{client: c.Client, sessions: c.Sessions, keys: c.Keys, env: c.Env, log: c.Logger, now: c.Now,
+		gate:  newHashGate(loginQueueKnown, loginQueueUnknown, loginWait),
 		usage: &keyUsage{client: c.Client, every: time.Minute, last: map[string]time.Time{}, log: c.Logger}}
 }
 
@@ -197,14 +200,28 @@ func (a *Authenticator) KeyPrincipal(ctx context.Context, token string) (*Princi
 }
 
 // Login checks an email and password and answers the user with a fresh login token.
-// Unknown emails cost the same time as wrong passwords.
+// Unknown emails cost the same time as wrong passwords. The hashing waits its turn in
+// the hash gate (throttle.go): ErrBusy when the queue is full.
 func (a *Authenticator) Login(ctx context.Context, email, password string) (*ent.User, string, time.Time, error) {
+	if len(password) > MaxPasswordLength {
+		return nil, "", time.Time{}, ErrBadLogin // no account has such a password: nothing to hash
+	}
 	sys := System(ctx)
 	u, err := a.client.User.Query().Where(user.EmailEqualFold(NormalizeEmail(email))).Only(sys)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, "", time.Time{}, err
 	}
-	if u == nil || u.PasswordHash == "" || u.Disabled {
+	known := u != nil && u.PasswordHash != "" && !u.Disabled
+	addr := "unknown"
+	if ca, ok := clientaddr.FromContext(ctx); ok {
+		addr = ca.String()
+	}
+	release, err := a.gate.acquire(ctx, addr, known)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	defer release()
+	if !known {
 		CheckPassword(dummyHash(), password)
 		return nil, "", time.Time{}, ErrBadLogin
 	}
@@ -230,10 +247,14 @@ func (a *Authenticator) Logout(ctx context.Context, userID string) error {
 
 // AcceptInvitation sets the password of an invited user from the one-time token and
 // answers the user with a login token. The token works once and until it expires.
+// The cheap checks (sizes, then the token) come before the password is hashed, so
+// made-up tokens cost no argon2id work.
 func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password string) (*ent.User, string, time.Time, error) {
-	hash, err := HashPassword(password)
-	if err != nil {
+	if err := CheckPasswordSize(password); err != nil {
 		return nil, "", time.Time{}, err
+	}
+	if len(token) == 0 || len(token) > 128 {
+		return nil, "", time.Time{}, ErrInvitationInvalid
 	}
 	sys := System(ctx)
 	now := a.now()
@@ -246,6 +267,10 @@ func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password st
 	}
 	if u.Disabled || u.InviteExpiresAt == nil || !now.Before(*u.InviteExpiresAt) {
 		return nil, "", time.Time{}, ErrInvitationInvalid
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", time.Time{}, err
 	}
 	// Clear the token in the same statement that checks it is still there: two
 	// concurrent uses cannot both succeed.

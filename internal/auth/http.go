@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -13,18 +14,27 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/clientaddr"
 )
 
 // Limits bound failed attempts at /auth/login and /auth/set-password within a
-// sliding window: per client IP and per account. Successful attempts do not count.
+// sliding window. Successful attempts do not count. Nothing ever locks an account:
+// the owner, from an address of their own, can always log in.
 type Limits struct {
-	PerIP      int
+	// PerIP failures of one client address (any accounts) → 429.
+	PerIP int
+	// PerAccount failures of one account from one client address → 429 for that pair.
 	PerAccount int
-	Window     time.Duration
+	// SlowAfter failures of one account from anywhere, each further attempt at that
+	// account waits (250 ms, doubling, at most MaxDelay) before its password is checked.
+	SlowAfter int
+	MaxDelay  time.Duration
+	Window    time.Duration
 }
 
-// DefaultLimits: 30 failures per IP and 10 per account in 15 minutes.
-var DefaultLimits = Limits{PerIP: 30, PerAccount: 10, Window: 15 * time.Minute}
+// DefaultLimits: 30 failures per address, 10 per account and address in 15 minutes;
+// an account slows down after 5 failures, by at most 2 s.
+var DefaultLimits = Limits{PerIP: 30, PerAccount: 10, SlowAfter: 5, MaxDelay: 2 * time.Second, Window: 15 * time.Minute}
 
 // HTTP serves /auth/*: login, logout, who am I, and setting a password from an
 // invitation. Handlers translate and delegate to the Authenticator.
@@ -32,7 +42,9 @@ type HTTP struct {
 	auth         *Authenticator
 	secureCookie bool
 	log          *slog.Logger
-	ip, account  *failures
+	limits       Limits
+	// Failures by client address, by account × address, and by account (slowdown only).
+	ip, pair, account *failures
 }
 
 // NewHTTP builds the /auth handlers. secureCookie marks the session cookie Secure
@@ -41,8 +53,9 @@ func NewHTTP(a *Authenticator, limits Limits, secureCookie bool, log *slog.Logge
 	if log == nil {
 		log = slog.Default()
 	}
-	return &HTTP{auth: a, secureCookie: secureCookie, log: log,
-		ip: newFailures(limits.PerIP, limits.Window), account: newFailures(limits.PerAccount, limits.Window)}
+	return &HTTP{auth: a, secureCookie: secureCookie, log: log, limits: limits,
+		ip: newFailures(limits.PerIP, limits.Window), pair: newFailures(limits.PerAccount, limits.Window),
+		account: newFailures(max(limits.SlowAfter, 1), limits.Window)}
 }
 
 // Routes mounts the handlers.
@@ -77,19 +90,34 @@ func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
 	if !h.readJSON(w, r, &in) {
 		return
 	}
-	ipKey, accountKey := clientIP(r), NormalizeEmail(in.Email)
-	if h.refuseIfLimited(w, ipKey, accountKey) {
+	ipKey, accountKey := clientaddr.From(r).String(), NormalizeEmail(in.Email)
+	pairKey := accountKey + "\x00" + ipKey
+	if h.refuseIfLimited(w, ipKey, pairKey) {
 		return
 	}
+	if d := slowdown(h.account.count(accountKey), h.limits.SlowAfter, h.limits.MaxDelay); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	u, token, exp, err := h.auth.Login(r.Context(), in.Email, in.Password)
-	if errors.Is(err, ErrBadLogin) {
+	switch {
+	case errors.Is(err, ErrBadLogin):
 		h.ip.fail(ipKey)
+		h.pair.fail(pairKey)
 		h.account.fail(accountKey)
 		h.log.WarnContext(r.Context(), "login failed", "email", accountKey, "ip", ipKey)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
 		return
-	}
-	if err != nil {
+	case errors.Is(err, ErrBusy), errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": ErrBusy.Error()})
+		return
+	case err != nil:
 		h.internal(w, r, err)
 		return
 	}
@@ -139,13 +167,13 @@ func (h *HTTP) setPassword(w http.ResponseWriter, r *http.Request) {
 	if !h.readJSON(w, r, &in) {
 		return
 	}
-	ipKey := clientIP(r)
+	ipKey := clientaddr.From(r).String()
 	if h.refuseIfLimited(w, ipKey, "") {
 		return
 	}
 	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password)
 	switch {
-	case errors.Is(err, ErrPasswordTooShort):
+	case errors.Is(err, ErrPasswordTooShort), errors.Is(err, ErrPasswordTooLong):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	case errors.Is(err, ErrInvitationInvalid):
@@ -174,10 +202,10 @@ func (h *HTTP) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-func (h *HTTP) refuseIfLimited(w http.ResponseWriter, ipKey, accountKey string) bool {
+func (h *HTTP) refuseIfLimited(w http.ResponseWriter, ipKey, pairKey string) bool {
 	wait, limited := h.ip.limited(ipKey)
-	if !limited && accountKey != "" {
-		wait, limited = h.account.limited(accountKey)
+	if !limited && pairKey != "" {
+		wait, limited = h.pair.limited(pairKey)
 	}
 	if !limited {
 		return false
@@ -208,14 +236,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func clientIP(r *http.Request) string {
-	ip, err := httprate.KeyByIP(r)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return ip
-}
-
 // failures counts failed attempts per key in httprate's sliding window.
 type failures struct {
 	limit  int
@@ -234,6 +254,15 @@ func (f *failures) limited(key string) (time.Duration, bool) {
 		return 0, false
 	}
 	return f.window, true
+}
+
+// count is the key's failures in the window (httprate's sliding estimate).
+func (f *failures) count(key string) int {
+	_, rate, err := f.rl.Status(key)
+	if err != nil {
+		return 0
+	}
+	return int(rate)
 }
 
 func (f *failures) fail(key string) {

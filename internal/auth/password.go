@@ -42,13 +42,32 @@ func argon2id(password, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte
 // ErrPasswordTooShort: passwords must have at least MinPasswordLength characters.
 var ErrPasswordTooShort = errors.New("password must be at least 10 characters")
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
+// ErrPasswordTooLong: passwords have at most MaxPasswordLength bytes.
+var ErrPasswordTooLong = errors.New("password must be at most 256 bytes")
+
+// MinPasswordLength is the shortest password accepted; MaxPasswordLength (bytes)
+// the longest, so no request makes the server hash a megabyte.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 256
+)
+
+// CheckPasswordSize refuses a password outside the length bounds: the cheap check
+// that runs before any hashing.
+func CheckPasswordSize(password string) error {
+	switch {
+	case len(password) < MinPasswordLength:
+		return ErrPasswordTooShort
+	case len(password) > MaxPasswordLength:
+		return ErrPasswordTooLong
+	}
+	return nil
+}
 
 // HashPassword hashes a password with argon2id into a self-describing string.
 func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLength {
-		return "", ErrPasswordTooShort
+	if err := CheckPasswordSize(password); err != nil {
+		return "", err
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {

@@ -15,8 +15,11 @@
 //     HMAC-SHA256 under a pepper derived from BACKOFFICE_SECRET; the secret is shown
 //     once. Their last use is written at most once a minute per key, in the
 //     background. A key of the other environment (pk_live on a sandbox server) fails.
-//   - Failed logins and set-password attempts are limited per IP and per account in a
-//     sliding window (httprate's counter, in memory: per server instance).
+//   - Failed logins and set-password attempts are limited per client address and per
+//     account × address in a sliding window (httprate's counter, in memory: per server
+//     instance); an account under attack from many addresses is slowed down, never
+//     locked. The client address is the TCP peer unless it is a trusted proxy
+//     (internal/clientaddr). argon2id work waits in a small fair queue (throttle.go).
 //   - Invitations are 256-bit one-time tokens valid 72 h; only their SHA-256 is stored.
 package auth
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/pspbackoffice/backoffice/graph"
+	"github.com/pspbackoffice/backoffice/internal/clientaddr"
 	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
@@ -35,6 +37,8 @@ type Deps struct {
 	Resolver *graph.Resolver
 	// RequestTimeout bounds each request's work (deadline); 0 is 30 s.
 	RequestTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed (clientaddr).
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the router.
@@ -49,7 +53,7 @@ func New(d Deps) http.Handler {
 		d.RequestTimeout = 30 * time.Second
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware,
+	r.Use(middleware.RequestID, clientaddr.Middleware(d.TrustedProxies), requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware,
 		limitBody, deadline(d.RequestTimeout))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
