@@ -21,6 +21,13 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
+// How long River keeps finished jobs: a completed or cancelled one a day, one that
+// failed every attempt a week (to be looked into).
+const (
+	CompletedJobRetention = 24 * time.Hour
+	DiscardedJobRetention = 7 * 24 * time.Hour
+)
+
 // Client is the River client, the same type on both databases.
 type Client = river.Client[*sql.Tx]
 
@@ -45,6 +52,11 @@ func New(d *db.DB, cfg Config) (*Client, error) {
 		Logger:       cfg.Logger,
 		Workers:      cfg.Workers,
 		PeriodicJobs: cfg.PeriodicJobs,
+		// River's cleaner deletes finished jobs after these (README "Security"); the
+		// rows the jobs were about have retentions of their own (purge.go).
+		CompletedJobRetentionPeriod: CompletedJobRetention,
+		CancelledJobRetentionPeriod: CompletedJobRetention,
+		DiscardedJobRetentionPeriod: DiscardedJobRetention,
 	}
 	if cfg.FetchPollInterval > 0 {
 		rc.FetchPollInterval = cfg.FetchPollInterval

@@ -15,6 +15,7 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -254,7 +255,14 @@ type Event struct {
 	Amount            *money.Money
 	OccurredAt        time.Time
 	NeedsFetch        bool // the notification carries no state: fetch the status
+	// Unsigned: the provider signs nothing (Paywerk), so anyone could have sent it; it
+	// is only ever a prompt to fetch the status of a payment we already have.
+	Unsigned bool
 }
+
+// ErrUnknownPayment: a notification names a provider reference no order has; an
+// unsigned one is then dropped without being stored (psp.Orders.RecordWebhook).
+var ErrUnknownPayment = errors.New("no order has this provider reference")
 
 // Provider is one payment provider, bound to one PSP account.
 type Provider interface {

@@ -135,6 +135,18 @@ func (o *Orders) SyncPayment(ctx context.Context, orderID string) (*ent.Order, e
 // nothing and answers duplicate = true; either way the caller acknowledges at once.
 func (o *Orders) RecordWebhook(ctx context.Context, p domain.Provider, ev providers.Event, payload []byte) (duplicate bool, err error) {
 	ctx = auth.System(ctx)
+	if ev.Unsigned {
+		// Anyone can send an unsigned notification: it may prompt a status fetch for
+		// an order we have, and costs no row and no job otherwise.
+		known, err := o.cfg.DB.Ent.Order.Query().
+			Where(order.ProviderEQ(p), order.ProviderReference(ev.ProviderReference)).Exist(ctx)
+		if err != nil {
+			return false, err
+		}
+		if !known {
+			return false, providers.ErrUnknownPayment
+		}
+	}
 	errDuplicate := errors.New("duplicate")
 	err = o.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		n, err := tx.Ent.WebhookEvent.Query().

@@ -98,6 +98,13 @@ func Handler(v Verifiers, rec Recorder, log *slog.Logger) http.Handler {
 			ev.ID = "sha256:" + hex.EncodeToString(sum[:])
 		}
 		dup, err := rec.RecordWebhook(ctx, p, ev, body)
+		if errors.Is(err, providers.ErrUnknownPayment) {
+			// Acknowledged, so a provider does not retry it, and nothing kept.
+			log.InfoContext(ctx, "webhook ignored: unknown payment", "provider", slug, "event", ev.ID)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"received":true}`+"\n")
+			return
+		}
 		if err != nil {
 			log.ErrorContext(ctx, "webhook not stored", "provider", slug, "event", ev.ID, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)

@@ -68,5 +68,6 @@ func ParseCallback(body []byte) (providers.Event, error) {
 		ProviderReference: *cb.PaywerkID,
 		OrderReference:    *cb.OrderReference,
 		NeedsFetch:        true,
+		Unsigned:          true,
 	}, nil
 }
