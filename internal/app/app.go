@@ -139,7 +139,9 @@ func (a *App) assemble(ctx context.Context) error {
 		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
 		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
 		TrustedProxies: a.Config.TrustedProxies,
-		UI:             web.Handler(),
+		// METRICS_ADDR moves /metrics to a listener of its own (serveMetrics).
+		MetricsElsewhere: a.Config.MetricsAddr != "",
+		UI:               web.Handler(),
 		// Who is asking: login tokens and API keys (internal/auth).
 		Authenticate: a.Auth.Authenticate,
 		Resolver: &graph.Resolver{
@@ -182,6 +184,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	if a.Config.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}
+	if a.Config.MetricsAddr != "" {
+		go a.serveMetrics(ctx)
+	}
 	if a.liveDemo && a.Sandboxes != nil {
 		go a.seedLiveOrders(ctx)
 	}
@@ -213,6 +218,22 @@ func (a *App) Close() error {
 		a.Sandboxes.Close()
 	}
 	return a.DB.Close()
+}
+
+// serveMetrics serves /metrics (Prometheus text) on METRICS_ADDR until ctx ends, so
+// the scraper's network reaches it and the public one does not.
+func (a *App) serveMetrics(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", a.Metrics.Handler())
+	srv := &http.Server{Addr: a.Config.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Logger.Info("metrics", "addr", a.Config.MetricsAddr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.Logger.Error("metrics", "err", err)
+	}
 }
 
 // servePprof serves net/http/pprof on PPROF_ADDR until ctx ends. It has its own

@@ -51,8 +51,25 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
-// ObserveGraphQL records one GraphQL operation.
+//go:generate go run ./genuiops ../../web/src/gql/graphql.ts ui_operations.go
+
+// OperationLabel is the label a GraphQL operation is counted under. The name is the
+// client's choice, so only the web UI's own operations (uiOperations, generated from
+// web/src) and the bare operation types keep theirs; every other name is "other".
+// Otherwise each new name would be a new series, kept forever.
+func OperationLabel(name string) string {
+	switch {
+	case uiOperations[name]:
+		return name
+	case name == "query", name == "mutation", name == "subscription":
+		return name
+	}
+	return "other"
+}
+
+// ObserveGraphQL records one GraphQL operation under OperationLabel.
 func (m *Metrics) ObserveGraphQL(operation string, d time.Duration, failed bool) {
+	operation = OperationLabel(operation)
 	outcome := "ok"
 	if failed {
 		outcome = "error"

@@ -39,6 +39,8 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// TrustedProxies are the peers whose X-Forwarded-For is believed (clientaddr).
 	TrustedProxies []netip.Prefix
+	// MetricsElsewhere leaves /metrics off this router (METRICS_ADDR serves it).
+	MetricsElsewhere bool
 }
 
 // New builds the router.
@@ -66,7 +68,9 @@ func New(d Deps) http.Handler {
 		}
 		writeText(w, http.StatusOK, "ready")
 	})
-	r.Handle("/metrics", d.Metrics.Handler())
+	if !d.MetricsElsewhere {
+		r.Handle("/metrics", d.Metrics.Handler())
+	}
 
 	resolver := d.Resolver
 	if resolver == nil {
