@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -141,6 +142,7 @@ func (a *App) assemble(ctx context.Context) error {
 		TrustedProxies: a.Config.TrustedProxies,
 		// METRICS_ADDR moves /metrics to a listener of its own (serveMetrics).
 		MetricsElsewhere: a.Config.MetricsAddr != "",
+		HTTPS:            strings.HasPrefix(a.Config.PublicURL, "https://"),
 		UI:               web.Handler(),
 		// Who is asking: login tokens and API keys (internal/auth).
 		Authenticate: a.Auth.Authenticate,

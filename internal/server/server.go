@@ -41,6 +41,8 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// MetricsElsewhere leaves /metrics off this router (METRICS_ADDR serves it).
 	MetricsElsewhere bool
+	// HTTPS: the public URL is https, so responses carry HSTS.
+	HTTPS bool
 }
 
 // New builds the router.
@@ -55,7 +57,7 @@ func New(d Deps) http.Handler {
 		d.RequestTimeout = 30 * time.Second
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, clientaddr.Middleware(d.TrustedProxies), requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware,
+	r.Use(securityHeaders(d.HTTPS), middleware.RequestID, clientaddr.Middleware(d.TrustedProxies), requestLogger(d.Logger), middleware.Recoverer, d.Metrics.Middleware,
 		limitBody, deadline(d.RequestTimeout))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
