@@ -136,3 +136,22 @@ func serveNotBuilt(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte(notBuiltPage))
 }
+
+// GraphiQL serves the API explorer at GET /graphql: graphiql.html, built from npm by
+// vite.graphiql.config.ts next to the UI (its scripts under /assets/, served by
+// Handler), so it needs no CDN and runs under the server's CSP. A binary built
+// without the UI answers the not-built page.
+func GraphiQL() http.Handler {
+	page, err := fs.ReadFile(dist, "dist/graphiql.html")
+	if err != nil {
+		return http.HandlerFunc(serveNotBuilt)
+	}
+	sum := sha256.Sum256(page)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", cacheRevalidate)
+		w.Header().Set("ETag", etag)
+		http.ServeContent(w, r, "graphiql.html", time.Time{}, bytes.NewReader(page))
+	})
+}

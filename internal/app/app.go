@@ -144,6 +144,7 @@ func (a *App) assemble(ctx context.Context) error {
 		MetricsElsewhere: a.Config.MetricsAddr != "",
 		HTTPS:            strings.HasPrefix(a.Config.PublicURL, "https://"),
 		UI:               web.Handler(),
+		GraphiQL:         web.GraphiQL(),
 		// Who is asking: login tokens and API keys (internal/auth).
 		Authenticate: a.Auth.Authenticate,
 		Resolver: &graph.Resolver{

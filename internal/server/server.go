@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -33,6 +32,8 @@ type Deps struct {
 	Mount []func(chi.Router)
 	// UI serves the web app at / (nil: a plain notice).
 	UI http.Handler
+	// GraphiQL serves the API explorer at GET /graphql (nil: a plain notice).
+	GraphiQL http.Handler
 	// Resolver carries the domain services to GraphQL; nil is one with the database only.
 	Resolver *graph.Resolver
 	// RequestTimeout bounds each request's work (deadline); 0 is 30 s.
@@ -79,7 +80,12 @@ func New(d Deps) http.Handler {
 		resolver = &graph.Resolver{Client: d.DB.Ent}
 	}
 	gql := graph.NewHandler(resolver, graph.Options{Logger: d.Logger, Observe: d.Metrics.ObserveGraphQL})
-	graphiql := playground.ApolloSandboxHandler("PSP Backoffice GraphQL", "/graphql")
+	graphiql := d.GraphiQL
+	if graphiql == nil {
+		graphiql = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeText(w, http.StatusOK, "GraphQL: POST /graphql")
+		})
+	}
 	r.Route("/graphql", func(r chi.Router) {
 		r.Get("/", graphiql.ServeHTTP)
 		r.With(graphQLBody, authenticate(d.Authenticate)).Post("/", gql.ServeHTTP)

@@ -54,3 +54,34 @@ func TestHSTSWhenThePublicURLIsHTTPS(t *testing.T) {
 		t.Errorf("healthz: %d", got.status)
 	}
 }
+
+// Finding 8 (explorer): GET /graphql loaded Apollo's sandbox from a third-party CDN
+// with an inline script. Now it is GraphiQL from the binary's own UI build.
+func TestGraphiQLIsServedByTheBinary(t *testing.T) {
+	h := start(t, testdb.SQLite(t))
+	page := h.do("GET", "/graphql", "", nil, nil)
+	body := string(page.body)
+	if page.status != http.StatusOK || !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /graphql: %d %s", page.status, page.header.Get("Content-Type"))
+	}
+	if strings.Contains(body, "embeddable-sandbox") || strings.Contains(body, "cdn.") {
+		t.Fatalf("GET /graphql still loads a CDN:\n%s", body)
+	}
+	tags := regexp.MustCompile(`(?is)<(script|link)[^>]*>`).FindAllString(body, -1)
+	for _, tag := range tags {
+		if strings.HasPrefix(strings.ToLower(tag), "<script") && !strings.Contains(tag, "src=") {
+			t.Errorf("inline script, which the CSP blocks: %s", tag)
+		}
+		if strings.Contains(tag, "://") {
+			t.Errorf("a resource from another origin: %s", tag)
+		}
+	}
+	if !strings.Contains(body, `id="graphiql"`) {
+		t.Skip("the UI is not built into this binary (web/dist): GraphiQL's own page is not checked")
+	}
+	for _, src := range regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if got := h.do("GET", src[1], "", nil, nil); got.status != http.StatusOK {
+			t.Errorf("GET %s: %d", src[1], got.status)
+		}
+	}
+}
