@@ -67,7 +67,7 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 		c.Now = time.Now
 	}
 	return &Authenticator{client: c.Client, sessions: c.Sessions, keys: c.Keys, env: c.Env, log: c.Logger, now: c.Now,
-		gate:  newHashGate(loginQueueKnown, loginQueueUnknown, loginWait),
+		gate:  newHashGate(loginQueueKnown, loginQueueUnknown, loginWaitKnown, loginWaitUnknown),
 		usage: &keyUsage{client: c.Client, every: time.Minute, last: map[string]time.Time{}, log: c.Logger}}
 }
 

@@ -8,12 +8,15 @@ import (
 )
 
 // The hash gate's bounds: one hash at a time takes ~0.1–0.25 s, so a handful waiting
-// is a second or two of work queued, and nobody waits longer than loginWait. Unknown
-// emails have a shorter queue of their own, so they can never fill the known ones'.
+// is a second or two of work queued. Unknown emails have a shorter queue and a
+// shorter wait of their own, so they can never fill the known ones' queue, and a
+// known account waits longer before it is turned away (an overloaded machine hashes
+// slowly).
 const (
 	loginQueueKnown   = 8
 	loginQueueUnknown = 4
-	loginWait         = 2 * time.Second
+	loginWaitKnown    = 5 * time.Second
+	loginWaitUnknown  = time.Second
 	perAddress        = 2 // attempts of one client address in the gate at once
 )
 
@@ -23,7 +26,7 @@ var ErrBusy = errors.New("too many logins at once; try again in a second")
 
 // hashGate bounds the argon2id work logins may cause, so anonymous traffic cannot
 // starve real logins. One hash runs at a time (argonSlots: each takes 64 MiB); at
-// most maxWaiting attempts of each kind wait, each at most maxWait, and one client address has at
+// most maxWaiting attempts of each kind wait, each at most its maxWait, and one client address has at
 // most perAddress attempts in the gate — the excess is ErrBusy at once, before any hashing.
 // Attempts for an existing account go before attempts for unknown emails, so a
 // flood of made-up emails delays a real login by one hash at most.
@@ -32,7 +35,7 @@ var ErrBusy = errors.New("too many logins at once; try again in a second")
 // which a patient attacker could time; without load both take one hash (Login).
 type hashGate struct {
 	maxWaiting [2]int
-	maxWait    time.Duration
+	maxWait    [2]time.Duration
 
 	mu      sync.Mutex
 	running bool
@@ -40,8 +43,8 @@ type hashGate struct {
 	perAddr map[string]int
 }
 
-func newHashGate(known, unknown int, maxWait time.Duration) *hashGate {
-	return &hashGate{maxWaiting: [2]int{known, unknown}, maxWait: maxWait, perAddr: map[string]int{}}
+func newHashGate(known, unknown int, waitKnown, waitUnknown time.Duration) *hashGate {
+	return &hashGate{maxWaiting: [2]int{known, unknown}, maxWait: [2]time.Duration{waitKnown, waitUnknown}, perAddr: map[string]int{}}
 }
 
 // acquire waits for the turn of one attempt from addr and answers the function that
@@ -71,7 +74,7 @@ func (g *hashGate) acquire(ctx context.Context, addr string, known bool) (releas
 	g.perAddr[addr]++
 	g.mu.Unlock()
 
-	t := time.NewTimer(g.maxWait)
+	t := time.NewTimer(g.maxWait[prio])
 	defer t.Stop()
 	select {
 	case <-turn:
