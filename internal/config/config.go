@@ -26,6 +26,10 @@ type Config struct {
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
+	// CallbacksAllowPrivate (CALLBACKS_ALLOW_PRIVATE=true) lets merchant callbacks
+	// reach loopback and private addresses: local development only, where the
+	// merchant's test server runs on localhost (internal/outbound).
+	CallbacksAllowPrivate bool
 }
 
 // DataDir is where generated state lives when nothing else is configured.
@@ -45,6 +49,13 @@ func FromEnv() (Config, error) {
 		DataDir:       DataDir,
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
 		PprofAddr:     os.Getenv("PPROF_ADDR"),
+	}
+	switch v := os.Getenv("CALLBACKS_ALLOW_PRIVATE"); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.CallbacksAllowPrivate = true
+	default:
+		return c, fmt.Errorf("CALLBACKS_ALLOW_PRIVATE must be true or false, not %q", v)
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)
