@@ -44,6 +44,7 @@ func (s *Invitations) Invite(ctx context.Context, in Invite) (*ent.User, string,
 	if !auth.ValidEmail(in.Email) {
 		r.Add(domain.CodeValidation, domain.Field("email"), "the email must be an address like name@example.com")
 	}
+	in.Name = domain.CheckText(&r, domain.Field("name"), "name", in.Name, false, domain.MaxNameLen)
 	if p.IsMerchantUser() && in.MerchantID == "" {
 		in.MerchantID = p.MerchantID // a merchant admin invites into its own merchant
 	}
