@@ -68,6 +68,25 @@ func TestGraphQLLimits(t *testing.T) {
 				t.Errorf("101 ids: %s", a.Body)
 			}
 		})
+		t.Run("filters are bounded too", func(t *testing.T) {
+			ids := make([]string, graph.MaxNodeIDs+1)
+			for i := range ids {
+				ids[i] = order
+			}
+			a := f.gql("staffA", `query($w: OrderWhereInput) { orders(first: 1, where: $w) { edges { node { id } } } }`,
+				map[string]any{"w": map[string]any{"idIn": ids}})
+			if !slices.Contains(a.codes(), "BAD_USER_INPUT") {
+				t.Errorf("idIn with 101 ids: %s", a.Body)
+			}
+			w := map[string]any{"idIn": []string{order}}
+			for range graph.MaxDepth + 1 {
+				w = map[string]any{"and": []any{w}}
+			}
+			a = f.gql("staffA", `query($w: OrderWhereInput) { orders(first: 1, where: $w) { edges { node { id } } } }`, map[string]any{"w": w})
+			if !slices.Contains(a.codes(), "BAD_USER_INPUT") || !strings.Contains(a.Body, "nested deeper") {
+				t.Errorf("a where nested %d deep: %s", graph.MaxDepth+1, a.Body)
+			}
+		})
 		t.Run("bad cursors and impossible dates are the caller's error", func(t *testing.T) {
 			for _, c := range []string{"garbage!!", "Zm9v", ""} {
 				refused(t, "staffA", `{ orders(first: 2, after: "`+c+`") { edges { node { id } } } }`, "BAD_USER_INPUT", "is not a cursor")
