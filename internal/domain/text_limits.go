@@ -24,6 +24,7 @@ const (
 	MaxRegistryIDLen  = 64   // registration numbers, VAT ids
 	MaxReasonLen      = 1000 // a suspension reason (a refund reason: psp.MaxReasonLength, 500)
 	MaxDecimalTextLen = 40   // an amount, unit price or rate as written
+	MaxCredentialLen  = 1000 // a provider account's username, password or webhook secret
 )
 
 // CheckText trims value and adds a problem on field when it is required and empty

@@ -119,6 +119,11 @@ func TestInputIsBounded(t *testing.T) {
 			if len(errs) != 1 || strings.Join(errs[0].Field, ".") != "name" {
 				t.Errorf("a 1 MiB invitee name: %+v", trimErrs(errs))
 			}
+			errs = mutation("staffA", `mutation($input: ConfigureProviderInput!) { configureProvider(input: $input) { userErrors { code field message } } }`,
+				map[string]any{"provider": "PAYWERK", "baseUrl": "https://api.example/" + big, "username": "u", "password": big})
+			if len(errs) != 2 || strings.Join(errs[0].Field, ".") != "baseUrl" || strings.Join(errs[1].Field, ".") != "password" {
+				t.Errorf("a 1 MiB provider base URL and password: %+v", trimErrs(errs))
+			}
 		})
 	})
 }
