@@ -10,7 +10,7 @@ import (
 // is a user error on its field and never reaches the database or a provider. Counted
 // in characters (runes). Checked by the validators of internal/psp (orders),
 // internal/merchants (merchants, companies, shops, users, API keys) and
-// internal/idempotency (keys); the README's "Security" section lists them.
+// internal/idempotency (keys); docs/input-bounds.md lists them.
 const (
 	MaxNameLen        = 200  // people, merchants, companies, shops, items, API keys
 	MaxEmailLen       = 254  // RFC 5321's path limit
