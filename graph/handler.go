@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,10 +21,11 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/audit"
 )
 
-// ComplexityLimit is the most a query may cost: every field costs 1, and a list or
-// connection multiplies what is below it by the page size it asks for (first/last,
-// or MaxPageSize when it asks for neither).
-const ComplexityLimit = 25000
+// ComplexityLimit is the most a query may cost: every field costs 1, a connection
+// multiplies what is below it by the page size it asks for (first/last, or
+// MaxPageSize when it asks for neither), and a plain list by its realistic size
+// (listSizes), so nested lists cost multiplicatively (docs/graphql-limits.md).
+const ComplexityLimit = 150000
 
 // Options are what the GraphQL handler needs besides the resolvers.
 type Options struct {
@@ -43,7 +45,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.Use(&limits{}) // depth, cycles, page sizes, argument values, introspection
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	srv.Use(costReporter{})
@@ -74,27 +76,41 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	return srv
 }
 
-// pagedComplexity multiplies a list field's cost by the page it asks for.
+// pagedComplexity multiplies a connection's cost by the page it asks for and a
+// plain list's by its realistic size (listSizes).
 type pagedComplexity struct{ graphql.ExecutableSchema }
 
 func (p pagedComplexity) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	if c, ok := p.ExecutableSchema.Complexity(ctx, typeName, field, child, args); ok {
 		return c, true
 	}
-	_, hasFirst := args["first"]
-	_, hasLast := args["last"]
-	if !hasFirst && !hasLast {
-		if _, paged := args["after"]; !paged {
-			return child + 1, true
-		}
+	var def *ast.FieldDefinition
+	if t := p.Schema().Types[typeName]; t != nil {
+		def = t.Fields.ForName(field)
 	}
-	n := MaxPageSize
-	for _, k := range []string{"first", "last"} {
-		if v, ok := args[k].(int); ok && v >= 0 {
-			n = v
+	switch {
+	case def == nil:
+		return child + 1, true
+	case hasPageArgs(def):
+		n := int64(MaxPageSize)
+		for _, k := range []string{"first", "last"} {
+			if v, ok := intOf(args[k]); ok && v >= 0 && v < n {
+				n = v
+			}
 		}
+		return saturate(n, child), true
+	case def.Type.Elem != nil:
+		return saturate(int64(listSize(typeName, field)), child), true
 	}
-	return n*child + 1, true
+	return child + 1, true
+}
+
+// saturate is n×child+1 without overflowing int.
+func saturate(n int64, child int) int {
+	if child > 0 && n > (math.MaxInt32/int64(child)) {
+		return math.MaxInt32
+	}
+	return int(n)*child + 1
 }
 
 // costReporter puts the query's computed cost into the response's extensions.
@@ -128,6 +144,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		base := graphql.DefaultErrorPresenter(ctx, err)
+		if gqlErr != nil && gqlErr.Err != nil && gqlErr.Extensions == nil && inputError(ctx) {
+			// An argument gqlgen could not read (a scalar refused its value): the
+			// caller's mistake, said as such (limits catches the known ones earlier).
+			base.Message = "invalid argument: " + gqlErr.Err.Error()
+			base.Extensions = map[string]any{"code": "BAD_USER_INPUT"}
+			return base
+		}
 		code, msg := classify(err)
 		if code == "INTERNAL" {
 			if gqlErr != nil && gqlErr.Err == nil && gqlErr.Extensions == nil {
@@ -141,6 +164,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		base.Extensions = map[string]any{"code": code}
 		return base
 	}
+}
+
+// inputError tells whether the error arose while gqlgen read the field's arguments:
+// they are set on the field context only once all were read.
+func inputError(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Args == nil && len(fc.Field.Arguments) > 0
 }
 
 // classify answers the API code and the message a client may see.

@@ -14,21 +14,9 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// MaxPageSize is the most objects one connection page returns.
+// MaxPageSize is the most objects one connection page returns: first and last above
+// it are refused for every connection, root or nested, before execution (limits.go).
 const MaxPageSize = 100
-
-// checkPage refuses pages above MaxPageSize with a clear message.
-func checkPage(first, last *int) error {
-	for name, v := range map[string]*int{"first": first, "last": last} {
-		if v != nil && (*v < 0 || *v > MaxPageSize) {
-			return &gqlerror.Error{
-				Message:    fmt.Sprintf("%s must be between 0 and %d", name, MaxPageSize),
-				Extensions: map[string]any{"code": "BAD_USER_INPUT", "field": name},
-			}
-		}
-	}
-	return nil
-}
 
 // nodeType resolves an object's table from its id prefix, for node(id:).
 func nodeType(_ context.Context, id string) (string, error) { return ent.TableOfID(id) }

@@ -113,7 +113,7 @@ func (a *App) assemble(ctx context.Context) error {
 		a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
 	}
 	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
-		Secret: a.Config.Secret, Logger: a.Logger})
+		Secret: a.Config.Secret, Logger: a.Logger, CallbacksAllowPrivate: a.Config.CallbacksAllowPrivate})
 	a.Orders.Register(a.workers)
 	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger})
 	a.Operations.Register(a.workers)

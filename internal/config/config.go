@@ -41,6 +41,10 @@ type Config struct {
 	// a backstop for work no request deadline covers (jobs); 0 is
 	// DefaultStatementTimeout.
 	StatementTimeout time.Duration
+	// CallbacksAllowPrivate (CALLBACKS_ALLOW_PRIVATE=true) lets merchant callbacks
+	// reach loopback and private addresses: local development only, where the
+	// merchant's test server runs on localhost (internal/outbound).
+	CallbacksAllowPrivate bool
 }
 
 // Defaults of the timeouts (README "Security").
@@ -77,6 +81,13 @@ func FromEnv() (Config, error) {
 	}
 	if c.StatementTimeout, err = durationEnv("DB_STATEMENT_TIMEOUT", DefaultStatementTimeout); err != nil {
 		return c, err
+	}
+	switch v := os.Getenv("CALLBACKS_ALLOW_PRIVATE"); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.CallbacksAllowPrivate = true
+	default:
+		return c, fmt.Errorf("CALLBACKS_ALLOW_PRIVATE must be true or false, not %q", v)
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)

@@ -27,6 +27,13 @@ const (
 	CompletedJobRetention = 24 * time.Hour
 	DiscardedJobRetention = 7 * 24 * time.Hour
 )
+// QueueCallbacks is the queue of merchant callbacks: their own workers, so a slow or
+// hanging merchant server never holds up payment processing on the default queue.
+const QueueCallbacks = "callbacks"
+
+// CallbackWorkers is how many callbacks one instance delivers at once (each
+// company's share is capped further by its worker, psp.CallbacksPerCompany).
+const CallbackWorkers = 8
 
 // Client is the River client, the same type on both databases.
 type Client = river.Client[*sql.Tx]
@@ -63,7 +70,8 @@ func New(d *db.DB, cfg Config) (*Client, error) {
 		rc.FetchCooldown = min(rc.FetchPollInterval, 100*time.Millisecond)
 	}
 	if !cfg.InsertOnly {
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16},
+			QueueCallbacks: {MaxWorkers: CallbackWorkers}}
 	}
 	var (
 		c   *Client

@@ -8,6 +8,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/ids"
 )
 
 // Invitations brings people in: an invited user gets a one-time link (72 hours)
@@ -44,6 +45,7 @@ func (s *Invitations) Invite(ctx context.Context, in Invite) (*ent.User, string,
 	if !auth.ValidEmail(in.Email) {
 		r.Add(domain.CodeValidation, domain.Field("email"), "the email must be an address like name@example.com")
 	}
+	in.Name = domain.CheckText(&r, domain.Field("name"), "name", in.Name, false, domain.MaxNameLen)
 	if p.IsMerchantUser() && in.MerchantID == "" {
 		in.MerchantID = p.MerchantID // a merchant admin invites into its own merchant
 	}
@@ -66,13 +68,12 @@ func (s *Invitations) Invite(ctx context.Context, in Invite) (*ent.User, string,
 		}
 	}
 	// Emails are unique across the product (they are the login), so the check reads
-	// every tenant.
-	taken, err := s.Client.User.Query().Where(user.EmailEqualFold(in.Email)).Exist(auth.System(ctx))
-	if err != nil {
+	// every tenant — and must not tell the inviter about the others' (see taken).
+	existing, err := s.Client.User.Query().Where(user.EmailEqualFold(in.Email)).Only(auth.System(ctx))
+	if err == nil {
+		return s.taken(ctx, p, existing, in)
+	} else if !ent.IsNotFound(err) {
 		return nil, "", err
-	}
-	if taken {
-		return nil, "", domain.Refuse(domain.CodeConflict, domain.Field("email"), "a user with this email exists already")
 	}
 	token, hash, err := auth.NewInvitationToken()
 	if err != nil {
@@ -84,13 +85,47 @@ func (s *Invitations) Invite(ctx context.Context, in Invite) (*ent.User, string,
 		create.SetMerchantID(in.MerchantID)
 	}
 	u, err := create.Save(ctx)
-	if ent.IsConstraintError(err) {
-		return nil, "", domain.Refuse(domain.CodeConflict, domain.Field("email"), "a user with this email exists already")
+	if ent.IsConstraintError(err) { // invited a moment ago, by someone else perhaps
+		if existing, qerr := s.Client.User.Query().Where(user.EmailEqualFold(in.Email)).Only(auth.System(ctx)); qerr == nil {
+			return s.taken(ctx, p, existing, in)
+		}
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	return u, s.PublicURL + "/set-password?token=" + token, nil
+}
+
+// taken answers an invitation of an email that has an account already. In the
+// inviter's own team (a user the inviter can see: its merchant's, or its PSP's for
+// PSP staff) that is a helpful CONFLICT. Anywhere else the answer is shaped exactly
+// like a new invitation — a user and a one-time link — so inviteUser cannot be used
+// to learn who has an account with another merchant or PSP (issue 15). Nothing is
+// written: the user is not stored and the link's token is not either, so it leads
+// to "invitation invalid or expired" and the existing account is untouched.
+//
+// What remains: re-reading one's team afterwards shows the invitee missing. Closing
+// that too needs invitations delivered by mail (then every answer is "sent").
+func (s *Invitations) taken(ctx context.Context, p *auth.Principal, existing *ent.User, in Invite) (*ent.User, string, error) {
+	visible, err := s.Client.User.Query().Where(user.ID(existing.ID)).Exist(ctx) // the tenant policy decides
+	if err != nil {
+		return nil, "", err
+	}
+	if visible {
+		return nil, "", domain.Refuse(domain.CodeConflict, domain.Field("email"), in.Email+" is already in this team")
+	}
+	token, _, err := auth.NewInvitationToken()
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	expires := now.Add(auth.InvitationTTL)
+	decoy := &ent.User{ID: ids.New("usr"), CreatedAt: now, UpdatedAt: now, PspID: p.PSPID, Email: in.Email,
+		Name: in.Name, Role: in.Role, InviteExpiresAt: &expires}
+	if in.MerchantID != "" {
+		decoy.MerchantID = &in.MerchantID
+	}
+	return decoy, s.PublicURL + "/set-password?token=" + token, nil
 }
 
 func (s *Invitations) now() time.Time {

@@ -12,12 +12,13 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// Bounds of free-text fields, so a typo cannot store a novel.
+// Bounds of free-text fields, so a typo cannot store a novel: the one table is
+// internal/domain/text_limits.go.
 const (
-	maxNameLen   = 200
-	maxIDLen     = 64 // registration numbers, VAT ids
-	maxURLLen    = 2000
-	maxReasonLen = 1000
+	maxNameLen   = domain.MaxNameLen
+	maxIDLen     = domain.MaxRegistryIDLen
+	maxURLLen    = domain.MaxURLLen
+	maxReasonLen = domain.MaxReasonLen
 )
 
 // text trims a free-text field and checks it is present (when required) and not too long.
@@ -46,6 +47,10 @@ func (p *problems) email(field, value string) string {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return ""
+	}
+	if domain.TooLong(v, domain.MaxEmailLen) {
+		p.add([]string{field}, fmt.Sprintf("%s is longer than %d characters", field, domain.MaxEmailLen))
+		return v
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -20,6 +21,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/outbound"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
@@ -35,6 +38,9 @@ import (
 // instances and needs no storage; rotating it means rotating BACKOFFICE_SECRET.
 // A delivery counts when the merchant answers 2xx; otherwise River retries it with
 // exponential backoff capped at CallbackPolicy.MaxBackoff, MaxAttempts times.
+// Deliveries go through internal/outbound (no internal addresses, no redirects,
+// bounded time and answer) on their own queue, at most CallbacksPerCompany at once
+// per company, so a merchant's slow server delays nobody else and no payment.
 
 // SignatureHeader is the header carrying a callback's signature.
 const SignatureHeader = "Backoffice-Signature"
@@ -147,6 +153,47 @@ type callbackArgs struct {
 
 func (callbackArgs) Kind() string { return "psp_merchant_callback" }
 
+// InsertOpts puts every callback on its own queue (jobs.QueueCallbacks).
+func (callbackArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueCallbacks}
+}
+
+// CallbacksPerCompany is how many callbacks of one company an instance delivers at
+// once; the company's others wait (snoozed, not failed), so forty callbacks to one
+// merchant's slow server hold two workers, never the queue.
+const CallbacksPerCompany = 2
+
+// callbackSnooze is how long a callback waits when its company's slots are full.
+const callbackSnooze = time.Second
+
+// slots are counting semaphores per key that never block: take answers false when
+// the key's slots are all taken.
+type slots struct {
+	mu   sync.Mutex
+	max  int
+	used map[string]int
+}
+
+func newSlots(max int) *slots { return &slots{max: max, used: map[string]int{}} }
+
+func (s *slots) take(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.used[key] >= s.max {
+		return false
+	}
+	s.used[key]++
+	return true
+}
+
+func (s *slots) give(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.used[key]--; s.used[key] <= 0 {
+		delete(s.used, key)
+	}
+}
+
 // queueCallback queues the merchant callback of an order's status change, in the
 // transaction that made the change.
 func (o *Orders) queueCallback(ctx context.Context, tx *db.Tx, ord *ent.Order) error {
@@ -154,7 +201,7 @@ func (o *Orders) queueCallback(ctx context.Context, tx *db.Tx, ord *ent.Order) e
 		return nil
 	}
 	_, err := o.jobs.InsertTx(ctx, tx.SQL, callbackArgs{OrderID: ord.ID, Status: string(ord.Status)},
-		&river.InsertOpts{MaxAttempts: o.cfg.Callbacks.MaxAttempts})
+		&river.InsertOpts{MaxAttempts: o.cfg.Callbacks.MaxAttempts, Queue: jobs.QueueCallbacks})
 	return err
 }
 
@@ -185,6 +232,10 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[callbackArgs])
 	if ord.CallbackURL == "" {
 		return nil
 	}
+	if !o.callbackSlots.take(ord.CompanyID) {
+		return river.JobSnooze(callbackSnooze)
+	}
+	defer o.callbackSlots.give(ord.CompanyID)
 	body, err := json.Marshal(CallbackBody{OrderID: ord.ID, OrderReference: ord.Reference})
 	if err != nil {
 		return err
@@ -197,6 +248,10 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[callbackArgs])
 	req.Header.Set("User-Agent", "psp-backoffice-callbacks/1")
 	req.Header.Set(SignatureHeader, SignCallback(o.WebhookSigningSecret(ord.CompanyID), o.cfg.Now(), body))
 	resp, err := o.cfg.HTTPClient.Do(req)
+	if errors.Is(err, outbound.ErrForbiddenAddress) {
+		// The URL leads inside our network: no retry will change that.
+		return river.JobCancel(fmt.Errorf("callback to %s: %w", ord.CallbackURL, err))
+	}
 	if err != nil {
 		return fmt.Errorf("callback to %s: %w", ord.CallbackURL, err)
 	}

@@ -121,6 +121,9 @@ type opRef struct {
 // *domain.Refusal; when the provider refuses the capture the result carries the
 // FAILED fulfilment beside a PROVIDER_ERROR refusal.
 func (s *Operations) Fulfil(ctx context.Context, in FulfilInput) (*FulfilResult, error) {
+	if err := refuseTooManyItems(len(in.Items)); err != nil {
+		return nil, err
+	}
 	req := idempotency.Request{Operation: "fulfilOrder", Key: in.IdempotencyKey,
 		Input: struct {
 			OrderID string              `json:"orderId"`

@@ -53,10 +53,10 @@ type OrderItemInput struct {
 // (seed 003: "Paywerk adds a summarising item covering full amount of the order").
 const SummarySKU = "ORDER"
 
-// Limits of stored text.
+// Limits of stored text: internal/domain/text_limits.go.
 const (
-	maxReferenceLen = 100
-	maxSKULen       = 100
+	maxReferenceLen = domain.MaxReferenceLen
+	maxSKULen       = domain.MaxSKULen
 )
 
 var (
@@ -155,6 +155,11 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 		r.Add(domain.CodeValidation, domain.Field("amount"), "amount must be more than zero")
 		return
 	}
+	if amount.Minor() > domain.MaxOrderAmountMinor {
+		r.Add(domain.CodeValidation, domain.Field("amount"),
+			fmt.Sprintf("amount is more than one order may carry: at most %s", money.New(domain.MaxOrderAmountMinor, cur).Amount()))
+		return
+	}
 	p.amount = amount
 	p.checkShopLimits(r)
 	p.checkItems(r, caps)
@@ -184,7 +189,23 @@ func (p *orderPlan) checkLang(r *domain.Refusal, rules providerRules) {
 
 func (p *orderPlan) checkShopper(r *domain.Refusal, rules providerRules) {
 	in := p.in
-	if in.Email != "" && !emailRE.MatchString(in.Email) {
+	p.in.FirstName = domain.CheckText(r, domain.Field("firstName"), "firstName", in.FirstName, false, domain.MaxNameLen)
+	p.in.LastName = domain.CheckText(r, domain.Field("lastName"), "lastName", in.LastName, false, domain.MaxNameLen)
+	p.in.CompanyName = domain.CheckText(r, domain.Field("companyName"), "companyName", in.CompanyName, false, domain.MaxNameLen)
+	for _, a := range []struct {
+		name string
+		addr *domain.Address
+	}{{"billingAddress", in.BillingAddress}, {"deliveryAddress", in.DeliveryAddress}} {
+		if a.addr == nil {
+			continue
+		}
+		domain.CheckText(r, domain.Field(a.name, "street"), a.name+".street", a.addr.Street, false, domain.MaxStreetLen)
+		domain.CheckText(r, domain.Field(a.name, "city"), a.name+".city", a.addr.City, false, domain.MaxCityLen)
+		domain.CheckText(r, domain.Field(a.name, "postalCode"), a.name+".postalCode", a.addr.PostalCode, false, domain.MaxPostalCodeLen)
+	}
+	if domain.TooLong(in.Email, domain.MaxEmailLen) {
+		r.Add(domain.CodeValidation, domain.Field("email"), fmt.Sprintf("email is longer than %d characters", domain.MaxEmailLen))
+	} else if in.Email != "" && !emailRE.MatchString(in.Email) {
 		r.Add(domain.CodeValidation, domain.Field("email"), "email must look like x@y.z")
 	}
 	if in.Phone != "" && !e164RE.MatchString(in.Phone) {
@@ -221,6 +242,8 @@ func (p *orderPlan) checkURLs(r *domain.Refusal) {
 		required     bool
 	}{{"successUrl", p.in.SuccessURL, true}, {"failedUrl", p.in.FailedURL, true}, {"callbackUrl", p.in.CallbackURL, false}} {
 		switch {
+		case domain.TooLong(u.value, domain.MaxURLLen):
+			r.Add(domain.CodeValidation, domain.Field(u.field), fmt.Sprintf("%s is longer than %d characters", u.field, domain.MaxURLLen))
 		case u.value == "" && u.required:
 			r.Add(domain.CodeValidation, domain.Field(u.field), u.field+" is required: the payment page sends the shopper there")
 		case u.value != "" && !absoluteHTTP(u.value):
@@ -236,6 +259,10 @@ func absoluteHTTP(s string) bool {
 
 // parseAmount reads a decimal in a currency, as a problem on field when it cannot.
 func parseAmount(r *domain.Refusal, field []string, s, cur string) (money.Money, bool) {
+	if len(s) > domain.MaxDecimalTextLen {
+		r.Add(domain.CodeValidation, field, fmt.Sprintf("%q… is not a decimal amount such as 12.50", s[:domain.MaxDecimalTextLen]))
+		return money.Money{}, false
+	}
 	m, err := money.Parse(strings.TrimSpace(s), cur)
 	switch {
 	case err == nil:
@@ -284,6 +311,9 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 			unitPrice: p.amount, total: p.amount}}
 		return
 	}
+	if err := checkItemCount(r, "items", len(p.in.Items)); err {
+		return
+	}
 	before := len(r.Problems)
 	seen := map[string]int{}
 	sum := money.Zero(cur)
@@ -328,7 +358,7 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 			r.Add(domain.CodeValidation, f("quantity"), "the item total is out of range")
 			continue
 		}
-		name := strings.TrimSpace(it.Name)
+		name := domain.CheckText(r, f("name"), "name", it.Name, false, domain.MaxNameLen)
 		if name == "" {
 			name = sku
 		}
@@ -338,6 +368,26 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 		r.Add(domain.CodeValidation, domain.Field("amount"),
 			fmt.Sprintf("amount %s must equal the sum of the item totals, %s (each round_half_up(unitPrice × quantity))", p.amount.Amount(), sum.Amount()))
 	}
+}
+
+// checkItemCount refuses more than domain.MaxOrderItems items on field: an order
+// carries at most that many, so neither does a fulfilment or refund of it. It
+// answers whether it refused.
+func checkItemCount(r *domain.Refusal, field string, n int) bool {
+	if n > domain.MaxOrderItems {
+		r.Add(domain.CodeValidation, domain.Field(field), fmt.Sprintf("%d items; an order takes at most %d", n, domain.MaxOrderItems))
+		return true
+	}
+	return false
+}
+
+// refuseTooManyItems is checkItemCount for fulfilOrder and refundOrder.
+func refuseTooManyItems(n int) error {
+	var r domain.Refusal
+	if checkItemCount(&r, "items", n) {
+		return &r
+	}
+	return nil
 }
 
 // parseVATRate reads a percentage with up to 2 decimals as basis points ("7.5" → 750).

@@ -22,6 +22,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
+	"github.com/pspbackoffice/backoffice/internal/outbound"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
@@ -38,9 +39,13 @@ type OrdersConfig struct {
 	Poll PollSchedule
 	// Callbacks is the merchant callback retry policy; zero is DefaultCallbackPolicy.
 	Callbacks CallbackPolicy
-	// HTTPClient sends merchant callbacks; nil is a client with CallbackTimeout.
+	// HTTPClient sends merchant callbacks; nil is the outbound client (no internal
+	// addresses unless CallbacksAllowPrivate) with CallbackTimeout.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// CallbacksAllowPrivate is CALLBACKS_ALLOW_PRIVATE: callbacks may reach loopback
+	// and private addresses (local development and tests only).
+	CallbacksAllowPrivate bool
+	Logger                *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -48,9 +53,11 @@ type OrdersConfig struct {
 // Orders creates orders and keeps their payment status: createOrder, webhooks,
 // status polling and merchant callbacks.
 type Orders struct {
-	cfg  OrdersConfig
-	jobs *jobs.Client
-	log  *slog.Logger
+	cfg OrdersConfig
+	// callbackSlots caps the callbacks in flight per company (this instance).
+	callbackSlots *slots
+	jobs          *jobs.Client
+	log           *slog.Logger
 }
 
 // NewOrders builds the order service. Give it the job client with UseJobs before use;
@@ -69,10 +76,10 @@ func NewOrders(cfg OrdersConfig) *Orders {
 		cfg.Callbacks = DefaultCallbackPolicy
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: CallbackTimeout}
+		cfg.HTTPClient = outbound.NewClient(outbound.Options{AllowPrivate: cfg.CallbacksAllowPrivate, Timeout: CallbackTimeout})
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Orders{cfg: cfg, log: cfg.Logger}
+	return &Orders{cfg: cfg, log: cfg.Logger, callbackSlots: newSlots(CallbacksPerCompany)}
 }
 
 // UseJobs gives the service the job client it inserts its jobs with (the client is

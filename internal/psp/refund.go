@@ -47,6 +47,9 @@ type RefundResult struct {
 // Refund refunds quantities of items. A refusal is a *domain.Refusal; when the
 // provider refuses, the result carries the FAILED refund beside PROVIDER_ERROR.
 func (s *Operations) Refund(ctx context.Context, in RefundInput) (*RefundResult, error) {
+	if err := refuseTooManyItems(len(in.Items)); err != nil {
+		return nil, err
+	}
 	req := idempotency.Request{Operation: "refundOrder", Key: in.IdempotencyKey,
 		Input: struct {
 			OrderID string              `json:"orderId"`

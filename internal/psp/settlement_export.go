@@ -10,6 +10,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
+	"github.com/pspbackoffice/backoffice/internal/csvsafe"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
@@ -93,9 +94,11 @@ func (x *SettlementExport) WriteCSV(w io.Writer) error {
 		if e.Edges.Order != nil {
 			orderDate = string(domain.DateOf(e.Edges.Order.CreatedAt))
 		}
-		row := []string{st.ID, string(st.Date), e.ID, string(e.Kind), entryReference(e), e.OrderID,
+		// Text cells are neutralised against formula injection (internal/csvsafe);
+		// the four amounts stay numbers.
+		row := append(csvsafe.Texts([]string{st.ID, string(st.Date), e.ID, string(e.Kind), entryReference(e), e.OrderID,
 			optionalText(e.FulfilmentID), optionalText(e.RefundID), string(e.ProductType), orderDate, string(e.PayableDate),
-			e.Currency, amount(gross), amount(refunds), amount(fee), amount(e.AmountMinor)}
+			e.Currency}), amount(gross), amount(refunds), amount(fee), amount(e.AmountMinor))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

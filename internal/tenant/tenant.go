@@ -7,7 +7,8 @@
 // Decisions a reader would otherwise rediscover:
 //   - Reads are filtered, never refused: another tenant's row is simply absent, so the
 //     API answers NOT_FOUND (never FORBIDDEN) and lists leave it out.
-//   - PSP staff reach their PSP; merchant users their merchant; an API key its company
+//   - PSP staff reach their PSP; merchant users their merchant (its users and API keys:
+//     merchant admins only, the same rule as the root fields); an API key its company
 //     and shop (orders and their children), its company (settlements, fees,
 //     activations), and itself. Keys need the area's scope to see orders or
 //     settlements at all.
@@ -272,12 +273,16 @@ func providerAccounts(p *auth.Principal) predicate.ProviderAccount {
 	return nothing[predicate.ProviderAccount]()
 }
 
+// users: a merchant's team is for PSP staff and the merchant's admins, as the root
+// fields say (@auth on users and apiKeys); here it holds for every edge too.
 func users(p *auth.Principal) predicate.User {
 	switch reachOf(p) {
 	case reachPSP:
 		return user.PspID(p.PSPID)
 	case reachMerchant:
-		return user.And(user.PspID(p.PSPID), user.MerchantID(p.MerchantID))
+		if p.Role == domain.RoleMerchantAdmin {
+			return user.And(user.PspID(p.PSPID), user.MerchantID(p.MerchantID))
+		}
 	}
 	return nothing[predicate.User]()
 }
@@ -324,12 +329,15 @@ func shops(p *auth.Principal) predicate.Shop {
 	return nothing[predicate.Shop]()
 }
 
+// apiKeys: like users, a merchant's keys are for its admins; a key sees itself.
 func apiKeys(p *auth.Principal) predicate.APIKey {
 	switch reachOf(p) {
 	case reachPSP:
 		return apikey.PspID(p.PSPID)
 	case reachMerchant:
-		return apikey.And(apikey.PspID(p.PSPID), apikey.MerchantID(p.MerchantID))
+		if p.Role == domain.RoleMerchantAdmin {
+			return apikey.And(apikey.PspID(p.PSPID), apikey.MerchantID(p.MerchantID))
+		}
 	case reachKey:
 		return apikey.And(apikey.PspID(p.PSPID), apikey.ID(p.ID))
 	}

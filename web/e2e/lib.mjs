@@ -61,9 +61,19 @@ export async function requireBackend(page, { mutations = [], queries = [] }) {
   if (me.status() === 404 || !(me.headers()['content-type'] ?? '').includes('json')) {
     throw new Skipped('the server has no /auth routes yet (identity backend)');
   }
+  // Introspection answers only callers with credentials (graph/limits.go): ask as the
+  // demo PSP admin with a bearer token fetched outside the page, so the flow's browser
+  // stays signed out.
+  const base = (process.env['E2E_BASE_URL'] ?? 'http://localhost:8080').replace(/\/+$/, '');
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: demo.pspAdmin, password: demo.password }),
+  });
+  const token = login.ok ? (await login.json()).token : '';
   const response = await page.request.post('/graphql', {
     data: { query: '{ __schema { queryType { fields { name } } mutationType { fields { name } } } }' },
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
   });
   const body = await response.json();
   const schema = body.data?.__schema;

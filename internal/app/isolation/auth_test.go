@@ -506,7 +506,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 }
 
 // TestEveryRootFieldCarriesAuth: the schema declares who may call each Query and
-// Mutation field (@auth); introspection is the only thing open without credentials.
+// Mutation field (@auth); introspection needs credentials too (graph/limits.go).
 func TestEveryRootFieldCarriesAuth(t *testing.T) {
 	s := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()
 	for _, root := range []string{"Query", "Mutation"} {

@@ -174,6 +174,18 @@ func (r *Registry) ConfigureLive(ctx context.Context, pspID string, in LiveAccou
 	if strings.TrimSpace(in.Username) == "" {
 		refusal.Add(domain.CodeValidation, domain.Field("username"), "username (or API key) is required")
 	}
+	// Bounds (internal/domain/text_limits.go): credentials are long random strings at
+	// most, never documents.
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"baseUrl", in.BaseURL, domain.MaxURLLen}, {"externalPspId", in.ExternalPSPID, domain.MaxRegistryIDLen},
+		{"username", in.Username, domain.MaxCredentialLen}, {"password", in.Password, domain.MaxCredentialLen},
+		{"webhookSecret", in.WebhookSecret, domain.MaxCredentialLen}} {
+		if domain.TooLong(f.value, f.max) {
+			refusal.Add(domain.CodeValidation, domain.Field(f.field), fmt.Sprintf("%s is longer than %d characters", f.field, f.max))
+		}
+	}
 	if in.WebhookSecret != "" && len(in.WebhookSecret) < 16 {
 		refusal.Add(domain.CodeValidation, domain.Field("webhookSecret"), "webhookSecret must have at least 16 characters")
 	}

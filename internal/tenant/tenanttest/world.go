@@ -280,7 +280,7 @@ func Sees(p *auth.Principal, o Object) bool {
 		switch o.Type {
 		case "ProviderAccount":
 			return false
-		case "AuditEvent":
+		case "AuditEvent", "User", "APIKey":
 			return p.Role == domain.RoleMerchantAdmin && o.Merch == p.MerchantID
 		}
 		return o.Merch == p.MerchantID
