@@ -27,6 +27,7 @@ const (
 	CompletedJobRetention = 24 * time.Hour
 	DiscardedJobRetention = 7 * 24 * time.Hour
 )
+
 // QueueCallbacks is the queue of merchant callbacks: their own workers, so a slow or
 // hanging merchant server never holds up payment processing on the default queue.
 const QueueCallbacks = "callbacks"
