@@ -106,6 +106,7 @@ func (a *App) assemble(ctx context.Context) error {
 		Secret: a.Config.Secret, Logger: a.Logger})
 	a.Orders.Register(a.workers)
 	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger})
+	a.Metrics.Registry.MustRegister(a.Operations.Collectors()...)
 	a.Operations.Register(a.workers)
 	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
 	river.AddWorker(a.workers, &merchants.ActivationWorker{Onboarding: a.Onboarding})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
@@ -15,6 +16,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
+	"github.com/pspbackoffice/backoffice/internal/ids"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
@@ -55,6 +57,8 @@ type OperationsConfig struct {
 	ReconcileAfter time.Duration
 	// ProviderTimeout: zero is DefaultProviderTimeout.
 	ProviderTimeout time.Duration
+	// Capabilities of each provider; nil asks the provider catalog.
+	Capabilities func(domain.Provider) providers.Capabilities
 }
 
 // Operations fulfils and refunds confirmed orders (fulfilOrder, fulfilAll,
@@ -63,6 +67,8 @@ type Operations struct {
 	cfg  OperationsConfig
 	jobs *jobs.Client
 	log  *slog.Logger
+	// mismatches counts operations whose provider reported another amount than planned.
+	mismatches *prometheus.CounterVec
 }
 
 // NewOperations builds the service. Register its worker before the job client is
@@ -80,8 +86,17 @@ func NewOperations(cfg OperationsConfig) *Operations {
 	if cfg.ProviderTimeout == 0 {
 		cfg.ProviderTimeout = DefaultProviderTimeout
 	}
-	return &Operations{cfg: cfg, log: cfg.Logger}
+	if cfg.Capabilities == nil {
+		cfg.Capabilities = capabilities
+	}
+	return &Operations{cfg: cfg, log: cfg.Logger, mismatches: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "backoffice_provider_amount_mismatches_total",
+		Help: "Provider calls whose reported amount differs from the planned one (recorded as reported).",
+	}, []string{"provider", "operation"})}
 }
+
+// Collectors are the service's Prometheus metrics, for the server's registry.
+func (s *Operations) Collectors() []prometheus.Collector { return []prometheus.Collector{s.mismatches} }
 
 // UseJobs gives the service the job client it inserts reconcile jobs with.
 func (s *Operations) UseJobs(c *jobs.Client) { s.jobs = c }
@@ -193,8 +208,14 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	if err != nil {
 		return nil, err
 	}
-	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
-		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
+	id := ids.New("ful")
+	steps, err := s.planSteps(ctx, tx.Ent, lo, opFulfilment, id, pl)
+	if err != nil {
+		return nil, err
+	}
+	create := tx.Ent.Fulfilment.Create().SetID(id).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
+		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
+		SetSteps(steps)
 	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
 		return nil, err
 	} else if ok {
@@ -221,7 +242,7 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	if err := s.scheduleReconcile(ctx, tx, opFulfilment, f.ID); err != nil {
 		return nil, err
 	}
-	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, ""), nil
+	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, "", steps), nil
 }
 
 // payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus
