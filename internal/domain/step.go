@@ -40,7 +40,9 @@ type OperationStep struct {
 	Status OperationStatus `json:"status"`
 	// SentSeq orders the calls of one order as they went out (providers without
 	// idempotency keys are reconciled in that order); 0: never sent.
-	SentSeq             int64  `json:"sentSeq,omitempty"`
+	SentSeq int64 `json:"sentSeq,omitempty"`
+	// InFlight: stamped and not answered yet (the sender may still be waiting).
+	InFlight            bool   `json:"inFlight,omitempty"`
 	ProviderOperationID string `json:"providerOperationId,omitempty"`
 	// ReportedMinor is what the provider said it moved, when it says.
 	ReportedMinor *int64 `json:"reported,omitempty"`

@@ -250,7 +250,7 @@ func (s *Operations) executeOp(ctx context.Context, op *operation, recheck bool)
 	if err != nil {
 		cause := fmt.Errorf("no %s client: %w", op.order.Provider, err)
 		if op.moved() || op.sentUnanswered() {
-			return s.recordPending(ctx, op, cause)
+			return s.recordPending(ctx, op, -1, cause)
 		}
 		// Nothing was sent: failing is safe, and the merchant can ask again.
 		return s.recordFailed(ctx, op, -1, cause.Error())
@@ -258,7 +258,7 @@ func (s *Operations) executeOp(ctx context.Context, op *operation, recheck bool)
 	caps := p.Capabilities()
 	if recheck && caps.NoIdempotencyKey && op.sentUnanswered() {
 		if err := s.reconcileUnkeyed(ctx, p, op.order); err != nil {
-			return s.recordPending(ctx, op, err)
+			return s.recordPending(ctx, op, -1, err)
 		}
 		if op, err = s.loadOperation(ctx, op.kind, op.id); err != nil || op.status != domain.OperationPending {
 			return err
@@ -286,7 +286,7 @@ func (s *Operations) executeOp(ctx context.Context, op *operation, recheck bool)
 			}
 			continue
 		case temporary(err):
-			return s.recordPending(ctx, op, err)
+			return s.recordPending(ctx, op, i, err)
 		}
 		if !op.moved() {
 			return s.recordFailed(ctx, op, i, err.Error())
@@ -368,7 +368,7 @@ func (s *Operations) markSent(ctx context.Context, op *operation, i int) error {
 		if status != domain.OperationPending || len(steps) != len(op.steps) {
 			return fmt.Errorf("psp: %s is %s; not sent again", op.id, status)
 		}
-		steps[i].SentSeq = max(s.cfg.Now().UnixNano(), steps[i].SentSeq+1)
+		steps[i].SentSeq, steps[i].InFlight = max(s.cfg.Now().UnixNano(), steps[i].SentSeq+1), true
 		steps[i].Attempts++
 		op.steps = steps
 		return s.saveSteps(ctx, tx, op, steps, false, nil)
@@ -402,7 +402,7 @@ func (s *Operations) recordStep(ctx context.Context, op *operation, i int, ref s
 
 // applyAnswer marks a step SUCCEEDED with the provider's id and amounts.
 func applyAnswer(st *domain.OperationStep, ref string, moved *providers.Moved) {
-	st.Status, st.ProviderOperationID, st.Error = domain.OperationSucceeded, ref, ""
+	st.Status, st.ProviderOperationID, st.Error, st.InFlight = domain.OperationSucceeded, ref, "", false
 	if moved == nil || moved.Amount.Currency() != st.Currency {
 		return
 	}
@@ -528,10 +528,24 @@ func (s *Operations) moveLine(ctx context.Context, tx *db.Tx, op *operation, ite
 }
 
 // recordPending notes an attempt whose outcome is open, and answers errStillPending.
-func (s *Operations) recordPending(ctx context.Context, op *operation, cause error) error {
+// step is the step that was sent (-1: none): its call is over on our side.
+func (s *Operations) recordPending(ctx context.Context, op *operation, step int, cause error) error {
 	s.log.WarnContext(ctx, "provider outcome open; the reconcile job will ask again",
 		"operation", op.id, "provider", op.order.Provider, "err", cause)
 	var err error
+	if step >= 0 {
+		reason := cause.Error()
+		err = s.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			status, steps, err := s.lockedOp(ctx, tx, op)
+			if err != nil || status != domain.OperationPending || step >= len(steps) {
+				return err
+			}
+			steps[step].InFlight, steps[step].Error = false, truncate(reason)
+			op.steps = steps
+			return s.saveSteps(ctx, tx, op, steps, true, &reason)
+		})
+		return errors.Join(fmt.Errorf("%w: %w", errStillPending, cause), err)
+	}
 	switch op.kind {
 	case opFulfilment:
 		err = s.cfg.DB.Ent.Fulfilment.Update().Where(fulfilment.ID(op.id), fulfilment.StatusEQ(domain.OperationPending)).
@@ -556,7 +570,7 @@ func (s *Operations) recordRefusedAfterMoving(ctx context.Context, op *operation
 		if err != nil || status != domain.OperationPending {
 			return err
 		}
-		steps[i].Error = truncate(cause.Error())
+		steps[i].Error, steps[i].InFlight = truncate(cause.Error()), false
 		op.steps = steps
 		return s.saveSteps(ctx, tx, op, steps, true, &reason)
 	})
@@ -585,7 +599,7 @@ func (s *Operations) recordFailed(ctx context.Context, op *operation, step int, 
 			}
 		}
 		if step >= 0 && step < len(steps) {
-			steps[step].Status, steps[step].Error = domain.OperationFailed, truncate(reason)
+			steps[step].Status, steps[step].Error, steps[step].InFlight = domain.OperationFailed, truncate(reason), false
 		}
 		now := s.cfg.Now()
 		var n int

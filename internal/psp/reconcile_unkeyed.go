@@ -76,12 +76,15 @@ type unanswered struct {
 // idempotency keys and got no definite answer (Paywerk). Such a provider cannot be
 // asked about one call, only about the order, so: take its per-item fulfilled,
 // cancelled and returned quantities, take away what our answered steps account
-// for, and walk the unanswered steps in the order they were sent: one whose lines
-// the surplus covers was applied (SUCCEEDED, and the operation finished when it was
-// its last step); one it does not cover never arrived or was refused, and loses its
-// stamp, so it is sent again. Comparing quantities, not amounts, is what tells a
-// 0.5-unit capture from another one; going in send order is what the provider did.
-// The whole decision is taken under the order's lock. See paywerk/doc.go.
+// for, and find which of the unanswered steps the rest is made of, exactly, item by
+// item, trying them in the order they were sent (earlier ones first when two
+// choices fit, as the provider applies calls in the order they arrive). Those were
+// applied (SUCCEEDED, and their operation finished when it was its last step); the
+// others never arrived or were refused, and lose their stamp, so they are sent
+// again. Comparing quantities, not amounts, is what tells a 0.5-unit capture from a
+// 1-unit one. When no choice fits exactly, or a call may still be on its way (stamped
+// less than ProviderTimeout ago), nothing is decided and the job asks again later.
+// The decision is taken under the order's lock. See paywerk/doc.go.
 func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider, ord *ent.Order) error {
 	st, err := p.FetchStatus(ctx, ord.ProviderReference)
 	if err != nil {
@@ -141,21 +144,27 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		sort.SliceStable(open, func(a, b int) bool {
 			return open[a].op.steps[open[a].step].SentSeq < open[b].op.steps[open[b].step].SentSeq
 		})
-		touched := map[*operation]bool{}
+		inFlight := s.cfg.Now().Add(-s.cfg.ProviderTimeout).UnixNano()
 		for _, u := range open {
-			stp := &u.op.steps[u.step]
-			covered := true
-			for _, l := range stp.Lines {
-				covered = covered && *get(sku[l.ItemID]).at(stp.Kind, l.Kind) >= l.Quantity
+			if st := u.op.steps[u.step]; st.InFlight && st.SentSeq > inFlight {
+				return fmt.Errorf("a call to %s on this order may still be under way; asking again later", ord.Provider)
 			}
-			if covered {
-				for _, l := range stp.Lines {
-					*get(sku[l.ItemID]).at(stp.Kind, l.Kind) -= l.Quantity
-				}
-				stp.Status = domain.OperationSucceeded
+		}
+		if len(open) > maxUnanswered {
+			return fmt.Errorf("%d unanswered calls to %s on one order: more than can be told apart", len(open), ord.Provider)
+		}
+		applied, ok := appliedSubset(open, surplus, sku)
+		if !ok {
+			return fmt.Errorf("%s holds quantities no set of our unanswered calls explains; left for an operator", ord.Provider)
+		}
+		touched := map[*operation]bool{}
+		for k, u := range open {
+			stp := &u.op.steps[u.step]
+			if applied&(1<<k) != 0 {
+				stp.Status, stp.InFlight = domain.OperationSucceeded, false
 				s.log.InfoContext(ctx, "unanswered call found applied at the provider", "operation", u.op.id, "provider", ord.Provider)
 			} else {
-				stp.SentSeq = 0 // not at the provider: send it again
+				stp.SentSeq, stp.InFlight = 0, false // not at the provider: send it again
 				s.log.InfoContext(ctx, "unanswered call not found at the provider; it will be sent again", "operation", u.op.id, "provider", ord.Provider)
 			}
 			touched[u.op] = true
@@ -181,6 +190,52 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		}
 		return nil
 	})
+}
+
+// maxUnanswered bounds the search over unanswered calls of one order (2^n subsets).
+const maxUnanswered = 12
+
+// appliedSubset is the set of unanswered steps (bit k: open[k]) whose lines make up
+// the surplus exactly; among several, the one that takes the earliest-sent steps.
+func appliedSubset(open []unanswered, surplus map[string]*qtys, sku map[string]string) (uint, bool) {
+	n := len(open)
+	// Subsets in the order "earliest-sent first": compare bit-reversed masks, so a
+	// set with open[0] comes before any set without it.
+	best, found := uint(0), false
+	rank := func(m uint) uint {
+		var r uint
+		for k := 0; k < n; k++ {
+			if m&(1<<k) != 0 {
+				r |= 1 << (n - 1 - k)
+			}
+		}
+		return r
+	}
+	for m := uint(0); m < 1<<n; m++ {
+		rest := map[string]qtys{}
+		for k, v := range surplus {
+			rest[k] = *v
+		}
+		for k, u := range open {
+			if m&(1<<k) == 0 {
+				continue
+			}
+			stp := u.op.steps[u.step]
+			for _, l := range stp.Lines {
+				q := rest[sku[l.ItemID]]
+				*q.at(stp.Kind, l.Kind) -= l.Quantity
+				rest[sku[l.ItemID]] = q
+			}
+		}
+		exact := true
+		for _, q := range rest {
+			exact = exact && q == qtys{}
+		}
+		if exact && (!found || rank(m) > rank(best)) {
+			best, found = m, true
+		}
+	}
+	return best, found
 }
 
 // orderOperations are the order's fulfilments and refunds that are not FAILED.
