@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is the server's configuration.
@@ -26,6 +27,12 @@ type Config struct {
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
+	// SandboxURL, in sandbox mode: the sandboxes are served by another process at
+	// <SandboxURL>/sandbox/ (internal/crashtest does so) instead of by this one.
+	SandboxURL string
+	// ReconcileAfter is how long a fulfilment or refund may stay PENDING before the
+	// reconcile job takes it up (RECONCILE_AFTER, a Go duration; default 1m).
+	ReconcileAfter time.Duration
 }
 
 // DataDir is where generated state lives when nothing else is configured.
@@ -38,6 +45,7 @@ func FromEnv() (Config, error) {
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
 		ListenAddr:    envOr("LISTEN_ADDR", ":8080"),
 		Secret:        os.Getenv("BACKOFFICE_SECRET"),
+		SandboxURL:    strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
 		AdminEmail:    os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
 		AdminPassword: os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
 		ProvidersMode: envOr("PROVIDERS_MODE", "sandbox"),
@@ -45,6 +53,14 @@ func FromEnv() (Config, error) {
 		DataDir:       DataDir,
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
 		PprofAddr:     os.Getenv("PPROF_ADDR"),
+	}
+	c.ReconcileAfter = time.Minute
+	if v := os.Getenv("RECONCILE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+			return c, fmt.Errorf("RECONCILE_AFTER must be a duration between 100ms and 24h, not %q", v)
+		}
+		c.ReconcileAfter = d
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)

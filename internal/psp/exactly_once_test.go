@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -386,5 +387,31 @@ func TestIssue14ConflictOnAnyStepAgrees(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// A crash can leave an operation whose reconcile job is stuck "running" in a dead
+// process (River rescues it only after an hour): the periodic sweep finishes any
+// operation left PENDING and untouched for longer than ReconcileAfter + ProviderTimeout.
+func TestSweepFinishesForgottenOperations(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newOpsEnv(t, d, envOptions{})
+		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice, testLine{sku: "A", quantity: "2", unit: "40.00"})
+		fresh := e.crashAfterSend(opFulfilment, e.reserveFulfil(ord.ID, ful("A", "1")))
+		if err := e.ops.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if s := e.checkInvariants(ord.ID); s.fulfilments[0].Status != domain.OperationPending {
+			t.Fatalf("the sweep took up an operation its job may still be working on: %s", s.fulfilments[0].Status)
+		}
+		later := NewOperations(OperationsConfig{DB: d, Registry: e.reg, ReconcileAfter: time.Minute,
+			Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
+		later.UseJobs(e.jobs)
+		if err := later.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s := e.checkInvariants(ord.ID)
+		wantStatus(t, "fulfilment "+fresh, s.fulfilments[0].Status, domain.OperationSucceeded, s.fulfilments[0].FailureReason)
+		e.checkProviderAgrees(ord.ID)
 	})
 }

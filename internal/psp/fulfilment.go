@@ -42,8 +42,8 @@ import (
 const DefaultReconcileAfter = time.Minute
 
 // DefaultProviderTimeout bounds one provider call with its bookkeeping. It stays
-// below DefaultReconcileAfter, so the job never repeats a call that is still under
-// way (a provider without idempotency keys would act twice).
+// below ReconcileAfter (at most half of it), so the job never repeats a call that is
+// still under way (a provider without idempotency keys would act twice).
 const DefaultProviderTimeout = 30 * time.Second
 
 // OperationsConfig is what the fulfilment and refund service is built from.
@@ -84,7 +84,7 @@ func NewOperations(cfg OperationsConfig) *Operations {
 		cfg.ReconcileAfter = DefaultReconcileAfter
 	}
 	if cfg.ProviderTimeout == 0 {
-		cfg.ProviderTimeout = DefaultProviderTimeout
+		cfg.ProviderTimeout = min(DefaultProviderTimeout, cfg.ReconcileAfter/2)
 	}
 	if cfg.Capabilities == nil {
 		cfg.Capabilities = capabilities
@@ -101,8 +101,11 @@ func (s *Operations) Collectors() []prometheus.Collector { return []prometheus.C
 // UseJobs gives the service the job client it inserts reconcile jobs with.
 func (s *Operations) UseJobs(c *jobs.Client) { s.jobs = c }
 
-// Register adds the reconcile worker.
-func (s *Operations) Register(w *river.Workers) { river.AddWorker(w, &reconcileWorker{s: s}) }
+// Register adds the reconcile and sweep workers.
+func (s *Operations) Register(w *river.Workers) {
+	river.AddWorker(w, &reconcileWorker{s: s})
+	river.AddWorker(w, &sweepWorker{s: s})
+}
 
 // FulfilInput is fulfilOrder's input.
 type FulfilInput struct {

@@ -368,6 +368,11 @@ func (s *Operations) markSent(ctx context.Context, op *operation, i int) error {
 		if status != domain.OperationPending || len(steps) != len(op.steps) {
 			return fmt.Errorf("psp: %s is %s; not sent again", op.id, status)
 		}
+		if steps[i].SentSeq != op.steps[i].SentSeq || steps[i].Status != domain.OperationPending {
+			// Another attempt (the sweep beside the job, another instance) stamped or
+			// answered it since we read it: it is that attempt's call.
+			return fmt.Errorf("%w: another attempt is sending %s", errStillPending, op.id)
+		}
 		steps[i].SentSeq, steps[i].InFlight = max(s.cfg.Now().UnixNano(), steps[i].SentSeq+1), true
 		steps[i].Attempts++
 		op.steps = steps
@@ -680,6 +685,63 @@ func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs
 // outcome. It answers an error wrapping errStillPending while the outcome is open.
 func (s *Operations) Reconcile(ctx context.Context, kind opKind, id string) error {
 	return s.execute(ctx, kind, id, true)
+}
+
+// sweepArgs asks for one sweep of operations left PENDING.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "psp_reconcile_sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	s *Operations
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error { return w.s.Sweep(ctx) }
+
+// Timeout leaves room for a batch of provider calls.
+func (w *sweepWorker) Timeout(*river.Job[sweepArgs]) time.Duration { return 10 * time.Minute }
+
+// sweepBatch bounds one sweep per kind.
+const sweepBatch = 50
+
+// Sweep reconciles operations that stayed PENDING, untouched, for longer than
+// ReconcileAfter + ProviderTimeout: their reconcile job died with a process (River
+// rescues a job stuck "running" only after an hour) or ran out of attempts. Oldest
+// first, at most sweepBatch of each kind per run; recording is compare-and-set and
+// the calls are the stored steps, so running beside a job is harmless.
+func (s *Operations) Sweep(ctx context.Context) error {
+	ctx = auth.System(ctx)
+	cutoff := s.cfg.Now().Add(-s.cfg.ReconcileAfter - s.cfg.ProviderTimeout)
+	fids, err := s.cfg.DB.Ent.Fulfilment.Query().
+		Where(fulfilment.StatusEQ(domain.OperationPending), fulfilment.UpdatedAtLT(cutoff)).
+		Order(ent.Asc(fulfilment.FieldUpdatedAt)).Limit(sweepBatch).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	rids, err := s.cfg.DB.Ent.Refund.Query().
+		Where(refund.StatusEQ(domain.OperationPending), refund.UpdatedAtLT(cutoff)).
+		Order(ent.Asc(refund.FieldUpdatedAt)).Limit(sweepBatch).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range []struct {
+		kind opKind
+		ids  []string
+	}{{opFulfilment, fids}, {opRefund, rids}} {
+		for _, id := range k.ids {
+			if err := s.Reconcile(ctx, k.kind, id); err != nil && !errors.Is(err, errStillPending) {
+				s.log.ErrorContext(ctx, "sweep: reconcile failed", "operation", id, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// PeriodicJobs is the sweep, every ReconcileAfter and once when the leader starts.
+func (s *Operations) PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(s.cfg.ReconcileAfter),
+		func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 }
 
 // scheduleReconcile inserts the reconcile job in the reserving transaction.
