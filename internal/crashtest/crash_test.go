@@ -110,9 +110,9 @@ func envInt(name string, def int) int {
 
 func TestCrashRecovery(t *testing.T) {
 	d, dbURL := testdb.PostgresWithURL(t) // skips without TEST_DATABASE_URL, fails in CI
-	kills, workers, ordersPer := 3, 6, 3
+	kills, workers, ordersPer := 3, 6, 4
 	if os.Getenv("CRASHTEST_LONG") == "1" {
-		kills, workers, ordersPer = 10, 12, 6
+		kills, workers, ordersPer = 10, 12, 25
 	}
 	kills, workers = envInt("CRASHTEST_KILLS", kills), envInt("CRASHTEST_WORKERS", workers)
 	e := &env{t: t, d: d, dbURL: dbURL, logs: filepath.Join(os.TempDir(), "crashtest-"+ids.New("log")+".log")}
@@ -128,7 +128,7 @@ func TestCrashRecovery(t *testing.T) {
 	e.login()
 
 	var (
-		sent, seen atomic.Int64
+		sent, seen, lost atomic.Int64
 		mu         sync.Mutex
 		succeeded  = map[string]opKind{}
 	)
@@ -137,6 +137,9 @@ func TestCrashRecovery(t *testing.T) {
 		for ctx.Err() == nil {
 			ord := e.orders[r.IntN(len(e.orders))]
 			kind, id, status := e.randomOperation(ctx, r, ord)
+			if status == "lost" {
+				lost.Add(1)
+			}
 			if kind == "" {
 				time.Sleep(20 * time.Millisecond) // server down or refused
 				continue
@@ -179,8 +182,8 @@ func TestCrashRecovery(t *testing.T) {
 			failed = n
 		}
 	}
-	t.Logf("crash test: %d kills, %d calls sent (%d answered SUCCEEDED), %d operations recorded (%d FAILED), %d left PENDING, %d divergences",
-		kills, sent.Load(), seen.Load(), ops, failed, pending, divergences)
+	t.Logf("crash test: %d orders, %d kills, %d calls answered (%d SUCCEEDED), %d calls lost with the server, %d operations recorded (%d FAILED), %d left PENDING, %d divergences",
+		len(e.orders), kills, sent.Load(), seen.Load(), lost.Load(), ops, failed, pending, divergences)
 	if divergences > 0 {
 		t.Fatalf("%d divergences; server log: %s", divergences, e.logs)
 	}
@@ -391,6 +394,9 @@ func (e *env) randomOperation(ctx context.Context, r *rand.Rand, ord *ent.Order)
 	req.Header.Set("Authorization", "Bearer "+e.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		if ctx.Err() == nil {
+			return "", "", "lost" // the server died with the request
+		}
 		return "", "", ""
 	}
 	defer resp.Body.Close()
@@ -491,4 +497,3 @@ func (e *env) compare(succeeded map[string]opKind) int {
 	}
 	return bad
 }
-

@@ -1,6 +1,7 @@
 package sandboxkit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,15 @@ func ReadJSON(r *http.Request, limit int64, v any) error {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
 	return nil
+}
+
+// Detach is the request with a context the caller's hang-up does not cancel: a
+// sandbox that began an operation writes all of it (state, idempotency record), as a
+// provider's database commits whether or not the client still listens. Without it a
+// client timing out between the two writes left an applied refund whose key was
+// never recorded, and the retry applied it again.
+func Detach(r *http.Request) *http.Request {
+	return r.WithContext(context.WithoutCancel(r.Context()))
 }
 
 // StripBasePath lets the server mount a sandbox either with or without
