@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -182,7 +183,7 @@ func TestCrashRecovery(t *testing.T) {
 			failed = n
 		}
 	}
-	t.Logf("crash test: %d orders, %d kills, %d calls answered (%d SUCCEEDED), %d calls lost with the server, %d operations recorded (%d FAILED), %d left PENDING, %d divergences",
+	t.Logf("crash test: %d orders, %d kills, %d calls answered (%d SUCCEEDED), %d calls cut off by a kill, %d operations recorded (%d FAILED), %d left PENDING, %d divergences",
 		len(e.orders), kills, sent.Load(), seen.Load(), lost.Load(), ops, failed, pending, divergences)
 	if divergences > 0 {
 		t.Fatalf("%d divergences; server log: %s", divergences, e.logs)
@@ -394,8 +395,8 @@ func (e *env) randomOperation(ctx context.Context, r *rand.Rand, ord *ent.Order)
 	req.Header.Set("Authorization", "Bearer "+e.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		if ctx.Err() == nil {
-			return "", "", "lost" // the server died with the request
+		if ctx.Err() == nil && !errors.Is(err, syscall.ECONNREFUSED) {
+			return "", "", "lost" // the server died with the request in flight
 		}
 		return "", "", ""
 	}
