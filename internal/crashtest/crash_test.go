@@ -130,8 +130,8 @@ func TestCrashRecovery(t *testing.T) {
 
 	var (
 		sent, seen, lost atomic.Int64
-		mu         sync.Mutex
-		succeeded  = map[string]opKind{}
+		mu               sync.Mutex
+		succeeded        = map[string]opKind{}
 	)
 	load := func(ctx context.Context, seed uint64) {
 		r := rand.New(rand.NewPCG(seed, 14))
