@@ -160,6 +160,10 @@ func TestCrashRecovery(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); load(ctx, uint64(w)+1) }()
 	}
+	if os.Getenv("CRASHTEST_FAULTS") != "0" {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.faults(ctx) }()
+	}
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for k := range kills {
 		time.Sleep(time.Duration(500+r.IntN(2500)) * time.Millisecond)
@@ -244,6 +248,36 @@ func (e *env) start() {
 		time.Sleep(100 * time.Millisecond)
 	}
 	e.t.Fatalf("the server did not become ready; log: %s", e.logs)
+}
+
+// faults keeps one-shot sandbox faults coming on random calls of random providers
+// (5xx, 409 conflict, a hang until the client gives up, latency) until ctx ends, so
+// the kills meet operations half done at the provider too.
+func (e *env) faults(ctx context.Context) {
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	kinds := []sandboxkit.FaultKind{sandboxkit.FaultStatus5xx, sandboxkit.FaultConflict, sandboxkit.FaultTimeout, sandboxkit.FaultLatency}
+	ops := []string{sandboxkit.OpCapture, sandboxkit.OpRefund, sandboxkit.OpCancel}
+	for _, f := range e.sb.Faults {
+		f.MaxHang = 3 * time.Second
+	}
+	for ctx.Err() == nil {
+		p := catalog.All[r.IntN(len(catalog.All))]
+		f := sandboxkit.Fault{Operation: ops[r.IntN(len(ops))], Kind: kinds[r.IntN(len(kinds))], Count: 1}
+		if f.Kind == sandboxkit.FaultLatency {
+			f.Latency = time.Duration(200+r.IntN(1500)) * time.Millisecond
+		}
+		if _, err := e.sb.Faults[p].Add(f); err != nil {
+			e.t.Errorf("fault: %v", err)
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(100+r.IntN(400)) * time.Millisecond):
+		}
+	}
+	for _, f := range e.sb.Faults {
+		f.Clear()
+	}
 }
 
 // kill is kill -9.
