@@ -384,6 +384,12 @@ func (s *Operations) markSent(ctx context.Context, op *operation, i int) error {
 // operation is SUCCEEDED (finish). done tells whether the operation is decided.
 func (s *Operations) recordStep(ctx context.Context, op *operation, i int, ref string, moved *providers.Moved) (done bool, err error) {
 	err = s.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if len(op.steps) == 1 {
+			// The only step: finishing is one compare-and-set on PENDING, no read needed.
+			done = true
+			applyAnswer(&op.steps[0], ref, moved)
+			return s.finish(ctx, tx, op)
+		}
 		status, steps, err := s.lockedOp(ctx, tx, op)
 		if err != nil {
 			return err
@@ -451,25 +457,13 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 		}
 	}
 	var diff, retDiff, cnlDiff int64
-	mismatch := false
 	for k, d := range delta {
-		if d == 0 {
-			continue
-		}
-		mismatch, diff = true, diff+d
+		diff += d
 		if k.kind == domain.RefundCancel {
 			cnlDiff += d
 		} else {
 			retDiff += d
 		}
-		if err := s.moveLine(ctx, tx, op, k.item, k.kind, d); err != nil {
-			return err
-		}
-	}
-	if mismatch {
-		s.mismatches.WithLabelValues(string(op.order.Provider), string(op.kind)).Inc()
-		s.log.WarnContext(ctx, "provider reported another amount than planned; recorded as reported",
-			"operation", op.id, "provider", op.order.Provider, "planned", op.amount.Minor(), "reported", op.amount.Minor()+diff)
 	}
 	now := s.cfg.Now()
 	refs := make([]string, 0, len(op.steps))
@@ -496,7 +490,22 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 			SetFailureReason("").AddAttempts(1).Save(ctx)
 	}
 	if err != nil || n == 0 {
-		return err // n == 0: someone else recorded the outcome
+		return err // n == 0: someone else recorded the outcome; nothing else moves
+	}
+	mismatch := false
+	for k, d := range delta {
+		if d == 0 {
+			continue
+		}
+		mismatch = true
+		if err := s.moveLine(ctx, tx, op, k.item, k.kind, d); err != nil {
+			return err
+		}
+	}
+	if mismatch {
+		s.mismatches.WithLabelValues(string(op.order.Provider), string(op.kind)).Inc()
+		s.log.WarnContext(ctx, "provider reported another amount than planned; recorded as reported",
+			"operation", op.id, "provider", op.order.Provider, "planned", op.amount.Minor(), "reported", amount)
 	}
 	op.status = domain.OperationSucceeded
 	upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
