@@ -415,3 +415,27 @@ func TestSweepFinishesForgottenOperations(t *testing.T) {
 		e.checkProviderAgrees(ord.ID)
 	})
 }
+
+// Paywerk prices a part when it arrives (the part that takes a line's last quantity
+// takes its rest). A capture planned before a cancel but applied after it costs what
+// Paywerk says, also when its answer was lost: the reconciliation takes the amount
+// from Paywerk's totals, not from the plan.
+func TestIssue14PaywerkUnansweredCallTakesPaywerksAmount(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newOpsEnv(t, d, envOptions{})
+		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice,
+			testLine{sku: "A", quantity: "3", unit: "50.00"}, testLine{sku: "X", quantity: "1.5", unit: "33.33"})
+		e.mustFulfil(ord.ID, ful("X", "0.5"))
+		capture := e.reserveOnly(e.reserveFulfil(ord.ID, ful("X", "0.5")))
+		cancel := e.reserveOnly(e.reserveRefundOf(ord.ID, RefundRequestItem{SKU: "X", RefundType: domain.RefundCancel, Quantity: qty("0.5")}))
+		e.settle(opRefund, cancel) // reaches Paywerk first: not the last part there
+		op, err := e.ops.loadOperation(e.sys(), opFulfilment, capture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.sendUnrecorded(op) // the last part at Paywerk; the answer is lost
+		e.settle(opFulfilment, capture)
+		e.checkInvariants(ord.ID)
+		e.checkProviderAgrees(ord.ID)
+	})
+}

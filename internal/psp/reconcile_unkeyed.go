@@ -117,6 +117,7 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 			return err
 		}
 		var open []unanswered
+		var known [3]int64 // what our answered calls moved: fulfilled, cancelled, returned
 		for _, op := range ops {
 			if len(op.steps) == 0 { // older than steps: its lines are what it moved
 				if op.status == domain.OperationSucceeded {
@@ -126,6 +127,7 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 							kind = domain.StepCapture
 						}
 						*get(l.item.Sku).at(kind, l.kind) -= l.quantity
+						known[category(kind, l.kind)] += l.amount.Minor()
 					}
 				}
 				continue
@@ -135,6 +137,7 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 				case stp.Status == domain.OperationSucceeded:
 					for _, l := range stp.Lines {
 						*get(sku[l.ItemID]).at(stp.Kind, l.Kind) -= l.Quantity
+						known[category(stp.Kind, l.Kind)] += lineMoved(l)
 					}
 				case op.status == domain.OperationPending && stp.Status == domain.OperationPending && stp.SentSeq > 0:
 					open = append(open, unanswered{op, i})
@@ -156,6 +159,29 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		applied, ok := appliedSubset(open, surplus, sku)
 		if !ok {
 			return fmt.Errorf("%s holds quantities no set of our unanswered calls explains; left for an operator", ord.Provider)
+		}
+		// The provider computes amounts itself, and in the order calls arrived (the
+		// part that takes a line's last quantity takes its rest): what its totals hold
+		// beyond our answered calls and the plans of the applied ones belongs to the
+		// applied ones, recorded as reported (and flagged) on the last of each kind.
+		last := [3]*domain.StepLine{}
+		for k, u := range open {
+			if applied&(1<<k) == 0 {
+				continue
+			}
+			stp := &u.op.steps[u.step]
+			for j := range stp.Lines {
+				c := category(stp.Kind, stp.Lines[j].Kind)
+				known[c] += stp.Lines[j].AmountMinor
+				last[c] = &stp.Lines[j]
+			}
+		}
+		held := [3]int64{st.Captured.Minor(), st.Authorized.Minor() - st.Amount.Minor() - st.Refunded.Minor(), st.Refunded.Minor()}
+		for c := range held {
+			if d := held[c] - known[c]; d != 0 && last[c] != nil {
+				v := last[c].AmountMinor + d
+				last[c].ReportedMinor = &v
+			}
 		}
 		touched := map[*operation]bool{}
 		for k, u := range open {
@@ -190,6 +216,26 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		}
 		return nil
 	})
+}
+
+// category is where a line's amount counts at the provider: 0 fulfilled, 1
+// cancelled, 2 returned.
+func category(kind domain.StepKind, t domain.RefundType) int {
+	switch {
+	case kind == domain.StepCapture:
+		return 0
+	case t == domain.RefundCancel:
+		return 1
+	}
+	return 2
+}
+
+// lineMoved is what a line moved: the provider's figure when it gave one.
+func lineMoved(l domain.StepLine) int64 {
+	if l.ReportedMinor != nil {
+		return *l.ReportedMinor
+	}
+	return l.AmountMinor
 }
 
 // maxUnanswered bounds the search over unanswered calls of one order (2^n subsets).
