@@ -554,7 +554,11 @@ func (s *Operations) recordPending(ctx context.Context, op *operation, step int,
 			if err != nil || status != domain.OperationPending || step >= len(steps) {
 				return err
 			}
-			steps[step].InFlight, steps[step].Error = false, truncate(reason)
+			// A provider's answer (5xx) ends the call; a timeout or a broken connection
+			// does not: the provider may still be working on it.
+			var pe *providers.Error
+			steps[step].InFlight = !errors.As(cause, &pe) || pe.HTTPStatus == 0
+			steps[step].Error = truncate(reason)
 			op.steps = steps
 			return s.saveSteps(ctx, tx, op, steps, true, &reason)
 		})

@@ -85,6 +85,13 @@ func TestProviderFaults(t *testing.T) {
 						t.Fatalf("the pending operation reserved nothing: %+v", it)
 					}
 					e.sb.Faults[tt.prov].Clear()
+					// The job comes ReconcileAfter later, when a call without an
+					// answer can no longer be under way.
+					op, err := e.ops.loadOperation(e.sys(), kind, id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					e.ageStamps(op)
 					if err := e.ops.Reconcile(context.Background(), kind, id); err != nil {
 						t.Fatalf("reconcile: %v", err)
 					}

@@ -83,7 +83,8 @@ type unanswered struct {
 // others never arrived or were refused, and lose their stamp, so they are sent
 // again. Comparing quantities, not amounts, is what tells a 0.5-unit capture from a
 // 1-unit one. When no choice fits exactly, or a call may still be on its way (stamped
-// less than ProviderTimeout ago), nothing is decided and the job asks again later.
+// less than twice ProviderTimeout ago and never answered), nothing is decided and the
+// job asks again later.
 // The decision is taken under the order's lock. See paywerk/doc.go.
 func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider, ord *ent.Order) error {
 	st, err := p.FetchStatus(ctx, ord.ProviderReference)
@@ -147,7 +148,9 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		sort.SliceStable(open, func(a, b int) bool {
 			return open[a].op.steps[open[a].step].SentSeq < open[b].op.steps[open[b].step].SentSeq
 		})
-		inFlight := s.cfg.Now().Add(-s.cfg.ProviderTimeout).UnixNano()
+		// A call without an answer may still be on its way for a while after the sender
+		// gave up (at ProviderTimeout): leave it alone for twice that.
+		inFlight := s.cfg.Now().Add(-2 * s.cfg.ProviderTimeout).UnixNano()
 		for _, u := range open {
 			if st := u.op.steps[u.step]; st.InFlight && st.SentSeq > inFlight {
 				return fmt.Errorf("a call to %s on this order may still be under way; asking again later", ord.Provider)
