@@ -26,11 +26,12 @@ import (
 //
 //  1. One transaction locks the order and its items, checks the rules (rules.go),
 //     reserves the quantities and amounts on the items, records the operation
-//     PENDING with its lines, claims the idempotency key, and inserts the reconcile
-//     job. Then it commits.
-//  2. The provider call, with the operation id as idempotency key; then SUCCEEDED
-//     (and the order's money totals) or FAILED (and the reservation given back), or
-//     still PENDING when the answer is open — the reconcile job finishes it.
+//     PENDING with its lines and its planned provider calls (steps.go), claims the
+//     idempotency key, and inserts the reconcile job. Then it commits.
+//  2. The provider calls, exactly as planned (reconcile.go); then SUCCEEDED (and
+//     the order's money totals) or FAILED (and the reservation given back), or
+//     still PENDING when an answer is open or money moved before a refusal — the
+//     reconcile job finishes it.
 //
 // The order's totals follow DESIGN.md: amount = initialAmount − every SUCCEEDED
 // refund (CANCEL and RETURN), refundedAmount their sum, fulfilledAmount the sum of
