@@ -439,3 +439,27 @@ func TestIssue14PaywerkUnansweredCallTakesPaywerksAmount(t *testing.T) {
 		e.checkProviderAgrees(ord.ID)
 	})
 }
+
+// A retry refused by the provider says nothing about the attempt before it: after a
+// crash right after the provider acted, a conflict on the retried call must not fail
+// an operation the provider carried out. The refusal is taken only when the same key
+// is refused twice.
+func TestIssue14RefusedRetryOfAnAppliedCall(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newOpsEnv(t, d, envOptions{})
+		for _, prov := range []domain.Provider{domain.ProviderBillie, domain.ProviderBillwerk, domain.ProviderBetterPayment} {
+			t.Run(prov.Slug(), func(t *testing.T) {
+				t.Cleanup(e.sb.Faults[prov].Clear)
+				ord := e.confirmedOrder(prov, productTypeOf(prov), testLine{sku: "A", quantity: "3", unit: "60.00"})
+				id := e.crashAfterSend(opFulfilment, e.reserveFulfil(ord.ID, ful("A", "1")))
+				if _, err := e.sb.Faults[prov].Add(sandboxkit.Fault{Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultConflict, Count: 1}); err != nil {
+					t.Fatal(err)
+				}
+				e.settle(opFulfilment, id)
+				s := e.checkInvariants(ord.ID)
+				wantStatus(t, "fulfilment", s.fulfilments[0].Status, domain.OperationSucceeded, s.fulfilments[0].FailureReason)
+				e.checkProviderAgrees(ord.ID)
+			})
+		}
+	})
+}

@@ -278,6 +278,13 @@ func (s *Operations) executeOp(ctx context.Context, op *operation, recheck bool)
 			}
 		}
 		ref, moved, err := s.sendStep(ctx, p, op, merchantID, op.steps[i])
+		if err != nil && !temporary(err) && !errors.Is(err, errNoCall) && recheck && !caps.NoIdempotencyKey {
+			// A refusal of a call an earlier attempt may have made (the process died,
+			// the answer was lost) proves nothing about that attempt: ask again with
+			// the same key, which the provider answers from its records when the
+			// first call went through. Only a refusal given twice is taken.
+			ref, moved, err = s.sendStep(ctx, p, op, merchantID, op.steps[i])
+		}
 		switch {
 		case err == nil, errors.Is(err, errNoCall):
 			done, rerr := s.recordStep(ctx, op, i, ref, moved)
