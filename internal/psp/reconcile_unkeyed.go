@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -87,6 +88,14 @@ type unanswered struct {
 // job asks again later.
 // The decision is taken under the order's lock. See paywerk/doc.go.
 func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider, ord *ent.Order) error {
+	// Every call is stamped before it goes out and recorded after: when nothing of
+	// the order's operations changed around the status read, the status holds
+	// exactly the calls our records know of. Otherwise a call moved meanwhile and
+	// the comparison could count it on one side only: ask again later.
+	before, err := s.orderOperations(ctx, s.cfg.DB.Ent, ord.ID)
+	if err != nil {
+		return err
+	}
 	st, err := p.FetchStatus(ctx, ord.ProviderReference)
 	if err != nil {
 		return err
@@ -116,6 +125,9 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		ops, err := s.orderOperations(ctx, tx.Ent, ord.ID)
 		if err != nil {
 			return err
+		}
+		if fingerprint(ops) != fingerprint(before) {
+			return fmt.Errorf("calls to %s on this order moved while its status was read; asking again later", ord.Provider)
 		}
 		var open []unanswered
 		var known [3]int64 // what our answered calls moved: fulfilled, cancelled, returned
@@ -219,6 +231,21 @@ func (s *Operations) reconcileUnkeyed(ctx context.Context, p providers.Provider,
 		}
 		return nil
 	})
+}
+
+// fingerprint is what of the order's operations a call to the provider changes:
+// each operation's status and each step's status and send stamp.
+func fingerprint(ops []*operation) string {
+	parts := make([]string, 0, len(ops))
+	for _, op := range ops {
+		p := op.id + ":" + string(op.status)
+		for _, st := range op.steps {
+			p += fmt.Sprintf("/%s,%d,%t", st.Status, st.SentSeq, st.InFlight)
+		}
+		parts = append(parts, p)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
 }
 
 // category is where a line's amount counts at the provider: 0 fulfilled, 1
