@@ -157,6 +157,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldAttempts:            {Type: field.TypeInt, Column: fulfilment.FieldAttempts},
 			fulfilment.FieldCompletedAt:         {Type: field.TypeTime, Column: fulfilment.FieldCompletedAt},
 			fulfilment.FieldSettlementID:        {Type: field.TypeString, Column: fulfilment.FieldSettlementID},
+			fulfilment.FieldSteps:               {Type: field.TypeJSON, Column: fulfilment.FieldSteps},
 		},
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
@@ -390,6 +391,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldAttempts:            {Type: field.TypeInt, Column: refund.FieldAttempts},
 			refund.FieldCompletedAt:         {Type: field.TypeTime, Column: refund.FieldCompletedAt},
 			refund.FieldSettlementID:        {Type: field.TypeString, Column: refund.FieldSettlementID},
+			refund.FieldSteps:               {Type: field.TypeJSON, Column: refund.FieldSteps},
 		},
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
@@ -1884,6 +1886,11 @@ func (f *FulfilmentFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(fulfilment.FieldSettlementID))
 }
 
+// WhereSteps applies the entql json.RawMessage predicate on the steps field.
+func (f *FulfilmentFilter) WhereSteps(p entql.BytesP) {
+	f.Where(p.Field(fulfilment.FieldSteps))
+}
+
 // WhereHasOrder applies a predicate to check if query has an edge order.
 func (f *FulfilmentFilter) WhereHasOrder() {
 	f.Where(entql.HasEdge("order"))
@@ -3158,6 +3165,11 @@ func (f *RefundFilter) WhereCompletedAt(p entql.TimeP) {
 // WhereSettlementID applies the entql string predicate on the settlement_id field.
 func (f *RefundFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(refund.FieldSettlementID))
+}
+
+// WhereSteps applies the entql json.RawMessage predicate on the steps field.
+func (f *RefundFilter) WhereSteps(p entql.BytesP) {
+	f.Where(p.Field(refund.FieldSteps))
 }
 
 // WhereHasOrder applies a predicate to check if query has an edge order.

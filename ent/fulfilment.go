@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type Fulfilment struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// SettlementID holds the value of the "settlement_id" field.
 	SettlementID *string `json:"settlement_id,omitempty"`
+	// Steps holds the value of the "steps" field.
+	Steps []domain.OperationStep `json:"steps,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FulfilmentQuery when eager-loading is set.
 	Edges        FulfilmentEdges `json:"edges"`
@@ -105,6 +108,8 @@ func (*Fulfilment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case fulfilment.FieldSteps:
+			values[i] = new([]byte)
 		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts:
 			values[i] = new(sql.NullInt64)
 		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID:
@@ -213,6 +218,14 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 				_m.SettlementID = new(string)
 				*_m.SettlementID = value.String
 			}
+		case fulfilment.FieldSteps:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field steps", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Steps); err != nil {
+					return fmt.Errorf("unmarshal field steps: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -308,6 +321,9 @@ func (_m *Fulfilment) String() string {
 		builder.WriteString("settlement_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("steps=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Steps))
 	builder.WriteByte(')')
 	return builder.String()
 }

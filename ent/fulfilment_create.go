@@ -193,6 +193,12 @@ func (_c *FulfilmentCreate) SetNillableSettlementID(v *string) *FulfilmentCreate
 	return _c
 }
 
+// SetSteps sets the "steps" field.
+func (_c *FulfilmentCreate) SetSteps(v []domain.OperationStep) *FulfilmentCreate {
+	_c.mutation.SetSteps(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FulfilmentCreate) SetID(v string) *FulfilmentCreate {
 	_c.mutation.SetID(v)
@@ -425,6 +431,10 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CompletedAt(); ok {
 		_spec.SetField(fulfilment.FieldCompletedAt, field.TypeTime, value)
 		_node.CompletedAt = &value
+	}
+	if value, ok := _c.mutation.Steps(); ok {
+		_spec.SetField(fulfilment.FieldSteps, field.TypeJSON, value)
+		_node.Steps = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -690,6 +700,24 @@ func (u *FulfilmentUpsert) ClearSettlementID() *FulfilmentUpsert {
 	return u
 }
 
+// SetSteps sets the "steps" field.
+func (u *FulfilmentUpsert) SetSteps(v []domain.OperationStep) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldSteps, v)
+	return u
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdateSteps() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldSteps)
+	return u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *FulfilmentUpsert) ClearSteps() *FulfilmentUpsert {
+	u.SetNull(fulfilment.FieldSteps)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -933,6 +961,27 @@ func (u *FulfilmentUpsertOne) UpdateSettlementID() *FulfilmentUpsertOne {
 func (u *FulfilmentUpsertOne) ClearSettlementID() *FulfilmentUpsertOne {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetSteps sets the "steps" field.
+func (u *FulfilmentUpsertOne) SetSteps(v []domain.OperationStep) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetSteps(v)
+	})
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdateSteps() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateSteps()
+	})
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *FulfilmentUpsertOne) ClearSteps() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearSteps()
 	})
 }
 
@@ -1346,6 +1395,27 @@ func (u *FulfilmentUpsertBulk) UpdateSettlementID() *FulfilmentUpsertBulk {
 func (u *FulfilmentUpsertBulk) ClearSettlementID() *FulfilmentUpsertBulk {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetSteps sets the "steps" field.
+func (u *FulfilmentUpsertBulk) SetSteps(v []domain.OperationStep) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetSteps(v)
+	})
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdateSteps() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateSteps()
+	})
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *FulfilmentUpsertBulk) ClearSteps() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearSteps()
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -208,6 +209,24 @@ func (_u *FulfilmentUpdate) ClearSettlementID() *FulfilmentUpdate {
 	return _u
 }
 
+// SetSteps sets the "steps" field.
+func (_u *FulfilmentUpdate) SetSteps(v []domain.OperationStep) *FulfilmentUpdate {
+	_u.mutation.SetSteps(v)
+	return _u
+}
+
+// AppendSteps appends value to the "steps" field.
+func (_u *FulfilmentUpdate) AppendSteps(v []domain.OperationStep) *FulfilmentUpdate {
+	_u.mutation.AppendSteps(v)
+	return _u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (_u *FulfilmentUpdate) ClearSteps() *FulfilmentUpdate {
+	_u.mutation.ClearSteps()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdate) AddLineIDs(ids ...string) *FulfilmentUpdate {
 	_u.mutation.AddLineIDs(ids...)
@@ -385,6 +404,17 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(fulfilment.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Steps(); ok {
+		_spec.SetField(fulfilment.FieldSteps, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedSteps(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, fulfilment.FieldSteps, value)
+		})
+	}
+	if _u.mutation.StepsCleared() {
+		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -658,6 +688,24 @@ func (_u *FulfilmentUpdateOne) ClearSettlementID() *FulfilmentUpdateOne {
 	return _u
 }
 
+// SetSteps sets the "steps" field.
+func (_u *FulfilmentUpdateOne) SetSteps(v []domain.OperationStep) *FulfilmentUpdateOne {
+	_u.mutation.SetSteps(v)
+	return _u
+}
+
+// AppendSteps appends value to the "steps" field.
+func (_u *FulfilmentUpdateOne) AppendSteps(v []domain.OperationStep) *FulfilmentUpdateOne {
+	_u.mutation.AppendSteps(v)
+	return _u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (_u *FulfilmentUpdateOne) ClearSteps() *FulfilmentUpdateOne {
+	_u.mutation.ClearSteps()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdateOne) AddLineIDs(ids ...string) *FulfilmentUpdateOne {
 	_u.mutation.AddLineIDs(ids...)
@@ -865,6 +913,17 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(fulfilment.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Steps(); ok {
+		_spec.SetField(fulfilment.FieldSteps, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedSteps(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, fulfilment.FieldSteps, value)
+		})
+	}
+	if _u.mutation.StepsCleared() {
+		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -4794,6 +4794,8 @@ type FulfilmentMutation struct {
 	attempts              *int
 	addattempts           *int
 	completed_at          *time.Time
+	steps                 *[]domain.OperationStep
+	appendsteps           []domain.OperationStep
 	clearedFields         map[string]struct{}
 	_order                *string
 	cleared_order         bool
@@ -5497,6 +5499,71 @@ func (m *FulfilmentMutation) ResetSettlementID() {
 	delete(m.clearedFields, fulfilment.FieldSettlementID)
 }
 
+// SetSteps sets the "steps" field.
+func (m *FulfilmentMutation) SetSteps(ds []domain.OperationStep) {
+	m.steps = &ds
+	m.appendsteps = nil
+}
+
+// Steps returns the value of the "steps" field in the mutation.
+func (m *FulfilmentMutation) Steps() (r []domain.OperationStep, exists bool) {
+	v := m.steps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSteps returns the old "steps" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldSteps(ctx context.Context) (v []domain.OperationStep, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSteps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSteps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSteps: %w", err)
+	}
+	return oldValue.Steps, nil
+}
+
+// AppendSteps adds ds to the "steps" field.
+func (m *FulfilmentMutation) AppendSteps(ds []domain.OperationStep) {
+	m.appendsteps = append(m.appendsteps, ds...)
+}
+
+// AppendedSteps returns the list of values that were appended to the "steps" field in this mutation.
+func (m *FulfilmentMutation) AppendedSteps() ([]domain.OperationStep, bool) {
+	if len(m.appendsteps) == 0 {
+		return nil, false
+	}
+	return m.appendsteps, true
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (m *FulfilmentMutation) ClearSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	m.clearedFields[fulfilment.FieldSteps] = struct{}{}
+}
+
+// StepsCleared returns if the "steps" field was cleared in this mutation.
+func (m *FulfilmentMutation) StepsCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldSteps]
+	return ok
+}
+
+// ResetSteps resets all changes to the "steps" field.
+func (m *FulfilmentMutation) ResetSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	delete(m.clearedFields, fulfilment.FieldSteps)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *FulfilmentMutation) ClearOrder() {
 	m.cleared_order = true
@@ -5639,7 +5706,7 @@ func (m *FulfilmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FulfilmentMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, fulfilment.FieldCreatedAt)
 	}
@@ -5679,6 +5746,9 @@ func (m *FulfilmentMutation) Fields() []string {
 	if m.settlement != nil {
 		fields = append(fields, fulfilment.FieldSettlementID)
 	}
+	if m.steps != nil {
+		fields = append(fields, fulfilment.FieldSteps)
+	}
 	return fields
 }
 
@@ -5713,6 +5783,8 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case fulfilment.FieldSettlementID:
 		return m.SettlementID()
+	case fulfilment.FieldSteps:
+		return m.Steps()
 	}
 	return nil, false
 }
@@ -5748,6 +5820,8 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldCompletedAt(ctx)
 	case fulfilment.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case fulfilment.FieldSteps:
+		return m.OldSteps(ctx)
 	}
 	return nil, fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5848,6 +5922,13 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettlementID(v)
 		return nil
+	case fulfilment.FieldSteps:
+		v, ok := value.([]domain.OperationStep)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSteps(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5923,6 +6004,9 @@ func (m *FulfilmentMutation) ClearedFields() []string {
 	if m.FieldCleared(fulfilment.FieldSettlementID) {
 		fields = append(fields, fulfilment.FieldSettlementID)
 	}
+	if m.FieldCleared(fulfilment.FieldSteps) {
+		fields = append(fields, fulfilment.FieldSteps)
+	}
 	return fields
 }
 
@@ -5954,6 +6038,9 @@ func (m *FulfilmentMutation) ClearField(name string) error {
 		return nil
 	case fulfilment.FieldSettlementID:
 		m.ClearSettlementID()
+		return nil
+	case fulfilment.FieldSteps:
+		m.ClearSteps()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment nullable field %s", name)
@@ -6001,6 +6088,9 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 		return nil
 	case fulfilment.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case fulfilment.FieldSteps:
+		m.ResetSteps()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
@@ -16478,6 +16568,8 @@ type RefundMutation struct {
 	attempts               *int
 	addattempts            *int
 	completed_at           *time.Time
+	steps                  *[]domain.OperationStep
+	appendsteps            []domain.OperationStep
 	clearedFields          map[string]struct{}
 	_order                 *string
 	cleared_order          bool
@@ -17293,6 +17385,71 @@ func (m *RefundMutation) ResetSettlementID() {
 	delete(m.clearedFields, refund.FieldSettlementID)
 }
 
+// SetSteps sets the "steps" field.
+func (m *RefundMutation) SetSteps(ds []domain.OperationStep) {
+	m.steps = &ds
+	m.appendsteps = nil
+}
+
+// Steps returns the value of the "steps" field in the mutation.
+func (m *RefundMutation) Steps() (r []domain.OperationStep, exists bool) {
+	v := m.steps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSteps returns the old "steps" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldSteps(ctx context.Context) (v []domain.OperationStep, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSteps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSteps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSteps: %w", err)
+	}
+	return oldValue.Steps, nil
+}
+
+// AppendSteps adds ds to the "steps" field.
+func (m *RefundMutation) AppendSteps(ds []domain.OperationStep) {
+	m.appendsteps = append(m.appendsteps, ds...)
+}
+
+// AppendedSteps returns the list of values that were appended to the "steps" field in this mutation.
+func (m *RefundMutation) AppendedSteps() ([]domain.OperationStep, bool) {
+	if len(m.appendsteps) == 0 {
+		return nil, false
+	}
+	return m.appendsteps, true
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (m *RefundMutation) ClearSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	m.clearedFields[refund.FieldSteps] = struct{}{}
+}
+
+// StepsCleared returns if the "steps" field was cleared in this mutation.
+func (m *RefundMutation) StepsCleared() bool {
+	_, ok := m.clearedFields[refund.FieldSteps]
+	return ok
+}
+
+// ResetSteps resets all changes to the "steps" field.
+func (m *RefundMutation) ResetSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	delete(m.clearedFields, refund.FieldSteps)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *RefundMutation) ClearOrder() {
 	m.cleared_order = true
@@ -17435,7 +17592,7 @@ func (m *RefundMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RefundMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, refund.FieldCreatedAt)
 	}
@@ -17481,6 +17638,9 @@ func (m *RefundMutation) Fields() []string {
 	if m.settlement != nil {
 		fields = append(fields, refund.FieldSettlementID)
 	}
+	if m.steps != nil {
+		fields = append(fields, refund.FieldSteps)
+	}
 	return fields
 }
 
@@ -17519,6 +17679,8 @@ func (m *RefundMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case refund.FieldSettlementID:
 		return m.SettlementID()
+	case refund.FieldSteps:
+		return m.Steps()
 	}
 	return nil, false
 }
@@ -17558,6 +17720,8 @@ func (m *RefundMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldCompletedAt(ctx)
 	case refund.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case refund.FieldSteps:
+		return m.OldSteps(ctx)
 	}
 	return nil, fmt.Errorf("unknown Refund field %s", name)
 }
@@ -17672,6 +17836,13 @@ func (m *RefundMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettlementID(v)
 		return nil
+	case refund.FieldSteps:
+		v, ok := value.([]domain.OperationStep)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSteps(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Refund field %s", name)
 }
@@ -17771,6 +17942,9 @@ func (m *RefundMutation) ClearedFields() []string {
 	if m.FieldCleared(refund.FieldSettlementID) {
 		fields = append(fields, refund.FieldSettlementID)
 	}
+	if m.FieldCleared(refund.FieldSteps) {
+		fields = append(fields, refund.FieldSteps)
+	}
 	return fields
 }
 
@@ -17802,6 +17976,9 @@ func (m *RefundMutation) ClearField(name string) error {
 		return nil
 	case refund.FieldSettlementID:
 		m.ClearSettlementID()
+		return nil
+	case refund.FieldSteps:
+		m.ClearSteps()
 		return nil
 	}
 	return fmt.Errorf("unknown Refund nullable field %s", name)
@@ -17855,6 +18032,9 @@ func (m *RefundMutation) ResetField(name string) error {
 		return nil
 	case refund.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case refund.FieldSteps:
+		m.ResetSteps()
 		return nil
 	}
 	return fmt.Errorf("unknown Refund field %s", name)

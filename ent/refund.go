@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -50,6 +51,8 @@ type Refund struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// SettlementID holds the value of the "settlement_id" field.
 	SettlementID *string `json:"settlement_id,omitempty"`
+	// Steps holds the value of the "steps" field.
+	Steps []domain.OperationStep `json:"steps,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RefundQuery when eager-loading is set.
 	Edges        RefundEdges `json:"edges"`
@@ -109,6 +112,8 @@ func (*Refund) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case refund.FieldSteps:
+			values[i] = new([]byte)
 		case refund.FieldAmountMinor, refund.FieldReturnAmountMinor, refund.FieldCancelAmountMinor, refund.FieldAttempts:
 			values[i] = new(sql.NullInt64)
 		case refund.FieldID, refund.FieldOrderID, refund.FieldCompanyID, refund.FieldStatus, refund.FieldCurrency, refund.FieldReason, refund.FieldProviderOperationID, refund.FieldFailureReason, refund.FieldSettlementID:
@@ -228,6 +233,14 @@ func (_m *Refund) assignValues(columns []string, values []any) error {
 				_m.SettlementID = new(string)
 				*_m.SettlementID = value.String
 			}
+		case refund.FieldSteps:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field steps", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Steps); err != nil {
+					return fmt.Errorf("unmarshal field steps: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -327,6 +340,9 @@ func (_m *Refund) String() string {
 		builder.WriteString("settlement_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("steps=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Steps))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -221,6 +221,12 @@ func (_c *RefundCreate) SetNillableSettlementID(v *string) *RefundCreate {
 	return _c
 }
 
+// SetSteps sets the "steps" field.
+func (_c *RefundCreate) SetSteps(v []domain.OperationStep) *RefundCreate {
+	_c.mutation.SetSteps(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *RefundCreate) SetID(v string) *RefundCreate {
 	_c.mutation.SetID(v)
@@ -475,6 +481,10 @@ func (_c *RefundCreate) createSpec() (*Refund, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CompletedAt(); ok {
 		_spec.SetField(refund.FieldCompletedAt, field.TypeTime, value)
 		_node.CompletedAt = &value
+	}
+	if value, ok := _c.mutation.Steps(); ok {
+		_spec.SetField(refund.FieldSteps, field.TypeJSON, value)
+		_node.Steps = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -776,6 +786,24 @@ func (u *RefundUpsert) ClearSettlementID() *RefundUpsert {
 	return u
 }
 
+// SetSteps sets the "steps" field.
+func (u *RefundUpsert) SetSteps(v []domain.OperationStep) *RefundUpsert {
+	u.Set(refund.FieldSteps, v)
+	return u
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *RefundUpsert) UpdateSteps() *RefundUpsert {
+	u.SetExcluded(refund.FieldSteps)
+	return u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *RefundUpsert) ClearSteps() *RefundUpsert {
+	u.SetNull(refund.FieldSteps)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1061,6 +1089,27 @@ func (u *RefundUpsertOne) UpdateSettlementID() *RefundUpsertOne {
 func (u *RefundUpsertOne) ClearSettlementID() *RefundUpsertOne {
 	return u.Update(func(s *RefundUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetSteps sets the "steps" field.
+func (u *RefundUpsertOne) SetSteps(v []domain.OperationStep) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetSteps(v)
+	})
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *RefundUpsertOne) UpdateSteps() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateSteps()
+	})
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *RefundUpsertOne) ClearSteps() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.ClearSteps()
 	})
 }
 
@@ -1516,6 +1565,27 @@ func (u *RefundUpsertBulk) UpdateSettlementID() *RefundUpsertBulk {
 func (u *RefundUpsertBulk) ClearSettlementID() *RefundUpsertBulk {
 	return u.Update(func(s *RefundUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetSteps sets the "steps" field.
+func (u *RefundUpsertBulk) SetSteps(v []domain.OperationStep) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetSteps(v)
+	})
+}
+
+// UpdateSteps sets the "steps" field to the value that was provided on create.
+func (u *RefundUpsertBulk) UpdateSteps() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateSteps()
+	})
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (u *RefundUpsertBulk) ClearSteps() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.ClearSteps()
 	})
 }
 

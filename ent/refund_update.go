@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/refund"
@@ -250,6 +251,24 @@ func (_u *RefundUpdate) ClearSettlementID() *RefundUpdate {
 	return _u
 }
 
+// SetSteps sets the "steps" field.
+func (_u *RefundUpdate) SetSteps(v []domain.OperationStep) *RefundUpdate {
+	_u.mutation.SetSteps(v)
+	return _u
+}
+
+// AppendSteps appends value to the "steps" field.
+func (_u *RefundUpdate) AppendSteps(v []domain.OperationStep) *RefundUpdate {
+	_u.mutation.AppendSteps(v)
+	return _u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (_u *RefundUpdate) ClearSteps() *RefundUpdate {
+	_u.mutation.ClearSteps()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the RefundLine entity by IDs.
 func (_u *RefundUpdate) AddLineIDs(ids ...string) *RefundUpdate {
 	_u.mutation.AddLineIDs(ids...)
@@ -439,6 +458,17 @@ func (_u *RefundUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(refund.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Steps(); ok {
+		_spec.SetField(refund.FieldSteps, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedSteps(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, refund.FieldSteps, value)
+		})
+	}
+	if _u.mutation.StepsCleared() {
+		_spec.ClearField(refund.FieldSteps, field.TypeJSON)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -754,6 +784,24 @@ func (_u *RefundUpdateOne) ClearSettlementID() *RefundUpdateOne {
 	return _u
 }
 
+// SetSteps sets the "steps" field.
+func (_u *RefundUpdateOne) SetSteps(v []domain.OperationStep) *RefundUpdateOne {
+	_u.mutation.SetSteps(v)
+	return _u
+}
+
+// AppendSteps appends value to the "steps" field.
+func (_u *RefundUpdateOne) AppendSteps(v []domain.OperationStep) *RefundUpdateOne {
+	_u.mutation.AppendSteps(v)
+	return _u
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (_u *RefundUpdateOne) ClearSteps() *RefundUpdateOne {
+	_u.mutation.ClearSteps()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the RefundLine entity by IDs.
 func (_u *RefundUpdateOne) AddLineIDs(ids ...string) *RefundUpdateOne {
 	_u.mutation.AddLineIDs(ids...)
@@ -973,6 +1021,17 @@ func (_u *RefundUpdateOne) sqlSave(ctx context.Context) (_node *Refund, err erro
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(refund.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Steps(); ok {
+		_spec.SetField(refund.FieldSteps, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedSteps(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, refund.FieldSteps, value)
+		})
+	}
+	if _u.mutation.StepsCleared() {
+		_spec.ClearField(refund.FieldSteps, field.TypeJSON)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{

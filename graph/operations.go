@@ -103,3 +103,21 @@ func refundPreviewPayload(pv *psp.RefundPreview, err error) (*model.RefundPrevie
 	}
 	return p, nil
 }
+
+// operationSteps shows an operation's stored provider calls (docs/provider-operations.md).
+func operationSteps(steps []domain.OperationStep) []*model.OperationStep {
+	out := make([]*model.OperationStep, len(steps))
+	for i, st := range steps {
+		out[i] = &model.OperationStep{Kind: string(st.Kind), Amount: moneyOf(st.AmountMinor, st.Currency), Status: st.Status}
+		if st.ReportedMinor != nil {
+			out[i].ReportedAmount = moneyOf(*st.ReportedMinor, st.Currency)
+		}
+		if st.ProviderOperationID != "" {
+			out[i].ProviderOperationID = &st.ProviderOperationID
+		}
+		if st.Error != "" {
+			out[i].Error = &st.Error
+		}
+	}
+	return out
+}

@@ -13,6 +13,11 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
+// Steps is the resolver for the steps field.
+func (r *fulfilmentResolver) Steps(ctx context.Context, obj *ent.Fulfilment) ([]*model.OperationStep, error) {
+	return operationSteps(obj.Steps), nil
+}
+
 // FulfilOrder is the resolver for the fulfilOrder field.
 func (r *mutationResolver) FulfilOrder(ctx context.Context, input model.FulfilOrderInput) (*model.FulfilOrderPayload, error) {
 	return fulfilPayload(r.Operations.Fulfil(ctx, fulfilInputOf(input)))
@@ -46,4 +51,9 @@ func (r *refundResolver) ReturnAmount(ctx context.Context, obj *ent.Refund) (*mo
 // CancelAmount is the resolver for the cancelAmount field.
 func (r *refundResolver) CancelAmount(ctx context.Context, obj *ent.Refund) (*money.Money, error) {
 	return moneyOf(obj.CancelAmountMinor, obj.Currency), nil
+}
+
+// Steps is the resolver for the steps field.
+func (r *refundResolver) Steps(ctx context.Context, obj *ent.Refund) ([]*model.OperationStep, error) {
+	return operationSteps(obj.Steps), nil
 }

@@ -44,6 +44,8 @@ const (
 	FieldCompletedAt = "completed_at"
 	// FieldSettlementID holds the string denoting the settlement_id field in the database.
 	FieldSettlementID = "settlement_id"
+	// FieldSteps holds the string denoting the steps field in the database.
+	FieldSteps = "steps"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// EdgeLines holds the string denoting the lines edge name in mutations.
@@ -91,6 +93,7 @@ var Columns = []string{
 	FieldAttempts,
 	FieldCompletedAt,
 	FieldSettlementID,
+	FieldSteps,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -891,6 +891,16 @@ func SettlementIDContainsFold(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldContainsFold(FieldSettlementID, v))
 }
 
+// StepsIsNil applies the IsNil predicate on the "steps" field.
+func StepsIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldSteps))
+}
+
+// StepsNotNil applies the NotNil predicate on the "steps" field.
+func StepsNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldSteps))
+}
+
 // HasOrder applies the HasEdge predicate on the "order" edge.
 func HasOrder() predicate.Fulfilment {
 	return predicate.Fulfilment(func(s *sql.Selector) {

@@ -193,6 +193,7 @@ var (
 		{Name: "failure_reason", Type: field.TypeString, Nullable: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "steps", Type: field.TypeJSON, Nullable: true},
 		{Name: "order_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -204,13 +205,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilments_orders_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[12]},
+				Columns:    []*schema.Column{FulfilmentsColumns[13]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilments_settlements_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[13]},
+				Columns:    []*schema.Column{FulfilmentsColumns[14]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -219,7 +220,7 @@ var (
 			{
 				Name:    "fulfilment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[12]},
+				Columns: []*schema.Column{FulfilmentsColumns[13]},
 			},
 			{
 				Name:    "fulfilment_status_payout_date",
@@ -237,7 +238,7 @@ var (
 			{
 				Name:    "fulfilment_unsettled_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[12]},
+				Columns: []*schema.Column{FulfilmentsColumns[13]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -616,6 +617,7 @@ var (
 		{Name: "failure_reason", Type: field.TypeString, Nullable: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "steps", Type: field.TypeJSON, Nullable: true},
 		{Name: "order_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -627,13 +629,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "refunds_orders_refunds",
-				Columns:    []*schema.Column{RefundsColumns[14]},
+				Columns:    []*schema.Column{RefundsColumns[15]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "refunds_settlements_refunds",
-				Columns:    []*schema.Column{RefundsColumns[15]},
+				Columns:    []*schema.Column{RefundsColumns[16]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -642,12 +644,12 @@ var (
 			{
 				Name:    "refund_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{RefundsColumns[14]},
+				Columns: []*schema.Column{RefundsColumns[15]},
 			},
 			{
 				Name:    "refund_status_settlement_id",
 				Unique:  false,
-				Columns: []*schema.Column{RefundsColumns[4], RefundsColumns[15]},
+				Columns: []*schema.Column{RefundsColumns[4], RefundsColumns[16]},
 			},
 			{
 				Name:    "refund_unsettled_company_id",

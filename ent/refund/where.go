@@ -961,6 +961,16 @@ func SettlementIDContainsFold(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldContainsFold(FieldSettlementID, v))
 }
 
+// StepsIsNil applies the IsNil predicate on the "steps" field.
+func StepsIsNil() predicate.Refund {
+	return predicate.Refund(sql.FieldIsNull(FieldSteps))
+}
+
+// StepsNotNil applies the NotNil predicate on the "steps" field.
+func StepsNotNil() predicate.Refund {
+	return predicate.Refund(sql.FieldNotNull(FieldSteps))
+}
+
 // HasOrder applies the HasEdge predicate on the "order" edge.
 func HasOrder() predicate.Refund {
 	return predicate.Refund(func(s *sql.Selector) {

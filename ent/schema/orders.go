@@ -154,6 +154,9 @@ func (Fulfilment) Fields() []ent.Field {
 		field.Int("attempts").Default(0).Annotations(hidden()),
 		field.Time("completed_at").Optional().Nillable(),
 		field.String("settlement_id").Optional().Nillable().Annotations(hidden()),
+		// The provider calls, planned when the operation is reserved, with their
+		// outcomes (docs/provider-operations.md). Empty for operations older than it.
+		field.JSON("steps", []domain.OperationStep{}).Optional().Annotations(hidden()),
 	}
 }
 func (Fulfilment) Edges() []ent.Edge {
@@ -219,6 +222,9 @@ func (Refund) Fields() []ent.Field {
 		field.Int("attempts").Default(0).Annotations(hidden()),
 		field.Time("completed_at").Optional().Nillable(),
 		field.String("settlement_id").Optional().Nillable().Annotations(hidden()),
+		// The provider calls, planned when the operation is reserved, with their
+		// outcomes (docs/provider-operations.md). Empty for operations older than it.
+		field.JSON("steps", []domain.OperationStep{}).Optional().Annotations(hidden()),
 	}
 }
 func (Refund) Edges() []ent.Edge {

@@ -228,6 +228,7 @@ type ComplexityRoot struct {
 		PayoutDate          func(childComplexity int) int
 		ProviderOperationID func(childComplexity int) int
 		Status              func(childComplexity int) int
+		Steps               func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 	}
 
@@ -312,6 +313,15 @@ type ComplexityRoot struct {
 		UpdateCompany      func(childComplexity int, input model.UpdateCompanyInput) int
 		UpdateMerchant     func(childComplexity int, input model.UpdateMerchantInput) int
 		UpdateShop         func(childComplexity int, input model.UpdateShopInput) int
+	}
+
+	OperationStep struct {
+		Amount              func(childComplexity int) int
+		Error               func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		ProviderOperationID func(childComplexity int) int
+		ReportedAmount      func(childComplexity int) int
+		Status              func(childComplexity int) int
 	}
 
 	Order struct {
@@ -489,6 +499,7 @@ type ComplexityRoot struct {
 		Reason              func(childComplexity int) int
 		ReturnAmount        func(childComplexity int) int
 		Status              func(childComplexity int) int
+		Steps               func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 	}
 
@@ -739,6 +750,7 @@ type FeeRuleResolver interface {
 	Fixed(ctx context.Context, obj *ent.FeeRule) (*money.Money, error)
 }
 type FulfilmentResolver interface {
+	Steps(ctx context.Context, obj *ent.Fulfilment) ([]*model.OperationStep, error)
 	Amount(ctx context.Context, obj *ent.Fulfilment) (*money.Money, error)
 }
 type FulfilmentLineResolver interface {
@@ -803,6 +815,7 @@ type QueryResolver interface {
 type RefundResolver interface {
 	ReturnAmount(ctx context.Context, obj *ent.Refund) (*money.Money, error)
 	CancelAmount(ctx context.Context, obj *ent.Refund) (*money.Money, error)
+	Steps(ctx context.Context, obj *ent.Refund) ([]*model.OperationStep, error)
 	Amount(ctx context.Context, obj *ent.Refund) (*money.Money, error)
 }
 type RefundLineResolver interface {
@@ -1522,6 +1535,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Fulfilment.Status(childComplexity), true
+	case "Fulfilment.steps":
+		if e.ComplexityRoot.Fulfilment.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fulfilment.Steps(childComplexity), true
 	case "Fulfilment.updatedAt":
 		if e.ComplexityRoot.Fulfilment.UpdatedAt == nil {
 			break
@@ -2000,6 +2019,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateShop(childComplexity, args["input"].(model.UpdateShopInput)), true
+
+	case "OperationStep.amount":
+		if e.ComplexityRoot.OperationStep.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.Amount(childComplexity), true
+	case "OperationStep.error":
+		if e.ComplexityRoot.OperationStep.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.Error(childComplexity), true
+	case "OperationStep.kind":
+		if e.ComplexityRoot.OperationStep.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.Kind(childComplexity), true
+	case "OperationStep.providerOperationId":
+		if e.ComplexityRoot.OperationStep.ProviderOperationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.ProviderOperationID(childComplexity), true
+	case "OperationStep.reportedAmount":
+		if e.ComplexityRoot.OperationStep.ReportedAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.ReportedAmount(childComplexity), true
+	case "OperationStep.status":
+		if e.ComplexityRoot.OperationStep.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationStep.Status(childComplexity), true
 
 	case "Order.amount":
 		if e.ComplexityRoot.Order.Amount == nil {
@@ -2858,6 +2914,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Refund.Status(childComplexity), true
+	case "Refund.steps":
+		if e.ComplexityRoot.Refund.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Steps(childComplexity), true
 	case "Refund.updatedAt":
 		if e.ComplexityRoot.Refund.UpdatedAt == nil {
 			break
@@ -8219,6 +8281,36 @@ extend type Refund {
   "The part that lowered what the shopper owes without having been captured (CANCEL lines)."
   cancelAmount: Money!
 }
+
+"""
+One provider call of a fulfilment or refund: planned once when the operation was
+reserved (key, amount, tax split, credited capture), replayed by every retry, and
+recorded as the provider answers. An operation is SUCCEEDED when all its steps are.
+"""
+type OperationStep {
+  "CAPTURE; RETURN (gives back captured money); CANCEL (releases uncaptured money); REFUND (both in one call)."
+  kind: String!
+  "What the call moves, as planned."
+  amount: Money!
+  "What the provider said the call moved, when its answer says; the records follow it."
+  reportedAmount: Money
+  "PENDING until the provider answered for sure."
+  status: OperationStatus!
+  "The provider's id for what the call created (invoice, credit note, refund, …)."
+  providerOperationId: String
+  "The provider's last refusal or open answer to this call."
+  error: String
+}
+
+extend type Fulfilment {
+  "The provider calls, in the order they are made; empty for fulfilments older than steps."
+  steps: [OperationStep!]!
+}
+
+extend type Refund {
+  "The provider calls, in the order they are made; empty for refunds older than steps."
+  steps: [OperationStep!]!
+}
 `, BuiltIn: false},
 	{Name: "../orders.graphqls", Input: `"""
 A shopper's postal address as an input. Only country is required for a billing
@@ -8980,6 +9072,8 @@ func (ec *executionContext) childFields_Fulfilment(ctx context.Context, field gr
 		return ec.fieldContext_Fulfilment_order(ctx, field)
 	case "lines":
 		return ec.fieldContext_Fulfilment_lines(ctx, field)
+	case "steps":
+		return ec.fieldContext_Fulfilment_steps(ctx, field)
 	case "amount":
 		return ec.fieldContext_Fulfilment_amount(ctx, field)
 	}
@@ -9102,6 +9196,24 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 		return ec.fieldContext_Money_currency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
+func (ec *executionContext) childFields_OperationStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_OperationStep_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_OperationStep_amount(ctx, field)
+	case "reportedAmount":
+		return ec.fieldContext_OperationStep_reportedAmount(ctx, field)
+	case "status":
+		return ec.fieldContext_OperationStep_status(ctx, field)
+	case "providerOperationId":
+		return ec.fieldContext_OperationStep_providerOperationId(ctx, field)
+	case "error":
+		return ec.fieldContext_OperationStep_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperationStep", field.Name)
 }
 
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9404,6 +9516,8 @@ func (ec *executionContext) childFields_Refund(ctx context.Context, field graphq
 		return ec.fieldContext_Refund_returnAmount(ctx, field)
 	case "cancelAmount":
 		return ec.fieldContext_Refund_cancelAmount(ctx, field)
+	case "steps":
+		return ec.fieldContext_Refund_steps(ctx, field)
 	case "amount":
 		return ec.fieldContext_Refund_amount(ctx, field)
 	}
@@ -13751,6 +13865,38 @@ func (ec *executionContext) fieldContext_Fulfilment_lines(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Fulfilment_steps(ctx context.Context, field graphql.CollectedField, obj *ent.Fulfilment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fulfilment_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Fulfilment().Steps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OperationStep) graphql.Marshaler {
+			return ec.marshalNOperationStep2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐOperationStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fulfilment_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fulfilment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Fulfilment_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Fulfilment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16248,6 +16394,162 @@ func (ec *executionContext) fieldContext_Mutation_markSettlementPaid(ctx context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OperationStep_kind(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationStep", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OperationStep_amount(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperationStep_reportedAmount(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_reportedAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_reportedAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperationStep_status(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OperationStatus) graphql.Marshaler {
+			return ec.marshalNOperationStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐOperationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationStep", field, false, false, errors.New("field of type OperationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _OperationStep_providerOperationId(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_providerOperationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderOperationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_providerOperationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationStep", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OperationStep_error(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationStep_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperationStep_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationStep", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -20174,6 +20476,38 @@ func (ec *executionContext) fieldContext_Refund_cancelAmount(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Refund_steps(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Refund().Steps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OperationStep) graphql.Marshaler {
+			return ec.marshalNOperationStep2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐOperationStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Refund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationStep(ctx, field)
 		},
 	}
 	return fc, nil
@@ -42640,6 +42974,11 @@ func (ec *executionContext) _Fulfilment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "steps":
+			out.Values[i] = ec._Fulfilment_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "amount":
 			out.Values[i] = ec._Fulfilment_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43252,6 +43591,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_markSettlementPaid(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var operationStepImplementors = []string{"OperationStep"}
+
+func (ec *executionContext) _OperationStep(ctx context.Context, sel ast.SelectionSet, obj *model.OperationStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operationStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperationStep")
+		case "kind":
+			out.Values[i] = ec._OperationStep_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._OperationStep_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportedAmount":
+			out.Values[i] = ec._OperationStep_reportedAmount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._OperationStep_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "providerOperationId":
+			out.Values[i] = ec._OperationStep_providerOperationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._OperationStep_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -44637,6 +45039,11 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "cancelAmount":
 			out.Values[i] = ec._Refund_cancelAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._Refund_steps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47316,6 +47723,32 @@ func (ec *executionContext) unmarshalNOperationStatus2githubᚗcomᚋpspbackoffi
 
 func (ec *executionContext) marshalNOperationStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐOperationStatus(ctx context.Context, sel ast.SelectionSet, v domain.OperationStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOperationStep2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐOperationStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OperationStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOperationStep2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐOperationStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOperationStep2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐOperationStep(ctx context.Context, sel ast.SelectionSet, v *model.OperationStep) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OperationStep(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx context.Context, sel ast.SelectionSet, v *ent.Order) graphql.Marshaler {

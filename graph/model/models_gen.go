@@ -270,6 +270,24 @@ type MarkSettlementPaidPayload struct {
 	UserErrors []*UserError    `json:"userErrors"`
 }
 
+// One provider call of a fulfilment or refund: planned once when the operation was
+// reserved (key, amount, tax split, credited capture), replayed by every retry, and
+// recorded as the provider answers. An operation is SUCCEEDED when all its steps are.
+type OperationStep struct {
+	// CAPTURE; RETURN (gives back captured money); CANCEL (releases uncaptured money); REFUND (both in one call).
+	Kind string `json:"kind"`
+	// What the call moves, as planned.
+	Amount *money.Money `json:"amount"`
+	// What the provider said the call moved, when its answer says; the records follow it.
+	ReportedAmount *money.Money `json:"reportedAmount,omitempty"`
+	// PENDING until the provider answered for sure.
+	Status domain.OperationStatus `json:"status"`
+	// The provider's id for what the call created (invoice, credit note, refund, …).
+	ProviderOperationID *string `json:"providerOperationId,omitempty"`
+	// The provider's last refusal or open answer to this call.
+	Error *string `json:"error,omitempty"`
+}
+
 // One line of the shopping cart.
 type OrderItemInput struct {
 	// Unique within the order: fulfilment and refunds name items by sku.

@@ -102,20 +102,28 @@ func (a *App) assemble(ctx context.Context) error {
 	a.Box = box
 	a.Registry = registry.New(a.DB.Ent, box, a.Config.ProvidersMode == "live")
 	if a.Config.ProvidersMode == "sandbox" {
+		base := a.Config.PublicURL
+		if a.Config.SandboxURL != "" {
+			base = a.Config.SandboxURL // served by another process: accounts point there
+		}
 		a.Sandboxes = catalog.NewSandboxes(catalog.SandboxConfig{
-			BaseURL:        a.Config.PublicURL + "/sandbox",
+			BaseURL:        base + "/sandbox",
 			WebhookBaseURL: a.Config.PublicURL + "/webhooks",
 			Secret:         a.Config.Secret,
 			Store:          registry.SandboxStore{Client: a.DB.Ent, Box: box},
 			GuardControls:  a.guardSandboxControls,
 		})
-		sandboxes := a.Sandboxes.Handler()
-		a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
+		if a.Config.SandboxURL == "" {
+			sandboxes := a.Sandboxes.Handler()
+			a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
+		}
 	}
 	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
 		Secret: a.Config.Secret, Logger: a.Logger, CallbacksAllowPrivate: a.Config.CallbacksAllowPrivate})
 	a.Orders.Register(a.workers)
-	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger})
+	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger,
+		ReconcileAfter: a.Config.ReconcileAfter})
+	a.Metrics.Registry.MustRegister(a.Operations.Collectors()...)
 	a.Operations.Register(a.workers)
 	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
 	river.AddWorker(a.workers, &merchants.ActivationWorker{Onboarding: a.Onboarding})
@@ -124,6 +132,7 @@ func (a *App) assemble(ctx context.Context) error {
 	a.assembleAuth()
 	settlementRuns := a.assembleSettlements()
 	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
+	periodic = append(periodic, a.Operations.PeriodicJobs()...)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
 		return err

@@ -45,6 +45,12 @@ type Config struct {
 	// reach loopback and private addresses: local development only, where the
 	// merchant's test server runs on localhost (internal/outbound).
 	CallbacksAllowPrivate bool
+	// SandboxURL, in sandbox mode: the sandboxes are served by another process at
+	// <SandboxURL>/sandbox/ (internal/crashtest does so) instead of by this one.
+	SandboxURL string
+	// ReconcileAfter is how long a fulfilment or refund may stay PENDING before the
+	// reconcile job takes it up (RECONCILE_AFTER, a Go duration; default 1m).
+	ReconcileAfter time.Duration
 }
 
 // Defaults of the timeouts (README "Security").
@@ -63,6 +69,7 @@ func FromEnv() (Config, error) {
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
 		ListenAddr:    envOr("LISTEN_ADDR", ":8080"),
 		Secret:        os.Getenv("BACKOFFICE_SECRET"),
+		SandboxURL:    strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
 		AdminEmail:    os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
 		AdminPassword: os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
 		ProvidersMode: envOr("PROVIDERS_MODE", "sandbox"),
@@ -88,6 +95,14 @@ func FromEnv() (Config, error) {
 		c.CallbacksAllowPrivate = true
 	default:
 		return c, fmt.Errorf("CALLBACKS_ALLOW_PRIVATE must be true or false, not %q", v)
+	}
+	c.ReconcileAfter = time.Minute
+	if v := os.Getenv("RECONCILE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+			return c, fmt.Errorf("RECONCILE_AFTER must be a duration between 100ms and 24h, not %q", v)
+		}
+		c.ReconcileAfter = d
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)

@@ -58,6 +58,13 @@ type Capabilities struct {
 	// NoIdempotencyKey: captures and refunds take no idempotency key (Paywerk), so an
 	// uncertain one must not simply be sent again: compare FetchStatus first.
 	NoIdempotencyKey bool
+	// RefundsAgainstCapture: a RETURN credits one named capture (Billie's credit note
+	// on an invoice), so the caller decides which capture each part goes to.
+	RefundsAgainstCapture bool
+	// RefundInOneCall: RETURN and CANCEL lines go in one call (Paywerk); otherwise
+	// they are separate calls, CANCEL first when CancelFirst.
+	RefundInOneCall bool
+	CancelFirst     bool
 }
 
 // CaptureByLines tells whether a capture of these lines can be sent as lines.
@@ -184,8 +191,50 @@ type PaymentStatus struct {
 	Authorized        money.Money
 	Captured          money.Money
 	Refunded          money.Money // given back from what was captured (RETURN); cancellations show in Amount
-	DeclineReason     string
-	ShopperContinued  bool // the shopper opened the page; the order can no longer be updated
+	// Items are the per-line quantities, when the provider keeps them (Paywerk).
+	Items            []ItemStatus
+	DeclineReason    string
+	ShopperContinued bool // the shopper opened the page; the order can no longer be updated
+}
+
+// ItemStatus is what the provider holds of one order line.
+type ItemStatus struct {
+	SKU                            string
+	Fulfilled, Cancelled, Returned money.Quantity
+}
+
+// TaxOf is the VAT inside a gross amount at a rate in basis points: gross less the
+// net rounded half up, so net + tax = gross by construction (the split Billie's
+// sessions use too).
+func TaxOf(gross money.Money, bps int64) money.Money {
+	bps = max(bps, 0)
+	g := gross.Minor()
+	neg := g < 0
+	if neg {
+		g = -g
+	}
+	// net = round_half_up(g × 10000 / (10000 + bps)); order amounts are bounded
+	// (domain.MaxOrderAmountMinor = 10^9), so 2 × g × 10000 stays far below 2^63.
+	d := 10000 + bps
+	net := (2*g*10000 + d) / (2 * d)
+	t := g - net
+	if neg {
+		t = -t
+	}
+	return money.New(t, gross.Currency())
+}
+
+// Moved is what a provider reports a call moved: the total and, when it tells, per line.
+type Moved struct {
+	Amount money.Money
+	Lines  []MovedLine
+}
+
+// MovedLine is one line of a provider's answer.
+type MovedLine struct {
+	SKU    string
+	Kind   RefundKind // "" for a capture
+	Amount money.Money
 }
 
 // CaptureRequest captures (fulfils) part of a payment.
@@ -194,12 +243,16 @@ type CaptureRequest struct {
 	ExternalMerchantID string
 	OperationID        string // our fulfilment id: the idempotency key and invoice number
 	Amount             money.Money
-	Lines              []Line // empty: capture by amount
+	// Tax of Amount, decided by the caller once (nil: the client splits it).
+	Tax   *money.Money
+	Lines []Line // empty: capture by amount
 }
 
-// CaptureResult is the provider's id for the capture (Billie invoice uuid, settle id).
+// CaptureResult is the provider's id for the capture (Billie invoice uuid, settle id)
+// and, when the answer says, what it captured.
 type CaptureResult struct {
 	ProviderOperationID string
+	Moved               *Moved
 }
 
 // RefundKind is what a refund line does.
@@ -226,12 +279,19 @@ type RefundRequest struct {
 	CancelAmount       money.Money  // part of Amount that was never captured (CANCEL)
 	Lines              []RefundLine // empty: by amount
 	CaptureRefs        []string     // provider ids of captures to refund against, newest first
-	Reason             string
+	// CreditTo: the RETURN goes to this capture alone, as one credit with OperationID
+	// as its number (RefundsAgainstCapture; decided by the caller once).
+	CreditTo string
+	// Tax of the RETURN or CANCEL this request carries (nil: the client splits it).
+	Tax    *money.Money
+	Reason string
 }
 
-// RefundResult is the provider's id for the refund.
+// RefundResult is the provider's id for the refund and, when the answer says, what
+// it moved.
 type RefundResult struct {
 	ProviderOperationID string
+	Moved               *Moved
 }
 
 // EventKind is what an inbound notification means for us.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
@@ -15,6 +16,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
+	"github.com/pspbackoffice/backoffice/internal/ids"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
@@ -24,11 +26,12 @@ import (
 //
 //  1. One transaction locks the order and its items, checks the rules (rules.go),
 //     reserves the quantities and amounts on the items, records the operation
-//     PENDING with its lines, claims the idempotency key, and inserts the reconcile
-//     job. Then it commits.
-//  2. The provider call, with the operation id as idempotency key; then SUCCEEDED
-//     (and the order's money totals) or FAILED (and the reservation given back), or
-//     still PENDING when the answer is open — the reconcile job finishes it.
+//     PENDING with its lines and its planned provider calls (steps.go), claims the
+//     idempotency key, and inserts the reconcile job. Then it commits.
+//  2. The provider calls, exactly as planned (reconcile.go); then SUCCEEDED (and
+//     the order's money totals) or FAILED (and the reservation given back), or
+//     still PENDING when an answer is open or money moved before a refusal — the
+//     reconcile job finishes it.
 //
 // The order's totals follow DESIGN.md: amount = initialAmount − every SUCCEEDED
 // refund (CANCEL and RETURN), refundedAmount their sum, fulfilledAmount the sum of
@@ -40,8 +43,8 @@ import (
 const DefaultReconcileAfter = time.Minute
 
 // DefaultProviderTimeout bounds one provider call with its bookkeeping. It stays
-// below DefaultReconcileAfter, so the job never repeats a call that is still under
-// way (a provider without idempotency keys would act twice).
+// below ReconcileAfter (at most half of it), so the job never repeats a call that is
+// still under way (a provider without idempotency keys would act twice).
 const DefaultProviderTimeout = 30 * time.Second
 
 // OperationsConfig is what the fulfilment and refund service is built from.
@@ -55,6 +58,8 @@ type OperationsConfig struct {
 	ReconcileAfter time.Duration
 	// ProviderTimeout: zero is DefaultProviderTimeout.
 	ProviderTimeout time.Duration
+	// Capabilities of each provider; nil asks the provider catalog.
+	Capabilities func(domain.Provider) providers.Capabilities
 }
 
 // Operations fulfils and refunds confirmed orders (fulfilOrder, fulfilAll,
@@ -63,6 +68,8 @@ type Operations struct {
 	cfg  OperationsConfig
 	jobs *jobs.Client
 	log  *slog.Logger
+	// mismatches counts operations whose provider reported another amount than planned.
+	mismatches *prometheus.CounterVec
 }
 
 // NewOperations builds the service. Register its worker before the job client is
@@ -78,16 +85,28 @@ func NewOperations(cfg OperationsConfig) *Operations {
 		cfg.ReconcileAfter = DefaultReconcileAfter
 	}
 	if cfg.ProviderTimeout == 0 {
-		cfg.ProviderTimeout = DefaultProviderTimeout
+		cfg.ProviderTimeout = min(DefaultProviderTimeout, cfg.ReconcileAfter/2)
 	}
-	return &Operations{cfg: cfg, log: cfg.Logger}
+	if cfg.Capabilities == nil {
+		cfg.Capabilities = capabilities
+	}
+	return &Operations{cfg: cfg, log: cfg.Logger, mismatches: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "backoffice_provider_amount_mismatches_total",
+		Help: "Provider calls whose reported amount differs from the planned one (recorded as reported).",
+	}, []string{"provider", "operation"})}
 }
+
+// Collectors are the service's Prometheus metrics, for the server's registry.
+func (s *Operations) Collectors() []prometheus.Collector { return []prometheus.Collector{s.mismatches} }
 
 // UseJobs gives the service the job client it inserts reconcile jobs with.
 func (s *Operations) UseJobs(c *jobs.Client) { s.jobs = c }
 
-// Register adds the reconcile worker.
-func (s *Operations) Register(w *river.Workers) { river.AddWorker(w, &reconcileWorker{s: s}) }
+// Register adds the reconcile and sweep workers.
+func (s *Operations) Register(w *river.Workers) {
+	river.AddWorker(w, &reconcileWorker{s: s})
+	river.AddWorker(w, &sweepWorker{s: s})
+}
 
 // FulfilInput is fulfilOrder's input.
 type FulfilInput struct {
@@ -196,8 +215,14 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	if err != nil {
 		return nil, err
 	}
-	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
-		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
+	id := ids.New("ful")
+	steps, err := s.planSteps(ctx, tx.Ent, lo, opFulfilment, id, pl)
+	if err != nil {
+		return nil, err
+	}
+	create := tx.Ent.Fulfilment.Create().SetID(id).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
+		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
+		SetSteps(steps)
 	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
 		return nil, err
 	} else if ok {
@@ -224,7 +249,7 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	if err := s.scheduleReconcile(ctx, tx, opFulfilment, f.ID); err != nil {
 		return nil, err
 	}
-	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, ""), nil
+	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, "", steps), nil
 }
 
 // payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus

@@ -128,6 +128,7 @@ func (e *opsEnv) client(p domain.Provider) providers.Provider {
 // unless given.
 type testLine struct {
 	sku, quantity, unit, total string
+	vat                        *int64 // basis points; nil is 22 %
 }
 
 // confirmedOrder creates a payment session at the provider, approves it on the
@@ -147,7 +148,11 @@ func (e *opsEnv) confirmedOrder(prov domain.Provider, pt domain.ProductType, lin
 			lt = money.MustParse(l.total, "EUR")
 		}
 		total = mustAdd(total, lt)
-		pl = append(pl, providers.Line{SKU: l.sku, Name: "Item " + l.sku, Quantity: q, UnitPrice: unit, VATRateBps: 2200, Total: lt})
+		vat := int64(2200)
+		if l.vat != nil {
+			vat = *l.vat
+		}
+		pl = append(pl, providers.Line{SKU: l.sku, Name: "Item " + l.sku, Quantity: q, UnitPrice: unit, VATRateBps: vat, Total: lt})
 	}
 	client := e.client(prov)
 	act := e.d.Ent.ProviderActivation.Query().AllX(ctx)

@@ -132,9 +132,10 @@ func (lo *lockedOrder) reserve(ctx context.Context, tx *db.Tx, pl Plan) error {
 
 // operation is a just-reserved operation as the provider call needs it, so the
 // request need not read back what it wrote.
-func (lo *lockedOrder) operation(kind opKind, id string, created time.Time, pl Plan, reason string) *operation {
+func (lo *lockedOrder) operation(kind opKind, id string, created time.Time, pl Plan, reason string, steps []domain.OperationStep) *operation {
 	op := &operation{kind: kind, id: id, status: domain.OperationPending, createdAt: created, order: lo.order,
-		currency: lo.order.Currency, amount: pl.Amount, ret: pl.ReturnAmount, cnl: pl.CancelAmount, reason: reason}
+		currency: lo.order.Currency, amount: pl.Amount, ret: pl.ReturnAmount, cnl: pl.CancelAmount, reason: reason,
+		steps: steps}
 	for _, l := range pl.Lines {
 		op.lines = append(op.lines, opLine{item: lo.items[l.Item], kind: l.Type, quantity: l.Quantity, amount: l.Amount})
 	}

@@ -10,12 +10,14 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
+	"github.com/pspbackoffice/backoffice/internal/ids"
 )
 
 // Refunds give money back (RETURN: it came back, from what was captured) or lower
 // what the shopper owes (CANCEL: it cannot be sent, from what was never captured);
 // AUTO is resolved by the rules before anything is stored. A refund is one provider
-// call with both parts; the settlement engine consumes SUCCEEDED refunds whose
+// call with both parts, or one per part (steps.go), as the provider takes them; the
+// settlement engine consumes SUCCEEDED refunds whose
 // settlement_id is NULL.
 
 // MaxReasonLength is the longest refund reason kept.
@@ -125,7 +127,12 @@ func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, order
 	if err != nil {
 		return nil, err
 	}
-	r, err := tx.Ent.Refund.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
+	id := ids.New("ref")
+	steps, err := s.planSteps(ctx, tx.Ent, lo, opRefund, id, pl)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tx.Ent.Refund.Create().SetID(id).SetSteps(steps).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
 		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
 		SetReturnAmountMinor(pl.ReturnAmount.Minor()).SetCancelAmountMinor(pl.CancelAmount.Minor()).
 		SetReason(reason).Save(ctx)
@@ -149,5 +156,5 @@ func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, order
 	if err := s.scheduleReconcile(ctx, tx, opRefund, r.ID); err != nil {
 		return nil, err
 	}
-	return lo.operation(opRefund, r.ID, r.CreatedAt, pl, reason), nil
+	return lo.operation(opRefund, r.ID, r.CreatedAt, pl, reason, steps), nil
 }

@@ -56,6 +56,14 @@ func SQLite(t testing.TB) *db.DB {
 // test. It skips when TEST_DATABASE_URL is unset outside CI.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
+	d, _ := PostgresWithURL(t)
+	return d
+}
+
+// PostgresWithURL is Postgres and the URL that opens the same schema, for a server
+// the test runs as a child process.
+func PostgresWithURL(t testing.TB) (*db.DB, string) {
+	t.Helper()
 	base := PostgresURL(t)
 	if base == "" {
 		t.Skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped")
@@ -91,7 +99,7 @@ func Postgres(t testing.TB) *db.DB {
 	if err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, u.String()
 }
 
 func randomHex(n int) string {

@@ -169,6 +169,9 @@ func (s *sandbox) post(op string, h opHandler) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		// Once past the faults, the provider finishes what it started even when the
+		// caller hangs up, as a real one commits its records (sandboxkit.Detach).
+		r = sandboxkit.Detach(r)
 		body, err := sandboxkit.ReadBody(r, maxRequestBytes)
 		if err != nil {
 			writeErr(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())

@@ -70,8 +70,12 @@ func (c *Client) Capabilities() providers.Capabilities {
 		LineLevelCapture: true,
 		LineLevelRefunds: true,
 		Cancel:           true,
-		ProductTypes:     []providers.ProductType{providers.Invoice},
-		Currencies:       []string{Currency},
+		// A credit note belongs to one invoice; the cancel goes first, so a credit
+		// refused later leaves nothing uncaptured that the refund meant to cancel.
+		RefundsAgainstCapture: true,
+		CancelFirst:           true,
+		ProductTypes:          []providers.ProductType{providers.Invoice},
+		Currencies:            []string{Currency},
 	}
 }
 
@@ -161,9 +165,15 @@ var errNoMerchant = fail(providers.ErrValidation, 0, "merchant_id_missing", "Bil
 
 // splitVAT is a gross amount as Billie's {net, gross, tax}.
 func splitVAT(gross money.Money, bps int64) Amount {
-	bps = max(bps, 0)
-	net := mulDivHalfUp(gross.Minor(), 10000, 10000+bps)
-	return amountOf(gross.Minor()-net, gross.Minor())
+	return amountOf(providers.TaxOf(gross, bps).Minor(), gross.Minor())
+}
+
+// decided is the caller's own split of gross when it made one (nil: split here).
+func decided(gross money.Money, tax *money.Money) (Amount, bool) {
+	if tax == nil {
+		return Amount{}, false
+	}
+	return amountOf(tax.Minor(), gross.Minor()), true
 }
 
 func amountOf(tax, gross int64) Amount {
@@ -338,13 +348,27 @@ func (c *Client) Capture(ctx context.Context, req providers.CaptureRequest) (pro
 	if err != nil {
 		return providers.CaptureResult{}, err
 	}
+	amt, ok := decided(req.Amount, req.Tax)
+	if !ok {
+		amt = amountFor(req.Amount, req.Lines, o.UnshippedAmount)
+	}
 	body := InvoiceRequest{MerchantID: req.ExternalMerchantID, Orders: []string{o.UUID}, ExternalCode: req.OperationID,
-		Amount: amountFor(req.Amount, req.Lines, o.UnshippedAmount), LineItems: lineItems(o, req.Lines)}
+		Amount: amt, LineItems: lineItems(o, req.Lines)}
 	var resp Created
 	if err := c.do(ctx, http.MethodPost, "/psp/invoices", body, &resp); err != nil {
 		return providers.CaptureResult{}, err
 	}
 	return providers.CaptureResult{ProviderOperationID: resp.UUID}, nil
+}
+
+// invoiceAmount is an invoice's amount, zero when the order has no such invoice.
+func invoiceAmount(o Order, uuid string) Amount {
+	for _, iv := range o.Invoices {
+		if iv.UUID == uuid {
+			return iv.Amount
+		}
+	}
+	return amountOf(0, 0)
 }
 
 // creditPiece is one credit note of a refund.
@@ -476,7 +500,17 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 		return providers.RefundResult{}, err
 	}
 	var pieces []creditPiece
-	if ret.IsPositive() {
+	if ret.IsPositive() && req.CreditTo != "" {
+		// The caller chose the invoice and the split when it planned the refund: a
+		// repeat sends the same credit note, which Billie answers from its records.
+		body := CreditNoteRequest{MerchantID: req.ExternalMerchantID, ExternalCode: req.OperationID,
+			Comment: req.Reason, LineItems: lineItems(o, retLines)}
+		var ok bool
+		if body.Amount, ok = decided(ret, req.Tax); !ok {
+			body.Amount = amountFor(ret, retLines, invoiceAmount(o, req.CreditTo))
+		}
+		pieces = []creditPiece{{invoice: req.CreditTo, body: body}}
+	} else if ret.IsPositive() {
 		if pieces, err = planCredits(o, req, ret, retLines); err != nil {
 			return providers.RefundResult{}, fail(providers.ErrConflict, 0, "amount_exceeds_invoice", err.Error())
 		}
@@ -485,7 +519,10 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if cnl.IsPositive() {
 		body := CancelRequest{MerchantID: req.ExternalMerchantID, ExternalCode: req.OperationID + "-cancel"}
 		if cnl.Minor() != o.UnshippedAmount.Gross.Minor() {
-			a := amountFor(cnl, cnlLines, o.UnshippedAmount)
+			a, ok := decided(cnl, req.Tax)
+			if !ok {
+				a = amountFor(cnl, cnlLines, o.UnshippedAmount)
+			}
 			body.Amount, body.LineItems = &a, lineItems(o, cnlLines)
 		}
 		var resp Created

@@ -41,11 +41,18 @@
 // Decisions a reader would otherwise rediscover: Billie lines take integer
 // quantities, so a fractional order line is left out of the session's line_items
 // (the amount covers it) and any capture or refund touching it goes by amount.
-// Amounts are split into net and tax from the lines' VAT rates when the operation
-// has lines, else in the tax ratio of what it draws from; an operation that takes
-// all of what is left takes Billie's exact remainder, so no cent of tax is left
-// over. A refund is planned from a fresh order read before anything is sent, so a
-// refusal changes nothing.
+// The backoffice decides every call once, before the first attempt, and the client
+// sends what it was given (CaptureRequest.Tax, RefundRequest.Tax and CreditTo):
+// Billie answers a repeated invoice or credit note number only when the amount is
+// the same, and a credit note number is unique per invoice, so a retry that split
+// the tax again against the order's new state (409 invoice_already_exists) or chose
+// the invoice again (a second credit note on another invoice) would go wrong. The
+// backoffice splits tax from the lines' VAT rates (providers.TaxOf: net + tax =
+// gross, never negative), and a credit by amount in the credited invoice's ratio,
+// the last piece taking its exact rest; it picks the invoice under the order's lock.
+// Without those fields (other callers) the client still splits from the lines'
+// VAT, else in the tax ratio of what it draws from, and plans credits from a fresh
+// order read, newest invoice first.
 //
 // Sandbox triggers: legal name containing "REJECT" → activation rejected;
 // "PENDING" → pending (sessions then answer 409); debtor company name containing

@@ -73,6 +73,7 @@ func (c *Client) Capabilities() providers.Capabilities {
 		Cancel:               true,
 		LinesOnly:            true,
 		NoIdempotencyKey:     true,
+		RefundInOneCall:      true,
 		ProductTypes:         append([]providers.ProductType(nil), ProductTypes...),
 		Currencies:           []string{Currency},
 	}
@@ -227,6 +228,10 @@ func (c *Client) FetchStatus(ctx context.Context, ref string) (providers.Payment
 	st := providers.PaymentStatus{ProviderReference: d.PaywerkID, ProductType: providers.ProductType(d.ProductType),
 		Amount: d.Amount.Money, Authorized: money.Zero(Currency), Captured: d.FulfilledAmount.Money,
 		Refunded: d.ReturnedAmount.Money, DeclineReason: d.FailureReason, ShopperContinued: d.ShopperContinued}
+	for _, it := range d.Items {
+		st.Items = append(st.Items, providers.ItemStatus{SKU: it.SKU, Fulfilled: it.FulfilledQuantity.Quantity,
+			Cancelled: it.CancelledQuantity.Quantity, Returned: it.ReturnedQuantity.Quantity})
+	}
 	switch d.Status {
 	case StatusPending:
 		st.State = providers.PaymentPending
@@ -258,7 +263,7 @@ func (c *Client) Capture(ctx context.Context, req providers.CaptureRequest) (pro
 	if err := c.do(ctx, http.MethodPost, "/orders/"+url.PathEscape(req.ProviderReference)+"/fulfil", items, &resp); err != nil {
 		return providers.CaptureResult{}, err
 	}
-	return providers.CaptureResult{ProviderOperationID: resp.ID}, nil
+	return providers.CaptureResult{ProviderOperationID: resp.ID, Moved: moved(resp)}, nil
 }
 
 // Refund sends RETURN and CANCEL lines (POST /orders/{id}/refund); a line's Kind is
@@ -275,7 +280,19 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if err := c.do(ctx, http.MethodPost, "/orders/"+url.PathEscape(req.ProviderReference)+"/refund", items, &resp); err != nil {
 		return providers.RefundResult{}, err
 	}
-	return providers.RefundResult{ProviderOperationID: resp.ID}, nil
+	return providers.RefundResult{ProviderOperationID: resp.ID, Moved: moved(resp)}, nil
+}
+
+// moved is what Paywerk says an operation moved: it computes the amounts itself.
+func moved(resp OperationResponse) *providers.Moved {
+	if resp.Amount.Currency() == "" {
+		return nil // an answer without amounts says nothing
+	}
+	m := &providers.Moved{Amount: resp.Amount.Money}
+	for _, l := range resp.Items {
+		m.Lines = append(m.Lines, providers.MovedLine{SKU: l.SKU, Kind: providers.RefundKind(l.RefundType), Amount: l.Amount.Money})
+	}
+	return m
 }
 
 // FulfilAll fulfils every open quantity (POST /orders/{id}/fulfil-all).

@@ -38,6 +38,19 @@
 //   - Paywerk takes no idempotency key: after an uncertain fulfil or refund, fetch
 //     the order (its per-item quantities) before retrying.
 //
+// Reconciling after a lost answer (internal/psp reconcile_unkeyed.go): Paywerk has
+// no idempotency key and no way to look up one fulfil or refund call, and a repeat is
+// a second operation. So an uncertain call is never simply sent again. The backoffice
+// stamps each call with a send sequence before it goes out; after a lost answer it
+// reads the order's per-item fulfilled, cancelled and returned quantities, takes away
+// what answered calls account for, and finds the set of unanswered calls that makes
+// up the rest exactly, item by item, preferring earlier-sent calls (Paywerk applies
+// calls in the order they arrive). Those are recorded as applied; the others are
+// sent again. Quantities, not amounts: amounts of two different calls can add up to
+// the same total (and Paywerk computes them itself), quantities per sku tell a
+// 0.5-unit capture from a 1-unit one. Paywerk's answer to a call carries the amounts
+// it computed; those are what the backoffice records.
+//
 // The decision a reader would otherwise rediscover: a callback proves nothing, as
 // Paywerk signs nothing. ParseWebhook accepts only the exact callback shape, marks
 // NeedsFetch, and the status is trusted only after FetchStatus with our API key.

@@ -46,6 +46,15 @@ func ReadJSON(r *http.Request, limit int64, v any) error {
 	return nil
 }
 
+// Detach is the request with a context the caller's hang-up does not cancel: a
+// sandbox that began an operation writes all of it (state, idempotency record), as a
+// provider's database commits whether or not the client still listens. Without it a
+// client timing out between the two writes left an applied refund whose key was
+// never recorded, and the retry applied it again.
+func Detach(r *http.Request) *http.Request {
+	return r.WithContext(context.WithoutCancel(r.Context()))
+}
+
 // StripBasePath lets the server mount a sandbox either with or without
 // http.StripPrefix: when the request path starts with the path of baseURL (e.g.
 // /sandbox/paywerk), that prefix is removed before h sees the request.
