@@ -36,6 +36,8 @@ var listSizes = map[string]int{
 	"Order.refunds":                     3,
 	"Fulfilment.lines":                  10, // one line per item
 	"Refund.lines":                      10, // one line per item and refund type
+	"Fulfilment.steps":                  1,  // one capture call
+	"Refund.steps":                      2,  // at most two calls (e.g. cancel, then credit)
 	"RefundPreviewPayload.lines":        10,
 	"Merchant.companies":                5,
 	"Merchant.shops":                    10,
