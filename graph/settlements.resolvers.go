@@ -12,6 +12,7 @@ import (
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // RunSettlements is the resolver for the runSettlements field.
@@ -32,7 +33,7 @@ func (r *mutationResolver) MarkSettlementPaid(ctx context.Context, input model.M
 }
 
 // SettlementOverview is the resolver for the settlementOverview field.
-func (r *queryResolver) SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*psp.SettlementOverview, error) {
+func (r *queryResolver) SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error) {
 	ov, err := r.SettlementService.Overview(ctx, companyID, from, to)
 	return ov, queryRefusal(err)
 }
@@ -44,7 +45,7 @@ func (r *queryResolver) PaymentSchedule(ctx context.Context, productType domain.
 }
 
 // PaymentInstructions is the resolver for the paymentInstructions field.
-func (r *settlementResolver) PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*psp.PaymentInstructions, error) {
+func (r *settlementResolver) PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*settlement.PaymentInstructions, error) {
 	return r.SettlementService.Instructions(ctx, obj)
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -797,7 +798,7 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ProviderAccounts(ctx context.Context) ([]*ent.ProviderAccount, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
-	SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*psp.SettlementOverview, error)
+	SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error)
 	PaymentSchedule(ctx context.Context, productType domain.ProductType, amount string) (*psp.PaymentSchedule, error)
 }
 type RefundResolver interface {
@@ -813,7 +814,7 @@ type SettlementResolver interface {
 	Refunds(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
 	Fees(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
 	Net(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
-	PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*psp.PaymentInstructions, error)
+	PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*settlement.PaymentInstructions, error)
 	ExportURL(ctx context.Context, obj *ent.Settlement) (string, error)
 }
 type SettlementEntryResolver interface {
@@ -18072,7 +18073,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_iban(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_iban(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18095,7 +18096,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_iban(_ context.Cont
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_bic(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_bic(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18118,7 +18119,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_bic(_ context.Conte
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_reference(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_reference(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18141,7 +18142,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_reference(_ context
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_amount(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_amount(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18283,7 +18284,7 @@ func (ec *executionContext) fieldContext_PaymentSchedulePart_amount(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_productType(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_productType(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18306,7 +18307,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_productType(_ context
 	return graphql.NewScalarFieldContext("ProductTypeTotals", field, false, false, errors.New("field of type ProductType does not have child fields"))
 }
 
-func (ec *executionContext) _ProductTypeTotals_gross(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18338,7 +18339,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_gross(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18370,7 +18371,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_refunds(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_fees(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18402,7 +18403,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_fees(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_net(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_net(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19570,16 +19571,16 @@ func (ec *executionContext) _Query_settlementOverview(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, true)
 				if err != nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, err
 				}
 				scope, err := ec.unmarshalOString2ᚖstring(ctx, "settlements:read")
 				if err != nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, scope)
@@ -19588,8 +19589,8 @@ func (ec *executionContext) _Query_settlementOverview(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *psp.SettlementOverview) graphql.Marshaler {
-			return ec.marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementOverview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *settlement.SettlementOverview) graphql.Marshaler {
+			return ec.marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementOverview(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21607,8 +21608,8 @@ func (ec *executionContext) _Settlement_paymentInstructions(ctx context.Context,
 			return ec.Resolvers.Settlement().PaymentInstructions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *psp.PaymentInstructions) graphql.Marshaler {
-			return ec.marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPaymentInstructions(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *settlement.PaymentInstructions) graphql.Marshaler {
+			return ec.marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPaymentInstructions(ctx, selections, v)
 		},
 		true,
 		false,
@@ -22251,7 +22252,7 @@ func (ec *executionContext) fieldContext_SettlementEntry_amount(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_company(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_company(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22283,7 +22284,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_company(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_from(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_from(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22306,7 +22307,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_from(_ context.Conte
 	return graphql.NewScalarFieldContext("SettlementOverview", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementOverview_to(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_to(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22329,7 +22330,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_to(_ context.Context
 	return graphql.NewScalarFieldContext("SettlementOverview", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementOverview_settlements(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_settlements(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22361,7 +22362,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_settlements(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22373,8 +22374,8 @@ func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field
 			return obj.Total, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v psp.SettlementTotals) graphql.Marshaler {
-			return ec.marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementTotals(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v settlement.SettlementTotals) graphql.Marshaler {
+			return ec.marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementTotals(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22393,7 +22394,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_total(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22405,8 +22406,8 @@ func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field
 			return obj.Daily, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22425,7 +22426,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_daily(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22437,8 +22438,8 @@ func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, fiel
 			return obj.Weekly, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22457,7 +22458,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_weekly(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22469,8 +22470,8 @@ func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, fie
 			return obj.Monthly, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22489,7 +22490,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_monthly(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22501,8 +22502,8 @@ func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, fi
 			return obj.Upcoming, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.UpcomingPayout) graphql.Marshaler {
-			return ec.marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayoutᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.UpcomingPayout) graphql.Marshaler {
+			return ec.marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayoutᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22521,7 +22522,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_upcoming(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_pendingBalance(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_pendingBalance(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22553,7 +22554,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_pendingBalance(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_availableBalance(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_availableBalance(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22585,7 +22586,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_availableBalance(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_period(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_period(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22608,7 +22609,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_period(_ context.Conte
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_start(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_start(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22631,7 +22632,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_start(_ context.Contex
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_end(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_end(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22654,7 +22655,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_end(_ context.Context,
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_gross(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22686,7 +22687,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_gross(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22718,7 +22719,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_refunds(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_fees(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22750,7 +22751,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_fees(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_net(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_net(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22782,7 +22783,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_net(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22794,8 +22795,8 @@ func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context,
 			return obj.ByProductType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
-			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
+			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22814,7 +22815,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_byProductType(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_gross(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22846,7 +22847,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_gross(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22878,7 +22879,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_refunds(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_fees(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22910,7 +22911,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_fees(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_net(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_net(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23332,7 +23333,7 @@ func (ec *executionContext) fieldContext_SuspendMerchantPayload_userErrors(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_date(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_date(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23355,7 +23356,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_date(_ context.Context, 
 	return graphql.NewScalarFieldContext("UpcomingPayout", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _UpcomingPayout_items(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_items(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23378,7 +23379,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_items(_ context.Context,
 	return graphql.NewScalarFieldContext("UpcomingPayout", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _UpcomingPayout_gross(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23410,7 +23411,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_gross(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23442,7 +23443,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_refunds(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_fees(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23474,7 +23475,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_fees(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_net(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_net(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23506,7 +23507,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_net(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23518,8 +23519,8 @@ func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, f
 			return obj.ByProductType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
-			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
+			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -43830,7 +43831,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var paymentInstructionsImplementors = []string{"PaymentInstructions"}
 
-func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.SelectionSet, obj *psp.PaymentInstructions) graphql.Marshaler {
+func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.SelectionSet, obj *settlement.PaymentInstructions) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentInstructionsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -43969,7 +43970,7 @@ func (ec *executionContext) _PaymentSchedulePart(ctx context.Context, sel ast.Se
 
 var productTypeTotalsImplementors = []string{"ProductTypeTotals"}
 
-func (ec *executionContext) _ProductTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) _ProductTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *settlement.ProductTypeTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productTypeTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45406,7 +45407,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 
 var settlementOverviewImplementors = []string{"SettlementOverview"}
 
-func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.SelectionSet, obj *psp.SettlementOverview) graphql.Marshaler {
+func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.SelectionSet, obj *settlement.SettlementOverview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementOverviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45494,7 +45495,7 @@ func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.Sel
 
 var settlementPeriodImplementors = []string{"SettlementPeriod"}
 
-func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.SelectionSet, obj *psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.SelectionSet, obj *settlement.PeriodTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementPeriodImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45567,7 +45568,7 @@ func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.Selec
 
 var settlementTotalsImplementors = []string{"SettlementTotals"}
 
-func (ec *executionContext) _SettlementTotals(ctx context.Context, sel ast.SelectionSet, obj *psp.SettlementTotals) graphql.Marshaler {
+func (ec *executionContext) _SettlementTotals(ctx context.Context, sel ast.SelectionSet, obj *settlement.SettlementTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45761,7 +45762,7 @@ func (ec *executionContext) _SuspendMerchantPayload(ctx context.Context, sel ast
 
 var upcomingPayoutImplementors = []string{"UpcomingPayout"}
 
-func (ec *executionContext) _UpcomingPayout(ctx context.Context, sel ast.SelectionSet, obj *psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) _UpcomingPayout(ctx context.Context, sel ast.SelectionSet, obj *settlement.UpcomingPayout) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, upcomingPayoutImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47530,15 +47531,15 @@ func (ec *executionContext) marshalNProductType2ᚕgithubᚗcomᚋpspbackoffice�
 	return ret
 }
 
-func (ec *executionContext) marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotals(ctx context.Context, sel ast.SelectionSet, v psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotals(ctx context.Context, sel ast.SelectionSet, v settlement.ProductTypeTotals) graphql.Marshaler {
 	return ec._ProductTypeTotals(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotals(ctx, sel, v[i])
+		return ec.marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotals(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -47959,7 +47960,7 @@ func (ec *executionContext) marshalNSettlementOrderField2ᚖgithubᚗcomᚋpspba
 	return v
 }
 
-func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementOverview(ctx context.Context, sel ast.SelectionSet, v *psp.SettlementOverview) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementOverview(ctx context.Context, sel ast.SelectionSet, v *settlement.SettlementOverview) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -47969,15 +47970,15 @@ func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspback
 	return ec._SettlementOverview(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotals(ctx context.Context, sel ast.SelectionSet, v psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotals(ctx context.Context, sel ast.SelectionSet, v settlement.PeriodTotals) graphql.Marshaler {
 	return ec._SettlementPeriod(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotals(ctx, sel, v[i])
+		return ec.marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotals(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -47999,7 +48000,7 @@ func (ec *executionContext) marshalNSettlementStatus2githubᚗcomᚋpspbackoffic
 	return v
 }
 
-func (ec *executionContext) marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementTotals(ctx context.Context, sel ast.SelectionSet, v psp.SettlementTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementTotals(ctx context.Context, sel ast.SelectionSet, v settlement.SettlementTotals) graphql.Marshaler {
 	return ec._SettlementTotals(ctx, sel, &v)
 }
 
@@ -48115,15 +48116,15 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayout(ctx context.Context, sel ast.SelectionSet, v psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayout(ctx context.Context, sel ast.SelectionSet, v settlement.UpcomingPayout) graphql.Marshaler {
 	return ec._UpcomingPayout(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayoutᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayoutᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.UpcomingPayout) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayout(ctx, sel, v[i])
+		return ec.marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayout(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -49604,7 +49605,7 @@ func (ec *executionContext) unmarshalOPSPWhereInput2ᚖgithubᚗcomᚋpspbackoff
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPaymentInstructions(ctx context.Context, sel ast.SelectionSet, v *psp.PaymentInstructions) graphql.Marshaler {
+func (ec *executionContext) marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPaymentInstructions(ctx context.Context, sel ast.SelectionSet, v *settlement.PaymentInstructions) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

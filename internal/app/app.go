@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"log/slog"
 	"net"
 	"net/http"
@@ -54,7 +55,7 @@ type App struct {
 	// Auth turns login tokens and API keys into principals (auth.go).
 	Auth *auth.Authenticator
 	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
-	Settlements *psp.Settlements
+	Settlements *settlement.Settlements
 
 	workers *river.Workers
 	mounts  []func(chi.Router)

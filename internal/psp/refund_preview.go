@@ -8,10 +8,11 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/refund"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // RefundPreview is what a refund would do, computed by the same rules as the refund
@@ -103,7 +104,7 @@ func (s *Operations) settlementEffect(ctx context.Context, ord *ent.Order, pl Pl
 		}
 		today := domain.DateOf(s.cfg.Now())
 		ran, err := s.cfg.DB.Ent.Settlement.Query().
-			Where(settlement.CompanyID(c.ID), settlement.DateEQ(today)).Exist(sys)
+			Where(entsettlement.CompanyID(c.ID), entsettlement.DateEQ(today)).Exist(sys)
 		if err != nil {
 			return e, err
 		}
@@ -111,7 +112,7 @@ func (s *Operations) settlementEffect(ctx context.Context, ord *ent.Order, pl Pl
 		if ran {
 			from = today.AddDays(1)
 		}
-		e.Date = CalendarOf(c).Next(from)
+		e.Date = settlement.CalendarOf(c).Next(from)
 	}
 	switch {
 	case !payLater:

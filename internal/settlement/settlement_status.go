@@ -1,11 +1,11 @@
-package psp
+package settlement
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -30,7 +30,7 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		return nil, domain.Refuse(domain.CodeForbidden, nil, "only PSP staff mark settlements paid")
 	}
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		q := tx.Ent.Settlement.Query().Where(settlement.ID(id))
+		q := tx.Ent.Settlement.Query().Where(entsettlement.ID(id))
 		if s.DB.IsPostgres() {
 			q = q.ForUpdate()
 		}
@@ -48,7 +48,7 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		}
 		now := s.now()
 		// The status guard makes this a compare-and-set on SQLite too.
-		n, err := tx.Ent.Settlement.Update().Where(settlement.ID(id), settlement.StatusEQ(st.Status)).
+		n, err := tx.Ent.Settlement.Update().Where(entsettlement.ID(id), entsettlement.StatusEQ(st.Status)).
 			SetStatus(next).SetPaidAt(now).SetUpdatedAt(now).Save(ctx)
 		if err != nil {
 			return err

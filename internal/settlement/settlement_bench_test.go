@@ -1,10 +1,11 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -19,7 +20,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/ids"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -38,7 +38,7 @@ import (
 //
 //	BENCH_SETTLEMENT=1 BENCH_PARTS=1000000 BENCH_COMPANIES=10000 BENCH_BIG_ORDERS=100000 \
 //	TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
-//	go test ./internal/psp/ -run TestSettlementScale -v -timeout 60m
+//	go test ./internal/settlement/ -run TestSettlementScale -v -timeout 60m
 //
 // The data set is written with COPY: companies on three payout schedules with fee
 // plans, 40 % pay-now and 60 % pay-later orders over 120 days, pay-later orders
@@ -54,7 +54,7 @@ func TestSettlementScale(t *testing.T) {
 	d := testdb.Postgres(t)
 	ctx := context.Background()
 	today := domain.Date("2026-06-18") // a Thursday: DAILY and Monday/Thursday companies are due
-	svc := psp.NewSettlements(d)
+	svc := settlement.NewSettlements(d)
 	svc.Now = func() time.Time { return today.Time().Add(12 * time.Hour) }
 
 	start := time.Now()
@@ -97,7 +97,7 @@ func TestSettlementScale(t *testing.T) {
 	ledgerMust(t, err)
 	staff := auth.With(ctx, &auth.Principal{Kind: auth.KindUser, ID: "usr_bench", PSPID: ds.psp, Role: domain.RolePSPAdmin})
 	from, to := today.AddDays(-30), today
-	var ov *psp.SettlementOverview
+	var ov *settlement.SettlementOverview
 	took := benchMedian(7, func() {
 		var err error
 		ov, err = svc.Overview(staff, ds.big, from, to)

@@ -1,19 +1,19 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
 	"errors"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"sync"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -250,7 +250,7 @@ func TestSettlementRun(t *testing.T) {
 // names it, and each settlement's ledgerTotals are the sums of its entries.
 func ledgerCheckItemsOnce(t *testing.T, w *ledgerTenant, co *ent.Company) {
 	t.Helper()
-	sts, err := w.d.Ent.Settlement.Query().Where(settlement.CompanyID(co.ID)).WithEntries().All(w.sys)
+	sts, err := w.d.Ent.Settlement.Query().Where(entsettlement.CompanyID(co.ID)).WithEntries().All(w.sys)
 	ledgerMust(t, err)
 	for _, st := range sts {
 		var gross, refunds, fees int64
@@ -340,12 +340,12 @@ func TestSettlementSchedules(t *testing.T) {
 }
 
 func TestPayoutCalendar(t *testing.T) {
-	weekly := psp.PayoutCalendar{Schedule: domain.PayoutWeekly, Weekdays: []domain.Weekday{"FRIDAY"}}
-	monThu := psp.PayoutCalendar{Schedule: domain.PayoutWeekdays, Weekdays: []domain.Weekday{"MONDAY", "THURSDAY"}}
-	daily := psp.PayoutCalendar{Schedule: domain.PayoutDaily}
+	weekly := settlement.PayoutCalendar{Schedule: domain.PayoutWeekly, Weekdays: []domain.Weekday{"FRIDAY"}}
+	monThu := settlement.PayoutCalendar{Schedule: domain.PayoutWeekdays, Weekdays: []domain.Weekday{"MONDAY", "THURSDAY"}}
+	daily := settlement.PayoutCalendar{Schedule: domain.PayoutDaily}
 	cases := []struct {
 		name string
-		cal  psp.PayoutCalendar
+		cal  settlement.PayoutCalendar
 		from string
 		next string
 	}{
@@ -453,14 +453,14 @@ func TestConcurrentSettlementRuns(t *testing.T) {
 			}
 		}
 		// Two independent services, as two server instances would have.
-		a, b := psp.NewSettlements(d), psp.NewSettlements(d)
+		a, b := settlement.NewSettlements(d), settlement.NewSettlements(d)
 		a.Now, b.Now = w.svc.Now, w.svc.Now
 		var (
 			wg      sync.WaitGroup
-			results [2]*psp.RunResult
+			results [2]*settlement.RunResult
 			errs    [2]error
 		)
-		for i, s := range []*psp.Settlements{a, b} {
+		for i, s := range []*settlement.Settlements{a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -620,10 +620,10 @@ func TestSettlementNotVisibleToOtherTenants(t *testing.T) {
 			"another merchant's user":        other.merchantUser(),
 			"a key without settlements:read": w.apiKey(co, "orders:read"),
 		} {
-			if _, err := w.svc.Export(ctx, st.ID); !errors.Is(err, psp.ErrSettlementNotFound) {
+			if _, err := w.svc.Export(ctx, st.ID); !errors.Is(err, settlement.ErrSettlementNotFound) {
 				t.Errorf("%s exporting: %v, want ErrSettlementNotFound", name, err)
 			}
-			if _, err := w.svc.Overview(ctx, co.ID, ledgerDay("2026-03-01"), ledgerDay("2026-03-31")); !errors.Is(err, psp.ErrCompanyNotFound) {
+			if _, err := w.svc.Overview(ctx, co.ID, ledgerDay("2026-03-01"), ledgerDay("2026-03-31")); !errors.Is(err, settlement.ErrCompanyNotFound) {
 				t.Errorf("%s asking the overview: %v, want ErrCompanyNotFound", name, err)
 			}
 		}

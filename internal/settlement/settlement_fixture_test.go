@@ -1,20 +1,20 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
 	"fmt"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/order"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 )
 
 // The rows the settlement tests settle are written directly through ent, in the states
@@ -39,7 +39,7 @@ type ledgerTenant struct {
 	psp      *ent.PSP
 	merchant *ent.Merchant
 	shop     *ent.Shop
-	svc      *psp.Settlements
+	svc      *settlement.Settlements
 	refs     *atomic.Int64
 }
 
@@ -52,7 +52,7 @@ func newLedgerTenant(t *testing.T, d *db.DB) *ledgerTenant {
 	ledgerMust(t, err)
 	sh, err := d.Ent.Shop.Create().SetPspID(p.ID).SetMerchantID(m.ID).SetName("Home").Save(sys)
 	ledgerMust(t, err)
-	svc := psp.NewSettlements(d)
+	svc := settlement.NewSettlements(d)
 	svc.Now = func() time.Time { return ledgerToday }
 	return &ledgerTenant{t: t, d: d, sys: sys, psp: p, merchant: m, shop: sh, svc: svc, refs: &atomic.Int64{}}
 }
@@ -152,7 +152,7 @@ func (w *ledgerTenant) refund(o *ent.Order, ret, cancel int64, completed string,
 }
 
 // run settles a day as the PSP's staff.
-func (w *ledgerTenant) run(d string) *psp.RunResult {
+func (w *ledgerTenant) run(d string) *settlement.RunResult {
 	w.t.Helper()
 	res, err := w.svc.Run(w.staff(), ledgerDay(d))
 	ledgerMust(w.t, err)
@@ -162,7 +162,7 @@ func (w *ledgerTenant) run(d string) *psp.RunResult {
 // settlementOf is the company's settlement of a day, or nil.
 func (w *ledgerTenant) settlementOf(co *ent.Company, d string) *ent.Settlement {
 	w.t.Helper()
-	st, err := w.d.Ent.Settlement.Query().Where(settlement.CompanyID(co.ID), settlement.DateEQ(ledgerDay(d))).Only(w.sys)
+	st, err := w.d.Ent.Settlement.Query().Where(entsettlement.CompanyID(co.ID), entsettlement.DateEQ(ledgerDay(d))).Only(w.sys)
 	if ent.IsNotFound(err) {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package psp
+package settlement
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -91,6 +91,8 @@ var (
 	ErrSettlementNotFound = errors.New("settlement not found")
 	// ErrCompanyNotFound: no company with that id whose settlements the principal may see.
 	ErrCompanyNotFound = errors.New("company not found")
+	// ErrNoPrincipal: an overview was asked for without anyone acting.
+	ErrNoPrincipal = errors.New("settlement: no principal in the context")
 	// ErrSettlementClaim: a run claimed a different number of items than it collected
 	// (another writer settled some of them meanwhile); nothing is kept.
 	ErrSettlementClaim = errors.New("settlement run: items changed while they were being settled")
@@ -132,8 +134,8 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 	}
 	out := &RunResult{Date: d}
 	for chunk := range chunks(created, 1000) {
-		rows, err := s.DB.Ent.Settlement.Query().Where(settlement.IDIn(chunk...)).
-			Order(ent.Asc(settlement.FieldCompanyID)).All(ctx)
+		rows, err := s.DB.Ent.Settlement.Query().Where(entsettlement.IDIn(chunk...)).
+			Order(ent.Asc(entsettlement.FieldCompanyID)).All(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -225,8 +227,8 @@ func (r *settlementRun) dueCompanies(ctx context.Context, p *auth.Principal) ([]
 		return nil, err
 	}
 	done := map[string]bool{}
-	settled, err := r.tx.Ent.Settlement.Query().Where(settlement.DateEQ(r.date)).
-		Select(settlement.FieldCompanyID).Strings(ctx)
+	settled, err := r.tx.Ent.Settlement.Query().Where(entsettlement.DateEQ(r.date)).
+		Select(entsettlement.FieldCompanyID).Strings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -423,8 +425,8 @@ func (r *settlementRun) createdIDs(ctx context.Context) ([]string, error) {
 
 // auditRun records who ran which day and what it created, once per PSP involved.
 func (s *Settlements) auditRun(ctx context.Context, tx *db.Tx, p *auth.Principal, d domain.Date, created []string) error {
-	rows, err := tx.Ent.Settlement.Query().Where(settlement.IDIn(created[:min(len(created), 1000)]...)).
-		Select(settlement.FieldID, settlement.FieldPspID).All(ctx)
+	rows, err := tx.Ent.Settlement.Query().Where(entsettlement.IDIn(created[:min(len(created), 1000)]...)).
+		Select(entsettlement.FieldID, entsettlement.FieldPspID).All(ctx)
 	if err != nil {
 		return err
 	}
