@@ -2,13 +2,13 @@ package graph
 
 import (
 	"errors"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 func init() { codedErrors = append(codedErrors, settlementErrorCode) }

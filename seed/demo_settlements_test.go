@@ -2,7 +2,6 @@ package seed_test
 
 import (
 	"context"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 	"github.com/pspbackoffice/backoffice/seed"
 )

@@ -2,11 +2,11 @@ package bench
 
 import (
 	"context"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // TestOverviewProjectionIsServedByIndexes EXPLAINs the settlement overview's

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"time"
 
 	"github.com/lib/pq"
@@ -12,6 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // SettleResult is one daily settlement run beside its SQL lower bound, and the

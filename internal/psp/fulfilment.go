@@ -17,6 +17,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // Fulfilments and refunds (fulfilment*.go, refund*.go, reconcile.go) move money on a
@@ -195,7 +196,7 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	}
 	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
 		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
-	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
+	if payout, ok, err := s.partPayoutDate(ctx, tx.Ent, lo.order); err != nil {
 		return nil, err
 	} else if ok {
 		create.SetPayoutDate(payout)
@@ -224,21 +225,21 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, ""), nil
 }
 
-// payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus
-// the company's pay-later delay Y (seed 003). Pay-now orders are paid out as a whole
-// from the order's own payout date, so their fulfilments carry none.
+// partPayoutDate is when a fulfilment part is paid out (settlement.PartPayableDate):
+// X or Y days after its capture, none when the order was paid out as a whole.
 // It reads through the transaction's own client: a second connection taken while
 // holding the order's lock could wait forever for a pool full of requests that wait
 // for that lock.
-func (s *Operations) payLaterPayoutDate(ctx context.Context, c *ent.Client, ord *ent.Order) (domain.Date, bool, error) {
-	if ord.ProductType == nil || !ord.ProductType.PayLater() {
+func (s *Operations) partPayoutDate(ctx context.Context, c *ent.Client, ord *ent.Order) (domain.Date, bool, error) {
+	if ord.ProductType == nil || settlement.TimingOf(ord.Provider, *ord.ProductType) == settlement.AtConfirmation {
 		return "", false, nil
 	}
 	company, err := c.Company.Get(auth.System(ctx), ord.CompanyID)
 	if err != nil {
 		return "", false, err
 	}
-	return domain.DateOf(s.cfg.Now()).AddDays(company.PayLaterDelayDays), true, nil
+	d, ok := settlement.PartPayableDate(ord.Provider, ord.ProductType, s.cfg.Now(), company)
+	return d, ok, nil
 }
 
 // auditInput summarises an operation for the audit trail.

@@ -3,7 +3,6 @@ package settlement_test
 import (
 	"context"
 	"fmt"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The rows the settlement tests settle are written directly through ent, in the states
@@ -97,12 +97,18 @@ func (w *ledgerTenant) company(spec ledgerCompany) *ent.Company {
 	return co
 }
 
-// order writes a CONFIRMED order of one item; a pay-now order gets its payout date.
+// order writes a CONFIRMED Paywerk order of one item; a pay-now order gets its payout date.
 func (w *ledgerTenant) order(co *ent.Company, pt domain.ProductType, amount int64, payout domain.Date) *ent.Order {
+	w.t.Helper()
+	return w.providerOrder(co, domain.ProviderPaywerk, pt, amount, payout)
+}
+
+// providerOrder writes a CONFIRMED order of one item at a provider.
+func (w *ledgerTenant) providerOrder(co *ent.Company, prov domain.Provider, pt domain.ProductType, amount int64, payout domain.Date) *ent.Order {
 	w.t.Helper()
 	ref := fmt.Sprintf("T-%05d", w.refs.Add(1))
 	oc := w.d.Ent.Order.Create().SetPspID(w.psp.ID).SetMerchantID(w.merchant.ID).SetCompanyID(co.ID).SetShopID(w.shop.ID).
-		SetProvider(domain.ProviderPaywerk).SetProductType(pt).SetReference(ref).SetStatus(order.StatusCONFIRMED).
+		SetProvider(prov).SetProductType(pt).SetReference(ref).SetStatus(order.StatusCONFIRMED).
 		SetInitialAmountMinor(amount).SetAmountMinor(amount).SetBillingAddress(domain.Address{Country: "EE"}).
 		SetConfirmedAt(ledgerToday.AddDate(0, 0, -10))
 	if payout != "" {

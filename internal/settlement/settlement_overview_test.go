@@ -3,13 +3,13 @@ package settlement_test
 import (
 	"bytes"
 	"encoding/csv"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 

@@ -3,7 +3,6 @@ package settlement_test
 import (
 	"context"
 	"errors"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"sync"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 

@@ -73,8 +73,11 @@ func (c *Client) Capabilities() providers.Capabilities {
 		Cancel:               true,
 		LinesOnly:            true,
 		NoIdempotencyKey:     true,
-		ProductTypes:         append([]providers.ProductType(nil), ProductTypes...),
-		Currencies:           []string{Currency},
+		// Pay now by card is paid in full at confirmation (seed 003); invoice and slice
+		// are captured per fulfilment.
+		InstantSettleProductTypes: []providers.ProductType{providers.PayNowCard},
+		ProductTypes:              append([]providers.ProductType(nil), ProductTypes...),
+		Currencies:                []string{Currency},
 	}
 }
 
