@@ -8101,8 +8101,9 @@ input FulfilItemInput {
 
 """
 Fulfil (ship) quantities of a CONFIRMED order's items: they are captured at the
-provider. A part costs round_half_up(unit price × quantity); the part that takes a
-line's last open quantity takes exactly what is left of the line.
+provider. A part costs the difference of the line's rounded running totals,
+round_half_up(unit price × quantity after) − round_half_up(unit price × quantity
+before), so a line adds up to its total however it is split.
 """
 input FulfilOrderInput {
   orderId: ID!
