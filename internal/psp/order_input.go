@@ -143,6 +143,12 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	case err != nil:
 		r.Add(domain.CodeValidation, domain.Field("currency"), fmt.Sprintf("%q is not an ISO 4217 currency this service knows", in.Currency))
 		return
+	case p.company != nil && cur != p.company.Currency:
+		// A company is settled in one currency (DESIGN.md "Settlement"): an order in
+		// another would never be paid out nor shown in an overview.
+		r.Add(domain.CodeCurrencyMismatch, domain.Field("currency"),
+			fmt.Sprintf("%s settles in %s; an order in %s cannot be settled to it", p.company.LegalName, p.company.Currency, cur))
+		return
 	case p.client != nil && !slices.Contains(caps.Currencies, cur):
 		r.Add(domain.CodeValidation, domain.Field("currency"),
 			fmt.Sprintf("%s does not take %s; it takes %s", p.provider, cur, strings.Join(caps.Currencies, ", ")))
