@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -52,6 +53,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
+	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
 	FeeRule *FeeRuleClient
 	// Fulfilment is the client for interacting with the Fulfilment builders.
@@ -104,6 +107,7 @@ func (c *Client) init() {
 	c.APIKey = NewAPIKeyClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Company = NewCompanyClient(c.config)
+	c.FeePlanVersion = NewFeePlanVersionClient(c.config)
 	c.FeeRule = NewFeeRuleClient(c.config)
 	c.Fulfilment = NewFulfilmentClient(c.config)
 	c.FulfilmentLine = NewFulfilmentLineClient(c.config)
@@ -218,6 +222,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIKey:             NewAPIKeyClient(cfg),
 		AuditEvent:         NewAuditEventClient(cfg),
 		Company:            NewCompanyClient(cfg),
+		FeePlanVersion:     NewFeePlanVersionClient(cfg),
 		FeeRule:            NewFeeRuleClient(cfg),
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
@@ -259,6 +264,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIKey:             NewAPIKeyClient(cfg),
 		AuditEvent:         NewAuditEventClient(cfg),
 		Company:            NewCompanyClient(cfg),
+		FeePlanVersion:     NewFeePlanVersionClient(cfg),
 		FeeRule:            NewFeeRuleClient(cfg),
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
@@ -307,8 +313,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
-		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
+		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
 		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
 		c.User, c.WebhookEvent,
@@ -321,8 +327,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
-		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
+		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
 		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
 		c.User, c.WebhookEvent,
@@ -340,6 +346,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CompanyMutation:
 		return c.Company.mutate(ctx, m)
+	case *FeePlanVersionMutation:
+		return c.FeePlanVersion.mutate(ctx, m)
 	case *FeeRuleMutation:
 		return c.FeeRule.mutate(ctx, m)
 	case *FulfilmentMutation:
@@ -855,6 +863,22 @@ func (c *CompanyClient) QueryFees(_m *Company) *FeeRuleQuery {
 	return query
 }
 
+// QueryFeePlanVersions queries the fee_plan_versions edge of a Company.
+func (c *CompanyClient) QueryFeePlanVersions(_m *Company) *FeePlanVersionQuery {
+	query := (&FeePlanVersionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(feeplanversion.Table, feeplanversion.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.FeePlanVersionsTable, company.FeePlanVersionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryActivations queries the activations edge of a Company.
 func (c *CompanyClient) QueryActivations(_m *Company) *ProviderActivationQuery {
 	query := (&ProviderActivationClient{config: c.config}).Query()
@@ -942,6 +966,156 @@ func (c *CompanyClient) mutate(ctx context.Context, m *CompanyMutation) (Value, 
 		return (&CompanyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Company mutation op: %q", m.Op())
+	}
+}
+
+// FeePlanVersionClient is a client for the FeePlanVersion schema.
+type FeePlanVersionClient struct {
+	config
+}
+
+// NewFeePlanVersionClient returns a client for the FeePlanVersion from the given config.
+func NewFeePlanVersionClient(c config) *FeePlanVersionClient {
+	return &FeePlanVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `feeplanversion.Hooks(f(g(h())))`.
+func (c *FeePlanVersionClient) Use(hooks ...Hook) {
+	c.hooks.FeePlanVersion = append(c.hooks.FeePlanVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `feeplanversion.Intercept(f(g(h())))`.
+func (c *FeePlanVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeePlanVersion = append(c.inters.FeePlanVersion, interceptors...)
+}
+
+// Create returns a builder for creating a FeePlanVersion entity.
+func (c *FeePlanVersionClient) Create() *FeePlanVersionCreate {
+	mutation := newFeePlanVersionMutation(c.config, OpCreate)
+	return &FeePlanVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeePlanVersion entities.
+func (c *FeePlanVersionClient) CreateBulk(builders ...*FeePlanVersionCreate) *FeePlanVersionCreateBulk {
+	return &FeePlanVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeePlanVersionClient) MapCreateBulk(slice any, setFunc func(*FeePlanVersionCreate, int)) *FeePlanVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeePlanVersionCreateBulk{err: fmt.Errorf("calling to FeePlanVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeePlanVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeePlanVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Update() *FeePlanVersionUpdate {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdate)
+	return &FeePlanVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeePlanVersionClient) UpdateOne(_m *FeePlanVersion) *FeePlanVersionUpdateOne {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdateOne, withFeePlanVersion(_m))
+	return &FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeePlanVersionClient) UpdateOneID(id string) *FeePlanVersionUpdateOne {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdateOne, withFeePlanVersionID(id))
+	return &FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Delete() *FeePlanVersionDelete {
+	mutation := newFeePlanVersionMutation(c.config, OpDelete)
+	return &FeePlanVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeePlanVersionClient) DeleteOne(_m *FeePlanVersion) *FeePlanVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeePlanVersionClient) DeleteOneID(id string) *FeePlanVersionDeleteOne {
+	builder := c.Delete().Where(feeplanversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeePlanVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Query() *FeePlanVersionQuery {
+	return &FeePlanVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeePlanVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeePlanVersion entity by its id.
+func (c *FeePlanVersionClient) Get(ctx context.Context, id string) (*FeePlanVersion, error) {
+	return c.Query().Where(feeplanversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeePlanVersionClient) GetX(ctx context.Context, id string) *FeePlanVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a FeePlanVersion.
+func (c *FeePlanVersionClient) QueryCompany(_m *FeePlanVersion) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(feeplanversion.Table, feeplanversion.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, feeplanversion.CompanyTable, feeplanversion.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FeePlanVersionClient) Hooks() []Hook {
+	hooks := c.hooks.FeePlanVersion
+	return append(hooks[:len(hooks):len(hooks)], feeplanversion.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeePlanVersionClient) Interceptors() []Interceptor {
+	return c.inters.FeePlanVersion
+}
+
+func (c *FeePlanVersionClient) mutate(ctx context.Context, m *FeePlanVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeePlanVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeePlanVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeePlanVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FeePlanVersion mutation op: %q", m.Op())
 	}
 }
 
@@ -4198,16 +4372,18 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
-		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
-		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Hook
+		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, PSP,
+		ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Hook
 	}
 	inters struct {
-		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
-		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
-		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Interceptor
+		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, PSP,
+		ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Interceptor
 	}
 )
 

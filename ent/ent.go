@@ -15,6 +15,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			apikey.Table:             apikey.ValidColumn,
 			auditevent.Table:         auditevent.ValidColumn,
 			company.Table:            company.ValidColumn,
+			feeplanversion.Table:     feeplanversion.ValidColumn,
 			feerule.Table:            feerule.ValidColumn,
 			fulfilment.Table:         fulfilment.ValidColumn,
 			fulfilmentline.Table:     fulfilmentline.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -35,7 +36,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -115,6 +116,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   feeplanversion.Table,
+			Columns: feeplanversion.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: feeplanversion.FieldID,
+			},
+		},
+		Type: "FeePlanVersion",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			feeplanversion.FieldCreatedAt:   {Type: field.TypeTime, Column: feeplanversion.FieldCreatedAt},
+			feeplanversion.FieldUpdatedAt:   {Type: field.TypeTime, Column: feeplanversion.FieldUpdatedAt},
+			feeplanversion.FieldCompanyID:   {Type: field.TypeString, Column: feeplanversion.FieldCompanyID},
+			feeplanversion.FieldVersion:     {Type: field.TypeInt, Column: feeplanversion.FieldVersion},
+			feeplanversion.FieldEffectiveAt: {Type: field.TypeTime, Column: feeplanversion.FieldEffectiveAt},
+			feeplanversion.FieldFees:        {Type: field.TypeJSON, Column: feeplanversion.FieldFees},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feerule.Table,
 			Columns: feerule.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -133,7 +153,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feerule.FieldCurrency:    {Type: field.TypeString, Column: feerule.FieldCurrency},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilment.Table,
 			Columns: fulfilment.Columns,
@@ -157,9 +177,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldAttempts:            {Type: field.TypeInt, Column: fulfilment.FieldAttempts},
 			fulfilment.FieldCompletedAt:         {Type: field.TypeTime, Column: fulfilment.FieldCompletedAt},
 			fulfilment.FieldSettlementID:        {Type: field.TypeString, Column: fulfilment.FieldSettlementID},
+			fulfilment.FieldFeePlanVersionID:    {Type: field.TypeString, Column: fulfilment.FieldFeePlanVersionID},
+			fulfilment.FieldFeeBps:              {Type: field.TypeInt64, Column: fulfilment.FieldFeeBps},
+			fulfilment.FieldFeeFixedMinor:       {Type: field.TypeInt64, Column: fulfilment.FieldFeeFixedMinor},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilmentline.Table,
 			Columns: fulfilmentline.Columns,
@@ -179,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilmentline.FieldAmountMinor:  {Type: field.TypeInt64, Column: fulfilmentline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -201,7 +224,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldExpiresAt:   {Type: field.TypeTime, Column: idempotencyrecord.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   merchant.Table,
 			Columns: merchant.Columns,
@@ -222,7 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			merchant.FieldSuspensionReason: {Type: field.TypeString, Column: merchant.FieldSuspensionReason},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -267,9 +290,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldConfirmedAt:          {Type: field.TypeTime, Column: order.FieldConfirmedAt},
 			order.FieldPayoutDate:           {Type: field.TypeString, Column: order.FieldPayoutDate},
 			order.FieldSettlementID:         {Type: field.TypeString, Column: order.FieldSettlementID},
+			order.FieldFeePlanVersionID:     {Type: field.TypeString, Column: order.FieldFeePlanVersionID},
+			order.FieldFeeBps:               {Type: field.TypeInt64, Column: order.FieldFeeBps},
+			order.FieldFeeFixedMinor:        {Type: field.TypeInt64, Column: order.FieldFeeFixedMinor},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -299,7 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldReturnedAmountMinor:  {Type: field.TypeInt64, Column: orderitem.FieldReturnedAmountMinor},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   psp.Table,
 			Columns: psp.Columns,
@@ -319,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			psp.FieldBic:       {Type: field.TypeString, Column: psp.FieldBic},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideraccount.Table,
 			Columns: provideraccount.Columns,
@@ -341,7 +367,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideraccount.FieldWebhookSecretEnc: {Type: field.TypeBytes, Column: provideraccount.FieldWebhookSecretEnc},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideractivation.Table,
 			Columns: provideractivation.Columns,
@@ -364,7 +390,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideractivation.FieldActivatedAt:        {Type: field.TypeTime, Column: provideractivation.FieldActivatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refund.Table,
 			Columns: refund.Columns,
@@ -392,7 +418,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldSettlementID:        {Type: field.TypeString, Column: refund.FieldSettlementID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refundline.Table,
 			Columns: refundline.Columns,
@@ -413,7 +439,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sandboxrecord.Table,
 			Columns: sandboxrecord.Columns,
@@ -432,7 +458,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sandboxrecord.FieldValue:     {Type: field.TypeBytes, Column: sandboxrecord.FieldValue},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlement.Table,
 			Columns: settlement.Columns,
@@ -459,7 +485,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlement.FieldPaidAt:           {Type: field.TypeTime, Column: settlement.FieldPaidAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlemententry.Table,
 			Columns: settlemententry.Columns,
@@ -486,7 +512,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlemententry.FieldPayableDate:  {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlementtotal.Table,
 			Columns: settlementtotal.Columns,
@@ -511,7 +537,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
@@ -535,7 +561,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -561,7 +587,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldTokenVersion:    {Type: field.TypeInt, Column: user.FieldTokenVersion},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -656,6 +682,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"FeeRule",
 	)
 	graph.MustAddE(
+		"fee_plan_versions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+		},
+		"Company",
+		"FeePlanVersion",
+	)
+	graph.MustAddE(
 		"activations",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -702,6 +740,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Company",
 		"APIKey",
+	)
+	graph.MustAddE(
+		"company",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   feeplanversion.CompanyTable,
+			Columns: []string{feeplanversion.CompanyColumn},
+			Bidi:    false,
+		},
+		"FeePlanVersion",
+		"Company",
 	)
 	graph.MustAddE(
 		"company",
@@ -1634,6 +1684,20 @@ func (f *CompanyFilter) WhereHasFeesWith(preds ...predicate.FeeRule) {
 	})))
 }
 
+// WhereHasFeePlanVersions applies a predicate to check if query has an edge fee_plan_versions.
+func (f *CompanyFilter) WhereHasFeePlanVersions() {
+	f.Where(entql.HasEdge("fee_plan_versions"))
+}
+
+// WhereHasFeePlanVersionsWith applies a predicate to check if query has an edge fee_plan_versions with a given conditions (other predicates).
+func (f *CompanyFilter) WhereHasFeePlanVersionsWith(preds ...predicate.FeePlanVersion) {
+	f.Where(entql.HasEdgeWith("fee_plan_versions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasActivations applies a predicate to check if query has an edge activations.
 func (f *CompanyFilter) WhereHasActivations() {
 	f.Where(entql.HasEdge("activations"))
@@ -1691,6 +1755,90 @@ func (f *CompanyFilter) WhereHasAPIKeysWith(preds ...predicate.APIKey) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *FeePlanVersionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FeePlanVersionQuery builder.
+func (_q *FeePlanVersionQuery) Filter() *FeePlanVersionFilter {
+	return &FeePlanVersionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FeePlanVersionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FeePlanVersionMutation builder.
+func (m *FeePlanVersionMutation) Filter() *FeePlanVersionFilter {
+	return &FeePlanVersionFilter{config: m.config, predicateAdder: m}
+}
+
+// FeePlanVersionFilter provides a generic filtering capability at runtime for FeePlanVersionQuery.
+type FeePlanVersionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FeePlanVersionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *FeePlanVersionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(feeplanversion.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *FeePlanVersionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *FeePlanVersionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldUpdatedAt))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *FeePlanVersionFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(feeplanversion.FieldCompanyID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *FeePlanVersionFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(feeplanversion.FieldVersion))
+}
+
+// WhereEffectiveAt applies the entql time.Time predicate on the effective_at field.
+func (f *FeePlanVersionFilter) WhereEffectiveAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldEffectiveAt))
+}
+
+// WhereFees applies the entql json.RawMessage predicate on the fees field.
+func (f *FeePlanVersionFilter) WhereFees(p entql.BytesP) {
+	f.Where(p.Field(feeplanversion.FieldFees))
+}
+
+// WhereHasCompany applies a predicate to check if query has an edge company.
+func (f *FeePlanVersionFilter) WhereHasCompany() {
+	f.Where(entql.HasEdge("company"))
+}
+
+// WhereHasCompanyWith applies a predicate to check if query has an edge company with a given conditions (other predicates).
+func (f *FeePlanVersionFilter) WhereHasCompanyWith(preds ...predicate.Company) {
+	f.Where(entql.HasEdgeWith("company", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *FeeRuleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1719,7 +1867,7 @@ type FeeRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeeRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1808,7 +1956,7 @@ type FulfilmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1884,6 +2032,21 @@ func (f *FulfilmentFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(fulfilment.FieldSettlementID))
 }
 
+// WhereFeePlanVersionID applies the entql string predicate on the fee_plan_version_id field.
+func (f *FulfilmentFilter) WhereFeePlanVersionID(p entql.StringP) {
+	f.Where(p.Field(fulfilment.FieldFeePlanVersionID))
+}
+
+// WhereFeeBps applies the entql int64 predicate on the fee_bps field.
+func (f *FulfilmentFilter) WhereFeeBps(p entql.Int64P) {
+	f.Where(p.Field(fulfilment.FieldFeeBps))
+}
+
+// WhereFeeFixedMinor applies the entql int64 predicate on the fee_fixed_minor field.
+func (f *FulfilmentFilter) WhereFeeFixedMinor(p entql.Int64P) {
+	f.Where(p.Field(fulfilment.FieldFeeFixedMinor))
+}
+
 // WhereHasOrder applies a predicate to check if query has an edge order.
 func (f *FulfilmentFilter) WhereHasOrder() {
 	f.Where(entql.HasEdge("order"))
@@ -1955,7 +2118,7 @@ type FulfilmentLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2058,7 +2221,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2143,7 +2306,7 @@ type MerchantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MerchantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2307,7 +2470,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2488,6 +2651,21 @@ func (f *OrderFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(order.FieldSettlementID))
 }
 
+// WhereFeePlanVersionID applies the entql string predicate on the fee_plan_version_id field.
+func (f *OrderFilter) WhereFeePlanVersionID(p entql.StringP) {
+	f.Where(p.Field(order.FieldFeePlanVersionID))
+}
+
+// WhereFeeBps applies the entql int64 predicate on the fee_bps field.
+func (f *OrderFilter) WhereFeeBps(p entql.Int64P) {
+	f.Where(p.Field(order.FieldFeeBps))
+}
+
+// WhereFeeFixedMinor applies the entql int64 predicate on the fee_fixed_minor field.
+func (f *OrderFilter) WhereFeeFixedMinor(p entql.Int64P) {
+	f.Where(p.Field(order.FieldFeeFixedMinor))
+}
+
 // WhereHasMerchant applies a predicate to check if query has an edge merchant.
 func (f *OrderFilter) WhereHasMerchant() {
 	f.Where(entql.HasEdge("merchant"))
@@ -2615,7 +2793,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2754,7 +2932,7 @@ type PSPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PSPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2871,7 +3049,7 @@ type ProviderAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2970,7 +3148,7 @@ type ProviderActivationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderActivationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3074,7 +3252,7 @@ type RefundFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3231,7 +3409,7 @@ type RefundLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3339,7 +3517,7 @@ type SandboxRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SandboxRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3409,7 +3587,7 @@ type SettlementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3589,7 +3767,7 @@ type SettlementEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3755,7 +3933,7 @@ type SettlementTotalFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementTotalFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3855,7 +4033,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3992,7 +4170,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4125,7 +4303,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -36,6 +37,7 @@ var idPrefixTables = map[string]string{
 	"key": apikey.Table,
 	"aud": auditevent.Table,
 	"com": company.Table,
+	"fpv": feeplanversion.Table,
 	"fee": feerule.Table,
 	"ful": fulfilment.Table,
 	"fln": fulfilmentline.Table,

@@ -14,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -50,6 +51,7 @@ const (
 	TypeAPIKey             = "APIKey"
 	TypeAuditEvent         = "AuditEvent"
 	TypeCompany            = "Company"
+	TypeFeePlanVersion     = "FeePlanVersion"
 	TypeFeeRule            = "FeeRule"
 	TypeFulfilment         = "Fulfilment"
 	TypeFulfilmentLine     = "FulfilmentLine"
@@ -2348,46 +2350,49 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 // CompanyMutation represents an operation that mutates the Company nodes in the graph.
 type CompanyMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *string
-	created_at              *time.Time
-	updated_at              *time.Time
-	psp_id                  *string
-	legal_name              *string
-	country                 *string
-	registration_number     *string
-	vat_id                  *string
-	iban                    *string
-	currency                *string
-	payout_schedule         *domain.PayoutSchedule
-	payout_weekdays         *[]domain.Weekday
-	appendpayout_weekdays   []domain.Weekday
-	pay_now_delay_days      *int
-	addpay_now_delay_days   *int
-	pay_later_delay_days    *int
-	addpay_later_delay_days *int
-	clearedFields           map[string]struct{}
-	merchant                *string
-	clearedmerchant         bool
-	fees                    map[string]struct{}
-	removedfees             map[string]struct{}
-	clearedfees             bool
-	activations             map[string]struct{}
-	removedactivations      map[string]struct{}
-	clearedactivations      bool
-	settlements             map[string]struct{}
-	removedsettlements      map[string]struct{}
-	clearedsettlements      bool
-	orders                  map[string]struct{}
-	removedorders           map[string]struct{}
-	clearedorders           bool
-	api_keys                map[string]struct{}
-	removedapi_keys         map[string]struct{}
-	clearedapi_keys         bool
-	done                    bool
-	oldValue                func(context.Context) (*Company, error)
-	predicates              []predicate.Company
+	op                       Op
+	typ                      string
+	id                       *string
+	created_at               *time.Time
+	updated_at               *time.Time
+	psp_id                   *string
+	legal_name               *string
+	country                  *string
+	registration_number      *string
+	vat_id                   *string
+	iban                     *string
+	currency                 *string
+	payout_schedule          *domain.PayoutSchedule
+	payout_weekdays          *[]domain.Weekday
+	appendpayout_weekdays    []domain.Weekday
+	pay_now_delay_days       *int
+	addpay_now_delay_days    *int
+	pay_later_delay_days     *int
+	addpay_later_delay_days  *int
+	clearedFields            map[string]struct{}
+	merchant                 *string
+	clearedmerchant          bool
+	fees                     map[string]struct{}
+	removedfees              map[string]struct{}
+	clearedfees              bool
+	fee_plan_versions        map[string]struct{}
+	removedfee_plan_versions map[string]struct{}
+	clearedfee_plan_versions bool
+	activations              map[string]struct{}
+	removedactivations       map[string]struct{}
+	clearedactivations       bool
+	settlements              map[string]struct{}
+	removedsettlements       map[string]struct{}
+	clearedsettlements       bool
+	orders                   map[string]struct{}
+	removedorders            map[string]struct{}
+	clearedorders            bool
+	api_keys                 map[string]struct{}
+	removedapi_keys          map[string]struct{}
+	clearedapi_keys          bool
+	done                     bool
+	oldValue                 func(context.Context) (*Company, error)
+	predicates               []predicate.Company
 }
 
 var _ ent.Mutation = (*CompanyMutation)(nil)
@@ -3174,6 +3179,60 @@ func (m *CompanyMutation) ResetFees() {
 	m.removedfees = nil
 }
 
+// AddFeePlanVersionIDs adds the "fee_plan_versions" edge to the FeePlanVersion entity by ids.
+func (m *CompanyMutation) AddFeePlanVersionIDs(ids ...string) {
+	if m.fee_plan_versions == nil {
+		m.fee_plan_versions = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.fee_plan_versions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFeePlanVersions clears the "fee_plan_versions" edge to the FeePlanVersion entity.
+func (m *CompanyMutation) ClearFeePlanVersions() {
+	m.clearedfee_plan_versions = true
+}
+
+// FeePlanVersionsCleared reports if the "fee_plan_versions" edge to the FeePlanVersion entity was cleared.
+func (m *CompanyMutation) FeePlanVersionsCleared() bool {
+	return m.clearedfee_plan_versions
+}
+
+// RemoveFeePlanVersionIDs removes the "fee_plan_versions" edge to the FeePlanVersion entity by IDs.
+func (m *CompanyMutation) RemoveFeePlanVersionIDs(ids ...string) {
+	if m.removedfee_plan_versions == nil {
+		m.removedfee_plan_versions = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.fee_plan_versions, ids[i])
+		m.removedfee_plan_versions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFeePlanVersions returns the removed IDs of the "fee_plan_versions" edge to the FeePlanVersion entity.
+func (m *CompanyMutation) RemovedFeePlanVersionsIDs() (ids []string) {
+	for id := range m.removedfee_plan_versions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FeePlanVersionsIDs returns the "fee_plan_versions" edge IDs in the mutation.
+func (m *CompanyMutation) FeePlanVersionsIDs() (ids []string) {
+	for id := range m.fee_plan_versions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFeePlanVersions resets all changes to the "fee_plan_versions" edge.
+func (m *CompanyMutation) ResetFeePlanVersions() {
+	m.fee_plan_versions = nil
+	m.clearedfee_plan_versions = false
+	m.removedfee_plan_versions = nil
+}
+
 // AddActivationIDs adds the "activations" edge to the ProviderActivation entity by ids.
 func (m *CompanyMutation) AddActivationIDs(ids ...string) {
 	if m.activations == nil {
@@ -3792,12 +3851,15 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.merchant != nil {
 		edges = append(edges, company.EdgeMerchant)
 	}
 	if m.fees != nil {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.fee_plan_versions != nil {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.activations != nil {
 		edges = append(edges, company.EdgeActivations)
@@ -3825,6 +3887,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 	case company.EdgeFees:
 		ids := make([]ent.Value, 0, len(m.fees))
 		for id := range m.fees {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeFeePlanVersions:
+		ids := make([]ent.Value, 0, len(m.fee_plan_versions))
+		for id := range m.fee_plan_versions {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3858,9 +3926,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedfees != nil {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.removedfee_plan_versions != nil {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.removedactivations != nil {
 		edges = append(edges, company.EdgeActivations)
@@ -3884,6 +3955,12 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 	case company.EdgeFees:
 		ids := make([]ent.Value, 0, len(m.removedfees))
 		for id := range m.removedfees {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeFeePlanVersions:
+		ids := make([]ent.Value, 0, len(m.removedfee_plan_versions))
+		for id := range m.removedfee_plan_versions {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3917,12 +3994,15 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedmerchant {
 		edges = append(edges, company.EdgeMerchant)
 	}
 	if m.clearedfees {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.clearedfee_plan_versions {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.clearedactivations {
 		edges = append(edges, company.EdgeActivations)
@@ -3947,6 +4027,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedmerchant
 	case company.EdgeFees:
 		return m.clearedfees
+	case company.EdgeFeePlanVersions:
+		return m.clearedfee_plan_versions
 	case company.EdgeActivations:
 		return m.clearedactivations
 	case company.EdgeSettlements:
@@ -3980,6 +4062,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 	case company.EdgeFees:
 		m.ResetFees()
 		return nil
+	case company.EdgeFeePlanVersions:
+		m.ResetFeePlanVersions()
+		return nil
 	case company.EdgeActivations:
 		m.ResetActivations()
 		return nil
@@ -3994,6 +4079,714 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
+}
+
+// FeePlanVersionMutation represents an operation that mutates the FeePlanVersion nodes in the graph.
+type FeePlanVersionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	updated_at     *time.Time
+	version        *int
+	addversion     *int
+	effective_at   *time.Time
+	fees           *[]domain.FeeRate
+	appendfees     []domain.FeeRate
+	clearedFields  map[string]struct{}
+	company        *string
+	clearedcompany bool
+	done           bool
+	oldValue       func(context.Context) (*FeePlanVersion, error)
+	predicates     []predicate.FeePlanVersion
+}
+
+var _ ent.Mutation = (*FeePlanVersionMutation)(nil)
+
+// feeplanversionOption allows management of the mutation configuration using functional options.
+type feeplanversionOption func(*FeePlanVersionMutation)
+
+// newFeePlanVersionMutation creates new mutation for the FeePlanVersion entity.
+func newFeePlanVersionMutation(c config, op Op, opts ...feeplanversionOption) *FeePlanVersionMutation {
+	m := &FeePlanVersionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFeePlanVersion,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFeePlanVersionID sets the ID field of the mutation.
+func withFeePlanVersionID(id string) feeplanversionOption {
+	return func(m *FeePlanVersionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FeePlanVersion
+		)
+		m.oldValue = func(ctx context.Context) (*FeePlanVersion, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FeePlanVersion.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFeePlanVersion sets the old FeePlanVersion of the mutation.
+func withFeePlanVersion(node *FeePlanVersion) feeplanversionOption {
+	return func(m *FeePlanVersionMutation) {
+		m.oldValue = func(context.Context) (*FeePlanVersion, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FeePlanVersionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FeePlanVersionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of FeePlanVersion entities.
+func (m *FeePlanVersionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FeePlanVersionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FeePlanVersionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FeePlanVersion.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FeePlanVersionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FeePlanVersionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FeePlanVersionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FeePlanVersionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FeePlanVersionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FeePlanVersionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *FeePlanVersionMutation) SetCompanyID(s string) {
+	m.company = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *FeePlanVersionMutation) CompanyID() (r string, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *FeePlanVersionMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *FeePlanVersionMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *FeePlanVersionMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *FeePlanVersionMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *FeePlanVersionMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *FeePlanVersionMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetEffectiveAt sets the "effective_at" field.
+func (m *FeePlanVersionMutation) SetEffectiveAt(t time.Time) {
+	m.effective_at = &t
+}
+
+// EffectiveAt returns the value of the "effective_at" field in the mutation.
+func (m *FeePlanVersionMutation) EffectiveAt() (r time.Time, exists bool) {
+	v := m.effective_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEffectiveAt returns the old "effective_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldEffectiveAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEffectiveAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEffectiveAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEffectiveAt: %w", err)
+	}
+	return oldValue.EffectiveAt, nil
+}
+
+// ResetEffectiveAt resets all changes to the "effective_at" field.
+func (m *FeePlanVersionMutation) ResetEffectiveAt() {
+	m.effective_at = nil
+}
+
+// SetFees sets the "fees" field.
+func (m *FeePlanVersionMutation) SetFees(dr []domain.FeeRate) {
+	m.fees = &dr
+	m.appendfees = nil
+}
+
+// Fees returns the value of the "fees" field in the mutation.
+func (m *FeePlanVersionMutation) Fees() (r []domain.FeeRate, exists bool) {
+	v := m.fees
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFees returns the old "fees" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldFees(ctx context.Context) (v []domain.FeeRate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFees is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFees requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFees: %w", err)
+	}
+	return oldValue.Fees, nil
+}
+
+// AppendFees adds dr to the "fees" field.
+func (m *FeePlanVersionMutation) AppendFees(dr []domain.FeeRate) {
+	m.appendfees = append(m.appendfees, dr...)
+}
+
+// AppendedFees returns the list of values that were appended to the "fees" field in this mutation.
+func (m *FeePlanVersionMutation) AppendedFees() ([]domain.FeeRate, bool) {
+	if len(m.appendfees) == 0 {
+		return nil, false
+	}
+	return m.appendfees, true
+}
+
+// ResetFees resets all changes to the "fees" field.
+func (m *FeePlanVersionMutation) ResetFees() {
+	m.fees = nil
+	m.appendfees = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *FeePlanVersionMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[feeplanversion.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *FeePlanVersionMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *FeePlanVersionMutation) CompanyIDs() (ids []string) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *FeePlanVersionMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the FeePlanVersionMutation builder.
+func (m *FeePlanVersionMutation) Where(ps ...predicate.FeePlanVersion) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FeePlanVersionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FeePlanVersionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FeePlanVersion, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FeePlanVersionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FeePlanVersionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FeePlanVersion).
+func (m *FeePlanVersionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FeePlanVersionMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, feeplanversion.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, feeplanversion.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, feeplanversion.FieldCompanyID)
+	}
+	if m.version != nil {
+		fields = append(fields, feeplanversion.FieldVersion)
+	}
+	if m.effective_at != nil {
+		fields = append(fields, feeplanversion.FieldEffectiveAt)
+	}
+	if m.fees != nil {
+		fields = append(fields, feeplanversion.FieldFees)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FeePlanVersionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		return m.CreatedAt()
+	case feeplanversion.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case feeplanversion.FieldCompanyID:
+		return m.CompanyID()
+	case feeplanversion.FieldVersion:
+		return m.Version()
+	case feeplanversion.FieldEffectiveAt:
+		return m.EffectiveAt()
+	case feeplanversion.FieldFees:
+		return m.Fees()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FeePlanVersionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case feeplanversion.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case feeplanversion.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case feeplanversion.FieldVersion:
+		return m.OldVersion(ctx)
+	case feeplanversion.FieldEffectiveAt:
+		return m.OldEffectiveAt(ctx)
+	case feeplanversion.FieldFees:
+		return m.OldFees(ctx)
+	}
+	return nil, fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeePlanVersionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case feeplanversion.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case feeplanversion.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case feeplanversion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case feeplanversion.FieldEffectiveAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEffectiveAt(v)
+		return nil
+	case feeplanversion.FieldFees:
+		v, ok := value.([]domain.FeeRate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFees(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FeePlanVersionMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, feeplanversion.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FeePlanVersionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case feeplanversion.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeePlanVersionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case feeplanversion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FeePlanVersionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FeePlanVersionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FeePlanVersionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown FeePlanVersion nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FeePlanVersionMutation) ResetField(name string) error {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case feeplanversion.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case feeplanversion.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case feeplanversion.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case feeplanversion.FieldEffectiveAt:
+		m.ResetEffectiveAt()
+		return nil
+	case feeplanversion.FieldFees:
+		m.ResetFees()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FeePlanVersionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, feeplanversion.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FeePlanVersionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FeePlanVersionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FeePlanVersionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FeePlanVersionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, feeplanversion.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FeePlanVersionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FeePlanVersionMutation) ClearEdge(name string) error {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FeePlanVersionMutation) ResetEdge(name string) error {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion edge %s", name)
 }
 
 // FeeRuleMutation represents an operation that mutates the FeeRule nodes in the graph.
@@ -4794,6 +5587,11 @@ type FulfilmentMutation struct {
 	attempts              *int
 	addattempts           *int
 	completed_at          *time.Time
+	fee_plan_version_id   *string
+	fee_bps               *int64
+	addfee_bps            *int64
+	fee_fixed_minor       *int64
+	addfee_fixed_minor    *int64
 	clearedFields         map[string]struct{}
 	_order                *string
 	cleared_order         bool
@@ -5497,6 +6295,195 @@ func (m *FulfilmentMutation) ResetSettlementID() {
 	delete(m.clearedFields, fulfilment.FieldSettlementID)
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) SetFeePlanVersionID(s string) {
+	m.fee_plan_version_id = &s
+}
+
+// FeePlanVersionID returns the value of the "fee_plan_version_id" field in the mutation.
+func (m *FulfilmentMutation) FeePlanVersionID() (r string, exists bool) {
+	v := m.fee_plan_version_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeePlanVersionID returns the old "fee_plan_version_id" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeePlanVersionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeePlanVersionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeePlanVersionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeePlanVersionID: %w", err)
+	}
+	return oldValue.FeePlanVersionID, nil
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) ClearFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	m.clearedFields[fulfilment.FieldFeePlanVersionID] = struct{}{}
+}
+
+// FeePlanVersionIDCleared returns if the "fee_plan_version_id" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeePlanVersionIDCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeePlanVersionID]
+	return ok
+}
+
+// ResetFeePlanVersionID resets all changes to the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) ResetFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	delete(m.clearedFields, fulfilment.FieldFeePlanVersionID)
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (m *FulfilmentMutation) SetFeeBps(i int64) {
+	m.fee_bps = &i
+	m.addfee_bps = nil
+}
+
+// FeeBps returns the value of the "fee_bps" field in the mutation.
+func (m *FulfilmentMutation) FeeBps() (r int64, exists bool) {
+	v := m.fee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeBps returns the old "fee_bps" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeeBps(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeBps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeBps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeBps: %w", err)
+	}
+	return oldValue.FeeBps, nil
+}
+
+// AddFeeBps adds i to the "fee_bps" field.
+func (m *FulfilmentMutation) AddFeeBps(i int64) {
+	if m.addfee_bps != nil {
+		*m.addfee_bps += i
+	} else {
+		m.addfee_bps = &i
+	}
+}
+
+// AddedFeeBps returns the value that was added to the "fee_bps" field in this mutation.
+func (m *FulfilmentMutation) AddedFeeBps() (r int64, exists bool) {
+	v := m.addfee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (m *FulfilmentMutation) ClearFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	m.clearedFields[fulfilment.FieldFeeBps] = struct{}{}
+}
+
+// FeeBpsCleared returns if the "fee_bps" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeeBpsCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeeBps]
+	return ok
+}
+
+// ResetFeeBps resets all changes to the "fee_bps" field.
+func (m *FulfilmentMutation) ResetFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	delete(m.clearedFields, fulfilment.FieldFeeBps)
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) SetFeeFixedMinor(i int64) {
+	m.fee_fixed_minor = &i
+	m.addfee_fixed_minor = nil
+}
+
+// FeeFixedMinor returns the value of the "fee_fixed_minor" field in the mutation.
+func (m *FulfilmentMutation) FeeFixedMinor() (r int64, exists bool) {
+	v := m.fee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeFixedMinor returns the old "fee_fixed_minor" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeeFixedMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeFixedMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeFixedMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeFixedMinor: %w", err)
+	}
+	return oldValue.FeeFixedMinor, nil
+}
+
+// AddFeeFixedMinor adds i to the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) AddFeeFixedMinor(i int64) {
+	if m.addfee_fixed_minor != nil {
+		*m.addfee_fixed_minor += i
+	} else {
+		m.addfee_fixed_minor = &i
+	}
+}
+
+// AddedFeeFixedMinor returns the value that was added to the "fee_fixed_minor" field in this mutation.
+func (m *FulfilmentMutation) AddedFeeFixedMinor() (r int64, exists bool) {
+	v := m.addfee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) ClearFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	m.clearedFields[fulfilment.FieldFeeFixedMinor] = struct{}{}
+}
+
+// FeeFixedMinorCleared returns if the "fee_fixed_minor" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeeFixedMinorCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeeFixedMinor]
+	return ok
+}
+
+// ResetFeeFixedMinor resets all changes to the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) ResetFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	delete(m.clearedFields, fulfilment.FieldFeeFixedMinor)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *FulfilmentMutation) ClearOrder() {
 	m.cleared_order = true
@@ -5639,7 +6626,7 @@ func (m *FulfilmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FulfilmentMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, fulfilment.FieldCreatedAt)
 	}
@@ -5679,6 +6666,15 @@ func (m *FulfilmentMutation) Fields() []string {
 	if m.settlement != nil {
 		fields = append(fields, fulfilment.FieldSettlementID)
 	}
+	if m.fee_plan_version_id != nil {
+		fields = append(fields, fulfilment.FieldFeePlanVersionID)
+	}
+	if m.fee_bps != nil {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.fee_fixed_minor != nil {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -5713,6 +6709,12 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case fulfilment.FieldSettlementID:
 		return m.SettlementID()
+	case fulfilment.FieldFeePlanVersionID:
+		return m.FeePlanVersionID()
+	case fulfilment.FieldFeeBps:
+		return m.FeeBps()
+	case fulfilment.FieldFeeFixedMinor:
+		return m.FeeFixedMinor()
 	}
 	return nil, false
 }
@@ -5748,6 +6750,12 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldCompletedAt(ctx)
 	case fulfilment.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case fulfilment.FieldFeePlanVersionID:
+		return m.OldFeePlanVersionID(ctx)
+	case fulfilment.FieldFeeBps:
+		return m.OldFeeBps(ctx)
+	case fulfilment.FieldFeeFixedMinor:
+		return m.OldFeeFixedMinor(ctx)
 	}
 	return nil, fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5848,6 +6856,27 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettlementID(v)
 		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeePlanVersionID(v)
+		return nil
+	case fulfilment.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeBps(v)
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeFixedMinor(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5862,6 +6891,12 @@ func (m *FulfilmentMutation) AddedFields() []string {
 	if m.addattempts != nil {
 		fields = append(fields, fulfilment.FieldAttempts)
 	}
+	if m.addfee_bps != nil {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.addfee_fixed_minor != nil {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -5874,6 +6909,10 @@ func (m *FulfilmentMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAmountMinor()
 	case fulfilment.FieldAttempts:
 		return m.AddedAttempts()
+	case fulfilment.FieldFeeBps:
+		return m.AddedFeeBps()
+	case fulfilment.FieldFeeFixedMinor:
+		return m.AddedFeeFixedMinor()
 	}
 	return nil, false
 }
@@ -5896,6 +6935,20 @@ func (m *FulfilmentMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAttempts(v)
+		return nil
+	case fulfilment.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeBps(v)
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeFixedMinor(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment numeric field %s", name)
@@ -5922,6 +6975,15 @@ func (m *FulfilmentMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(fulfilment.FieldSettlementID) {
 		fields = append(fields, fulfilment.FieldSettlementID)
+	}
+	if m.FieldCleared(fulfilment.FieldFeePlanVersionID) {
+		fields = append(fields, fulfilment.FieldFeePlanVersionID)
+	}
+	if m.FieldCleared(fulfilment.FieldFeeBps) {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.FieldCleared(fulfilment.FieldFeeFixedMinor) {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
 	}
 	return fields
 }
@@ -5954,6 +7016,15 @@ func (m *FulfilmentMutation) ClearField(name string) error {
 		return nil
 	case fulfilment.FieldSettlementID:
 		m.ClearSettlementID()
+		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		m.ClearFeePlanVersionID()
+		return nil
+	case fulfilment.FieldFeeBps:
+		m.ClearFeeBps()
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		m.ClearFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment nullable field %s", name)
@@ -6001,6 +7072,15 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 		return nil
 	case fulfilment.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		m.ResetFeePlanVersionID()
+		return nil
+	case fulfilment.FieldFeeBps:
+		m.ResetFeeBps()
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		m.ResetFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
@@ -9013,6 +10093,11 @@ type OrderMutation struct {
 	addsession_version        *int
 	confirmed_at              *time.Time
 	payout_date               *domain.Date
+	fee_plan_version_id       *string
+	fee_bps                   *int64
+	addfee_bps                *int64
+	fee_fixed_minor           *int64
+	addfee_fixed_minor        *int64
 	clearedFields             map[string]struct{}
 	merchant                  *string
 	clearedmerchant           bool
@@ -10659,6 +11744,195 @@ func (m *OrderMutation) ResetSettlementID() {
 	delete(m.clearedFields, order.FieldSettlementID)
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (m *OrderMutation) SetFeePlanVersionID(s string) {
+	m.fee_plan_version_id = &s
+}
+
+// FeePlanVersionID returns the value of the "fee_plan_version_id" field in the mutation.
+func (m *OrderMutation) FeePlanVersionID() (r string, exists bool) {
+	v := m.fee_plan_version_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeePlanVersionID returns the old "fee_plan_version_id" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeePlanVersionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeePlanVersionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeePlanVersionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeePlanVersionID: %w", err)
+	}
+	return oldValue.FeePlanVersionID, nil
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (m *OrderMutation) ClearFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	m.clearedFields[order.FieldFeePlanVersionID] = struct{}{}
+}
+
+// FeePlanVersionIDCleared returns if the "fee_plan_version_id" field was cleared in this mutation.
+func (m *OrderMutation) FeePlanVersionIDCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeePlanVersionID]
+	return ok
+}
+
+// ResetFeePlanVersionID resets all changes to the "fee_plan_version_id" field.
+func (m *OrderMutation) ResetFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	delete(m.clearedFields, order.FieldFeePlanVersionID)
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (m *OrderMutation) SetFeeBps(i int64) {
+	m.fee_bps = &i
+	m.addfee_bps = nil
+}
+
+// FeeBps returns the value of the "fee_bps" field in the mutation.
+func (m *OrderMutation) FeeBps() (r int64, exists bool) {
+	v := m.fee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeBps returns the old "fee_bps" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeeBps(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeBps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeBps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeBps: %w", err)
+	}
+	return oldValue.FeeBps, nil
+}
+
+// AddFeeBps adds i to the "fee_bps" field.
+func (m *OrderMutation) AddFeeBps(i int64) {
+	if m.addfee_bps != nil {
+		*m.addfee_bps += i
+	} else {
+		m.addfee_bps = &i
+	}
+}
+
+// AddedFeeBps returns the value that was added to the "fee_bps" field in this mutation.
+func (m *OrderMutation) AddedFeeBps() (r int64, exists bool) {
+	v := m.addfee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (m *OrderMutation) ClearFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	m.clearedFields[order.FieldFeeBps] = struct{}{}
+}
+
+// FeeBpsCleared returns if the "fee_bps" field was cleared in this mutation.
+func (m *OrderMutation) FeeBpsCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeeBps]
+	return ok
+}
+
+// ResetFeeBps resets all changes to the "fee_bps" field.
+func (m *OrderMutation) ResetFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	delete(m.clearedFields, order.FieldFeeBps)
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (m *OrderMutation) SetFeeFixedMinor(i int64) {
+	m.fee_fixed_minor = &i
+	m.addfee_fixed_minor = nil
+}
+
+// FeeFixedMinor returns the value of the "fee_fixed_minor" field in the mutation.
+func (m *OrderMutation) FeeFixedMinor() (r int64, exists bool) {
+	v := m.fee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeFixedMinor returns the old "fee_fixed_minor" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeeFixedMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeFixedMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeFixedMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeFixedMinor: %w", err)
+	}
+	return oldValue.FeeFixedMinor, nil
+}
+
+// AddFeeFixedMinor adds i to the "fee_fixed_minor" field.
+func (m *OrderMutation) AddFeeFixedMinor(i int64) {
+	if m.addfee_fixed_minor != nil {
+		*m.addfee_fixed_minor += i
+	} else {
+		m.addfee_fixed_minor = &i
+	}
+}
+
+// AddedFeeFixedMinor returns the value that was added to the "fee_fixed_minor" field in this mutation.
+func (m *OrderMutation) AddedFeeFixedMinor() (r int64, exists bool) {
+	v := m.addfee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (m *OrderMutation) ClearFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	m.clearedFields[order.FieldFeeFixedMinor] = struct{}{}
+}
+
+// FeeFixedMinorCleared returns if the "fee_fixed_minor" field was cleared in this mutation.
+func (m *OrderMutation) FeeFixedMinorCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeeFixedMinor]
+	return ok
+}
+
+// ResetFeeFixedMinor resets all changes to the "fee_fixed_minor" field.
+func (m *OrderMutation) ResetFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	delete(m.clearedFields, order.FieldFeeFixedMinor)
+}
+
 // ClearMerchant clears the "merchant" edge to the Merchant entity.
 func (m *OrderMutation) ClearMerchant() {
 	m.clearedmerchant = true
@@ -10963,7 +12237,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 34)
+	fields := make([]string, 0, 37)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -11066,6 +12340,15 @@ func (m *OrderMutation) Fields() []string {
 	if m.settlement != nil {
 		fields = append(fields, order.FieldSettlementID)
 	}
+	if m.fee_plan_version_id != nil {
+		fields = append(fields, order.FieldFeePlanVersionID)
+	}
+	if m.fee_bps != nil {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.fee_fixed_minor != nil {
+		fields = append(fields, order.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -11142,6 +12425,12 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.PayoutDate()
 	case order.FieldSettlementID:
 		return m.SettlementID()
+	case order.FieldFeePlanVersionID:
+		return m.FeePlanVersionID()
+	case order.FieldFeeBps:
+		return m.FeeBps()
+	case order.FieldFeeFixedMinor:
+		return m.FeeFixedMinor()
 	}
 	return nil, false
 }
@@ -11219,6 +12508,12 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldPayoutDate(ctx)
 	case order.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case order.FieldFeePlanVersionID:
+		return m.OldFeePlanVersionID(ctx)
+	case order.FieldFeeBps:
+		return m.OldFeeBps(ctx)
+	case order.FieldFeeFixedMinor:
+		return m.OldFeeFixedMinor(ctx)
 	}
 	return nil, fmt.Errorf("unknown Order field %s", name)
 }
@@ -11466,6 +12761,27 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettlementID(v)
 		return nil
+	case order.FieldFeePlanVersionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeePlanVersionID(v)
+		return nil
+	case order.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeBps(v)
+		return nil
+	case order.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeFixedMinor(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
 }
@@ -11489,6 +12805,12 @@ func (m *OrderMutation) AddedFields() []string {
 	if m.addsession_version != nil {
 		fields = append(fields, order.FieldSessionVersion)
 	}
+	if m.addfee_bps != nil {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.addfee_fixed_minor != nil {
+		fields = append(fields, order.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -11507,6 +12829,10 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedRefundedAmountMinor()
 	case order.FieldSessionVersion:
 		return m.AddedSessionVersion()
+	case order.FieldFeeBps:
+		return m.AddedFeeBps()
+	case order.FieldFeeFixedMinor:
+		return m.AddedFeeFixedMinor()
 	}
 	return nil, false
 }
@@ -11550,6 +12876,20 @@ func (m *OrderMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddSessionVersion(v)
+		return nil
+	case order.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeBps(v)
+		return nil
+	case order.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeFixedMinor(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Order numeric field %s", name)
@@ -11603,6 +12943,15 @@ func (m *OrderMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(order.FieldSettlementID) {
 		fields = append(fields, order.FieldSettlementID)
+	}
+	if m.FieldCleared(order.FieldFeePlanVersionID) {
+		fields = append(fields, order.FieldFeePlanVersionID)
+	}
+	if m.FieldCleared(order.FieldFeeBps) {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.FieldCleared(order.FieldFeeFixedMinor) {
+		fields = append(fields, order.FieldFeeFixedMinor)
 	}
 	return fields
 }
@@ -11662,6 +13011,15 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldSettlementID:
 		m.ClearSettlementID()
+		return nil
+	case order.FieldFeePlanVersionID:
+		m.ClearFeePlanVersionID()
+		return nil
+	case order.FieldFeeBps:
+		m.ClearFeeBps()
+		return nil
+	case order.FieldFeeFixedMinor:
+		m.ClearFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Order nullable field %s", name)
@@ -11772,6 +13130,15 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case order.FieldFeePlanVersionID:
+		m.ResetFeePlanVersionID()
+		return nil
+	case order.FieldFeeBps:
+		m.ResetFeeBps()
+		return nil
+	case order.FieldFeeFixedMinor:
+		m.ResetFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)

@@ -20,6 +20,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
+	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
 	FeeRule *FeeRuleClient
 	// Fulfilment is the client for interacting with the Fulfilment builders.
@@ -192,6 +194,7 @@ func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.FeePlanVersion = NewFeePlanVersionClient(tx.config)
 	tx.FeeRule = NewFeeRuleClient(tx.config)
 	tx.Fulfilment = NewFulfilmentClient(tx.config)
 	tx.FulfilmentLine = NewFulfilmentLineClient(tx.config)

@@ -11,6 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -168,6 +169,33 @@ func (f TraverseCompany) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CompanyQuery", q)
+}
+
+// The FeePlanVersionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FeePlanVersionFunc func(context.Context, *ent.FeePlanVersionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FeePlanVersionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FeePlanVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FeePlanVersionQuery", q)
+}
+
+// The TraverseFeePlanVersion type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFeePlanVersion func(context.Context, *ent.FeePlanVersionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFeePlanVersion) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFeePlanVersion) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FeePlanVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FeePlanVersionQuery", q)
 }
 
 // The FeeRuleFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -692,6 +720,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.CompanyQuery:
 		return &query[*ent.CompanyQuery, predicate.Company, company.OrderOption]{typ: ent.TypeCompany, tq: q}, nil
+	case *ent.FeePlanVersionQuery:
+		return &query[*ent.FeePlanVersionQuery, predicate.FeePlanVersion, feeplanversion.OrderOption]{typ: ent.TypeFeePlanVersion, tq: q}, nil
 	case *ent.FeeRuleQuery:
 		return &query[*ent.FeeRuleQuery, predicate.FeeRule, feerule.OrderOption]{typ: ent.TypeFeeRule, tq: q}, nil
 	case *ent.FulfilmentQuery:

@@ -147,6 +147,37 @@ var (
 			},
 		},
 	}
+	// FeePlanVersionsColumns holds the columns for the "fee_plan_versions" table.
+	FeePlanVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "effective_at", Type: field.TypeTime},
+		{Name: "fees", Type: field.TypeJSON},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// FeePlanVersionsTable holds the schema information for the "fee_plan_versions" table.
+	FeePlanVersionsTable = &schema.Table{
+		Name:       "fee_plan_versions",
+		Columns:    FeePlanVersionsColumns,
+		PrimaryKey: []*schema.Column{FeePlanVersionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "fee_plan_versions_companies_fee_plan_versions",
+				Columns:    []*schema.Column{FeePlanVersionsColumns[6]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "feeplanversion_company_id_version",
+				Unique:  true,
+				Columns: []*schema.Column{FeePlanVersionsColumns[6], FeePlanVersionsColumns[3]},
+			},
+		},
+	}
 	// FeeRulesColumns holds the columns for the "fee_rules" table.
 	FeeRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -193,6 +224,9 @@ var (
 		{Name: "failure_reason", Type: field.TypeString, Nullable: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
+		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
+		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
 		{Name: "order_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -204,13 +238,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilments_orders_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[12]},
+				Columns:    []*schema.Column{FulfilmentsColumns[15]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilments_settlements_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[13]},
+				Columns:    []*schema.Column{FulfilmentsColumns[16]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -219,7 +253,7 @@ var (
 			{
 				Name:    "fulfilment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[12]},
+				Columns: []*schema.Column{FulfilmentsColumns[15]},
 			},
 			{
 				Name:    "fulfilment_status_payout_date",
@@ -237,7 +271,7 @@ var (
 			{
 				Name:    "fulfilment_unsettled_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[12]},
+				Columns: []*schema.Column{FulfilmentsColumns[15]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -395,6 +429,9 @@ var (
 		{Name: "session_version", Type: field.TypeInt, Default: 0},
 		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "payout_date", Type: field.TypeString, Nullable: true},
+		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
+		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
+		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "merchant_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -408,25 +445,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_companies_orders",
-				Columns:    []*schema.Column{OrdersColumns[31]},
+				Columns:    []*schema.Column{OrdersColumns[34]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_merchants_orders",
-				Columns:    []*schema.Column{OrdersColumns[32]},
+				Columns:    []*schema.Column{OrdersColumns[35]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_settlements_orders",
-				Columns:    []*schema.Column{OrdersColumns[33]},
+				Columns:    []*schema.Column{OrdersColumns[36]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "orders_shops_orders",
-				Columns:    []*schema.Column{OrdersColumns[34]},
+				Columns:    []*schema.Column{OrdersColumns[37]},
 				RefColumns: []*schema.Column{ShopsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -435,7 +472,7 @@ var (
 			{
 				Name:    "order_shop_id_reference",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[37], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_psp_id_created_at",
@@ -445,12 +482,12 @@ var (
 			{
 				Name:    "order_merchant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[32], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_company_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_provider_provider_reference",
@@ -460,12 +497,12 @@ var (
 			{
 				Name:    "order_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
 			},
 			{
 				Name:    "order_unsettled_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -990,6 +1027,7 @@ var (
 		APIKeysTable,
 		AuditEventsTable,
 		CompaniesTable,
+		FeePlanVersionsTable,
 		FeeRulesTable,
 		FulfilmentsTable,
 		FulfilmentLinesTable,
@@ -1021,6 +1059,7 @@ func init() {
 		Table: "api_keys",
 	}
 	CompaniesTable.ForeignKeys[0].RefTable = MerchantsTable
+	FeePlanVersionsTable.ForeignKeys[0].RefTable = CompaniesTable
 	FeeRulesTable.ForeignKeys[0].RefTable = CompaniesTable
 	FulfilmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	FulfilmentsTable.ForeignKeys[1].RefTable = SettlementsTable

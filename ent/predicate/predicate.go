@@ -15,6 +15,9 @@ type AuditEvent func(*sql.Selector)
 // Company is the predicate function for company builders.
 type Company func(*sql.Selector)
 
+// FeePlanVersion is the predicate function for feeplanversion builders.
+type FeePlanVersion func(*sql.Selector)
+
 // FeeRule is the predicate function for feerule builders.
 type FeeRule func(*sql.Selector)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -204,6 +205,56 @@ func init() {
 	// company.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	company.IDValidator = func() func(string) error {
 		validators := companyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	feeplanversionMixin := schema.FeePlanVersion{}.Mixin()
+	feeplanversion.Policy = privacy.NewPolicies(feeplanversionMixin[0], schema.FeePlanVersion{})
+	feeplanversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := feeplanversion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	feeplanversionMixinFields0 := feeplanversionMixin[0].Fields()
+	_ = feeplanversionMixinFields0
+	feeplanversionMixinFields1 := feeplanversionMixin[1].Fields()
+	_ = feeplanversionMixinFields1
+	feeplanversionFields := schema.FeePlanVersion{}.Fields()
+	_ = feeplanversionFields
+	// feeplanversionDescCreatedAt is the schema descriptor for created_at field.
+	feeplanversionDescCreatedAt := feeplanversionMixinFields1[0].Descriptor()
+	// feeplanversion.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feeplanversion.DefaultCreatedAt = feeplanversionDescCreatedAt.Default.(func() time.Time)
+	// feeplanversionDescUpdatedAt is the schema descriptor for updated_at field.
+	feeplanversionDescUpdatedAt := feeplanversionMixinFields1[1].Descriptor()
+	// feeplanversion.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feeplanversion.DefaultUpdatedAt = feeplanversionDescUpdatedAt.Default.(func() time.Time)
+	// feeplanversion.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feeplanversion.UpdateDefaultUpdatedAt = feeplanversionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feeplanversionDescVersion is the schema descriptor for version field.
+	feeplanversionDescVersion := feeplanversionFields[1].Descriptor()
+	// feeplanversion.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	feeplanversion.VersionValidator = feeplanversionDescVersion.Validators[0].(func(int) error)
+	// feeplanversionDescID is the schema descriptor for id field.
+	feeplanversionDescID := feeplanversionMixinFields0[0].Descriptor()
+	// feeplanversion.DefaultID holds the default value on creation for the id field.
+	feeplanversion.DefaultID = feeplanversionDescID.Default.(func() string)
+	// feeplanversion.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	feeplanversion.IDValidator = func() func(string) error {
+		validators := feeplanversionDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
 	AuditEvent() AuditEventResolver
 	Company() CompanyResolver
+	FeePlanFee() FeePlanFeeResolver
 	FeeRule() FeeRuleResolver
 	Fulfilment() FulfilmentResolver
 	FulfilmentLine() FulfilmentLineResolver
@@ -159,6 +160,7 @@ type ComplexityRoot struct {
 		Country              func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Currency             func(childComplexity int) int
+		FeePlanHistory       func(childComplexity int) int
 		Fees                 func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Iban                 func(childComplexity int) int
@@ -197,6 +199,18 @@ type ComplexityRoot struct {
 		Order      func(childComplexity int) int
 		PaymentURL func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	FeePlanFee struct {
+		Fixed       func(childComplexity int) int
+		PercentBps  func(childComplexity int) int
+		ProductType func(childComplexity int) int
+	}
+
+	FeePlanVersion struct {
+		EffectiveAt func(childComplexity int) int
+		Fees        func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	FeeRule struct {
@@ -316,40 +330,41 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		Amount             func(childComplexity int) int
-		BillingAddress     func(childComplexity int) int
-		Company            func(childComplexity int) int
-		CompanyID          func(childComplexity int) int
-		ConfirmedAt        func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Currency           func(childComplexity int) int
-		DeliveryAddress    func(childComplexity int) int
-		Email              func(childComplexity int) int
-		FirstName          func(childComplexity int) int
-		FulfilledAmount    func(childComplexity int) int
-		FulfilmentStatus   func(childComplexity int) int
-		Fulfilments        func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		InitialAmount      func(childComplexity int) int
-		Items              func(childComplexity int) int
-		Lang               func(childComplexity int) int
-		LastName           func(childComplexity int) int
-		Merchant           func(childComplexity int) int
-		MerchantID         func(childComplexity int) int
-		PaymentURL         func(childComplexity int) int
-		PayoutDate         func(childComplexity int) int
-		Phone              func(childComplexity int) int
-		ProductType        func(childComplexity int) int
-		Provider           func(childComplexity int) int
-		ProviderReference  func(childComplexity int) int
-		Reference          func(childComplexity int) int
-		RefundedAmount     func(childComplexity int) int
-		Refunds            func(childComplexity int) int
-		Shop               func(childComplexity int) int
-		ShopID             func(childComplexity int) int
-		ShopperCompanyName func(childComplexity int) int
-		Status             func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
+		Amount                 func(childComplexity int) int
+		AuthorisationExpiresAt func(childComplexity int) int
+		BillingAddress         func(childComplexity int) int
+		Company                func(childComplexity int) int
+		CompanyID              func(childComplexity int) int
+		ConfirmedAt            func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		Currency               func(childComplexity int) int
+		DeliveryAddress        func(childComplexity int) int
+		Email                  func(childComplexity int) int
+		FirstName              func(childComplexity int) int
+		FulfilledAmount        func(childComplexity int) int
+		FulfilmentStatus       func(childComplexity int) int
+		Fulfilments            func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		InitialAmount          func(childComplexity int) int
+		Items                  func(childComplexity int) int
+		Lang                   func(childComplexity int) int
+		LastName               func(childComplexity int) int
+		Merchant               func(childComplexity int) int
+		MerchantID             func(childComplexity int) int
+		PaymentURL             func(childComplexity int) int
+		PayoutDate             func(childComplexity int) int
+		Phone                  func(childComplexity int) int
+		ProductType            func(childComplexity int) int
+		Provider               func(childComplexity int) int
+		ProviderReference      func(childComplexity int) int
+		Reference              func(childComplexity int) int
+		RefundedAmount         func(childComplexity int) int
+		Refunds                func(childComplexity int) int
+		Shop                   func(childComplexity int) int
+		ShopID                 func(childComplexity int) int
+		ShopperCompanyName     func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -734,7 +749,11 @@ type AuditEventResolver interface {
 	Input(ctx context.Context, obj *ent.AuditEvent) (*string, error)
 }
 type CompanyResolver interface {
+	FeePlanHistory(ctx context.Context, obj *ent.Company) ([]*ent.FeePlanVersion, error)
 	WebhookSigningSecret(ctx context.Context, obj *ent.Company) (string, error)
+}
+type FeePlanFeeResolver interface {
+	Fixed(ctx context.Context, obj *domain.FeeRate) (*money.Money, error)
 }
 type FeeRuleResolver interface {
 	Fixed(ctx context.Context, obj *ent.FeeRule) (*money.Money, error)
@@ -773,6 +792,7 @@ type MutationResolver interface {
 }
 type OrderResolver interface {
 	PaymentURL(ctx context.Context, obj *ent.Order) (*string, error)
+	AuthorisationExpiresAt(ctx context.Context, obj *ent.Order) (*time.Time, error)
 	InitialAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	Amount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	FulfilledAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
@@ -1217,6 +1237,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Currency(childComplexity), true
+	case "Company.feePlanHistory":
+		if e.ComplexityRoot.Company.FeePlanHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.FeePlanHistory(childComplexity), true
 	case "Company.fees":
 		if e.ComplexityRoot.Company.Fees == nil {
 			break
@@ -1382,6 +1408,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrderPayload.UserErrors(childComplexity), true
+
+	case "FeePlanFee.fixed":
+		if e.ComplexityRoot.FeePlanFee.Fixed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.Fixed(childComplexity), true
+	case "FeePlanFee.percentBps":
+		if e.ComplexityRoot.FeePlanFee.PercentBps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.PercentBps(childComplexity), true
+	case "FeePlanFee.productType":
+		if e.ComplexityRoot.FeePlanFee.ProductType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.ProductType(childComplexity), true
+
+	case "FeePlanVersion.effectiveAt":
+		if e.ComplexityRoot.FeePlanVersion.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.EffectiveAt(childComplexity), true
+	case "FeePlanVersion.fees":
+		if e.ComplexityRoot.FeePlanVersion.Fees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.Fees(childComplexity), true
+	case "FeePlanVersion.version":
+		if e.ComplexityRoot.FeePlanVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.Version(childComplexity), true
 
 	case "FeeRule.companyID":
 		if e.ComplexityRoot.FeeRule.CompanyID == nil {
@@ -2008,6 +2072,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Amount(childComplexity), true
+	case "Order.authorisationExpiresAt":
+		if e.ComplexityRoot.Order.AuthorisationExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.AuthorisationExpiresAt(childComplexity), true
 	case "Order.billingAddress":
 		if e.ComplexityRoot.Order.BillingAddress == nil {
 			break
@@ -8091,6 +8161,32 @@ extend type Mutation {
   updateShop(input: UpdateShopInput!): UpdateShopPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
 }
+
+"""
+One version of a company's fee plan, in force from effectiveAt until the next one.
+A credit is charged by the version in force when it arose; a later version applies
+only to later credits.
+"""
+type FeePlanVersion {
+  version: Int!
+  effectiveAt: Time!
+  fees: [FeePlanFee!]!
+}
+
+"""
+One product type's fee in a fee plan version: percentBps of the order's cumulative
+credited amount, plus fixed once per order.
+"""
+type FeePlanFee {
+  productType: ProductType!
+  percentBps: Int!
+  fixed: Money!
+}
+
+extend type Company {
+  "Every version of the fee plan, newest first."
+  feePlanHistory: [FeePlanVersion!]!
+}
 `, BuiltIn: false},
 	{Name: "../operations.graphqls", Input: `"One item to fulfil."
 input FulfilItemInput {
@@ -8321,6 +8417,16 @@ extend type Company {
   t=<unix>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>). Merchant admins only.
   """
   webhookSigningSecret: String! @auth(roles: [MERCHANT_ADMIN])
+}
+
+extend type Order {
+  """
+  When the card authorisation of an authorise-then-capture order (Billwerk+, Better
+  Payment cards) usually lapses: seven days after confirmation. Null when nothing
+  waits for a capture. A capture after it is still sent and the provider decides; a
+  refused one leaves the fulfilment FAILED and the quantities open.
+  """
+  authorisationExpiresAt: Time
 }
 `, BuiltIn: false},
 	{Name: "../providers.graphqls", Input: `extend type Query {
@@ -8870,6 +8976,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_activations(ctx, field)
 	case "settlements":
 		return ec.fieldContext_Company_settlements(ctx, field)
+	case "feePlanHistory":
+		return ec.fieldContext_Company_feePlanHistory(ctx, field)
 	case "webhookSigningSecret":
 		return ec.fieldContext_Company_webhookSigningSecret(ctx, field)
 	case "payoutWeekdays":
@@ -8920,6 +9028,30 @@ func (ec *executionContext) childFields_CreateOrderPayload(ctx context.Context, 
 		return ec.fieldContext_CreateOrderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FeePlanFee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productType":
+		return ec.fieldContext_FeePlanFee_productType(ctx, field)
+	case "percentBps":
+		return ec.fieldContext_FeePlanFee_percentBps(ctx, field)
+	case "fixed":
+		return ec.fieldContext_FeePlanFee_fixed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeePlanFee", field.Name)
+}
+
+func (ec *executionContext) childFields_FeePlanVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_FeePlanVersion_version(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_FeePlanVersion_effectiveAt(ctx, field)
+	case "fees":
+		return ec.fieldContext_FeePlanVersion_fees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeePlanVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_FeeRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9164,6 +9296,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_refunds(ctx, field)
 	case "paymentUrl":
 		return ec.fieldContext_Order_paymentUrl(ctx, field)
+	case "authorisationExpiresAt":
+		return ec.fieldContext_Order_authorisationExpiresAt(ctx, field)
 	case "initialAmount":
 		return ec.fieldContext_Order_initialAmount(ctx, field)
 	case "amount":
@@ -12799,6 +12933,38 @@ func (ec *executionContext) fieldContext_Company_settlements(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_feePlanHistory(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_feePlanHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().FeePlanHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.FeePlanVersion) graphql.Marshaler {
+			return ec.marshalNFeePlanVersion2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_feePlanHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeePlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_webhookSigningSecret(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13165,6 +13331,162 @@ func (ec *executionContext) fieldContext_CreateOrderPayload_userErrors(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeePlanFee_productType(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_productType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
+			return ec.marshalNProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_productType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanFee", field, false, false, errors.New("field of type ProductType does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanFee_percentBps(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_percentBps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentBps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_percentBps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanFee", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanFee_fixed(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_fixed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FeePlanFee().Fixed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_fixed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeePlanFee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeePlanVersion_version(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanVersion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanVersion_effectiveAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_effectiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_effectiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanVersion", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanVersion_fees(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_fees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.FeeRate) graphql.Marshaler {
+			return ec.marshalNFeePlanFee2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_fees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeePlanVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeePlanFee(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16948,6 +17270,29 @@ func (ec *executionContext) _Order_paymentUrl(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Order_paymentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Order_authorisationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_authorisationExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().AuthorisationExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_authorisationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Order_initialAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -42236,6 +42581,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "feePlanHistory":
+			out.Values[i] = ec._Company_feePlanHistory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "webhookSigningSecret":
 			out.Values[i] = ec._Company_webhookSigningSecret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42425,6 +42775,102 @@ func (ec *executionContext) _CreateOrderPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateOrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var feePlanFeeImplementors = []string{"FeePlanFee"}
+
+func (ec *executionContext) _FeePlanFee(ctx context.Context, sel ast.SelectionSet, obj *domain.FeeRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feePlanFeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeePlanFee")
+		case "productType":
+			out.Values[i] = ec._FeePlanFee_productType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percentBps":
+			out.Values[i] = ec._FeePlanFee_percentBps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fixed":
+			out.Values[i] = ec._FeePlanFee_fixed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var feePlanVersionImplementors = []string{"FeePlanVersion"}
+
+func (ec *executionContext) _FeePlanVersion(ctx context.Context, sel ast.SelectionSet, obj *ent.FeePlanVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feePlanVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeePlanVersion")
+		case "version":
+			out.Values[i] = ec._FeePlanVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveAt":
+			out.Values[i] = ec._FeePlanVersion_effectiveAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fees":
+			out.Values[i] = ec._FeePlanVersion_fees(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43426,6 +43872,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "paymentUrl":
 			out.Values[i] = ec._Order_paymentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authorisationExpiresAt":
+			out.Values[i] = ec._Order_authorisationExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -46978,6 +47429,52 @@ func (ec *executionContext) marshalNErrorCode2githubᚗcomᚋpspbackofficeᚋbac
 func (ec *executionContext) unmarshalNFeeInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐFeeInput(ctx context.Context, v any) (*model.FeeInput, error) {
 	res, err := ec.unmarshalInputFeeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeePlanFee2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRate(ctx context.Context, sel ast.SelectionSet, v domain.FeeRate) graphql.Marshaler {
+	return ec._FeePlanFee(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFeePlanFee2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FeeRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFeePlanFee2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeePlanVersion2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.FeePlanVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFeePlanVersion2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeePlanVersion2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersion(ctx context.Context, sel ast.SelectionSet, v *ent.FeePlanVersion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeePlanVersion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFeeRule2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeeRule(ctx context.Context, sel ast.SelectionSet, v *ent.FeeRule) graphql.Marshaler {

@@ -11,13 +11,11 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
-	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // Fulfilments and refunds (fulfilment*.go, refund*.go, reconcile.go) move money on a
@@ -196,10 +194,8 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	}
 	create := tx.Ent.Fulfilment.Create().SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
 		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor())
-	if payout, ok, err := s.partPayoutDate(ctx, tx.Ent, lo.order); err != nil {
+	if err := s.partCredit(ctx, tx.Ent, lo.order, create); err != nil {
 		return nil, err
-	} else if ok {
-		create.SetPayoutDate(payout)
 	}
 	f, err := create.Save(ctx)
 	if err != nil {
@@ -223,23 +219,6 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 		return nil, err
 	}
 	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, ""), nil
-}
-
-// partPayoutDate is when a fulfilment part is paid out (settlement.PartPayableDate):
-// X or Y days after its capture, none when the order was paid out as a whole.
-// It reads through the transaction's own client: a second connection taken while
-// holding the order's lock could wait forever for a pool full of requests that wait
-// for that lock.
-func (s *Operations) partPayoutDate(ctx context.Context, c *ent.Client, ord *ent.Order) (domain.Date, bool, error) {
-	if ord.ProductType == nil || settlement.TimingOf(ord.Provider, *ord.ProductType) == settlement.AtConfirmation {
-		return "", false, nil
-	}
-	company, err := c.Company.Get(auth.System(ctx), ord.CompanyID)
-	if err != nil {
-		return "", false, err
-	}
-	d, ok := settlement.PartPayableDate(ord.Provider, ord.ProductType, s.cfg.Now(), company)
-	return d, ok, nil
 }
 
 // auditInput summarises an operation for the audit trail.

@@ -16,7 +16,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers"
-	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // nextStatus is the one rule of how a provider's payment state moves an order: only
@@ -88,14 +87,8 @@ func (o *Orders) applyStatus(ctx context.Context, orderID string, st providers.P
 				if pt != nil {
 					upd.SetProductType(*pt)
 				}
-				if pt != nil && settlement.TimingOf(cur.Provider, *pt) == settlement.AtConfirmation {
-					company, err := tx.Ent.Company.Get(ctx, cur.CompanyID)
-					if err != nil {
-						return err
-					}
-					if d, ok := settlement.OrderPayableDate(cur.Provider, pt, now, company); ok {
-						upd.SetPayoutDate(d)
-					}
+				if err := orderCredit(ctx, tx.Ent, cur, pt, now, upd); err != nil {
+					return err
 				}
 			}
 		}

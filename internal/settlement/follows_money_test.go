@@ -5,6 +5,7 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -47,5 +48,72 @@ func TestUncapturedCardMoneyIsNotPaidOut(t *testing.T) {
 			t.Fatalf("settlement of the 15th %+v, want %+v", got, want)
 		}
 		_ = pw
+	})
+}
+
+// TestFeesAreFrozenWhenEarned (defect 2): 100.00 earned at 100 bps + 0.10, then the
+// plan changed to 1000 bps + 5.00 (through the onboarding service, as updateCompany
+// does): the earned credit is charged 1.10, a credit earned after the change 15.00.
+// The history lists both versions.
+func TestFeesAreFrozenWhenEarned(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerTenant(t, d)
+		co := w.company(ledgerCompany{})
+		onb := &merchants.Onboarding{Client: d.Ent}
+		setFees := func(bps int, fixed string) {
+			_, err := onb.UpdateCompany(w.staff(), merchants.CompanyChanges{CompanyID: co.ID,
+				Fees: &[]merchants.Fee{{ProductType: domain.ProductPayNowCard, PercentBps: bps, Fixed: fixed}}})
+			ledgerMust(t, err)
+		}
+		setFees(100, "0.10")
+		w.confirmedPayNow(co, 100_00, "2026-03-10") // payable on the 12th
+		setFees(1000, "5.00")
+		w.run("2026-03-12")
+		if got := ledgerTotalsOf(w.settlementOf(co, "2026-03-12")); got.Fees != 1_10 {
+			t.Fatalf("fees of a credit earned at 100 bps + 0.10: %d cents, want 110 (the later plan re-priced it)", got.Fees)
+		}
+		w.confirmedPayNow(co, 100_00, "2026-03-11")
+		w.run("2026-03-13")
+		if got := ledgerTotalsOf(w.settlementOf(co, "2026-03-13")); got.Fees != 15_00 {
+			t.Fatalf("fees of a credit earned after the change: %d cents, want 1500", got.Fees)
+		}
+		hist, err := onb.FeePlanHistory(w.staff(), co)
+		ledgerMust(t, err)
+		if len(hist) != 2 || hist[0].Version != 2 || hist[0].Fees[0].PercentBps != 1000 || hist[1].Fees[0].FixedMinor != 10 {
+			t.Fatalf("fee plan history %+v, want version 2 (1000 bps) then version 1 (+ 0.10)", hist)
+		}
+	})
+}
+
+// TestFeesCannotBeSplitAway (defect 3): a 100.00 INVOICE at 175 bps fulfilled as
+// 20 × 0.30 + 94.00, settled over two runs, pays the fee of the whole, 1.75 (plus the
+// fixed fee once), as the same order fulfilled in one part does.
+func TestFeesCannotBeSplitAway(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerTenant(t, d)
+		co := w.company(ledgerCompany{fees: map[domain.ProductType]ledgerFee{domain.ProductInvoice: {175, 35}}})
+		split := w.order(co, domain.ProductInvoice, 100_00, "")
+		for i := range 20 {
+			day := "2026-03-12"
+			if i%2 == 1 {
+				day = "2026-03-13"
+			}
+			w.part(split, 30, day, ledgerOK)
+		}
+		w.part(split, 94_00, "2026-03-13", ledgerOK)
+		w.run("2026-03-12")
+		w.run("2026-03-13")
+		fees := ledgerTotalsOf(w.settlementOf(co, "2026-03-12")).Fees + ledgerTotalsOf(w.settlementOf(co, "2026-03-13")).Fees
+		if fees != 1_75+35 {
+			t.Fatalf("fees of 100.00 fulfilled in 21 parts: %d cents, want 210 (1.75 + 0.35 once)", fees)
+		}
+		whole := w.order(co, domain.ProductInvoice, 100_00, "")
+		w.part(whole, 100_00, "2026-03-14", ledgerOK)
+		w.run("2026-03-14")
+		if got := ledgerTotalsOf(w.settlementOf(co, "2026-03-14")).Fees; got != fees {
+			t.Fatalf("the whole in one part pays %d cents, split %d", got, fees)
+		}
 	})
 }

@@ -32,7 +32,8 @@ import (
 //     settlement after it succeeded, even when its order's credit is not paid out
 //     yet (a pay-now order refunded before its payout date): the credit comes in
 //     full later, the deduction now, and the two net out across the settlements;
-//   - fees: CreditFee per credit (settlement_fees.go), never given back on refunds.
+//   - fees: CumulativeFee per credit (settlement_fees.go), frozen with the credit,
+//     on the order's cumulative credited amount, never given back on refunds.
 //
 // Amounts: gross (credits), refunds and fees are positive totals and net = gross −
 // refunds − fees. Entries carry their signed effect on net (credits +, refunds and

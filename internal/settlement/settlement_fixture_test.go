@@ -114,6 +114,9 @@ func (w *ledgerTenant) providerOrder(co *ent.Company, prov domain.Provider, pt d
 	if payout != "" {
 		oc.SetPayoutDate(payout)
 	}
+	if settlement.TimingOf(prov, pt) == settlement.AtConfirmation {
+		w.freeze(co.ID, pt, oc.Mutation()) // as the order service does on confirmation
+	}
 	o, err := oc.Save(w.sys)
 	ledgerMust(w.t, err)
 	_, err = w.d.Ent.OrderItem.Create().SetOrderID(o.ID).SetSku("SKU-1").SetName("Lamp").
@@ -141,10 +144,24 @@ func (w *ledgerTenant) fulfilledPart(co *ent.Company, o *ent.Order, amount int64
 // part writes a fulfilment part of a pay-later order payable on payout.
 func (w *ledgerTenant) part(o *ent.Order, amount int64, payout string, status domain.OperationStatus) *ent.Fulfilment {
 	w.t.Helper()
-	f, err := w.d.Ent.Fulfilment.Create().SetOrderID(o.ID).SetStatus(status).SetAmountMinor(amount).
-		SetPayoutDate(ledgerDay(payout)).SetCompletedAt(ledgerDay(payout).Time().AddDate(0, 0, -7)).Save(w.sys)
+	fc := w.d.Ent.Fulfilment.Create().SetOrderID(o.ID).SetStatus(status).SetAmountMinor(amount).
+		SetPayoutDate(ledgerDay(payout)).SetCompletedAt(ledgerDay(payout).Time().AddDate(0, 0, -7))
+	w.freeze(o.CompanyID, *o.ProductType, fc.Mutation()) // as the fulfilment service does
+	f, err := fc.Save(w.sys)
 	ledgerMust(w.t, err)
 	return f
+}
+
+// freeze records the company's fee plan as it stands on a new credit.
+func (w *ledgerTenant) freeze(companyID string, pt domain.ProductType, m interface {
+	SetFeeBps(int64)
+	SetFeeFixedMinor(int64)
+	SetFeePlanVersionID(string)
+}) {
+	w.t.Helper()
+	terms, err := settlement.FeeTermsNow(w.sys, w.d.Ent, companyID, pt)
+	ledgerMust(w.t, err)
+	terms.Freeze(m)
 }
 
 // refund writes a refund of an order: RETURN and CANCEL amounts, completed on a day.

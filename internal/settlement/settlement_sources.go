@@ -55,14 +55,16 @@ JOIN companies co ON co.id = %[7]s
 %[4]s
 WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND %[5]s
   AND o.payout_date IS NOT NULL AND o.currency = co.currency AND %[6]s`,
-		sid, creditFeeSQL("o.initial_amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", "1 = 1"),
+		sid, cumulativeFeeSQL("0", "o.initial_amount_minor", "COALESCE(o.fee_bps, fr.percent_bps, 0)",
+			"COALESCE(o.fee_fixed_minor, fr.fixed_minor, 0)", "1 = 1"),
 		join, feeRuleJoin(company), timingSQL("o.provider", "o.product_type", AtConfirmation), where, company)
 }
 
 // fulfilmentCredits: fulfilment parts SUCCEEDED with a payout date of orders
-// credited per part (payable.go: PerCapture and PerFulfilment). The
-// fixed fee goes with the order's first credit: the earliest of its parts found here
-// (payout date, then id), unless one of its parts is already settled.
+// credited per part (payable.go: PerCapture and PerFulfilment). The percentage is
+// taken on the order's cumulative credits (settlement_fees.go); the fixed fee goes
+// with the order's first credit: the earliest of its parts found here (payout date,
+// then id), unless one of its parts is already settled.
 func (c creditSources) fulfilmentCredits() string {
 	join, sid, where, company := c.scope("f.payout_date", "f.company_id")
 	// A scalar subquery with LIMIT, not NOT EXISTS: PostgreSQL may turn NOT EXISTS
@@ -70,6 +72,11 @@ func (c creditSources) fulfilmentCredits() string {
 	// always an index probe per part (fulfilments.order_id).
 	first := `ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
     AND (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL LIMIT 1) IS NULL`
+	// What the order's earlier credits took (settlement_fees.go): its parts settled
+	// already, and its parts before this one here.
+	// (CAST: PostgreSQL sums BIGINT as NUMERIC, whose division is not integer division.)
+	before := `CAST(COALESCE((SELECT SUM(p.amount_minor) FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL), 0)
+    + COALESCE(SUM(f.amount_minor) OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT)`
 	return fmt.Sprintf(`
 SELECT f.id AS item_id, f.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, f.currency, f.amount_minor AS amount, f.payout_date AS payable,
@@ -81,7 +88,8 @@ JOIN companies co ON co.id = %[8]s
 %[4]s
 WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NULL
   AND %[6]s AND f.currency = co.currency AND %[7]s`,
-		sid, creditFeeSQL("f.amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", first),
+		sid, cumulativeFeeSQL(before, "f.amount_minor", "COALESCE(f.fee_bps, fr.percent_bps, 0)",
+			"COALESCE(f.fee_fixed_minor, fr.fixed_minor, 0)", first),
 		join, feeRuleJoin(company), domain.OperationSucceeded, timingSQL("o.provider", "o.product_type", PerCapture, PerFulfilment), where, company)
 }
 

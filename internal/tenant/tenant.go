@@ -13,8 +13,8 @@
 //     settlements at all.
 //   - Child rows without tenant columns are filtered through their parent's predicate
 //     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
-//     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/ProviderActivation →
-//     Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
+//     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/FeePlanVersion/
+//     ProviderActivation → Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
 //     ids themselves.)
 //   - A context without a principal is denied; auth.System (jobs, seeds, login and key
 //     lookups) passes. Never use privacy.DecisionContext to get around the rules.
@@ -39,6 +39,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -148,7 +149,7 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 		return r == reachPSP
 	case *ent.MerchantMutation:
 		return r == reachPSP || (!create && r == reachMerchant)
-	case *ent.UserMutation, *ent.CompanyMutation, *ent.ShopMutation, *ent.FeeRuleMutation,
+	case *ent.UserMutation, *ent.CompanyMutation, *ent.ShopMutation, *ent.FeeRuleMutation, *ent.FeePlanVersionMutation,
 		*ent.ProviderActivationMutation, *ent.APIKeyMutation:
 		return r == reachPSP || r == reachMerchant
 	case *ent.OrderMutation, *ent.OrderItemMutation, *ent.FulfilmentMutation, *ent.FulfilmentLineMutation,
@@ -175,6 +176,8 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(companies(p))
 	case *ent.FeeRuleQuery:
 		q.Where(feeRules(p))
+	case *ent.FeePlanVersionQuery:
+		q.Where(feeplanversion.HasCompanyWith(companies(p)))
 	case *ent.ProviderActivationQuery:
 		q.Where(activations(p))
 	case *ent.ShopQuery:
@@ -226,6 +229,8 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(companies(p))
 	case *ent.FeeRuleMutation:
 		m.Where(feeRules(p))
+	case *ent.FeePlanVersionMutation:
+		m.Where(feeplanversion.HasCompanyWith(companies(p)))
 	case *ent.ProviderActivationMutation:
 		m.Where(activations(p))
 	case *ent.ShopMutation:
