@@ -74,7 +74,8 @@ type providerRules struct {
 }
 
 var rulesOf = map[domain.Provider]providerRules{
-	// Seed 003: lang en|et; INVOICE and SLICE only for 100–2000 EUR (and Estonian shoppers).
+	// Seed 003: lang en|et; PAY_NOW_CARD only for EEA shoppers; INVOICE and SLICE only
+	// for 100–2000 EUR (and Estonian shoppers).
 	domain.ProviderPaywerk: {langs: []string{"en", "et"}, productAllowed: func(pt domain.ProductType, amount money.Money, country string) error {
 		return paywerk.Available(providers.ProductType(pt), amount, country)
 	}},

@@ -1,11 +1,15 @@
 package settlement_test
 
 import (
+	"errors"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -114,6 +118,47 @@ func TestFeesCannotBeSplitAway(t *testing.T) {
 		w.run("2026-03-14")
 		if got := ledgerTotalsOf(w.settlementOf(co, "2026-03-14")).Fees; got != fees {
 			t.Fatalf("the whole in one part pays %d cents, split %d", got, fees)
+		}
+	})
+}
+
+// TestRunBounds (defect 7): a run for a day before a company's latest settlement
+// leaves that company alone; a company whose stored order is beyond the maximum order
+// amount (written before that bound existed) is not settled and says why, and every
+// other company of the run is settled all the same.
+func TestRunBounds(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerTenant(t, d)
+		co := w.company(ledgerCompany{fees: ledgerFees})
+		w.payNow(co, 10_00, "2026-03-15")
+		w.run("2026-03-15")
+		w.payNow(co, 20_00, "2026-03-10")
+		w.run("2026-03-12") // before the 15th's settlement
+		if st := w.settlementOf(co, "2026-03-12"); st != nil {
+			t.Fatalf("a run for a past day settled before the latest settlement: %+v", ledgerTotalsOf(st))
+		}
+
+		good := w.company(ledgerCompany{fees: ledgerFees})
+		bad := w.company(ledgerCompany{fees: ledgerFees})
+		w.payNow(good, 50_00, "2026-03-16")
+		w.payNow(bad, math.MaxInt64/2, "2026-03-16")
+		w.payNow(bad, 30_00, "2026-03-16")
+		res, err := w.svc.Run(w.staff(), ledgerDay("2026-03-16"))
+		if !errors.Is(err, settlement.ErrCompaniesNotSettled) || !strings.Contains(err.Error(), bad.ID) {
+			t.Fatalf("run error %v, want ErrCompaniesNotSettled naming %s", err, bad.ID)
+		}
+		if st := w.settlementOf(good, "2026-03-16"); st == nil || st.GrossMinor != 50_00 {
+			t.Fatalf("the other company was not settled: %+v", st)
+		}
+		if st := w.settlementOf(co, "2026-03-16"); st == nil || st.GrossMinor != 20_00 {
+			t.Fatalf("the held-back 20.00 of the first company was not settled on the next day: %+v", st)
+		}
+		if st := w.settlementOf(bad, "2026-03-16"); st != nil {
+			t.Fatalf("the company beyond bounds was settled: %+v", ledgerTotalsOf(st))
+		}
+		if len(res.Settlements) != 2 {
+			t.Fatalf("run answered %d settlements, want 2", len(res.Settlements))
 		}
 	})
 }

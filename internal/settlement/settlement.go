@@ -2,8 +2,11 @@ package settlement
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +46,13 @@ import (
 // the settlement id as the reference. A company with nothing to settle gets no
 // settlement row that day (a row of zeros tells nobody anything).
 //
+// One company's trouble stays its own: the run settles the day's companies in batches
+// of runBatch, each batch in its own transaction; a batch that fails is retried one
+// company per transaction, so a company that cannot be settled (a stored order beyond
+// domain.MaxOrderAmountMinor, say) is logged and left for the job's retry while every
+// other company is settled. A run for a day before a company's latest settlement
+// leaves that company alone: a settlement never predates one that exists.
+//
 // Exactly once: every item lands in exactly one settlement. The run claims the items
 // it collected by setting their settlement_id with a `settlement_id IS NULL` guard and
 // fails (changing nothing) unless it claimed exactly those; entry ids are derived
@@ -72,7 +82,12 @@ type Settlements struct {
 	DB *db.DB
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Log records companies a run could not settle; nil is slog.Default().
+	Log *slog.Logger
 }
+
+// runBatch is how many companies one transaction of a run settles.
+const runBatch = 200
 
 // NewSettlements builds the settlement service.
 func NewSettlements(d *db.DB) *Settlements { return &Settlements{DB: d} }
@@ -97,6 +112,12 @@ var (
 	// ErrSettlementClaim: a run claimed a different number of items than it collected
 	// (another writer settled some of them meanwhile); nothing is kept.
 	ErrSettlementClaim = errors.New("settlement run: items changed while they were being settled")
+	// ErrCompaniesNotSettled: some companies of a run could not be settled; the others
+	// were. The job retries; a retry settles only what is still open.
+	ErrCompaniesNotSettled = errors.New("settlement run: some companies could not be settled")
+	// ErrBeyondBounds: an item's amount is beyond domain.MaxOrderAmountMinor, where fee
+	// arithmetic is no longer safe; its company is not settled.
+	ErrBeyondBounds = errors.New("an amount beyond the maximum order amount")
 )
 
 // settlementRunLock is the PostgreSQL advisory lock key that serialises settlement runs.
@@ -120,18 +141,30 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("date"),
 			fmt.Sprintf("%s is in the future: a settlement pays out only what is payable by its day", d))
 	}
-	var created []string
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
-		var err error
-		created, err = r.run(ctx, p)
-		if err != nil || len(created) == 0 {
-			return err
-		}
-		return s.auditRun(ctx, tx, p, d, created)
-	})
+	candidates, err := s.calendarCompanies(ctx, p, d)
 	if err != nil {
 		return nil, err
+	}
+	var created []string
+	var failed []error
+	for batch := range chunks(candidates, runBatch) {
+		ids, err := s.runCompanies(ctx, p, d, batch)
+		if err == nil {
+			created = append(created, ids...)
+			continue
+		}
+		if len(batch) == 1 {
+			failed = append(failed, s.companyFailed(ctx, d, batch[0], err))
+			continue
+		}
+		for _, c := range batch { // one transaction each: the failing one stays alone
+			ids, err := s.runCompanies(ctx, p, d, []string{c})
+			if err != nil {
+				failed = append(failed, s.companyFailed(ctx, d, c, err))
+				continue
+			}
+			created = append(created, ids...)
+		}
 	}
 	out := &RunResult{Date: d}
 	for chunk := range chunks(created, 1000) {
@@ -141,6 +174,56 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 			return nil, err
 		}
 		out.Settlements = append(out.Settlements, rows...)
+	}
+	if len(failed) > 0 {
+		return out, fmt.Errorf("%w: %w", ErrCompaniesNotSettled, errors.Join(failed...))
+	}
+	return out, nil
+}
+
+// runCompanies settles day d for some companies in one transaction and answers the
+// settlements it created.
+func (s *Settlements) runCompanies(ctx context.Context, p *auth.Principal, d domain.Date, companies []string) ([]string, error) {
+	var created []string
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
+		var err error
+		created, err = r.run(ctx, companies)
+		if err != nil || len(created) == 0 {
+			return err
+		}
+		return s.auditRun(ctx, tx, p, d, created)
+	})
+	return created, err
+}
+
+// companyFailed logs a company the run could not settle and answers the error.
+func (s *Settlements) companyFailed(ctx context.Context, d domain.Date, companyID string, err error) error {
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.ErrorContext(ctx, "settlement run: company not settled", "date", string(d), "company", companyID, "err", err)
+	return fmt.Errorf("company %s: %w", companyID, err)
+}
+
+// calendarCompanies are the companies the principal may settle whose payout calendar
+// includes d.
+func (s *Settlements) calendarCompanies(ctx context.Context, p *auth.Principal, d domain.Date) ([]string, error) {
+	q := s.DB.Ent.Company.Query()
+	if !p.IsSystem() {
+		q = q.Where(company.PspID(p.PSPID))
+	}
+	companies, err := q.Select(company.FieldID, company.FieldPayoutSchedule, company.FieldPayoutWeekdays).
+		Order(ent.Asc(company.FieldID)).All(auth.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range companies {
+		if CalendarOf(c).Includes(d) {
+			out = append(out, c.ID)
+		}
 	}
 	return out, nil
 }
@@ -187,13 +270,13 @@ func firstLine(q string) string {
 // tables: settle_run (the day's companies and the id each one's settlement gets) and
 // settle_items (every item those settlements collect, with its fee), from which the
 // settlements, the claims, the entries and the totals are written.
-func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, error) {
+func (r *settlementRun) run(ctx context.Context, companies []string) ([]string, error) {
 	if r.q.postgres {
 		if _, err := r.tx.SQL.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", settlementRunLock); err != nil {
 			return nil, fmt.Errorf("settlement run lock: %w", err)
 		}
 	}
-	due, err := r.dueCompanies(ctx, p)
+	due, err := r.dueCompanies(ctx, companies)
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
@@ -206,7 +289,7 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	}()
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return r.stage(ctx, due) },
-		r.collect, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
+		r.collect, r.checkBounds, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -216,33 +299,39 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	return r.createdIDs(ctx)
 }
 
-// dueCompanies are the companies the principal may settle whose calendar includes
-// the day and which have no settlement for it yet.
-func (r *settlementRun) dueCompanies(ctx context.Context, p *auth.Principal) ([]string, error) {
-	q := r.tx.Ent.Company.Query()
-	if !p.IsSystem() {
-		q = q.Where(company.PspID(p.PSPID))
-	}
-	companies, err := q.Select(company.FieldID, company.FieldPayoutSchedule, company.FieldPayoutWeekdays).All(ctx)
+// dueCompanies are those of the given companies (whose calendar includes the day)
+// with no settlement on or after the day: one on the day means it ran, one after it
+// means this day is in the past for them (a settlement never predates another).
+func (r *settlementRun) dueCompanies(ctx context.Context, companies []string) ([]string, error) {
+	done, err := r.tx.Ent.Settlement.Query().
+		Where(entsettlement.CompanyIDIn(companies...), entsettlement.DateGTE(r.date)).
+		Select(entsettlement.FieldCompanyID).Strings(auth.System(ctx))
 	if err != nil {
 		return nil, err
-	}
-	done := map[string]bool{}
-	settled, err := r.tx.Ent.Settlement.Query().Where(entsettlement.DateEQ(r.date)).
-		Select(entsettlement.FieldCompanyID).Strings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range settled {
-		done[id] = true
 	}
 	var due []string
 	for _, c := range companies {
-		if !done[c.ID] && CalendarOf(c).Includes(r.date) {
-			due = append(due, c.ID)
+		if !slices.Contains(done, c) {
+			due = append(due, c)
 		}
 	}
 	return due, nil
+}
+
+// checkBounds refuses the batch when an item's amount is beyond the maximum order
+// amount: its fee would not be safe to compute (settlement_fees.go). Orders are
+// refused above it when created; this finds rows stored before that bound.
+func (r *settlementRun) checkBounds(ctx context.Context) error {
+	var company, item string
+	err := r.tx.SQL.QueryRowContext(ctx, r.q.rebind(`SELECT company_id, item_id FROM settle_items WHERE amount > ? LIMIT 1`),
+		domain.MaxOrderAmountMinor).Scan(&company, &item)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("company %s, %s: %w (%d minor units)", company, item, ErrBeyondBounds, domain.MaxOrderAmountMinor)
 }
 
 // stage writes the day's companies, each with the id its settlement will get.

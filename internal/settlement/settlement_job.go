@@ -51,6 +51,8 @@ func (w *settlementRunWorker) Work(ctx context.Context, job *river.Job[Settlemen
 	}
 	res, err := w.s.Run(auth.System(ctx), d)
 	if err != nil {
+		// Companies that could not be settled were logged one by one; the others
+		// are settled and a retry leaves them alone.
 		return err
 	}
 	w.log.InfoContext(ctx, "settlement run", "date", string(d), "settlements", len(res.Settlements))
@@ -78,6 +80,9 @@ func (s dailyAt) Next(current time.Time) time.Time {
 func (s *Settlements) SettlementJobs(workers *river.Workers, log *slog.Logger) []*river.PeriodicJob {
 	if log == nil {
 		log = slog.Default()
+	}
+	if s.Log == nil {
+		s.Log = log
 	}
 	river.AddWorker(workers, &settlementRunWorker{s: s, log: log})
 	return []*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
