@@ -11,6 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
@@ -30,6 +31,13 @@ func (r *mutationResolver) MarkSettlementPaid(ctx context.Context, input model.M
 	st, err := r.SettlementService.MarkPaid(ctx, input.SettlementID)
 	ue, err := userErrorsOf(err)
 	return &model.MarkSettlementPaidPayload{Settlement: st, UserErrors: ue}, err
+}
+
+// UpdatePsp is the resolver for the updatePsp field.
+func (r *mutationResolver) UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error) {
+	p, err := r.Onboarding.UpdatePSP(ctx, merchants.PSPChanges{LegalName: input.LegalName, IBAN: input.Iban, BIC: input.Bic})
+	ue, err := userErrorsOf(err)
+	return &model.UpdatePspPayload{Psp: p, UserErrors: ue}, err
 }
 
 // SettlementOverview is the resolver for the settlementOverview field.

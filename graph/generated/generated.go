@@ -326,6 +326,7 @@ type ComplexityRoot struct {
 		SuspendMerchant    func(childComplexity int, input model.SuspendMerchantInput) int
 		UpdateCompany      func(childComplexity int, input model.UpdateCompanyInput) int
 		UpdateMerchant     func(childComplexity int, input model.UpdateMerchantInput) int
+		UpdatePsp          func(childComplexity int, input model.UpdatePspInput) int
 		UpdateShop         func(childComplexity int, input model.UpdateShopInput) int
 	}
 
@@ -420,10 +421,11 @@ type ComplexityRoot struct {
 	}
 
 	PaymentInstructions struct {
-		Amount    func(childComplexity int) int
-		BIC       func(childComplexity int) int
-		IBAN      func(childComplexity int) int
-		Reference func(childComplexity int) int
+		AccountHolder func(childComplexity int) int
+		Amount        func(childComplexity int) int
+		BIC           func(childComplexity int) int
+		IBAN          func(childComplexity int) int
+		Reference     func(childComplexity int) int
 	}
 
 	PaymentSchedule struct {
@@ -689,6 +691,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdatePspPayload struct {
+		Psp        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateShopPayload struct {
 		Shop       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -789,6 +796,7 @@ type MutationResolver interface {
 	ConfigureProvider(ctx context.Context, input model.ConfigureProviderInput) (*model.ConfigureProviderPayload, error)
 	RunSettlements(ctx context.Context, input model.RunSettlementsInput) (*model.RunSettlementsPayload, error)
 	MarkSettlementPaid(ctx context.Context, input model.MarkSettlementPaidInput) (*model.MarkSettlementPaidPayload, error)
+	UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error)
 }
 type OrderResolver interface {
 	PaymentURL(ctx context.Context, obj *ent.Order) (*string, error)
@@ -2054,6 +2062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMerchant(childComplexity, args["input"].(model.UpdateMerchantInput)), true
+	case "Mutation.updatePsp":
+		if e.ComplexityRoot.Mutation.UpdatePsp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePsp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePsp(childComplexity, args["input"].(model.UpdatePspInput)), true
 	case "Mutation.updateShop":
 		if e.ComplexityRoot.Mutation.UpdateShop == nil {
 			break
@@ -2504,6 +2523,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PaymentInstructions.accountHolder":
+		if e.ComplexityRoot.PaymentInstructions.AccountHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentInstructions.AccountHolder(childComplexity), true
 	case "PaymentInstructions.amount":
 		if e.ComplexityRoot.PaymentInstructions.Amount == nil {
 			break
@@ -3699,6 +3724,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateMerchantPayload.UserErrors(childComplexity), true
 
+	case "UpdatePspPayload.psp":
+		if e.ComplexityRoot.UpdatePspPayload.Psp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePspPayload.Psp(childComplexity), true
+	case "UpdatePspPayload.userErrors":
+		if e.ComplexityRoot.UpdatePspPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePspPayload.UserErrors(childComplexity), true
+
 	case "UpdateShopPayload.shop":
 		if e.ComplexityRoot.UpdateShopPayload.Shop == nil {
 			break
@@ -3951,6 +3989,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSuspendMerchantInput,
 		ec.unmarshalInputUpdateCompanyInput,
 		ec.unmarshalInputUpdateMerchantInput,
+		ec.unmarshalInputUpdatePspInput,
 		ec.unmarshalInputUpdateShopInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
@@ -8618,6 +8657,8 @@ directive @auth(roles: [Role!], apiKey: Boolean = false, scope: String) on FIELD
 
 "The PSP's account and the reference a merchant quotes when it transfers what it owes."
 type PaymentInstructions {
+  "Whose account it is: the PSP's legal name."
+  accountHolder: String!
   iban: String!
   bic: String!
   "Quote it with the transfer: the settlement's id."
@@ -8751,6 +8792,24 @@ extend type Mutation {
   "Record that a settlement's money moved."
   markSettlementPaid(input: MarkSettlementPaidInput!): MarkSettlementPaidPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
+}
+
+"Change the PSP's legal name and the bank account merchants who owe money transfer to. PSP admins only."
+input UpdatePspInput {
+  legalName: String
+  "Checked like a company's IBAN."
+  iban: String
+  "8 or 11 characters (ISO 9362)."
+  bic: String
+}
+
+type UpdatePspPayload {
+  psp: PSP
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  updatePsp(input: UpdatePspInput!): UpdatePspPayload! @auth(roles: [PSP_ADMIN])
 }
 `, BuiltIn: false},
 }
@@ -9382,6 +9441,28 @@ func (ec *executionContext) childFields_OrderItem(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type OrderItem", field.Name)
 }
 
+func (ec *executionContext) childFields_PSP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PSP_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PSP_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PSP_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_PSP_name(ctx, field)
+	case "legalName":
+		return ec.fieldContext_PSP_legalName(ctx, field)
+	case "country":
+		return ec.fieldContext_PSP_country(ctx, field)
+	case "iban":
+		return ec.fieldContext_PSP_iban(ctx, field)
+	case "bic":
+		return ec.fieldContext_PSP_bic(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PSP", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -9398,6 +9479,8 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_PaymentInstructions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "accountHolder":
+		return ec.fieldContext_PaymentInstructions_accountHolder(ctx, field)
 	case "iban":
 		return ec.fieldContext_PaymentInstructions_iban(ctx, field)
 	case "bic":
@@ -9906,6 +9989,16 @@ func (ec *executionContext) childFields_UpdateMerchantPayload(ctx context.Contex
 		return ec.fieldContext_UpdateMerchantPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateMerchantPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePspPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "psp":
+		return ec.fieldContext_UpdatePspPayload_psp(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdatePspPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePspPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateShopPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10530,6 +10623,20 @@ func (ec *executionContext) field_Mutation_updateMerchant_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateMerchantInput, error) {
 			return ec.unmarshalNUpdateMerchantInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateMerchantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePsp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePspInput, error) {
+			return ec.unmarshalNUpdatePspInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16574,6 +16681,73 @@ func (ec *executionContext) fieldContext_Mutation_markSettlementPaid(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updatePsp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePsp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePsp(ctx, fc.Args["input"].(model.UpdatePspInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN"})
+				if err != nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePspPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePspPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePsp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePspPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePsp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18417,6 +18591,29 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentInstructions_accountHolder(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentInstructions_accountHolder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountHolder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentInstructions_accountHolder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _PaymentInstructions_iban(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
@@ -24003,6 +24200,70 @@ func (ec *executionContext) _UpdateMerchantPayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_UpdateMerchantPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateMerchantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePspPayload_psp(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePspPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePspPayload_psp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Psp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PSP) graphql.Marshaler {
+			return ec.marshalOPSP2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePspPayload_psp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePspPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PSP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePspPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePspPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePspPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePspPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePspPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -40924,6 +41185,50 @@ func (ec *executionContext) unmarshalInputUpdateMerchantInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdatePspInput(ctx context.Context, obj any) (model.UpdatePspInput, error) {
+	var it model.UpdatePspInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"legalName", "iban", "bic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "legalName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalName = data
+		case "iban":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iban"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iban = data
+		case "bic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bic = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateShopInput(ctx context.Context, obj any) (model.UpdateShopInput, error) {
 	var it model.UpdateShopInput
 	if obj == nil {
@@ -43702,6 +44007,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updatePsp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePsp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44293,6 +44605,11 @@ func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.Se
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PaymentInstructions")
+		case "accountHolder":
+			out.Values[i] = ec._PaymentInstructions_accountHolder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "iban":
 			out.Values[i] = ec._PaymentInstructions_iban(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46342,6 +46659,49 @@ func (ec *executionContext) _UpdateMerchantPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateMerchantPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updatePspPayloadImplementors = []string{"UpdatePspPayload"}
+
+func (ec *executionContext) _UpdatePspPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePspPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePspPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePspPayload")
+		case "psp":
+			out.Values[i] = ec._UpdatePspPayload_psp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdatePspPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48664,6 +49024,21 @@ func (ec *executionContext) marshalNUpdateMerchantPayload2ᚖgithubᚗcomᚋpspb
 	return ec._UpdateMerchantPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdatePspInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspInput(ctx context.Context, v any) (model.UpdatePspInput, error) {
+	res, err := ec.unmarshalInputUpdatePspInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePspPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePspPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdatePspPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateShopInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateShopInput(ctx context.Context, v any) (model.UpdateShopInput, error) {
 	res, err := ec.unmarshalInputUpdateShopInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50076,6 +50451,13 @@ func (ec *executionContext) unmarshalOOrderWhereInput2ᚖgithubᚗcomᚋpspbacko
 	}
 	res, err := ec.unmarshalInputOrderWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPSP2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSP(ctx context.Context, sel ast.SelectionSet, v *ent.PSP) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSP(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPSPWhereInput2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSPWhereInputᚄ(ctx context.Context, v any) ([]*ent.PSPWhereInput, error) {

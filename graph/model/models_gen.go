@@ -431,6 +431,20 @@ type UpdateMerchantPayload struct {
 	UserErrors []*UserError  `json:"userErrors"`
 }
 
+// Change the PSP's legal name and the bank account merchants who owe money transfer to. PSP admins only.
+type UpdatePspInput struct {
+	LegalName *string `json:"legalName,omitempty"`
+	// Checked like a company's IBAN.
+	Iban *string `json:"iban,omitempty"`
+	// 8 or 11 characters (ISO 9362).
+	Bic *string `json:"bic,omitempty"`
+}
+
+type UpdatePspPayload struct {
+	Psp        *ent.PSP     `json:"psp,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 type UpdateShopInput struct {
 	ShopID         string               `json:"shopId"`
 	Name           *string              `json:"name,omitempty"`

@@ -1,11 +1,13 @@
 package settlement_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
@@ -159,6 +161,51 @@ func TestRunBounds(t *testing.T) {
 		}
 		if len(res.Settlements) != 2 {
 			t.Fatalf("run answered %d settlements, want 2", len(res.Settlements))
+		}
+	})
+}
+
+// TestOwedPaymentInstructions (defect 6): the PSP's admin sets its bank account
+// (updatePsp); a bad IBAN or BIC is refused and changes nothing; an operator may not;
+// a MERCHANT_OWES settlement's instructions name the account, the amount and the
+// reference.
+func TestOwedPaymentInstructions(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerTenant(t, d)
+		onb := &merchants.Onboarding{Client: d.Ent}
+		str := func(s string) *string { return &s }
+		_, err := onb.UpdatePSP(w.staff(), merchants.PSPChanges{IBAN: str("EE38 2200 2210 2014 5686"), BIC: str("HABAEE2X")})
+		var ref *domain.Refusal
+		if !errors.As(err, &ref) || len(ref.Problems) != 1 || strings.Join(ref.Problems[0].Field, ".") != "iban" {
+			t.Fatalf("a wrong IBAN: %v, want one problem on iban", err)
+		}
+		operator := auth.With(context.Background(), &auth.Principal{Kind: auth.KindUser, ID: "usr_op", PSPID: w.psp.ID, Role: domain.RolePSPOperator})
+		if _, err := onb.UpdatePSP(operator, merchants.PSPChanges{LegalName: str("Hijack")}); !errors.As(err, &ref) || ref.Problems[0].Code != domain.CodeForbidden {
+			t.Fatalf("an operator changing the PSP's account: %v, want FORBIDDEN", err)
+		}
+		if p := d.Ent.PSP.GetX(w.sys, w.psp.ID); p.Iban != w.psp.Iban || p.LegalName != w.psp.LegalName {
+			t.Fatalf("refused updates changed the PSP: %+v", p)
+		}
+		if _, err := onb.UpdatePSP(w.staff(), merchants.PSPChanges{LegalName: str("Kassa PSP AS"),
+			IBAN: str("EE38 2200 2210 2014 5685"), BIC: str("habaee2x")}); err != nil {
+			t.Fatal(err)
+		}
+		co := w.company(ledgerCompany{})
+		o := w.payNow(co, 10_00, "2026-03-10")
+		w.run("2026-03-10")
+		w.refund(o, 0, 10_00, "2026-03-11", ledgerOK)
+		w.refund(w.payNow(co, 5_00, "2026-03-25"), 0, 5_00, "2026-03-11", ledgerOK)
+		w.run("2026-03-11")
+		st := w.settlementOf(co, "2026-03-11")
+		if st == nil || st.Status != domain.SettlementMerchantOwes {
+			t.Fatalf("settlement of the 11th %+v, want MERCHANT_OWES", st)
+		}
+		in, err := w.svc.Instructions(w.staff(), st)
+		ledgerMust(t, err)
+		if in == nil || in.AccountHolder != "Kassa PSP AS" || in.IBAN != "EE382200221020145685" || in.BIC != "HABAEE2X" ||
+			in.Amount.Minor() != 15_00 || in.Reference != st.ID {
+			t.Fatalf("payment instructions %+v", in)
 		}
 	})
 }

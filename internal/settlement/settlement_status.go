@@ -69,10 +69,11 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 
 // PaymentInstructions tell a merchant who owes money where to transfer it.
 type PaymentInstructions struct {
-	IBAN      string
-	BIC       string
-	Reference string
-	Amount    money.Money
+	AccountHolder string
+	IBAN          string
+	BIC           string
+	Reference     string
+	Amount        money.Money
 }
 
 // Instructions answers the payment instructions of a settlement the merchant owes
@@ -90,5 +91,9 @@ func (s *Settlements) Instructions(ctx context.Context, st *ent.Settlement) (*Pa
 	if ref == "" {
 		ref = st.ID
 	}
-	return &PaymentInstructions{IBAN: psp.Iban, BIC: psp.Bic, Reference: ref, Amount: money.New(-st.NetMinor, st.Currency)}, nil
+	holder := psp.LegalName
+	if holder == "" {
+		holder = psp.Name
+	}
+	return &PaymentInstructions{AccountHolder: holder, IBAN: psp.Iban, BIC: psp.Bic, Reference: ref, Amount: money.New(-st.NetMinor, st.Currency)}, nil
 }

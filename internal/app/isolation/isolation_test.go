@@ -104,6 +104,10 @@ var mutationCases = map[string]mutationCase{
 		return map[string]any{"companyId": t.Company, "shopId": t.Shop, "name": "intruder"}
 	}},
 	"revokeApiKey": {input: func(t targets, _ string) map[string]any { return map[string]any{"apiKeyId": t.APIKey} }},
+	// The caller's own PSP's bank account: names no target.
+	"updatePsp": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
+		return map[string]any{"legalName": "Own PSP " + fresh}
+	}},
 	"createMerchant": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
 		return map[string]any{"name": "Own " + fresh, "country": "DE"}
 	}},
