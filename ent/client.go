@@ -26,6 +26,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -69,6 +70,8 @@ type Client struct {
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// PSP is the client for interacting with the PSP builders.
 	PSP *PSPClient
 	// ProviderAccount is the client for interacting with the ProviderAccount builders.
@@ -115,6 +118,7 @@ func (c *Client) init() {
 	c.Merchant = NewMerchantClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
+	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.PSP = NewPSPClient(c.config)
 	c.ProviderAccount = NewProviderAccountClient(c.config)
 	c.ProviderActivation = NewProviderActivationClient(c.config)
@@ -230,6 +234,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Merchant:           NewMerchantClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
+		OutboxMessage:      NewOutboxMessageClient(cfg),
 		PSP:                NewPSPClient(cfg),
 		ProviderAccount:    NewProviderAccountClient(cfg),
 		ProviderActivation: NewProviderActivationClient(cfg),
@@ -272,6 +277,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Merchant:           NewMerchantClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
+		OutboxMessage:      NewOutboxMessageClient(cfg),
 		PSP:                NewPSPClient(cfg),
 		ProviderAccount:    NewProviderAccountClient(cfg),
 		ProviderActivation: NewProviderActivationClient(cfg),
@@ -314,10 +320,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
+		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
+		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
+		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -328,10 +334,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
+		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
+		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
+		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -362,6 +368,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
 		return c.OrderItem.mutate(ctx, m)
+	case *OutboxMessageMutation:
+		return c.OutboxMessage.mutate(ctx, m)
 	case *PSPMutation:
 		return c.PSP.mutate(ctx, m)
 	case *ProviderAccountMutation:
@@ -2377,6 +2385,140 @@ func (c *OrderItemClient) mutate(ctx context.Context, m *OrderItemMutation) (Val
 	}
 }
 
+// OutboxMessageClient is a client for the OutboxMessage schema.
+type OutboxMessageClient struct {
+	config
+}
+
+// NewOutboxMessageClient returns a client for the OutboxMessage from the given config.
+func NewOutboxMessageClient(c config) *OutboxMessageClient {
+	return &OutboxMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outboxmessage.Hooks(f(g(h())))`.
+func (c *OutboxMessageClient) Use(hooks ...Hook) {
+	c.hooks.OutboxMessage = append(c.hooks.OutboxMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outboxmessage.Intercept(f(g(h())))`.
+func (c *OutboxMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OutboxMessage = append(c.inters.OutboxMessage, interceptors...)
+}
+
+// Create returns a builder for creating a OutboxMessage entity.
+func (c *OutboxMessageClient) Create() *OutboxMessageCreate {
+	mutation := newOutboxMessageMutation(c.config, OpCreate)
+	return &OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OutboxMessage entities.
+func (c *OutboxMessageClient) CreateBulk(builders ...*OutboxMessageCreate) *OutboxMessageCreateBulk {
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutboxMessageClient) MapCreateBulk(slice any, setFunc func(*OutboxMessageCreate, int)) *OutboxMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutboxMessageCreateBulk{err: fmt.Errorf("calling to OutboxMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutboxMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OutboxMessage.
+func (c *OutboxMessageClient) Update() *OutboxMessageUpdate {
+	mutation := newOutboxMessageMutation(c.config, OpUpdate)
+	return &OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutboxMessageClient) UpdateOne(_m *OutboxMessage) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessage(_m))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutboxMessageClient) UpdateOneID(id string) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessageID(id))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OutboxMessage.
+func (c *OutboxMessageClient) Delete() *OutboxMessageDelete {
+	mutation := newOutboxMessageMutation(c.config, OpDelete)
+	return &OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutboxMessageClient) DeleteOne(_m *OutboxMessage) *OutboxMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutboxMessageClient) DeleteOneID(id string) *OutboxMessageDeleteOne {
+	builder := c.Delete().Where(outboxmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutboxMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for OutboxMessage.
+func (c *OutboxMessageClient) Query() *OutboxMessageQuery {
+	return &OutboxMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutboxMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OutboxMessage entity by its id.
+func (c *OutboxMessageClient) Get(ctx context.Context, id string) (*OutboxMessage, error) {
+	return c.Query().Where(outboxmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutboxMessageClient) GetX(ctx context.Context, id string) *OutboxMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OutboxMessageClient) Hooks() []Hook {
+	hooks := c.hooks.OutboxMessage
+	return append(hooks[:len(hooks):len(hooks)], outboxmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutboxMessageClient) Interceptors() []Interceptor {
+	return c.inters.OutboxMessage
+}
+
+func (c *OutboxMessageClient) mutate(ctx context.Context, m *OutboxMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OutboxMessage mutation op: %q", m.Op())
+	}
+}
+
 // PSPClient is a client for the PSP schema.
 type PSPClient struct {
 	config
@@ -4373,15 +4515,15 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, PSP,
-		ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
+		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
 		Settlement, SettlementEntry, SettlementTotal, Shop, User,
 		WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, PSP,
-		ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
+		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
 		Settlement, SettlementEntry, SettlementTotal, Shop, User,
 		WebhookEvent []ent.Interceptor
 	}

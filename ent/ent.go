@@ -23,6 +23,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -106,6 +107,7 @@ func checkColumn(t, c string) error {
 			merchant.Table:           merchant.ValidColumn,
 			order.Table:              order.ValidColumn,
 			orderitem.Table:          orderitem.ValidColumn,
+			outboxmessage.Table:      outboxmessage.ValidColumn,
 			psp.Table:                psp.ValidColumn,
 			provideraccount.Table:    provideraccount.ValidColumn,
 			provideractivation.Table: provideractivation.ValidColumn,

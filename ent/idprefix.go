@@ -17,6 +17,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -45,6 +46,7 @@ var idPrefixTables = map[string]string{
 	"mer": merchant.Table,
 	"ord": order.Table,
 	"itm": orderitem.Table,
+	"obx": outboxmessage.Table,
 	"psp": psp.Table,
 	"pac": provideraccount.Table,
 	"act": provideractivation.Table,

@@ -36,6 +36,8 @@ type Tx struct {
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// PSP is the client for interacting with the PSP builders.
 	PSP *PSPClient
 	// ProviderAccount is the client for interacting with the ProviderAccount builders.
@@ -202,6 +204,7 @@ func (tx *Tx) init() {
 	tx.Merchant = NewMerchantClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
+	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.PSP = NewPSPClient(tx.config)
 	tx.ProviderAccount = NewProviderAccountClient(tx.config)
 	tx.ProviderActivation = NewProviderActivationClient(tx.config)

@@ -551,6 +551,41 @@ var (
 			},
 		},
 	}
+	// OutboxMessagesColumns holds the columns for the "outbox_messages" table.
+	OutboxMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
+		{Name: "settlement_id", Type: field.TypeString, Nullable: true},
+		{Name: "to_address", Type: field.TypeString},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "SENT", "FAILED", "NOT_SENT"}},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+	}
+	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
+	OutboxMessagesTable = &schema.Table{
+		Name:       "outbox_messages",
+		Columns:    OutboxMessagesColumns,
+		PrimaryKey: []*schema.Column{OutboxMessagesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outboxmessage_status",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[10]},
+			},
+			{
+				Name:    "outboxmessage_psp_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[3], OutboxMessagesColumns[1]},
+			},
+		},
+	}
 	// PspsColumns holds the columns for the "psps" table.
 	PspsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1035,6 +1070,7 @@ var (
 		MerchantsTable,
 		OrdersTable,
 		OrderItemsTable,
+		OutboxMessagesTable,
 		PspsTable,
 		ProviderAccountsTable,
 		ProviderActivationsTable,

@@ -122,3 +122,34 @@ func (SettlementTotal) Indexes() []ent.Index {
 func (SettlementTotal) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// OutboxMessage is an e-mail the backoffice writes to a merchant (a MERCHANT_OWES
+// settlement's payment instructions), kept whether it was sent or not, so PSP staff
+// see what each merchant was told. Written by the settlement run, sent by a River job
+// through SMTP_URL (internal/settlement, outbox.go). PSP staff read it.
+type OutboxMessage struct{ ent.Schema }
+
+func (OutboxMessage) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "obx"}, TimeMixin{}} }
+func (OutboxMessage) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("psp_id").Immutable().Annotations(hidden()),
+		field.String("merchant_id").Immutable(),
+		field.String("company_id").Immutable(),
+		field.String("settlement_id").Optional().Nillable().Immutable(),
+		field.String("to_address"),
+		field.String("subject").Immutable(),
+		field.Text("body").Immutable(),
+		// QUEUED → SENT, or FAILED after the last attempt; NOT_SENT when no SMTP server
+		// is configured or the merchant has no address.
+		field.Enum("status").Values("QUEUED", "SENT", "FAILED", "NOT_SENT"),
+		field.Int("attempts").Default(0),
+		field.String("last_error").Optional(),
+		field.Time("sent_at").Optional().Nillable(),
+	}
+}
+func (OutboxMessage) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("status"), index.Fields("psp_id", "created_at")}
+}
+func (OutboxMessage) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(pspStaff)}
+}

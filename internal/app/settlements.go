@@ -19,6 +19,7 @@ import (
 // after assembleAuth). It answers the daily run's schedule for the job client.
 func (a *App) assembleSettlements() []*river.PeriodicJob {
 	a.Settlements = settlement.NewSettlements(a.DB)
+	a.Settlements.SMTPURL = a.Config.SMTPURL
 	export := server.SettlementExport(a.Settlements, a.Auth.Authenticate, a.Logger)
 	a.mounts = append(a.mounts, func(r chi.Router) { r.Get(server.SettlementExportRoute, export) })
 	return a.Settlements.SettlementJobs(a.workers, a.Logger)

@@ -26,6 +26,9 @@ type Config struct {
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
+	// SMTPURL is where owed-balance e-mails are sent (smtp://user:pass@host:port,
+	// STARTTLS where offered); empty: they are kept in the outbox, not sent.
+	SMTPURL string
 }
 
 // DataDir is where generated state lives when nothing else is configured.
@@ -45,6 +48,7 @@ func FromEnv() (Config, error) {
 		DataDir:       DataDir,
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
 		PprofAddr:     os.Getenv("PPROF_ADDR"),
+		SMTPURL:       os.Getenv("SMTP_URL"),
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)

@@ -84,6 +84,9 @@ type Settlements struct {
 	Now func() time.Time
 	// Log records companies a run could not settle; nil is slog.Default().
 	Log *slog.Logger
+	// SMTPURL is where owed-balance e-mails go (SMTP_URL, outbox.go); empty: they
+	// are kept in the outbox, NOT_SENT.
+	SMTPURL string
 }
 
 // runBatch is how many companies one transaction of a run settles.
@@ -190,6 +193,9 @@ func (s *Settlements) runCompanies(ctx context.Context, p *auth.Principal, d dom
 		var err error
 		created, err = r.run(ctx, companies)
 		if err != nil || len(created) == 0 {
+			return err
+		}
+		if err := s.queueOwedMail(ctx, tx, created); err != nil {
 			return err
 		}
 		return s.auditRun(ctx, tx, p, d, created)

@@ -85,7 +85,7 @@ func (s *Settlements) SettlementJobs(workers *river.Workers, log *slog.Logger) [
 		s.Log = log
 	}
 	river.AddWorker(workers, &settlementRunWorker{s: s, log: log})
-	return []*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
+	return append([]*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
 		func() (river.JobArgs, *river.InsertOpts) { return SettlementRunArgs{Date: s.Today()}, nil },
-		&river.PeriodicJobOpts{ID: "psp_settlement_run", RunOnStart: true})}
+		&river.PeriodicJobOpts{ID: "psp_settlement_run", RunOnStart: true})}, s.outboxJobs(workers, log)...)
 }

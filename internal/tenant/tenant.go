@@ -47,6 +47,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/privacy"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
@@ -208,6 +209,12 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
 		q.Where(nothing[predicate.WebhookEvent]())
+	case *ent.OutboxMessageQuery:
+		if reachOf(p) == reachPSP {
+			q.Where(outboxmessage.PspID(p.PSPID))
+		} else {
+			q.Where(nothing[predicate.OutboxMessage]())
+		}
 	case *ent.SandboxRecordQuery:
 		q.Where(nothing[predicate.SandboxRecord]())
 	default:

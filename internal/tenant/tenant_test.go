@@ -39,6 +39,9 @@ var listers = map[string]lister{
 	"FeePlanVersion": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.FeePlanVersion.Query().IDs(ctx)
 	},
+	"OutboxMessage": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.OutboxMessage.Query().IDs(ctx)
+	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.ProviderActivation.Query().IDs(ctx)
 	},
@@ -157,6 +160,9 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	},
 	"FeePlanVersion": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.FeePlanVersion.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"OutboxMessage": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.OutboxMessage.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.ProviderActivation.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)

@@ -73,6 +73,7 @@ var queryCases = map[string]queryCase{
 	"users":            {lists: "User"},
 	"apiKeys":          {lists: "APIKey"},
 	"providerAccounts": {lists: "ProviderAccount"},
+	"outboxMessages":   {lists: "OutboxMessage"},
 	"settlementOverview": {targeted: true, doc: func(s *schemaModel, t targets) (string, map[string]any) {
 		return `query($c: ID!) { settlementOverview(companyId: $c, from: "2026-01-01", to: "2026-12-31") { ` +
 			s.selection("SettlementOverview", 2) + ` } }`, map[string]any{"c": t.Company}
