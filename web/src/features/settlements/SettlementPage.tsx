@@ -19,6 +19,7 @@ export const SettlementDetailQuery = graphql(`
         ...SettlementRow
         currency
         paymentInstructions {
+          accountHolder
           iban
           bic
           reference
@@ -117,6 +118,7 @@ export function SettlementPage() {
           <DetailList
             items={[
               { label: 'Amount', value: formatMoney(settlement.paymentInstructions.amount) },
+              { label: 'Account holder', value: settlement.paymentInstructions.accountHolder },
               { label: 'IBAN', value: <Text span ff="monospace" size="sm">{formatIban(settlement.paymentInstructions.iban)}</Text> },
               { label: 'BIC', value: settlement.paymentInstructions.bic },
               { label: 'Reference', value: <IdText>{settlement.paymentInstructions.reference}</IdText> },
