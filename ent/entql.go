@@ -523,20 +523,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "SettlementEntry",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			settlemententry.FieldCreatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldCreatedAt},
-			settlemententry.FieldUpdatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldUpdatedAt},
-			settlemententry.FieldSettlementID: {Type: field.TypeString, Column: settlemententry.FieldSettlementID},
-			settlemententry.FieldPspID:        {Type: field.TypeString, Column: settlemententry.FieldPspID},
-			settlemententry.FieldMerchantID:   {Type: field.TypeString, Column: settlemententry.FieldMerchantID},
-			settlemententry.FieldCompanyID:    {Type: field.TypeString, Column: settlemententry.FieldCompanyID},
-			settlemententry.FieldKind:         {Type: field.TypeEnum, Column: settlemententry.FieldKind},
-			settlemententry.FieldOrderID:      {Type: field.TypeString, Column: settlemententry.FieldOrderID},
-			settlemententry.FieldFulfilmentID: {Type: field.TypeString, Column: settlemententry.FieldFulfilmentID},
-			settlemententry.FieldRefundID:     {Type: field.TypeString, Column: settlemententry.FieldRefundID},
-			settlemententry.FieldProductType:  {Type: field.TypeEnum, Column: settlemententry.FieldProductType},
-			settlemententry.FieldCurrency:     {Type: field.TypeString, Column: settlemententry.FieldCurrency},
-			settlemententry.FieldAmountMinor:  {Type: field.TypeInt64, Column: settlemententry.FieldAmountMinor},
-			settlemententry.FieldPayableDate:  {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
+			settlemententry.FieldCreatedAt:        {Type: field.TypeTime, Column: settlemententry.FieldCreatedAt},
+			settlemententry.FieldUpdatedAt:        {Type: field.TypeTime, Column: settlemententry.FieldUpdatedAt},
+			settlemententry.FieldSettlementID:     {Type: field.TypeString, Column: settlemententry.FieldSettlementID},
+			settlemententry.FieldPspID:            {Type: field.TypeString, Column: settlemententry.FieldPspID},
+			settlemententry.FieldMerchantID:       {Type: field.TypeString, Column: settlemententry.FieldMerchantID},
+			settlemententry.FieldCompanyID:        {Type: field.TypeString, Column: settlemententry.FieldCompanyID},
+			settlemententry.FieldKind:             {Type: field.TypeEnum, Column: settlemententry.FieldKind},
+			settlemententry.FieldOrderID:          {Type: field.TypeString, Column: settlemententry.FieldOrderID},
+			settlemententry.FieldFulfilmentID:     {Type: field.TypeString, Column: settlemententry.FieldFulfilmentID},
+			settlemententry.FieldRefundID:         {Type: field.TypeString, Column: settlemententry.FieldRefundID},
+			settlemententry.FieldProductType:      {Type: field.TypeEnum, Column: settlemententry.FieldProductType},
+			settlemententry.FieldCurrency:         {Type: field.TypeString, Column: settlemententry.FieldCurrency},
+			settlemententry.FieldAmountMinor:      {Type: field.TypeInt64, Column: settlemententry.FieldAmountMinor},
+			settlemententry.FieldOwedSettlementID: {Type: field.TypeString, Column: settlemententry.FieldOwedSettlementID},
+			settlemententry.FieldPayableDate:      {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
 	graph.Nodes[20] = &sqlgraph.Node{
@@ -3973,6 +3974,11 @@ func (f *SettlementEntryFilter) WhereCurrency(p entql.StringP) {
 // WhereAmountMinor applies the entql int64 predicate on the amount_minor field.
 func (f *SettlementEntryFilter) WhereAmountMinor(p entql.Int64P) {
 	f.Where(p.Field(settlemententry.FieldAmountMinor))
+}
+
+// WhereOwedSettlementID applies the entql string predicate on the owed_settlement_id field.
+func (f *SettlementEntryFilter) WhereOwedSettlementID(p entql.StringP) {
+	f.Where(p.Field(settlemententry.FieldOwedSettlementID))
 }
 
 // WherePayableDate applies the entql string predicate on the payable_date field.

@@ -2870,6 +2870,11 @@ func (_q *SettlementEntryQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, settlemententry.FieldCurrency)
 				fieldSeen[settlemententry.FieldCurrency] = struct{}{}
 			}
+		case "owedSettlementID":
+			if _, ok := fieldSeen[settlemententry.FieldOwedSettlementID]; !ok {
+				selectedFields = append(selectedFields, settlemententry.FieldOwedSettlementID)
+				fieldSeen[settlemententry.FieldOwedSettlementID] = struct{}{}
+			}
 		case "payableDate":
 			if _, ok := fieldSeen[settlemententry.FieldPayableDate]; !ok {
 				selectedFields = append(selectedFields, settlemententry.FieldPayableDate)

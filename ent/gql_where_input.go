@@ -8922,6 +8922,8 @@ type SettlementEntryWhereInput struct {
 	OrderIDContains     *string  `json:"orderIDContains,omitempty"`
 	OrderIDHasPrefix    *string  `json:"orderIDHasPrefix,omitempty"`
 	OrderIDHasSuffix    *string  `json:"orderIDHasSuffix,omitempty"`
+	OrderIDIsNil        bool     `json:"orderIDIsNil,omitempty"`
+	OrderIDNotNil       bool     `json:"orderIDNotNil,omitempty"`
 	OrderIDEqualFold    *string  `json:"orderIDEqualFold,omitempty"`
 	OrderIDContainsFold *string  `json:"orderIDContainsFold,omitempty"`
 
@@ -8960,10 +8962,12 @@ type SettlementEntryWhereInput struct {
 	RefundIDContainsFold *string  `json:"refundIDContainsFold,omitempty"`
 
 	// "product_type" field predicates.
-	ProductType      *domain.ProductType  `json:"productType,omitempty"`
-	ProductTypeNEQ   *domain.ProductType  `json:"productTypeNEQ,omitempty"`
-	ProductTypeIn    []domain.ProductType `json:"productTypeIn,omitempty"`
-	ProductTypeNotIn []domain.ProductType `json:"productTypeNotIn,omitempty"`
+	ProductType       *domain.ProductType  `json:"productType,omitempty"`
+	ProductTypeNEQ    *domain.ProductType  `json:"productTypeNEQ,omitempty"`
+	ProductTypeIn     []domain.ProductType `json:"productTypeIn,omitempty"`
+	ProductTypeNotIn  []domain.ProductType `json:"productTypeNotIn,omitempty"`
+	ProductTypeIsNil  bool                 `json:"productTypeIsNil,omitempty"`
+	ProductTypeNotNil bool                 `json:"productTypeNotNil,omitempty"`
 
 	// "currency" field predicates.
 	Currency             *string  `json:"currency,omitempty"`
@@ -8979,6 +8983,23 @@ type SettlementEntryWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "owed_settlement_id" field predicates.
+	OwedSettlementID             *string  `json:"owedSettlementID,omitempty"`
+	OwedSettlementIDNEQ          *string  `json:"owedSettlementIDNEQ,omitempty"`
+	OwedSettlementIDIn           []string `json:"owedSettlementIDIn,omitempty"`
+	OwedSettlementIDNotIn        []string `json:"owedSettlementIDNotIn,omitempty"`
+	OwedSettlementIDGT           *string  `json:"owedSettlementIDGT,omitempty"`
+	OwedSettlementIDGTE          *string  `json:"owedSettlementIDGTE,omitempty"`
+	OwedSettlementIDLT           *string  `json:"owedSettlementIDLT,omitempty"`
+	OwedSettlementIDLTE          *string  `json:"owedSettlementIDLTE,omitempty"`
+	OwedSettlementIDContains     *string  `json:"owedSettlementIDContains,omitempty"`
+	OwedSettlementIDHasPrefix    *string  `json:"owedSettlementIDHasPrefix,omitempty"`
+	OwedSettlementIDHasSuffix    *string  `json:"owedSettlementIDHasSuffix,omitempty"`
+	OwedSettlementIDIsNil        bool     `json:"owedSettlementIDIsNil,omitempty"`
+	OwedSettlementIDNotNil       bool     `json:"owedSettlementIDNotNil,omitempty"`
+	OwedSettlementIDEqualFold    *string  `json:"owedSettlementIDEqualFold,omitempty"`
+	OwedSettlementIDContainsFold *string  `json:"owedSettlementIDContainsFold,omitempty"`
 
 	// "settlement" edge predicates.
 	HasSettlement     *bool                   `json:"hasSettlement,omitempty"`
@@ -9284,6 +9305,12 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	if i.OrderIDHasSuffix != nil {
 		predicates = append(predicates, settlemententry.OrderIDHasSuffix(*i.OrderIDHasSuffix))
 	}
+	if i.OrderIDIsNil {
+		predicates = append(predicates, settlemententry.OrderIDIsNil())
+	}
+	if i.OrderIDNotNil {
+		predicates = append(predicates, settlemententry.OrderIDNotNil())
+	}
 	if i.OrderIDEqualFold != nil {
 		predicates = append(predicates, settlemententry.OrderIDEqualFold(*i.OrderIDEqualFold))
 	}
@@ -9392,6 +9419,12 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	if len(i.ProductTypeNotIn) > 0 {
 		predicates = append(predicates, settlemententry.ProductTypeNotIn(i.ProductTypeNotIn...))
 	}
+	if i.ProductTypeIsNil {
+		predicates = append(predicates, settlemententry.ProductTypeIsNil())
+	}
+	if i.ProductTypeNotNil {
+		predicates = append(predicates, settlemententry.ProductTypeNotNil())
+	}
 	if i.Currency != nil {
 		predicates = append(predicates, settlemententry.CurrencyEQ(*i.Currency))
 	}
@@ -9430,6 +9463,51 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	}
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, settlemententry.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.OwedSettlementID != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDEQ(*i.OwedSettlementID))
+	}
+	if i.OwedSettlementIDNEQ != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNEQ(*i.OwedSettlementIDNEQ))
+	}
+	if len(i.OwedSettlementIDIn) > 0 {
+		predicates = append(predicates, settlemententry.OwedSettlementIDIn(i.OwedSettlementIDIn...))
+	}
+	if len(i.OwedSettlementIDNotIn) > 0 {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNotIn(i.OwedSettlementIDNotIn...))
+	}
+	if i.OwedSettlementIDGT != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDGT(*i.OwedSettlementIDGT))
+	}
+	if i.OwedSettlementIDGTE != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDGTE(*i.OwedSettlementIDGTE))
+	}
+	if i.OwedSettlementIDLT != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDLT(*i.OwedSettlementIDLT))
+	}
+	if i.OwedSettlementIDLTE != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDLTE(*i.OwedSettlementIDLTE))
+	}
+	if i.OwedSettlementIDContains != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDContains(*i.OwedSettlementIDContains))
+	}
+	if i.OwedSettlementIDHasPrefix != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDHasPrefix(*i.OwedSettlementIDHasPrefix))
+	}
+	if i.OwedSettlementIDHasSuffix != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDHasSuffix(*i.OwedSettlementIDHasSuffix))
+	}
+	if i.OwedSettlementIDIsNil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDIsNil())
+	}
+	if i.OwedSettlementIDNotNil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNotNil())
+	}
+	if i.OwedSettlementIDEqualFold != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDEqualFold(*i.OwedSettlementIDEqualFold))
+	}
+	if i.OwedSettlementIDContainsFold != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDContainsFold(*i.OwedSettlementIDContainsFold))
 	}
 
 	if i.HasSettlement != nil {

@@ -23520,32 +23520,33 @@ func (m *SettlementMutation) ResetEdge(name string) error {
 // SettlementEntryMutation represents an operation that mutates the SettlementEntry nodes in the graph.
 type SettlementEntryMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *string
-	created_at        *time.Time
-	updated_at        *time.Time
-	psp_id            *string
-	merchant_id       *string
-	company_id        *string
-	kind              *settlemententry.Kind
-	product_type      *domain.ProductType
-	currency          *string
-	amount_minor      *int64
-	addamount_minor   *int64
-	payable_date      *domain.Date
-	clearedFields     map[string]struct{}
-	settlement        *string
-	clearedsettlement bool
-	_order            *string
-	cleared_order     bool
-	fulfilment        *string
-	clearedfulfilment bool
-	refund            *string
-	clearedrefund     bool
-	done              bool
-	oldValue          func(context.Context) (*SettlementEntry, error)
-	predicates        []predicate.SettlementEntry
+	op                 Op
+	typ                string
+	id                 *string
+	created_at         *time.Time
+	updated_at         *time.Time
+	psp_id             *string
+	merchant_id        *string
+	company_id         *string
+	kind               *settlemententry.Kind
+	product_type       *domain.ProductType
+	currency           *string
+	amount_minor       *int64
+	addamount_minor    *int64
+	owed_settlement_id *string
+	payable_date       *domain.Date
+	clearedFields      map[string]struct{}
+	settlement         *string
+	clearedsettlement  bool
+	_order             *string
+	cleared_order      bool
+	fulfilment         *string
+	clearedfulfilment  bool
+	refund             *string
+	clearedrefund      bool
+	done               bool
+	oldValue           func(context.Context) (*SettlementEntry, error)
+	predicates         []predicate.SettlementEntry
 }
 
 var _ ent.Mutation = (*SettlementEntryMutation)(nil)
@@ -23935,9 +23936,22 @@ func (m *SettlementEntryMutation) OldOrderID(ctx context.Context) (v string, err
 	return oldValue.OrderID, nil
 }
 
+// ClearOrderID clears the value of the "order_id" field.
+func (m *SettlementEntryMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[settlemententry.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *SettlementEntryMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldOrderID]
+	return ok
+}
+
 // ResetOrderID resets all changes to the "order_id" field.
 func (m *SettlementEntryMutation) ResetOrderID() {
 	m._order = nil
+	delete(m.clearedFields, settlemententry.FieldOrderID)
 }
 
 // SetFulfilmentID sets the "fulfilment_id" field.
@@ -24069,9 +24083,22 @@ func (m *SettlementEntryMutation) OldProductType(ctx context.Context) (v domain.
 	return oldValue.ProductType, nil
 }
 
+// ClearProductType clears the value of the "product_type" field.
+func (m *SettlementEntryMutation) ClearProductType() {
+	m.product_type = nil
+	m.clearedFields[settlemententry.FieldProductType] = struct{}{}
+}
+
+// ProductTypeCleared returns if the "product_type" field was cleared in this mutation.
+func (m *SettlementEntryMutation) ProductTypeCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldProductType]
+	return ok
+}
+
 // ResetProductType resets all changes to the "product_type" field.
 func (m *SettlementEntryMutation) ResetProductType() {
 	m.product_type = nil
+	delete(m.clearedFields, settlemententry.FieldProductType)
 }
 
 // SetCurrency sets the "currency" field.
@@ -24166,6 +24193,55 @@ func (m *SettlementEntryMutation) ResetAmountMinor() {
 	m.addamount_minor = nil
 }
 
+// SetOwedSettlementID sets the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) SetOwedSettlementID(s string) {
+	m.owed_settlement_id = &s
+}
+
+// OwedSettlementID returns the value of the "owed_settlement_id" field in the mutation.
+func (m *SettlementEntryMutation) OwedSettlementID() (r string, exists bool) {
+	v := m.owed_settlement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwedSettlementID returns the old "owed_settlement_id" field's value of the SettlementEntry entity.
+// If the SettlementEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementEntryMutation) OldOwedSettlementID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwedSettlementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwedSettlementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwedSettlementID: %w", err)
+	}
+	return oldValue.OwedSettlementID, nil
+}
+
+// ClearOwedSettlementID clears the value of the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) ClearOwedSettlementID() {
+	m.owed_settlement_id = nil
+	m.clearedFields[settlemententry.FieldOwedSettlementID] = struct{}{}
+}
+
+// OwedSettlementIDCleared returns if the "owed_settlement_id" field was cleared in this mutation.
+func (m *SettlementEntryMutation) OwedSettlementIDCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldOwedSettlementID]
+	return ok
+}
+
+// ResetOwedSettlementID resets all changes to the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) ResetOwedSettlementID() {
+	m.owed_settlement_id = nil
+	delete(m.clearedFields, settlemententry.FieldOwedSettlementID)
+}
+
 // SetPayableDate sets the "payable_date" field.
 func (m *SettlementEntryMutation) SetPayableDate(d domain.Date) {
 	m.payable_date = &d
@@ -24237,7 +24313,7 @@ func (m *SettlementEntryMutation) ClearOrder() {
 
 // OrderCleared reports if the "order" edge to the Order entity was cleared.
 func (m *SettlementEntryMutation) OrderCleared() bool {
-	return m.cleared_order
+	return m.OrderIDCleared() || m.cleared_order
 }
 
 // OrderIDs returns the "order" edge IDs in the mutation.
@@ -24344,7 +24420,7 @@ func (m *SettlementEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SettlementEntryMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, settlemententry.FieldCreatedAt)
 	}
@@ -24384,6 +24460,9 @@ func (m *SettlementEntryMutation) Fields() []string {
 	if m.amount_minor != nil {
 		fields = append(fields, settlemententry.FieldAmountMinor)
 	}
+	if m.owed_settlement_id != nil {
+		fields = append(fields, settlemententry.FieldOwedSettlementID)
+	}
 	if m.payable_date != nil {
 		fields = append(fields, settlemententry.FieldPayableDate)
 	}
@@ -24421,6 +24500,8 @@ func (m *SettlementEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.Currency()
 	case settlemententry.FieldAmountMinor:
 		return m.AmountMinor()
+	case settlemententry.FieldOwedSettlementID:
+		return m.OwedSettlementID()
 	case settlemententry.FieldPayableDate:
 		return m.PayableDate()
 	}
@@ -24458,6 +24539,8 @@ func (m *SettlementEntryMutation) OldField(ctx context.Context, name string) (en
 		return m.OldCurrency(ctx)
 	case settlemententry.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
+	case settlemententry.FieldOwedSettlementID:
+		return m.OldOwedSettlementID(ctx)
 	case settlemententry.FieldPayableDate:
 		return m.OldPayableDate(ctx)
 	}
@@ -24560,6 +24643,13 @@ func (m *SettlementEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAmountMinor(v)
 		return nil
+	case settlemententry.FieldOwedSettlementID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwedSettlementID(v)
+		return nil
 	case settlemententry.FieldPayableDate:
 		v, ok := value.(domain.Date)
 		if !ok {
@@ -24612,11 +24702,20 @@ func (m *SettlementEntryMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *SettlementEntryMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(settlemententry.FieldOrderID) {
+		fields = append(fields, settlemententry.FieldOrderID)
+	}
 	if m.FieldCleared(settlemententry.FieldFulfilmentID) {
 		fields = append(fields, settlemententry.FieldFulfilmentID)
 	}
 	if m.FieldCleared(settlemententry.FieldRefundID) {
 		fields = append(fields, settlemententry.FieldRefundID)
+	}
+	if m.FieldCleared(settlemententry.FieldProductType) {
+		fields = append(fields, settlemententry.FieldProductType)
+	}
+	if m.FieldCleared(settlemententry.FieldOwedSettlementID) {
+		fields = append(fields, settlemententry.FieldOwedSettlementID)
 	}
 	return fields
 }
@@ -24632,11 +24731,20 @@ func (m *SettlementEntryMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *SettlementEntryMutation) ClearField(name string) error {
 	switch name {
+	case settlemententry.FieldOrderID:
+		m.ClearOrderID()
+		return nil
 	case settlemententry.FieldFulfilmentID:
 		m.ClearFulfilmentID()
 		return nil
 	case settlemententry.FieldRefundID:
 		m.ClearRefundID()
+		return nil
+	case settlemententry.FieldProductType:
+		m.ClearProductType()
+		return nil
+	case settlemententry.FieldOwedSettlementID:
+		m.ClearOwedSettlementID()
 		return nil
 	}
 	return fmt.Errorf("unknown SettlementEntry nullable field %s", name)
@@ -24684,6 +24792,9 @@ func (m *SettlementEntryMutation) ResetField(name string) error {
 		return nil
 	case settlemententry.FieldAmountMinor:
 		m.ResetAmountMinor()
+		return nil
+	case settlemententry.FieldOwedSettlementID:
+		m.ResetOwedSettlementID()
 		return nil
 	case settlemententry.FieldPayableDate:
 		m.ResetPayableDate()

@@ -858,13 +858,14 @@ var (
 		{Name: "psp_id", Type: field.TypeString},
 		{Name: "merchant_id", Type: field.TypeString},
 		{Name: "company_id", Type: field.TypeString},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "FULFILMENT", "REFUND", "FEE"}},
-		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "FULFILMENT", "REFUND", "FEE", "OWED"}},
+		{Name: "product_type", Type: field.TypeEnum, Nullable: true, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "owed_settlement_id", Type: field.TypeString, Nullable: true},
 		{Name: "payable_date", Type: field.TypeString},
 		{Name: "settlement_id", Type: field.TypeString, Size: 40},
-		{Name: "order_id", Type: field.TypeString, Size: 40},
+		{Name: "order_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "fulfilment_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "refund_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -876,25 +877,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "settlement_entries_settlements_entries",
-				Columns:    []*schema.Column{SettlementEntriesColumns[11]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[12]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "settlement_entries_orders_order",
-				Columns:    []*schema.Column{SettlementEntriesColumns[12]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[13]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "settlement_entries_fulfilments_fulfilment",
-				Columns:    []*schema.Column{SettlementEntriesColumns[13]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[14]},
 				RefColumns: []*schema.Column{FulfilmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "settlement_entries_refunds_refund",
-				Columns:    []*schema.Column{SettlementEntriesColumns[14]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[15]},
 				RefColumns: []*schema.Column{RefundsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -903,12 +904,12 @@ var (
 			{
 				Name:    "settlemententry_settlement_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[11]},
+				Columns: []*schema.Column{SettlementEntriesColumns[12]},
 			},
 			{
 				Name:    "settlemententry_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[12]},
+				Columns: []*schema.Column{SettlementEntriesColumns[13]},
 			},
 		},
 	}

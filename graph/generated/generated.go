@@ -627,24 +627,25 @@ type ComplexityRoot struct {
 	}
 
 	SettlementEntry struct {
-		Amount       func(childComplexity int) int
-		CompanyID    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Currency     func(childComplexity int) int
-		Fulfilment   func(childComplexity int) int
-		FulfilmentID func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		MerchantID   func(childComplexity int) int
-		Order        func(childComplexity int) int
-		OrderID      func(childComplexity int) int
-		PayableDate  func(childComplexity int) int
-		ProductType  func(childComplexity int) int
-		Refund       func(childComplexity int) int
-		RefundID     func(childComplexity int) int
-		Settlement   func(childComplexity int) int
-		SettlementID func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		Amount           func(childComplexity int) int
+		CompanyID        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		Fulfilment       func(childComplexity int) int
+		FulfilmentID     func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		MerchantID       func(childComplexity int) int
+		Order            func(childComplexity int) int
+		OrderID          func(childComplexity int) int
+		OwedSettlementID func(childComplexity int) int
+		PayableDate      func(childComplexity int) int
+		ProductType      func(childComplexity int) int
+		Refund           func(childComplexity int) int
+		RefundID         func(childComplexity int) int
+		Settlement       func(childComplexity int) int
+		SettlementID     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	SettlementOverview struct {
@@ -3531,6 +3532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SettlementEntry.OrderID(childComplexity), true
+	case "SettlementEntry.owedSettlementID":
+		if e.ComplexityRoot.SettlementEntry.OwedSettlementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementEntry.OwedSettlementID(childComplexity), true
 	case "SettlementEntry.payableDate":
 		if e.ComplexityRoot.SettlementEntry.PayableDate == nil {
 			break
@@ -7579,14 +7586,15 @@ type SettlementEntry implements Node {
   merchantID: String!
   companyID: String!
   kind: SettlementEntryKind!
-  orderID: ID!
+  orderID: ID
   fulfilmentID: ID
   refundID: ID
-  productType: ProductType!
+  productType: ProductType
   currency: String!
+  owedSettlementID: String
   payableDate: Date!
   settlement: Settlement!
-  order: Order!
+  order: Order
   fulfilment: Fulfilment
   refund: Refund
 }
@@ -7598,6 +7606,7 @@ enum SettlementEntryKind @goModel(model: "github.com/pspbackoffice/backoffice/en
   FULFILMENT
   REFUND
   FEE
+  OWED
 }
 """
 Ordering options for SettlementEntry connections
@@ -7719,6 +7728,8 @@ input SettlementEntryWhereInput {
   orderIDContains: ID
   orderIDHasPrefix: ID
   orderIDHasSuffix: ID
+  orderIDIsNil: Boolean
+  orderIDNotNil: Boolean
   orderIDEqualFold: ID
   orderIDContainsFold: ID
   """
@@ -7764,6 +7775,8 @@ input SettlementEntryWhereInput {
   productTypeNEQ: ProductType
   productTypeIn: [ProductType!]
   productTypeNotIn: [ProductType!]
+  productTypeIsNil: Boolean
+  productTypeNotNil: Boolean
   """
   currency field predicates
   """
@@ -7780,6 +7793,24 @@ input SettlementEntryWhereInput {
   currencyHasSuffix: String
   currencyEqualFold: String
   currencyContainsFold: String
+  """
+  owed_settlement_id field predicates
+  """
+  owedSettlementID: String
+  owedSettlementIDNEQ: String
+  owedSettlementIDIn: [String!]
+  owedSettlementIDNotIn: [String!]
+  owedSettlementIDGT: String
+  owedSettlementIDGTE: String
+  owedSettlementIDLT: String
+  owedSettlementIDLTE: String
+  owedSettlementIDContains: String
+  owedSettlementIDHasPrefix: String
+  owedSettlementIDHasSuffix: String
+  owedSettlementIDIsNil: Boolean
+  owedSettlementIDNotNil: Boolean
+  owedSettlementIDEqualFold: String
+  owedSettlementIDContainsFold: String
   """
   settlement edge predicates
   """
@@ -10321,6 +10352,8 @@ func (ec *executionContext) childFields_SettlementEntry(ctx context.Context, fie
 		return ec.fieldContext_SettlementEntry_productType(ctx, field)
 	case "currency":
 		return ec.fieldContext_SettlementEntry_currency(ctx, field)
+	case "owedSettlementID":
+		return ec.fieldContext_SettlementEntry_owedSettlementID(ctx, field)
 	case "payableDate":
 		return ec.fieldContext_SettlementEntry_payableDate(ctx, field)
 	case "settlement":
@@ -23564,10 +23597,10 @@ func (ec *executionContext) _SettlementEntry_orderID(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalOID2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_orderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23633,10 +23666,10 @@ func (ec *executionContext) _SettlementEntry_productType(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
-			return ec.marshalNProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
+			return ec.marshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_productType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23663,6 +23696,29 @@ func (ec *executionContext) _SettlementEntry_currency(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementEntry_owedSettlementID(ctx context.Context, field graphql.CollectedField, obj *ent.SettlementEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementEntry_owedSettlementID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwedSettlementID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementEntry_owedSettlementID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SettlementEntry", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -23734,10 +23790,10 @@ func (ec *executionContext) _SettlementEntry_order(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
-			return ec.marshalNOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx, selections, v)
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -40554,7 +40610,7 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "settlementID", "settlementIDNEQ", "settlementIDIn", "settlementIDNotIn", "settlementIDGT", "settlementIDGTE", "settlementIDLT", "settlementIDLTE", "settlementIDContains", "settlementIDHasPrefix", "settlementIDHasSuffix", "settlementIDEqualFold", "settlementIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "companyIDGT", "companyIDGTE", "companyIDLT", "companyIDLTE", "companyIDContains", "companyIDHasPrefix", "companyIDHasSuffix", "companyIDEqualFold", "companyIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "orderIDGT", "orderIDGTE", "orderIDLT", "orderIDLTE", "orderIDContains", "orderIDHasPrefix", "orderIDHasSuffix", "orderIDEqualFold", "orderIDContainsFold", "fulfilmentID", "fulfilmentIDNEQ", "fulfilmentIDIn", "fulfilmentIDNotIn", "fulfilmentIDGT", "fulfilmentIDGTE", "fulfilmentIDLT", "fulfilmentIDLTE", "fulfilmentIDContains", "fulfilmentIDHasPrefix", "fulfilmentIDHasSuffix", "fulfilmentIDIsNil", "fulfilmentIDNotNil", "fulfilmentIDEqualFold", "fulfilmentIDContainsFold", "refundID", "refundIDNEQ", "refundIDIn", "refundIDNotIn", "refundIDGT", "refundIDGTE", "refundIDLT", "refundIDLTE", "refundIDContains", "refundIDHasPrefix", "refundIDHasSuffix", "refundIDIsNil", "refundIDNotNil", "refundIDEqualFold", "refundIDContainsFold", "productType", "productTypeNEQ", "productTypeIn", "productTypeNotIn", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasSettlement", "hasSettlementWith", "hasOrder", "hasOrderWith", "hasFulfilment", "hasFulfilmentWith", "hasRefund", "hasRefundWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "settlementID", "settlementIDNEQ", "settlementIDIn", "settlementIDNotIn", "settlementIDGT", "settlementIDGTE", "settlementIDLT", "settlementIDLTE", "settlementIDContains", "settlementIDHasPrefix", "settlementIDHasSuffix", "settlementIDEqualFold", "settlementIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "companyIDGT", "companyIDGTE", "companyIDLT", "companyIDLTE", "companyIDContains", "companyIDHasPrefix", "companyIDHasSuffix", "companyIDEqualFold", "companyIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "orderIDGT", "orderIDGTE", "orderIDLT", "orderIDLTE", "orderIDContains", "orderIDHasPrefix", "orderIDHasSuffix", "orderIDIsNil", "orderIDNotNil", "orderIDEqualFold", "orderIDContainsFold", "fulfilmentID", "fulfilmentIDNEQ", "fulfilmentIDIn", "fulfilmentIDNotIn", "fulfilmentIDGT", "fulfilmentIDGTE", "fulfilmentIDLT", "fulfilmentIDLTE", "fulfilmentIDContains", "fulfilmentIDHasPrefix", "fulfilmentIDHasSuffix", "fulfilmentIDIsNil", "fulfilmentIDNotNil", "fulfilmentIDEqualFold", "fulfilmentIDContainsFold", "refundID", "refundIDNEQ", "refundIDIn", "refundIDNotIn", "refundIDGT", "refundIDGTE", "refundIDLT", "refundIDLTE", "refundIDContains", "refundIDHasPrefix", "refundIDHasSuffix", "refundIDIsNil", "refundIDNotNil", "refundIDEqualFold", "refundIDContainsFold", "productType", "productTypeNEQ", "productTypeIn", "productTypeNotIn", "productTypeIsNil", "productTypeNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "owedSettlementID", "owedSettlementIDNEQ", "owedSettlementIDIn", "owedSettlementIDNotIn", "owedSettlementIDGT", "owedSettlementIDGTE", "owedSettlementIDLT", "owedSettlementIDLTE", "owedSettlementIDContains", "owedSettlementIDHasPrefix", "owedSettlementIDHasSuffix", "owedSettlementIDIsNil", "owedSettlementIDNotNil", "owedSettlementIDEqualFold", "owedSettlementIDContainsFold", "hasSettlement", "hasSettlementWith", "hasOrder", "hasOrderWith", "hasFulfilment", "hasFulfilmentWith", "hasRefund", "hasRefundWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41086,6 +41142,20 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.OrderIDHasSuffix = data
+		case "orderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderIDIsNil = data
+		case "orderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderIDNotNil = data
 		case "orderIDEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -41338,6 +41408,20 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.ProductTypeNotIn = data
+		case "productTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTypeIsNil = data
+		case "productTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTypeNotNil = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -41429,6 +41513,111 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.CurrencyContainsFold = data
+		case "owedSettlementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementID = data
+		case "owedSettlementIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNEQ = data
+		case "owedSettlementIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDIn = data
+		case "owedSettlementIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNotIn = data
+		case "owedSettlementIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDGT = data
+		case "owedSettlementIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDGTE = data
+		case "owedSettlementIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDLT = data
+		case "owedSettlementIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDLTE = data
+		case "owedSettlementIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDContains = data
+		case "owedSettlementIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDHasPrefix = data
+		case "owedSettlementIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDHasSuffix = data
+		case "owedSettlementIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDIsNil = data
+		case "owedSettlementIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNotNil = data
+		case "owedSettlementIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDEqualFold = data
+		case "owedSettlementIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDContainsFold = data
 		case "hasSettlement":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSettlement"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -48400,7 +48589,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "orderID":
 			out.Values[i] = ec._SettlementEntry_orderID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fulfilmentID":
@@ -48415,12 +48604,17 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "productType":
 			out.Values[i] = ec._SettlementEntry_productType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "currency":
 			out.Values[i] = ec._SettlementEntry_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owedSettlementID":
+			out.Values[i] = ec._SettlementEntry_owedSettlementID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "payableDate":
@@ -48435,7 +48629,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "order":
 			out.Values[i] = ec._SettlementEntry_order(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fulfilment":
@@ -52232,6 +52426,18 @@ func (ec *executionContext) unmarshalOFulfilmentWhereInput2ᚖgithubᚗcomᚋpsp
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -52994,6 +53200,16 @@ func (ec *executionContext) marshalOPayoutSchedule2ᚖgithubᚗcomᚋpspbackoffi
 	if v == nil {
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx context.Context, v any) (domain.ProductType, error) {
+	var res domain.ProductType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx context.Context, sel ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
 	return v
 }
 

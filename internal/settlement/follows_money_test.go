@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -206,6 +207,50 @@ func TestOwedPaymentInstructions(t *testing.T) {
 		if in == nil || in.AccountHolder != "Kassa PSP AS" || in.IBAN != "EE382200221020145685" || in.BIC != "HABAEE2X" ||
 			in.Amount.Minor() != 15_00 || in.Reference != st.ID {
 			t.Fatalf("payment instructions %+v", in)
+		}
+	})
+}
+
+// TestUnpaidOwedIsDeducted (defect 6): an owed amount not marked paid by the
+// company's next positive settlement is deducted there as an entry referencing the
+// owed settlement, which then reads SETTLED; the entries still add up to the net.
+func TestUnpaidOwedIsDeducted(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		w := newLedgerTenant(t, d)
+		co := w.company(ledgerCompany{})
+		w.refund(w.payNow(co, 40_00, "2026-03-25"), 0, 40_00, "2026-03-11", ledgerOK)
+		w.run("2026-03-11")
+		owed := w.settlementOf(co, "2026-03-11")
+		if owed == nil || owed.NetMinor != -40_00 || owed.Status != domain.SettlementMerchantOwes {
+			t.Fatalf("settlement of the 11th %+v, want −40.00 MERCHANT_OWES", owed)
+		}
+		w.payNow(co, 100_00, "2026-03-12")
+		w.run("2026-03-12")
+		st := w.settlementOf(co, "2026-03-12")
+		if st == nil || st.NetMinor != 60_00 || st.Status != domain.SettlementPending {
+			t.Fatalf("the next positive settlement %+v, want net 60.00 PENDING", ledgerTotalsOf(st))
+		}
+		entries, err := st.QueryEntries().All(w.sys)
+		ledgerMust(t, err)
+		var sum int64
+		var found bool
+		for _, e := range entries {
+			sum += e.AmountMinor
+			if e.Kind == settlemententry.KindOWED && e.OwedSettlementID != nil && *e.OwedSettlementID == owed.ID && e.AmountMinor == -40_00 {
+				found = true
+			}
+		}
+		if !found || sum != st.NetMinor {
+			t.Fatalf("entries %+v: want an OWED entry of −40.00 for %s, Σ = net", entries, owed.ID)
+		}
+		if got := d.Ent.Settlement.GetX(w.sys, owed.ID); got.Status != domain.SettlementSettled {
+			t.Fatalf("the owed settlement reads %s, want SETTLED", got.Status)
+		}
+		w.payNow(co, 10_00, "2026-03-13")
+		w.run("2026-03-13")
+		if st := w.settlementOf(co, "2026-03-13"); st == nil || st.NetMinor != 10_00 {
+			t.Fatalf("an owed amount was deducted twice: %+v", ledgerTotalsOf(st))
 		}
 	})
 }

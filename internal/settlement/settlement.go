@@ -296,6 +296,7 @@ func (r *settlementRun) run(ctx context.Context, companies []string) ([]string, 
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return r.stage(ctx, due) },
 		r.collect, r.checkBounds, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
+		r.deductOwed,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -480,6 +481,48 @@ FROM (
     SUM(i.fee) AS fees
   FROM settle_items i
   GROUP BY i.settlement_id
+) t
+WHERE settlements.id = t.settlement_id`, r.now)
+	return err
+}
+
+// deductOwed collects what a company still owes: every earlier MERCHANT_OWES
+// settlement not marked paid is deducted from the company's next positive settlement
+// as an OWED entry referencing it (its net, negative), and then reads SETTLED. The
+// new settlement's net (Σ of its entries) falls by that much and it is MERCHANT_OWES
+// itself if it goes negative: the debt moves forward, it is never counted twice.
+// Gross, refunds and fees keep what the day itself held.
+func (r *settlementRun) deductOwed(ctx context.Context) error {
+	ts := r.q.instant()
+	inserted, err := r.exec(ctx, `
+INSERT INTO settlement_entries (id, created_at, updated_at, settlement_id, psp_id, merchant_id, company_id, kind,
+  currency, amount_minor, payable_date, owed_settlement_id)
+SELECT 'sen_owed_' || o.id, `+ts+`, `+ts+`, s.id, s.psp_id, s.merchant_id, s.company_id, 'OWED',
+  o.currency, o.net_minor, o.date, o.id
+FROM settle_run r
+JOIN settlements s ON s.id = r.settlement_id
+JOIN settlements o ON o.company_id = s.company_id AND o.status = 'MERCHANT_OWES' AND o.date < s.date AND o.currency = s.currency
+WHERE s.net_minor > 0`, r.now, r.now)
+	if err != nil || inserted == 0 {
+		return err
+	}
+	settled, err := r.exec(ctx, `
+UPDATE settlements SET status = 'SETTLED', paid_at = `+ts+`, updated_at = `+ts+`
+WHERE status = 'MERCHANT_OWES' AND id IN (
+  SELECT e.owed_settlement_id FROM settlement_entries e JOIN settle_run r ON r.settlement_id = e.settlement_id
+  WHERE e.kind = 'OWED')`, r.now, r.now)
+	if err != nil {
+		return err
+	}
+	if settled != inserted {
+		return fmt.Errorf("%w: %d owed settlements deducted, %d closed", ErrSettlementClaim, inserted, settled)
+	}
+	_, err = r.exec(ctx, `
+UPDATE settlements SET net_minor = net_minor + t.owed,
+  status = CASE WHEN net_minor + t.owed < 0 THEN 'MERCHANT_OWES' ELSE 'PENDING' END, updated_at = `+ts+`
+FROM (
+  SELECT e.settlement_id, SUM(e.amount_minor) AS owed FROM settlement_entries e
+  JOIN settle_run r ON r.settlement_id = e.settlement_id WHERE e.kind = 'OWED' GROUP BY e.settlement_id
 ) t
 WHERE settlements.id = t.settlement_id`, r.now)
 	return err

@@ -34,6 +34,7 @@ export const SettlementDetailQuery = graphql(`
           payableDate
           fulfilmentID
           refundID
+          owedSettlementID
           amount {
             ...MoneyFields
           }
@@ -149,9 +150,19 @@ export function SettlementPage() {
                       <StatusBadge styles={entryKind} value={entry.kind} size="xs" />
                     </Table.Td>
                     <Table.Td>
-                      <Anchor component={Link} to={orderPath(entry.order.id)} size="sm" fw={500}>
-                        {entry.order.reference}
-                      </Anchor>
+                      {entry.order ? (
+                        <Anchor component={Link} to={orderPath(entry.order.id)} size="sm" fw={500}>
+                          {entry.order.reference}
+                        </Anchor>
+                      ) : entry.owedSettlementID ? (
+                        <Anchor component={Link} to={`/settlements/${entry.owedSettlementID}`} size="sm" fw={500}>
+                          Settlement owed
+                        </Anchor>
+                      ) : (
+                        <Text span c="dimmed" size="sm">
+                          —
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>{labelOf(productTypeLabels, entry.productType)}</Table.Td>
                     <Table.Td>
