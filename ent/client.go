@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -25,6 +26,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -52,6 +54,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
+	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
 	FeeRule *FeeRuleClient
 	// Fulfilment is the client for interacting with the Fulfilment builders.
@@ -66,6 +70,8 @@ type Client struct {
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// PSP is the client for interacting with the PSP builders.
 	PSP *PSPClient
 	// ProviderAccount is the client for interacting with the ProviderAccount builders.
@@ -104,6 +110,7 @@ func (c *Client) init() {
 	c.APIKey = NewAPIKeyClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Company = NewCompanyClient(c.config)
+	c.FeePlanVersion = NewFeePlanVersionClient(c.config)
 	c.FeeRule = NewFeeRuleClient(c.config)
 	c.Fulfilment = NewFulfilmentClient(c.config)
 	c.FulfilmentLine = NewFulfilmentLineClient(c.config)
@@ -111,6 +118,7 @@ func (c *Client) init() {
 	c.Merchant = NewMerchantClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
+	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.PSP = NewPSPClient(c.config)
 	c.ProviderAccount = NewProviderAccountClient(c.config)
 	c.ProviderActivation = NewProviderActivationClient(c.config)
@@ -218,6 +226,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIKey:             NewAPIKeyClient(cfg),
 		AuditEvent:         NewAuditEventClient(cfg),
 		Company:            NewCompanyClient(cfg),
+		FeePlanVersion:     NewFeePlanVersionClient(cfg),
 		FeeRule:            NewFeeRuleClient(cfg),
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
@@ -225,6 +234,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Merchant:           NewMerchantClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
+		OutboxMessage:      NewOutboxMessageClient(cfg),
 		PSP:                NewPSPClient(cfg),
 		ProviderAccount:    NewProviderAccountClient(cfg),
 		ProviderActivation: NewProviderActivationClient(cfg),
@@ -259,6 +269,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIKey:             NewAPIKeyClient(cfg),
 		AuditEvent:         NewAuditEventClient(cfg),
 		Company:            NewCompanyClient(cfg),
+		FeePlanVersion:     NewFeePlanVersionClient(cfg),
 		FeeRule:            NewFeeRuleClient(cfg),
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
@@ -266,6 +277,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Merchant:           NewMerchantClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
+		OutboxMessage:      NewOutboxMessageClient(cfg),
 		PSP:                NewPSPClient(cfg),
 		ProviderAccount:    NewProviderAccountClient(cfg),
 		ProviderActivation: NewProviderActivationClient(cfg),
@@ -307,11 +319,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
-		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
+		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
+		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
+		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -321,11 +333,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeeRule, c.Fulfilment, c.FulfilmentLine,
-		c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
+		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
+		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
+		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
+		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -340,6 +352,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CompanyMutation:
 		return c.Company.mutate(ctx, m)
+	case *FeePlanVersionMutation:
+		return c.FeePlanVersion.mutate(ctx, m)
 	case *FeeRuleMutation:
 		return c.FeeRule.mutate(ctx, m)
 	case *FulfilmentMutation:
@@ -354,6 +368,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
 		return c.OrderItem.mutate(ctx, m)
+	case *OutboxMessageMutation:
+		return c.OutboxMessage.mutate(ctx, m)
 	case *PSPMutation:
 		return c.PSP.mutate(ctx, m)
 	case *ProviderAccountMutation:
@@ -855,6 +871,22 @@ func (c *CompanyClient) QueryFees(_m *Company) *FeeRuleQuery {
 	return query
 }
 
+// QueryFeePlanVersions queries the fee_plan_versions edge of a Company.
+func (c *CompanyClient) QueryFeePlanVersions(_m *Company) *FeePlanVersionQuery {
+	query := (&FeePlanVersionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(feeplanversion.Table, feeplanversion.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.FeePlanVersionsTable, company.FeePlanVersionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryActivations queries the activations edge of a Company.
 func (c *CompanyClient) QueryActivations(_m *Company) *ProviderActivationQuery {
 	query := (&ProviderActivationClient{config: c.config}).Query()
@@ -942,6 +974,156 @@ func (c *CompanyClient) mutate(ctx context.Context, m *CompanyMutation) (Value, 
 		return (&CompanyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Company mutation op: %q", m.Op())
+	}
+}
+
+// FeePlanVersionClient is a client for the FeePlanVersion schema.
+type FeePlanVersionClient struct {
+	config
+}
+
+// NewFeePlanVersionClient returns a client for the FeePlanVersion from the given config.
+func NewFeePlanVersionClient(c config) *FeePlanVersionClient {
+	return &FeePlanVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `feeplanversion.Hooks(f(g(h())))`.
+func (c *FeePlanVersionClient) Use(hooks ...Hook) {
+	c.hooks.FeePlanVersion = append(c.hooks.FeePlanVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `feeplanversion.Intercept(f(g(h())))`.
+func (c *FeePlanVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeePlanVersion = append(c.inters.FeePlanVersion, interceptors...)
+}
+
+// Create returns a builder for creating a FeePlanVersion entity.
+func (c *FeePlanVersionClient) Create() *FeePlanVersionCreate {
+	mutation := newFeePlanVersionMutation(c.config, OpCreate)
+	return &FeePlanVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeePlanVersion entities.
+func (c *FeePlanVersionClient) CreateBulk(builders ...*FeePlanVersionCreate) *FeePlanVersionCreateBulk {
+	return &FeePlanVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeePlanVersionClient) MapCreateBulk(slice any, setFunc func(*FeePlanVersionCreate, int)) *FeePlanVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeePlanVersionCreateBulk{err: fmt.Errorf("calling to FeePlanVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeePlanVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeePlanVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Update() *FeePlanVersionUpdate {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdate)
+	return &FeePlanVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeePlanVersionClient) UpdateOne(_m *FeePlanVersion) *FeePlanVersionUpdateOne {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdateOne, withFeePlanVersion(_m))
+	return &FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeePlanVersionClient) UpdateOneID(id string) *FeePlanVersionUpdateOne {
+	mutation := newFeePlanVersionMutation(c.config, OpUpdateOne, withFeePlanVersionID(id))
+	return &FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Delete() *FeePlanVersionDelete {
+	mutation := newFeePlanVersionMutation(c.config, OpDelete)
+	return &FeePlanVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeePlanVersionClient) DeleteOne(_m *FeePlanVersion) *FeePlanVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeePlanVersionClient) DeleteOneID(id string) *FeePlanVersionDeleteOne {
+	builder := c.Delete().Where(feeplanversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeePlanVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for FeePlanVersion.
+func (c *FeePlanVersionClient) Query() *FeePlanVersionQuery {
+	return &FeePlanVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeePlanVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeePlanVersion entity by its id.
+func (c *FeePlanVersionClient) Get(ctx context.Context, id string) (*FeePlanVersion, error) {
+	return c.Query().Where(feeplanversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeePlanVersionClient) GetX(ctx context.Context, id string) *FeePlanVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a FeePlanVersion.
+func (c *FeePlanVersionClient) QueryCompany(_m *FeePlanVersion) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(feeplanversion.Table, feeplanversion.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, feeplanversion.CompanyTable, feeplanversion.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FeePlanVersionClient) Hooks() []Hook {
+	hooks := c.hooks.FeePlanVersion
+	return append(hooks[:len(hooks):len(hooks)], feeplanversion.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeePlanVersionClient) Interceptors() []Interceptor {
+	return c.inters.FeePlanVersion
+}
+
+func (c *FeePlanVersionClient) mutate(ctx context.Context, m *FeePlanVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeePlanVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeePlanVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeePlanVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeePlanVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FeePlanVersion mutation op: %q", m.Op())
 	}
 }
 
@@ -2200,6 +2382,140 @@ func (c *OrderItemClient) mutate(ctx context.Context, m *OrderItemMutation) (Val
 		return (&OrderItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown OrderItem mutation op: %q", m.Op())
+	}
+}
+
+// OutboxMessageClient is a client for the OutboxMessage schema.
+type OutboxMessageClient struct {
+	config
+}
+
+// NewOutboxMessageClient returns a client for the OutboxMessage from the given config.
+func NewOutboxMessageClient(c config) *OutboxMessageClient {
+	return &OutboxMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outboxmessage.Hooks(f(g(h())))`.
+func (c *OutboxMessageClient) Use(hooks ...Hook) {
+	c.hooks.OutboxMessage = append(c.hooks.OutboxMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outboxmessage.Intercept(f(g(h())))`.
+func (c *OutboxMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OutboxMessage = append(c.inters.OutboxMessage, interceptors...)
+}
+
+// Create returns a builder for creating a OutboxMessage entity.
+func (c *OutboxMessageClient) Create() *OutboxMessageCreate {
+	mutation := newOutboxMessageMutation(c.config, OpCreate)
+	return &OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OutboxMessage entities.
+func (c *OutboxMessageClient) CreateBulk(builders ...*OutboxMessageCreate) *OutboxMessageCreateBulk {
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutboxMessageClient) MapCreateBulk(slice any, setFunc func(*OutboxMessageCreate, int)) *OutboxMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutboxMessageCreateBulk{err: fmt.Errorf("calling to OutboxMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutboxMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OutboxMessage.
+func (c *OutboxMessageClient) Update() *OutboxMessageUpdate {
+	mutation := newOutboxMessageMutation(c.config, OpUpdate)
+	return &OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutboxMessageClient) UpdateOne(_m *OutboxMessage) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessage(_m))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutboxMessageClient) UpdateOneID(id string) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessageID(id))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OutboxMessage.
+func (c *OutboxMessageClient) Delete() *OutboxMessageDelete {
+	mutation := newOutboxMessageMutation(c.config, OpDelete)
+	return &OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutboxMessageClient) DeleteOne(_m *OutboxMessage) *OutboxMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutboxMessageClient) DeleteOneID(id string) *OutboxMessageDeleteOne {
+	builder := c.Delete().Where(outboxmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutboxMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for OutboxMessage.
+func (c *OutboxMessageClient) Query() *OutboxMessageQuery {
+	return &OutboxMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutboxMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OutboxMessage entity by its id.
+func (c *OutboxMessageClient) Get(ctx context.Context, id string) (*OutboxMessage, error) {
+	return c.Query().Where(outboxmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutboxMessageClient) GetX(ctx context.Context, id string) *OutboxMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OutboxMessageClient) Hooks() []Hook {
+	hooks := c.hooks.OutboxMessage
+	return append(hooks[:len(hooks):len(hooks)], outboxmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutboxMessageClient) Interceptors() []Interceptor {
+	return c.inters.OutboxMessage
+}
+
+func (c *OutboxMessageClient) mutate(ctx context.Context, m *OutboxMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OutboxMessage mutation op: %q", m.Op())
 	}
 }
 
@@ -4198,16 +4514,18 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
-		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
-		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Hook
+		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
+		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Hook
 	}
 	inters struct {
-		APIKey, AuditEvent, Company, FeeRule, Fulfilment, FulfilmentLine,
-		IdempotencyRecord, Merchant, Order, OrderItem, PSP, ProviderAccount,
-		ProviderActivation, Refund, RefundLine, SandboxRecord, Settlement,
-		SettlementEntry, SettlementTotal, Shop, User, WebhookEvent []ent.Interceptor
+		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
+		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
+		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
+		Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -60,6 +60,8 @@ type CompanyEdges struct {
 	Merchant *Merchant `json:"merchant,omitempty"`
 	// Fees holds the value of the fees edge.
 	Fees []*FeeRule `json:"fees,omitempty"`
+	// FeePlanVersions holds the value of the fee_plan_versions edge.
+	FeePlanVersions []*FeePlanVersion `json:"fee_plan_versions,omitempty"`
 	// Activations holds the value of the activations edge.
 	Activations []*ProviderActivation `json:"activations,omitempty"`
 	// Settlements holds the value of the settlements edge.
@@ -70,15 +72,16 @@ type CompanyEdges struct {
 	APIKeys []*APIKey `json:"api_keys,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedFees        map[string][]*FeeRule
-	namedActivations map[string][]*ProviderActivation
-	namedSettlements map[string][]*Settlement
-	namedOrders      map[string][]*Order
-	namedAPIKeys     map[string][]*APIKey
+	namedFees            map[string][]*FeeRule
+	namedFeePlanVersions map[string][]*FeePlanVersion
+	namedActivations     map[string][]*ProviderActivation
+	namedSettlements     map[string][]*Settlement
+	namedOrders          map[string][]*Order
+	namedAPIKeys         map[string][]*APIKey
 }
 
 // MerchantOrErr returns the Merchant value or an error if the edge
@@ -101,10 +104,19 @@ func (e CompanyEdges) FeesOrErr() ([]*FeeRule, error) {
 	return nil, &NotLoadedError{edge: "fees"}
 }
 
+// FeePlanVersionsOrErr returns the FeePlanVersions value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) FeePlanVersionsOrErr() ([]*FeePlanVersion, error) {
+	if e.loadedTypes[2] {
+		return e.FeePlanVersions, nil
+	}
+	return nil, &NotLoadedError{edge: "fee_plan_versions"}
+}
+
 // ActivationsOrErr returns the Activations value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) ActivationsOrErr() ([]*ProviderActivation, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Activations, nil
 	}
 	return nil, &NotLoadedError{edge: "activations"}
@@ -113,7 +125,7 @@ func (e CompanyEdges) ActivationsOrErr() ([]*ProviderActivation, error) {
 // SettlementsOrErr returns the Settlements value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) SettlementsOrErr() ([]*Settlement, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Settlements, nil
 	}
 	return nil, &NotLoadedError{edge: "settlements"}
@@ -122,7 +134,7 @@ func (e CompanyEdges) SettlementsOrErr() ([]*Settlement, error) {
 // OrdersOrErr returns the Orders value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) OrdersOrErr() ([]*Order, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Orders, nil
 	}
 	return nil, &NotLoadedError{edge: "orders"}
@@ -131,7 +143,7 @@ func (e CompanyEdges) OrdersOrErr() ([]*Order, error) {
 // APIKeysOrErr returns the APIKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) APIKeysOrErr() ([]*APIKey, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.APIKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "api_keys"}
@@ -281,6 +293,11 @@ func (_m *Company) QueryFees() *FeeRuleQuery {
 	return NewCompanyClient(_m.config).QueryFees(_m)
 }
 
+// QueryFeePlanVersions queries the "fee_plan_versions" edge of the Company entity.
+func (_m *Company) QueryFeePlanVersions() *FeePlanVersionQuery {
+	return NewCompanyClient(_m.config).QueryFeePlanVersions(_m)
+}
+
 // QueryActivations queries the "activations" edge of the Company entity.
 func (_m *Company) QueryActivations() *ProviderActivationQuery {
 	return NewCompanyClient(_m.config).QueryActivations(_m)
@@ -392,6 +409,30 @@ func (_m *Company) appendNamedFees(name string, edges ...*FeeRule) {
 		_m.Edges.namedFees[name] = []*FeeRule{}
 	} else {
 		_m.Edges.namedFees[name] = append(_m.Edges.namedFees[name], edges...)
+	}
+}
+
+// NamedFeePlanVersions returns the FeePlanVersions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedFeePlanVersions(name string) ([]*FeePlanVersion, error) {
+	if _m.Edges.namedFeePlanVersions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFeePlanVersions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedFeePlanVersions(name string, edges ...*FeePlanVersion) {
+	if _m.Edges.namedFeePlanVersions == nil {
+		_m.Edges.namedFeePlanVersions = make(map[string][]*FeePlanVersion)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFeePlanVersions[name] = []*FeePlanVersion{}
+	} else {
+		_m.Edges.namedFeePlanVersions[name] = append(_m.Edges.namedFeePlanVersions[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
@@ -202,6 +203,21 @@ func (_c *CompanyCreate) AddFees(v ...*FeeRule) *CompanyCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddFeeIDs(ids...)
+}
+
+// AddFeePlanVersionIDs adds the "fee_plan_versions" edge to the FeePlanVersion entity by IDs.
+func (_c *CompanyCreate) AddFeePlanVersionIDs(ids ...string) *CompanyCreate {
+	_c.mutation.AddFeePlanVersionIDs(ids...)
+	return _c
+}
+
+// AddFeePlanVersions adds the "fee_plan_versions" edges to the FeePlanVersion entity.
+func (_c *CompanyCreate) AddFeePlanVersions(v ...*FeePlanVersion) *CompanyCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFeePlanVersionIDs(ids...)
 }
 
 // AddActivationIDs adds the "activations" edge to the ProviderActivation entity by IDs.
@@ -524,6 +540,22 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(feerule.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FeePlanVersionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
@@ -27,23 +28,25 @@ import (
 // CompanyQuery is the builder for querying Company entities.
 type CompanyQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []company.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Company
-	withMerchant         *MerchantQuery
-	withFees             *FeeRuleQuery
-	withActivations      *ProviderActivationQuery
-	withSettlements      *SettlementQuery
-	withOrders           *OrderQuery
-	withAPIKeys          *APIKeyQuery
-	loadTotal            []func(context.Context, []*Company) error
-	modifiers            []func(*sql.Selector)
-	withNamedFees        map[string]*FeeRuleQuery
-	withNamedActivations map[string]*ProviderActivationQuery
-	withNamedSettlements map[string]*SettlementQuery
-	withNamedOrders      map[string]*OrderQuery
-	withNamedAPIKeys     map[string]*APIKeyQuery
+	ctx                      *QueryContext
+	order                    []company.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.Company
+	withMerchant             *MerchantQuery
+	withFees                 *FeeRuleQuery
+	withFeePlanVersions      *FeePlanVersionQuery
+	withActivations          *ProviderActivationQuery
+	withSettlements          *SettlementQuery
+	withOrders               *OrderQuery
+	withAPIKeys              *APIKeyQuery
+	loadTotal                []func(context.Context, []*Company) error
+	modifiers                []func(*sql.Selector)
+	withNamedFees            map[string]*FeeRuleQuery
+	withNamedFeePlanVersions map[string]*FeePlanVersionQuery
+	withNamedActivations     map[string]*ProviderActivationQuery
+	withNamedSettlements     map[string]*SettlementQuery
+	withNamedOrders          map[string]*OrderQuery
+	withNamedAPIKeys         map[string]*APIKeyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -117,6 +120,28 @@ func (_q *CompanyQuery) QueryFees() *FeeRuleQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(feerule.Table, feerule.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.FeesTable, company.FeesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFeePlanVersions chains the current query on the "fee_plan_versions" edge.
+func (_q *CompanyQuery) QueryFeePlanVersions() *FeePlanVersionQuery {
+	query := (&FeePlanVersionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(feeplanversion.Table, feeplanversion.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.FeePlanVersionsTable, company.FeePlanVersionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -399,17 +424,18 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		return nil
 	}
 	return &CompanyQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]company.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Company{}, _q.predicates...),
-		withMerchant:    _q.withMerchant.Clone(),
-		withFees:        _q.withFees.Clone(),
-		withActivations: _q.withActivations.Clone(),
-		withSettlements: _q.withSettlements.Clone(),
-		withOrders:      _q.withOrders.Clone(),
-		withAPIKeys:     _q.withAPIKeys.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]company.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Company{}, _q.predicates...),
+		withMerchant:        _q.withMerchant.Clone(),
+		withFees:            _q.withFees.Clone(),
+		withFeePlanVersions: _q.withFeePlanVersions.Clone(),
+		withActivations:     _q.withActivations.Clone(),
+		withSettlements:     _q.withSettlements.Clone(),
+		withOrders:          _q.withOrders.Clone(),
+		withAPIKeys:         _q.withAPIKeys.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -436,6 +462,17 @@ func (_q *CompanyQuery) WithFees(opts ...func(*FeeRuleQuery)) *CompanyQuery {
 		opt(query)
 	}
 	_q.withFees = query
+	return _q
+}
+
+// WithFeePlanVersions tells the query-builder to eager-load the nodes that are connected to
+// the "fee_plan_versions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithFeePlanVersions(opts ...func(*FeePlanVersionQuery)) *CompanyQuery {
+	query := (&FeePlanVersionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFeePlanVersions = query
 	return _q
 }
 
@@ -567,9 +604,10 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withMerchant != nil,
 			_q.withFees != nil,
+			_q.withFeePlanVersions != nil,
 			_q.withActivations != nil,
 			_q.withSettlements != nil,
 			_q.withOrders != nil,
@@ -610,6 +648,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withFeePlanVersions; query != nil {
+		if err := _q.loadFeePlanVersions(ctx, query, nodes,
+			func(n *Company) { n.Edges.FeePlanVersions = []*FeePlanVersion{} },
+			func(n *Company, e *FeePlanVersion) { n.Edges.FeePlanVersions = append(n.Edges.FeePlanVersions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withActivations; query != nil {
 		if err := _q.loadActivations(ctx, query, nodes,
 			func(n *Company) { n.Edges.Activations = []*ProviderActivation{} },
@@ -642,6 +687,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadFees(ctx, query, nodes,
 			func(n *Company) { n.appendNamedFees(name) },
 			func(n *Company, e *FeeRule) { n.appendNamedFees(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFeePlanVersions {
+		if err := _q.loadFeePlanVersions(ctx, query, nodes,
+			func(n *Company) { n.appendNamedFeePlanVersions(name) },
+			func(n *Company, e *FeePlanVersion) { n.appendNamedFeePlanVersions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -725,6 +777,36 @@ func (_q *CompanyQuery) loadFees(ctx context.Context, query *FeeRuleQuery, nodes
 	}
 	query.Where(predicate.FeeRule(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(company.FeesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadFeePlanVersions(ctx context.Context, query *FeePlanVersionQuery, nodes []*Company, init func(*Company), assign func(*Company, *FeePlanVersion)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(feeplanversion.FieldCompanyID)
+	}
+	query.Where(predicate.FeePlanVersion(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.FeePlanVersionsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -994,6 +1076,20 @@ func (_q *CompanyQuery) WithNamedFees(name string, opts ...func(*FeeRuleQuery)) 
 		_q.withNamedFees = make(map[string]*FeeRuleQuery)
 	}
 	_q.withNamedFees[name] = query
+	return _q
+}
+
+// WithNamedFeePlanVersions tells the query-builder to eager-load the nodes that are connected to the "fee_plan_versions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedFeePlanVersions(name string, opts ...func(*FeePlanVersionQuery)) *CompanyQuery {
+	query := (&FeePlanVersionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFeePlanVersions == nil {
+		_q.withNamedFeePlanVersions = make(map[string]*FeePlanVersionQuery)
+	}
+	_q.withNamedFeePlanVersions[name] = query
 	return _q
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
@@ -227,6 +228,21 @@ func (_u *CompanyUpdate) AddFees(v ...*FeeRule) *CompanyUpdate {
 	return _u.AddFeeIDs(ids...)
 }
 
+// AddFeePlanVersionIDs adds the "fee_plan_versions" edge to the FeePlanVersion entity by IDs.
+func (_u *CompanyUpdate) AddFeePlanVersionIDs(ids ...string) *CompanyUpdate {
+	_u.mutation.AddFeePlanVersionIDs(ids...)
+	return _u
+}
+
+// AddFeePlanVersions adds the "fee_plan_versions" edges to the FeePlanVersion entity.
+func (_u *CompanyUpdate) AddFeePlanVersions(v ...*FeePlanVersion) *CompanyUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFeePlanVersionIDs(ids...)
+}
+
 // AddActivationIDs adds the "activations" edge to the ProviderActivation entity by IDs.
 func (_u *CompanyUpdate) AddActivationIDs(ids ...string) *CompanyUpdate {
 	_u.mutation.AddActivationIDs(ids...)
@@ -311,6 +327,27 @@ func (_u *CompanyUpdate) RemoveFees(v ...*FeeRule) *CompanyUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveFeeIDs(ids...)
+}
+
+// ClearFeePlanVersions clears all "fee_plan_versions" edges to the FeePlanVersion entity.
+func (_u *CompanyUpdate) ClearFeePlanVersions() *CompanyUpdate {
+	_u.mutation.ClearFeePlanVersions()
+	return _u
+}
+
+// RemoveFeePlanVersionIDs removes the "fee_plan_versions" edge to FeePlanVersion entities by IDs.
+func (_u *CompanyUpdate) RemoveFeePlanVersionIDs(ids ...string) *CompanyUpdate {
+	_u.mutation.RemoveFeePlanVersionIDs(ids...)
+	return _u
+}
+
+// RemoveFeePlanVersions removes "fee_plan_versions" edges to FeePlanVersion entities.
+func (_u *CompanyUpdate) RemoveFeePlanVersions(v ...*FeePlanVersion) *CompanyUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFeePlanVersionIDs(ids...)
 }
 
 // ClearActivations clears all "activations" edges to the ProviderActivation entity.
@@ -586,6 +623,51 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(feerule.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FeePlanVersionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFeePlanVersionsIDs(); len(nodes) > 0 && !_u.mutation.FeePlanVersionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FeePlanVersionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -986,6 +1068,21 @@ func (_u *CompanyUpdateOne) AddFees(v ...*FeeRule) *CompanyUpdateOne {
 	return _u.AddFeeIDs(ids...)
 }
 
+// AddFeePlanVersionIDs adds the "fee_plan_versions" edge to the FeePlanVersion entity by IDs.
+func (_u *CompanyUpdateOne) AddFeePlanVersionIDs(ids ...string) *CompanyUpdateOne {
+	_u.mutation.AddFeePlanVersionIDs(ids...)
+	return _u
+}
+
+// AddFeePlanVersions adds the "fee_plan_versions" edges to the FeePlanVersion entity.
+func (_u *CompanyUpdateOne) AddFeePlanVersions(v ...*FeePlanVersion) *CompanyUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFeePlanVersionIDs(ids...)
+}
+
 // AddActivationIDs adds the "activations" edge to the ProviderActivation entity by IDs.
 func (_u *CompanyUpdateOne) AddActivationIDs(ids ...string) *CompanyUpdateOne {
 	_u.mutation.AddActivationIDs(ids...)
@@ -1070,6 +1167,27 @@ func (_u *CompanyUpdateOne) RemoveFees(v ...*FeeRule) *CompanyUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveFeeIDs(ids...)
+}
+
+// ClearFeePlanVersions clears all "fee_plan_versions" edges to the FeePlanVersion entity.
+func (_u *CompanyUpdateOne) ClearFeePlanVersions() *CompanyUpdateOne {
+	_u.mutation.ClearFeePlanVersions()
+	return _u
+}
+
+// RemoveFeePlanVersionIDs removes the "fee_plan_versions" edge to FeePlanVersion entities by IDs.
+func (_u *CompanyUpdateOne) RemoveFeePlanVersionIDs(ids ...string) *CompanyUpdateOne {
+	_u.mutation.RemoveFeePlanVersionIDs(ids...)
+	return _u
+}
+
+// RemoveFeePlanVersions removes "fee_plan_versions" edges to FeePlanVersion entities.
+func (_u *CompanyUpdateOne) RemoveFeePlanVersions(v ...*FeePlanVersion) *CompanyUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFeePlanVersionIDs(ids...)
 }
 
 // ClearActivations clears all "activations" edges to the ProviderActivation entity.
@@ -1375,6 +1493,51 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(feerule.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FeePlanVersionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFeePlanVersionsIDs(); len(nodes) > 0 && !_u.mutation.FeePlanVersionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FeePlanVersionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(feeplanversion.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

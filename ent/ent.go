@@ -15,6 +15,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -22,6 +23,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -97,6 +99,7 @@ func checkColumn(t, c string) error {
 			apikey.Table:             apikey.ValidColumn,
 			auditevent.Table:         auditevent.ValidColumn,
 			company.Table:            company.ValidColumn,
+			feeplanversion.Table:     feeplanversion.ValidColumn,
 			feerule.Table:            feerule.ValidColumn,
 			fulfilment.Table:         fulfilment.ValidColumn,
 			fulfilmentline.Table:     fulfilmentline.ValidColumn,
@@ -104,6 +107,7 @@ func checkColumn(t, c string) error {
 			merchant.Table:           merchant.ValidColumn,
 			order.Table:              order.ValidColumn,
 			orderitem.Table:          orderitem.ValidColumn,
+			outboxmessage.Table:      outboxmessage.ValidColumn,
 			psp.Table:                psp.ValidColumn,
 			provideraccount.Table:    provideraccount.ValidColumn,
 			provideractivation.Table: provideractivation.ValidColumn,

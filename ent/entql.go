@@ -6,6 +6,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -13,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
@@ -35,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -115,6 +117,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   feeplanversion.Table,
+			Columns: feeplanversion.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: feeplanversion.FieldID,
+			},
+		},
+		Type: "FeePlanVersion",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			feeplanversion.FieldCreatedAt:   {Type: field.TypeTime, Column: feeplanversion.FieldCreatedAt},
+			feeplanversion.FieldUpdatedAt:   {Type: field.TypeTime, Column: feeplanversion.FieldUpdatedAt},
+			feeplanversion.FieldCompanyID:   {Type: field.TypeString, Column: feeplanversion.FieldCompanyID},
+			feeplanversion.FieldVersion:     {Type: field.TypeInt, Column: feeplanversion.FieldVersion},
+			feeplanversion.FieldEffectiveAt: {Type: field.TypeTime, Column: feeplanversion.FieldEffectiveAt},
+			feeplanversion.FieldFees:        {Type: field.TypeJSON, Column: feeplanversion.FieldFees},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feerule.Table,
 			Columns: feerule.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -133,7 +154,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feerule.FieldCurrency:    {Type: field.TypeString, Column: feerule.FieldCurrency},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilment.Table,
 			Columns: fulfilment.Columns,
@@ -158,9 +179,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldCompletedAt:         {Type: field.TypeTime, Column: fulfilment.FieldCompletedAt},
 			fulfilment.FieldSettlementID:        {Type: field.TypeString, Column: fulfilment.FieldSettlementID},
 			fulfilment.FieldSteps:               {Type: field.TypeJSON, Column: fulfilment.FieldSteps},
+			fulfilment.FieldFeePlanVersionID:    {Type: field.TypeString, Column: fulfilment.FieldFeePlanVersionID},
+			fulfilment.FieldFeeBps:              {Type: field.TypeInt64, Column: fulfilment.FieldFeeBps},
+			fulfilment.FieldFeeFixedMinor:       {Type: field.TypeInt64, Column: fulfilment.FieldFeeFixedMinor},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilmentline.Table,
 			Columns: fulfilmentline.Columns,
@@ -180,7 +204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilmentline.FieldAmountMinor:  {Type: field.TypeInt64, Column: fulfilmentline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -202,7 +226,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldExpiresAt:   {Type: field.TypeTime, Column: idempotencyrecord.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   merchant.Table,
 			Columns: merchant.Columns,
@@ -223,7 +247,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			merchant.FieldSuspensionReason: {Type: field.TypeString, Column: merchant.FieldSuspensionReason},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -268,9 +292,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldConfirmedAt:          {Type: field.TypeTime, Column: order.FieldConfirmedAt},
 			order.FieldPayoutDate:           {Type: field.TypeString, Column: order.FieldPayoutDate},
 			order.FieldSettlementID:         {Type: field.TypeString, Column: order.FieldSettlementID},
+			order.FieldFeePlanVersionID:     {Type: field.TypeString, Column: order.FieldFeePlanVersionID},
+			order.FieldFeeBps:               {Type: field.TypeInt64, Column: order.FieldFeeBps},
+			order.FieldFeeFixedMinor:        {Type: field.TypeInt64, Column: order.FieldFeeFixedMinor},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -300,7 +327,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldReturnedAmountMinor:  {Type: field.TypeInt64, Column: orderitem.FieldReturnedAmountMinor},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   outboxmessage.Table,
+			Columns: outboxmessage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: outboxmessage.FieldID,
+			},
+		},
+		Type: "OutboxMessage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			outboxmessage.FieldCreatedAt:    {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
+			outboxmessage.FieldUpdatedAt:    {Type: field.TypeTime, Column: outboxmessage.FieldUpdatedAt},
+			outboxmessage.FieldPspID:        {Type: field.TypeString, Column: outboxmessage.FieldPspID},
+			outboxmessage.FieldMerchantID:   {Type: field.TypeString, Column: outboxmessage.FieldMerchantID},
+			outboxmessage.FieldCompanyID:    {Type: field.TypeString, Column: outboxmessage.FieldCompanyID},
+			outboxmessage.FieldSettlementID: {Type: field.TypeString, Column: outboxmessage.FieldSettlementID},
+			outboxmessage.FieldToAddress:    {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
+			outboxmessage.FieldSubject:      {Type: field.TypeString, Column: outboxmessage.FieldSubject},
+			outboxmessage.FieldBody:         {Type: field.TypeString, Column: outboxmessage.FieldBody},
+			outboxmessage.FieldStatus:       {Type: field.TypeEnum, Column: outboxmessage.FieldStatus},
+			outboxmessage.FieldAttempts:     {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
+			outboxmessage.FieldLastError:    {Type: field.TypeString, Column: outboxmessage.FieldLastError},
+			outboxmessage.FieldSentAt:       {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   psp.Table,
 			Columns: psp.Columns,
@@ -320,7 +373,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			psp.FieldBic:       {Type: field.TypeString, Column: psp.FieldBic},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideraccount.Table,
 			Columns: provideraccount.Columns,
@@ -342,7 +395,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideraccount.FieldWebhookSecretEnc: {Type: field.TypeBytes, Column: provideraccount.FieldWebhookSecretEnc},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideractivation.Table,
 			Columns: provideractivation.Columns,
@@ -365,7 +418,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideractivation.FieldActivatedAt:        {Type: field.TypeTime, Column: provideractivation.FieldActivatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refund.Table,
 			Columns: refund.Columns,
@@ -394,7 +447,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldSteps:               {Type: field.TypeJSON, Column: refund.FieldSteps},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refundline.Table,
 			Columns: refundline.Columns,
@@ -415,7 +468,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sandboxrecord.Table,
 			Columns: sandboxrecord.Columns,
@@ -434,7 +487,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sandboxrecord.FieldValue:     {Type: field.TypeBytes, Column: sandboxrecord.FieldValue},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlement.Table,
 			Columns: settlement.Columns,
@@ -461,7 +514,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlement.FieldPaidAt:           {Type: field.TypeTime, Column: settlement.FieldPaidAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlemententry.Table,
 			Columns: settlemententry.Columns,
@@ -472,23 +525,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "SettlementEntry",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			settlemententry.FieldCreatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldCreatedAt},
-			settlemententry.FieldUpdatedAt:    {Type: field.TypeTime, Column: settlemententry.FieldUpdatedAt},
-			settlemententry.FieldSettlementID: {Type: field.TypeString, Column: settlemententry.FieldSettlementID},
-			settlemententry.FieldPspID:        {Type: field.TypeString, Column: settlemententry.FieldPspID},
-			settlemententry.FieldMerchantID:   {Type: field.TypeString, Column: settlemententry.FieldMerchantID},
-			settlemententry.FieldCompanyID:    {Type: field.TypeString, Column: settlemententry.FieldCompanyID},
-			settlemententry.FieldKind:         {Type: field.TypeEnum, Column: settlemententry.FieldKind},
-			settlemententry.FieldOrderID:      {Type: field.TypeString, Column: settlemententry.FieldOrderID},
-			settlemententry.FieldFulfilmentID: {Type: field.TypeString, Column: settlemententry.FieldFulfilmentID},
-			settlemententry.FieldRefundID:     {Type: field.TypeString, Column: settlemententry.FieldRefundID},
-			settlemententry.FieldProductType:  {Type: field.TypeEnum, Column: settlemententry.FieldProductType},
-			settlemententry.FieldCurrency:     {Type: field.TypeString, Column: settlemententry.FieldCurrency},
-			settlemententry.FieldAmountMinor:  {Type: field.TypeInt64, Column: settlemententry.FieldAmountMinor},
-			settlemententry.FieldPayableDate:  {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
+			settlemententry.FieldCreatedAt:        {Type: field.TypeTime, Column: settlemententry.FieldCreatedAt},
+			settlemententry.FieldUpdatedAt:        {Type: field.TypeTime, Column: settlemententry.FieldUpdatedAt},
+			settlemententry.FieldSettlementID:     {Type: field.TypeString, Column: settlemententry.FieldSettlementID},
+			settlemententry.FieldPspID:            {Type: field.TypeString, Column: settlemententry.FieldPspID},
+			settlemententry.FieldMerchantID:       {Type: field.TypeString, Column: settlemententry.FieldMerchantID},
+			settlemententry.FieldCompanyID:        {Type: field.TypeString, Column: settlemententry.FieldCompanyID},
+			settlemententry.FieldKind:             {Type: field.TypeEnum, Column: settlemententry.FieldKind},
+			settlemententry.FieldOrderID:          {Type: field.TypeString, Column: settlemententry.FieldOrderID},
+			settlemententry.FieldFulfilmentID:     {Type: field.TypeString, Column: settlemententry.FieldFulfilmentID},
+			settlemententry.FieldRefundID:         {Type: field.TypeString, Column: settlemententry.FieldRefundID},
+			settlemententry.FieldProductType:      {Type: field.TypeEnum, Column: settlemententry.FieldProductType},
+			settlemententry.FieldCurrency:         {Type: field.TypeString, Column: settlemententry.FieldCurrency},
+			settlemententry.FieldAmountMinor:      {Type: field.TypeInt64, Column: settlemententry.FieldAmountMinor},
+			settlemententry.FieldOwedSettlementID: {Type: field.TypeString, Column: settlemententry.FieldOwedSettlementID},
+			settlemententry.FieldPayableDate:      {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlementtotal.Table,
 			Columns: settlementtotal.Columns,
@@ -513,7 +567,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
@@ -537,7 +591,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -563,7 +617,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldTokenVersion:    {Type: field.TypeInt, Column: user.FieldTokenVersion},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -658,6 +712,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"FeeRule",
 	)
 	graph.MustAddE(
+		"fee_plan_versions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.FeePlanVersionsTable,
+			Columns: []string{company.FeePlanVersionsColumn},
+			Bidi:    false,
+		},
+		"Company",
+		"FeePlanVersion",
+	)
+	graph.MustAddE(
 		"activations",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -704,6 +770,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Company",
 		"APIKey",
+	)
+	graph.MustAddE(
+		"company",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   feeplanversion.CompanyTable,
+			Columns: []string{feeplanversion.CompanyColumn},
+			Bidi:    false,
+		},
+		"FeePlanVersion",
+		"Company",
 	)
 	graph.MustAddE(
 		"company",
@@ -1636,6 +1714,20 @@ func (f *CompanyFilter) WhereHasFeesWith(preds ...predicate.FeeRule) {
 	})))
 }
 
+// WhereHasFeePlanVersions applies a predicate to check if query has an edge fee_plan_versions.
+func (f *CompanyFilter) WhereHasFeePlanVersions() {
+	f.Where(entql.HasEdge("fee_plan_versions"))
+}
+
+// WhereHasFeePlanVersionsWith applies a predicate to check if query has an edge fee_plan_versions with a given conditions (other predicates).
+func (f *CompanyFilter) WhereHasFeePlanVersionsWith(preds ...predicate.FeePlanVersion) {
+	f.Where(entql.HasEdgeWith("fee_plan_versions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasActivations applies a predicate to check if query has an edge activations.
 func (f *CompanyFilter) WhereHasActivations() {
 	f.Where(entql.HasEdge("activations"))
@@ -1693,6 +1785,90 @@ func (f *CompanyFilter) WhereHasAPIKeysWith(preds ...predicate.APIKey) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *FeePlanVersionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FeePlanVersionQuery builder.
+func (_q *FeePlanVersionQuery) Filter() *FeePlanVersionFilter {
+	return &FeePlanVersionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FeePlanVersionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FeePlanVersionMutation builder.
+func (m *FeePlanVersionMutation) Filter() *FeePlanVersionFilter {
+	return &FeePlanVersionFilter{config: m.config, predicateAdder: m}
+}
+
+// FeePlanVersionFilter provides a generic filtering capability at runtime for FeePlanVersionQuery.
+type FeePlanVersionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FeePlanVersionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *FeePlanVersionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(feeplanversion.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *FeePlanVersionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *FeePlanVersionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldUpdatedAt))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *FeePlanVersionFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(feeplanversion.FieldCompanyID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *FeePlanVersionFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(feeplanversion.FieldVersion))
+}
+
+// WhereEffectiveAt applies the entql time.Time predicate on the effective_at field.
+func (f *FeePlanVersionFilter) WhereEffectiveAt(p entql.TimeP) {
+	f.Where(p.Field(feeplanversion.FieldEffectiveAt))
+}
+
+// WhereFees applies the entql json.RawMessage predicate on the fees field.
+func (f *FeePlanVersionFilter) WhereFees(p entql.BytesP) {
+	f.Where(p.Field(feeplanversion.FieldFees))
+}
+
+// WhereHasCompany applies a predicate to check if query has an edge company.
+func (f *FeePlanVersionFilter) WhereHasCompany() {
+	f.Where(entql.HasEdge("company"))
+}
+
+// WhereHasCompanyWith applies a predicate to check if query has an edge company with a given conditions (other predicates).
+func (f *FeePlanVersionFilter) WhereHasCompanyWith(preds ...predicate.Company) {
+	f.Where(entql.HasEdgeWith("company", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *FeeRuleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1721,7 +1897,7 @@ type FeeRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeeRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1810,7 +1986,7 @@ type FulfilmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1891,6 +2067,21 @@ func (f *FulfilmentFilter) WhereSteps(p entql.BytesP) {
 	f.Where(p.Field(fulfilment.FieldSteps))
 }
 
+// WhereFeePlanVersionID applies the entql string predicate on the fee_plan_version_id field.
+func (f *FulfilmentFilter) WhereFeePlanVersionID(p entql.StringP) {
+	f.Where(p.Field(fulfilment.FieldFeePlanVersionID))
+}
+
+// WhereFeeBps applies the entql int64 predicate on the fee_bps field.
+func (f *FulfilmentFilter) WhereFeeBps(p entql.Int64P) {
+	f.Where(p.Field(fulfilment.FieldFeeBps))
+}
+
+// WhereFeeFixedMinor applies the entql int64 predicate on the fee_fixed_minor field.
+func (f *FulfilmentFilter) WhereFeeFixedMinor(p entql.Int64P) {
+	f.Where(p.Field(fulfilment.FieldFeeFixedMinor))
+}
+
 // WhereHasOrder applies a predicate to check if query has an edge order.
 func (f *FulfilmentFilter) WhereHasOrder() {
 	f.Where(entql.HasEdge("order"))
@@ -1962,7 +2153,7 @@ type FulfilmentLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2065,7 +2256,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2150,7 +2341,7 @@ type MerchantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MerchantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2314,7 +2505,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2495,6 +2686,21 @@ func (f *OrderFilter) WhereSettlementID(p entql.StringP) {
 	f.Where(p.Field(order.FieldSettlementID))
 }
 
+// WhereFeePlanVersionID applies the entql string predicate on the fee_plan_version_id field.
+func (f *OrderFilter) WhereFeePlanVersionID(p entql.StringP) {
+	f.Where(p.Field(order.FieldFeePlanVersionID))
+}
+
+// WhereFeeBps applies the entql int64 predicate on the fee_bps field.
+func (f *OrderFilter) WhereFeeBps(p entql.Int64P) {
+	f.Where(p.Field(order.FieldFeeBps))
+}
+
+// WhereFeeFixedMinor applies the entql int64 predicate on the fee_fixed_minor field.
+func (f *OrderFilter) WhereFeeFixedMinor(p entql.Int64P) {
+	f.Where(p.Field(order.FieldFeeFixedMinor))
+}
+
 // WhereHasMerchant applies a predicate to check if query has an edge merchant.
 func (f *OrderFilter) WhereHasMerchant() {
 	f.Where(entql.HasEdge("merchant"))
@@ -2622,7 +2828,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2733,6 +2939,111 @@ func (f *OrderItemFilter) WhereHasOrderWith(preds ...predicate.Order) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *OutboxMessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OutboxMessageQuery builder.
+func (_q *OutboxMessageQuery) Filter() *OutboxMessageFilter {
+	return &OutboxMessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OutboxMessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OutboxMessageMutation builder.
+func (m *OutboxMessageMutation) Filter() *OutboxMessageFilter {
+	return &OutboxMessageFilter{config: m.config, predicateAdder: m}
+}
+
+// OutboxMessageFilter provides a generic filtering capability at runtime for OutboxMessageQuery.
+type OutboxMessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OutboxMessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *OutboxMessageFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *OutboxMessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *OutboxMessageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldUpdatedAt))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *OutboxMessageFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *OutboxMessageFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *OutboxMessageFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldCompanyID))
+}
+
+// WhereSettlementID applies the entql string predicate on the settlement_id field.
+func (f *OutboxMessageFilter) WhereSettlementID(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldSettlementID))
+}
+
+// WhereToAddress applies the entql string predicate on the to_address field.
+func (f *OutboxMessageFilter) WhereToAddress(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldToAddress))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *OutboxMessageFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldSubject))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *OutboxMessageFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldBody))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *OutboxMessageFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *OutboxMessageFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldAttempts))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *OutboxMessageFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldLastError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *OutboxMessageFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldSentAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PSPQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2761,7 +3072,7 @@ type PSPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PSPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2878,7 +3189,7 @@ type ProviderAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2977,7 +3288,7 @@ type ProviderActivationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderActivationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3081,7 +3392,7 @@ type RefundFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3243,7 +3554,7 @@ type RefundLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3351,7 +3662,7 @@ type SandboxRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SandboxRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3421,7 +3732,7 @@ type SettlementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3601,7 +3912,7 @@ type SettlementEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3675,6 +3986,11 @@ func (f *SettlementEntryFilter) WhereCurrency(p entql.StringP) {
 // WhereAmountMinor applies the entql int64 predicate on the amount_minor field.
 func (f *SettlementEntryFilter) WhereAmountMinor(p entql.Int64P) {
 	f.Where(p.Field(settlemententry.FieldAmountMinor))
+}
+
+// WhereOwedSettlementID applies the entql string predicate on the owed_settlement_id field.
+func (f *SettlementEntryFilter) WhereOwedSettlementID(p entql.StringP) {
+	f.Where(p.Field(settlemententry.FieldOwedSettlementID))
 }
 
 // WherePayableDate applies the entql string predicate on the payable_date field.
@@ -3767,7 +4083,7 @@ type SettlementTotalFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementTotalFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3867,7 +4183,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4004,7 +4320,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4137,7 +4453,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

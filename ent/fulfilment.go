@@ -49,6 +49,12 @@ type Fulfilment struct {
 	SettlementID *string `json:"settlement_id,omitempty"`
 	// Steps holds the value of the "steps" field.
 	Steps []domain.OperationStep `json:"steps,omitempty"`
+	// FeePlanVersionID holds the value of the "fee_plan_version_id" field.
+	FeePlanVersionID *string `json:"fee_plan_version_id,omitempty"`
+	// FeeBps holds the value of the "fee_bps" field.
+	FeeBps *int64 `json:"fee_bps,omitempty"`
+	// FeeFixedMinor holds the value of the "fee_fixed_minor" field.
+	FeeFixedMinor *int64 `json:"fee_fixed_minor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FulfilmentQuery when eager-loading is set.
 	Edges        FulfilmentEdges `json:"edges"`
@@ -110,9 +116,9 @@ func (*Fulfilment) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case fulfilment.FieldSteps:
 			values[i] = new([]byte)
-		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts:
+		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts, fulfilment.FieldFeeBps, fulfilment.FieldFeeFixedMinor:
 			values[i] = new(sql.NullInt64)
-		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID:
+		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID, fulfilment.FieldFeePlanVersionID:
 			values[i] = new(sql.NullString)
 		case fulfilment.FieldCreatedAt, fulfilment.FieldUpdatedAt, fulfilment.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -226,6 +232,27 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field steps: %w", err)
 				}
 			}
+		case fulfilment.FieldFeePlanVersionID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_plan_version_id", values[i])
+			} else if value.Valid {
+				_m.FeePlanVersionID = new(string)
+				*_m.FeePlanVersionID = value.String
+			}
+		case fulfilment.FieldFeeBps:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_bps", values[i])
+			} else if value.Valid {
+				_m.FeeBps = new(int64)
+				*_m.FeeBps = value.Int64
+			}
+		case fulfilment.FieldFeeFixedMinor:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_fixed_minor", values[i])
+			} else if value.Valid {
+				_m.FeeFixedMinor = new(int64)
+				*_m.FeeFixedMinor = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -324,6 +351,21 @@ func (_m *Fulfilment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("steps=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Steps))
+	builder.WriteString(", ")
+	if v := _m.FeePlanVersionID; v != nil {
+		builder.WriteString("fee_plan_version_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FeeBps; v != nil {
+		builder.WriteString("fee_bps=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.FeeFixedMinor; v != nil {
+		builder.WriteString("fee_fixed_minor=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

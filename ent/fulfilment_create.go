@@ -199,6 +199,48 @@ func (_c *FulfilmentCreate) SetSteps(v []domain.OperationStep) *FulfilmentCreate
 	return _c
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_c *FulfilmentCreate) SetFeePlanVersionID(v string) *FulfilmentCreate {
+	_c.mutation.SetFeePlanVersionID(v)
+	return _c
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillableFeePlanVersionID(v *string) *FulfilmentCreate {
+	if v != nil {
+		_c.SetFeePlanVersionID(*v)
+	}
+	return _c
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_c *FulfilmentCreate) SetFeeBps(v int64) *FulfilmentCreate {
+	_c.mutation.SetFeeBps(v)
+	return _c
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillableFeeBps(v *int64) *FulfilmentCreate {
+	if v != nil {
+		_c.SetFeeBps(*v)
+	}
+	return _c
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_c *FulfilmentCreate) SetFeeFixedMinor(v int64) *FulfilmentCreate {
+	_c.mutation.SetFeeFixedMinor(v)
+	return _c
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillableFeeFixedMinor(v *int64) *FulfilmentCreate {
+	if v != nil {
+		_c.SetFeeFixedMinor(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FulfilmentCreate) SetID(v string) *FulfilmentCreate {
 	_c.mutation.SetID(v)
@@ -435,6 +477,18 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Steps(); ok {
 		_spec.SetField(fulfilment.FieldSteps, field.TypeJSON, value)
 		_node.Steps = value
+	}
+	if value, ok := _c.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)
+		_node.FeePlanVersionID = &value
+	}
+	if value, ok := _c.mutation.FeeBps(); ok {
+		_spec.SetField(fulfilment.FieldFeeBps, field.TypeInt64, value)
+		_node.FeeBps = &value
+	}
+	if value, ok := _c.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
+		_node.FeeFixedMinor = &value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -718,6 +772,72 @@ func (u *FulfilmentUpsert) ClearSteps() *FulfilmentUpsert {
 	return u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *FulfilmentUpsert) SetFeePlanVersionID(v string) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldFeePlanVersionID, v)
+	return u
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdateFeePlanVersionID() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldFeePlanVersionID)
+	return u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *FulfilmentUpsert) ClearFeePlanVersionID() *FulfilmentUpsert {
+	u.SetNull(fulfilment.FieldFeePlanVersionID)
+	return u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *FulfilmentUpsert) SetFeeBps(v int64) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldFeeBps, v)
+	return u
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdateFeeBps() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldFeeBps)
+	return u
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *FulfilmentUpsert) AddFeeBps(v int64) *FulfilmentUpsert {
+	u.Add(fulfilment.FieldFeeBps, v)
+	return u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *FulfilmentUpsert) ClearFeeBps() *FulfilmentUpsert {
+	u.SetNull(fulfilment.FieldFeeBps)
+	return u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *FulfilmentUpsert) SetFeeFixedMinor(v int64) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldFeeFixedMinor, v)
+	return u
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdateFeeFixedMinor() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldFeeFixedMinor)
+	return u
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *FulfilmentUpsert) AddFeeFixedMinor(v int64) *FulfilmentUpsert {
+	u.Add(fulfilment.FieldFeeFixedMinor, v)
+	return u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *FulfilmentUpsert) ClearFeeFixedMinor() *FulfilmentUpsert {
+	u.SetNull(fulfilment.FieldFeeFixedMinor)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -982,6 +1102,83 @@ func (u *FulfilmentUpsertOne) UpdateSteps() *FulfilmentUpsertOne {
 func (u *FulfilmentUpsertOne) ClearSteps() *FulfilmentUpsertOne {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *FulfilmentUpsertOne) SetFeePlanVersionID(v string) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeePlanVersionID(v)
+	})
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdateFeePlanVersionID() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeePlanVersionID()
+	})
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *FulfilmentUpsertOne) ClearFeePlanVersionID() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeePlanVersionID()
+	})
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *FulfilmentUpsertOne) SetFeeBps(v int64) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeeBps(v)
+	})
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *FulfilmentUpsertOne) AddFeeBps(v int64) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddFeeBps(v)
+	})
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdateFeeBps() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeeBps()
+	})
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *FulfilmentUpsertOne) ClearFeeBps() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeeBps()
+	})
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertOne) SetFeeFixedMinor(v int64) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeeFixedMinor(v)
+	})
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertOne) AddFeeFixedMinor(v int64) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddFeeFixedMinor(v)
+	})
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdateFeeFixedMinor() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeeFixedMinor()
+	})
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertOne) ClearFeeFixedMinor() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeeFixedMinor()
 	})
 }
 
@@ -1416,6 +1613,83 @@ func (u *FulfilmentUpsertBulk) UpdateSteps() *FulfilmentUpsertBulk {
 func (u *FulfilmentUpsertBulk) ClearSteps() *FulfilmentUpsertBulk {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *FulfilmentUpsertBulk) SetFeePlanVersionID(v string) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeePlanVersionID(v)
+	})
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdateFeePlanVersionID() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeePlanVersionID()
+	})
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *FulfilmentUpsertBulk) ClearFeePlanVersionID() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeePlanVersionID()
+	})
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *FulfilmentUpsertBulk) SetFeeBps(v int64) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeeBps(v)
+	})
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *FulfilmentUpsertBulk) AddFeeBps(v int64) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddFeeBps(v)
+	})
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdateFeeBps() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeeBps()
+	})
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *FulfilmentUpsertBulk) ClearFeeBps() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeeBps()
+	})
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertBulk) SetFeeFixedMinor(v int64) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetFeeFixedMinor(v)
+	})
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertBulk) AddFeeFixedMinor(v int64) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddFeeFixedMinor(v)
+	})
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdateFeeFixedMinor() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateFeeFixedMinor()
+	})
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *FulfilmentUpsertBulk) ClearFeeFixedMinor() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearFeeFixedMinor()
 	})
 }
 

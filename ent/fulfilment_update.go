@@ -227,6 +227,80 @@ func (_u *FulfilmentUpdate) ClearSteps() *FulfilmentUpdate {
 	return _u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_u *FulfilmentUpdate) SetFeePlanVersionID(v string) *FulfilmentUpdate {
+	_u.mutation.SetFeePlanVersionID(v)
+	return _u
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_u *FulfilmentUpdate) SetNillableFeePlanVersionID(v *string) *FulfilmentUpdate {
+	if v != nil {
+		_u.SetFeePlanVersionID(*v)
+	}
+	return _u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (_u *FulfilmentUpdate) ClearFeePlanVersionID() *FulfilmentUpdate {
+	_u.mutation.ClearFeePlanVersionID()
+	return _u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_u *FulfilmentUpdate) SetFeeBps(v int64) *FulfilmentUpdate {
+	_u.mutation.ResetFeeBps()
+	_u.mutation.SetFeeBps(v)
+	return _u
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_u *FulfilmentUpdate) SetNillableFeeBps(v *int64) *FulfilmentUpdate {
+	if v != nil {
+		_u.SetFeeBps(*v)
+	}
+	return _u
+}
+
+// AddFeeBps adds value to the "fee_bps" field.
+func (_u *FulfilmentUpdate) AddFeeBps(v int64) *FulfilmentUpdate {
+	_u.mutation.AddFeeBps(v)
+	return _u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (_u *FulfilmentUpdate) ClearFeeBps() *FulfilmentUpdate {
+	_u.mutation.ClearFeeBps()
+	return _u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdate) SetFeeFixedMinor(v int64) *FulfilmentUpdate {
+	_u.mutation.ResetFeeFixedMinor()
+	_u.mutation.SetFeeFixedMinor(v)
+	return _u
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_u *FulfilmentUpdate) SetNillableFeeFixedMinor(v *int64) *FulfilmentUpdate {
+	if v != nil {
+		_u.SetFeeFixedMinor(*v)
+	}
+	return _u
+}
+
+// AddFeeFixedMinor adds value to the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdate) AddFeeFixedMinor(v int64) *FulfilmentUpdate {
+	_u.mutation.AddFeeFixedMinor(v)
+	return _u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdate) ClearFeeFixedMinor() *FulfilmentUpdate {
+	_u.mutation.ClearFeeFixedMinor()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdate) AddLineIDs(ids ...string) *FulfilmentUpdate {
 	_u.mutation.AddLineIDs(ids...)
@@ -415,6 +489,30 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)
+	}
+	if _u.mutation.FeePlanVersionIDCleared() {
+		_spec.ClearField(fulfilment.FieldFeePlanVersionID, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeeBps(); ok {
+		_spec.SetField(fulfilment.FieldFeeBps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeBps(); ok {
+		_spec.AddField(fulfilment.FieldFeeBps, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeBpsCleared() {
+		_spec.ClearField(fulfilment.FieldFeeBps, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFixedMinor(); ok {
+		_spec.AddField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeFixedMinorCleared() {
+		_spec.ClearField(fulfilment.FieldFeeFixedMinor, field.TypeInt64)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -706,6 +804,80 @@ func (_u *FulfilmentUpdateOne) ClearSteps() *FulfilmentUpdateOne {
 	return _u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_u *FulfilmentUpdateOne) SetFeePlanVersionID(v string) *FulfilmentUpdateOne {
+	_u.mutation.SetFeePlanVersionID(v)
+	return _u
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_u *FulfilmentUpdateOne) SetNillableFeePlanVersionID(v *string) *FulfilmentUpdateOne {
+	if v != nil {
+		_u.SetFeePlanVersionID(*v)
+	}
+	return _u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (_u *FulfilmentUpdateOne) ClearFeePlanVersionID() *FulfilmentUpdateOne {
+	_u.mutation.ClearFeePlanVersionID()
+	return _u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_u *FulfilmentUpdateOne) SetFeeBps(v int64) *FulfilmentUpdateOne {
+	_u.mutation.ResetFeeBps()
+	_u.mutation.SetFeeBps(v)
+	return _u
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_u *FulfilmentUpdateOne) SetNillableFeeBps(v *int64) *FulfilmentUpdateOne {
+	if v != nil {
+		_u.SetFeeBps(*v)
+	}
+	return _u
+}
+
+// AddFeeBps adds value to the "fee_bps" field.
+func (_u *FulfilmentUpdateOne) AddFeeBps(v int64) *FulfilmentUpdateOne {
+	_u.mutation.AddFeeBps(v)
+	return _u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (_u *FulfilmentUpdateOne) ClearFeeBps() *FulfilmentUpdateOne {
+	_u.mutation.ClearFeeBps()
+	return _u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdateOne) SetFeeFixedMinor(v int64) *FulfilmentUpdateOne {
+	_u.mutation.ResetFeeFixedMinor()
+	_u.mutation.SetFeeFixedMinor(v)
+	return _u
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_u *FulfilmentUpdateOne) SetNillableFeeFixedMinor(v *int64) *FulfilmentUpdateOne {
+	if v != nil {
+		_u.SetFeeFixedMinor(*v)
+	}
+	return _u
+}
+
+// AddFeeFixedMinor adds value to the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdateOne) AddFeeFixedMinor(v int64) *FulfilmentUpdateOne {
+	_u.mutation.AddFeeFixedMinor(v)
+	return _u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (_u *FulfilmentUpdateOne) ClearFeeFixedMinor() *FulfilmentUpdateOne {
+	_u.mutation.ClearFeeFixedMinor()
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdateOne) AddLineIDs(ids ...string) *FulfilmentUpdateOne {
 	_u.mutation.AddLineIDs(ids...)
@@ -924,6 +1096,30 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)
+	}
+	if _u.mutation.FeePlanVersionIDCleared() {
+		_spec.ClearField(fulfilment.FieldFeePlanVersionID, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeeBps(); ok {
+		_spec.SetField(fulfilment.FieldFeeBps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeBps(); ok {
+		_spec.AddField(fulfilment.FieldFeeBps, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeBpsCleared() {
+		_spec.ClearField(fulfilment.FieldFeeBps, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFixedMinor(); ok {
+		_spec.AddField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeFixedMinorCleared() {
+		_spec.ClearField(fulfilment.FieldFeeFixedMinor, field.TypeInt64)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{

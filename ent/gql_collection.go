@@ -19,6 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -1740,6 +1741,150 @@ func newOrderItemPaginateArgs(rv map[string]any) *orderitemPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *OutboxMessageQuery) CollectFields(ctx context.Context, satisfies ...string) (*OutboxMessageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *OutboxMessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(outboxmessage.Columns))
+		selectedFields = []string{outboxmessage.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[outboxmessage.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldCreatedAt)
+				fieldSeen[outboxmessage.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[outboxmessage.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldUpdatedAt)
+				fieldSeen[outboxmessage.FieldUpdatedAt] = struct{}{}
+			}
+		case "merchantID":
+			if _, ok := fieldSeen[outboxmessage.FieldMerchantID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldMerchantID)
+				fieldSeen[outboxmessage.FieldMerchantID] = struct{}{}
+			}
+		case "companyID":
+			if _, ok := fieldSeen[outboxmessage.FieldCompanyID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldCompanyID)
+				fieldSeen[outboxmessage.FieldCompanyID] = struct{}{}
+			}
+		case "settlementID":
+			if _, ok := fieldSeen[outboxmessage.FieldSettlementID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldSettlementID)
+				fieldSeen[outboxmessage.FieldSettlementID] = struct{}{}
+			}
+		case "toAddress":
+			if _, ok := fieldSeen[outboxmessage.FieldToAddress]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldToAddress)
+				fieldSeen[outboxmessage.FieldToAddress] = struct{}{}
+			}
+		case "subject":
+			if _, ok := fieldSeen[outboxmessage.FieldSubject]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldSubject)
+				fieldSeen[outboxmessage.FieldSubject] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[outboxmessage.FieldBody]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldBody)
+				fieldSeen[outboxmessage.FieldBody] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[outboxmessage.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldStatus)
+				fieldSeen[outboxmessage.FieldStatus] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[outboxmessage.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldAttempts)
+				fieldSeen[outboxmessage.FieldAttempts] = struct{}{}
+			}
+		case "lastError":
+			if _, ok := fieldSeen[outboxmessage.FieldLastError]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldLastError)
+				fieldSeen[outboxmessage.FieldLastError] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[outboxmessage.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldSentAt)
+				fieldSeen[outboxmessage.FieldSentAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type outboxmessagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []OutboxMessagePaginateOption
+}
+
+func newOutboxMessagePaginateArgs(rv map[string]any) *outboxmessagePaginateArgs {
+	args := &outboxmessagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OutboxMessageOrder{Field: &OutboxMessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOutboxMessageOrder(order))
+			}
+		case *OutboxMessageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOutboxMessageOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*OutboxMessageWhereInput); ok {
+		args.opts = append(args.opts, WithOutboxMessageFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PSPQuery) CollectFields(ctx context.Context, satisfies ...string) (*PSPQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2724,6 +2869,11 @@ func (_q *SettlementEntryQuery) collectField(ctx context.Context, oneNode bool, 
 			if _, ok := fieldSeen[settlemententry.FieldCurrency]; !ok {
 				selectedFields = append(selectedFields, settlemententry.FieldCurrency)
 				fieldSeen[settlemententry.FieldCurrency] = struct{}{}
+			}
+		case "owedSettlementID":
+			if _, ok := fieldSeen[settlemententry.FieldOwedSettlementID]; !ok {
+				selectedFields = append(selectedFields, settlemententry.FieldOwedSettlementID)
+				fieldSeen[settlemententry.FieldOwedSettlementID] = struct{}{}
 			}
 		case "payableDate":
 			if _, ok := fieldSeen[settlemententry.FieldPayableDate]; !ok {

@@ -343,7 +343,7 @@ func (_m *SettlementEntry) Order(ctx context.Context) (*Order, error) {
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOrder().Only(ctx)
 	}
-	return result, err
+	return result, MaskNotFound(err)
 }
 
 func (_m *SettlementEntry) Fulfilment(ctx context.Context) (*Fulfilment, error) {

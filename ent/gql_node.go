@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -78,6 +79,11 @@ var orderitemImplementors = []string{"OrderItem", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*OrderItem) IsNode() {}
+
+var outboxmessageImplementors = []string{"OutboxMessage", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*OutboxMessage) IsNode() {}
 
 var pspImplementors = []string{"PSP", "Node"}
 
@@ -259,6 +265,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(orderitem.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, orderitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case outboxmessage.Table:
+		query := c.OutboxMessage.Query().
+			Where(outboxmessage.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, outboxmessageImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -549,6 +564,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.OrderItem.Query().
 			Where(orderitem.IDIn(ids...))
 		query, err := query.CollectFields(ctx, orderitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case outboxmessage.Table:
+		query := c.OutboxMessage.Query().
+			Where(outboxmessage.IDIn(ids...))
+		query, err := query.CollectFields(ctx, outboxmessageImplementors...)
 		if err != nil {
 			return nil, err
 		}

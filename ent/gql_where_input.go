@@ -16,6 +16,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
@@ -5329,6 +5330,660 @@ func (i *OrderItemWhereInput) P() (predicate.OrderItem, error) {
 	}
 }
 
+// OutboxMessageWhereInput represents a where input for filtering OutboxMessage queries.
+type OutboxMessageWhereInput struct {
+	Predicates []predicate.OutboxMessage  `json:"-"`
+	Not        *OutboxMessageWhereInput   `json:"not,omitempty"`
+	Or         []*OutboxMessageWhereInput `json:"or,omitempty"`
+	And        []*OutboxMessageWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "merchant_id" field predicates.
+	MerchantID             *string  `json:"merchantID,omitempty"`
+	MerchantIDNEQ          *string  `json:"merchantIDNEQ,omitempty"`
+	MerchantIDIn           []string `json:"merchantIDIn,omitempty"`
+	MerchantIDNotIn        []string `json:"merchantIDNotIn,omitempty"`
+	MerchantIDGT           *string  `json:"merchantIDGT,omitempty"`
+	MerchantIDGTE          *string  `json:"merchantIDGTE,omitempty"`
+	MerchantIDLT           *string  `json:"merchantIDLT,omitempty"`
+	MerchantIDLTE          *string  `json:"merchantIDLTE,omitempty"`
+	MerchantIDContains     *string  `json:"merchantIDContains,omitempty"`
+	MerchantIDHasPrefix    *string  `json:"merchantIDHasPrefix,omitempty"`
+	MerchantIDHasSuffix    *string  `json:"merchantIDHasSuffix,omitempty"`
+	MerchantIDEqualFold    *string  `json:"merchantIDEqualFold,omitempty"`
+	MerchantIDContainsFold *string  `json:"merchantIDContainsFold,omitempty"`
+
+	// "company_id" field predicates.
+	CompanyID             *string  `json:"companyID,omitempty"`
+	CompanyIDNEQ          *string  `json:"companyIDNEQ,omitempty"`
+	CompanyIDIn           []string `json:"companyIDIn,omitempty"`
+	CompanyIDNotIn        []string `json:"companyIDNotIn,omitempty"`
+	CompanyIDGT           *string  `json:"companyIDGT,omitempty"`
+	CompanyIDGTE          *string  `json:"companyIDGTE,omitempty"`
+	CompanyIDLT           *string  `json:"companyIDLT,omitempty"`
+	CompanyIDLTE          *string  `json:"companyIDLTE,omitempty"`
+	CompanyIDContains     *string  `json:"companyIDContains,omitempty"`
+	CompanyIDHasPrefix    *string  `json:"companyIDHasPrefix,omitempty"`
+	CompanyIDHasSuffix    *string  `json:"companyIDHasSuffix,omitempty"`
+	CompanyIDEqualFold    *string  `json:"companyIDEqualFold,omitempty"`
+	CompanyIDContainsFold *string  `json:"companyIDContainsFold,omitempty"`
+
+	// "settlement_id" field predicates.
+	SettlementID             *string  `json:"settlementID,omitempty"`
+	SettlementIDNEQ          *string  `json:"settlementIDNEQ,omitempty"`
+	SettlementIDIn           []string `json:"settlementIDIn,omitempty"`
+	SettlementIDNotIn        []string `json:"settlementIDNotIn,omitempty"`
+	SettlementIDGT           *string  `json:"settlementIDGT,omitempty"`
+	SettlementIDGTE          *string  `json:"settlementIDGTE,omitempty"`
+	SettlementIDLT           *string  `json:"settlementIDLT,omitempty"`
+	SettlementIDLTE          *string  `json:"settlementIDLTE,omitempty"`
+	SettlementIDContains     *string  `json:"settlementIDContains,omitempty"`
+	SettlementIDHasPrefix    *string  `json:"settlementIDHasPrefix,omitempty"`
+	SettlementIDHasSuffix    *string  `json:"settlementIDHasSuffix,omitempty"`
+	SettlementIDIsNil        bool     `json:"settlementIDIsNil,omitempty"`
+	SettlementIDNotNil       bool     `json:"settlementIDNotNil,omitempty"`
+	SettlementIDEqualFold    *string  `json:"settlementIDEqualFold,omitempty"`
+	SettlementIDContainsFold *string  `json:"settlementIDContainsFold,omitempty"`
+
+	// "to_address" field predicates.
+	ToAddress             *string  `json:"toAddress,omitempty"`
+	ToAddressNEQ          *string  `json:"toAddressNEQ,omitempty"`
+	ToAddressIn           []string `json:"toAddressIn,omitempty"`
+	ToAddressNotIn        []string `json:"toAddressNotIn,omitempty"`
+	ToAddressGT           *string  `json:"toAddressGT,omitempty"`
+	ToAddressGTE          *string  `json:"toAddressGTE,omitempty"`
+	ToAddressLT           *string  `json:"toAddressLT,omitempty"`
+	ToAddressLTE          *string  `json:"toAddressLTE,omitempty"`
+	ToAddressContains     *string  `json:"toAddressContains,omitempty"`
+	ToAddressHasPrefix    *string  `json:"toAddressHasPrefix,omitempty"`
+	ToAddressHasSuffix    *string  `json:"toAddressHasSuffix,omitempty"`
+	ToAddressEqualFold    *string  `json:"toAddressEqualFold,omitempty"`
+	ToAddressContainsFold *string  `json:"toAddressContainsFold,omitempty"`
+
+	// "subject" field predicates.
+	Subject             *string  `json:"subject,omitempty"`
+	SubjectNEQ          *string  `json:"subjectNEQ,omitempty"`
+	SubjectIn           []string `json:"subjectIn,omitempty"`
+	SubjectNotIn        []string `json:"subjectNotIn,omitempty"`
+	SubjectGT           *string  `json:"subjectGT,omitempty"`
+	SubjectGTE          *string  `json:"subjectGTE,omitempty"`
+	SubjectLT           *string  `json:"subjectLT,omitempty"`
+	SubjectLTE          *string  `json:"subjectLTE,omitempty"`
+	SubjectContains     *string  `json:"subjectContains,omitempty"`
+	SubjectHasPrefix    *string  `json:"subjectHasPrefix,omitempty"`
+	SubjectHasSuffix    *string  `json:"subjectHasSuffix,omitempty"`
+	SubjectEqualFold    *string  `json:"subjectEqualFold,omitempty"`
+	SubjectContainsFold *string  `json:"subjectContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *outboxmessage.Status  `json:"status,omitempty"`
+	StatusNEQ   *outboxmessage.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []outboxmessage.Status `json:"statusIn,omitempty"`
+	StatusNotIn []outboxmessage.Status `json:"statusNotIn,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "last_error" field predicates.
+	LastError             *string  `json:"lastError,omitempty"`
+	LastErrorNEQ          *string  `json:"lastErrorNEQ,omitempty"`
+	LastErrorIn           []string `json:"lastErrorIn,omitempty"`
+	LastErrorNotIn        []string `json:"lastErrorNotIn,omitempty"`
+	LastErrorGT           *string  `json:"lastErrorGT,omitempty"`
+	LastErrorGTE          *string  `json:"lastErrorGTE,omitempty"`
+	LastErrorLT           *string  `json:"lastErrorLT,omitempty"`
+	LastErrorLTE          *string  `json:"lastErrorLTE,omitempty"`
+	LastErrorContains     *string  `json:"lastErrorContains,omitempty"`
+	LastErrorHasPrefix    *string  `json:"lastErrorHasPrefix,omitempty"`
+	LastErrorHasSuffix    *string  `json:"lastErrorHasSuffix,omitempty"`
+	LastErrorIsNil        bool     `json:"lastErrorIsNil,omitempty"`
+	LastErrorNotNil       bool     `json:"lastErrorNotNil,omitempty"`
+	LastErrorEqualFold    *string  `json:"lastErrorEqualFold,omitempty"`
+	LastErrorContainsFold *string  `json:"lastErrorContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *OutboxMessageWhereInput) AddPredicates(predicates ...predicate.OutboxMessage) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the OutboxMessageWhereInput filter on the OutboxMessageQuery builder.
+func (i *OutboxMessageWhereInput) Filter(q *OutboxMessageQuery) (*OutboxMessageQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyOutboxMessageWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyOutboxMessageWhereInput is returned in case the OutboxMessageWhereInput is empty.
+var ErrEmptyOutboxMessageWhereInput = errors.New("ent: empty predicate OutboxMessageWhereInput")
+
+// P returns a predicate for filtering outboxmessages.
+// An error is returned if the input is empty or invalid.
+func (i *OutboxMessageWhereInput) P() (predicate.OutboxMessage, error) {
+	var predicates []predicate.OutboxMessage
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, outboxmessage.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.OutboxMessage, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, outboxmessage.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.OutboxMessage, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, outboxmessage.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, outboxmessage.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, outboxmessage.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, outboxmessage.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, outboxmessage.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, outboxmessage.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, outboxmessage.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, outboxmessage.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, outboxmessage.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, outboxmessage.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.MerchantID != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDEQ(*i.MerchantID))
+	}
+	if i.MerchantIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDNEQ(*i.MerchantIDNEQ))
+	}
+	if len(i.MerchantIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.MerchantIDIn(i.MerchantIDIn...))
+	}
+	if len(i.MerchantIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.MerchantIDNotIn(i.MerchantIDNotIn...))
+	}
+	if i.MerchantIDGT != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDGT(*i.MerchantIDGT))
+	}
+	if i.MerchantIDGTE != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDGTE(*i.MerchantIDGTE))
+	}
+	if i.MerchantIDLT != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDLT(*i.MerchantIDLT))
+	}
+	if i.MerchantIDLTE != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDLTE(*i.MerchantIDLTE))
+	}
+	if i.MerchantIDContains != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDContains(*i.MerchantIDContains))
+	}
+	if i.MerchantIDHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDHasPrefix(*i.MerchantIDHasPrefix))
+	}
+	if i.MerchantIDHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDHasSuffix(*i.MerchantIDHasSuffix))
+	}
+	if i.MerchantIDEqualFold != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDEqualFold(*i.MerchantIDEqualFold))
+	}
+	if i.MerchantIDContainsFold != nil {
+		predicates = append(predicates, outboxmessage.MerchantIDContainsFold(*i.MerchantIDContainsFold))
+	}
+	if i.CompanyID != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDEQ(*i.CompanyID))
+	}
+	if i.CompanyIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDNEQ(*i.CompanyIDNEQ))
+	}
+	if len(i.CompanyIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.CompanyIDIn(i.CompanyIDIn...))
+	}
+	if len(i.CompanyIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.CompanyIDNotIn(i.CompanyIDNotIn...))
+	}
+	if i.CompanyIDGT != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDGT(*i.CompanyIDGT))
+	}
+	if i.CompanyIDGTE != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDGTE(*i.CompanyIDGTE))
+	}
+	if i.CompanyIDLT != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDLT(*i.CompanyIDLT))
+	}
+	if i.CompanyIDLTE != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDLTE(*i.CompanyIDLTE))
+	}
+	if i.CompanyIDContains != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDContains(*i.CompanyIDContains))
+	}
+	if i.CompanyIDHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDHasPrefix(*i.CompanyIDHasPrefix))
+	}
+	if i.CompanyIDHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDHasSuffix(*i.CompanyIDHasSuffix))
+	}
+	if i.CompanyIDEqualFold != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDEqualFold(*i.CompanyIDEqualFold))
+	}
+	if i.CompanyIDContainsFold != nil {
+		predicates = append(predicates, outboxmessage.CompanyIDContainsFold(*i.CompanyIDContainsFold))
+	}
+	if i.SettlementID != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDEQ(*i.SettlementID))
+	}
+	if i.SettlementIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDNEQ(*i.SettlementIDNEQ))
+	}
+	if len(i.SettlementIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.SettlementIDIn(i.SettlementIDIn...))
+	}
+	if len(i.SettlementIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.SettlementIDNotIn(i.SettlementIDNotIn...))
+	}
+	if i.SettlementIDGT != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDGT(*i.SettlementIDGT))
+	}
+	if i.SettlementIDGTE != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDGTE(*i.SettlementIDGTE))
+	}
+	if i.SettlementIDLT != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDLT(*i.SettlementIDLT))
+	}
+	if i.SettlementIDLTE != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDLTE(*i.SettlementIDLTE))
+	}
+	if i.SettlementIDContains != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDContains(*i.SettlementIDContains))
+	}
+	if i.SettlementIDHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDHasPrefix(*i.SettlementIDHasPrefix))
+	}
+	if i.SettlementIDHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDHasSuffix(*i.SettlementIDHasSuffix))
+	}
+	if i.SettlementIDIsNil {
+		predicates = append(predicates, outboxmessage.SettlementIDIsNil())
+	}
+	if i.SettlementIDNotNil {
+		predicates = append(predicates, outboxmessage.SettlementIDNotNil())
+	}
+	if i.SettlementIDEqualFold != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDEqualFold(*i.SettlementIDEqualFold))
+	}
+	if i.SettlementIDContainsFold != nil {
+		predicates = append(predicates, outboxmessage.SettlementIDContainsFold(*i.SettlementIDContainsFold))
+	}
+	if i.ToAddress != nil {
+		predicates = append(predicates, outboxmessage.ToAddressEQ(*i.ToAddress))
+	}
+	if i.ToAddressNEQ != nil {
+		predicates = append(predicates, outboxmessage.ToAddressNEQ(*i.ToAddressNEQ))
+	}
+	if len(i.ToAddressIn) > 0 {
+		predicates = append(predicates, outboxmessage.ToAddressIn(i.ToAddressIn...))
+	}
+	if len(i.ToAddressNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.ToAddressNotIn(i.ToAddressNotIn...))
+	}
+	if i.ToAddressGT != nil {
+		predicates = append(predicates, outboxmessage.ToAddressGT(*i.ToAddressGT))
+	}
+	if i.ToAddressGTE != nil {
+		predicates = append(predicates, outboxmessage.ToAddressGTE(*i.ToAddressGTE))
+	}
+	if i.ToAddressLT != nil {
+		predicates = append(predicates, outboxmessage.ToAddressLT(*i.ToAddressLT))
+	}
+	if i.ToAddressLTE != nil {
+		predicates = append(predicates, outboxmessage.ToAddressLTE(*i.ToAddressLTE))
+	}
+	if i.ToAddressContains != nil {
+		predicates = append(predicates, outboxmessage.ToAddressContains(*i.ToAddressContains))
+	}
+	if i.ToAddressHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.ToAddressHasPrefix(*i.ToAddressHasPrefix))
+	}
+	if i.ToAddressHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.ToAddressHasSuffix(*i.ToAddressHasSuffix))
+	}
+	if i.ToAddressEqualFold != nil {
+		predicates = append(predicates, outboxmessage.ToAddressEqualFold(*i.ToAddressEqualFold))
+	}
+	if i.ToAddressContainsFold != nil {
+		predicates = append(predicates, outboxmessage.ToAddressContainsFold(*i.ToAddressContainsFold))
+	}
+	if i.Subject != nil {
+		predicates = append(predicates, outboxmessage.SubjectEQ(*i.Subject))
+	}
+	if i.SubjectNEQ != nil {
+		predicates = append(predicates, outboxmessage.SubjectNEQ(*i.SubjectNEQ))
+	}
+	if len(i.SubjectIn) > 0 {
+		predicates = append(predicates, outboxmessage.SubjectIn(i.SubjectIn...))
+	}
+	if len(i.SubjectNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.SubjectNotIn(i.SubjectNotIn...))
+	}
+	if i.SubjectGT != nil {
+		predicates = append(predicates, outboxmessage.SubjectGT(*i.SubjectGT))
+	}
+	if i.SubjectGTE != nil {
+		predicates = append(predicates, outboxmessage.SubjectGTE(*i.SubjectGTE))
+	}
+	if i.SubjectLT != nil {
+		predicates = append(predicates, outboxmessage.SubjectLT(*i.SubjectLT))
+	}
+	if i.SubjectLTE != nil {
+		predicates = append(predicates, outboxmessage.SubjectLTE(*i.SubjectLTE))
+	}
+	if i.SubjectContains != nil {
+		predicates = append(predicates, outboxmessage.SubjectContains(*i.SubjectContains))
+	}
+	if i.SubjectHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.SubjectHasPrefix(*i.SubjectHasPrefix))
+	}
+	if i.SubjectHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.SubjectHasSuffix(*i.SubjectHasSuffix))
+	}
+	if i.SubjectEqualFold != nil {
+		predicates = append(predicates, outboxmessage.SubjectEqualFold(*i.SubjectEqualFold))
+	}
+	if i.SubjectContainsFold != nil {
+		predicates = append(predicates, outboxmessage.SubjectContainsFold(*i.SubjectContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, outboxmessage.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, outboxmessage.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, outboxmessage.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, outboxmessage.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, outboxmessage.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, outboxmessage.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, outboxmessage.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, outboxmessage.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, outboxmessage.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, outboxmessage.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, outboxmessage.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, outboxmessage.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, outboxmessage.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, outboxmessage.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, outboxmessage.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, outboxmessage.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, outboxmessage.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, outboxmessage.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, outboxmessage.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, outboxmessage.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.LastError != nil {
+		predicates = append(predicates, outboxmessage.LastErrorEQ(*i.LastError))
+	}
+	if i.LastErrorNEQ != nil {
+		predicates = append(predicates, outboxmessage.LastErrorNEQ(*i.LastErrorNEQ))
+	}
+	if len(i.LastErrorIn) > 0 {
+		predicates = append(predicates, outboxmessage.LastErrorIn(i.LastErrorIn...))
+	}
+	if len(i.LastErrorNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.LastErrorNotIn(i.LastErrorNotIn...))
+	}
+	if i.LastErrorGT != nil {
+		predicates = append(predicates, outboxmessage.LastErrorGT(*i.LastErrorGT))
+	}
+	if i.LastErrorGTE != nil {
+		predicates = append(predicates, outboxmessage.LastErrorGTE(*i.LastErrorGTE))
+	}
+	if i.LastErrorLT != nil {
+		predicates = append(predicates, outboxmessage.LastErrorLT(*i.LastErrorLT))
+	}
+	if i.LastErrorLTE != nil {
+		predicates = append(predicates, outboxmessage.LastErrorLTE(*i.LastErrorLTE))
+	}
+	if i.LastErrorContains != nil {
+		predicates = append(predicates, outboxmessage.LastErrorContains(*i.LastErrorContains))
+	}
+	if i.LastErrorHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.LastErrorHasPrefix(*i.LastErrorHasPrefix))
+	}
+	if i.LastErrorHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.LastErrorHasSuffix(*i.LastErrorHasSuffix))
+	}
+	if i.LastErrorIsNil {
+		predicates = append(predicates, outboxmessage.LastErrorIsNil())
+	}
+	if i.LastErrorNotNil {
+		predicates = append(predicates, outboxmessage.LastErrorNotNil())
+	}
+	if i.LastErrorEqualFold != nil {
+		predicates = append(predicates, outboxmessage.LastErrorEqualFold(*i.LastErrorEqualFold))
+	}
+	if i.LastErrorContainsFold != nil {
+		predicates = append(predicates, outboxmessage.LastErrorContainsFold(*i.LastErrorContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, outboxmessage.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, outboxmessage.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, outboxmessage.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, outboxmessage.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, outboxmessage.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, outboxmessage.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, outboxmessage.SentAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyOutboxMessageWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return outboxmessage.And(predicates...), nil
+	}
+}
+
 // PSPWhereInput represents a where input for filtering PSP queries.
 type PSPWhereInput struct {
 	Predicates []predicate.PSP  `json:"-"`
@@ -8267,6 +8922,8 @@ type SettlementEntryWhereInput struct {
 	OrderIDContains     *string  `json:"orderIDContains,omitempty"`
 	OrderIDHasPrefix    *string  `json:"orderIDHasPrefix,omitempty"`
 	OrderIDHasSuffix    *string  `json:"orderIDHasSuffix,omitempty"`
+	OrderIDIsNil        bool     `json:"orderIDIsNil,omitempty"`
+	OrderIDNotNil       bool     `json:"orderIDNotNil,omitempty"`
 	OrderIDEqualFold    *string  `json:"orderIDEqualFold,omitempty"`
 	OrderIDContainsFold *string  `json:"orderIDContainsFold,omitempty"`
 
@@ -8305,10 +8962,12 @@ type SettlementEntryWhereInput struct {
 	RefundIDContainsFold *string  `json:"refundIDContainsFold,omitempty"`
 
 	// "product_type" field predicates.
-	ProductType      *domain.ProductType  `json:"productType,omitempty"`
-	ProductTypeNEQ   *domain.ProductType  `json:"productTypeNEQ,omitempty"`
-	ProductTypeIn    []domain.ProductType `json:"productTypeIn,omitempty"`
-	ProductTypeNotIn []domain.ProductType `json:"productTypeNotIn,omitempty"`
+	ProductType       *domain.ProductType  `json:"productType,omitempty"`
+	ProductTypeNEQ    *domain.ProductType  `json:"productTypeNEQ,omitempty"`
+	ProductTypeIn     []domain.ProductType `json:"productTypeIn,omitempty"`
+	ProductTypeNotIn  []domain.ProductType `json:"productTypeNotIn,omitempty"`
+	ProductTypeIsNil  bool                 `json:"productTypeIsNil,omitempty"`
+	ProductTypeNotNil bool                 `json:"productTypeNotNil,omitempty"`
 
 	// "currency" field predicates.
 	Currency             *string  `json:"currency,omitempty"`
@@ -8324,6 +8983,23 @@ type SettlementEntryWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "owed_settlement_id" field predicates.
+	OwedSettlementID             *string  `json:"owedSettlementID,omitempty"`
+	OwedSettlementIDNEQ          *string  `json:"owedSettlementIDNEQ,omitempty"`
+	OwedSettlementIDIn           []string `json:"owedSettlementIDIn,omitempty"`
+	OwedSettlementIDNotIn        []string `json:"owedSettlementIDNotIn,omitempty"`
+	OwedSettlementIDGT           *string  `json:"owedSettlementIDGT,omitempty"`
+	OwedSettlementIDGTE          *string  `json:"owedSettlementIDGTE,omitempty"`
+	OwedSettlementIDLT           *string  `json:"owedSettlementIDLT,omitempty"`
+	OwedSettlementIDLTE          *string  `json:"owedSettlementIDLTE,omitempty"`
+	OwedSettlementIDContains     *string  `json:"owedSettlementIDContains,omitempty"`
+	OwedSettlementIDHasPrefix    *string  `json:"owedSettlementIDHasPrefix,omitempty"`
+	OwedSettlementIDHasSuffix    *string  `json:"owedSettlementIDHasSuffix,omitempty"`
+	OwedSettlementIDIsNil        bool     `json:"owedSettlementIDIsNil,omitempty"`
+	OwedSettlementIDNotNil       bool     `json:"owedSettlementIDNotNil,omitempty"`
+	OwedSettlementIDEqualFold    *string  `json:"owedSettlementIDEqualFold,omitempty"`
+	OwedSettlementIDContainsFold *string  `json:"owedSettlementIDContainsFold,omitempty"`
 
 	// "settlement" edge predicates.
 	HasSettlement     *bool                   `json:"hasSettlement,omitempty"`
@@ -8629,6 +9305,12 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	if i.OrderIDHasSuffix != nil {
 		predicates = append(predicates, settlemententry.OrderIDHasSuffix(*i.OrderIDHasSuffix))
 	}
+	if i.OrderIDIsNil {
+		predicates = append(predicates, settlemententry.OrderIDIsNil())
+	}
+	if i.OrderIDNotNil {
+		predicates = append(predicates, settlemententry.OrderIDNotNil())
+	}
 	if i.OrderIDEqualFold != nil {
 		predicates = append(predicates, settlemententry.OrderIDEqualFold(*i.OrderIDEqualFold))
 	}
@@ -8737,6 +9419,12 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	if len(i.ProductTypeNotIn) > 0 {
 		predicates = append(predicates, settlemententry.ProductTypeNotIn(i.ProductTypeNotIn...))
 	}
+	if i.ProductTypeIsNil {
+		predicates = append(predicates, settlemententry.ProductTypeIsNil())
+	}
+	if i.ProductTypeNotNil {
+		predicates = append(predicates, settlemententry.ProductTypeNotNil())
+	}
 	if i.Currency != nil {
 		predicates = append(predicates, settlemententry.CurrencyEQ(*i.Currency))
 	}
@@ -8775,6 +9463,51 @@ func (i *SettlementEntryWhereInput) P() (predicate.SettlementEntry, error) {
 	}
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, settlemententry.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.OwedSettlementID != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDEQ(*i.OwedSettlementID))
+	}
+	if i.OwedSettlementIDNEQ != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNEQ(*i.OwedSettlementIDNEQ))
+	}
+	if len(i.OwedSettlementIDIn) > 0 {
+		predicates = append(predicates, settlemententry.OwedSettlementIDIn(i.OwedSettlementIDIn...))
+	}
+	if len(i.OwedSettlementIDNotIn) > 0 {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNotIn(i.OwedSettlementIDNotIn...))
+	}
+	if i.OwedSettlementIDGT != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDGT(*i.OwedSettlementIDGT))
+	}
+	if i.OwedSettlementIDGTE != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDGTE(*i.OwedSettlementIDGTE))
+	}
+	if i.OwedSettlementIDLT != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDLT(*i.OwedSettlementIDLT))
+	}
+	if i.OwedSettlementIDLTE != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDLTE(*i.OwedSettlementIDLTE))
+	}
+	if i.OwedSettlementIDContains != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDContains(*i.OwedSettlementIDContains))
+	}
+	if i.OwedSettlementIDHasPrefix != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDHasPrefix(*i.OwedSettlementIDHasPrefix))
+	}
+	if i.OwedSettlementIDHasSuffix != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDHasSuffix(*i.OwedSettlementIDHasSuffix))
+	}
+	if i.OwedSettlementIDIsNil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDIsNil())
+	}
+	if i.OwedSettlementIDNotNil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDNotNil())
+	}
+	if i.OwedSettlementIDEqualFold != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDEqualFold(*i.OwedSettlementIDEqualFold))
+	}
+	if i.OwedSettlementIDContainsFold != nil {
+		predicates = append(predicates, settlemententry.OwedSettlementIDContainsFold(*i.OwedSettlementIDContainsFold))
 	}
 
 	if i.HasSettlement != nil {

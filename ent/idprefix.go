@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -16,6 +17,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -36,6 +38,7 @@ var idPrefixTables = map[string]string{
 	"key": apikey.Table,
 	"aud": auditevent.Table,
 	"com": company.Table,
+	"fpv": feeplanversion.Table,
 	"fee": feerule.Table,
 	"ful": fulfilment.Table,
 	"fln": fulfilmentline.Table,
@@ -43,6 +46,7 @@ var idPrefixTables = map[string]string{
 	"mer": merchant.Table,
 	"ord": order.Table,
 	"itm": orderitem.Table,
+	"obx": outboxmessage.Table,
 	"psp": psp.Table,
 	"pac": provideraccount.Table,
 	"act": provideractivation.Table,

@@ -14,6 +14,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -21,6 +22,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
@@ -50,6 +52,7 @@ const (
 	TypeAPIKey             = "APIKey"
 	TypeAuditEvent         = "AuditEvent"
 	TypeCompany            = "Company"
+	TypeFeePlanVersion     = "FeePlanVersion"
 	TypeFeeRule            = "FeeRule"
 	TypeFulfilment         = "Fulfilment"
 	TypeFulfilmentLine     = "FulfilmentLine"
@@ -57,6 +60,7 @@ const (
 	TypeMerchant           = "Merchant"
 	TypeOrder              = "Order"
 	TypeOrderItem          = "OrderItem"
+	TypeOutboxMessage      = "OutboxMessage"
 	TypePSP                = "PSP"
 	TypeProviderAccount    = "ProviderAccount"
 	TypeProviderActivation = "ProviderActivation"
@@ -2348,46 +2352,49 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 // CompanyMutation represents an operation that mutates the Company nodes in the graph.
 type CompanyMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *string
-	created_at              *time.Time
-	updated_at              *time.Time
-	psp_id                  *string
-	legal_name              *string
-	country                 *string
-	registration_number     *string
-	vat_id                  *string
-	iban                    *string
-	currency                *string
-	payout_schedule         *domain.PayoutSchedule
-	payout_weekdays         *[]domain.Weekday
-	appendpayout_weekdays   []domain.Weekday
-	pay_now_delay_days      *int
-	addpay_now_delay_days   *int
-	pay_later_delay_days    *int
-	addpay_later_delay_days *int
-	clearedFields           map[string]struct{}
-	merchant                *string
-	clearedmerchant         bool
-	fees                    map[string]struct{}
-	removedfees             map[string]struct{}
-	clearedfees             bool
-	activations             map[string]struct{}
-	removedactivations      map[string]struct{}
-	clearedactivations      bool
-	settlements             map[string]struct{}
-	removedsettlements      map[string]struct{}
-	clearedsettlements      bool
-	orders                  map[string]struct{}
-	removedorders           map[string]struct{}
-	clearedorders           bool
-	api_keys                map[string]struct{}
-	removedapi_keys         map[string]struct{}
-	clearedapi_keys         bool
-	done                    bool
-	oldValue                func(context.Context) (*Company, error)
-	predicates              []predicate.Company
+	op                       Op
+	typ                      string
+	id                       *string
+	created_at               *time.Time
+	updated_at               *time.Time
+	psp_id                   *string
+	legal_name               *string
+	country                  *string
+	registration_number      *string
+	vat_id                   *string
+	iban                     *string
+	currency                 *string
+	payout_schedule          *domain.PayoutSchedule
+	payout_weekdays          *[]domain.Weekday
+	appendpayout_weekdays    []domain.Weekday
+	pay_now_delay_days       *int
+	addpay_now_delay_days    *int
+	pay_later_delay_days     *int
+	addpay_later_delay_days  *int
+	clearedFields            map[string]struct{}
+	merchant                 *string
+	clearedmerchant          bool
+	fees                     map[string]struct{}
+	removedfees              map[string]struct{}
+	clearedfees              bool
+	fee_plan_versions        map[string]struct{}
+	removedfee_plan_versions map[string]struct{}
+	clearedfee_plan_versions bool
+	activations              map[string]struct{}
+	removedactivations       map[string]struct{}
+	clearedactivations       bool
+	settlements              map[string]struct{}
+	removedsettlements       map[string]struct{}
+	clearedsettlements       bool
+	orders                   map[string]struct{}
+	removedorders            map[string]struct{}
+	clearedorders            bool
+	api_keys                 map[string]struct{}
+	removedapi_keys          map[string]struct{}
+	clearedapi_keys          bool
+	done                     bool
+	oldValue                 func(context.Context) (*Company, error)
+	predicates               []predicate.Company
 }
 
 var _ ent.Mutation = (*CompanyMutation)(nil)
@@ -3174,6 +3181,60 @@ func (m *CompanyMutation) ResetFees() {
 	m.removedfees = nil
 }
 
+// AddFeePlanVersionIDs adds the "fee_plan_versions" edge to the FeePlanVersion entity by ids.
+func (m *CompanyMutation) AddFeePlanVersionIDs(ids ...string) {
+	if m.fee_plan_versions == nil {
+		m.fee_plan_versions = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.fee_plan_versions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFeePlanVersions clears the "fee_plan_versions" edge to the FeePlanVersion entity.
+func (m *CompanyMutation) ClearFeePlanVersions() {
+	m.clearedfee_plan_versions = true
+}
+
+// FeePlanVersionsCleared reports if the "fee_plan_versions" edge to the FeePlanVersion entity was cleared.
+func (m *CompanyMutation) FeePlanVersionsCleared() bool {
+	return m.clearedfee_plan_versions
+}
+
+// RemoveFeePlanVersionIDs removes the "fee_plan_versions" edge to the FeePlanVersion entity by IDs.
+func (m *CompanyMutation) RemoveFeePlanVersionIDs(ids ...string) {
+	if m.removedfee_plan_versions == nil {
+		m.removedfee_plan_versions = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.fee_plan_versions, ids[i])
+		m.removedfee_plan_versions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFeePlanVersions returns the removed IDs of the "fee_plan_versions" edge to the FeePlanVersion entity.
+func (m *CompanyMutation) RemovedFeePlanVersionsIDs() (ids []string) {
+	for id := range m.removedfee_plan_versions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FeePlanVersionsIDs returns the "fee_plan_versions" edge IDs in the mutation.
+func (m *CompanyMutation) FeePlanVersionsIDs() (ids []string) {
+	for id := range m.fee_plan_versions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFeePlanVersions resets all changes to the "fee_plan_versions" edge.
+func (m *CompanyMutation) ResetFeePlanVersions() {
+	m.fee_plan_versions = nil
+	m.clearedfee_plan_versions = false
+	m.removedfee_plan_versions = nil
+}
+
 // AddActivationIDs adds the "activations" edge to the ProviderActivation entity by ids.
 func (m *CompanyMutation) AddActivationIDs(ids ...string) {
 	if m.activations == nil {
@@ -3792,12 +3853,15 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.merchant != nil {
 		edges = append(edges, company.EdgeMerchant)
 	}
 	if m.fees != nil {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.fee_plan_versions != nil {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.activations != nil {
 		edges = append(edges, company.EdgeActivations)
@@ -3825,6 +3889,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 	case company.EdgeFees:
 		ids := make([]ent.Value, 0, len(m.fees))
 		for id := range m.fees {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeFeePlanVersions:
+		ids := make([]ent.Value, 0, len(m.fee_plan_versions))
+		for id := range m.fee_plan_versions {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3858,9 +3928,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedfees != nil {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.removedfee_plan_versions != nil {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.removedactivations != nil {
 		edges = append(edges, company.EdgeActivations)
@@ -3884,6 +3957,12 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 	case company.EdgeFees:
 		ids := make([]ent.Value, 0, len(m.removedfees))
 		for id := range m.removedfees {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeFeePlanVersions:
+		ids := make([]ent.Value, 0, len(m.removedfee_plan_versions))
+		for id := range m.removedfee_plan_versions {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3917,12 +3996,15 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedmerchant {
 		edges = append(edges, company.EdgeMerchant)
 	}
 	if m.clearedfees {
 		edges = append(edges, company.EdgeFees)
+	}
+	if m.clearedfee_plan_versions {
+		edges = append(edges, company.EdgeFeePlanVersions)
 	}
 	if m.clearedactivations {
 		edges = append(edges, company.EdgeActivations)
@@ -3947,6 +4029,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedmerchant
 	case company.EdgeFees:
 		return m.clearedfees
+	case company.EdgeFeePlanVersions:
+		return m.clearedfee_plan_versions
 	case company.EdgeActivations:
 		return m.clearedactivations
 	case company.EdgeSettlements:
@@ -3980,6 +4064,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 	case company.EdgeFees:
 		m.ResetFees()
 		return nil
+	case company.EdgeFeePlanVersions:
+		m.ResetFeePlanVersions()
+		return nil
 	case company.EdgeActivations:
 		m.ResetActivations()
 		return nil
@@ -3994,6 +4081,714 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
+}
+
+// FeePlanVersionMutation represents an operation that mutates the FeePlanVersion nodes in the graph.
+type FeePlanVersionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	updated_at     *time.Time
+	version        *int
+	addversion     *int
+	effective_at   *time.Time
+	fees           *[]domain.FeeRate
+	appendfees     []domain.FeeRate
+	clearedFields  map[string]struct{}
+	company        *string
+	clearedcompany bool
+	done           bool
+	oldValue       func(context.Context) (*FeePlanVersion, error)
+	predicates     []predicate.FeePlanVersion
+}
+
+var _ ent.Mutation = (*FeePlanVersionMutation)(nil)
+
+// feeplanversionOption allows management of the mutation configuration using functional options.
+type feeplanversionOption func(*FeePlanVersionMutation)
+
+// newFeePlanVersionMutation creates new mutation for the FeePlanVersion entity.
+func newFeePlanVersionMutation(c config, op Op, opts ...feeplanversionOption) *FeePlanVersionMutation {
+	m := &FeePlanVersionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFeePlanVersion,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFeePlanVersionID sets the ID field of the mutation.
+func withFeePlanVersionID(id string) feeplanversionOption {
+	return func(m *FeePlanVersionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FeePlanVersion
+		)
+		m.oldValue = func(ctx context.Context) (*FeePlanVersion, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FeePlanVersion.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFeePlanVersion sets the old FeePlanVersion of the mutation.
+func withFeePlanVersion(node *FeePlanVersion) feeplanversionOption {
+	return func(m *FeePlanVersionMutation) {
+		m.oldValue = func(context.Context) (*FeePlanVersion, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FeePlanVersionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FeePlanVersionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of FeePlanVersion entities.
+func (m *FeePlanVersionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FeePlanVersionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FeePlanVersionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FeePlanVersion.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FeePlanVersionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FeePlanVersionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FeePlanVersionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FeePlanVersionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FeePlanVersionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FeePlanVersionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *FeePlanVersionMutation) SetCompanyID(s string) {
+	m.company = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *FeePlanVersionMutation) CompanyID() (r string, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *FeePlanVersionMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *FeePlanVersionMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *FeePlanVersionMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *FeePlanVersionMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *FeePlanVersionMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *FeePlanVersionMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetEffectiveAt sets the "effective_at" field.
+func (m *FeePlanVersionMutation) SetEffectiveAt(t time.Time) {
+	m.effective_at = &t
+}
+
+// EffectiveAt returns the value of the "effective_at" field in the mutation.
+func (m *FeePlanVersionMutation) EffectiveAt() (r time.Time, exists bool) {
+	v := m.effective_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEffectiveAt returns the old "effective_at" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldEffectiveAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEffectiveAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEffectiveAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEffectiveAt: %w", err)
+	}
+	return oldValue.EffectiveAt, nil
+}
+
+// ResetEffectiveAt resets all changes to the "effective_at" field.
+func (m *FeePlanVersionMutation) ResetEffectiveAt() {
+	m.effective_at = nil
+}
+
+// SetFees sets the "fees" field.
+func (m *FeePlanVersionMutation) SetFees(dr []domain.FeeRate) {
+	m.fees = &dr
+	m.appendfees = nil
+}
+
+// Fees returns the value of the "fees" field in the mutation.
+func (m *FeePlanVersionMutation) Fees() (r []domain.FeeRate, exists bool) {
+	v := m.fees
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFees returns the old "fees" field's value of the FeePlanVersion entity.
+// If the FeePlanVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeePlanVersionMutation) OldFees(ctx context.Context) (v []domain.FeeRate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFees is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFees requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFees: %w", err)
+	}
+	return oldValue.Fees, nil
+}
+
+// AppendFees adds dr to the "fees" field.
+func (m *FeePlanVersionMutation) AppendFees(dr []domain.FeeRate) {
+	m.appendfees = append(m.appendfees, dr...)
+}
+
+// AppendedFees returns the list of values that were appended to the "fees" field in this mutation.
+func (m *FeePlanVersionMutation) AppendedFees() ([]domain.FeeRate, bool) {
+	if len(m.appendfees) == 0 {
+		return nil, false
+	}
+	return m.appendfees, true
+}
+
+// ResetFees resets all changes to the "fees" field.
+func (m *FeePlanVersionMutation) ResetFees() {
+	m.fees = nil
+	m.appendfees = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *FeePlanVersionMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[feeplanversion.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *FeePlanVersionMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *FeePlanVersionMutation) CompanyIDs() (ids []string) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *FeePlanVersionMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the FeePlanVersionMutation builder.
+func (m *FeePlanVersionMutation) Where(ps ...predicate.FeePlanVersion) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FeePlanVersionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FeePlanVersionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FeePlanVersion, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FeePlanVersionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FeePlanVersionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FeePlanVersion).
+func (m *FeePlanVersionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FeePlanVersionMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, feeplanversion.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, feeplanversion.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, feeplanversion.FieldCompanyID)
+	}
+	if m.version != nil {
+		fields = append(fields, feeplanversion.FieldVersion)
+	}
+	if m.effective_at != nil {
+		fields = append(fields, feeplanversion.FieldEffectiveAt)
+	}
+	if m.fees != nil {
+		fields = append(fields, feeplanversion.FieldFees)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FeePlanVersionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		return m.CreatedAt()
+	case feeplanversion.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case feeplanversion.FieldCompanyID:
+		return m.CompanyID()
+	case feeplanversion.FieldVersion:
+		return m.Version()
+	case feeplanversion.FieldEffectiveAt:
+		return m.EffectiveAt()
+	case feeplanversion.FieldFees:
+		return m.Fees()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FeePlanVersionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case feeplanversion.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case feeplanversion.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case feeplanversion.FieldVersion:
+		return m.OldVersion(ctx)
+	case feeplanversion.FieldEffectiveAt:
+		return m.OldEffectiveAt(ctx)
+	case feeplanversion.FieldFees:
+		return m.OldFees(ctx)
+	}
+	return nil, fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeePlanVersionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case feeplanversion.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case feeplanversion.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case feeplanversion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case feeplanversion.FieldEffectiveAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEffectiveAt(v)
+		return nil
+	case feeplanversion.FieldFees:
+		v, ok := value.([]domain.FeeRate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFees(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FeePlanVersionMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, feeplanversion.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FeePlanVersionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case feeplanversion.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeePlanVersionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case feeplanversion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FeePlanVersionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FeePlanVersionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FeePlanVersionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown FeePlanVersion nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FeePlanVersionMutation) ResetField(name string) error {
+	switch name {
+	case feeplanversion.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case feeplanversion.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case feeplanversion.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case feeplanversion.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case feeplanversion.FieldEffectiveAt:
+		m.ResetEffectiveAt()
+		return nil
+	case feeplanversion.FieldFees:
+		m.ResetFees()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FeePlanVersionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, feeplanversion.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FeePlanVersionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FeePlanVersionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FeePlanVersionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FeePlanVersionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, feeplanversion.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FeePlanVersionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FeePlanVersionMutation) ClearEdge(name string) error {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FeePlanVersionMutation) ResetEdge(name string) error {
+	switch name {
+	case feeplanversion.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown FeePlanVersion edge %s", name)
 }
 
 // FeeRuleMutation represents an operation that mutates the FeeRule nodes in the graph.
@@ -4796,6 +5591,11 @@ type FulfilmentMutation struct {
 	completed_at          *time.Time
 	steps                 *[]domain.OperationStep
 	appendsteps           []domain.OperationStep
+	fee_plan_version_id   *string
+	fee_bps               *int64
+	addfee_bps            *int64
+	fee_fixed_minor       *int64
+	addfee_fixed_minor    *int64
 	clearedFields         map[string]struct{}
 	_order                *string
 	cleared_order         bool
@@ -5564,6 +6364,195 @@ func (m *FulfilmentMutation) ResetSteps() {
 	delete(m.clearedFields, fulfilment.FieldSteps)
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) SetFeePlanVersionID(s string) {
+	m.fee_plan_version_id = &s
+}
+
+// FeePlanVersionID returns the value of the "fee_plan_version_id" field in the mutation.
+func (m *FulfilmentMutation) FeePlanVersionID() (r string, exists bool) {
+	v := m.fee_plan_version_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeePlanVersionID returns the old "fee_plan_version_id" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeePlanVersionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeePlanVersionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeePlanVersionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeePlanVersionID: %w", err)
+	}
+	return oldValue.FeePlanVersionID, nil
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) ClearFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	m.clearedFields[fulfilment.FieldFeePlanVersionID] = struct{}{}
+}
+
+// FeePlanVersionIDCleared returns if the "fee_plan_version_id" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeePlanVersionIDCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeePlanVersionID]
+	return ok
+}
+
+// ResetFeePlanVersionID resets all changes to the "fee_plan_version_id" field.
+func (m *FulfilmentMutation) ResetFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	delete(m.clearedFields, fulfilment.FieldFeePlanVersionID)
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (m *FulfilmentMutation) SetFeeBps(i int64) {
+	m.fee_bps = &i
+	m.addfee_bps = nil
+}
+
+// FeeBps returns the value of the "fee_bps" field in the mutation.
+func (m *FulfilmentMutation) FeeBps() (r int64, exists bool) {
+	v := m.fee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeBps returns the old "fee_bps" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeeBps(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeBps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeBps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeBps: %w", err)
+	}
+	return oldValue.FeeBps, nil
+}
+
+// AddFeeBps adds i to the "fee_bps" field.
+func (m *FulfilmentMutation) AddFeeBps(i int64) {
+	if m.addfee_bps != nil {
+		*m.addfee_bps += i
+	} else {
+		m.addfee_bps = &i
+	}
+}
+
+// AddedFeeBps returns the value that was added to the "fee_bps" field in this mutation.
+func (m *FulfilmentMutation) AddedFeeBps() (r int64, exists bool) {
+	v := m.addfee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (m *FulfilmentMutation) ClearFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	m.clearedFields[fulfilment.FieldFeeBps] = struct{}{}
+}
+
+// FeeBpsCleared returns if the "fee_bps" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeeBpsCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeeBps]
+	return ok
+}
+
+// ResetFeeBps resets all changes to the "fee_bps" field.
+func (m *FulfilmentMutation) ResetFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	delete(m.clearedFields, fulfilment.FieldFeeBps)
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) SetFeeFixedMinor(i int64) {
+	m.fee_fixed_minor = &i
+	m.addfee_fixed_minor = nil
+}
+
+// FeeFixedMinor returns the value of the "fee_fixed_minor" field in the mutation.
+func (m *FulfilmentMutation) FeeFixedMinor() (r int64, exists bool) {
+	v := m.fee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeFixedMinor returns the old "fee_fixed_minor" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldFeeFixedMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeFixedMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeFixedMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeFixedMinor: %w", err)
+	}
+	return oldValue.FeeFixedMinor, nil
+}
+
+// AddFeeFixedMinor adds i to the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) AddFeeFixedMinor(i int64) {
+	if m.addfee_fixed_minor != nil {
+		*m.addfee_fixed_minor += i
+	} else {
+		m.addfee_fixed_minor = &i
+	}
+}
+
+// AddedFeeFixedMinor returns the value that was added to the "fee_fixed_minor" field in this mutation.
+func (m *FulfilmentMutation) AddedFeeFixedMinor() (r int64, exists bool) {
+	v := m.addfee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) ClearFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	m.clearedFields[fulfilment.FieldFeeFixedMinor] = struct{}{}
+}
+
+// FeeFixedMinorCleared returns if the "fee_fixed_minor" field was cleared in this mutation.
+func (m *FulfilmentMutation) FeeFixedMinorCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldFeeFixedMinor]
+	return ok
+}
+
+// ResetFeeFixedMinor resets all changes to the "fee_fixed_minor" field.
+func (m *FulfilmentMutation) ResetFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	delete(m.clearedFields, fulfilment.FieldFeeFixedMinor)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *FulfilmentMutation) ClearOrder() {
 	m.cleared_order = true
@@ -5706,7 +6695,7 @@ func (m *FulfilmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FulfilmentMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, fulfilment.FieldCreatedAt)
 	}
@@ -5749,6 +6738,15 @@ func (m *FulfilmentMutation) Fields() []string {
 	if m.steps != nil {
 		fields = append(fields, fulfilment.FieldSteps)
 	}
+	if m.fee_plan_version_id != nil {
+		fields = append(fields, fulfilment.FieldFeePlanVersionID)
+	}
+	if m.fee_bps != nil {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.fee_fixed_minor != nil {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -5785,6 +6783,12 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.SettlementID()
 	case fulfilment.FieldSteps:
 		return m.Steps()
+	case fulfilment.FieldFeePlanVersionID:
+		return m.FeePlanVersionID()
+	case fulfilment.FieldFeeBps:
+		return m.FeeBps()
+	case fulfilment.FieldFeeFixedMinor:
+		return m.FeeFixedMinor()
 	}
 	return nil, false
 }
@@ -5822,6 +6826,12 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldSettlementID(ctx)
 	case fulfilment.FieldSteps:
 		return m.OldSteps(ctx)
+	case fulfilment.FieldFeePlanVersionID:
+		return m.OldFeePlanVersionID(ctx)
+	case fulfilment.FieldFeeBps:
+		return m.OldFeeBps(ctx)
+	case fulfilment.FieldFeeFixedMinor:
+		return m.OldFeeFixedMinor(ctx)
 	}
 	return nil, fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5929,6 +6939,27 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSteps(v)
 		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeePlanVersionID(v)
+		return nil
+	case fulfilment.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeBps(v)
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeFixedMinor(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
 }
@@ -5943,6 +6974,12 @@ func (m *FulfilmentMutation) AddedFields() []string {
 	if m.addattempts != nil {
 		fields = append(fields, fulfilment.FieldAttempts)
 	}
+	if m.addfee_bps != nil {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.addfee_fixed_minor != nil {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -5955,6 +6992,10 @@ func (m *FulfilmentMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAmountMinor()
 	case fulfilment.FieldAttempts:
 		return m.AddedAttempts()
+	case fulfilment.FieldFeeBps:
+		return m.AddedFeeBps()
+	case fulfilment.FieldFeeFixedMinor:
+		return m.AddedFeeFixedMinor()
 	}
 	return nil, false
 }
@@ -5977,6 +7018,20 @@ func (m *FulfilmentMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAttempts(v)
+		return nil
+	case fulfilment.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeBps(v)
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeFixedMinor(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment numeric field %s", name)
@@ -6006,6 +7061,15 @@ func (m *FulfilmentMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(fulfilment.FieldSteps) {
 		fields = append(fields, fulfilment.FieldSteps)
+	}
+	if m.FieldCleared(fulfilment.FieldFeePlanVersionID) {
+		fields = append(fields, fulfilment.FieldFeePlanVersionID)
+	}
+	if m.FieldCleared(fulfilment.FieldFeeBps) {
+		fields = append(fields, fulfilment.FieldFeeBps)
+	}
+	if m.FieldCleared(fulfilment.FieldFeeFixedMinor) {
+		fields = append(fields, fulfilment.FieldFeeFixedMinor)
 	}
 	return fields
 }
@@ -6041,6 +7105,15 @@ func (m *FulfilmentMutation) ClearField(name string) error {
 		return nil
 	case fulfilment.FieldSteps:
 		m.ClearSteps()
+		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		m.ClearFeePlanVersionID()
+		return nil
+	case fulfilment.FieldFeeBps:
+		m.ClearFeeBps()
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		m.ClearFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment nullable field %s", name)
@@ -6091,6 +7164,15 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 		return nil
 	case fulfilment.FieldSteps:
 		m.ResetSteps()
+		return nil
+	case fulfilment.FieldFeePlanVersionID:
+		m.ResetFeePlanVersionID()
+		return nil
+	case fulfilment.FieldFeeBps:
+		m.ResetFeeBps()
+		return nil
+	case fulfilment.FieldFeeFixedMinor:
+		m.ResetFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Fulfilment field %s", name)
@@ -9103,6 +10185,11 @@ type OrderMutation struct {
 	addsession_version        *int
 	confirmed_at              *time.Time
 	payout_date               *domain.Date
+	fee_plan_version_id       *string
+	fee_bps                   *int64
+	addfee_bps                *int64
+	fee_fixed_minor           *int64
+	addfee_fixed_minor        *int64
 	clearedFields             map[string]struct{}
 	merchant                  *string
 	clearedmerchant           bool
@@ -10749,6 +11836,195 @@ func (m *OrderMutation) ResetSettlementID() {
 	delete(m.clearedFields, order.FieldSettlementID)
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (m *OrderMutation) SetFeePlanVersionID(s string) {
+	m.fee_plan_version_id = &s
+}
+
+// FeePlanVersionID returns the value of the "fee_plan_version_id" field in the mutation.
+func (m *OrderMutation) FeePlanVersionID() (r string, exists bool) {
+	v := m.fee_plan_version_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeePlanVersionID returns the old "fee_plan_version_id" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeePlanVersionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeePlanVersionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeePlanVersionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeePlanVersionID: %w", err)
+	}
+	return oldValue.FeePlanVersionID, nil
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (m *OrderMutation) ClearFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	m.clearedFields[order.FieldFeePlanVersionID] = struct{}{}
+}
+
+// FeePlanVersionIDCleared returns if the "fee_plan_version_id" field was cleared in this mutation.
+func (m *OrderMutation) FeePlanVersionIDCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeePlanVersionID]
+	return ok
+}
+
+// ResetFeePlanVersionID resets all changes to the "fee_plan_version_id" field.
+func (m *OrderMutation) ResetFeePlanVersionID() {
+	m.fee_plan_version_id = nil
+	delete(m.clearedFields, order.FieldFeePlanVersionID)
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (m *OrderMutation) SetFeeBps(i int64) {
+	m.fee_bps = &i
+	m.addfee_bps = nil
+}
+
+// FeeBps returns the value of the "fee_bps" field in the mutation.
+func (m *OrderMutation) FeeBps() (r int64, exists bool) {
+	v := m.fee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeBps returns the old "fee_bps" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeeBps(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeBps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeBps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeBps: %w", err)
+	}
+	return oldValue.FeeBps, nil
+}
+
+// AddFeeBps adds i to the "fee_bps" field.
+func (m *OrderMutation) AddFeeBps(i int64) {
+	if m.addfee_bps != nil {
+		*m.addfee_bps += i
+	} else {
+		m.addfee_bps = &i
+	}
+}
+
+// AddedFeeBps returns the value that was added to the "fee_bps" field in this mutation.
+func (m *OrderMutation) AddedFeeBps() (r int64, exists bool) {
+	v := m.addfee_bps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (m *OrderMutation) ClearFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	m.clearedFields[order.FieldFeeBps] = struct{}{}
+}
+
+// FeeBpsCleared returns if the "fee_bps" field was cleared in this mutation.
+func (m *OrderMutation) FeeBpsCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeeBps]
+	return ok
+}
+
+// ResetFeeBps resets all changes to the "fee_bps" field.
+func (m *OrderMutation) ResetFeeBps() {
+	m.fee_bps = nil
+	m.addfee_bps = nil
+	delete(m.clearedFields, order.FieldFeeBps)
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (m *OrderMutation) SetFeeFixedMinor(i int64) {
+	m.fee_fixed_minor = &i
+	m.addfee_fixed_minor = nil
+}
+
+// FeeFixedMinor returns the value of the "fee_fixed_minor" field in the mutation.
+func (m *OrderMutation) FeeFixedMinor() (r int64, exists bool) {
+	v := m.fee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeFixedMinor returns the old "fee_fixed_minor" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFeeFixedMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeFixedMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeFixedMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeFixedMinor: %w", err)
+	}
+	return oldValue.FeeFixedMinor, nil
+}
+
+// AddFeeFixedMinor adds i to the "fee_fixed_minor" field.
+func (m *OrderMutation) AddFeeFixedMinor(i int64) {
+	if m.addfee_fixed_minor != nil {
+		*m.addfee_fixed_minor += i
+	} else {
+		m.addfee_fixed_minor = &i
+	}
+}
+
+// AddedFeeFixedMinor returns the value that was added to the "fee_fixed_minor" field in this mutation.
+func (m *OrderMutation) AddedFeeFixedMinor() (r int64, exists bool) {
+	v := m.addfee_fixed_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (m *OrderMutation) ClearFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	m.clearedFields[order.FieldFeeFixedMinor] = struct{}{}
+}
+
+// FeeFixedMinorCleared returns if the "fee_fixed_minor" field was cleared in this mutation.
+func (m *OrderMutation) FeeFixedMinorCleared() bool {
+	_, ok := m.clearedFields[order.FieldFeeFixedMinor]
+	return ok
+}
+
+// ResetFeeFixedMinor resets all changes to the "fee_fixed_minor" field.
+func (m *OrderMutation) ResetFeeFixedMinor() {
+	m.fee_fixed_minor = nil
+	m.addfee_fixed_minor = nil
+	delete(m.clearedFields, order.FieldFeeFixedMinor)
+}
+
 // ClearMerchant clears the "merchant" edge to the Merchant entity.
 func (m *OrderMutation) ClearMerchant() {
 	m.clearedmerchant = true
@@ -11053,7 +12329,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 34)
+	fields := make([]string, 0, 37)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -11156,6 +12432,15 @@ func (m *OrderMutation) Fields() []string {
 	if m.settlement != nil {
 		fields = append(fields, order.FieldSettlementID)
 	}
+	if m.fee_plan_version_id != nil {
+		fields = append(fields, order.FieldFeePlanVersionID)
+	}
+	if m.fee_bps != nil {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.fee_fixed_minor != nil {
+		fields = append(fields, order.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -11232,6 +12517,12 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.PayoutDate()
 	case order.FieldSettlementID:
 		return m.SettlementID()
+	case order.FieldFeePlanVersionID:
+		return m.FeePlanVersionID()
+	case order.FieldFeeBps:
+		return m.FeeBps()
+	case order.FieldFeeFixedMinor:
+		return m.FeeFixedMinor()
 	}
 	return nil, false
 }
@@ -11309,6 +12600,12 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldPayoutDate(ctx)
 	case order.FieldSettlementID:
 		return m.OldSettlementID(ctx)
+	case order.FieldFeePlanVersionID:
+		return m.OldFeePlanVersionID(ctx)
+	case order.FieldFeeBps:
+		return m.OldFeeBps(ctx)
+	case order.FieldFeeFixedMinor:
+		return m.OldFeeFixedMinor(ctx)
 	}
 	return nil, fmt.Errorf("unknown Order field %s", name)
 }
@@ -11556,6 +12853,27 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettlementID(v)
 		return nil
+	case order.FieldFeePlanVersionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeePlanVersionID(v)
+		return nil
+	case order.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeBps(v)
+		return nil
+	case order.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeFixedMinor(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
 }
@@ -11579,6 +12897,12 @@ func (m *OrderMutation) AddedFields() []string {
 	if m.addsession_version != nil {
 		fields = append(fields, order.FieldSessionVersion)
 	}
+	if m.addfee_bps != nil {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.addfee_fixed_minor != nil {
+		fields = append(fields, order.FieldFeeFixedMinor)
+	}
 	return fields
 }
 
@@ -11597,6 +12921,10 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedRefundedAmountMinor()
 	case order.FieldSessionVersion:
 		return m.AddedSessionVersion()
+	case order.FieldFeeBps:
+		return m.AddedFeeBps()
+	case order.FieldFeeFixedMinor:
+		return m.AddedFeeFixedMinor()
 	}
 	return nil, false
 }
@@ -11640,6 +12968,20 @@ func (m *OrderMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddSessionVersion(v)
+		return nil
+	case order.FieldFeeBps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeBps(v)
+		return nil
+	case order.FieldFeeFixedMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeFixedMinor(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Order numeric field %s", name)
@@ -11693,6 +13035,15 @@ func (m *OrderMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(order.FieldSettlementID) {
 		fields = append(fields, order.FieldSettlementID)
+	}
+	if m.FieldCleared(order.FieldFeePlanVersionID) {
+		fields = append(fields, order.FieldFeePlanVersionID)
+	}
+	if m.FieldCleared(order.FieldFeeBps) {
+		fields = append(fields, order.FieldFeeBps)
+	}
+	if m.FieldCleared(order.FieldFeeFixedMinor) {
+		fields = append(fields, order.FieldFeeFixedMinor)
 	}
 	return fields
 }
@@ -11752,6 +13103,15 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldSettlementID:
 		m.ClearSettlementID()
+		return nil
+	case order.FieldFeePlanVersionID:
+		m.ClearFeePlanVersionID()
+		return nil
+	case order.FieldFeeBps:
+		m.ClearFeeBps()
+		return nil
+	case order.FieldFeeFixedMinor:
+		m.ClearFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Order nullable field %s", name)
@@ -11862,6 +13222,15 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldSettlementID:
 		m.ResetSettlementID()
+		return nil
+	case order.FieldFeePlanVersionID:
+		m.ResetFeePlanVersionID()
+		return nil
+	case order.FieldFeeBps:
+		m.ResetFeeBps()
+		return nil
+	case order.FieldFeeFixedMinor:
+		m.ResetFeeFixedMinor()
 		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
@@ -13689,6 +15058,1082 @@ func (m *OrderItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown OrderItem edge %s", name)
+}
+
+// OutboxMessageMutation represents an operation that mutates the OutboxMessage nodes in the graph.
+type OutboxMessageMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	psp_id        *string
+	merchant_id   *string
+	company_id    *string
+	settlement_id *string
+	to_address    *string
+	subject       *string
+	body          *string
+	status        *outboxmessage.Status
+	attempts      *int
+	addattempts   *int
+	last_error    *string
+	sent_at       *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*OutboxMessage, error)
+	predicates    []predicate.OutboxMessage
+}
+
+var _ ent.Mutation = (*OutboxMessageMutation)(nil)
+
+// outboxmessageOption allows management of the mutation configuration using functional options.
+type outboxmessageOption func(*OutboxMessageMutation)
+
+// newOutboxMessageMutation creates new mutation for the OutboxMessage entity.
+func newOutboxMessageMutation(c config, op Op, opts ...outboxmessageOption) *OutboxMessageMutation {
+	m := &OutboxMessageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOutboxMessage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOutboxMessageID sets the ID field of the mutation.
+func withOutboxMessageID(id string) outboxmessageOption {
+	return func(m *OutboxMessageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OutboxMessage
+		)
+		m.oldValue = func(ctx context.Context) (*OutboxMessage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OutboxMessage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOutboxMessage sets the old OutboxMessage of the mutation.
+func withOutboxMessage(node *OutboxMessage) outboxmessageOption {
+	return func(m *OutboxMessageMutation) {
+		m.oldValue = func(context.Context) (*OutboxMessage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OutboxMessageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OutboxMessageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of OutboxMessage entities.
+func (m *OutboxMessageMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OutboxMessageMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OutboxMessageMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OutboxMessage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OutboxMessageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OutboxMessageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OutboxMessageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OutboxMessageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OutboxMessageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OutboxMessageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *OutboxMessageMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *OutboxMessageMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *OutboxMessageMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (m *OutboxMessageMutation) SetMerchantID(s string) {
+	m.merchant_id = &s
+}
+
+// MerchantID returns the value of the "merchant_id" field in the mutation.
+func (m *OutboxMessageMutation) MerchantID() (r string, exists bool) {
+	v := m.merchant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantID returns the old "merchant_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldMerchantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantID: %w", err)
+	}
+	return oldValue.MerchantID, nil
+}
+
+// ResetMerchantID resets all changes to the "merchant_id" field.
+func (m *OutboxMessageMutation) ResetMerchantID() {
+	m.merchant_id = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *OutboxMessageMutation) SetCompanyID(s string) {
+	m.company_id = &s
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *OutboxMessageMutation) CompanyID() (r string, exists bool) {
+	v := m.company_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldCompanyID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *OutboxMessageMutation) ResetCompanyID() {
+	m.company_id = nil
+}
+
+// SetSettlementID sets the "settlement_id" field.
+func (m *OutboxMessageMutation) SetSettlementID(s string) {
+	m.settlement_id = &s
+}
+
+// SettlementID returns the value of the "settlement_id" field in the mutation.
+func (m *OutboxMessageMutation) SettlementID() (r string, exists bool) {
+	v := m.settlement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettlementID returns the old "settlement_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldSettlementID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettlementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettlementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettlementID: %w", err)
+	}
+	return oldValue.SettlementID, nil
+}
+
+// ClearSettlementID clears the value of the "settlement_id" field.
+func (m *OutboxMessageMutation) ClearSettlementID() {
+	m.settlement_id = nil
+	m.clearedFields[outboxmessage.FieldSettlementID] = struct{}{}
+}
+
+// SettlementIDCleared returns if the "settlement_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) SettlementIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldSettlementID]
+	return ok
+}
+
+// ResetSettlementID resets all changes to the "settlement_id" field.
+func (m *OutboxMessageMutation) ResetSettlementID() {
+	m.settlement_id = nil
+	delete(m.clearedFields, outboxmessage.FieldSettlementID)
+}
+
+// SetToAddress sets the "to_address" field.
+func (m *OutboxMessageMutation) SetToAddress(s string) {
+	m.to_address = &s
+}
+
+// ToAddress returns the value of the "to_address" field in the mutation.
+func (m *OutboxMessageMutation) ToAddress() (r string, exists bool) {
+	v := m.to_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToAddress returns the old "to_address" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldToAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToAddress: %w", err)
+	}
+	return oldValue.ToAddress, nil
+}
+
+// ResetToAddress resets all changes to the "to_address" field.
+func (m *OutboxMessageMutation) ResetToAddress() {
+	m.to_address = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *OutboxMessageMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *OutboxMessageMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *OutboxMessageMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetBody sets the "body" field.
+func (m *OutboxMessageMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *OutboxMessageMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *OutboxMessageMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *OutboxMessageMutation) SetStatus(o outboxmessage.Status) {
+	m.status = &o
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *OutboxMessageMutation) Status() (r outboxmessage.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldStatus(ctx context.Context) (v outboxmessage.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *OutboxMessageMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *OutboxMessageMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *OutboxMessageMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *OutboxMessageMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *OutboxMessageMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *OutboxMessageMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *OutboxMessageMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *OutboxMessageMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ClearLastError clears the value of the "last_error" field.
+func (m *OutboxMessageMutation) ClearLastError() {
+	m.last_error = nil
+	m.clearedFields[outboxmessage.FieldLastError] = struct{}{}
+}
+
+// LastErrorCleared returns if the "last_error" field was cleared in this mutation.
+func (m *OutboxMessageMutation) LastErrorCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldLastError]
+	return ok
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *OutboxMessageMutation) ResetLastError() {
+	m.last_error = nil
+	delete(m.clearedFields, outboxmessage.FieldLastError)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *OutboxMessageMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *OutboxMessageMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *OutboxMessageMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[outboxmessage.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *OutboxMessageMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *OutboxMessageMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, outboxmessage.FieldSentAt)
+}
+
+// Where appends a list predicates to the OutboxMessageMutation builder.
+func (m *OutboxMessageMutation) Where(ps ...predicate.OutboxMessage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OutboxMessageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OutboxMessageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OutboxMessage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OutboxMessageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OutboxMessageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OutboxMessage).
+func (m *OutboxMessageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OutboxMessageMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, outboxmessage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, outboxmessage.FieldUpdatedAt)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, outboxmessage.FieldPspID)
+	}
+	if m.merchant_id != nil {
+		fields = append(fields, outboxmessage.FieldMerchantID)
+	}
+	if m.company_id != nil {
+		fields = append(fields, outboxmessage.FieldCompanyID)
+	}
+	if m.settlement_id != nil {
+		fields = append(fields, outboxmessage.FieldSettlementID)
+	}
+	if m.to_address != nil {
+		fields = append(fields, outboxmessage.FieldToAddress)
+	}
+	if m.subject != nil {
+		fields = append(fields, outboxmessage.FieldSubject)
+	}
+	if m.body != nil {
+		fields = append(fields, outboxmessage.FieldBody)
+	}
+	if m.status != nil {
+		fields = append(fields, outboxmessage.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, outboxmessage.FieldAttempts)
+	}
+	if m.last_error != nil {
+		fields = append(fields, outboxmessage.FieldLastError)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, outboxmessage.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		return m.CreatedAt()
+	case outboxmessage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case outboxmessage.FieldPspID:
+		return m.PspID()
+	case outboxmessage.FieldMerchantID:
+		return m.MerchantID()
+	case outboxmessage.FieldCompanyID:
+		return m.CompanyID()
+	case outboxmessage.FieldSettlementID:
+		return m.SettlementID()
+	case outboxmessage.FieldToAddress:
+		return m.ToAddress()
+	case outboxmessage.FieldSubject:
+		return m.Subject()
+	case outboxmessage.FieldBody:
+		return m.Body()
+	case outboxmessage.FieldStatus:
+		return m.Status()
+	case outboxmessage.FieldAttempts:
+		return m.Attempts()
+	case outboxmessage.FieldLastError:
+		return m.LastError()
+	case outboxmessage.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case outboxmessage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case outboxmessage.FieldPspID:
+		return m.OldPspID(ctx)
+	case outboxmessage.FieldMerchantID:
+		return m.OldMerchantID(ctx)
+	case outboxmessage.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case outboxmessage.FieldSettlementID:
+		return m.OldSettlementID(ctx)
+	case outboxmessage.FieldToAddress:
+		return m.OldToAddress(ctx)
+	case outboxmessage.FieldSubject:
+		return m.OldSubject(ctx)
+	case outboxmessage.FieldBody:
+		return m.OldBody(ctx)
+	case outboxmessage.FieldStatus:
+		return m.OldStatus(ctx)
+	case outboxmessage.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case outboxmessage.FieldLastError:
+		return m.OldLastError(ctx)
+	case outboxmessage.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case outboxmessage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case outboxmessage.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case outboxmessage.FieldMerchantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantID(v)
+		return nil
+	case outboxmessage.FieldCompanyID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case outboxmessage.FieldSettlementID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettlementID(v)
+		return nil
+	case outboxmessage.FieldToAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToAddress(v)
+		return nil
+	case outboxmessage.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case outboxmessage.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case outboxmessage.FieldStatus:
+		v, ok := value.(outboxmessage.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case outboxmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case outboxmessage.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case outboxmessage.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OutboxMessageMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, outboxmessage.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case outboxmessage.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case outboxmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OutboxMessageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(outboxmessage.FieldSettlementID) {
+		fields = append(fields, outboxmessage.FieldSettlementID)
+	}
+	if m.FieldCleared(outboxmessage.FieldLastError) {
+		fields = append(fields, outboxmessage.FieldLastError)
+	}
+	if m.FieldCleared(outboxmessage.FieldSentAt) {
+		fields = append(fields, outboxmessage.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OutboxMessageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OutboxMessageMutation) ClearField(name string) error {
+	switch name {
+	case outboxmessage.FieldSettlementID:
+		m.ClearSettlementID()
+		return nil
+	case outboxmessage.FieldLastError:
+		m.ClearLastError()
+		return nil
+	case outboxmessage.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OutboxMessageMutation) ResetField(name string) error {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case outboxmessage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case outboxmessage.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case outboxmessage.FieldMerchantID:
+		m.ResetMerchantID()
+		return nil
+	case outboxmessage.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case outboxmessage.FieldSettlementID:
+		m.ResetSettlementID()
+		return nil
+	case outboxmessage.FieldToAddress:
+		m.ResetToAddress()
+		return nil
+	case outboxmessage.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case outboxmessage.FieldBody:
+		m.ResetBody()
+		return nil
+	case outboxmessage.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case outboxmessage.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case outboxmessage.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case outboxmessage.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OutboxMessageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OutboxMessageMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OutboxMessageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OutboxMessageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OutboxMessageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OutboxMessageMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OutboxMessageMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown OutboxMessage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OutboxMessageMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown OutboxMessage edge %s", name)
 }
 
 // PSPMutation represents an operation that mutates the PSP nodes in the graph.
@@ -21255,32 +23700,33 @@ func (m *SettlementMutation) ResetEdge(name string) error {
 // SettlementEntryMutation represents an operation that mutates the SettlementEntry nodes in the graph.
 type SettlementEntryMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *string
-	created_at        *time.Time
-	updated_at        *time.Time
-	psp_id            *string
-	merchant_id       *string
-	company_id        *string
-	kind              *settlemententry.Kind
-	product_type      *domain.ProductType
-	currency          *string
-	amount_minor      *int64
-	addamount_minor   *int64
-	payable_date      *domain.Date
-	clearedFields     map[string]struct{}
-	settlement        *string
-	clearedsettlement bool
-	_order            *string
-	cleared_order     bool
-	fulfilment        *string
-	clearedfulfilment bool
-	refund            *string
-	clearedrefund     bool
-	done              bool
-	oldValue          func(context.Context) (*SettlementEntry, error)
-	predicates        []predicate.SettlementEntry
+	op                 Op
+	typ                string
+	id                 *string
+	created_at         *time.Time
+	updated_at         *time.Time
+	psp_id             *string
+	merchant_id        *string
+	company_id         *string
+	kind               *settlemententry.Kind
+	product_type       *domain.ProductType
+	currency           *string
+	amount_minor       *int64
+	addamount_minor    *int64
+	owed_settlement_id *string
+	payable_date       *domain.Date
+	clearedFields      map[string]struct{}
+	settlement         *string
+	clearedsettlement  bool
+	_order             *string
+	cleared_order      bool
+	fulfilment         *string
+	clearedfulfilment  bool
+	refund             *string
+	clearedrefund      bool
+	done               bool
+	oldValue           func(context.Context) (*SettlementEntry, error)
+	predicates         []predicate.SettlementEntry
 }
 
 var _ ent.Mutation = (*SettlementEntryMutation)(nil)
@@ -21670,9 +24116,22 @@ func (m *SettlementEntryMutation) OldOrderID(ctx context.Context) (v string, err
 	return oldValue.OrderID, nil
 }
 
+// ClearOrderID clears the value of the "order_id" field.
+func (m *SettlementEntryMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[settlemententry.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *SettlementEntryMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldOrderID]
+	return ok
+}
+
 // ResetOrderID resets all changes to the "order_id" field.
 func (m *SettlementEntryMutation) ResetOrderID() {
 	m._order = nil
+	delete(m.clearedFields, settlemententry.FieldOrderID)
 }
 
 // SetFulfilmentID sets the "fulfilment_id" field.
@@ -21804,9 +24263,22 @@ func (m *SettlementEntryMutation) OldProductType(ctx context.Context) (v domain.
 	return oldValue.ProductType, nil
 }
 
+// ClearProductType clears the value of the "product_type" field.
+func (m *SettlementEntryMutation) ClearProductType() {
+	m.product_type = nil
+	m.clearedFields[settlemententry.FieldProductType] = struct{}{}
+}
+
+// ProductTypeCleared returns if the "product_type" field was cleared in this mutation.
+func (m *SettlementEntryMutation) ProductTypeCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldProductType]
+	return ok
+}
+
 // ResetProductType resets all changes to the "product_type" field.
 func (m *SettlementEntryMutation) ResetProductType() {
 	m.product_type = nil
+	delete(m.clearedFields, settlemententry.FieldProductType)
 }
 
 // SetCurrency sets the "currency" field.
@@ -21901,6 +24373,55 @@ func (m *SettlementEntryMutation) ResetAmountMinor() {
 	m.addamount_minor = nil
 }
 
+// SetOwedSettlementID sets the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) SetOwedSettlementID(s string) {
+	m.owed_settlement_id = &s
+}
+
+// OwedSettlementID returns the value of the "owed_settlement_id" field in the mutation.
+func (m *SettlementEntryMutation) OwedSettlementID() (r string, exists bool) {
+	v := m.owed_settlement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwedSettlementID returns the old "owed_settlement_id" field's value of the SettlementEntry entity.
+// If the SettlementEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettlementEntryMutation) OldOwedSettlementID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwedSettlementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwedSettlementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwedSettlementID: %w", err)
+	}
+	return oldValue.OwedSettlementID, nil
+}
+
+// ClearOwedSettlementID clears the value of the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) ClearOwedSettlementID() {
+	m.owed_settlement_id = nil
+	m.clearedFields[settlemententry.FieldOwedSettlementID] = struct{}{}
+}
+
+// OwedSettlementIDCleared returns if the "owed_settlement_id" field was cleared in this mutation.
+func (m *SettlementEntryMutation) OwedSettlementIDCleared() bool {
+	_, ok := m.clearedFields[settlemententry.FieldOwedSettlementID]
+	return ok
+}
+
+// ResetOwedSettlementID resets all changes to the "owed_settlement_id" field.
+func (m *SettlementEntryMutation) ResetOwedSettlementID() {
+	m.owed_settlement_id = nil
+	delete(m.clearedFields, settlemententry.FieldOwedSettlementID)
+}
+
 // SetPayableDate sets the "payable_date" field.
 func (m *SettlementEntryMutation) SetPayableDate(d domain.Date) {
 	m.payable_date = &d
@@ -21972,7 +24493,7 @@ func (m *SettlementEntryMutation) ClearOrder() {
 
 // OrderCleared reports if the "order" edge to the Order entity was cleared.
 func (m *SettlementEntryMutation) OrderCleared() bool {
-	return m.cleared_order
+	return m.OrderIDCleared() || m.cleared_order
 }
 
 // OrderIDs returns the "order" edge IDs in the mutation.
@@ -22079,7 +24600,7 @@ func (m *SettlementEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SettlementEntryMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, settlemententry.FieldCreatedAt)
 	}
@@ -22119,6 +24640,9 @@ func (m *SettlementEntryMutation) Fields() []string {
 	if m.amount_minor != nil {
 		fields = append(fields, settlemententry.FieldAmountMinor)
 	}
+	if m.owed_settlement_id != nil {
+		fields = append(fields, settlemententry.FieldOwedSettlementID)
+	}
 	if m.payable_date != nil {
 		fields = append(fields, settlemententry.FieldPayableDate)
 	}
@@ -22156,6 +24680,8 @@ func (m *SettlementEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.Currency()
 	case settlemententry.FieldAmountMinor:
 		return m.AmountMinor()
+	case settlemententry.FieldOwedSettlementID:
+		return m.OwedSettlementID()
 	case settlemententry.FieldPayableDate:
 		return m.PayableDate()
 	}
@@ -22193,6 +24719,8 @@ func (m *SettlementEntryMutation) OldField(ctx context.Context, name string) (en
 		return m.OldCurrency(ctx)
 	case settlemententry.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
+	case settlemententry.FieldOwedSettlementID:
+		return m.OldOwedSettlementID(ctx)
 	case settlemententry.FieldPayableDate:
 		return m.OldPayableDate(ctx)
 	}
@@ -22295,6 +24823,13 @@ func (m *SettlementEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAmountMinor(v)
 		return nil
+	case settlemententry.FieldOwedSettlementID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwedSettlementID(v)
+		return nil
 	case settlemententry.FieldPayableDate:
 		v, ok := value.(domain.Date)
 		if !ok {
@@ -22347,11 +24882,20 @@ func (m *SettlementEntryMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *SettlementEntryMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(settlemententry.FieldOrderID) {
+		fields = append(fields, settlemententry.FieldOrderID)
+	}
 	if m.FieldCleared(settlemententry.FieldFulfilmentID) {
 		fields = append(fields, settlemententry.FieldFulfilmentID)
 	}
 	if m.FieldCleared(settlemententry.FieldRefundID) {
 		fields = append(fields, settlemententry.FieldRefundID)
+	}
+	if m.FieldCleared(settlemententry.FieldProductType) {
+		fields = append(fields, settlemententry.FieldProductType)
+	}
+	if m.FieldCleared(settlemententry.FieldOwedSettlementID) {
+		fields = append(fields, settlemententry.FieldOwedSettlementID)
 	}
 	return fields
 }
@@ -22367,11 +24911,20 @@ func (m *SettlementEntryMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *SettlementEntryMutation) ClearField(name string) error {
 	switch name {
+	case settlemententry.FieldOrderID:
+		m.ClearOrderID()
+		return nil
 	case settlemententry.FieldFulfilmentID:
 		m.ClearFulfilmentID()
 		return nil
 	case settlemententry.FieldRefundID:
 		m.ClearRefundID()
+		return nil
+	case settlemententry.FieldProductType:
+		m.ClearProductType()
+		return nil
+	case settlemententry.FieldOwedSettlementID:
+		m.ClearOwedSettlementID()
 		return nil
 	}
 	return fmt.Errorf("unknown SettlementEntry nullable field %s", name)
@@ -22419,6 +24972,9 @@ func (m *SettlementEntryMutation) ResetField(name string) error {
 		return nil
 	case settlemententry.FieldAmountMinor:
 		m.ResetAmountMinor()
+		return nil
+	case settlemententry.FieldOwedSettlementID:
+		m.ResetOwedSettlementID()
 		return nil
 	case settlemententry.FieldPayableDate:
 		m.ResetPayableDate()

@@ -91,6 +91,12 @@ type Order struct {
 	PayoutDate *domain.Date `json:"payout_date,omitempty"`
 	// SettlementID holds the value of the "settlement_id" field.
 	SettlementID *string `json:"settlement_id,omitempty"`
+	// FeePlanVersionID holds the value of the "fee_plan_version_id" field.
+	FeePlanVersionID *string `json:"fee_plan_version_id,omitempty"`
+	// FeeBps holds the value of the "fee_bps" field.
+	FeeBps *int64 `json:"fee_bps,omitempty"`
+	// FeeFixedMinor holds the value of the "fee_fixed_minor" field.
+	FeeFixedMinor *int64 `json:"fee_fixed_minor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderQuery when eager-loading is set.
 	Edges        OrderEdges `json:"edges"`
@@ -204,9 +210,9 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case order.FieldShopperContinued:
 			values[i] = new(sql.NullBool)
-		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor, order.FieldSessionVersion:
+		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor, order.FieldSessionVersion, order.FieldFeeBps, order.FieldFeeFixedMinor:
 			values[i] = new(sql.NullInt64)
-		case order.FieldID, order.FieldPspID, order.FieldMerchantID, order.FieldCompanyID, order.FieldShopID, order.FieldProvider, order.FieldProductType, order.FieldReference, order.FieldStatus, order.FieldFulfilmentStatus, order.FieldCurrency, order.FieldProviderReference, order.FieldPaymentURL, order.FieldLang, order.FieldFirstName, order.FieldLastName, order.FieldEmail, order.FieldPhone, order.FieldShopperCompanyName, order.FieldSuccessURL, order.FieldFailedURL, order.FieldCallbackURL, order.FieldPayoutDate, order.FieldSettlementID:
+		case order.FieldID, order.FieldPspID, order.FieldMerchantID, order.FieldCompanyID, order.FieldShopID, order.FieldProvider, order.FieldProductType, order.FieldReference, order.FieldStatus, order.FieldFulfilmentStatus, order.FieldCurrency, order.FieldProviderReference, order.FieldPaymentURL, order.FieldLang, order.FieldFirstName, order.FieldLastName, order.FieldEmail, order.FieldPhone, order.FieldShopperCompanyName, order.FieldSuccessURL, order.FieldFailedURL, order.FieldCallbackURL, order.FieldPayoutDate, order.FieldSettlementID, order.FieldFeePlanVersionID:
 			values[i] = new(sql.NullString)
 		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldConfirmedAt:
 			values[i] = new(sql.NullTime)
@@ -443,6 +449,27 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				_m.SettlementID = new(string)
 				*_m.SettlementID = value.String
 			}
+		case order.FieldFeePlanVersionID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_plan_version_id", values[i])
+			} else if value.Valid {
+				_m.FeePlanVersionID = new(string)
+				*_m.FeePlanVersionID = value.String
+			}
+		case order.FieldFeeBps:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_bps", values[i])
+			} else if value.Valid {
+				_m.FeeBps = new(int64)
+				*_m.FeeBps = value.Int64
+			}
+		case order.FieldFeeFixedMinor:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_fixed_minor", values[i])
+			} else if value.Valid {
+				_m.FeeFixedMinor = new(int64)
+				*_m.FeeFixedMinor = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -622,6 +649,21 @@ func (_m *Order) String() string {
 	if v := _m.SettlementID; v != nil {
 		builder.WriteString("settlement_id=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FeePlanVersionID; v != nil {
+		builder.WriteString("fee_plan_version_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FeeBps; v != nil {
+		builder.WriteString("fee_bps=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.FeeFixedMinor; v != nil {
+		builder.WriteString("fee_fixed_minor=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -443,6 +443,48 @@ func (_c *OrderCreate) SetNillableSettlementID(v *string) *OrderCreate {
 	return _c
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_c *OrderCreate) SetFeePlanVersionID(v string) *OrderCreate {
+	_c.mutation.SetFeePlanVersionID(v)
+	return _c
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableFeePlanVersionID(v *string) *OrderCreate {
+	if v != nil {
+		_c.SetFeePlanVersionID(*v)
+	}
+	return _c
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_c *OrderCreate) SetFeeBps(v int64) *OrderCreate {
+	_c.mutation.SetFeeBps(v)
+	return _c
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableFeeBps(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetFeeBps(*v)
+	}
+	return _c
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_c *OrderCreate) SetFeeFixedMinor(v int64) *OrderCreate {
+	_c.mutation.SetFeeFixedMinor(v)
+	return _c
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableFeeFixedMinor(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetFeeFixedMinor(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrderCreate) SetID(v string) *OrderCreate {
 	_c.mutation.SetID(v)
@@ -881,6 +923,18 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PayoutDate(); ok {
 		_spec.SetField(order.FieldPayoutDate, field.TypeString, value)
 		_node.PayoutDate = &value
+	}
+	if value, ok := _c.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(order.FieldFeePlanVersionID, field.TypeString, value)
+		_node.FeePlanVersionID = &value
+	}
+	if value, ok := _c.mutation.FeeBps(); ok {
+		_spec.SetField(order.FieldFeeBps, field.TypeInt64, value)
+		_node.FeeBps = &value
+	}
+	if value, ok := _c.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(order.FieldFeeFixedMinor, field.TypeInt64, value)
+		_node.FeeFixedMinor = &value
 	}
 	if nodes := _c.mutation.MerchantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1518,6 +1572,72 @@ func (u *OrderUpsert) ClearSettlementID() *OrderUpsert {
 	return u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *OrderUpsert) SetFeePlanVersionID(v string) *OrderUpsert {
+	u.Set(order.FieldFeePlanVersionID, v)
+	return u
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateFeePlanVersionID() *OrderUpsert {
+	u.SetExcluded(order.FieldFeePlanVersionID)
+	return u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *OrderUpsert) ClearFeePlanVersionID() *OrderUpsert {
+	u.SetNull(order.FieldFeePlanVersionID)
+	return u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *OrderUpsert) SetFeeBps(v int64) *OrderUpsert {
+	u.Set(order.FieldFeeBps, v)
+	return u
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateFeeBps() *OrderUpsert {
+	u.SetExcluded(order.FieldFeeBps)
+	return u
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *OrderUpsert) AddFeeBps(v int64) *OrderUpsert {
+	u.Add(order.FieldFeeBps, v)
+	return u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *OrderUpsert) ClearFeeBps() *OrderUpsert {
+	u.SetNull(order.FieldFeeBps)
+	return u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *OrderUpsert) SetFeeFixedMinor(v int64) *OrderUpsert {
+	u.Set(order.FieldFeeFixedMinor, v)
+	return u
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateFeeFixedMinor() *OrderUpsert {
+	u.SetExcluded(order.FieldFeeFixedMinor)
+	return u
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *OrderUpsert) AddFeeFixedMinor(v int64) *OrderUpsert {
+	u.Add(order.FieldFeeFixedMinor, v)
+	return u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *OrderUpsert) ClearFeeFixedMinor() *OrderUpsert {
+	u.SetNull(order.FieldFeeFixedMinor)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -2124,6 +2244,83 @@ func (u *OrderUpsertOne) UpdateSettlementID() *OrderUpsertOne {
 func (u *OrderUpsertOne) ClearSettlementID() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *OrderUpsertOne) SetFeePlanVersionID(v string) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeePlanVersionID(v)
+	})
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateFeePlanVersionID() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeePlanVersionID()
+	})
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *OrderUpsertOne) ClearFeePlanVersionID() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeePlanVersionID()
+	})
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *OrderUpsertOne) SetFeeBps(v int64) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeeBps(v)
+	})
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *OrderUpsertOne) AddFeeBps(v int64) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddFeeBps(v)
+	})
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateFeeBps() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeeBps()
+	})
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *OrderUpsertOne) ClearFeeBps() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeeBps()
+	})
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *OrderUpsertOne) SetFeeFixedMinor(v int64) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeeFixedMinor(v)
+	})
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *OrderUpsertOne) AddFeeFixedMinor(v int64) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddFeeFixedMinor(v)
+	})
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateFeeFixedMinor() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeeFixedMinor()
+	})
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *OrderUpsertOne) ClearFeeFixedMinor() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeeFixedMinor()
 	})
 }
 
@@ -2900,6 +3097,83 @@ func (u *OrderUpsertBulk) UpdateSettlementID() *OrderUpsertBulk {
 func (u *OrderUpsertBulk) ClearSettlementID() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearSettlementID()
+	})
+}
+
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (u *OrderUpsertBulk) SetFeePlanVersionID(v string) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeePlanVersionID(v)
+	})
+}
+
+// UpdateFeePlanVersionID sets the "fee_plan_version_id" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateFeePlanVersionID() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeePlanVersionID()
+	})
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (u *OrderUpsertBulk) ClearFeePlanVersionID() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeePlanVersionID()
+	})
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (u *OrderUpsertBulk) SetFeeBps(v int64) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeeBps(v)
+	})
+}
+
+// AddFeeBps adds v to the "fee_bps" field.
+func (u *OrderUpsertBulk) AddFeeBps(v int64) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddFeeBps(v)
+	})
+}
+
+// UpdateFeeBps sets the "fee_bps" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateFeeBps() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeeBps()
+	})
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (u *OrderUpsertBulk) ClearFeeBps() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeeBps()
+	})
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (u *OrderUpsertBulk) SetFeeFixedMinor(v int64) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFeeFixedMinor(v)
+	})
+}
+
+// AddFeeFixedMinor adds v to the "fee_fixed_minor" field.
+func (u *OrderUpsertBulk) AddFeeFixedMinor(v int64) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddFeeFixedMinor(v)
+	})
+}
+
+// UpdateFeeFixedMinor sets the "fee_fixed_minor" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateFeeFixedMinor() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFeeFixedMinor()
+	})
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (u *OrderUpsertBulk) ClearFeeFixedMinor() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFeeFixedMinor()
 	})
 }
 

@@ -549,6 +549,80 @@ func (_u *OrderUpdate) ClearSettlementID() *OrderUpdate {
 	return _u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_u *OrderUpdate) SetFeePlanVersionID(v string) *OrderUpdate {
+	_u.mutation.SetFeePlanVersionID(v)
+	return _u
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableFeePlanVersionID(v *string) *OrderUpdate {
+	if v != nil {
+		_u.SetFeePlanVersionID(*v)
+	}
+	return _u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (_u *OrderUpdate) ClearFeePlanVersionID() *OrderUpdate {
+	_u.mutation.ClearFeePlanVersionID()
+	return _u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_u *OrderUpdate) SetFeeBps(v int64) *OrderUpdate {
+	_u.mutation.ResetFeeBps()
+	_u.mutation.SetFeeBps(v)
+	return _u
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableFeeBps(v *int64) *OrderUpdate {
+	if v != nil {
+		_u.SetFeeBps(*v)
+	}
+	return _u
+}
+
+// AddFeeBps adds value to the "fee_bps" field.
+func (_u *OrderUpdate) AddFeeBps(v int64) *OrderUpdate {
+	_u.mutation.AddFeeBps(v)
+	return _u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (_u *OrderUpdate) ClearFeeBps() *OrderUpdate {
+	_u.mutation.ClearFeeBps()
+	return _u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_u *OrderUpdate) SetFeeFixedMinor(v int64) *OrderUpdate {
+	_u.mutation.ResetFeeFixedMinor()
+	_u.mutation.SetFeeFixedMinor(v)
+	return _u
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableFeeFixedMinor(v *int64) *OrderUpdate {
+	if v != nil {
+		_u.SetFeeFixedMinor(*v)
+	}
+	return _u
+}
+
+// AddFeeFixedMinor adds value to the "fee_fixed_minor" field.
+func (_u *OrderUpdate) AddFeeFixedMinor(v int64) *OrderUpdate {
+	_u.mutation.AddFeeFixedMinor(v)
+	return _u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (_u *OrderUpdate) ClearFeeFixedMinor() *OrderUpdate {
+	_u.mutation.ClearFeeFixedMinor()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdate) AddItemIDs(ids ...string) *OrderUpdate {
 	_u.mutation.AddItemIDs(ids...)
@@ -917,6 +991,30 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PayoutDateCleared() {
 		_spec.ClearField(order.FieldPayoutDate, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(order.FieldFeePlanVersionID, field.TypeString, value)
+	}
+	if _u.mutation.FeePlanVersionIDCleared() {
+		_spec.ClearField(order.FieldFeePlanVersionID, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeeBps(); ok {
+		_spec.SetField(order.FieldFeeBps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeBps(); ok {
+		_spec.AddField(order.FieldFeeBps, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeBpsCleared() {
+		_spec.ClearField(order.FieldFeeBps, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(order.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFixedMinor(); ok {
+		_spec.AddField(order.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeFixedMinorCleared() {
+		_spec.ClearField(order.FieldFeeFixedMinor, field.TypeInt64)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1619,6 +1717,80 @@ func (_u *OrderUpdateOne) ClearSettlementID() *OrderUpdateOne {
 	return _u
 }
 
+// SetFeePlanVersionID sets the "fee_plan_version_id" field.
+func (_u *OrderUpdateOne) SetFeePlanVersionID(v string) *OrderUpdateOne {
+	_u.mutation.SetFeePlanVersionID(v)
+	return _u
+}
+
+// SetNillableFeePlanVersionID sets the "fee_plan_version_id" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableFeePlanVersionID(v *string) *OrderUpdateOne {
+	if v != nil {
+		_u.SetFeePlanVersionID(*v)
+	}
+	return _u
+}
+
+// ClearFeePlanVersionID clears the value of the "fee_plan_version_id" field.
+func (_u *OrderUpdateOne) ClearFeePlanVersionID() *OrderUpdateOne {
+	_u.mutation.ClearFeePlanVersionID()
+	return _u
+}
+
+// SetFeeBps sets the "fee_bps" field.
+func (_u *OrderUpdateOne) SetFeeBps(v int64) *OrderUpdateOne {
+	_u.mutation.ResetFeeBps()
+	_u.mutation.SetFeeBps(v)
+	return _u
+}
+
+// SetNillableFeeBps sets the "fee_bps" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableFeeBps(v *int64) *OrderUpdateOne {
+	if v != nil {
+		_u.SetFeeBps(*v)
+	}
+	return _u
+}
+
+// AddFeeBps adds value to the "fee_bps" field.
+func (_u *OrderUpdateOne) AddFeeBps(v int64) *OrderUpdateOne {
+	_u.mutation.AddFeeBps(v)
+	return _u
+}
+
+// ClearFeeBps clears the value of the "fee_bps" field.
+func (_u *OrderUpdateOne) ClearFeeBps() *OrderUpdateOne {
+	_u.mutation.ClearFeeBps()
+	return _u
+}
+
+// SetFeeFixedMinor sets the "fee_fixed_minor" field.
+func (_u *OrderUpdateOne) SetFeeFixedMinor(v int64) *OrderUpdateOne {
+	_u.mutation.ResetFeeFixedMinor()
+	_u.mutation.SetFeeFixedMinor(v)
+	return _u
+}
+
+// SetNillableFeeFixedMinor sets the "fee_fixed_minor" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableFeeFixedMinor(v *int64) *OrderUpdateOne {
+	if v != nil {
+		_u.SetFeeFixedMinor(*v)
+	}
+	return _u
+}
+
+// AddFeeFixedMinor adds value to the "fee_fixed_minor" field.
+func (_u *OrderUpdateOne) AddFeeFixedMinor(v int64) *OrderUpdateOne {
+	_u.mutation.AddFeeFixedMinor(v)
+	return _u
+}
+
+// ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
+func (_u *OrderUpdateOne) ClearFeeFixedMinor() *OrderUpdateOne {
+	_u.mutation.ClearFeeFixedMinor()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdateOne) AddItemIDs(ids ...string) *OrderUpdateOne {
 	_u.mutation.AddItemIDs(ids...)
@@ -2017,6 +2189,30 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if _u.mutation.PayoutDateCleared() {
 		_spec.ClearField(order.FieldPayoutDate, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeePlanVersionID(); ok {
+		_spec.SetField(order.FieldFeePlanVersionID, field.TypeString, value)
+	}
+	if _u.mutation.FeePlanVersionIDCleared() {
+		_spec.ClearField(order.FieldFeePlanVersionID, field.TypeString)
+	}
+	if value, ok := _u.mutation.FeeBps(); ok {
+		_spec.SetField(order.FieldFeeBps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeBps(); ok {
+		_spec.AddField(order.FieldFeeBps, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeBpsCleared() {
+		_spec.ClearField(order.FieldFeeBps, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.FeeFixedMinor(); ok {
+		_spec.SetField(order.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFixedMinor(); ok {
+		_spec.AddField(order.FieldFeeFixedMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.FeeFixedMinorCleared() {
+		_spec.ClearField(order.FieldFeeFixedMinor, field.TypeInt64)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -48,6 +48,8 @@ type SettlementEntry struct {
 	Currency string `json:"currency,omitempty"`
 	// AmountMinor holds the value of the "amount_minor" field.
 	AmountMinor int64 `json:"amount_minor,omitempty"`
+	// OwedSettlementID holds the value of the "owed_settlement_id" field.
+	OwedSettlementID *string `json:"owed_settlement_id,omitempty"`
 	// PayableDate holds the value of the "payable_date" field.
 	PayableDate domain.Date `json:"payable_date,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -124,7 +126,7 @@ func (*SettlementEntry) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case settlemententry.FieldAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case settlemententry.FieldID, settlemententry.FieldSettlementID, settlemententry.FieldPspID, settlemententry.FieldMerchantID, settlemententry.FieldCompanyID, settlemententry.FieldKind, settlemententry.FieldOrderID, settlemententry.FieldFulfilmentID, settlemententry.FieldRefundID, settlemententry.FieldProductType, settlemententry.FieldCurrency, settlemententry.FieldPayableDate:
+		case settlemententry.FieldID, settlemententry.FieldSettlementID, settlemententry.FieldPspID, settlemententry.FieldMerchantID, settlemententry.FieldCompanyID, settlemententry.FieldKind, settlemententry.FieldOrderID, settlemententry.FieldFulfilmentID, settlemententry.FieldRefundID, settlemententry.FieldProductType, settlemententry.FieldCurrency, settlemententry.FieldOwedSettlementID, settlemententry.FieldPayableDate:
 			values[i] = new(sql.NullString)
 		case settlemententry.FieldCreatedAt, settlemententry.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -228,6 +230,13 @@ func (_m *SettlementEntry) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field amount_minor", values[i])
 			} else if value.Valid {
 				_m.AmountMinor = value.Int64
+			}
+		case settlemententry.FieldOwedSettlementID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field owed_settlement_id", values[i])
+			} else if value.Valid {
+				_m.OwedSettlementID = new(string)
+				*_m.OwedSettlementID = value.String
 			}
 		case settlemententry.FieldPayableDate:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -333,6 +342,11 @@ func (_m *SettlementEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("amount_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountMinor))
+	builder.WriteString(", ")
+	if v := _m.OwedSettlementID; v != nil {
+		builder.WriteString("owed_settlement_id=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("payable_date=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PayableDate))

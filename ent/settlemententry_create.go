@@ -92,6 +92,14 @@ func (_c *SettlementEntryCreate) SetOrderID(v string) *SettlementEntryCreate {
 	return _c
 }
 
+// SetNillableOrderID sets the "order_id" field if the given value is not nil.
+func (_c *SettlementEntryCreate) SetNillableOrderID(v *string) *SettlementEntryCreate {
+	if v != nil {
+		_c.SetOrderID(*v)
+	}
+	return _c
+}
+
 // SetFulfilmentID sets the "fulfilment_id" field.
 func (_c *SettlementEntryCreate) SetFulfilmentID(v string) *SettlementEntryCreate {
 	_c.mutation.SetFulfilmentID(v)
@@ -126,6 +134,14 @@ func (_c *SettlementEntryCreate) SetProductType(v domain.ProductType) *Settlemen
 	return _c
 }
 
+// SetNillableProductType sets the "product_type" field if the given value is not nil.
+func (_c *SettlementEntryCreate) SetNillableProductType(v *domain.ProductType) *SettlementEntryCreate {
+	if v != nil {
+		_c.SetProductType(*v)
+	}
+	return _c
+}
+
 // SetCurrency sets the "currency" field.
 func (_c *SettlementEntryCreate) SetCurrency(v string) *SettlementEntryCreate {
 	_c.mutation.SetCurrency(v)
@@ -150,6 +166,20 @@ func (_c *SettlementEntryCreate) SetAmountMinor(v int64) *SettlementEntryCreate 
 func (_c *SettlementEntryCreate) SetNillableAmountMinor(v *int64) *SettlementEntryCreate {
 	if v != nil {
 		_c.SetAmountMinor(*v)
+	}
+	return _c
+}
+
+// SetOwedSettlementID sets the "owed_settlement_id" field.
+func (_c *SettlementEntryCreate) SetOwedSettlementID(v string) *SettlementEntryCreate {
+	_c.mutation.SetOwedSettlementID(v)
+	return _c
+}
+
+// SetNillableOwedSettlementID sets the "owed_settlement_id" field if the given value is not nil.
+func (_c *SettlementEntryCreate) SetNillableOwedSettlementID(v *string) *SettlementEntryCreate {
+	if v != nil {
+		_c.SetOwedSettlementID(*v)
 	}
 	return _c
 }
@@ -291,12 +321,6 @@ func (_c *SettlementEntryCreate) check() error {
 			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "SettlementEntry.kind": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.OrderID(); !ok {
-		return &ValidationError{Name: "order_id", err: errors.New(`ent: missing required field "SettlementEntry.order_id"`)}
-	}
-	if _, ok := _c.mutation.ProductType(); !ok {
-		return &ValidationError{Name: "product_type", err: errors.New(`ent: missing required field "SettlementEntry.product_type"`)}
-	}
 	if v, ok := _c.mutation.ProductType(); ok {
 		if err := settlemententry.ProductTypeValidator(v); err != nil {
 			return &ValidationError{Name: "product_type", err: fmt.Errorf(`ent: validator failed for field "SettlementEntry.product_type": %w`, err)}
@@ -323,9 +347,6 @@ func (_c *SettlementEntryCreate) check() error {
 	}
 	if len(_c.mutation.SettlementIDs()) == 0 {
 		return &ValidationError{Name: "settlement", err: errors.New(`ent: missing required edge "SettlementEntry.settlement"`)}
-	}
-	if len(_c.mutation.OrderIDs()) == 0 {
-		return &ValidationError{Name: "order", err: errors.New(`ent: missing required edge "SettlementEntry.order"`)}
 	}
 	return nil
 }
@@ -398,6 +419,10 @@ func (_c *SettlementEntryCreate) createSpec() (*SettlementEntry, *sqlgraph.Creat
 	if value, ok := _c.mutation.AmountMinor(); ok {
 		_spec.SetField(settlemententry.FieldAmountMinor, field.TypeInt64, value)
 		_node.AmountMinor = value
+	}
+	if value, ok := _c.mutation.OwedSettlementID(); ok {
+		_spec.SetField(settlemententry.FieldOwedSettlementID, field.TypeString, value)
+		_node.OwedSettlementID = &value
 	}
 	if value, ok := _c.mutation.PayableDate(); ok {
 		_spec.SetField(settlemententry.FieldPayableDate, field.TypeString, value)
@@ -547,6 +572,12 @@ func (u *SettlementEntryUpsert) UpdateProductType() *SettlementEntryUpsert {
 	return u
 }
 
+// ClearProductType clears the value of the "product_type" field.
+func (u *SettlementEntryUpsert) ClearProductType() *SettlementEntryUpsert {
+	u.SetNull(settlemententry.FieldProductType)
+	return u
+}
+
 // SetCurrency sets the "currency" field.
 func (u *SettlementEntryUpsert) SetCurrency(v string) *SettlementEntryUpsert {
 	u.Set(settlemententry.FieldCurrency, v)
@@ -621,6 +652,9 @@ func (u *SettlementEntryUpsertOne) UpdateNewValues() *SettlementEntryUpsertOne {
 		if _, exists := u.create.mutation.RefundID(); exists {
 			s.SetIgnore(settlemententry.FieldRefundID)
 		}
+		if _, exists := u.create.mutation.OwedSettlementID(); exists {
+			s.SetIgnore(settlemententry.FieldOwedSettlementID)
+		}
 		if _, exists := u.create.mutation.PayableDate(); exists {
 			s.SetIgnore(settlemententry.FieldPayableDate)
 		}
@@ -680,6 +714,13 @@ func (u *SettlementEntryUpsertOne) SetProductType(v domain.ProductType) *Settlem
 func (u *SettlementEntryUpsertOne) UpdateProductType() *SettlementEntryUpsertOne {
 	return u.Update(func(s *SettlementEntryUpsert) {
 		s.UpdateProductType()
+	})
+}
+
+// ClearProductType clears the value of the "product_type" field.
+func (u *SettlementEntryUpsertOne) ClearProductType() *SettlementEntryUpsertOne {
+	return u.Update(func(s *SettlementEntryUpsert) {
+		s.ClearProductType()
 	})
 }
 
@@ -928,6 +969,9 @@ func (u *SettlementEntryUpsertBulk) UpdateNewValues() *SettlementEntryUpsertBulk
 			if _, exists := b.mutation.RefundID(); exists {
 				s.SetIgnore(settlemententry.FieldRefundID)
 			}
+			if _, exists := b.mutation.OwedSettlementID(); exists {
+				s.SetIgnore(settlemententry.FieldOwedSettlementID)
+			}
 			if _, exists := b.mutation.PayableDate(); exists {
 				s.SetIgnore(settlemententry.FieldPayableDate)
 			}
@@ -988,6 +1032,13 @@ func (u *SettlementEntryUpsertBulk) SetProductType(v domain.ProductType) *Settle
 func (u *SettlementEntryUpsertBulk) UpdateProductType() *SettlementEntryUpsertBulk {
 	return u.Update(func(s *SettlementEntryUpsert) {
 		s.UpdateProductType()
+	})
+}
+
+// ClearProductType clears the value of the "product_type" field.
+func (u *SettlementEntryUpsertBulk) ClearProductType() *SettlementEntryUpsertBulk {
+	return u.Update(func(s *SettlementEntryUpsert) {
+		s.ClearProductType()
 	})
 }
 

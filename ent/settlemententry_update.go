@@ -50,6 +50,12 @@ func (_u *SettlementEntryUpdate) SetNillableProductType(v *domain.ProductType) *
 	return _u
 }
 
+// ClearProductType clears the value of the "product_type" field.
+func (_u *SettlementEntryUpdate) ClearProductType() *SettlementEntryUpdate {
+	_u.mutation.ClearProductType()
+	return _u
+}
+
 // SetCurrency sets the "currency" field.
 func (_u *SettlementEntryUpdate) SetCurrency(v string) *SettlementEntryUpdate {
 	_u.mutation.SetCurrency(v)
@@ -147,9 +153,6 @@ func (_u *SettlementEntryUpdate) check() error {
 	if _u.mutation.SettlementCleared() && len(_u.mutation.SettlementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "SettlementEntry.settlement"`)
 	}
-	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "SettlementEntry.order"`)
-	}
 	return nil
 }
 
@@ -177,6 +180,9 @@ func (_u *SettlementEntryUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if value, ok := _u.mutation.ProductType(); ok {
 		_spec.SetField(settlemententry.FieldProductType, field.TypeEnum, value)
 	}
+	if _u.mutation.ProductTypeCleared() {
+		_spec.ClearField(settlemententry.FieldProductType, field.TypeEnum)
+	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(settlemententry.FieldCurrency, field.TypeString, value)
 	}
@@ -185,6 +191,9 @@ func (_u *SettlementEntryUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(settlemententry.FieldAmountMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.OwedSettlementIDCleared() {
+		_spec.ClearField(settlemententry.FieldOwedSettlementID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -225,6 +234,12 @@ func (_u *SettlementEntryUpdateOne) SetNillableProductType(v *domain.ProductType
 	if v != nil {
 		_u.SetProductType(*v)
 	}
+	return _u
+}
+
+// ClearProductType clears the value of the "product_type" field.
+func (_u *SettlementEntryUpdateOne) ClearProductType() *SettlementEntryUpdateOne {
+	_u.mutation.ClearProductType()
 	return _u
 }
 
@@ -338,9 +353,6 @@ func (_u *SettlementEntryUpdateOne) check() error {
 	if _u.mutation.SettlementCleared() && len(_u.mutation.SettlementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "SettlementEntry.settlement"`)
 	}
-	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "SettlementEntry.order"`)
-	}
 	return nil
 }
 
@@ -385,6 +397,9 @@ func (_u *SettlementEntryUpdateOne) sqlSave(ctx context.Context) (_node *Settlem
 	if value, ok := _u.mutation.ProductType(); ok {
 		_spec.SetField(settlemententry.FieldProductType, field.TypeEnum, value)
 	}
+	if _u.mutation.ProductTypeCleared() {
+		_spec.ClearField(settlemententry.FieldProductType, field.TypeEnum)
+	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(settlemententry.FieldCurrency, field.TypeString, value)
 	}
@@ -393,6 +408,9 @@ func (_u *SettlementEntryUpdateOne) sqlSave(ctx context.Context) (_node *Settlem
 	}
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(settlemententry.FieldAmountMinor, field.TypeInt64, value)
+	}
+	if _u.mutation.OwedSettlementIDCleared() {
+		_spec.ClearField(settlemententry.FieldOwedSettlementID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &SettlementEntry{config: _u.config}

@@ -20,6 +20,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
+	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
 	FeeRule *FeeRuleClient
 	// Fulfilment is the client for interacting with the Fulfilment builders.
@@ -34,6 +36,8 @@ type Tx struct {
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// PSP is the client for interacting with the PSP builders.
 	PSP *PSPClient
 	// ProviderAccount is the client for interacting with the ProviderAccount builders.
@@ -192,6 +196,7 @@ func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.FeePlanVersion = NewFeePlanVersionClient(tx.config)
 	tx.FeeRule = NewFeeRuleClient(tx.config)
 	tx.Fulfilment = NewFulfilmentClient(tx.config)
 	tx.FulfilmentLine = NewFulfilmentLineClient(tx.config)
@@ -199,6 +204,7 @@ func (tx *Tx) init() {
 	tx.Merchant = NewMerchantClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
+	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.PSP = NewPSPClient(tx.config)
 	tx.ProviderAccount = NewProviderAccountClient(tx.config)
 	tx.ProviderActivation = NewProviderActivationClient(tx.config)

@@ -47,6 +47,12 @@ func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string]
 		ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
 }
 
+// OutboxMessages is the resolver for the outboxMessages field.
+func (r *queryResolver) OutboxMessages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error) {
+	return r.Client.OutboxMessage.Query().Paginate(ctx, after, first, before, last,
+		ent.WithOutboxMessageOrder(orderBy), ent.WithOutboxMessageFilter(where.Filter))
+}
+
 // Settlements is the resolver for the settlements field.
 func (r *queryResolver) Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error) {
 	return r.Client.Settlement.Query().Paginate(ctx, after, first, before, last,

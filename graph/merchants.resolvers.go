@@ -9,9 +9,22 @@ import (
 	"context"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/graph/generated"
 	"github.com/pspbackoffice/backoffice/graph/model"
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
+	"github.com/pspbackoffice/backoffice/internal/money"
 )
+
+// FeePlanHistory is the resolver for the feePlanHistory field.
+func (r *companyResolver) FeePlanHistory(ctx context.Context, obj *ent.Company) ([]*ent.FeePlanVersion, error) {
+	return r.Onboarding.FeePlanHistory(ctx, obj)
+}
+
+// Fixed is the resolver for the fixed field.
+func (r *feePlanFeeResolver) Fixed(ctx context.Context, obj *domain.FeeRate) (*money.Money, error) {
+	return moneyOf(obj.FixedMinor, obj.Currency), nil
+}
 
 // Checklist is the resolver for the checklist field.
 func (r *merchantResolver) Checklist(ctx context.Context, obj *ent.Merchant) ([]*model.ChecklistItem, error) {
@@ -82,3 +95,8 @@ func (r *mutationResolver) UpdateShop(ctx context.Context, input model.UpdateSho
 	ue, err := userErrorsOf(err)
 	return &model.UpdateShopPayload{Shop: s, UserErrors: ue}, err
 }
+
+// FeePlanFee returns generated.FeePlanFeeResolver implementation.
+func (r *Resolver) FeePlanFee() generated.FeePlanFeeResolver { return &feePlanFeeResolver{r} }
+
+type feePlanFeeResolver struct{ *Resolver }

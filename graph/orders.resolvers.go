@@ -7,9 +7,12 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/graph/model"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // WebhookSigningSecret is the resolver for the webhookSigningSecret field.
@@ -28,4 +31,12 @@ func (r *orderResolver) PaymentURL(ctx context.Context, obj *ent.Order) (*string
 		return nil, nil
 	}
 	return &obj.PaymentURL, nil
+}
+
+// AuthorisationExpiresAt is the resolver for the authorisationExpiresAt field.
+func (r *orderResolver) AuthorisationExpiresAt(ctx context.Context, obj *ent.Order) (*time.Time, error) {
+	if obj.Status != order.StatusCONFIRMED {
+		return nil, nil
+	}
+	return settlement.AuthorisationExpiresAt(obj.Provider, obj.ProductType, obj.ConfirmedAt), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // Resolver holds the dependencies resolvers delegate to, and nothing else.
@@ -22,7 +23,7 @@ type Resolver struct {
 	// Onboarding: merchants, companies, shops, provider activation.
 	Onboarding *merchants.Onboarding
 	// Settlements: runs, status, overview, export.
-	SettlementService *psp.Settlements
+	SettlementService *settlement.Settlements
 	// Invitations: inviteUser.
 	Invitations *merchants.Invitations
 	// APIKeys: createApiKey, revokeApiKey.

@@ -8,14 +8,14 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 func init() { codedErrors = append(codedErrors, settlementErrorCode) }
 
 // settlementErrorCode: what a principal may not see is simply not found.
 func settlementErrorCode(err error) (string, bool) {
-	if errors.Is(err, psp.ErrSettlementNotFound) || errors.Is(err, psp.ErrCompanyNotFound) {
+	if errors.Is(err, settlement.ErrSettlementNotFound) || errors.Is(err, settlement.ErrCompanyNotFound) {
 		return "NOT_FOUND", true
 	}
 	return "", false
@@ -41,7 +41,7 @@ func queryRefusal(err error) error {
 }
 
 // runSettlementsPayload answers the day and what the run created.
-func runSettlementsPayload(d domain.Date, res *psp.RunResult, err error) (*model.RunSettlementsPayload, error) {
+func runSettlementsPayload(d domain.Date, res *settlement.RunResult, err error) (*model.RunSettlementsPayload, error) {
 	ue, err := userErrorsOf(err)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // RunSettlements is the resolver for the runSettlements field.
@@ -31,8 +33,15 @@ func (r *mutationResolver) MarkSettlementPaid(ctx context.Context, input model.M
 	return &model.MarkSettlementPaidPayload{Settlement: st, UserErrors: ue}, err
 }
 
+// UpdatePsp is the resolver for the updatePsp field.
+func (r *mutationResolver) UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error) {
+	p, err := r.Onboarding.UpdatePSP(ctx, merchants.PSPChanges{LegalName: input.LegalName, IBAN: input.Iban, BIC: input.Bic})
+	ue, err := userErrorsOf(err)
+	return &model.UpdatePspPayload{Psp: p, UserErrors: ue}, err
+}
+
 // SettlementOverview is the resolver for the settlementOverview field.
-func (r *queryResolver) SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*psp.SettlementOverview, error) {
+func (r *queryResolver) SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error) {
 	ov, err := r.SettlementService.Overview(ctx, companyID, from, to)
 	return ov, queryRefusal(err)
 }
@@ -44,7 +53,7 @@ func (r *queryResolver) PaymentSchedule(ctx context.Context, productType domain.
 }
 
 // PaymentInstructions is the resolver for the paymentInstructions field.
-func (r *settlementResolver) PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*psp.PaymentInstructions, error) {
+func (r *settlementResolver) PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*settlement.PaymentInstructions, error) {
 	return r.SettlementService.Instructions(ctx, obj)
 }
 

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 	"github.com/pspbackoffice/backoffice/seed"
 )
@@ -25,14 +25,14 @@ func TestDemoSettlements(t *testing.T) {
 		if _, err := seed.LoadDemo(ctx, d.Ent, now); err != nil {
 			t.Fatal(err)
 		}
-		s := psp.NewSettlements(d)
+		s := settlement.NewSettlements(d)
 		s.Now = func() time.Time { return now }
 		today := domain.DateOf(now)
 		n, err := s.RunDays(ctx, today.AddDays(-60), today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sts, err := d.Ent.Settlement.Query().WithEntries().Order(settlement.ByDate()).All(ctx)
+		sts, err := d.Ent.Settlement.Query().WithEntries().Order(entsettlement.ByDate()).All(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

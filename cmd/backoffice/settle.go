@@ -13,7 +13,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // settle runs the settlements of one day (`backoffice settle --date 2026-11-21`, today
@@ -40,7 +40,7 @@ func settle(ctx context.Context, cfg config.Config, args []string, logger *slog.
 	if err := database.Migrate(ctx); err != nil {
 		return err
 	}
-	res, err := psp.NewSettlements(database).Run(auth.System(ctx), d)
+	res, err := settlement.NewSettlements(database).Run(auth.System(ctx), d)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func settle(ctx context.Context, cfg config.Config, args []string, logger *slog.
 	return nil
 }
 
-func printSettlements(w io.Writer, res *psp.RunResult) {
+func printSettlements(w io.Writer, res *settlement.RunResult) {
 	if len(res.Settlements) == 0 {
 		fmt.Fprintf(w, "%s: nothing to settle (already settled, or nothing payable)\n", res.Date)
 		return

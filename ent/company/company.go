@@ -50,6 +50,8 @@ const (
 	EdgeMerchant = "merchant"
 	// EdgeFees holds the string denoting the fees edge name in mutations.
 	EdgeFees = "fees"
+	// EdgeFeePlanVersions holds the string denoting the fee_plan_versions edge name in mutations.
+	EdgeFeePlanVersions = "fee_plan_versions"
 	// EdgeActivations holds the string denoting the activations edge name in mutations.
 	EdgeActivations = "activations"
 	// EdgeSettlements holds the string denoting the settlements edge name in mutations.
@@ -74,6 +76,13 @@ const (
 	FeesInverseTable = "fee_rules"
 	// FeesColumn is the table column denoting the fees relation/edge.
 	FeesColumn = "company_id"
+	// FeePlanVersionsTable is the table that holds the fee_plan_versions relation/edge.
+	FeePlanVersionsTable = "fee_plan_versions"
+	// FeePlanVersionsInverseTable is the table name for the FeePlanVersion entity.
+	// It exists in this package in order to avoid circular dependency with the "feeplanversion" package.
+	FeePlanVersionsInverseTable = "fee_plan_versions"
+	// FeePlanVersionsColumn is the table column denoting the fee_plan_versions relation/edge.
+	FeePlanVersionsColumn = "company_id"
 	// ActivationsTable is the table that holds the activations relation/edge.
 	ActivationsTable = "provider_activations"
 	// ActivationsInverseTable is the table name for the ProviderActivation entity.
@@ -273,6 +282,20 @@ func ByFees(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByFeePlanVersionsCount orders the results by fee_plan_versions count.
+func ByFeePlanVersionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFeePlanVersionsStep(), opts...)
+	}
+}
+
+// ByFeePlanVersions orders the results by fee_plan_versions terms.
+func ByFeePlanVersions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFeePlanVersionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByActivationsCount orders the results by activations count.
 func ByActivationsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -340,6 +363,13 @@ func newFeesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(FeesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, FeesTable, FeesColumn),
+	)
+}
+func newFeePlanVersionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FeePlanVersionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FeePlanVersionsTable, FeePlanVersionsColumn),
 	)
 }
 func newActivationsStep() *sqlgraph.Step {

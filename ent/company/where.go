@@ -912,6 +912,29 @@ func HasFeesWith(preds ...predicate.FeeRule) predicate.Company {
 	})
 }
 
+// HasFeePlanVersions applies the HasEdge predicate on the "fee_plan_versions" edge.
+func HasFeePlanVersions() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FeePlanVersionsTable, FeePlanVersionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFeePlanVersionsWith applies the HasEdge predicate on the "fee_plan_versions" edge with a given conditions (other predicates).
+func HasFeePlanVersionsWith(preds ...predicate.FeePlanVersion) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newFeePlanVersionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasActivations applies the HasEdge predicate on the "activations" edge.
 func HasActivations() predicate.Company {
 	return predicate.Company(func(s *sql.Selector) {

@@ -46,6 +46,12 @@ const (
 	FieldSettlementID = "settlement_id"
 	// FieldSteps holds the string denoting the steps field in the database.
 	FieldSteps = "steps"
+	// FieldFeePlanVersionID holds the string denoting the fee_plan_version_id field in the database.
+	FieldFeePlanVersionID = "fee_plan_version_id"
+	// FieldFeeBps holds the string denoting the fee_bps field in the database.
+	FieldFeeBps = "fee_bps"
+	// FieldFeeFixedMinor holds the string denoting the fee_fixed_minor field in the database.
+	FieldFeeFixedMinor = "fee_fixed_minor"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// EdgeLines holds the string denoting the lines edge name in mutations.
@@ -94,6 +100,9 @@ var Columns = []string{
 	FieldCompletedAt,
 	FieldSettlementID,
 	FieldSteps,
+	FieldFeePlanVersionID,
+	FieldFeeBps,
+	FieldFeeFixedMinor,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -215,6 +224,21 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySettlementID orders the results by the settlement_id field.
 func BySettlementID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSettlementID, opts...).ToFunc()
+}
+
+// ByFeePlanVersionID orders the results by the fee_plan_version_id field.
+func ByFeePlanVersionID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeePlanVersionID, opts...).ToFunc()
+}
+
+// ByFeeBps orders the results by the fee_bps field.
+func ByFeeBps(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeeBps, opts...).ToFunc()
+}
+
+// ByFeeFixedMinor orders the results by the fee_fixed_minor field.
+func ByFeeFixedMinor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeeFixedMinor, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

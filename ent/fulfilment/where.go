@@ -127,6 +127,21 @@ func SettlementID(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldSettlementID, v))
 }
 
+// FeePlanVersionID applies equality check predicate on the "fee_plan_version_id" field. It's identical to FeePlanVersionIDEQ.
+func FeePlanVersionID(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeePlanVersionID, v))
+}
+
+// FeeBps applies equality check predicate on the "fee_bps" field. It's identical to FeeBpsEQ.
+func FeeBps(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeeBps, v))
+}
+
+// FeeFixedMinor applies equality check predicate on the "fee_fixed_minor" field. It's identical to FeeFixedMinorEQ.
+func FeeFixedMinor(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeeFixedMinor, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldCreatedAt, v))
@@ -899,6 +914,181 @@ func StepsIsNil() predicate.Fulfilment {
 // StepsNotNil applies the NotNil predicate on the "steps" field.
 func StepsNotNil() predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldNotNull(FieldSteps))
+}
+
+// FeePlanVersionIDEQ applies the EQ predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDEQ(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDNEQ applies the NEQ predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNEQ(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNEQ(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDIn applies the In predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDIn(vs ...string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIn(FieldFeePlanVersionID, vs...))
+}
+
+// FeePlanVersionIDNotIn applies the NotIn predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNotIn(vs ...string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotIn(FieldFeePlanVersionID, vs...))
+}
+
+// FeePlanVersionIDGT applies the GT predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDGT(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGT(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDGTE applies the GTE predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDGTE(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGTE(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDLT applies the LT predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDLT(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLT(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDLTE applies the LTE predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDLTE(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLTE(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDContains applies the Contains predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDContains(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldContains(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDHasPrefix applies the HasPrefix predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDHasPrefix(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldHasPrefix(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDHasSuffix applies the HasSuffix predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDHasSuffix(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldHasSuffix(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDIsNil applies the IsNil predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldFeePlanVersionID))
+}
+
+// FeePlanVersionIDNotNil applies the NotNil predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldFeePlanVersionID))
+}
+
+// FeePlanVersionIDEqualFold applies the EqualFold predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDEqualFold(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEqualFold(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDContainsFold applies the ContainsFold predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDContainsFold(v string) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldContainsFold(FieldFeePlanVersionID, v))
+}
+
+// FeeBpsEQ applies the EQ predicate on the "fee_bps" field.
+func FeeBpsEQ(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeeBps, v))
+}
+
+// FeeBpsNEQ applies the NEQ predicate on the "fee_bps" field.
+func FeeBpsNEQ(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNEQ(FieldFeeBps, v))
+}
+
+// FeeBpsIn applies the In predicate on the "fee_bps" field.
+func FeeBpsIn(vs ...int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIn(FieldFeeBps, vs...))
+}
+
+// FeeBpsNotIn applies the NotIn predicate on the "fee_bps" field.
+func FeeBpsNotIn(vs ...int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotIn(FieldFeeBps, vs...))
+}
+
+// FeeBpsGT applies the GT predicate on the "fee_bps" field.
+func FeeBpsGT(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGT(FieldFeeBps, v))
+}
+
+// FeeBpsGTE applies the GTE predicate on the "fee_bps" field.
+func FeeBpsGTE(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGTE(FieldFeeBps, v))
+}
+
+// FeeBpsLT applies the LT predicate on the "fee_bps" field.
+func FeeBpsLT(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLT(FieldFeeBps, v))
+}
+
+// FeeBpsLTE applies the LTE predicate on the "fee_bps" field.
+func FeeBpsLTE(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLTE(FieldFeeBps, v))
+}
+
+// FeeBpsIsNil applies the IsNil predicate on the "fee_bps" field.
+func FeeBpsIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldFeeBps))
+}
+
+// FeeBpsNotNil applies the NotNil predicate on the "fee_bps" field.
+func FeeBpsNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldFeeBps))
+}
+
+// FeeFixedMinorEQ applies the EQ predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorEQ(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorNEQ applies the NEQ predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNEQ(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNEQ(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorIn applies the In predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorIn(vs ...int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIn(FieldFeeFixedMinor, vs...))
+}
+
+// FeeFixedMinorNotIn applies the NotIn predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNotIn(vs ...int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotIn(FieldFeeFixedMinor, vs...))
+}
+
+// FeeFixedMinorGT applies the GT predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorGT(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGT(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorGTE applies the GTE predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorGTE(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGTE(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorLT applies the LT predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorLT(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLT(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorLTE applies the LTE predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorLTE(v int64) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLTE(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorIsNil applies the IsNil predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldFeeFixedMinor))
+}
+
+// FeeFixedMinorNotNil applies the NotNil predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldFeeFixedMinor))
 }
 
 // HasOrder applies the HasEdge predicate on the "order" edge.

@@ -45,6 +45,18 @@ func (f CompanyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CompanyMutation", m)
 }
 
+// The FeePlanVersionFunc type is an adapter to allow the use of ordinary
+// function as FeePlanVersion mutator.
+type FeePlanVersionFunc func(context.Context, *ent.FeePlanVersionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FeePlanVersionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FeePlanVersionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FeePlanVersionMutation", m)
+}
+
 // The FeeRuleFunc type is an adapter to allow the use of ordinary
 // function as FeeRule mutator.
 type FeeRuleFunc func(context.Context, *ent.FeeRuleMutation) (ent.Value, error)
@@ -127,6 +139,18 @@ func (f OrderItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrderItemMutation", m)
+}
+
+// The OutboxMessageFunc type is an adapter to allow the use of ordinary
+// function as OutboxMessage mutator.
+type OutboxMessageFunc func(context.Context, *ent.OutboxMessageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OutboxMessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OutboxMessageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OutboxMessageMutation", m)
 }
 
 // The PSPFunc type is an adapter to allow the use of ordinary

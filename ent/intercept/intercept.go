@@ -11,6 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -18,6 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
@@ -168,6 +170,33 @@ func (f TraverseCompany) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CompanyQuery", q)
+}
+
+// The FeePlanVersionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FeePlanVersionFunc func(context.Context, *ent.FeePlanVersionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FeePlanVersionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FeePlanVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FeePlanVersionQuery", q)
+}
+
+// The TraverseFeePlanVersion type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFeePlanVersion func(context.Context, *ent.FeePlanVersionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFeePlanVersion) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFeePlanVersion) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FeePlanVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FeePlanVersionQuery", q)
 }
 
 // The FeeRuleFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -357,6 +386,33 @@ func (f TraverseOrderItem) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrderItemQuery", q)
+}
+
+// The OutboxMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OutboxMessageFunc func(context.Context, *ent.OutboxMessageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OutboxMessageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OutboxMessageQuery", q)
+}
+
+// The TraverseOutboxMessage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOutboxMessage func(context.Context, *ent.OutboxMessageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOutboxMessage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOutboxMessage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OutboxMessageQuery", q)
 }
 
 // The PSPFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -692,6 +748,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.CompanyQuery:
 		return &query[*ent.CompanyQuery, predicate.Company, company.OrderOption]{typ: ent.TypeCompany, tq: q}, nil
+	case *ent.FeePlanVersionQuery:
+		return &query[*ent.FeePlanVersionQuery, predicate.FeePlanVersion, feeplanversion.OrderOption]{typ: ent.TypeFeePlanVersion, tq: q}, nil
 	case *ent.FeeRuleQuery:
 		return &query[*ent.FeeRuleQuery, predicate.FeeRule, feerule.OrderOption]{typ: ent.TypeFeeRule, tq: q}, nil
 	case *ent.FulfilmentQuery:
@@ -706,6 +764,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OrderQuery, predicate.Order, order.OrderOption]{typ: ent.TypeOrder, tq: q}, nil
 	case *ent.OrderItemQuery:
 		return &query[*ent.OrderItemQuery, predicate.OrderItem, orderitem.OrderOption]{typ: ent.TypeOrderItem, tq: q}, nil
+	case *ent.OutboxMessageQuery:
+		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.PSPQuery:
 		return &query[*ent.PSPQuery, predicate.PSP, psp.OrderOption]{typ: ent.TypePSP, tq: q}, nil
 	case *ent.ProviderAccountQuery:

@@ -147,6 +147,37 @@ var (
 			},
 		},
 	}
+	// FeePlanVersionsColumns holds the columns for the "fee_plan_versions" table.
+	FeePlanVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "effective_at", Type: field.TypeTime},
+		{Name: "fees", Type: field.TypeJSON},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// FeePlanVersionsTable holds the schema information for the "fee_plan_versions" table.
+	FeePlanVersionsTable = &schema.Table{
+		Name:       "fee_plan_versions",
+		Columns:    FeePlanVersionsColumns,
+		PrimaryKey: []*schema.Column{FeePlanVersionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "fee_plan_versions_companies_fee_plan_versions",
+				Columns:    []*schema.Column{FeePlanVersionsColumns[6]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "feeplanversion_company_id_version",
+				Unique:  true,
+				Columns: []*schema.Column{FeePlanVersionsColumns[6], FeePlanVersionsColumns[3]},
+			},
+		},
+	}
 	// FeeRulesColumns holds the columns for the "fee_rules" table.
 	FeeRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -194,6 +225,9 @@ var (
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "steps", Type: field.TypeJSON, Nullable: true},
+		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
+		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
+		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
 		{Name: "order_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -205,13 +239,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilments_orders_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[13]},
+				Columns:    []*schema.Column{FulfilmentsColumns[16]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilments_settlements_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[14]},
+				Columns:    []*schema.Column{FulfilmentsColumns[17]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -220,7 +254,7 @@ var (
 			{
 				Name:    "fulfilment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[13]},
+				Columns: []*schema.Column{FulfilmentsColumns[16]},
 			},
 			{
 				Name:    "fulfilment_status_payout_date",
@@ -238,7 +272,7 @@ var (
 			{
 				Name:    "fulfilment_unsettled_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[13]},
+				Columns: []*schema.Column{FulfilmentsColumns[16]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -396,6 +430,9 @@ var (
 		{Name: "session_version", Type: field.TypeInt, Default: 0},
 		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "payout_date", Type: field.TypeString, Nullable: true},
+		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
+		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
+		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "merchant_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -409,25 +446,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_companies_orders",
-				Columns:    []*schema.Column{OrdersColumns[31]},
+				Columns:    []*schema.Column{OrdersColumns[34]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_merchants_orders",
-				Columns:    []*schema.Column{OrdersColumns[32]},
+				Columns:    []*schema.Column{OrdersColumns[35]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_settlements_orders",
-				Columns:    []*schema.Column{OrdersColumns[33]},
+				Columns:    []*schema.Column{OrdersColumns[36]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "orders_shops_orders",
-				Columns:    []*schema.Column{OrdersColumns[34]},
+				Columns:    []*schema.Column{OrdersColumns[37]},
 				RefColumns: []*schema.Column{ShopsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -436,7 +473,7 @@ var (
 			{
 				Name:    "order_shop_id_reference",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[37], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_psp_id_created_at",
@@ -446,12 +483,12 @@ var (
 			{
 				Name:    "order_merchant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[32], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_company_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_provider_provider_reference",
@@ -461,12 +498,12 @@ var (
 			{
 				Name:    "order_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
 			},
 			{
 				Name:    "order_unsettled_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[31], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -512,6 +549,41 @@ var (
 				Name:    "orderitem_order_id_sku",
 				Unique:  true,
 				Columns: []*schema.Column{OrderItemsColumns[17], OrderItemsColumns[4]},
+			},
+		},
+	}
+	// OutboxMessagesColumns holds the columns for the "outbox_messages" table.
+	OutboxMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
+		{Name: "settlement_id", Type: field.TypeString, Nullable: true},
+		{Name: "to_address", Type: field.TypeString},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "SENT", "FAILED", "NOT_SENT"}},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+	}
+	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
+	OutboxMessagesTable = &schema.Table{
+		Name:       "outbox_messages",
+		Columns:    OutboxMessagesColumns,
+		PrimaryKey: []*schema.Column{OutboxMessagesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outboxmessage_status",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[10]},
+			},
+			{
+				Name:    "outboxmessage_psp_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[3], OutboxMessagesColumns[1]},
 			},
 		},
 	}
@@ -788,13 +860,14 @@ var (
 		{Name: "psp_id", Type: field.TypeString},
 		{Name: "merchant_id", Type: field.TypeString},
 		{Name: "company_id", Type: field.TypeString},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "FULFILMENT", "REFUND", "FEE"}},
-		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "FULFILMENT", "REFUND", "FEE", "OWED"}},
+		{Name: "product_type", Type: field.TypeEnum, Nullable: true, Enums: []string{"PAY_NOW_CARD", "INVOICE", "SLICE"}},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "amount_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "owed_settlement_id", Type: field.TypeString, Nullable: true},
 		{Name: "payable_date", Type: field.TypeString},
 		{Name: "settlement_id", Type: field.TypeString, Size: 40},
-		{Name: "order_id", Type: field.TypeString, Size: 40},
+		{Name: "order_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "fulfilment_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "refund_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -806,25 +879,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "settlement_entries_settlements_entries",
-				Columns:    []*schema.Column{SettlementEntriesColumns[11]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[12]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "settlement_entries_orders_order",
-				Columns:    []*schema.Column{SettlementEntriesColumns[12]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[13]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "settlement_entries_fulfilments_fulfilment",
-				Columns:    []*schema.Column{SettlementEntriesColumns[13]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[14]},
 				RefColumns: []*schema.Column{FulfilmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "settlement_entries_refunds_refund",
-				Columns:    []*schema.Column{SettlementEntriesColumns[14]},
+				Columns:    []*schema.Column{SettlementEntriesColumns[15]},
 				RefColumns: []*schema.Column{RefundsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -833,12 +906,12 @@ var (
 			{
 				Name:    "settlemententry_settlement_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[11]},
+				Columns: []*schema.Column{SettlementEntriesColumns[12]},
 			},
 			{
 				Name:    "settlemententry_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{SettlementEntriesColumns[12]},
+				Columns: []*schema.Column{SettlementEntriesColumns[13]},
 			},
 		},
 	}
@@ -992,6 +1065,7 @@ var (
 		APIKeysTable,
 		AuditEventsTable,
 		CompaniesTable,
+		FeePlanVersionsTable,
 		FeeRulesTable,
 		FulfilmentsTable,
 		FulfilmentLinesTable,
@@ -999,6 +1073,7 @@ var (
 		MerchantsTable,
 		OrdersTable,
 		OrderItemsTable,
+		OutboxMessagesTable,
 		PspsTable,
 		ProviderAccountsTable,
 		ProviderActivationsTable,
@@ -1023,6 +1098,7 @@ func init() {
 		Table: "api_keys",
 	}
 	CompaniesTable.ForeignKeys[0].RefTable = MerchantsTable
+	FeePlanVersionsTable.ForeignKeys[0].RefTable = CompaniesTable
 	FeeRulesTable.ForeignKeys[0].RefTable = CompaniesTable
 	FulfilmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	FulfilmentsTable.ForeignKeys[1].RefTable = SettlementsTable

@@ -88,6 +88,12 @@ const (
 	FieldPayoutDate = "payout_date"
 	// FieldSettlementID holds the string denoting the settlement_id field in the database.
 	FieldSettlementID = "settlement_id"
+	// FieldFeePlanVersionID holds the string denoting the fee_plan_version_id field in the database.
+	FieldFeePlanVersionID = "fee_plan_version_id"
+	// FieldFeeBps holds the string denoting the fee_bps field in the database.
+	FieldFeeBps = "fee_bps"
+	// FieldFeeFixedMinor holds the string denoting the fee_fixed_minor field in the database.
+	FieldFeeFixedMinor = "fee_fixed_minor"
 	// EdgeMerchant holds the string denoting the merchant edge name in mutations.
 	EdgeMerchant = "merchant"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
@@ -192,6 +198,9 @@ var Columns = []string{
 	FieldConfirmedAt,
 	FieldPayoutDate,
 	FieldSettlementID,
+	FieldFeePlanVersionID,
+	FieldFeeBps,
+	FieldFeeFixedMinor,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -485,6 +494,21 @@ func ByPayoutDate(opts ...sql.OrderTermOption) OrderOption {
 // BySettlementID orders the results by the settlement_id field.
 func BySettlementID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSettlementID, opts...).ToFunc()
+}
+
+// ByFeePlanVersionID orders the results by the fee_plan_version_id field.
+func ByFeePlanVersionID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeePlanVersionID, opts...).ToFunc()
+}
+
+// ByFeeBps orders the results by the fee_bps field.
+func ByFeeBps(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeeBps, opts...).ToFunc()
+}
+
+// ByFeeFixedMinor orders the results by the fee_fixed_minor field.
+func ByFeeFixedMinor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeeFixedMinor, opts...).ToFunc()
 }
 
 // ByMerchantField orders the results by merchant field.

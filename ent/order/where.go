@@ -207,6 +207,21 @@ func SettlementID(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldSettlementID, v))
 }
 
+// FeePlanVersionID applies equality check predicate on the "fee_plan_version_id" field. It's identical to FeePlanVersionIDEQ.
+func FeePlanVersionID(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeePlanVersionID, v))
+}
+
+// FeeBps applies equality check predicate on the "fee_bps" field. It's identical to FeeBpsEQ.
+func FeeBps(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeeBps, v))
+}
+
+// FeeFixedMinor applies equality check predicate on the "fee_fixed_minor" field. It's identical to FeeFixedMinorEQ.
+func FeeFixedMinor(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeeFixedMinor, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldCreatedAt, v))
@@ -2039,6 +2054,181 @@ func SettlementIDEqualFold(v string) predicate.Order {
 // SettlementIDContainsFold applies the ContainsFold predicate on the "settlement_id" field.
 func SettlementIDContainsFold(v string) predicate.Order {
 	return predicate.Order(sql.FieldContainsFold(FieldSettlementID, v))
+}
+
+// FeePlanVersionIDEQ applies the EQ predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDNEQ applies the NEQ predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDIn applies the In predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldFeePlanVersionID, vs...))
+}
+
+// FeePlanVersionIDNotIn applies the NotIn predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNotIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldFeePlanVersionID, vs...))
+}
+
+// FeePlanVersionIDGT applies the GT predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDGT(v string) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDGTE applies the GTE predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDGTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDLT applies the LT predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDLT(v string) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDLTE applies the LTE predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDLTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDContains applies the Contains predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDContains(v string) predicate.Order {
+	return predicate.Order(sql.FieldContains(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDHasPrefix applies the HasPrefix predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDHasPrefix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasPrefix(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDHasSuffix applies the HasSuffix predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDHasSuffix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasSuffix(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDIsNil applies the IsNil predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldFeePlanVersionID))
+}
+
+// FeePlanVersionIDNotNil applies the NotNil predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldFeePlanVersionID))
+}
+
+// FeePlanVersionIDEqualFold applies the EqualFold predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDEqualFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldEqualFold(FieldFeePlanVersionID, v))
+}
+
+// FeePlanVersionIDContainsFold applies the ContainsFold predicate on the "fee_plan_version_id" field.
+func FeePlanVersionIDContainsFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldContainsFold(FieldFeePlanVersionID, v))
+}
+
+// FeeBpsEQ applies the EQ predicate on the "fee_bps" field.
+func FeeBpsEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeeBps, v))
+}
+
+// FeeBpsNEQ applies the NEQ predicate on the "fee_bps" field.
+func FeeBpsNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldFeeBps, v))
+}
+
+// FeeBpsIn applies the In predicate on the "fee_bps" field.
+func FeeBpsIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldFeeBps, vs...))
+}
+
+// FeeBpsNotIn applies the NotIn predicate on the "fee_bps" field.
+func FeeBpsNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldFeeBps, vs...))
+}
+
+// FeeBpsGT applies the GT predicate on the "fee_bps" field.
+func FeeBpsGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldFeeBps, v))
+}
+
+// FeeBpsGTE applies the GTE predicate on the "fee_bps" field.
+func FeeBpsGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldFeeBps, v))
+}
+
+// FeeBpsLT applies the LT predicate on the "fee_bps" field.
+func FeeBpsLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldFeeBps, v))
+}
+
+// FeeBpsLTE applies the LTE predicate on the "fee_bps" field.
+func FeeBpsLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldFeeBps, v))
+}
+
+// FeeBpsIsNil applies the IsNil predicate on the "fee_bps" field.
+func FeeBpsIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldFeeBps))
+}
+
+// FeeBpsNotNil applies the NotNil predicate on the "fee_bps" field.
+func FeeBpsNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldFeeBps))
+}
+
+// FeeFixedMinorEQ applies the EQ predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorNEQ applies the NEQ predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorIn applies the In predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldFeeFixedMinor, vs...))
+}
+
+// FeeFixedMinorNotIn applies the NotIn predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldFeeFixedMinor, vs...))
+}
+
+// FeeFixedMinorGT applies the GT predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorGTE applies the GTE predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorLT applies the LT predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorLTE applies the LTE predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldFeeFixedMinor, v))
+}
+
+// FeeFixedMinorIsNil applies the IsNil predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldFeeFixedMinor))
+}
+
+// FeeFixedMinorNotNil applies the NotNil predicate on the "fee_fixed_minor" field.
+func FeeFixedMinorNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldFeeFixedMinor))
 }
 
 // HasMerchant applies the HasEdge predicate on the "merchant" edge.

@@ -15,6 +15,9 @@ type AuditEvent func(*sql.Selector)
 // Company is the predicate function for company builders.
 type Company func(*sql.Selector)
 
+// FeePlanVersion is the predicate function for feeplanversion builders.
+type FeePlanVersion func(*sql.Selector)
+
 // FeeRule is the predicate function for feerule builders.
 type FeeRule func(*sql.Selector)
 
@@ -35,6 +38,9 @@ type Order func(*sql.Selector)
 
 // OrderItem is the predicate function for orderitem builders.
 type OrderItem func(*sql.Selector)
+
+// OutboxMessage is the predicate function for outboxmessage builders.
+type OutboxMessage func(*sql.Selector)
 
 // PSP is the predicate function for psp builders.
 type PSP func(*sql.Selector)

@@ -183,6 +183,30 @@ func (f CompanyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CompanyMutation", m)
 }
 
+// The FeePlanVersionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FeePlanVersionQueryRuleFunc func(context.Context, *ent.FeePlanVersionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FeePlanVersionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FeePlanVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FeePlanVersionQuery", q)
+}
+
+// The FeePlanVersionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FeePlanVersionMutationRuleFunc func(context.Context, *ent.FeePlanVersionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FeePlanVersionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FeePlanVersionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FeePlanVersionMutation", m)
+}
+
 // The FeeRuleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type FeeRuleQueryRuleFunc func(context.Context, *ent.FeeRuleQuery) error
@@ -349,6 +373,30 @@ func (f OrderItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrderItemMutation", m)
+}
+
+// The OutboxMessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OutboxMessageQueryRuleFunc func(context.Context, *ent.OutboxMessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OutboxMessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OutboxMessageQuery", q)
+}
+
+// The OutboxMessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OutboxMessageMutationRuleFunc func(context.Context, *ent.OutboxMessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OutboxMessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OutboxMessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OutboxMessageMutation", m)
 }
 
 // The PSPQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -680,6 +728,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CompanyQuery:
 		return q.Filter(), nil
+	case *ent.FeePlanVersionQuery:
+		return q.Filter(), nil
 	case *ent.FeeRuleQuery:
 		return q.Filter(), nil
 	case *ent.FulfilmentQuery:
@@ -693,6 +743,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.OrderQuery:
 		return q.Filter(), nil
 	case *ent.OrderItemQuery:
+		return q.Filter(), nil
+	case *ent.OutboxMessageQuery:
 		return q.Filter(), nil
 	case *ent.PSPQuery:
 		return q.Filter(), nil
@@ -731,6 +783,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CompanyMutation:
 		return m.Filter(), nil
+	case *ent.FeePlanVersionMutation:
+		return m.Filter(), nil
 	case *ent.FeeRuleMutation:
 		return m.Filter(), nil
 	case *ent.FulfilmentMutation:
@@ -744,6 +798,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.OrderMutation:
 		return m.Filter(), nil
 	case *ent.OrderItemMutation:
+		return m.Filter(), nil
+	case *ent.OutboxMessageMutation:
 		return m.Filter(), nil
 	case *ent.PSPMutation:
 		return m.Filter(), nil

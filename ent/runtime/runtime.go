@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -16,6 +17,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -204,6 +206,56 @@ func init() {
 	// company.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	company.IDValidator = func() func(string) error {
 		validators := companyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	feeplanversionMixin := schema.FeePlanVersion{}.Mixin()
+	feeplanversion.Policy = privacy.NewPolicies(feeplanversionMixin[0], schema.FeePlanVersion{})
+	feeplanversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := feeplanversion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	feeplanversionMixinFields0 := feeplanversionMixin[0].Fields()
+	_ = feeplanversionMixinFields0
+	feeplanversionMixinFields1 := feeplanversionMixin[1].Fields()
+	_ = feeplanversionMixinFields1
+	feeplanversionFields := schema.FeePlanVersion{}.Fields()
+	_ = feeplanversionFields
+	// feeplanversionDescCreatedAt is the schema descriptor for created_at field.
+	feeplanversionDescCreatedAt := feeplanversionMixinFields1[0].Descriptor()
+	// feeplanversion.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feeplanversion.DefaultCreatedAt = feeplanversionDescCreatedAt.Default.(func() time.Time)
+	// feeplanversionDescUpdatedAt is the schema descriptor for updated_at field.
+	feeplanversionDescUpdatedAt := feeplanversionMixinFields1[1].Descriptor()
+	// feeplanversion.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feeplanversion.DefaultUpdatedAt = feeplanversionDescUpdatedAt.Default.(func() time.Time)
+	// feeplanversion.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feeplanversion.UpdateDefaultUpdatedAt = feeplanversionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feeplanversionDescVersion is the schema descriptor for version field.
+	feeplanversionDescVersion := feeplanversionFields[1].Descriptor()
+	// feeplanversion.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	feeplanversion.VersionValidator = feeplanversionDescVersion.Validators[0].(func(int) error)
+	// feeplanversionDescID is the schema descriptor for id field.
+	feeplanversionDescID := feeplanversionMixinFields0[0].Descriptor()
+	// feeplanversion.DefaultID holds the default value on creation for the id field.
+	feeplanversion.DefaultID = feeplanversionDescID.Default.(func() string)
+	// feeplanversion.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	feeplanversion.IDValidator = func() func(string) error {
+		validators := feeplanversionDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -791,6 +843,56 @@ func init() {
 	// orderitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	orderitem.IDValidator = func() func(string) error {
 		validators := orderitemDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	outboxmessageMixin := schema.OutboxMessage{}.Mixin()
+	outboxmessage.Policy = privacy.NewPolicies(outboxmessageMixin[0], schema.OutboxMessage{})
+	outboxmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := outboxmessage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	outboxmessageMixinFields0 := outboxmessageMixin[0].Fields()
+	_ = outboxmessageMixinFields0
+	outboxmessageMixinFields1 := outboxmessageMixin[1].Fields()
+	_ = outboxmessageMixinFields1
+	outboxmessageFields := schema.OutboxMessage{}.Fields()
+	_ = outboxmessageFields
+	// outboxmessageDescCreatedAt is the schema descriptor for created_at field.
+	outboxmessageDescCreatedAt := outboxmessageMixinFields1[0].Descriptor()
+	// outboxmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	outboxmessage.DefaultCreatedAt = outboxmessageDescCreatedAt.Default.(func() time.Time)
+	// outboxmessageDescUpdatedAt is the schema descriptor for updated_at field.
+	outboxmessageDescUpdatedAt := outboxmessageMixinFields1[1].Descriptor()
+	// outboxmessage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	outboxmessage.DefaultUpdatedAt = outboxmessageDescUpdatedAt.Default.(func() time.Time)
+	// outboxmessage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	outboxmessage.UpdateDefaultUpdatedAt = outboxmessageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// outboxmessageDescAttempts is the schema descriptor for attempts field.
+	outboxmessageDescAttempts := outboxmessageFields[8].Descriptor()
+	// outboxmessage.DefaultAttempts holds the default value on creation for the attempts field.
+	outboxmessage.DefaultAttempts = outboxmessageDescAttempts.Default.(int)
+	// outboxmessageDescID is the schema descriptor for id field.
+	outboxmessageDescID := outboxmessageMixinFields0[0].Descriptor()
+	// outboxmessage.DefaultID holds the default value on creation for the id field.
+	outboxmessage.DefaultID = outboxmessageDescID.Default.(func() string)
+	// outboxmessage.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	outboxmessage.IDValidator = func() func(string) error {
+		validators := outboxmessageDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -66,10 +66,17 @@ func (Order) Fields() []ent.Field {
 		// one, whose provider-side id (charge handle, external code) must be fresh.
 		field.Int("session_version").Default(0).Annotations(hidden()),
 		field.Time("confirmed_at").Optional().Nillable(),
-		// Pay now: the day the whole order becomes payable (confirmation + X days).
+		// Paid at confirmation (internal/settlement, payable.go): the day the whole order
+		// becomes payable (confirmation + X days).
 		field.String("payout_date").GoType(domain.Date("")).Optional().Nillable().
 			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
 		field.String("settlement_id").Optional().Nillable().Annotations(hidden()),
+		// The fee plan in force when this credit arose, frozen with it (internal/settlement,
+		// fees.go): a later plan change applies only to later credits. Empty: a credit
+		// recorded before fee plans had versions, charged by the current plan.
+		field.String("fee_plan_version_id").Optional().Nillable().Annotations(hidden()),
+		field.Int64("fee_bps").Optional().Nillable().Annotations(hidden()),
+		field.Int64("fee_fixed_minor").Optional().Nillable().Annotations(hidden()),
 	}
 }
 func (Order) Edges() []ent.Edge {
@@ -146,7 +153,8 @@ func (Fulfilment) Fields() []ent.Field {
 		field.Enum("status").GoType(domain.OperationStatus("")).Annotations(entgql.Type("OperationStatus")),
 		currency(),
 		minor("amount_minor"),
-		// Pay later: the day this part becomes payable (fulfilment date + Y days).
+		// Captured per part (internal/settlement, payable.go): the day this part becomes
+		// payable (capture + X days, or fulfilment + Y days for pay later).
 		field.String("payout_date").GoType(domain.Date("")).Optional().Nillable().
 			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
 		field.String("provider_operation_id").Optional(),
@@ -157,6 +165,12 @@ func (Fulfilment) Fields() []ent.Field {
 		// The provider calls, planned when the operation is reserved, with their
 		// outcomes (docs/provider-operations.md). Empty for operations older than it.
 		field.JSON("steps", []domain.OperationStep{}).Optional().Annotations(hidden()),
+		// The fee plan in force when this credit arose, frozen with it (internal/settlement,
+		// fees.go): a later plan change applies only to later credits. Empty: a credit
+		// recorded before fee plans had versions, charged by the current plan.
+		field.String("fee_plan_version_id").Optional().Nillable().Annotations(hidden()),
+		field.Int64("fee_bps").Optional().Nillable().Annotations(hidden()),
+		field.Int64("fee_fixed_minor").Optional().Nillable().Annotations(hidden()),
 	}
 }
 func (Fulfilment) Edges() []ent.Edge {

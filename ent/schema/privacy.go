@@ -41,4 +41,5 @@ var (
 	adminsOnly    = authDirective([]domain.Role{domain.RolePSPAdmin, domain.RolePSPOperator, domain.RoleMerchantAdmin}, false, "")
 	ordersReaders = authDirective(nil, true, "orders:read")
 	settleReaders = authDirective(nil, true, "settlements:read")
+	pspStaff      = authDirective([]domain.Role{domain.RolePSPAdmin, domain.RolePSPOperator}, false, "")
 )

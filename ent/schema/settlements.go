@@ -67,13 +67,16 @@ func (SettlementEntry) Fields() []ent.Field {
 		field.String("psp_id").Immutable().Annotations(hidden()),
 		field.String("merchant_id").Immutable(),
 		field.String("company_id").Immutable(),
-		field.Enum("kind").Values("ORDER", "FULFILMENT", "REFUND", "FEE").Immutable(),
-		field.String("order_id").Immutable(),
+		// OWED: an earlier MERCHANT_OWES settlement still unpaid, deducted here
+		// (owed_settlement_id); it has no order.
+		field.Enum("kind").Values("ORDER", "FULFILMENT", "REFUND", "FEE", "OWED").Immutable(),
+		field.String("order_id").Optional().Immutable(),
 		field.String("fulfilment_id").Optional().Nillable().Immutable(),
 		field.String("refund_id").Optional().Nillable().Immutable(),
-		field.Enum("product_type").GoType(domain.ProductType("")).Annotations(entgql.Type("ProductType")),
+		field.Enum("product_type").GoType(domain.ProductType("")).Optional().Annotations(entgql.Type("ProductType")),
 		currency(),
 		minor("amount_minor"),
+		field.String("owed_settlement_id").Optional().Nillable().Immutable(),
 		// The day the credit became payable (or the refund succeeded).
 		field.String("payable_date").GoType(domain.Date("")).Immutable().
 			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
@@ -82,7 +85,7 @@ func (SettlementEntry) Fields() []ent.Field {
 func (SettlementEntry) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("settlement", Settlement.Type).Ref("entries").Field("settlement_id").Unique().Required().Immutable(),
-		edge.To("order", Order.Type).Field("order_id").Unique().Required().Immutable(),
+		edge.To("order", Order.Type).Field("order_id").Unique().Immutable(),
 		edge.To("fulfilment", Fulfilment.Type).Field("fulfilment_id").Unique().Immutable(),
 		edge.To("refund", Refund.Type).Field("refund_id").Unique().Immutable(),
 	}
@@ -121,4 +124,35 @@ func (SettlementTotal) Indexes() []ent.Index {
 }
 func (SettlementTotal) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// OutboxMessage is an e-mail the backoffice writes to a merchant (a MERCHANT_OWES
+// settlement's payment instructions), kept whether it was sent or not, so PSP staff
+// see what each merchant was told. Written by the settlement run, sent by a River job
+// through SMTP_URL (internal/settlement, outbox.go). PSP staff read it.
+type OutboxMessage struct{ ent.Schema }
+
+func (OutboxMessage) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "obx"}, TimeMixin{}} }
+func (OutboxMessage) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("psp_id").Immutable().Annotations(hidden()),
+		field.String("merchant_id").Immutable(),
+		field.String("company_id").Immutable(),
+		field.String("settlement_id").Optional().Nillable().Immutable(),
+		field.String("to_address"),
+		field.String("subject").Immutable(),
+		field.Text("body").Immutable(),
+		// QUEUED → SENT, or FAILED after the last attempt; NOT_SENT when no SMTP server
+		// is configured or the merchant has no address.
+		field.Enum("status").Values("QUEUED", "SENT", "FAILED", "NOT_SENT"),
+		field.Int("attempts").Default(0),
+		field.String("last_error").Optional(),
+		field.Time("sent_at").Optional().Nillable(),
+	}
+}
+func (OutboxMessage) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("status"), index.Fields("psp_id", "created_at")}
+}
+func (OutboxMessage) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Directives(pspStaff)}
 }

@@ -153,6 +153,7 @@ func (Company) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("merchant", Merchant.Type).Ref("companies").Field("merchant_id").Unique().Required().Immutable(),
 		edge.To("fees", FeeRule.Type),
+		edge.To("fee_plan_versions", FeePlanVersion.Type).Annotations(hidden()),
 		edge.To("activations", ProviderActivation.Type),
 		edge.To("settlements", Settlement.Type).Annotations(entgql.RelayConnection()),
 		edge.To("orders", Order.Type).Annotations(hidden()),
@@ -188,6 +189,33 @@ func (FeeRule) Edges() []ent.Edge {
 }
 func (FeeRule) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("company_id", "product_type").Unique()}
+}
+
+// FeePlanVersion is one version of a company's fee plan, effective from its time on:
+// every change of the plan (FeeRule, the current version) writes one. Credits record
+// the version in force when they arose, so a change never re-prices earned money.
+// Append-only.
+type FeePlanVersion struct{ ent.Schema }
+
+func (FeePlanVersion) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "fpv"}, TimeMixin{}} }
+func (FeePlanVersion) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("company_id").Immutable(),
+		field.Int("version").Positive().Immutable(),
+		field.Time("effective_at").Immutable(),
+		field.JSON("fees", []domain.FeeRate{}).Immutable(),
+	}
+}
+func (FeePlanVersion) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("company", Company.Type).Ref("fee_plan_versions").Field("company_id").Unique().Required().Immutable(),
+	}
+}
+func (FeePlanVersion) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("company_id", "version").Unique()}
+}
+func (FeePlanVersion) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
 
 // ProviderActivation is a company's activation with one provider; for Billie it holds

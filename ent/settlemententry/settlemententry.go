@@ -46,6 +46,8 @@ const (
 	FieldCurrency = "currency"
 	// FieldAmountMinor holds the string denoting the amount_minor field in the database.
 	FieldAmountMinor = "amount_minor"
+	// FieldOwedSettlementID holds the string denoting the owed_settlement_id field in the database.
+	FieldOwedSettlementID = "owed_settlement_id"
 	// FieldPayableDate holds the string denoting the payable_date field in the database.
 	FieldPayableDate = "payable_date"
 	// EdgeSettlement holds the string denoting the settlement edge name in mutations.
@@ -104,6 +106,7 @@ var Columns = []string{
 	FieldProductType,
 	FieldCurrency,
 	FieldAmountMinor,
+	FieldOwedSettlementID,
 	FieldPayableDate,
 }
 
@@ -152,6 +155,7 @@ const (
 	KindFULFILMENT Kind = "FULFILMENT"
 	KindREFUND     Kind = "REFUND"
 	KindFEE        Kind = "FEE"
+	KindOWED       Kind = "OWED"
 )
 
 func (k Kind) String() string {
@@ -161,7 +165,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindORDER, KindFULFILMENT, KindREFUND, KindFEE:
+	case KindORDER, KindFULFILMENT, KindREFUND, KindFEE, KindOWED:
 		return nil
 	default:
 		return fmt.Errorf("settlemententry: invalid enum value for kind field: %q", k)
@@ -249,6 +253,11 @@ func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
 // ByAmountMinor orders the results by the amount_minor field.
 func ByAmountMinor(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAmountMinor, opts...).ToFunc()
+}
+
+// ByOwedSettlementID orders the results by the owed_settlement_id field.
+func ByOwedSettlementID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOwedSettlementID, opts...).ToFunc()
 }
 
 // ByPayableDate orders the results by the payable_date field.

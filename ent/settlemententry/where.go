@@ -121,6 +121,11 @@ func AmountMinor(v int64) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldEQ(FieldAmountMinor, v))
 }
 
+// OwedSettlementID applies equality check predicate on the "owed_settlement_id" field. It's identical to OwedSettlementIDEQ.
+func OwedSettlementID(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldOwedSettlementID, v))
+}
+
 // PayableDate applies equality check predicate on the "payable_date" field. It's identical to PayableDateEQ.
 func PayableDate(v domain.Date) predicate.SettlementEntry {
 	vc := string(v)
@@ -542,6 +547,16 @@ func OrderIDHasSuffix(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldHasSuffix(FieldOrderID, v))
 }
 
+// OrderIDIsNil applies the IsNil predicate on the "order_id" field.
+func OrderIDIsNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIsNull(FieldOrderID))
+}
+
+// OrderIDNotNil applies the NotNil predicate on the "order_id" field.
+func OrderIDNotNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotNull(FieldOrderID))
+}
+
 // OrderIDEqualFold applies the EqualFold predicate on the "order_id" field.
 func OrderIDEqualFold(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldEqualFold(FieldOrderID, v))
@@ -732,6 +747,16 @@ func ProductTypeNotIn(vs ...domain.ProductType) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldNotIn(FieldProductType, v...))
 }
 
+// ProductTypeIsNil applies the IsNil predicate on the "product_type" field.
+func ProductTypeIsNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIsNull(FieldProductType))
+}
+
+// ProductTypeNotNil applies the NotNil predicate on the "product_type" field.
+func ProductTypeNotNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotNull(FieldProductType))
+}
+
 // CurrencyEQ applies the EQ predicate on the "currency" field.
 func CurrencyEQ(v string) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldEQ(FieldCurrency, v))
@@ -835,6 +860,81 @@ func AmountMinorLT(v int64) predicate.SettlementEntry {
 // AmountMinorLTE applies the LTE predicate on the "amount_minor" field.
 func AmountMinorLTE(v int64) predicate.SettlementEntry {
 	return predicate.SettlementEntry(sql.FieldLTE(FieldAmountMinor, v))
+}
+
+// OwedSettlementIDEQ applies the EQ predicate on the "owed_settlement_id" field.
+func OwedSettlementIDEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEQ(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDNEQ applies the NEQ predicate on the "owed_settlement_id" field.
+func OwedSettlementIDNEQ(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNEQ(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDIn applies the In predicate on the "owed_settlement_id" field.
+func OwedSettlementIDIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIn(FieldOwedSettlementID, vs...))
+}
+
+// OwedSettlementIDNotIn applies the NotIn predicate on the "owed_settlement_id" field.
+func OwedSettlementIDNotIn(vs ...string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotIn(FieldOwedSettlementID, vs...))
+}
+
+// OwedSettlementIDGT applies the GT predicate on the "owed_settlement_id" field.
+func OwedSettlementIDGT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGT(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDGTE applies the GTE predicate on the "owed_settlement_id" field.
+func OwedSettlementIDGTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldGTE(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDLT applies the LT predicate on the "owed_settlement_id" field.
+func OwedSettlementIDLT(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLT(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDLTE applies the LTE predicate on the "owed_settlement_id" field.
+func OwedSettlementIDLTE(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldLTE(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDContains applies the Contains predicate on the "owed_settlement_id" field.
+func OwedSettlementIDContains(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContains(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDHasPrefix applies the HasPrefix predicate on the "owed_settlement_id" field.
+func OwedSettlementIDHasPrefix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasPrefix(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDHasSuffix applies the HasSuffix predicate on the "owed_settlement_id" field.
+func OwedSettlementIDHasSuffix(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldHasSuffix(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDIsNil applies the IsNil predicate on the "owed_settlement_id" field.
+func OwedSettlementIDIsNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldIsNull(FieldOwedSettlementID))
+}
+
+// OwedSettlementIDNotNil applies the NotNil predicate on the "owed_settlement_id" field.
+func OwedSettlementIDNotNil() predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldNotNull(FieldOwedSettlementID))
+}
+
+// OwedSettlementIDEqualFold applies the EqualFold predicate on the "owed_settlement_id" field.
+func OwedSettlementIDEqualFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldEqualFold(FieldOwedSettlementID, v))
+}
+
+// OwedSettlementIDContainsFold applies the ContainsFold predicate on the "owed_settlement_id" field.
+func OwedSettlementIDContainsFold(v string) predicate.SettlementEntry {
+	return predicate.SettlementEntry(sql.FieldContainsFold(FieldOwedSettlementID, v))
 }
 
 // PayableDateEQ applies the EQ predicate on the "payable_date" field.

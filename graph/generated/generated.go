@@ -19,6 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/graph/model"
@@ -26,6 +27,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -43,6 +45,7 @@ type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
 	AuditEvent() AuditEventResolver
 	Company() CompanyResolver
+	FeePlanFee() FeePlanFeeResolver
 	FeeRule() FeeRuleResolver
 	Fulfilment() FulfilmentResolver
 	FulfilmentLine() FulfilmentLineResolver
@@ -158,6 +161,7 @@ type ComplexityRoot struct {
 		Country              func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Currency             func(childComplexity int) int
+		FeePlanHistory       func(childComplexity int) int
 		Fees                 func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Iban                 func(childComplexity int) int
@@ -196,6 +200,18 @@ type ComplexityRoot struct {
 		Order      func(childComplexity int) int
 		PaymentURL func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	FeePlanFee struct {
+		Fixed       func(childComplexity int) int
+		PercentBps  func(childComplexity int) int
+		ProductType func(childComplexity int) int
+	}
+
+	FeePlanVersion struct {
+		EffectiveAt func(childComplexity int) int
+		Fees        func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	FeeRule struct {
@@ -312,6 +328,7 @@ type ComplexityRoot struct {
 		SuspendMerchant    func(childComplexity int, input model.SuspendMerchantInput) int
 		UpdateCompany      func(childComplexity int, input model.UpdateCompanyInput) int
 		UpdateMerchant     func(childComplexity int, input model.UpdateMerchantInput) int
+		UpdatePsp          func(childComplexity int, input model.UpdatePspInput) int
 		UpdateShop         func(childComplexity int, input model.UpdateShopInput) int
 	}
 
@@ -325,40 +342,41 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		Amount             func(childComplexity int) int
-		BillingAddress     func(childComplexity int) int
-		Company            func(childComplexity int) int
-		CompanyID          func(childComplexity int) int
-		ConfirmedAt        func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Currency           func(childComplexity int) int
-		DeliveryAddress    func(childComplexity int) int
-		Email              func(childComplexity int) int
-		FirstName          func(childComplexity int) int
-		FulfilledAmount    func(childComplexity int) int
-		FulfilmentStatus   func(childComplexity int) int
-		Fulfilments        func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		InitialAmount      func(childComplexity int) int
-		Items              func(childComplexity int) int
-		Lang               func(childComplexity int) int
-		LastName           func(childComplexity int) int
-		Merchant           func(childComplexity int) int
-		MerchantID         func(childComplexity int) int
-		PaymentURL         func(childComplexity int) int
-		PayoutDate         func(childComplexity int) int
-		Phone              func(childComplexity int) int
-		ProductType        func(childComplexity int) int
-		Provider           func(childComplexity int) int
-		ProviderReference  func(childComplexity int) int
-		Reference          func(childComplexity int) int
-		RefundedAmount     func(childComplexity int) int
-		Refunds            func(childComplexity int) int
-		Shop               func(childComplexity int) int
-		ShopID             func(childComplexity int) int
-		ShopperCompanyName func(childComplexity int) int
-		Status             func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
+		Amount                 func(childComplexity int) int
+		AuthorisationExpiresAt func(childComplexity int) int
+		BillingAddress         func(childComplexity int) int
+		Company                func(childComplexity int) int
+		CompanyID              func(childComplexity int) int
+		ConfirmedAt            func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		Currency               func(childComplexity int) int
+		DeliveryAddress        func(childComplexity int) int
+		Email                  func(childComplexity int) int
+		FirstName              func(childComplexity int) int
+		FulfilledAmount        func(childComplexity int) int
+		FulfilmentStatus       func(childComplexity int) int
+		Fulfilments            func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		InitialAmount          func(childComplexity int) int
+		Items                  func(childComplexity int) int
+		Lang                   func(childComplexity int) int
+		LastName               func(childComplexity int) int
+		Merchant               func(childComplexity int) int
+		MerchantID             func(childComplexity int) int
+		PaymentURL             func(childComplexity int) int
+		PayoutDate             func(childComplexity int) int
+		Phone                  func(childComplexity int) int
+		ProductType            func(childComplexity int) int
+		Provider               func(childComplexity int) int
+		ProviderReference      func(childComplexity int) int
+		Reference              func(childComplexity int) int
+		RefundedAmount         func(childComplexity int) int
+		Refunds                func(childComplexity int) int
+		Shop                   func(childComplexity int) int
+		ShopID                 func(childComplexity int) int
+		ShopperCompanyName     func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -395,6 +413,33 @@ type ComplexityRoot struct {
 		VatRate           func(childComplexity int) int
 	}
 
+	OutboxMessage struct {
+		Attempts     func(childComplexity int) int
+		Body         func(childComplexity int) int
+		CompanyID    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastError    func(childComplexity int) int
+		MerchantID   func(childComplexity int) int
+		SentAt       func(childComplexity int) int
+		SettlementID func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		ToAddress    func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	OutboxMessageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OutboxMessageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PSP struct {
 		Bic       func(childComplexity int) int
 		Country   func(childComplexity int) int
@@ -414,10 +459,11 @@ type ComplexityRoot struct {
 	}
 
 	PaymentInstructions struct {
-		Amount    func(childComplexity int) int
-		BIC       func(childComplexity int) int
-		IBAN      func(childComplexity int) int
-		Reference func(childComplexity int) int
+		AccountHolder func(childComplexity int) int
+		Amount        func(childComplexity int) int
+		BIC           func(childComplexity int) int
+		IBAN          func(childComplexity int) int
+		Reference     func(childComplexity int) int
 	}
 
 	PaymentSchedule struct {
@@ -471,6 +517,7 @@ type ComplexityRoot struct {
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Orders             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		OutboxMessages     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
 		PaymentSchedule    func(childComplexity int, productType domain.ProductType, amount string) int
 		ProviderAccounts   func(childComplexity int) int
 		SettlementOverview func(childComplexity int, companyID string, from domain.Date, to domain.Date) int
@@ -591,24 +638,25 @@ type ComplexityRoot struct {
 	}
 
 	SettlementEntry struct {
-		Amount       func(childComplexity int) int
-		CompanyID    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Currency     func(childComplexity int) int
-		Fulfilment   func(childComplexity int) int
-		FulfilmentID func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		MerchantID   func(childComplexity int) int
-		Order        func(childComplexity int) int
-		OrderID      func(childComplexity int) int
-		PayableDate  func(childComplexity int) int
-		ProductType  func(childComplexity int) int
-		Refund       func(childComplexity int) int
-		RefundID     func(childComplexity int) int
-		Settlement   func(childComplexity int) int
-		SettlementID func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		Amount           func(childComplexity int) int
+		CompanyID        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		Fulfilment       func(childComplexity int) int
+		FulfilmentID     func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		MerchantID       func(childComplexity int) int
+		Order            func(childComplexity int) int
+		OrderID          func(childComplexity int) int
+		OwedSettlementID func(childComplexity int) int
+		PayableDate      func(childComplexity int) int
+		ProductType      func(childComplexity int) int
+		Refund           func(childComplexity int) int
+		RefundID         func(childComplexity int) int
+		Settlement       func(childComplexity int) int
+		SettlementID     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	SettlementOverview struct {
@@ -684,6 +732,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdatePspPayload struct {
+		Psp        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateShopPayload struct {
 		Shop       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -744,7 +797,11 @@ type AuditEventResolver interface {
 	Input(ctx context.Context, obj *ent.AuditEvent) (*string, error)
 }
 type CompanyResolver interface {
+	FeePlanHistory(ctx context.Context, obj *ent.Company) ([]*ent.FeePlanVersion, error)
 	WebhookSigningSecret(ctx context.Context, obj *ent.Company) (string, error)
+}
+type FeePlanFeeResolver interface {
+	Fixed(ctx context.Context, obj *domain.FeeRate) (*money.Money, error)
 }
 type FeeRuleResolver interface {
 	Fixed(ctx context.Context, obj *ent.FeeRule) (*money.Money, error)
@@ -781,9 +838,11 @@ type MutationResolver interface {
 	ConfigureProvider(ctx context.Context, input model.ConfigureProviderInput) (*model.ConfigureProviderPayload, error)
 	RunSettlements(ctx context.Context, input model.RunSettlementsInput) (*model.RunSettlementsPayload, error)
 	MarkSettlementPaid(ctx context.Context, input model.MarkSettlementPaidInput) (*model.MarkSettlementPaidPayload, error)
+	UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error)
 }
 type OrderResolver interface {
 	PaymentURL(ctx context.Context, obj *ent.Order) (*string, error)
+	AuthorisationExpiresAt(ctx context.Context, obj *ent.Order) (*time.Time, error)
 	InitialAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	Amount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	FulfilledAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
@@ -805,11 +864,12 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Merchants(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) (*ent.MerchantConnection, error)
 	Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
+	OutboxMessages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error)
 	Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ProviderAccounts(ctx context.Context) ([]*ent.ProviderAccount, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
-	SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*psp.SettlementOverview, error)
+	SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error)
 	PaymentSchedule(ctx context.Context, productType domain.ProductType, amount string) (*psp.PaymentSchedule, error)
 }
 type RefundResolver interface {
@@ -826,7 +886,7 @@ type SettlementResolver interface {
 	Refunds(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
 	Fees(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
 	Net(ctx context.Context, obj *ent.Settlement) (*money.Money, error)
-	PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*psp.PaymentInstructions, error)
+	PaymentInstructions(ctx context.Context, obj *ent.Settlement) (*settlement.PaymentInstructions, error)
 	ExportURL(ctx context.Context, obj *ent.Settlement) (string, error)
 }
 type SettlementEntryResolver interface {
@@ -1229,6 +1289,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Currency(childComplexity), true
+	case "Company.feePlanHistory":
+		if e.ComplexityRoot.Company.FeePlanHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.FeePlanHistory(childComplexity), true
 	case "Company.fees":
 		if e.ComplexityRoot.Company.Fees == nil {
 			break
@@ -1394,6 +1460,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrderPayload.UserErrors(childComplexity), true
+
+	case "FeePlanFee.fixed":
+		if e.ComplexityRoot.FeePlanFee.Fixed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.Fixed(childComplexity), true
+	case "FeePlanFee.percentBps":
+		if e.ComplexityRoot.FeePlanFee.PercentBps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.PercentBps(childComplexity), true
+	case "FeePlanFee.productType":
+		if e.ComplexityRoot.FeePlanFee.ProductType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanFee.ProductType(childComplexity), true
+
+	case "FeePlanVersion.effectiveAt":
+		if e.ComplexityRoot.FeePlanVersion.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.EffectiveAt(childComplexity), true
+	case "FeePlanVersion.fees":
+		if e.ComplexityRoot.FeePlanVersion.Fees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.Fees(childComplexity), true
+	case "FeePlanVersion.version":
+		if e.ComplexityRoot.FeePlanVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeePlanVersion.Version(childComplexity), true
 
 	case "FeeRule.companyID":
 		if e.ComplexityRoot.FeeRule.CompanyID == nil {
@@ -2008,6 +2112,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMerchant(childComplexity, args["input"].(model.UpdateMerchantInput)), true
+	case "Mutation.updatePsp":
+		if e.ComplexityRoot.Mutation.UpdatePsp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePsp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePsp(childComplexity, args["input"].(model.UpdatePspInput)), true
 	case "Mutation.updateShop":
 		if e.ComplexityRoot.Mutation.UpdateShop == nil {
 			break
@@ -2063,6 +2178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Amount(childComplexity), true
+	case "Order.authorisationExpiresAt":
+		if e.ComplexityRoot.Order.AuthorisationExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.AuthorisationExpiresAt(childComplexity), true
 	case "Order.billingAddress":
 		if e.ComplexityRoot.Order.BillingAddress == nil {
 			break
@@ -2415,6 +2536,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderItem.VatRate(childComplexity), true
 
+	case "OutboxMessage.attempts":
+		if e.ComplexityRoot.OutboxMessage.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Attempts(childComplexity), true
+	case "OutboxMessage.body":
+		if e.ComplexityRoot.OutboxMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Body(childComplexity), true
+	case "OutboxMessage.companyID":
+		if e.ComplexityRoot.OutboxMessage.CompanyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.CompanyID(childComplexity), true
+	case "OutboxMessage.createdAt":
+		if e.ComplexityRoot.OutboxMessage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.CreatedAt(childComplexity), true
+	case "OutboxMessage.id":
+		if e.ComplexityRoot.OutboxMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ID(childComplexity), true
+	case "OutboxMessage.lastError":
+		if e.ComplexityRoot.OutboxMessage.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.LastError(childComplexity), true
+	case "OutboxMessage.merchantID":
+		if e.ComplexityRoot.OutboxMessage.MerchantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.MerchantID(childComplexity), true
+	case "OutboxMessage.sentAt":
+		if e.ComplexityRoot.OutboxMessage.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.SentAt(childComplexity), true
+	case "OutboxMessage.settlementID":
+		if e.ComplexityRoot.OutboxMessage.SettlementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.SettlementID(childComplexity), true
+	case "OutboxMessage.status":
+		if e.ComplexityRoot.OutboxMessage.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Status(childComplexity), true
+	case "OutboxMessage.subject":
+		if e.ComplexityRoot.OutboxMessage.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Subject(childComplexity), true
+	case "OutboxMessage.toAddress":
+		if e.ComplexityRoot.OutboxMessage.ToAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ToAddress(childComplexity), true
+	case "OutboxMessage.updatedAt":
+		if e.ComplexityRoot.OutboxMessage.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.UpdatedAt(childComplexity), true
+
+	case "OutboxMessageConnection.edges":
+		if e.ComplexityRoot.OutboxMessageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.Edges(childComplexity), true
+	case "OutboxMessageConnection.pageInfo":
+		if e.ComplexityRoot.OutboxMessageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.PageInfo(childComplexity), true
+	case "OutboxMessageConnection.totalCount":
+		if e.ComplexityRoot.OutboxMessageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.TotalCount(childComplexity), true
+
+	case "OutboxMessageEdge.cursor":
+		if e.ComplexityRoot.OutboxMessageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Cursor(childComplexity), true
+	case "OutboxMessageEdge.node":
+		if e.ComplexityRoot.OutboxMessageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Node(childComplexity), true
+
 	case "PSP.bic":
 		if e.ComplexityRoot.PSP.Bic == nil {
 			break
@@ -2489,6 +2721,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PaymentInstructions.accountHolder":
+		if e.ComplexityRoot.PaymentInstructions.AccountHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentInstructions.AccountHolder(childComplexity), true
 	case "PaymentInstructions.amount":
 		if e.ComplexityRoot.PaymentInstructions.Amount == nil {
 			break
@@ -2760,6 +2998,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.OrderOrder), args["where"].(*ent.OrderWhereInput)), true
+	case "Query.outboxMessages":
+		if e.ComplexityRoot.Query.OutboxMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_outboxMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.OutboxMessageOrder), args["where"].(*ent.OutboxMessageWhereInput)), true
 	case "Query.paymentSchedule":
 		if e.ComplexityRoot.Query.PaymentSchedule == nil {
 			break
@@ -3345,6 +3594,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SettlementEntry.OrderID(childComplexity), true
+	case "SettlementEntry.owedSettlementID":
+		if e.ComplexityRoot.SettlementEntry.OwedSettlementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementEntry.OwedSettlementID(childComplexity), true
 	case "SettlementEntry.payableDate":
 		if e.ComplexityRoot.SettlementEntry.PayableDate == nil {
 			break
@@ -3690,6 +3945,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateMerchantPayload.UserErrors(childComplexity), true
 
+	case "UpdatePspPayload.psp":
+		if e.ComplexityRoot.UpdatePspPayload.Psp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePspPayload.Psp(childComplexity), true
+	case "UpdatePspPayload.userErrors":
+		if e.ComplexityRoot.UpdatePspPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePspPayload.UserErrors(childComplexity), true
+
 	case "UpdateShopPayload.shop":
 		if e.ComplexityRoot.UpdateShopPayload.Shop == nil {
 			break
@@ -3917,6 +4185,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrderItemWhereInput,
 		ec.unmarshalInputOrderOrder,
 		ec.unmarshalInputOrderWhereInput,
+		ec.unmarshalInputOutboxMessageOrder,
+		ec.unmarshalInputOutboxMessageWhereInput,
 		ec.unmarshalInputPSPOrder,
 		ec.unmarshalInputPSPWhereInput,
 		ec.unmarshalInputProviderAccountOrder,
@@ -3942,6 +4212,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSuspendMerchantInput,
 		ec.unmarshalInputUpdateCompanyInput,
 		ec.unmarshalInputUpdateMerchantInput,
+		ec.unmarshalInputUpdatePspInput,
 		ec.unmarshalInputUpdateShopInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
@@ -6006,6 +6277,259 @@ input OrderWhereInput {
   hasShop: Boolean
   hasShopWith: [ShopWhereInput!]
 }
+type OutboxMessage implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  merchantID: String!
+  companyID: String!
+  settlementID: String
+  toAddress: String!
+  subject: String!
+  body: String!
+  status: OutboxMessageStatus!
+  attempts: Int!
+  lastError: String
+  sentAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type OutboxMessageConnection {
+  """
+  A list of edges.
+  """
+  edges: [OutboxMessageEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type OutboxMessageEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: OutboxMessage
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for OutboxMessage connections
+"""
+input OutboxMessageOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order OutboxMessages.
+  """
+  field: OutboxMessageOrderField!
+}
+"""
+Properties by which OutboxMessage connections can be ordered.
+"""
+enum OutboxMessageOrderField {
+  CREATED_AT
+}
+"""
+OutboxMessageStatus is enum for the field status
+"""
+enum OutboxMessageStatus @goModel(model: "github.com/pspbackoffice/backoffice/ent/outboxmessage.Status") {
+  QUEUED
+  SENT
+  FAILED
+  NOT_SENT
+}
+"""
+OutboxMessageWhereInput is used for filtering OutboxMessage objects.
+Input was generated by ent.
+"""
+input OutboxMessageWhereInput {
+  not: OutboxMessageWhereInput
+  and: [OutboxMessageWhereInput!]
+  or: [OutboxMessageWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  merchant_id field predicates
+  """
+  merchantID: String
+  merchantIDNEQ: String
+  merchantIDIn: [String!]
+  merchantIDNotIn: [String!]
+  merchantIDGT: String
+  merchantIDGTE: String
+  merchantIDLT: String
+  merchantIDLTE: String
+  merchantIDContains: String
+  merchantIDHasPrefix: String
+  merchantIDHasSuffix: String
+  merchantIDEqualFold: String
+  merchantIDContainsFold: String
+  """
+  company_id field predicates
+  """
+  companyID: String
+  companyIDNEQ: String
+  companyIDIn: [String!]
+  companyIDNotIn: [String!]
+  companyIDGT: String
+  companyIDGTE: String
+  companyIDLT: String
+  companyIDLTE: String
+  companyIDContains: String
+  companyIDHasPrefix: String
+  companyIDHasSuffix: String
+  companyIDEqualFold: String
+  companyIDContainsFold: String
+  """
+  settlement_id field predicates
+  """
+  settlementID: String
+  settlementIDNEQ: String
+  settlementIDIn: [String!]
+  settlementIDNotIn: [String!]
+  settlementIDGT: String
+  settlementIDGTE: String
+  settlementIDLT: String
+  settlementIDLTE: String
+  settlementIDContains: String
+  settlementIDHasPrefix: String
+  settlementIDHasSuffix: String
+  settlementIDIsNil: Boolean
+  settlementIDNotNil: Boolean
+  settlementIDEqualFold: String
+  settlementIDContainsFold: String
+  """
+  to_address field predicates
+  """
+  toAddress: String
+  toAddressNEQ: String
+  toAddressIn: [String!]
+  toAddressNotIn: [String!]
+  toAddressGT: String
+  toAddressGTE: String
+  toAddressLT: String
+  toAddressLTE: String
+  toAddressContains: String
+  toAddressHasPrefix: String
+  toAddressHasSuffix: String
+  toAddressEqualFold: String
+  toAddressContainsFold: String
+  """
+  subject field predicates
+  """
+  subject: String
+  subjectNEQ: String
+  subjectIn: [String!]
+  subjectNotIn: [String!]
+  subjectGT: String
+  subjectGTE: String
+  subjectLT: String
+  subjectLTE: String
+  subjectContains: String
+  subjectHasPrefix: String
+  subjectHasSuffix: String
+  subjectEqualFold: String
+  subjectContainsFold: String
+  """
+  body field predicates
+  """
+  body: String
+  bodyNEQ: String
+  bodyIn: [String!]
+  bodyNotIn: [String!]
+  bodyGT: String
+  bodyGTE: String
+  bodyLT: String
+  bodyLTE: String
+  bodyContains: String
+  bodyHasPrefix: String
+  bodyHasSuffix: String
+  bodyEqualFold: String
+  bodyContainsFold: String
+  """
+  status field predicates
+  """
+  status: OutboxMessageStatus
+  statusNEQ: OutboxMessageStatus
+  statusIn: [OutboxMessageStatus!]
+  statusNotIn: [OutboxMessageStatus!]
+  """
+  attempts field predicates
+  """
+  attempts: Int
+  attemptsNEQ: Int
+  attemptsIn: [Int!]
+  attemptsNotIn: [Int!]
+  attemptsGT: Int
+  attemptsGTE: Int
+  attemptsLT: Int
+  attemptsLTE: Int
+  """
+  last_error field predicates
+  """
+  lastError: String
+  lastErrorNEQ: String
+  lastErrorIn: [String!]
+  lastErrorNotIn: [String!]
+  lastErrorGT: String
+  lastErrorGTE: String
+  lastErrorLT: String
+  lastErrorLTE: String
+  lastErrorContains: String
+  lastErrorHasPrefix: String
+  lastErrorHasSuffix: String
+  lastErrorIsNil: Boolean
+  lastErrorNotNil: Boolean
+  lastErrorEqualFold: String
+  lastErrorContainsFold: String
+  """
+  sent_at field predicates
+  """
+  sentAt: Time
+  sentAtNEQ: Time
+  sentAtIn: [Time!]
+  sentAtNotIn: [Time!]
+  sentAtGT: Time
+  sentAtGTE: Time
+  sentAtLT: Time
+  sentAtLTE: Time
+  sentAtIsNil: Boolean
+  sentAtNotNil: Boolean
+}
 type PSP implements Node {
   id: ID!
   createdAt: Time!
@@ -6649,6 +7173,37 @@ type Query {
     """
     where: OrderWhereInput
   ): OrderConnection! @auth(apiKey: true, scope: "orders:read")
+  outboxMessages(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for OutboxMessages returned from the connection.
+    """
+    orderBy: OutboxMessageOrder
+
+    """
+    Filtering options for OutboxMessages returned from the connection.
+    """
+    where: OutboxMessageWhereInput
+  ): OutboxMessageConnection! @auth(roles: [PSP_ADMIN,PSP_OPERATOR])
   settlements(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7093,14 +7648,15 @@ type SettlementEntry implements Node {
   merchantID: String!
   companyID: String!
   kind: SettlementEntryKind!
-  orderID: ID!
+  orderID: ID
   fulfilmentID: ID
   refundID: ID
-  productType: ProductType!
+  productType: ProductType
   currency: String!
+  owedSettlementID: String
   payableDate: Date!
   settlement: Settlement!
-  order: Order!
+  order: Order
   fulfilment: Fulfilment
   refund: Refund
 }
@@ -7112,6 +7668,7 @@ enum SettlementEntryKind @goModel(model: "github.com/pspbackoffice/backoffice/en
   FULFILMENT
   REFUND
   FEE
+  OWED
 }
 """
 Ordering options for SettlementEntry connections
@@ -7233,6 +7790,8 @@ input SettlementEntryWhereInput {
   orderIDContains: ID
   orderIDHasPrefix: ID
   orderIDHasSuffix: ID
+  orderIDIsNil: Boolean
+  orderIDNotNil: Boolean
   orderIDEqualFold: ID
   orderIDContainsFold: ID
   """
@@ -7278,6 +7837,8 @@ input SettlementEntryWhereInput {
   productTypeNEQ: ProductType
   productTypeIn: [ProductType!]
   productTypeNotIn: [ProductType!]
+  productTypeIsNil: Boolean
+  productTypeNotNil: Boolean
   """
   currency field predicates
   """
@@ -7294,6 +7855,24 @@ input SettlementEntryWhereInput {
   currencyHasSuffix: String
   currencyEqualFold: String
   currencyContainsFold: String
+  """
+  owed_settlement_id field predicates
+  """
+  owedSettlementID: String
+  owedSettlementIDNEQ: String
+  owedSettlementIDIn: [String!]
+  owedSettlementIDNotIn: [String!]
+  owedSettlementIDGT: String
+  owedSettlementIDGTE: String
+  owedSettlementIDLT: String
+  owedSettlementIDLTE: String
+  owedSettlementIDContains: String
+  owedSettlementIDHasPrefix: String
+  owedSettlementIDHasSuffix: String
+  owedSettlementIDIsNil: Boolean
+  owedSettlementIDNotNil: Boolean
+  owedSettlementIDEqualFold: String
+  owedSettlementIDContainsFold: String
   """
   settlement edge predicates
   """
@@ -8152,6 +8731,32 @@ extend type Mutation {
   updateShop(input: UpdateShopInput!): UpdateShopPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
 }
+
+"""
+One version of a company's fee plan, in force from effectiveAt until the next one.
+A credit is charged by the version in force when it arose; a later version applies
+only to later credits.
+"""
+type FeePlanVersion {
+  version: Int!
+  effectiveAt: Time!
+  fees: [FeePlanFee!]!
+}
+
+"""
+One product type's fee in a fee plan version: percentBps of the order's cumulative
+credited amount, plus fixed once per order.
+"""
+type FeePlanFee {
+  productType: ProductType!
+  percentBps: Int!
+  fixed: Money!
+}
+
+extend type Company {
+  "Every version of the fee plan, newest first."
+  feePlanHistory: [FeePlanVersion!]!
+}
 `, BuiltIn: false},
 	{Name: "../operations.graphqls", Input: `"One item to fulfil."
 input FulfilItemInput {
@@ -8162,8 +8767,9 @@ input FulfilItemInput {
 
 """
 Fulfil (ship) quantities of a CONFIRMED order's items: they are captured at the
-provider. A part costs round_half_up(unit price × quantity); the part that takes a
-line's last open quantity takes exactly what is left of the line.
+provider. A part costs the difference of the line's rounded running totals,
+round_half_up(unit price × quantity after) − round_half_up(unit price × quantity
+before), so a line adds up to its total however it is split.
 """
 input FulfilOrderInput {
   orderId: ID!
@@ -8412,6 +9018,16 @@ extend type Company {
   """
   webhookSigningSecret: String! @auth(roles: [MERCHANT_ADMIN])
 }
+
+extend type Order {
+  """
+  When the card authorisation of an authorise-then-capture order (Billwerk+, Better
+  Payment cards) usually lapses: seven days after confirmation. Null when nothing
+  waits for a capture. A capture after it is still sent and the provider decides; a
+  refused one leaves the fulfilment FAILED and the quantities open.
+  """
+  authorisationExpiresAt: Time
+}
 `, BuiltIn: false},
 	{Name: "../providers.graphqls", Input: `extend type Query {
   "The PSP's accounts at the providers (credentials are never shown)."
@@ -8602,6 +9218,8 @@ directive @auth(roles: [Role!], apiKey: Boolean = false, scope: String) on FIELD
 
 "The PSP's account and the reference a merchant quotes when it transfers what it owes."
 type PaymentInstructions {
+  "Whose account it is: the PSP's legal name."
+  accountHolder: String!
   iban: String!
   bic: String!
   "Quote it with the transfer: the settlement's id."
@@ -8735,6 +9353,24 @@ extend type Mutation {
   "Record that a settlement's money moved."
   markSettlementPaid(input: MarkSettlementPaidInput!): MarkSettlementPaidPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
+}
+
+"Change the PSP's legal name and the bank account merchants who owe money transfer to. PSP admins only."
+input UpdatePspInput {
+  legalName: String
+  "Checked like a company's IBAN."
+  iban: String
+  "8 or 11 characters (ISO 9362)."
+  bic: String
+}
+
+type UpdatePspPayload {
+  psp: PSP
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  updatePsp(input: UpdatePspInput!): UpdatePspPayload! @auth(roles: [PSP_ADMIN])
 }
 `, BuiltIn: false},
 }
@@ -8960,6 +9596,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_activations(ctx, field)
 	case "settlements":
 		return ec.fieldContext_Company_settlements(ctx, field)
+	case "feePlanHistory":
+		return ec.fieldContext_Company_feePlanHistory(ctx, field)
 	case "webhookSigningSecret":
 		return ec.fieldContext_Company_webhookSigningSecret(ctx, field)
 	case "payoutWeekdays":
@@ -9010,6 +9648,30 @@ func (ec *executionContext) childFields_CreateOrderPayload(ctx context.Context, 
 		return ec.fieldContext_CreateOrderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FeePlanFee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productType":
+		return ec.fieldContext_FeePlanFee_productType(ctx, field)
+	case "percentBps":
+		return ec.fieldContext_FeePlanFee_percentBps(ctx, field)
+	case "fixed":
+		return ec.fieldContext_FeePlanFee_fixed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeePlanFee", field.Name)
+}
+
+func (ec *executionContext) childFields_FeePlanVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_FeePlanVersion_version(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_FeePlanVersion_effectiveAt(ctx, field)
+	case "fees":
+		return ec.fieldContext_FeePlanVersion_fees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeePlanVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_FeeRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9274,6 +9936,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_refunds(ctx, field)
 	case "paymentUrl":
 		return ec.fieldContext_Order_paymentUrl(ctx, field)
+	case "authorisationExpiresAt":
+		return ec.fieldContext_Order_authorisationExpiresAt(ctx, field)
 	case "initialAmount":
 		return ec.fieldContext_Order_initialAmount(ctx, field)
 	case "amount":
@@ -9358,6 +10022,82 @@ func (ec *executionContext) childFields_OrderItem(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type OrderItem", field.Name)
 }
 
+func (ec *executionContext) childFields_OutboxMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OutboxMessage_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_OutboxMessage_updatedAt(ctx, field)
+	case "merchantID":
+		return ec.fieldContext_OutboxMessage_merchantID(ctx, field)
+	case "companyID":
+		return ec.fieldContext_OutboxMessage_companyID(ctx, field)
+	case "settlementID":
+		return ec.fieldContext_OutboxMessage_settlementID(ctx, field)
+	case "toAddress":
+		return ec.fieldContext_OutboxMessage_toAddress(ctx, field)
+	case "subject":
+		return ec.fieldContext_OutboxMessage_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_OutboxMessage_body(ctx, field)
+	case "status":
+		return ec.fieldContext_OutboxMessage_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OutboxMessageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PSP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PSP_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PSP_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PSP_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_PSP_name(ctx, field)
+	case "legalName":
+		return ec.fieldContext_PSP_legalName(ctx, field)
+	case "country":
+		return ec.fieldContext_PSP_country(ctx, field)
+	case "iban":
+		return ec.fieldContext_PSP_iban(ctx, field)
+	case "bic":
+		return ec.fieldContext_PSP_bic(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PSP", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -9374,6 +10114,8 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_PaymentInstructions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "accountHolder":
+		return ec.fieldContext_PaymentInstructions_accountHolder(ctx, field)
 	case "iban":
 		return ec.fieldContext_PaymentInstructions_iban(ctx, field)
 	case "bic":
@@ -9724,6 +10466,8 @@ func (ec *executionContext) childFields_SettlementEntry(ctx context.Context, fie
 		return ec.fieldContext_SettlementEntry_productType(ctx, field)
 	case "currency":
 		return ec.fieldContext_SettlementEntry_currency(ctx, field)
+	case "owedSettlementID":
+		return ec.fieldContext_SettlementEntry_owedSettlementID(ctx, field)
 	case "payableDate":
 		return ec.fieldContext_SettlementEntry_payableDate(ctx, field)
 	case "settlement":
@@ -9884,6 +10628,16 @@ func (ec *executionContext) childFields_UpdateMerchantPayload(ctx context.Contex
 		return ec.fieldContext_UpdateMerchantPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateMerchantPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePspPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "psp":
+		return ec.fieldContext_UpdatePspPayload_psp(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdatePspPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePspPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateShopPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10516,6 +11270,20 @@ func (ec *executionContext) field_Mutation_updateMerchant_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePsp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePspInput, error) {
+			return ec.unmarshalNUpdatePspInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateShop_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10780,6 +11548,60 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OrderWhereInput, error) {
 			return ec.unmarshalOOrderWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrderWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_outboxMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+			return ec.unmarshalOOutboxMessageOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+			return ec.unmarshalOOutboxMessageWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12911,6 +13733,38 @@ func (ec *executionContext) fieldContext_Company_settlements(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_feePlanHistory(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_feePlanHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().FeePlanHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.FeePlanVersion) graphql.Marshaler {
+			return ec.marshalNFeePlanVersion2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_feePlanHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeePlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_webhookSigningSecret(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13277,6 +14131,162 @@ func (ec *executionContext) fieldContext_CreateOrderPayload_userErrors(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeePlanFee_productType(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_productType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
+			return ec.marshalNProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_productType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanFee", field, false, false, errors.New("field of type ProductType does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanFee_percentBps(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_percentBps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentBps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_percentBps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanFee", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanFee_fixed(ctx context.Context, field graphql.CollectedField, obj *domain.FeeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanFee_fixed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FeePlanFee().Fixed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanFee_fixed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeePlanFee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeePlanVersion_version(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanVersion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanVersion_effectiveAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_effectiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_effectiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeePlanVersion", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _FeePlanVersion_fees(ctx context.Context, field graphql.CollectedField, obj *ent.FeePlanVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeePlanVersion_fees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.FeeRate) graphql.Marshaler {
+			return ec.marshalNFeePlanFee2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeePlanVersion_fees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeePlanVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeePlanFee(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16396,6 +17406,73 @@ func (ec *executionContext) fieldContext_Mutation_markSettlementPaid(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updatePsp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePsp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePsp(ctx, fc.Args["input"].(model.UpdatePspInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN"})
+				if err != nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UpdatePspPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePspPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePspPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePsp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePspPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePsp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OperationStep_kind(ctx context.Context, field graphql.CollectedField, obj *model.OperationStep) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17250,6 +18327,29 @@ func (ec *executionContext) fieldContext_Order_paymentUrl(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Order_authorisationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_authorisationExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().AuthorisationExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_authorisationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Order_initialAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18098,6 +19198,447 @@ func (ec *executionContext) fieldContext_OrderItem_openQuantity(_ context.Contex
 	return graphql.NewScalarFieldContext("OrderItem", field, true, true, errors.New("field of type Quantity does not have child fields"))
 }
 
+func (ec *executionContext) _OutboxMessage_id(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_merchantID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_merchantID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_merchantID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_companyID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_companyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_companyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_settlementID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_settlementID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SettlementID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_settlementID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_toAddress(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_toAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_toAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_subject(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_body(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_status(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outboxmessage.Status) graphql.Marshaler {
+			return ec.marshalNOutboxMessageStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type OutboxMessageStatus does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_lastError(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessage_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OutboxMessageEdge) graphql.Marshaler {
+			return ec.marshalOOutboxMessageEdge2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessageConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutboxMessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OutboxMessage) graphql.Marshaler {
+			return ec.marshalOOutboxMessage2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessageEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _PSP_id(ctx context.Context, field graphql.CollectedField, obj *ent.PSP) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18374,7 +19915,30 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_iban(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_accountHolder(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentInstructions_accountHolder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountHolder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentInstructions_accountHolder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentInstructions_iban(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18397,7 +19961,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_iban(_ context.Cont
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_bic(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_bic(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18420,7 +19984,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_bic(_ context.Conte
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_reference(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_reference(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18443,7 +20007,7 @@ func (ec *executionContext) fieldContext_PaymentInstructions_reference(_ context
 	return graphql.NewScalarFieldContext("PaymentInstructions", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PaymentInstructions_amount(ctx context.Context, field graphql.CollectedField, obj *psp.PaymentInstructions) (ret graphql.Marshaler) {
+func (ec *executionContext) _PaymentInstructions_amount(ctx context.Context, field graphql.CollectedField, obj *settlement.PaymentInstructions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18585,7 +20149,7 @@ func (ec *executionContext) fieldContext_PaymentSchedulePart_amount(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_productType(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_productType(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18608,7 +20172,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_productType(_ context
 	return graphql.NewScalarFieldContext("ProductTypeTotals", field, false, false, errors.New("field of type ProductType does not have child fields"))
 }
 
-func (ec *executionContext) _ProductTypeTotals_gross(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18640,7 +20204,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_gross(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18672,7 +20236,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_refunds(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_fees(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18704,7 +20268,7 @@ func (ec *executionContext) fieldContext_ProductTypeTotals_fees(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTypeTotals_net(ctx context.Context, field graphql.CollectedField, obj *psp.ProductTypeTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTypeTotals_net(ctx context.Context, field graphql.CollectedField, obj *settlement.ProductTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19615,6 +21179,73 @@ func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_outboxMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OutboxMessages(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OutboxMessageOrder), fc.Args["where"].(*ent.OutboxMessageWhereInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "PSP_OPERATOR"})
+				if err != nil {
+					var zeroVal *ent.OutboxMessageConnection
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *ent.OutboxMessageConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.OutboxMessageConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OutboxMessageConnection) graphql.Marshaler {
+			return ec.marshalNOutboxMessageConnection2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_outboxMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_settlements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19872,16 +21503,16 @@ func (ec *executionContext) _Query_settlementOverview(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, true)
 				if err != nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, err
 				}
 				scope, err := ec.unmarshalOString2ᚖstring(ctx, "settlements:read")
 				if err != nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *psp.SettlementOverview
+					var zeroVal *settlement.SettlementOverview
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, scope)
@@ -19890,8 +21521,8 @@ func (ec *executionContext) _Query_settlementOverview(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *psp.SettlementOverview) graphql.Marshaler {
-			return ec.marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementOverview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *settlement.SettlementOverview) graphql.Marshaler {
+			return ec.marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementOverview(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21941,8 +23572,8 @@ func (ec *executionContext) _Settlement_paymentInstructions(ctx context.Context,
 			return ec.Resolvers.Settlement().PaymentInstructions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *psp.PaymentInstructions) graphql.Marshaler {
-			return ec.marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPaymentInstructions(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *settlement.PaymentInstructions) graphql.Marshaler {
+			return ec.marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPaymentInstructions(ctx, selections, v)
 		},
 		true,
 		false,
@@ -22300,10 +23931,10 @@ func (ec *executionContext) _SettlementEntry_orderID(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalOID2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_orderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22369,10 +24000,10 @@ func (ec *executionContext) _SettlementEntry_productType(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
-			return ec.marshalNProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
+			return ec.marshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_productType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22399,6 +24030,29 @@ func (ec *executionContext) _SettlementEntry_currency(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementEntry_owedSettlementID(ctx context.Context, field graphql.CollectedField, obj *ent.SettlementEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementEntry_owedSettlementID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwedSettlementID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementEntry_owedSettlementID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SettlementEntry", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -22470,10 +24124,10 @@ func (ec *executionContext) _SettlementEntry_order(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
-			return ec.marshalNOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx, selections, v)
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SettlementEntry_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22585,7 +24239,7 @@ func (ec *executionContext) fieldContext_SettlementEntry_amount(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_company(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_company(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22617,7 +24271,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_company(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_from(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_from(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22640,7 +24294,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_from(_ context.Conte
 	return graphql.NewScalarFieldContext("SettlementOverview", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementOverview_to(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_to(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22663,7 +24317,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_to(_ context.Context
 	return graphql.NewScalarFieldContext("SettlementOverview", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementOverview_settlements(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_settlements(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22695,7 +24349,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_settlements(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22707,8 +24361,8 @@ func (ec *executionContext) _SettlementOverview_total(ctx context.Context, field
 			return obj.Total, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v psp.SettlementTotals) graphql.Marshaler {
-			return ec.marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementTotals(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v settlement.SettlementTotals) graphql.Marshaler {
+			return ec.marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementTotals(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22727,7 +24381,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_total(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22739,8 +24393,8 @@ func (ec *executionContext) _SettlementOverview_daily(ctx context.Context, field
 			return obj.Daily, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22759,7 +24413,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_daily(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22771,8 +24425,8 @@ func (ec *executionContext) _SettlementOverview_weekly(ctx context.Context, fiel
 			return obj.Weekly, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22791,7 +24445,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_weekly(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22803,8 +24457,8 @@ func (ec *executionContext) _SettlementOverview_monthly(ctx context.Context, fie
 			return obj.Monthly, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
-			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
+			return ec.marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22823,7 +24477,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_monthly(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22835,8 +24489,8 @@ func (ec *executionContext) _SettlementOverview_upcoming(ctx context.Context, fi
 			return obj.Upcoming, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.UpcomingPayout) graphql.Marshaler {
-			return ec.marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayoutᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.UpcomingPayout) graphql.Marshaler {
+			return ec.marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayoutᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22855,7 +24509,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_upcoming(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_pendingBalance(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_pendingBalance(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22887,7 +24541,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_pendingBalance(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementOverview_availableBalance(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementOverview) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementOverview_availableBalance(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementOverview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22919,7 +24573,7 @@ func (ec *executionContext) fieldContext_SettlementOverview_availableBalance(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_period(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_period(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22942,7 +24596,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_period(_ context.Conte
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_start(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_start(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22965,7 +24619,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_start(_ context.Contex
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_end(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_end(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22988,7 +24642,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_end(_ context.Context,
 	return graphql.NewScalarFieldContext("SettlementPeriod", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _SettlementPeriod_gross(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23020,7 +24674,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_gross(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23052,7 +24706,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_refunds(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_fees(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23084,7 +24738,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_fees(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_net(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_net(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23116,7 +24770,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_net(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context, field graphql.CollectedField, obj *psp.PeriodTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context, field graphql.CollectedField, obj *settlement.PeriodTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23128,8 +24782,8 @@ func (ec *executionContext) _SettlementPeriod_byProductType(ctx context.Context,
 			return obj.ByProductType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
-			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
+			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23148,7 +24802,7 @@ func (ec *executionContext) fieldContext_SettlementPeriod_byProductType(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_gross(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23180,7 +24834,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_gross(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23212,7 +24866,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_refunds(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_fees(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23244,7 +24898,7 @@ func (ec *executionContext) fieldContext_SettlementTotals_fees(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _SettlementTotals_net(ctx context.Context, field graphql.CollectedField, obj *psp.SettlementTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _SettlementTotals_net(ctx context.Context, field graphql.CollectedField, obj *settlement.SettlementTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23666,7 +25320,7 @@ func (ec *executionContext) fieldContext_SuspendMerchantPayload_userErrors(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_date(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_date(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23689,7 +25343,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_date(_ context.Context, 
 	return graphql.NewScalarFieldContext("UpcomingPayout", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _UpcomingPayout_items(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_items(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23712,7 +25366,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_items(_ context.Context,
 	return graphql.NewScalarFieldContext("UpcomingPayout", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _UpcomingPayout_gross(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_gross(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23744,7 +25398,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_gross(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_refunds(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_refunds(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23776,7 +25430,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_refunds(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_fees(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_fees(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23808,7 +25462,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_fees(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_net(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_net(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23840,7 +25494,7 @@ func (ec *executionContext) fieldContext_UpcomingPayout_net(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, field graphql.CollectedField, obj *psp.UpcomingPayout) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, field graphql.CollectedField, obj *settlement.UpcomingPayout) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23852,8 +25506,8 @@ func (ec *executionContext) _UpcomingPayout_byProductType(ctx context.Context, f
 			return obj.ByProductType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
-			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
+			return ec.marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23990,6 +25644,70 @@ func (ec *executionContext) _UpdateMerchantPayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_UpdateMerchantPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateMerchantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePspPayload_psp(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePspPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePspPayload_psp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Psp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PSP) graphql.Marshaler {
+			return ec.marshalOPSP2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePspPayload_psp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePspPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PSP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePspPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePspPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePspPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePspPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePspPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -34515,6 +36233,1036 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputOutboxMessageOrder(ctx context.Context, obj any) (ent.OutboxMessageOrder, error) {
+	var it ent.OutboxMessageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOutboxMessageOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Context, obj any) (ent.OutboxMessageWhereInput, error) {
+	var it ent.OutboxMessageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "companyIDGT", "companyIDGTE", "companyIDLT", "companyIDLTE", "companyIDContains", "companyIDHasPrefix", "companyIDHasSuffix", "companyIDEqualFold", "companyIDContainsFold", "settlementID", "settlementIDNEQ", "settlementIDIn", "settlementIDNotIn", "settlementIDGT", "settlementIDGTE", "settlementIDLT", "settlementIDLTE", "settlementIDContains", "settlementIDHasPrefix", "settlementIDHasSuffix", "settlementIDIsNil", "settlementIDNotNil", "settlementIDEqualFold", "settlementIDContainsFold", "toAddress", "toAddressNEQ", "toAddressIn", "toAddressNotIn", "toAddressGT", "toAddressGTE", "toAddressLT", "toAddressLTE", "toAddressContains", "toAddressHasPrefix", "toAddressHasSuffix", "toAddressEqualFold", "toAddressContainsFold", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "lastError", "lastErrorNEQ", "lastErrorIn", "lastErrorNotIn", "lastErrorGT", "lastErrorGTE", "lastErrorLT", "lastErrorLTE", "lastErrorContains", "lastErrorHasPrefix", "lastErrorHasSuffix", "lastErrorIsNil", "lastErrorNotNil", "lastErrorEqualFold", "lastErrorContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "merchantID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantID = data
+		case "merchantIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDNEQ = data
+		case "merchantIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDIn = data
+		case "merchantIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDNotIn = data
+		case "merchantIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDGT = data
+		case "merchantIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDGTE = data
+		case "merchantIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDLT = data
+		case "merchantIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDLTE = data
+		case "merchantIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDContains = data
+		case "merchantIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDHasPrefix = data
+		case "merchantIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDHasSuffix = data
+		case "merchantIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDEqualFold = data
+		case "merchantIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantIDContainsFold = data
+		case "companyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyID = data
+		case "companyIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDNEQ = data
+		case "companyIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDIn = data
+		case "companyIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDNotIn = data
+		case "companyIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDGT = data
+		case "companyIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDGTE = data
+		case "companyIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDLT = data
+		case "companyIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDLTE = data
+		case "companyIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDContains = data
+		case "companyIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDHasPrefix = data
+		case "companyIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDHasSuffix = data
+		case "companyIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDEqualFold = data
+		case "companyIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyIDContainsFold = data
+		case "settlementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementID = data
+		case "settlementIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDNEQ = data
+		case "settlementIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDIn = data
+		case "settlementIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDNotIn = data
+		case "settlementIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDGT = data
+		case "settlementIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDGTE = data
+		case "settlementIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDLT = data
+		case "settlementIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDLTE = data
+		case "settlementIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDContains = data
+		case "settlementIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDHasPrefix = data
+		case "settlementIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDHasSuffix = data
+		case "settlementIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDIsNil = data
+		case "settlementIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDNotNil = data
+		case "settlementIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDEqualFold = data
+		case "settlementIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settlementIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettlementIDContainsFold = data
+		case "toAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddress = data
+		case "toAddressNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressNEQ = data
+		case "toAddressIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressIn = data
+		case "toAddressNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressNotIn = data
+		case "toAddressGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressGT = data
+		case "toAddressGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressGTE = data
+		case "toAddressLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressLT = data
+		case "toAddressLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressLTE = data
+		case "toAddressContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressContains = data
+		case "toAddressHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressHasPrefix = data
+		case "toAddressHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressHasSuffix = data
+		case "toAddressEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressEqualFold = data
+		case "toAddressContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAddressContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAddressContainsFold = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "subjectNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectNEQ = data
+		case "subjectIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectIn = data
+		case "subjectNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectNotIn = data
+		case "subjectGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectGT = data
+		case "subjectGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectGTE = data
+		case "subjectLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectLT = data
+		case "subjectLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectLTE = data
+		case "subjectContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectContains = data
+		case "subjectHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectHasPrefix = data
+		case "subjectHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectHasSuffix = data
+		case "subjectEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectEqualFold = data
+		case "subjectContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectContainsFold = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "bodyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNEQ = data
+		case "bodyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyIn = data
+		case "bodyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNotIn = data
+		case "bodyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGT = data
+		case "bodyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGTE = data
+		case "bodyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLT = data
+		case "bodyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLTE = data
+		case "bodyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContains = data
+		case "bodyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasPrefix = data
+		case "bodyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasSuffix = data
+		case "bodyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyEqualFold = data
+		case "bodyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "attempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attempts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attempts = data
+		case "attemptsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNEQ = data
+		case "attemptsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsIn = data
+		case "attemptsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNotIn = data
+		case "attemptsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGT = data
+		case "attemptsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGTE = data
+		case "attemptsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLT = data
+		case "attemptsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLTE = data
+		case "lastError":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastError"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastError = data
+		case "lastErrorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNEQ = data
+		case "lastErrorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorIn = data
+		case "lastErrorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNotIn = data
+		case "lastErrorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorGT = data
+		case "lastErrorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorGTE = data
+		case "lastErrorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorLT = data
+		case "lastErrorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorLTE = data
+		case "lastErrorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorContains = data
+		case "lastErrorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorHasPrefix = data
+		case "lastErrorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorHasSuffix = data
+		case "lastErrorIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorIsNil = data
+		case "lastErrorNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNotNil = data
+		case "lastErrorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorEqualFold = data
+		case "lastErrorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorContainsFold = data
+		case "sentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAt = data
+		case "sentAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNEQ = data
+		case "sentAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIn = data
+		case "sentAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotIn = data
+		case "sentAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGT = data
+		case "sentAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGTE = data
+		case "sentAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLT = data
+		case "sentAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLTE = data
+		case "sentAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIsNil = data
+		case "sentAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputPSPOrder(ctx context.Context, obj any) (ent.PSPOrder, error) {
 	var it ent.PSPOrder
 	if obj == nil {
@@ -38196,7 +40944,7 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "settlementID", "settlementIDNEQ", "settlementIDIn", "settlementIDNotIn", "settlementIDGT", "settlementIDGTE", "settlementIDLT", "settlementIDLTE", "settlementIDContains", "settlementIDHasPrefix", "settlementIDHasSuffix", "settlementIDEqualFold", "settlementIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "companyIDGT", "companyIDGTE", "companyIDLT", "companyIDLTE", "companyIDContains", "companyIDHasPrefix", "companyIDHasSuffix", "companyIDEqualFold", "companyIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "orderIDGT", "orderIDGTE", "orderIDLT", "orderIDLTE", "orderIDContains", "orderIDHasPrefix", "orderIDHasSuffix", "orderIDEqualFold", "orderIDContainsFold", "fulfilmentID", "fulfilmentIDNEQ", "fulfilmentIDIn", "fulfilmentIDNotIn", "fulfilmentIDGT", "fulfilmentIDGTE", "fulfilmentIDLT", "fulfilmentIDLTE", "fulfilmentIDContains", "fulfilmentIDHasPrefix", "fulfilmentIDHasSuffix", "fulfilmentIDIsNil", "fulfilmentIDNotNil", "fulfilmentIDEqualFold", "fulfilmentIDContainsFold", "refundID", "refundIDNEQ", "refundIDIn", "refundIDNotIn", "refundIDGT", "refundIDGTE", "refundIDLT", "refundIDLTE", "refundIDContains", "refundIDHasPrefix", "refundIDHasSuffix", "refundIDIsNil", "refundIDNotNil", "refundIDEqualFold", "refundIDContainsFold", "productType", "productTypeNEQ", "productTypeIn", "productTypeNotIn", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasSettlement", "hasSettlementWith", "hasOrder", "hasOrderWith", "hasFulfilment", "hasFulfilmentWith", "hasRefund", "hasRefundWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "settlementID", "settlementIDNEQ", "settlementIDIn", "settlementIDNotIn", "settlementIDGT", "settlementIDGTE", "settlementIDLT", "settlementIDLTE", "settlementIDContains", "settlementIDHasPrefix", "settlementIDHasSuffix", "settlementIDEqualFold", "settlementIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "companyIDGT", "companyIDGTE", "companyIDLT", "companyIDLTE", "companyIDContains", "companyIDHasPrefix", "companyIDHasSuffix", "companyIDEqualFold", "companyIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "orderIDGT", "orderIDGTE", "orderIDLT", "orderIDLTE", "orderIDContains", "orderIDHasPrefix", "orderIDHasSuffix", "orderIDIsNil", "orderIDNotNil", "orderIDEqualFold", "orderIDContainsFold", "fulfilmentID", "fulfilmentIDNEQ", "fulfilmentIDIn", "fulfilmentIDNotIn", "fulfilmentIDGT", "fulfilmentIDGTE", "fulfilmentIDLT", "fulfilmentIDLTE", "fulfilmentIDContains", "fulfilmentIDHasPrefix", "fulfilmentIDHasSuffix", "fulfilmentIDIsNil", "fulfilmentIDNotNil", "fulfilmentIDEqualFold", "fulfilmentIDContainsFold", "refundID", "refundIDNEQ", "refundIDIn", "refundIDNotIn", "refundIDGT", "refundIDGTE", "refundIDLT", "refundIDLTE", "refundIDContains", "refundIDHasPrefix", "refundIDHasSuffix", "refundIDIsNil", "refundIDNotNil", "refundIDEqualFold", "refundIDContainsFold", "productType", "productTypeNEQ", "productTypeIn", "productTypeNotIn", "productTypeIsNil", "productTypeNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "owedSettlementID", "owedSettlementIDNEQ", "owedSettlementIDIn", "owedSettlementIDNotIn", "owedSettlementIDGT", "owedSettlementIDGTE", "owedSettlementIDLT", "owedSettlementIDLTE", "owedSettlementIDContains", "owedSettlementIDHasPrefix", "owedSettlementIDHasSuffix", "owedSettlementIDIsNil", "owedSettlementIDNotNil", "owedSettlementIDEqualFold", "owedSettlementIDContainsFold", "hasSettlement", "hasSettlementWith", "hasOrder", "hasOrderWith", "hasFulfilment", "hasFulfilmentWith", "hasRefund", "hasRefundWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38728,6 +41476,20 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.OrderIDHasSuffix = data
+		case "orderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderIDIsNil = data
+		case "orderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderIDNotNil = data
 		case "orderIDEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDEqualFold"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -38980,6 +41742,20 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.ProductTypeNotIn = data
+		case "productTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTypeIsNil = data
+		case "productTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTypeNotNil = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39071,6 +41847,111 @@ func (ec *executionContext) unmarshalInputSettlementEntryWhereInput(ctx context.
 				return it, err
 			}
 			it.CurrencyContainsFold = data
+		case "owedSettlementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementID = data
+		case "owedSettlementIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNEQ = data
+		case "owedSettlementIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDIn = data
+		case "owedSettlementIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNotIn = data
+		case "owedSettlementIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDGT = data
+		case "owedSettlementIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDGTE = data
+		case "owedSettlementIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDLT = data
+		case "owedSettlementIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDLTE = data
+		case "owedSettlementIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDContains = data
+		case "owedSettlementIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDHasPrefix = data
+		case "owedSettlementIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDHasSuffix = data
+		case "owedSettlementIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDIsNil = data
+		case "owedSettlementIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDNotNil = data
+		case "owedSettlementIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDEqualFold = data
+		case "owedSettlementIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owedSettlementIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwedSettlementIDContainsFold = data
 		case "hasSettlement":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSettlement"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -40911,6 +43792,50 @@ func (ec *executionContext) unmarshalInputUpdateMerchantInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdatePspInput(ctx context.Context, obj any) (model.UpdatePspInput, error) {
+	var it model.UpdatePspInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"legalName", "iban", "bic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "legalName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalName = data
+		case "iban":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iban"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iban = data
+		case "bic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bic = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateShopInput(ctx context.Context, obj any) (model.UpdateShopInput, error) {
 	var it model.UpdateShopInput
 	if obj == nil {
@@ -41765,6 +44690,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PSP(ctx, sel, obj)
+	case *ent.OutboxMessage:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OutboxMessage(ctx, sel, obj)
 	case *ent.OrderItem:
 		if obj == nil {
 			return graphql.Null
@@ -42568,6 +45498,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "feePlanHistory":
+			out.Values[i] = ec._Company_feePlanHistory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "webhookSigningSecret":
 			out.Values[i] = ec._Company_webhookSigningSecret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42757,6 +45692,102 @@ func (ec *executionContext) _CreateOrderPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateOrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var feePlanFeeImplementors = []string{"FeePlanFee"}
+
+func (ec *executionContext) _FeePlanFee(ctx context.Context, sel ast.SelectionSet, obj *domain.FeeRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feePlanFeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeePlanFee")
+		case "productType":
+			out.Values[i] = ec._FeePlanFee_productType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percentBps":
+			out.Values[i] = ec._FeePlanFee_percentBps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fixed":
+			out.Values[i] = ec._FeePlanFee_fixed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var feePlanVersionImplementors = []string{"FeePlanVersion"}
+
+func (ec *executionContext) _FeePlanVersion(ctx context.Context, sel ast.SelectionSet, obj *ent.FeePlanVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feePlanVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeePlanVersion")
+		case "version":
+			out.Values[i] = ec._FeePlanVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveAt":
+			out.Values[i] = ec._FeePlanVersion_effectiveAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fees":
+			out.Values[i] = ec._FeePlanVersion_fees(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43593,6 +46624,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updatePsp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePsp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43826,6 +46864,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "paymentUrl":
 			out.Values[i] = ec._Order_paymentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authorisationExpiresAt":
+			out.Values[i] = ec._Order_authorisationExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -44104,6 +47147,195 @@ func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var outboxMessageImplementors = []string{"OutboxMessage", "Node"}
+
+func (ec *executionContext) _OutboxMessage(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessage")
+		case "id":
+			out.Values[i] = ec._OutboxMessage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._OutboxMessage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._OutboxMessage_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merchantID":
+			out.Values[i] = ec._OutboxMessage_merchantID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "companyID":
+			out.Values[i] = ec._OutboxMessage_companyID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settlementID":
+			out.Values[i] = ec._OutboxMessage_settlementID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "toAddress":
+			out.Values[i] = ec._OutboxMessage_toAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._OutboxMessage_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._OutboxMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._OutboxMessage_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._OutboxMessage_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._OutboxMessage_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._OutboxMessage_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var outboxMessageConnectionImplementors = []string{"OutboxMessageConnection"}
+
+func (ec *executionContext) _OutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageConnection")
+		case "edges":
+			out.Values[i] = ec._OutboxMessageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OutboxMessageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OutboxMessageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var outboxMessageEdgeImplementors = []string{"OutboxMessageEdge"}
+
+func (ec *executionContext) _OutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageEdge")
+		case "node":
+			out.Values[i] = ec._OutboxMessageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._OutboxMessageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var pSPImplementors = []string{"PSP", "Node"}
 
 func (ec *executionContext) _PSP(ctx context.Context, sel ast.SelectionSet, obj *ent.PSP) graphql.Marshaler {
@@ -44232,7 +47464,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var paymentInstructionsImplementors = []string{"PaymentInstructions"}
 
-func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.SelectionSet, obj *psp.PaymentInstructions) graphql.Marshaler {
+func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.SelectionSet, obj *settlement.PaymentInstructions) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentInstructionsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -44242,6 +47474,11 @@ func (ec *executionContext) _PaymentInstructions(ctx context.Context, sel ast.Se
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PaymentInstructions")
+		case "accountHolder":
+			out.Values[i] = ec._PaymentInstructions_accountHolder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "iban":
 			out.Values[i] = ec._PaymentInstructions_iban(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44371,7 +47608,7 @@ func (ec *executionContext) _PaymentSchedulePart(ctx context.Context, sel ast.Se
 
 var productTypeTotalsImplementors = []string{"ProductTypeTotals"}
 
-func (ec *executionContext) _ProductTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) _ProductTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *settlement.ProductTypeTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productTypeTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -44738,6 +47975,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_orders(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "outboxMessages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_outboxMessages(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -45737,7 +48996,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "orderID":
 			out.Values[i] = ec._SettlementEntry_orderID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fulfilmentID":
@@ -45752,12 +49011,17 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "productType":
 			out.Values[i] = ec._SettlementEntry_productType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "currency":
 			out.Values[i] = ec._SettlementEntry_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owedSettlementID":
+			out.Values[i] = ec._SettlementEntry_owedSettlementID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "payableDate":
@@ -45772,7 +49036,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 			}
 		case "order":
 			out.Values[i] = ec._SettlementEntry_order(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fulfilment":
@@ -45813,7 +49077,7 @@ func (ec *executionContext) _SettlementEntry(ctx context.Context, sel ast.Select
 
 var settlementOverviewImplementors = []string{"SettlementOverview"}
 
-func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.SelectionSet, obj *psp.SettlementOverview) graphql.Marshaler {
+func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.SelectionSet, obj *settlement.SettlementOverview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementOverviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45901,7 +49165,7 @@ func (ec *executionContext) _SettlementOverview(ctx context.Context, sel ast.Sel
 
 var settlementPeriodImplementors = []string{"SettlementPeriod"}
 
-func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.SelectionSet, obj *psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.SelectionSet, obj *settlement.PeriodTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementPeriodImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45974,7 +49238,7 @@ func (ec *executionContext) _SettlementPeriod(ctx context.Context, sel ast.Selec
 
 var settlementTotalsImplementors = []string{"SettlementTotals"}
 
-func (ec *executionContext) _SettlementTotals(ctx context.Context, sel ast.SelectionSet, obj *psp.SettlementTotals) graphql.Marshaler {
+func (ec *executionContext) _SettlementTotals(ctx context.Context, sel ast.SelectionSet, obj *settlement.SettlementTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, settlementTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -46168,7 +49432,7 @@ func (ec *executionContext) _SuspendMerchantPayload(ctx context.Context, sel ast
 
 var upcomingPayoutImplementors = []string{"UpcomingPayout"}
 
-func (ec *executionContext) _UpcomingPayout(ctx context.Context, sel ast.SelectionSet, obj *psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) _UpcomingPayout(ctx context.Context, sel ast.SelectionSet, obj *settlement.UpcomingPayout) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, upcomingPayoutImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -46296,6 +49560,49 @@ func (ec *executionContext) _UpdateMerchantPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateMerchantPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updatePspPayloadImplementors = []string{"UpdatePspPayload"}
+
+func (ec *executionContext) _UpdatePspPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePspPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePspPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePspPayload")
+		case "psp":
+			out.Values[i] = ec._UpdatePspPayload_psp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdatePspPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47385,6 +50692,52 @@ func (ec *executionContext) unmarshalNFeeInput2ᚖgithubᚗcomᚋpspbackoffice�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFeePlanFee2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRate(ctx context.Context, sel ast.SelectionSet, v domain.FeeRate) graphql.Marshaler {
+	return ec._FeePlanFee(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFeePlanFee2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FeeRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFeePlanFee2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐFeeRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeePlanVersion2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.FeePlanVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFeePlanVersion2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFeePlanVersion2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeePlanVersion(ctx context.Context, sel ast.SelectionSet, v *ent.FeePlanVersion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeePlanVersion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFeeRule2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐFeeRule(ctx context.Context, sel ast.SelectionSet, v *ent.FeeRule) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -47858,6 +51211,47 @@ func (ec *executionContext) unmarshalNOrderWhereInput2ᚖgithubᚗcomᚋpspbacko
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOutboxMessageConnection2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OutboxMessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageOrderField(ctx context.Context, v any) (*ent.OutboxMessageOrderField, error) {
+	var res = new(ent.OutboxMessageOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessageOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx context.Context, v any) (outboxmessage.Status, error) {
+	var res outboxmessage.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessageStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v outboxmessage.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInput(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+	res, err := ec.unmarshalInputOutboxMessageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPSPOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSPOrderField(ctx context.Context, v any) (*ent.PSPOrderField, error) {
 	var res = new(ent.PSPOrderField)
 	err := res.UnmarshalGQL(v)
@@ -47963,15 +51357,15 @@ func (ec *executionContext) marshalNProductType2ᚕgithubᚗcomᚋpspbackoffice�
 	return ret
 }
 
-func (ec *executionContext) marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotals(ctx context.Context, sel ast.SelectionSet, v psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotals(ctx context.Context, sel ast.SelectionSet, v settlement.ProductTypeTotals) graphql.Marshaler {
 	return ec._ProductTypeTotals(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.ProductTypeTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNProductTypeTotals2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.ProductTypeTotals) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐProductTypeTotals(ctx, sel, v[i])
+		return ec.marshalNProductTypeTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐProductTypeTotals(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -48392,7 +51786,7 @@ func (ec *executionContext) marshalNSettlementOrderField2ᚖgithubᚗcomᚋpspba
 	return v
 }
 
-func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementOverview(ctx context.Context, sel ast.SelectionSet, v *psp.SettlementOverview) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementOverview(ctx context.Context, sel ast.SelectionSet, v *settlement.SettlementOverview) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -48402,15 +51796,15 @@ func (ec *executionContext) marshalNSettlementOverview2ᚖgithubᚗcomᚋpspback
 	return ec._SettlementOverview(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotals(ctx context.Context, sel ast.SelectionSet, v psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotals(ctx context.Context, sel ast.SelectionSet, v settlement.PeriodTotals) graphql.Marshaler {
 	return ec._SettlementPeriod(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.PeriodTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementPeriod2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.PeriodTotals) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPeriodTotals(ctx, sel, v[i])
+		return ec.marshalNSettlementPeriod2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPeriodTotals(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -48432,7 +51826,7 @@ func (ec *executionContext) marshalNSettlementStatus2githubᚗcomᚋpspbackoffic
 	return v
 }
 
-func (ec *executionContext) marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐSettlementTotals(ctx context.Context, sel ast.SelectionSet, v psp.SettlementTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNSettlementTotals2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐSettlementTotals(ctx context.Context, sel ast.SelectionSet, v settlement.SettlementTotals) graphql.Marshaler {
 	return ec._SettlementTotals(ctx, sel, &v)
 }
 
@@ -48548,15 +51942,15 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayout(ctx context.Context, sel ast.SelectionSet, v psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayout(ctx context.Context, sel ast.SelectionSet, v settlement.UpcomingPayout) graphql.Marshaler {
 	return ec._UpcomingPayout(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayoutᚄ(ctx context.Context, sel ast.SelectionSet, v []psp.UpcomingPayout) graphql.Marshaler {
+func (ec *executionContext) marshalNUpcomingPayout2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayoutᚄ(ctx context.Context, sel ast.SelectionSet, v []settlement.UpcomingPayout) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐUpcomingPayout(ctx, sel, v[i])
+		return ec.marshalNUpcomingPayout2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐUpcomingPayout(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -48596,6 +51990,21 @@ func (ec *executionContext) marshalNUpdateMerchantPayload2ᚖgithubᚗcomᚋpspb
 		return graphql.Null
 	}
 	return ec._UpdateMerchantPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdatePspInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspInput(ctx context.Context, v any) (model.UpdatePspInput, error) {
+	res, err := ec.unmarshalInputUpdatePspInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePspPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePspPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdatePspPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateShopInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateShopInput(ctx context.Context, v any) (model.UpdateShopInput, error) {
@@ -49450,6 +52859,18 @@ func (ec *executionContext) unmarshalOFulfilmentWhereInput2ᚖgithubᚗcomᚋpsp
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -50012,6 +53433,125 @@ func (ec *executionContext) unmarshalOOrderWhereInput2ᚖgithubᚗcomᚋpspbacko
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOOutboxMessage2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessage(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutboxMessage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOutboxMessageEdge2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OutboxMessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOOutboxMessageEdge2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOOutboxMessageEdge2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutboxMessageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageOrder(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutboxMessageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageStatus2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatusᚄ(ctx context.Context, v any) ([]outboxmessage.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]outboxmessage.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOutboxMessageStatus2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []outboxmessage.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutboxMessageStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx context.Context, v any) (*outboxmessage.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(outboxmessage.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutboxMessageStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚋoutboxmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v *outboxmessage.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageWhereInput2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInputᚄ(ctx context.Context, v any) ([]*ent.OutboxMessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OutboxMessageWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageWhereInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOutboxMessageWhereInput(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutboxMessageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPSP2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSP(ctx context.Context, sel ast.SelectionSet, v *ent.PSP) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PSP(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPSPWhereInput2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐPSPWhereInputᚄ(ctx context.Context, v any) ([]*ent.PSPWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -50037,7 +53577,7 @@ func (ec *executionContext) unmarshalOPSPWhereInput2ᚖgithubᚗcomᚋpspbackoff
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋpspᚐPaymentInstructions(ctx context.Context, sel ast.SelectionSet, v *psp.PaymentInstructions) graphql.Marshaler {
+func (ec *executionContext) marshalOPaymentInstructions2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋsettlementᚐPaymentInstructions(ctx context.Context, sel ast.SelectionSet, v *settlement.PaymentInstructions) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -50093,6 +53633,16 @@ func (ec *executionContext) marshalOPayoutSchedule2ᚖgithubᚗcomᚋpspbackoffi
 	if v == nil {
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx context.Context, v any) (domain.ProductType, error) {
+	var res domain.ProductType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProductType2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProductType(ctx context.Context, sel ast.SelectionSet, v domain.ProductType) graphql.Marshaler {
 	return v
 }
 

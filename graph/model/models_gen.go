@@ -223,8 +223,9 @@ type FulfilItemInput struct {
 }
 
 // Fulfil (ship) quantities of a CONFIRMED order's items: they are captured at the
-// provider. A part costs round_half_up(unit price × quantity); the part that takes a
-// line's last open quantity takes exactly what is left of the line.
+// provider. A part costs the difference of the line's rounded running totals,
+// round_half_up(unit price × quantity after) − round_half_up(unit price × quantity
+// before), so a line adds up to its total however it is split.
 type FulfilOrderInput struct {
 	OrderID string             `json:"orderId"`
 	Items   []*FulfilItemInput `json:"items"`
@@ -446,6 +447,20 @@ type UpdateMerchantInput struct {
 type UpdateMerchantPayload struct {
 	Merchant   *ent.Merchant `json:"merchant,omitempty"`
 	UserErrors []*UserError  `json:"userErrors"`
+}
+
+// Change the PSP's legal name and the bank account merchants who owe money transfer to. PSP admins only.
+type UpdatePspInput struct {
+	LegalName *string `json:"legalName,omitempty"`
+	// Checked like a company's IBAN.
+	Iban *string `json:"iban,omitempty"`
+	// 8 or 11 characters (ISO 9362).
+	Bic *string `json:"bic,omitempty"`
+}
+
+type UpdatePspPayload struct {
+	Psp        *ent.PSP     `json:"psp,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 type UpdateShopInput struct {

@@ -29,6 +29,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/server"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/webhooks"
 	"github.com/pspbackoffice/backoffice/web"
 )
@@ -55,7 +56,7 @@ type App struct {
 	// Auth turns login tokens and API keys into principals (auth.go).
 	Auth *auth.Authenticator
 	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
-	Settlements *psp.Settlements
+	Settlements *settlement.Settlements
 
 	workers *river.Workers
 	mounts  []func(chi.Router)

@@ -10,15 +10,16 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/server"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // assembleSettlements builds the settlement service, registers its daily River run
 // and mounts the CSV export, authorised by the same function as /graphql (so it comes
 // after assembleAuth). It answers the daily run's schedule for the job client.
 func (a *App) assembleSettlements() []*river.PeriodicJob {
-	a.Settlements = psp.NewSettlements(a.DB)
+	a.Settlements = settlement.NewSettlements(a.DB)
+	a.Settlements.SMTPURL = a.Config.SMTPURL
 	export := server.SettlementExport(a.Settlements, a.Auth.Authenticate, a.Logger)
 	a.mounts = append(a.mounts, func(r chi.Router) { r.Get(server.SettlementExportRoute, export) })
 	return a.Settlements.SettlementJobs(a.workers, a.Logger)
@@ -31,7 +32,7 @@ const DemoSettlementDays = 60
 // days, oldest first, as the daily job would have, so the demo shows two months of
 // settlements (one of them negative, seed/demo_settlements.go).
 func (a *App) settleDemo(ctx context.Context, now time.Time) error {
-	s := psp.NewSettlements(a.DB)
+	s := settlement.NewSettlements(a.DB)
 	s.Now = func() time.Time { return now }
 	today := domain.DateOf(now)
 	n, err := s.RunDays(auth.System(ctx), today.AddDays(-DemoSettlementDays), today)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // TestOverviewProjectionIsServedByIndexes EXPLAINs the settlement overview's
@@ -23,7 +23,7 @@ func TestOverviewProjectionIsServedByIndexes(t *testing.T) {
 		"refunds":     "refund_unsettled_company_id",
 	}
 	for _, company := range []string{f.bigCompany, f.smallCompany} {
-		for _, q := range psp.OverviewProjectionQueries(true) {
+		for _, q := range settlement.OverviewProjectionQueries(true) {
 			plan, err := Explain(ctx, f.d.SQL, Statement{Query: q, Args: []any{company}}, true)
 			if err != nil {
 				t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // SettleResult is one daily settlement run beside its SQL lower bound, and the
@@ -21,7 +21,7 @@ type SettleResult struct {
 	Date        domain.Date
 	Companies   int // whose calendar includes the day
 	Items       int64
-	Via         string // "runSettlements over HTTP" or "psp.Settlements.Run in process"
+	Via         string // "runSettlements over HTTP" or "settlement.Settlements.Run in process"
 	Undone      int64  // today's settlements undone first to run the day again
 	Run         time.Duration
 	Settlements int
@@ -70,7 +70,7 @@ func dueCompanies(ctx context.Context, d *db.DB, day domain.Date) ([]string, err
 	}
 	var out []string
 	for _, c := range all {
-		if psp.CalendarOf(c).Includes(day) {
+		if settlement.CalendarOf(c).Includes(day) {
 			out = append(out, c.ID)
 		}
 	}
@@ -179,8 +179,8 @@ func runSettlement(ctx context.Context, c *Client, d *db.DB, s *Schema) SettleRe
 		}
 		out.Settlements = len(r.RunSettlements.Settlements)
 	} else {
-		out.Via = "psp.Settlements.Run (in process)"
-		res, err := psp.NewSettlements(d).Run(auth.System(ctx), day)
+		out.Via = "settlement.Settlements.Run (in process)"
+		res, err := settlement.NewSettlements(d).Run(auth.System(ctx), day)
 		if err != nil {
 			out.Gap = err.Error()
 			return out

@@ -9,7 +9,7 @@
 // still decided by the product's own rules: carts and totals through internal/money,
 // fulfilment and refund lines through psp.PlanFulfilment / psp.PlanRefund (the same
 // functions the services use), and settlements by running the real settlement service
-// (psp.Settlements.Run) day by day over the generated history. The tenant structure
+// (settlement.Settlements.Run) day by day over the generated history. The tenant structure
 // (a few hundred rows) goes through ent. The column lists are checked against
 // ent/migrate/schema.go before anything is written, so a schema change fails the seed
 // at once with the column to add here.
@@ -33,7 +33,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/seed"
 )
 
@@ -314,7 +314,7 @@ func settle(ctx context.Context, d *db.DB, from, to domain.Date, w io.Writer, re
 		days++
 	}
 	bar := newProgress(w, "settlements", "days", int64(days))
-	svc := psp.NewSettlements(d)
+	svc := settlement.NewSettlements(d)
 	sys := auth.System(ctx)
 	for day := from; !day.After(to); day = day.AddDays(1) {
 		at := day.Time().Add(30 * time.Minute)

@@ -51,6 +51,9 @@ type Config struct {
 	// ReconcileAfter is how long a fulfilment or refund may stay PENDING before the
 	// reconcile job takes it up (RECONCILE_AFTER, a Go duration; default 1m).
 	ReconcileAfter time.Duration
+	// SMTPURL is where owed-balance e-mails are sent (smtp://user:pass@host:port,
+	// STARTTLS where offered); empty: they are kept in the outbox, not sent.
+	SMTPURL string
 }
 
 // Defaults of the timeouts (README "Security").
@@ -78,6 +81,7 @@ func FromEnv() (Config, error) {
 		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
 		PprofAddr:     os.Getenv("PPROF_ADDR"),
 		MetricsAddr:   os.Getenv("METRICS_ADDR"),
+		SMTPURL:       os.Getenv("SMTP_URL"),
 	}
 	var err error
 	if c.TrustedProxies, err = ParsePrefixes(os.Getenv("TRUSTED_PROXIES")); err != nil {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -217,7 +219,7 @@ func (o *Onboarding) AddCompany(ctx context.Context, in NewCompany) (*ent.Compan
 		if err != nil {
 			return registrationConflict(err, d.registration)
 		}
-		if err := saveFees(ctx, tx.ent, co, d.fees); err != nil {
+		if err := saveFees(ctx, tx.ent, co, d.fees, o.now()); err != nil {
 			return err
 		}
 		if _, err := refreshStatus(ctx, tx.ent, m); err != nil {
@@ -268,7 +270,7 @@ func (o *Onboarding) UpdateCompany(ctx context.Context, in CompanyChanges) (*ent
 			if _, err := tx.ent.FeeRule.Delete().Where(feerule.CompanyID(co.ID)).Exec(ctx); err != nil {
 				return err
 			}
-			if err := saveFees(ctx, tx.ent, co, d.fees); err != nil {
+			if err := saveFees(ctx, tx.ent, co, d.fees, o.now()); err != nil {
 				return err
 			}
 		}
@@ -339,7 +341,22 @@ func applyCompany(m *ent.CompanyMutation, d companyData) {
 	m.SetPayLaterDelayDays(d.payLater)
 }
 
-func saveFees(ctx context.Context, c *ent.Client, co *ent.Company, fees []feeRow) error {
+// saveFees writes a company's fee plan: the current rules (FeeRule) and the next
+// version of its history, effective from now. Credits freeze the version in force
+// when they arise (internal/settlement, fees.go), so only later credits see the new
+// plan. The merchant's lock, held by every caller, serialises the version numbers.
+func saveFees(ctx context.Context, c *ent.Client, co *ent.Company, fees []feeRow, now time.Time) error {
+	last, err := c.FeePlanVersion.Query().Where(feeplanversion.CompanyID(co.ID)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	rates := make([]domain.FeeRate, len(fees))
+	for i, f := range fees {
+		rates[i] = domain.FeeRate{ProductType: f.productType, PercentBps: f.bps, FixedMinor: f.fixed.Minor(), Currency: co.Currency}
+	}
+	if err := c.FeePlanVersion.Create().SetCompanyID(co.ID).SetVersion(last + 1).SetEffectiveAt(now).SetFees(rates).Exec(ctx); err != nil {
+		return err
+	}
 	if len(fees) == 0 {
 		return nil
 	}
@@ -349,6 +366,26 @@ func saveFees(ctx context.Context, c *ent.Client, co *ent.Company, fees []feeRow
 			SetPercentBps(f.bps).SetFixedMinor(f.fixed.Minor()).SetCurrency(co.Currency)
 	}
 	return c.FeeRule.CreateBulk(bulk...).Exec(ctx)
+}
+
+// FeePlanHistory answers a company's fee plan versions, newest first. A company whose
+// plan predates versions answers its current plan as version 1, effective from the
+// company's creation.
+func (o *Onboarding) FeePlanHistory(ctx context.Context, co *ent.Company) ([]*ent.FeePlanVersion, error) {
+	out, err := o.Client.FeePlanVersion.Query().Where(feeplanversion.CompanyID(co.ID)).
+		Order(ent.Desc(feeplanversion.FieldVersion)).All(ctx)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	rules, err := o.Client.FeeRule.Query().Where(feerule.CompanyID(co.ID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &ent.FeePlanVersion{CompanyID: co.ID, Version: 1, EffectiveAt: co.CreatedAt, Fees: []domain.FeeRate{}}
+	for _, r := range rules {
+		v.Fees = append(v.Fees, domain.FeeRate{ProductType: r.ProductType, PercentBps: r.PercentBps, FixedMinor: r.FixedMinor, Currency: r.Currency})
+	}
+	return []*ent.FeePlanVersion{v}, nil
 }
 
 // registrationFree refuses a registration number another company of the PSP has,

@@ -15,12 +15,15 @@ type Pool struct {
 // Open is the quantity not yet consumed.
 func (p Pool) Open() Quantity { return p.Quantity - p.ConsumedQuantity }
 
-// Take answers the amount of a part of q taken at unitPrice: round_half_up(unitPrice × q),
-// except that the part which takes the last open quantity gets exactly what is left of
-// the pool's amount, so the parts always add up to the whole to the cent. A rounded part
-// never takes more than what is left, so no part ever has the opposite sign of the pool
-// (never negative for a line, never positive for a discount line). A zero ConsumedAmount
-// means nothing was taken yet.
+// Take answers the amount of a part of q taken at unitPrice, as a difference of
+// rounded running totals: round_half_up(unitPrice × (consumed + q)) minus what the
+// earlier parts took (DESIGN.md "Money and quantities"). So every prefix of the pool
+// is within half a cent of exact however it was split (0.04 × 5.00 taken in parts of
+// 0.001 credits 0.10 for the first 0.02, not 20 × 0.01), and the part that takes the
+// last open quantity gets exactly what is left, so the parts add up to the whole to
+// the cent. A part is kept between zero and what is left, so it never overshoots the
+// pool nor has the opposite sign of it (never negative for a line, never positive for
+// a discount line). A zero ConsumedAmount means nothing was taken yet.
 func (p Pool) Take(unitPrice Money, q Quantity) (Money, error) {
 	if q <= 0 {
 		return Money{}, fmt.Errorf("take %s: quantity must be positive", q)
@@ -35,11 +38,15 @@ func (p Pool) Take(unitPrice Money, q Quantity) (Money, error) {
 	if q == p.Open() {
 		return left, nil
 	}
-	part, err := unitPrice.Times(q)
+	upTo, err := unitPrice.Times(p.ConsumedQuantity + q)
 	if err != nil {
 		return Money{}, err
 	}
-	if err := part.same(left); err != nil {
+	if err := upTo.same(left); err != nil {
+		return Money{}, err
+	}
+	part, err := upTo.Sub(p.consumedAmount())
+	if err != nil {
 		return Money{}, err
 	}
 	// Keep the part between zero and what is left, on whichever side of zero the

@@ -27,9 +27,10 @@ func TestPoolTakeAndConsume(t *testing.T) {
 			want:  []money.Money{eur("29.97")},
 		},
 		{
-			name: "half units of 9.99 round up and the last part gets the rest", unit: eur("9.99"), ordered: "1.125",
-			steps: []string{"0.5", "0.5", "0.125"}, // total 11.24; 4.995 → 5.00 twice
-			want:  []money.Money{eur("5.00"), eur("5.00"), eur("1.24")},
+			// Running totals: 4.995 → 5.00, then 9.99 − 5.00, then 11.24 − 9.99.
+			name: "half units of 9.99 are differences of rounded running totals", unit: eur("9.99"), ordered: "1.125",
+			steps: []string{"0.5", "0.5", "0.125"},
+			want:  []money.Money{eur("5.00"), eur("4.99"), eur("1.25")},
 		},
 		{
 			name: "a rounded-up part leaves less for the last", unit: eur("0.03"), ordered: "1",
@@ -37,23 +38,25 @@ func TestPoolTakeAndConsume(t *testing.T) {
 			want:  []money.Money{eur("0.02"), eur("0.01")},
 		},
 		{
-			name: "parts rounded to nothing leave it all to the last", unit: eur("0.01"), ordered: "3",
-			steps: []string{"0.4", "0.4", "0.4", "0.4", "0.4", "0.4", "0.4", "0.2"}, // 0.004 → 0.00
+			// Running totals 0.004, 0.008, 0.012, … → 0.00, 0.01, 0.01, 0.02, 0.02, 0.02, 0.03:
+			// the cents come as the goods go, not all with the last part.
+			name: "tiny parts take their cents as the running total reaches them", unit: eur("0.01"), ordered: "3",
+			steps: []string{"0.4", "0.4", "0.4", "0.4", "0.4", "0.4", "0.4", "0.2"},
 			want: []money.Money{
-				eur("0"), eur("0"), eur("0"), eur("0"), eur("0"), eur("0"), eur("0"), eur("0.03"),
+				eur("0"), eur("0.01"), eur("0"), eur("0.01"), eur("0"), eur("0"), eur("0.01"), eur("0"),
 			},
 		},
 		{
-			// Six rounded halves of a cent would be 0.06 of a 0.03 line: the parts stop at
-			// what is left instead of overshooting, and none goes negative.
-			name: "one cent in half steps would overshoot", unit: eur("0.01"), ordered: "3",
+			// Six rounded halves of a cent would be 0.06 of a 0.03 line; running totals
+			// give a cent every other half.
+			name: "one cent in half steps", unit: eur("0.01"), ordered: "3",
 			steps: []string{"0.5", "0.5", "0.5", "0.5", "0.5", "0.5"},
-			want:  []money.Money{eur("0.01"), eur("0.01"), eur("0.01"), eur("0"), eur("0"), eur("0")},
+			want:  []money.Money{eur("0.01"), eur("0"), eur("0.01"), eur("0"), eur("0.01"), eur("0")},
 		},
 		{
-			name: "one yen in half steps would overshoot", unit: money.New(1, "JPY"), ordered: "2",
+			name: "one yen in half steps", unit: money.New(1, "JPY"), ordered: "2",
 			steps: []string{"0.5", "0.5", "0.5", "0.5"},
-			want:  []money.Money{money.New(1, "JPY"), money.New(1, "JPY"), money.New(0, "JPY"), money.New(0, "JPY")},
+			want:  []money.Money{money.New(1, "JPY"), money.New(0, "JPY"), money.New(1, "JPY"), money.New(0, "JPY")},
 		},
 		{
 			name: "thousandths of a dinar", unit: money.MustParse("0.001", "KWD"), ordered: "1",
@@ -83,14 +86,14 @@ func TestPoolTakeAndConsume(t *testing.T) {
 			want:  []money.Money{eur("-5.00"), eur("-5.00"), eur("-5.00")},
 		},
 		{
-			name: "a discount of one cent in half steps would overshoot", unit: eur("-0.01"), ordered: "2",
+			name: "a discount of one cent in half steps", unit: eur("-0.01"), ordered: "2",
 			steps: []string{"0.5", "0.5", "0.5", "0.5"},
-			want:  []money.Money{eur("-0.01"), eur("-0.01"), eur("0"), eur("0")},
+			want:  []money.Money{eur("-0.01"), eur("0"), eur("-0.01"), eur("0")},
 		},
 		{
 			name: "a discount of 9.99 in eighths", unit: eur("-9.99"), ordered: "1.125",
 			steps: []string{"0.5", "0.5", "0.125"},
-			want:  []money.Money{eur("-5.00"), eur("-5.00"), eur("-1.24")},
+			want:  []money.Money{eur("-5.00"), eur("-4.99"), eur("-1.25")},
 		},
 	}
 	for _, tt := range tests {
@@ -218,8 +221,8 @@ func TestPoolReturnsOfFulfilledParts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if fulfilled.Amount != eur("10.00") {
-		t.Fatalf("fulfilled %v, want 10.00 EUR", fulfilled.Amount)
+	if fulfilled.Amount != eur("9.99") {
+		t.Fatalf("fulfilled %v, want 9.99 EUR (5.00 + 4.99)", fulfilled.Amount)
 	}
 	var returned []money.Money
 	for _, s := range []string{"0.333", "0.333", "0.334"} {
@@ -233,7 +236,7 @@ func TestPoolReturnsOfFulfilledParts(t *testing.T) {
 		}
 		returned = append(returned, part)
 	}
-	want := []money.Money{eur("3.33"), eur("3.33"), eur("3.34")} // 3.32667 → 3.33 twice, then the rest
+	want := []money.Money{eur("3.33"), eur("3.32"), eur("3.34")} // 3.32667 → 3.33, 6.65334 → 6.65, then the rest
 	for i := range want {
 		if returned[i] != want[i] {
 			t.Errorf("return %d = %v, want %v", i+1, returned[i], want[i])
@@ -313,8 +316,12 @@ func takeAll(t *testing.T, name string, pool money.Pool, unit money.Money, steps
 		if last && part != left {
 			t.Fatalf("%s part %d: the last part is %v, want exactly the %v left", name, i+1, part, left)
 		}
-		if rounded, _ := unit.Times(q); !last && abs(rounded.Minor()) <= abs(left.Minor()) && part != rounded {
-			t.Fatalf("%s part %d: %v × %s = %v, want round_half_up %v", name, i+1, unit, q, part, rounded)
+		// The running-total rule: round_half_up(unit × quantity so far) − what was taken so far.
+		if upTo, _ := unit.Times(pool.ConsumedQuantity + q); !last {
+			want, _ := upTo.Sub(taken)
+			if sign(want.Minor()) != -sign(total.Minor()) && abs(want.Minor()) <= abs(left.Minor()) && part != want {
+				t.Fatalf("%s part %d: %v × %s after %s = %v, want the running-total difference %v", name, i+1, unit, q, pool.ConsumedQuantity, part, want)
+			}
 		}
 		if pool, err = pool.Consume(q, part); err != nil {
 			t.Fatalf("%s part %d: Consume(%s, %v): %v", name, i+1, q, part, err)
@@ -364,12 +371,16 @@ func FuzzSplitAddsUp(f *testing.F) {
 		line := money.Pool{Quantity: ordered, Amount: total, ConsumedAmount: money.Zero("EUR")}
 		sizes, parts := takeAll(t, "line", line, unit, steps)
 
-		// No part strays from its exact price by more than half a minor unit for each
-		// part taken so far (rounding drift accumulates only through the last part).
+		// Every prefix of the line is within half a minor unit of exact: money does not
+		// drift inside a line however it is split.
+		var sumMinor int64
+		var sumQ money.Quantity
 		for i := range parts {
-			exact := unit.Minor() * sizes[i].Milli() // ≤ 10^15, in thousandths of a minor unit
-			if drift := abs(parts[i].Minor()*money.QuantityScale - exact); drift > int64(i+2)*money.QuantityScale/2 {
-				t.Fatalf("line part %d: %v for %s at %v drifts %d‰ of a cent", i+1, parts[i], sizes[i], unit, drift)
+			sumMinor += parts[i].Minor()
+			sumQ += sizes[i]
+			exact := unit.Minor() * sumQ.Milli() // ≤ 10^16, in thousandths of a minor unit
+			if drift := abs(sumMinor*money.QuantityScale - exact); drift > money.QuantityScale/2 {
+				t.Fatalf("line prefix %d: %d for %s at %v drifts %d‰ of a cent", i+1, sumMinor, sumQ, unit, drift)
 			}
 		}
 

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -52,9 +53,12 @@ type Capabilities struct {
 	FractionalQuantities bool // line quantities may have decimals
 	Cancel               bool // the uncaptured part can be cancelled (released) at the provider
 	InstantSettle        bool // the payment is captured when authorised (nothing to capture later)
-	LinesOnly            bool // captures and refunds must name lines: no amount-based operations (Paywerk)
-	ProductTypes         []ProductType
-	Currencies           []string
+	// InstantSettleProductTypes: the product types whose payment is captured when
+	// authorised although the provider's others are captured later (Paywerk's card).
+	InstantSettleProductTypes []ProductType
+	LinesOnly                 bool // captures and refunds must name lines: no amount-based operations (Paywerk)
+	ProductTypes              []ProductType
+	Currencies                []string
 	// NoIdempotencyKey: captures and refunds take no idempotency key (Paywerk), so an
 	// uncertain one must not simply be sent again: compare FetchStatus first.
 	NoIdempotencyKey bool
@@ -65,6 +69,12 @@ type Capabilities struct {
 	// they are separate calls, CANCEL first when CancelFirst.
 	RefundInOneCall bool
 	CancelFirst     bool
+}
+
+// SettlesAtAuthorisation tells whether the shopper's money of this product type is
+// captured when the payment is authorised, rather than by a capture at fulfilment.
+func (c Capabilities) SettlesAtAuthorisation(pt ProductType) bool {
+	return c.InstantSettle || slices.Contains(c.InstantSettleProductTypes, pt)
 }
 
 // CaptureByLines tells whether a capture of these lines can be sent as lines.

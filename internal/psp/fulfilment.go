@@ -12,7 +12,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
-	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
@@ -223,10 +222,8 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 	create := tx.Ent.Fulfilment.Create().SetID(id).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
 		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
 		SetSteps(steps)
-	if payout, ok, err := s.payLaterPayoutDate(ctx, tx.Ent, lo.order); err != nil {
+	if err := s.partCredit(ctx, tx.Ent, lo.order, create); err != nil {
 		return nil, err
-	} else if ok {
-		create.SetPayoutDate(payout)
 	}
 	f, err := create.Save(ctx)
 	if err != nil {
@@ -250,23 +247,6 @@ func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, o
 		return nil, err
 	}
 	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, "", steps), nil
-}
-
-// payLaterPayoutDate is when a pay-later fulfilment is paid out: its own date plus
-// the company's pay-later delay Y (seed 003). Pay-now orders are paid out as a whole
-// from the order's own payout date, so their fulfilments carry none.
-// It reads through the transaction's own client: a second connection taken while
-// holding the order's lock could wait forever for a pool full of requests that wait
-// for that lock.
-func (s *Operations) payLaterPayoutDate(ctx context.Context, c *ent.Client, ord *ent.Order) (domain.Date, bool, error) {
-	if ord.ProductType == nil || !ord.ProductType.PayLater() {
-		return "", false, nil
-	}
-	company, err := c.Company.Get(auth.System(ctx), ord.CompanyID)
-	if err != nil {
-		return "", false, err
-	}
-	return domain.DateOf(s.cfg.Now()).AddDays(company.PayLaterDelayDays), true, nil
 }
 
 // auditInput summarises an operation for the audit trail.

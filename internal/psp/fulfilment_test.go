@@ -186,8 +186,9 @@ func TestRefusalsChangeNothing(t *testing.T) {
 	})
 }
 
-// TestPayoutDates: a pay-later fulfilment is paid out Y days after its own date; a
-// pay-now one carries no date of its own (the order's payout date covers it).
+// TestPayoutDates: a pay-later fulfilment is paid out Y days after its own date; an
+// authorise-then-capture card's (Billwerk+) X days after its capture; an instant-settle
+// card's (Paywerk) carries no date of its own (the order's payout date covers it).
 func TestPayoutDates(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newOpsEnv(t, d, envOptions{})
@@ -200,7 +201,9 @@ func TestPayoutDates(t *testing.T) {
 			{domain.ProviderPaywerk, domain.ProductInvoice, ptr(today.AddDays(14))},
 			{domain.ProviderPaywerk, domain.ProductSlice, ptr(today.AddDays(14))},
 			{domain.ProviderBillie, domain.ProductInvoice, ptr(today.AddDays(14))},
-			{domain.ProviderBillwerk, domain.ProductPayNowCard, nil},
+			{domain.ProviderBillwerk, domain.ProductPayNowCard, ptr(today.AddDays(3))},
+			{domain.ProviderBetterPayment, domain.ProductPayNowCard, ptr(today.AddDays(3))},
+			{domain.ProviderPaywerk, domain.ProductPayNowCard, nil},
 		} {
 			t.Run(string(tt.prov)+" "+string(tt.pt), func(t *testing.T) {
 				ord := e.confirmedOrder(tt.prov, tt.pt, testLine{sku: "A", quantity: "2", unit: "75.00"})

@@ -74,7 +74,8 @@ type providerRules struct {
 }
 
 var rulesOf = map[domain.Provider]providerRules{
-	// Seed 003: lang en|et; INVOICE and SLICE only for 100–2000 EUR (and Estonian shoppers).
+	// Seed 003: lang en|et; PAY_NOW_CARD only for EEA shoppers; INVOICE and SLICE only
+	// for 100–2000 EUR (and Estonian shoppers).
 	domain.ProviderPaywerk: {langs: []string{"en", "et"}, productAllowed: func(pt domain.ProductType, amount money.Money, country string) error {
 		return paywerk.Available(providers.ProductType(pt), amount, country)
 	}},
@@ -142,6 +143,12 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	switch {
 	case err != nil:
 		r.Add(domain.CodeValidation, domain.Field("currency"), fmt.Sprintf("%q is not an ISO 4217 currency this service knows", in.Currency))
+		return
+	case p.company != nil && cur != p.company.Currency:
+		// A company is settled in one currency (DESIGN.md "Settlement"): an order in
+		// another would never be paid out nor shown in an overview.
+		r.Add(domain.CodeCurrencyMismatch, domain.Field("currency"),
+			fmt.Sprintf("%s settles in %s; an order in %s cannot be settled to it", p.company.LegalName, p.company.Currency, cur))
 		return
 	case p.client != nil && !slices.Contains(caps.Currencies, cur):
 		r.Add(domain.CodeValidation, domain.Field("currency"),

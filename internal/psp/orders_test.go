@@ -54,7 +54,15 @@ func TestCreateOrderRefusals(t *testing.T) {
 			{name: "Paywerk pages only in en or et", edit: func(in *psp.CreateOrderInput) { in.Lang = "de" }, code: domain.CodeValidation, field: "lang"},
 			{name: "a language is two ISO 639-1 letters", edit: func(in *psp.CreateOrderInput) { in.Provider, in.Lang = domain.ProviderBillwerk, "eng" },
 				code: domain.CodeValidation, field: "lang"},
-			{name: "a currency the provider does not take", edit: func(in *psp.CreateOrderInput) { in.Currency = "USD" }, code: domain.CodeValidation, field: "currency"},
+			{name: "a currency the provider does not take", edit: func(in *psp.CreateOrderInput) { in.Currency = "USD" },
+				setup: func(t *testing.T) func() {
+					noErr(t, e.Company.Update().SetCurrency("USD").Exec(systemCtx))
+					return func() { noErr(t, e.Company.Update().SetCurrency("EUR").Exec(systemCtx)) }
+				}, code: domain.CodeValidation, field: "currency"},
+			// Issue 13, defect 5: a DKK order of a EUR company would never be settled.
+			{name: "a currency other than the company's settlement currency", edit: func(in *psp.CreateOrderInput) {
+				in.Provider, in.Lang, in.Currency = domain.ProviderBillwerk, "en", "DKK"
+			}, code: domain.CodeCurrencyMismatch, field: "currency"},
 			{name: "not a currency", edit: func(in *psp.CreateOrderInput) { in.Currency = "EUROS" }, code: domain.CodeValidation, field: "currency"},
 			{name: "more decimals than the currency has", edit: func(in *psp.CreateOrderInput) { in.Amount = "150.001" }, code: domain.CodeTooManyDecimals, field: "amount"},
 			{name: "an amount that is no number", edit: func(in *psp.CreateOrderInput) { in.Amount = "1.5e2" }, code: domain.CodeValidation, field: "amount"},
@@ -71,6 +79,10 @@ func TestCreateOrderRefusals(t *testing.T) {
 			}, code: domain.CodeValidation, field: "items.1.quantity"},
 			{name: "the same sku twice", edit: func(in *psp.CreateOrderInput) { in.Items[1].SKU = in.Items[0].SKU }, code: domain.CodeValidation, field: "items.1.sku"},
 			{name: "a VAT rate that is no percentage", edit: func(in *psp.CreateOrderInput) { in.Items[0].VATRate = "22%" }, code: domain.CodeValidation, field: "items.0.vatRate"},
+			// Issue 13, defect 7: seed 003 offers pay now in Estonia and other EEA countries only.
+			{name: "pay now at Paywerk for a shopper outside the EEA", edit: func(in *psp.CreateOrderInput) {
+				in.ProductType, in.BillingAddress.Country = domain.ProductPayNowCard, "US"
+			}, code: domain.CodeValidation, field: "productType"},
 			{name: "pay later under 100 EUR at Paywerk", edit: func(in *psp.CreateOrderInput) {
 				in.ProductType, in.Amount, in.Items = domain.ProductInvoice, "99.99", nil
 			}, code: domain.CodeValidation, field: "productType"},

@@ -48,8 +48,8 @@ func confirmedProductType(ord *ent.Order, st providers.PaymentStatus) *domain.Pr
 
 // applyStatus applies a provider's payment status to an order, in one transaction
 // under the order's lock: shopper_continued, then the forward-only status change.
-// On CONFIRMED it records the product type, the confirmation time and, for
-// PAY_NOW_CARD, the payout date (confirmation day + the company's pay-now delay).
+// On CONFIRMED it records the product type, the confirmation time and, for an order
+// paid in full at confirmation, its payout date (settlement.OrderPayableDate).
 // Every status change queues the merchant callback. A status of another session
 // than the order's current one is ignored. It answers the order and whether its
 // status changed. It is system work: the provider said it, whoever asked.
@@ -87,12 +87,8 @@ func (o *Orders) applyStatus(ctx context.Context, orderID string, st providers.P
 				if pt != nil {
 					upd.SetProductType(*pt)
 				}
-				if pt != nil && *pt == domain.ProductPayNowCard {
-					company, err := tx.Ent.Company.Get(ctx, cur.CompanyID)
-					if err != nil {
-						return err
-					}
-					upd.SetPayoutDate(domain.DateOf(now).AddDays(company.PayNowDelayDays))
+				if err := orderCredit(ctx, tx.Ent, cur, pt, now, upd); err != nil {
+					return err
 				}
 			}
 		}

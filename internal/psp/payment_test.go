@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -57,7 +58,9 @@ func TestPaymentEndToEnd(t *testing.T) {
 				if o.ConfirmedAt == nil || !o.ShopperContinued {
 					t.Errorf("confirmed at %v, continued %v", o.ConfirmedAt, o.ShopperContinued)
 				}
-				wantPayout := c.productType == domain.ProductPayNowCard
+				// Paid at confirmation (Paywerk's card) has the order's payout date;
+				// authorise-then-capture cards are paid per capture.
+				wantPayout := settlement.TimingOf(c.provider, c.productType) == settlement.AtConfirmation
 				if wantPayout != (o.PayoutDate != nil) {
 					t.Errorf("payout date %v for %s", o.PayoutDate, c.productType)
 				} else if wantPayout && *o.PayoutDate != domain.DateOf(*o.ConfirmedAt).AddDays(e.Company.PayNowDelayDays) {

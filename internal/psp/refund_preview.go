@@ -8,10 +8,11 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/refund"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // RefundPreview is what a refund would do, computed by the same rules as the refund
@@ -87,13 +88,13 @@ func (s *Operations) PreviewRefund(ctx context.Context, in RefundInput) (*Refund
 	return p, nil
 }
 
-// settlementEffect says what the refund takes from which settlement (DESIGN.md,
-// "Money effect by product type").
+// settlementEffect says what the refund takes from which settlement, by the one rule
+// of when money is payable (settlement.Deduction).
 func (s *Operations) settlementEffect(ctx context.Context, ord *ent.Order, pl Plan) (SettlementEffect, error) {
-	e := SettlementEffect{Deducted: pl.Amount, OwedReduction: money.Zero(ord.Currency)}
-	payLater := ord.ProductType != nil && ord.ProductType.PayLater()
-	if payLater {
-		e.Deducted, e.OwedReduction = pl.ReturnAmount, pl.CancelAmount
+	var e SettlementEffect
+	var err error
+	if e.Deducted, e.OwedReduction, err = settlement.Deduction(ord.Provider, ord.ProductType, pl.ReturnAmount, pl.CancelAmount); err != nil {
+		return e, err
 	}
 	if e.Deducted.IsPositive() {
 		sys := auth.System(ctx)
@@ -103,7 +104,7 @@ func (s *Operations) settlementEffect(ctx context.Context, ord *ent.Order, pl Pl
 		}
 		today := domain.DateOf(s.cfg.Now())
 		ran, err := s.cfg.DB.Ent.Settlement.Query().
-			Where(settlement.CompanyID(c.ID), settlement.DateEQ(today)).Exist(sys)
+			Where(entsettlement.CompanyID(c.ID), entsettlement.DateEQ(today)).Exist(sys)
 		if err != nil {
 			return e, err
 		}
@@ -111,17 +112,24 @@ func (s *Operations) settlementEffect(ctx context.Context, ord *ent.Order, pl Pl
 		if ran {
 			from = today.AddDays(1)
 		}
-		e.Date = CalendarOf(c).Next(from)
+		e.Date = settlement.CalendarOf(c).Next(from)
+	}
+	why, cancel := "", ""
+	switch settlement.TimingOf(ord.Provider, *ord.ProductType) {
+	case settlement.PerCapture:
+		why, cancel = "Pay now, captured at fulfilment: ", "only releases the authorisation: it was never captured nor paid out"
+	case settlement.PerFulfilment:
+		why, cancel = "Pay later: ", "only lowers what the shopper owes, as nothing was paid out for it"
 	}
 	switch {
-	case !payLater:
+	case why == "":
 		e.Explanation = fmt.Sprintf("Pay now: the shopper paid everything, so RETURN and CANCEL both give money back: %s is deducted from the settlement of %s.", e.Deducted, e.Date)
 	case e.Deducted.IsPositive() && e.OwedReduction.IsPositive():
-		e.Explanation = fmt.Sprintf("Pay later: the RETURN of %s is deducted from the settlement of %s; the CANCEL of %s only lowers what the shopper owes, as nothing was paid out for it.", e.Deducted, e.Date, e.OwedReduction)
+		e.Explanation = fmt.Sprintf("%sthe RETURN of %s is deducted from the settlement of %s; the CANCEL of %s %s.", why, e.Deducted, e.Date, e.OwedReduction, cancel)
 	case e.Deducted.IsPositive():
-		e.Explanation = fmt.Sprintf("Pay later: the RETURN of %s is deducted from the settlement of %s.", e.Deducted, e.Date)
+		e.Explanation = fmt.Sprintf("%sthe RETURN of %s is deducted from the settlement of %s.", why, e.Deducted, e.Date)
 	default:
-		e.Explanation = fmt.Sprintf("Pay later: the CANCEL of %s only lowers what the shopper owes; nothing was paid out for it, so no settlement changes.", e.OwedReduction)
+		e.Explanation = fmt.Sprintf("%sthe CANCEL of %s %s, so no settlement changes.", why, e.OwedReduction, cancel)
 	}
 	return e, nil
 }

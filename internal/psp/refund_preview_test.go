@@ -27,9 +27,11 @@ func TestPreviewRefund(t *testing.T) {
 		}{
 			{name: "pay later: RETURN is deducted, CANCEL only lowers what is owed", prov: domain.ProviderPaywerk, pt: domain.ProductInvoice,
 				deducted: "40.00", owe: "105.00", date: today},
-			{name: "pay now: RETURN and CANCEL are both deducted", prov: domain.ProviderBillwerk, pt: domain.ProductPayNowCard,
+			{name: "pay now, paid at confirmation: RETURN and CANCEL are both deducted", prov: domain.ProviderPaywerk, pt: domain.ProductPayNowCard,
 				deducted: "145.00", owe: "0.00", date: today},
-			{name: "after today's settlement ran, the next one deducts it", prov: domain.ProviderBillwerk, pt: domain.ProductPayNowCard,
+			{name: "pay now, captured at fulfilment: RETURN is deducted, CANCEL of the uncaptured rest deducts nothing", prov: domain.ProviderBillwerk,
+				pt: domain.ProductPayNowCard, deducted: "40.00", owe: "105.00", date: today},
+			{name: "after today's settlement ran, the next one deducts it", prov: domain.ProviderPaywerk, pt: domain.ProductPayNowCard,
 				settledToday: true, deducted: "145.00", owe: "0.00", date: today.AddDays(1)},
 		} {
 			t.Run(tt.name, func(t *testing.T) {

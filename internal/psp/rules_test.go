@@ -123,9 +123,10 @@ func TestFulfilmentRules(t *testing.T) {
 			req: []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}}, refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
 		{name: "an omitted quantity on a closed item is refused", items: []ItemState{after(a, fulfilled("3"))},
 			req: []FulfilRequestItem{{SKU: "A"}}, refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
-		{name: "fractional parts round half up and the last part takes the rest", items: []ItemState{after(b, fulfilled("0.5"))},
+		// Running totals: 0.5 → 5.00 before, 1.0 → 9.99, 1.125 → 11.24.
+		{name: "fractional parts are differences of rounded running totals", items: []ItemState{after(b, fulfilled("0.5"))},
 			req:  []FulfilRequestItem{{SKU: "B", Quantity: qty("0.5")}, {SKU: "B", Quantity: qty("0.125")}},
-			want: []string{"fulfil B 0.5 = 5.00", "fulfil B 0.125 = 1.24"}},
+			want: []string{"fulfil B 0.5 = 4.99", "fulfil B 0.125 = 1.25"}},
 		{name: "the same sku twice takes from what the first line left", items: []ItemState{a},
 			req:     []FulfilRequestItem{{SKU: "A", Quantity: qty("2")}, {SKU: "A", Quantity: qty("2")}},
 			refused: []string{"QUANTITY_EXCEEDS_REMAINING items.1.quantity"}},
@@ -224,7 +225,7 @@ func TestRefundRules(t *testing.T) {
 			refused: []string{"QUANTITY_EXCEEDS_REMAINING items.0.quantity"}},
 		{name: "returns of fractional parts add up to what was fulfilled", items: []ItemState{after(b, fulfilled("1.125"), returned("0.5"))},
 			req:  []RefundRequestItem{{SKU: "B", RefundType: domain.RefundReturn, Quantity: qty("0.5")}, {SKU: "B", RefundType: domain.RefundReturn}},
-			want: []string{"RETURN B 0.5 = 5.00", "RETURN B 0.125 = 1.24"}},
+			want: []string{"RETURN B 0.5 = 4.99", "RETURN B 0.125 = 1.25"}},
 
 		// AUTO, seed 003: "For fully fulfilled items refund type RETURN is actually applied."
 		{name: "auto on a fully fulfilled item returns it", items: []ItemState{after(a, fulfilled("3"))},
@@ -263,7 +264,7 @@ func TestRefundRules(t *testing.T) {
 
 		// Amounts: the parts of a line add up to it.
 		{name: "cancelling the last open part takes exactly what is left of the line", items: []ItemState{after(b, fulfilled("0.5"), cancelled("0.5"))},
-			req: []RefundRequestItem{{SKU: "B", RefundType: domain.RefundCancel}}, want: []string{"CANCEL B 0.125 = 1.24"}},
+			req: []RefundRequestItem{{SKU: "B", RefundType: domain.RefundCancel}}, want: []string{"CANCEL B 0.125 = 1.25"}},
 
 		// Refusals collect per item, and nothing is planned.
 		{name: "every problem is reported at once", items: []ItemState{after(a, fulfilled("1")), b},

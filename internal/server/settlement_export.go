@@ -10,7 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // SettlementExportRoute is where a settlement's CSV is served (API.md).
@@ -20,7 +20,7 @@ const SettlementExportRoute = "/exports/settlements/{id}.csv"
 // the principal comes from authenticate, the same function /graphql uses (a login
 // token or an API key); no or bad credentials are 401, and a settlement the principal
 // may not see, another tenant's included, is 404 like an unknown id.
-func SettlementExport(s *psp.Settlements, authenticate func(*http.Request) (context.Context, error), log *slog.Logger) http.HandlerFunc {
+func SettlementExport(s *settlement.Settlements, authenticate func(*http.Request) (context.Context, error), log *slog.Logger) http.HandlerFunc {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -39,7 +39,7 @@ func SettlementExport(s *psp.Settlements, authenticate func(*http.Request) (cont
 			return
 		}
 		x, err := s.Export(ctx, chi.URLParam(r, "id"))
-		if errors.Is(err, psp.ErrSettlementNotFound) {
+		if errors.Is(err, settlement.ErrSettlementNotFound) {
 			writeText(w, http.StatusNotFound, "settlement not found")
 			return
 		}

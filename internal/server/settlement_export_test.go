@@ -16,8 +16,8 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/server"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -63,7 +63,7 @@ func TestSettlementExportHTTP(t *testing.T) {
 				SetBillingAddress(domain.Address{Country: "EE"}).SetPayoutDate(domain.Today()).Save(sys)
 			check(err)
 		}
-		settlements := psp.NewSettlements(d)
+		settlements := settlement.NewSettlements(d)
 		res, err := settlements.Run(sys, domain.Today())
 		check(err)
 		if len(res.Settlements) != 1 {

@@ -22,6 +22,7 @@ var uiOperations = map[string]bool{
 	"MyMerchant":         true,
 	"OrderDetail":        true,
 	"Orders":             true,
+	"Outbox":             true,
 	"PreviewRefund":      true,
 	"ReactivateMerchant": true,
 	"RefundAll":          true,
@@ -34,5 +35,6 @@ var uiOperations = map[string]bool{
 	"SettlementsList":    true,
 	"SuspendMerchant":    true,
 	"UpdateCompany":      true,
+	"UpdatePsp":          true,
 	"Users":              true,
 }

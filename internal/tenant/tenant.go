@@ -14,8 +14,8 @@
 //     settlements at all.
 //   - Child rows without tenant columns are filtered through their parent's predicate
 //     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
-//     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/ProviderActivation →
-//     Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
+//     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/FeePlanVersion/
+//     ProviderActivation → Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
 //     ids themselves.)
 //   - A context without a principal is denied; auth.System (jobs, seeds, login and key
 //     lookups) passes. Never use privacy.DecisionContext to get around the rules.
@@ -40,6 +40,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
@@ -47,6 +48,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
+	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/privacy"
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
@@ -149,7 +151,7 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 		return r == reachPSP
 	case *ent.MerchantMutation:
 		return r == reachPSP || (!create && r == reachMerchant)
-	case *ent.UserMutation, *ent.CompanyMutation, *ent.ShopMutation, *ent.FeeRuleMutation,
+	case *ent.UserMutation, *ent.CompanyMutation, *ent.ShopMutation, *ent.FeeRuleMutation, *ent.FeePlanVersionMutation,
 		*ent.ProviderActivationMutation, *ent.APIKeyMutation:
 		return r == reachPSP || r == reachMerchant
 	case *ent.OrderMutation, *ent.OrderItemMutation, *ent.FulfilmentMutation, *ent.FulfilmentLineMutation,
@@ -176,6 +178,8 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(companies(p))
 	case *ent.FeeRuleQuery:
 		q.Where(feeRules(p))
+	case *ent.FeePlanVersionQuery:
+		q.Where(feeplanversion.HasCompanyWith(companies(p)))
 	case *ent.ProviderActivationQuery:
 		q.Where(activations(p))
 	case *ent.ShopQuery:
@@ -206,6 +210,12 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
 		q.Where(nothing[predicate.WebhookEvent]())
+	case *ent.OutboxMessageQuery:
+		if reachOf(p) == reachPSP {
+			q.Where(outboxmessage.PspID(p.PSPID))
+		} else {
+			q.Where(nothing[predicate.OutboxMessage]())
+		}
 	case *ent.SandboxRecordQuery:
 		q.Where(nothing[predicate.SandboxRecord]())
 	default:
@@ -227,6 +237,8 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(companies(p))
 	case *ent.FeeRuleMutation:
 		m.Where(feeRules(p))
+	case *ent.FeePlanVersionMutation:
+		m.Where(feeplanversion.HasCompanyWith(companies(p)))
 	case *ent.ProviderActivationMutation:
 		m.Where(activations(p))
 	case *ent.ShopMutation:

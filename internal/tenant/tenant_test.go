@@ -36,6 +36,12 @@ var listers = map[string]lister{
 	"Merchant":        func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Merchant.Query().IDs(ctx) },
 	"Company":         func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Company.Query().IDs(ctx) },
 	"FeeRule":         func(ctx context.Context, c *ent.Client) ([]string, error) { return c.FeeRule.Query().IDs(ctx) },
+	"FeePlanVersion": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.FeePlanVersion.Query().IDs(ctx)
+	},
+	"OutboxMessage": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.OutboxMessage.Query().IDs(ctx)
+	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.ProviderActivation.Query().IDs(ctx)
 	},
@@ -152,6 +158,12 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	"FeeRule": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.FeeRule.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
+	"FeePlanVersion": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.FeePlanVersion.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"OutboxMessage": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.OutboxMessage.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.ProviderActivation.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
@@ -210,7 +222,7 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 var writers = map[string][]string{
 	"ProviderAccount": {"psp"}, "Settlement": {"psp"}, "SettlementEntry": {"psp"}, "SettlementTotal": {"psp"},
 	"Merchant": {"psp", "merchant"}, "User": {"psp", "merchant"}, "Company": {"psp", "merchant"},
-	"FeeRule": {"psp", "merchant"}, "ProviderActivation": {"psp", "merchant"}, "Shop": {"psp", "merchant"},
+	"FeeRule": {"psp", "merchant"}, "FeePlanVersion": {"psp", "merchant"}, "ProviderActivation": {"psp", "merchant"}, "Shop": {"psp", "merchant"},
 	"APIKey": {"psp", "merchant"},
 	"Order":  {"psp", "merchant", "key"}, "OrderItem": {"psp", "merchant", "key"}, "Fulfilment": {"psp", "merchant", "key"},
 	"FulfilmentLine": {"psp", "merchant", "key"}, "Refund": {"psp", "merchant", "key"}, "RefundLine": {"psp", "merchant", "key"},

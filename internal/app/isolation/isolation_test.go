@@ -73,6 +73,7 @@ var queryCases = map[string]queryCase{
 	"users":            {lists: "User"},
 	"apiKeys":          {lists: "APIKey"},
 	"providerAccounts": {lists: "ProviderAccount"},
+	"outboxMessages":   {lists: "OutboxMessage"},
 	"settlementOverview": {targeted: true, doc: func(s *schemaModel, t targets) (string, map[string]any) {
 		return `query($c: ID!) { settlementOverview(companyId: $c, from: "2026-01-01", to: "2026-12-31") { ` +
 			s.selection("SettlementOverview", 2) + ` } }`, map[string]any{"c": t.Company}
@@ -104,6 +105,10 @@ var mutationCases = map[string]mutationCase{
 		return map[string]any{"companyId": t.Company, "shopId": t.Shop, "name": "intruder"}
 	}},
 	"revokeApiKey": {input: func(t targets, _ string) map[string]any { return map[string]any{"apiKeyId": t.APIKey} }},
+	// The caller's own PSP's bank account: names no target.
+	"updatePsp": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
+		return map[string]any{"legalName": "Own PSP " + fresh}
+	}},
 	"createMerchant": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
 		return map[string]any{"name": "Own " + fresh, "country": "DE"}
 	}},

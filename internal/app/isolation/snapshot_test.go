@@ -110,6 +110,9 @@ func ownsRow(p *auth.Principal, key string, row map[string]any) bool {
 		switch table {
 		case "sandbox_records", "webhook_events":
 			return true
+		case "psps": // a PSP's own row (updatePsp)
+			id, _ := str("id")
+			return id == p.PSPID
 		case "idempotency_records":
 			pr, _ := str("principal")
 			return pr == p.Key()

@@ -74,8 +74,11 @@ func (c *Client) Capabilities() providers.Capabilities {
 		LinesOnly:            true,
 		NoIdempotencyKey:     true,
 		RefundInOneCall:      true,
-		ProductTypes:         append([]providers.ProductType(nil), ProductTypes...),
-		Currencies:           []string{Currency},
+		// Pay now by card is paid in full at confirmation (seed 003); invoice and slice
+		// are captured per fulfilment.
+		InstantSettleProductTypes: []providers.ProductType{providers.PayNowCard},
+		ProductTypes:              append([]providers.ProductType(nil), ProductTypes...),
+		Currencies:                []string{Currency},
 	}
 }
 

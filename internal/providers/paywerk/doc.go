@@ -26,9 +26,10 @@
 //     cancelled and returned quantities; fulfil and refund answer
 //     {id, paywerkId, amount, items[{sku, refundType, quantity, amount}]}.
 //   - The hosted page is <BaseURL>/checkout/{paywerkId} (the real one comes from
-//     the shop.js widget); a part of a line is priced round_half_up(unit × q) and the
-//     part that takes a line's last open quantity takes exactly what is left, as in
-//     the domain (money.Pool), so provider and product agree to the cent.
+//     the shop.js widget); a part of a line is priced as a difference of rounded
+//     running totals and the part that takes a line's last open quantity takes
+//     exactly what is left, as in the domain (money.Pool), so provider and product
+//     agree to the cent.
 //   - isComplete is true when the request carries everything the shopper would
 //     otherwise type (names, email, phone, full billing address).
 //   - The page's form POST takes productType; without one it uses the only

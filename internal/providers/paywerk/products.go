@@ -27,7 +27,8 @@ const (
 var (
 	// ErrUnknownProductType: not PAY_NOW_CARD, INVOICE or SLICE.
 	ErrUnknownProductType = errors.New("paywerk: unknown product type")
-	// ErrProductNotAvailable: pay later outside 100–2000 EUR or for a shopper outside Estonia.
+	// ErrProductNotAvailable: pay now for a shopper outside the EEA; pay later outside
+	// 100–2000 EUR or for a shopper outside Estonia.
 	ErrProductNotAvailable = errors.New("paywerk: product not available")
 )
 
@@ -39,12 +40,25 @@ func IsPayLater(pt providers.ProductType) bool {
 	return pt == providers.Invoice || pt == providers.Slice
 }
 
+// eea are the countries of the European Economic Area (the EU, Iceland,
+// Liechtenstein and Norway): where Paywerk's pay now is offered (seed 003, "Estonia
+// and other EEA countries").
+var eea = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true,
+	"IS": true, "LI": true, "NO": true,
+}
+
 // Available tells whether a product can be offered for an amount and a shopper
-// country ("" is the merchant's country, Estonia): pay later only for 100–2000 EUR
-// and only for Estonian shoppers (seed 003).
+// country ("" is the merchant's country, Estonia): pay now only for shoppers in the
+// EEA; pay later only for 100–2000 EUR and only for Estonian shoppers (seed 003).
 func Available(pt providers.ProductType, amount money.Money, shopperCountry string) error {
 	switch pt {
 	case providers.PayNowCard:
+		if shopperCountry != "" && !eea[shopperCountry] {
+			return fmt.Errorf("%w: %s is only for shoppers in the EEA, not %s", ErrProductNotAvailable, pt, shopperCountry)
+		}
 		return nil
 	case providers.Invoice, providers.Slice:
 	default:

@@ -153,6 +153,14 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 					SetFixedMinor(35).Save(ctx)
 				must(err)
 				add("fee "+mname+"/"+cn, Object{Type: "FeeRule", ID: fr.ID, PSP: p.ID, Merch: m.ID, Company: co.ID})
+				fpv, err := c.FeePlanVersion.Create().SetCompanyID(co.ID).SetVersion(1).SetEffectiveAt(co.CreatedAt).
+					SetFees([]domain.FeeRate{{ProductType: domain.ProductInvoice, PercentBps: 290, FixedMinor: 35, Currency: co.Currency}}).Save(ctx)
+				must(err)
+				add("fee plan "+mname+"/"+cn, Object{Type: "FeePlanVersion", ID: fpv.ID, PSP: p.ID, Merch: m.ID, Company: co.ID})
+				obx, err := c.OutboxMessage.Create().SetPspID(p.ID).SetMerchantID(m.ID).SetCompanyID(co.ID).
+					SetToAddress("finance@example.com").SetSubject(marker("obx")).SetBody("owed").SetStatus("NOT_SENT").Save(ctx)
+				must(err)
+				add("outbox "+mname+"/"+cn, Object{Type: "OutboxMessage", ID: obx.ID, Marker: obx.Subject, PSP: p.ID, Merch: m.ID, Company: co.ID})
 				act, err := c.ProviderActivation.Create().SetCompanyID(co.ID).SetProvider(domain.ProviderPaywerk).
 					SetStatus(domain.ActivationActive).SetExternalMerchantID(marker("act")).Save(ctx)
 				must(err)
@@ -276,6 +284,8 @@ func Sees(p *auth.Principal, o Object) bool {
 	switch {
 	case p.Kind == auth.KindUser && p.Role.IsPSPStaff():
 		return true
+	case o.Type == "OutboxMessage": // PSP staff only
+		return false
 	case p.Kind == auth.KindUser:
 		switch o.Type {
 		case "ProviderAccount":
@@ -289,7 +299,7 @@ func Sees(p *auth.Principal, o Object) bool {
 		switch o.Type {
 		case "Merchant":
 			return o.ID == p.MerchantID
-		case "Company", "FeeRule", "ProviderActivation":
+		case "Company", "FeeRule", "FeePlanVersion", "ProviderActivation":
 			return o.Company == p.CompanyID
 		case "Shop":
 			return o.ID == p.ShopID

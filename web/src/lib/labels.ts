@@ -60,6 +60,7 @@ export const entryKind: Styles = {
   FULFILMENT: { label: 'Fulfilment', color: 'teal' },
   REFUND: { label: 'Refund', color: 'grape' },
   FEE: { label: 'Fee', color: 'gray' },
+  OWED: { label: 'Owed earlier', color: 'orange' },
 };
 
 export const actorType: Styles = {

@@ -73,6 +73,17 @@ export const MerchantDetailQueryDocument = graphql(`
               ...MoneyFields
             }
           }
+          feePlanHistory {
+            version
+            effectiveAt
+            fees {
+              productType
+              percentBps
+              fixed {
+                ...MoneyFields
+              }
+            }
+          }
           activations {
             id
             provider
@@ -185,6 +196,36 @@ export function CompanyCard({ company, actions }: { company: CompanyDetail; acti
                 ))}
               </Table.Tbody>
             </Table>
+          )}
+          {(company.feePlanHistory ?? []).length > 0 && (
+            <>
+              <Text size="xs" c="dimmed" tt="uppercase" fw={600} mt="md" mb={6}>
+                Fee plan history
+              </Text>
+              <Table fz="sm" verticalSpacing={4} withRowBorders={false} aria-label="Fee plan history">
+                <Table.Tbody>
+                  {(company.feePlanHistory ?? []).map((v) => (
+                    <Table.Tr key={v.version}>
+                      <Table.Td pl={0}>
+                        v{v.version} from {formatDateTime(v.effectiveAt)}
+                      </Table.Td>
+                      <Table.Td pr={0}>
+                        {v.fees.length === 0
+                          ? 'No fees'
+                          : v.fees.map((f) => (
+                              <Text key={f.productType} size="sm">
+                                {labelOf(productTypeLabels, f.productType)} {percentOfBps(f.percentBps)} + <MoneyText value={f.fixed} />
+                              </Text>
+                            ))}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <Text size="xs" c="dimmed" mt={4}>
+                A credit is charged by the version in force when it was earned.
+              </Text>
+            </>
           )}
           <Text size="xs" c="dimmed" tt="uppercase" fw={600} mt="md" mb={6}>
             Providers

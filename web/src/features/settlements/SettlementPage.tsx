@@ -19,6 +19,7 @@ export const SettlementDetailQuery = graphql(`
         ...SettlementRow
         currency
         paymentInstructions {
+          accountHolder
           iban
           bic
           reference
@@ -33,6 +34,7 @@ export const SettlementDetailQuery = graphql(`
           payableDate
           fulfilmentID
           refundID
+          owedSettlementID
           amount {
             ...MoneyFields
           }
@@ -117,6 +119,7 @@ export function SettlementPage() {
           <DetailList
             items={[
               { label: 'Amount', value: formatMoney(settlement.paymentInstructions.amount) },
+              { label: 'Account holder', value: settlement.paymentInstructions.accountHolder },
               { label: 'IBAN', value: <Text span ff="monospace" size="sm">{formatIban(settlement.paymentInstructions.iban)}</Text> },
               { label: 'BIC', value: settlement.paymentInstructions.bic },
               { label: 'Reference', value: <IdText>{settlement.paymentInstructions.reference}</IdText> },
@@ -147,9 +150,19 @@ export function SettlementPage() {
                       <StatusBadge styles={entryKind} value={entry.kind} size="xs" />
                     </Table.Td>
                     <Table.Td>
-                      <Anchor component={Link} to={orderPath(entry.order.id)} size="sm" fw={500}>
-                        {entry.order.reference}
-                      </Anchor>
+                      {entry.order ? (
+                        <Anchor component={Link} to={orderPath(entry.order.id)} size="sm" fw={500}>
+                          {entry.order.reference}
+                        </Anchor>
+                      ) : entry.owedSettlementID ? (
+                        <Anchor component={Link} to={`/settlements/${entry.owedSettlementID}`} size="sm" fw={500}>
+                          Settlement owed
+                        </Anchor>
+                      ) : (
+                        <Text span c="dimmed" size="sm">
+                          —
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>{labelOf(productTypeLabels, entry.productType)}</Table.Td>
                     <Table.Td>

@@ -86,4 +86,51 @@ describe('settlement runs', () => {
     );
     expect(await screen.findByText('Marked as settled')).toBeInTheDocument();
   });
+
+  it('saves the PSP’s bank account and lists the outbox of owed-balance e-mails', async () => {
+    const requests = stubServer({
+      'GET /auth/me': () => jsonResponse(200, pspAdmin),
+      'POST /graphql': graphqlRoute({
+        SettlementsList: emptyList,
+        Outbox: {
+          outboxMessages: {
+            __typename: 'OutboxMessageConnection',
+            totalCount: 1,
+            edges: [
+              {
+                __typename: 'OutboxMessageEdge',
+                node: {
+                  __typename: 'OutboxMessage',
+                  id: 'obx_1',
+                  createdAt: '2026-11-21T00:31:00Z',
+                  toAddress: 'finance@kaskkivi.example',
+                  subject: 'Settlement 2026-11-21 of Kask & Kivi OÜ: please transfer 18.16 EUR',
+                  status: 'NOT_SENT',
+                  attempts: 0,
+                  lastError: 'SMTP_URL is not set: nothing is sent',
+                  settlementID: 'set_2',
+                },
+              },
+            ],
+          },
+        },
+        UpdatePsp: {
+          updatePsp: {
+            __typename: 'UpdatePspPayload',
+            psp: { __typename: 'PSP', id: 'psp_1', legalName: 'Kassa PSP AS', iban: 'EE382200221020145685', bic: 'HABAEE2X' },
+            userErrors: [],
+          },
+        },
+      }),
+    });
+    renderApp('/settlements');
+    const user = userEvent.setup();
+    expect(await screen.findByText('Settlement 2026-11-21 of Kask & Kivi OÜ: please transfer 18.16 EUR')).toBeInTheDocument();
+    expect(screen.getByText('NOT_SENT')).toBeInTheDocument();
+    await user.type(screen.getByLabelText('IBAN'), 'EE38 2200 2210 2014 5685');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Kassa PSP AS · EE382200221020145685 · HABAEE2X')).toBeInTheDocument();
+    const saved = requests.map((r) => r.body as { operationName?: string; variables?: { input?: unknown } } | undefined).find((b) => b?.operationName === 'UpdatePsp');
+    expect(saved?.variables?.input).toEqual({ legalName: null, iban: 'EE38 2200 2210 2014 5685', bic: null });
+  });
 });

@@ -8,6 +8,7 @@ import type { SettlementRowFragment, SettlementStatus, SettlementWhereInput } fr
 import { today } from '../../lib/dates';
 import { formatDate } from '../../lib/format';
 import { MarkPaidButton } from './MarkPaidButton';
+import { OutboxCard, PspAccountCard } from './OwedBalances';
 import { RunSettlementsMutation, SettlementsByIdsQuery } from './mutations';
 import { SettlementsListQuery } from './SettlementsPage';
 import { SettlementsTable } from './SettlementsTable';
@@ -116,6 +117,7 @@ export function SettlementRunsPage() {
       <PageHeader title="Settlement runs" description="Settle every company whose payout day it is, then record the bank transfers." />
       <Stack gap="md">
         <RunCard onRan={refresh} />
+        <PspAccountCard />
         <Paper withBorder radius="md">
           <Group justify="space-between" px="md" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
             <Text fw={600}>All settlements</Text>
@@ -158,6 +160,7 @@ export function SettlementRunsPage() {
             noun="settlements"
           />
         </Paper>
+        <OutboxCard />
       </Stack>
     </>
   );

@@ -1,4 +1,4 @@
-package psp
+package settlement
 
 import (
 	"context"
@@ -11,26 +11,31 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
-// TestFeeSQLMatchesBasisPoints holds the database's fee arithmetic (creditFeeSQL, used
-// by the settlement run and the overview) to CreditFee, the rule in Go, case by case.
+// TestFeeSQLMatchesBasisPoints holds the database's fee arithmetic (cumulativeFeeSQL,
+// used by the settlement run and the overview) to CumulativeFee, the rule in Go, case
+// by case.
 func TestFeeSQLMatchesBasisPoints(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name   string
+		before int64
 		amount int64
 		bps    int64
 		fixed  int64
 		first  bool
 	}{
-		{"nothing costs nothing", 0, 140, 0, false},
-		{"exactly half a cent rounds up", 10_00, 5, 0, false},
-		{"just under half a cent rounds down", 9_99, 5, 0, false},
-		{"one and a half cents round up", 30_00, 5, 0, false},
-		{"a typical card fee with its fixed part", 123_45, 140, 25, true},
-		{"a later part carries no fixed part", 123_45, 140, 25, false},
-		{"the whole amount", 77_77, 10000, 0, false},
-		{"a large amount does not overflow", 900_000_000_000_00, 390, 35, true},
-		{"odd amounts at an odd rate", 1_234_567, 333, 7, true},
+		{"nothing costs nothing", 0, 0, 140, 0, false},
+		{"exactly half a cent rounds up", 0, 10_00, 5, 0, false},
+		{"just under half a cent rounds down", 0, 9_99, 5, 0, false},
+		{"one and a half cents round up", 0, 30_00, 5, 0, false},
+		{"a typical card fee with its fixed part", 0, 123_45, 140, 25, true},
+		{"a later part carries no fixed part", 0, 123_45, 140, 25, false},
+		{"the whole amount", 0, 77_77, 10000, 0, false},
+		{"a large amount does not overflow", 0, 900_000_000_000_00, 390, 35, true},
+		{"odd amounts at an odd rate", 0, 1_234_567, 333, 7, true},
+		{"a later part: the difference of the rounded cumulative fees", 20_00, 30, 290, 35, false},
+		{"a part whose own fee would round away", 5_70, 30, 175, 0, false},
+		{"the largest order at 100 %", 0, 1_000_000_000, 10000, 0, true},
 	}
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		for _, tc := range cases {
@@ -39,13 +44,14 @@ func TestFeeSQLMatchesBasisPoints(t *testing.T) {
 				if tc.first {
 					first = "1 = 1"
 				}
-				expr := creditFeeSQL(fmt.Sprintf("CAST(%d AS BIGINT)", tc.amount), fmt.Sprint(tc.bps), fmt.Sprint(tc.fixed), first)
+				expr := cumulativeFeeSQL(fmt.Sprintf("CAST(%d AS BIGINT)", tc.before), fmt.Sprintf("CAST(%d AS BIGINT)", tc.amount),
+					fmt.Sprint(tc.bps), fmt.Sprint(tc.fixed), first)
 				var got int64
 				settleMust(t, d.SQL.QueryRowContext(context.Background(), "SELECT "+expr).Scan(&got))
-				want, err := CreditFee(money.New(tc.amount, "EUR"), tc.bps, money.New(tc.fixed, "EUR"), tc.first)
+				want, err := CumulativeFee(money.New(tc.before, "EUR"), money.New(tc.amount, "EUR"), tc.bps, money.New(tc.fixed, "EUR"), tc.first)
 				settleMust(t, err)
 				if got != want.Minor() {
-					t.Errorf("SQL fee of %d at %d bps + %d = %d, CreditFee says %d", tc.amount, tc.bps, tc.fixed, got, want.Minor())
+					t.Errorf("SQL fee of %d at %d bps + %d = %d, CumulativeFee says %d", tc.amount, tc.bps, tc.fixed, got, want.Minor())
 				}
 			})
 		}

@@ -1,8 +1,7 @@
-package psp
+package settlement
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
@@ -35,24 +34,15 @@ func (c creditSources) scope(dayColumn, companyColumn string) (join, settlementI
 	return "", "''", companyColumn + " = ?", companyColumn
 }
 
-// payLaterTypes is the SQL list of the pay-later product types.
-func payLaterTypes() string {
-	var out []string
-	for _, v := range domain.ProductType("").Values() {
-		if domain.ProductType(v).PayLater() {
-			out = append(out, "'"+v+"'")
-		}
-	}
-	return "(" + strings.Join(out, ", ") + ")"
-}
-
 // feeRuleJoin finds the company's fee rule for the order's product type.
 func feeRuleJoin(company string) string {
 	return "LEFT JOIN fee_rules fr ON fr.company_id = " + company + " AND fr.product_type = o.product_type"
 }
 
-// orderCredits: pay-now orders CONFIRMED with a payout date, whole initial amount;
-// the order's one credit carries the fixed fee.
+// orderCredits: orders paid at confirmation (payable.go, AtConfirmation) CONFIRMED
+// with a payout date, whole initial amount; the order's one credit carries the fixed
+// fee. An authorise-then-capture order is never credited here, even with a payout
+// date stored before that rule: its money comes with its captures.
 func (c creditSources) orderCredits() string {
 	join, sid, where, company := c.scope("o.payout_date", "o.company_id")
 	return fmt.Sprintf(`
@@ -63,15 +53,18 @@ FROM orders o
 %[3]s
 JOIN companies co ON co.id = %[7]s
 %[4]s
-WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND o.product_type = '%[5]s'
+WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND %[5]s
   AND o.payout_date IS NOT NULL AND o.currency = co.currency AND %[6]s`,
-		sid, creditFeeSQL("o.initial_amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", "1 = 1"),
-		join, feeRuleJoin(company), domain.ProductPayNowCard, where, company)
+		sid, cumulativeFeeSQL("0", "o.initial_amount_minor", "COALESCE(o.fee_bps, fr.percent_bps, 0)",
+			"COALESCE(o.fee_fixed_minor, fr.fixed_minor, 0)", "1 = 1"),
+		join, feeRuleJoin(company), timingSQL("o.provider", "o.product_type", AtConfirmation), where, company)
 }
 
-// fulfilmentCredits: pay-later fulfilment parts SUCCEEDED with a payout date. The
-// fixed fee goes with the order's first credit: the earliest of its parts found here
-// (payout date, then id), unless one of its parts is already settled.
+// fulfilmentCredits: fulfilment parts SUCCEEDED with a payout date of orders
+// credited per part (payable.go: PerCapture and PerFulfilment). The percentage is
+// taken on the order's cumulative credits (settlement_fees.go); the fixed fee goes
+// with the order's first credit: the earliest of its parts found here (payout date,
+// then id), unless one of its parts is already settled.
 func (c creditSources) fulfilmentCredits() string {
 	join, sid, where, company := c.scope("f.payout_date", "f.company_id")
 	// A scalar subquery with LIMIT, not NOT EXISTS: PostgreSQL may turn NOT EXISTS
@@ -79,6 +72,11 @@ func (c creditSources) fulfilmentCredits() string {
 	// always an index probe per part (fulfilments.order_id).
 	first := `ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
     AND (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL LIMIT 1) IS NULL`
+	// What the order's earlier credits took (settlement_fees.go): its parts settled
+	// already, and its parts before this one here.
+	// (CAST: PostgreSQL sums BIGINT as NUMERIC, whose division is not integer division.)
+	before := `CAST(COALESCE((SELECT SUM(p.amount_minor) FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL), 0)
+    + COALESCE(SUM(f.amount_minor) OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT)`
 	return fmt.Sprintf(`
 SELECT f.id AS item_id, f.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, f.currency, f.amount_minor AS amount, f.payout_date AS payable,
@@ -89,19 +87,20 @@ JOIN orders o ON o.id = f.order_id
 JOIN companies co ON co.id = %[8]s
 %[4]s
 WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NULL
-  AND o.product_type IN %[6]s AND f.currency = co.currency AND %[7]s`,
-		sid, creditFeeSQL("f.amount_minor", "COALESCE(fr.percent_bps, 0)", "COALESCE(fr.fixed_minor, 0)", first),
-		join, feeRuleJoin(company), domain.OperationSucceeded, payLaterTypes(), where, company)
+  AND %[6]s AND f.currency = co.currency AND %[7]s`,
+		sid, cumulativeFeeSQL(before, "f.amount_minor", "COALESCE(f.fee_bps, fr.percent_bps, 0)",
+			"COALESCE(f.fee_fixed_minor, fr.fixed_minor, 0)", first),
+		join, feeRuleJoin(company), domain.OperationSucceeded, timingSQL("o.provider", "o.product_type", PerCapture, PerFulfilment), where, company)
 }
 
-// refundDeductions: refunds SUCCEEDED with something to deduct. Pay now: RETURN and
-// CANCEL (the shopper had paid everything); pay later: RETURN only. Dated by the UTC
-// day they completed.
+// refundDeductions: refunds SUCCEEDED with something to deduct (payable.go,
+// Deduction): RETURN and CANCEL when the order was paid at confirmation, RETURN only
+// otherwise. Dated by the UTC day they completed.
 func (c creditSources) refundDeductions() string {
 	day := c.q.utcDay("COALESCE(rf.completed_at, rf.updated_at)")
 	join, sid, where, company := c.scope(day, "rf.company_id")
-	deduct := fmt.Sprintf(`CASE WHEN o.product_type = '%s' THEN rf.return_amount_minor + rf.cancel_amount_minor
-    ELSE rf.return_amount_minor END`, domain.ProductPayNowCard)
+	deduct := fmt.Sprintf(`CASE WHEN %s THEN rf.return_amount_minor + rf.cancel_amount_minor
+    ELSE rf.return_amount_minor END`, timingSQL("o.provider", "o.product_type", AtConfirmation))
 	return fmt.Sprintf(`
 SELECT rf.id AS item_id, rf.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, rf.currency, %[2]s AS amount, %[3]s AS payable

@@ -1,4 +1,4 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/ids"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -38,7 +38,7 @@ import (
 //
 //	BENCH_SETTLEMENT=1 BENCH_PARTS=1000000 BENCH_COMPANIES=10000 BENCH_BIG_ORDERS=100000 \
 //	TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
-//	go test ./internal/psp/ -run TestSettlementScale -v -timeout 60m
+//	go test ./internal/settlement/ -run TestSettlementScale -v -timeout 60m
 //
 // The data set is written with COPY: companies on three payout schedules with fee
 // plans, 40 % pay-now and 60 % pay-later orders over 120 days, pay-later orders
@@ -54,7 +54,7 @@ func TestSettlementScale(t *testing.T) {
 	d := testdb.Postgres(t)
 	ctx := context.Background()
 	today := domain.Date("2026-06-18") // a Thursday: DAILY and Monday/Thursday companies are due
-	svc := psp.NewSettlements(d)
+	svc := settlement.NewSettlements(d)
 	svc.Now = func() time.Time { return today.Time().Add(12 * time.Hour) }
 
 	start := time.Now()
@@ -97,7 +97,7 @@ func TestSettlementScale(t *testing.T) {
 	ledgerMust(t, err)
 	staff := auth.With(ctx, &auth.Principal{Kind: auth.KindUser, ID: "usr_bench", PSPID: ds.psp, Role: domain.RolePSPAdmin})
 	from, to := today.AddDays(-30), today
-	var ov *psp.SettlementOverview
+	var ov *settlement.SettlementOverview
 	took := benchMedian(7, func() {
 		var err error
 		ov, err = svc.Overview(staff, ds.big, from, to)
@@ -324,12 +324,14 @@ WITH due AS (
     AND o.payout_date <= $1 AND o.currency = c.currency
   UNION ALL
   SELECT o.company_id, f.amount_minor, 0,
-    (f.amount_minor * COALESCE(fr.percent_bps, 0) + 5000) / 10000
+    ((cb.before + f.amount_minor) * COALESCE(fr.percent_bps, 0) + 5000) / 10000 - (cb.before * COALESCE(fr.percent_bps, 0) + 5000) / 10000
     + CASE WHEN ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
         AND (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL LIMIT 1) IS NULL
       THEN COALESCE(fr.fixed_minor, 0) ELSE 0 END
   FROM fulfilments f JOIN orders o ON o.id = f.order_id JOIN due c ON c.id = o.company_id
   LEFT JOIN fee_rules fr ON fr.company_id = o.company_id AND fr.product_type = o.product_type
+  CROSS JOIN LATERAL (SELECT CAST(COALESCE((SELECT SUM(p.amount_minor) FROM fulfilments p WHERE p.order_id = f.order_id
+      AND (p.settlement_id IS NOT NULL OR (p.status = 'SUCCEEDED' AND p.payout_date <= $1 AND (p.payout_date, p.id) < (f.payout_date, f.id)))), 0) AS BIGINT) AS before) cb
   WHERE f.settlement_id IS NULL AND f.status = 'SUCCEEDED' AND f.payout_date <= $1
     AND o.product_type IN ('INVOICE', 'SLICE') AND f.currency = c.currency
   UNION ALL
@@ -372,12 +374,14 @@ GROUP BY o.payout_date, o.product_type
 UNION ALL
 SELECT payable, product_type, 'FULFILMENT', SUM(amount), SUM(fee), COUNT(*) FROM (
   SELECT f.payout_date AS payable, o.product_type, f.amount_minor AS amount,
-    (f.amount_minor * COALESCE(fr.percent_bps, 0) + 5000) / 10000
+    ((cb.before + f.amount_minor) * COALESCE(fr.percent_bps, 0) + 5000) / 10000 - (cb.before * COALESCE(fr.percent_bps, 0) + 5000) / 10000
     + CASE WHEN ROW_NUMBER() OVER (PARTITION BY f.order_id ORDER BY f.payout_date, f.id) = 1
         AND (SELECT 1 FROM fulfilments p WHERE p.order_id = f.order_id AND p.settlement_id IS NOT NULL LIMIT 1) IS NULL
       THEN COALESCE(fr.fixed_minor, 0) ELSE 0 END AS fee
   FROM fulfilments f JOIN orders o ON o.id = f.order_id
   LEFT JOIN fee_rules fr ON fr.company_id = o.company_id AND fr.product_type = o.product_type
+  CROSS JOIN LATERAL (SELECT CAST(COALESCE((SELECT SUM(p.amount_minor) FROM fulfilments p WHERE p.order_id = f.order_id
+      AND (p.settlement_id IS NOT NULL OR (p.status = 'SUCCEEDED' AND p.payout_date IS NOT NULL AND (p.payout_date, p.id) < (f.payout_date, f.id)))), 0) AS BIGINT) AS before) cb
   WHERE o.company_id = $1 AND f.settlement_id IS NULL AND f.status = 'SUCCEEDED' AND f.payout_date IS NOT NULL
     AND o.product_type IN ('INVOICE', 'SLICE')
 ) f GROUP BY payable, product_type

@@ -1,4 +1,4 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -145,6 +145,8 @@ func TestSettlementRun(t *testing.T) {
 			want: map[string]ledgerTotals{"2026-03-19": {Gross: 200_00, Refunds: 50_00, Fees: 6_15, Net: 200_00 - 50_00 - 6_15, Status: domain.SettlementPending}},
 		},
 		{
+			// Issue 13: the 17th's debt, unpaid, is collected from the 19th, which
+			// leaves the 17th SETTLED.
 			name: "a refund of a pay-now order not paid out yet is deducted in the next settlement, before the credit",
 			fees: ledgerFees,
 			setup: func(w *ledgerTenant, co *ent.Company) {
@@ -153,8 +155,8 @@ func TestSettlementRun(t *testing.T) {
 			},
 			runs: []string{"2026-03-17", "2026-03-19"},
 			want: map[string]ledgerTotals{
-				"2026-03-17": {Refunds: 40_00, Net: -40_00, Status: domain.SettlementMerchantOwes},
-				"2026-03-19": {Gross: 100_00, Fees: 1_65, Net: 98_35, Status: domain.SettlementPending},
+				"2026-03-17": {Refunds: 40_00, Net: -40_00, Status: domain.SettlementSettled},
+				"2026-03-19": {Gross: 100_00, Fees: 1_65, Net: 98_35 - 40_00, Status: domain.SettlementPending},
 			},
 		},
 		{
@@ -250,10 +252,10 @@ func TestSettlementRun(t *testing.T) {
 // names it, and each settlement's ledgerTotals are the sums of its entries.
 func ledgerCheckItemsOnce(t *testing.T, w *ledgerTenant, co *ent.Company) {
 	t.Helper()
-	sts, err := w.d.Ent.Settlement.Query().Where(settlement.CompanyID(co.ID)).WithEntries().All(w.sys)
+	sts, err := w.d.Ent.Settlement.Query().Where(entsettlement.CompanyID(co.ID)).WithEntries().All(w.sys)
 	ledgerMust(t, err)
 	for _, st := range sts {
-		var gross, refunds, fees int64
+		var gross, refunds, fees, owed int64
 		for _, e := range st.Edges.Entries {
 			var holder *string
 			switch e.Kind {
@@ -275,12 +277,15 @@ func ledgerCheckItemsOnce(t *testing.T, w *ledgerTenant, co *ent.Company) {
 			case settlemententry.KindFEE:
 				fees -= e.AmountMinor
 				continue
+			case settlemententry.KindOWED: // an earlier unpaid MERCHANT_OWES, carried here
+				owed += e.AmountMinor
+				continue
 			}
 			if holder == nil || *holder != st.ID {
 				t.Errorf("entry %s: its item is held by %v, not by its settlement %s", e.ID, holder, st.ID)
 			}
 		}
-		if gross != st.GrossMinor || refunds != st.RefundsMinor || fees != st.FeesMinor || gross-refunds-fees != st.NetMinor {
+		if gross != st.GrossMinor || refunds != st.RefundsMinor || fees != st.FeesMinor || gross-refunds-fees+owed != st.NetMinor {
 			t.Errorf("settlement %s totals %+v are not the sums of its entries (%d, %d, %d)", st.ID, ledgerTotalsOf(st), gross, refunds, fees)
 		}
 		byType, err := w.d.Ent.SettlementTotal.Query().Where(settlementtotal.SettlementID(st.ID)).All(w.sys)
@@ -340,12 +345,12 @@ func TestSettlementSchedules(t *testing.T) {
 }
 
 func TestPayoutCalendar(t *testing.T) {
-	weekly := psp.PayoutCalendar{Schedule: domain.PayoutWeekly, Weekdays: []domain.Weekday{"FRIDAY"}}
-	monThu := psp.PayoutCalendar{Schedule: domain.PayoutWeekdays, Weekdays: []domain.Weekday{"MONDAY", "THURSDAY"}}
-	daily := psp.PayoutCalendar{Schedule: domain.PayoutDaily}
+	weekly := settlement.PayoutCalendar{Schedule: domain.PayoutWeekly, Weekdays: []domain.Weekday{"FRIDAY"}}
+	monThu := settlement.PayoutCalendar{Schedule: domain.PayoutWeekdays, Weekdays: []domain.Weekday{"MONDAY", "THURSDAY"}}
+	daily := settlement.PayoutCalendar{Schedule: domain.PayoutDaily}
 	cases := []struct {
 		name string
-		cal  psp.PayoutCalendar
+		cal  settlement.PayoutCalendar
 		from string
 		next string
 	}{
@@ -453,14 +458,14 @@ func TestConcurrentSettlementRuns(t *testing.T) {
 			}
 		}
 		// Two independent services, as two server instances would have.
-		a, b := psp.NewSettlements(d), psp.NewSettlements(d)
+		a, b := settlement.NewSettlements(d), settlement.NewSettlements(d)
 		a.Now, b.Now = w.svc.Now, w.svc.Now
 		var (
 			wg      sync.WaitGroup
-			results [2]*psp.RunResult
+			results [2]*settlement.RunResult
 			errs    [2]error
 		)
-		for i, s := range []*psp.Settlements{a, b} {
+		for i, s := range []*settlement.Settlements{a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -620,10 +625,10 @@ func TestSettlementNotVisibleToOtherTenants(t *testing.T) {
 			"another merchant's user":        other.merchantUser(),
 			"a key without settlements:read": w.apiKey(co, "orders:read"),
 		} {
-			if _, err := w.svc.Export(ctx, st.ID); !errors.Is(err, psp.ErrSettlementNotFound) {
+			if _, err := w.svc.Export(ctx, st.ID); !errors.Is(err, settlement.ErrSettlementNotFound) {
 				t.Errorf("%s exporting: %v, want ErrSettlementNotFound", name, err)
 			}
-			if _, err := w.svc.Overview(ctx, co.ID, ledgerDay("2026-03-01"), ledgerDay("2026-03-31")); !errors.Is(err, psp.ErrCompanyNotFound) {
+			if _, err := w.svc.Overview(ctx, co.ID, ledgerDay("2026-03-01"), ledgerDay("2026-03-31")); !errors.Is(err, settlement.ErrCompanyNotFound) {
 				t.Errorf("%s asking the overview: %v, want ErrCompanyNotFound", name, err)
 			}
 		}

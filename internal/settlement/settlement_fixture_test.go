@@ -1,4 +1,4 @@
-package psp_test
+package settlement_test
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/order"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The rows the settlement tests settle are written directly through ent, in the states
@@ -39,7 +39,7 @@ type ledgerTenant struct {
 	psp      *ent.PSP
 	merchant *ent.Merchant
 	shop     *ent.Shop
-	svc      *psp.Settlements
+	svc      *settlement.Settlements
 	refs     *atomic.Int64
 }
 
@@ -52,7 +52,7 @@ func newLedgerTenant(t *testing.T, d *db.DB) *ledgerTenant {
 	ledgerMust(t, err)
 	sh, err := d.Ent.Shop.Create().SetPspID(p.ID).SetMerchantID(m.ID).SetName("Home").Save(sys)
 	ledgerMust(t, err)
-	svc := psp.NewSettlements(d)
+	svc := settlement.NewSettlements(d)
 	svc.Now = func() time.Time { return ledgerToday }
 	return &ledgerTenant{t: t, d: d, sys: sys, psp: p, merchant: m, shop: sh, svc: svc, refs: &atomic.Int64{}}
 }
@@ -97,16 +97,25 @@ func (w *ledgerTenant) company(spec ledgerCompany) *ent.Company {
 	return co
 }
 
-// order writes a CONFIRMED order of one item; a pay-now order gets its payout date.
+// order writes a CONFIRMED Paywerk order of one item; a pay-now order gets its payout date.
 func (w *ledgerTenant) order(co *ent.Company, pt domain.ProductType, amount int64, payout domain.Date) *ent.Order {
+	w.t.Helper()
+	return w.providerOrder(co, domain.ProviderPaywerk, pt, amount, payout)
+}
+
+// providerOrder writes a CONFIRMED order of one item at a provider.
+func (w *ledgerTenant) providerOrder(co *ent.Company, prov domain.Provider, pt domain.ProductType, amount int64, payout domain.Date) *ent.Order {
 	w.t.Helper()
 	ref := fmt.Sprintf("T-%05d", w.refs.Add(1))
 	oc := w.d.Ent.Order.Create().SetPspID(w.psp.ID).SetMerchantID(w.merchant.ID).SetCompanyID(co.ID).SetShopID(w.shop.ID).
-		SetProvider(domain.ProviderPaywerk).SetProductType(pt).SetReference(ref).SetStatus(order.StatusCONFIRMED).
+		SetProvider(prov).SetProductType(pt).SetReference(ref).SetStatus(order.StatusCONFIRMED).
 		SetInitialAmountMinor(amount).SetAmountMinor(amount).SetBillingAddress(domain.Address{Country: "EE"}).
 		SetConfirmedAt(ledgerToday.AddDate(0, 0, -10))
 	if payout != "" {
 		oc.SetPayoutDate(payout)
+	}
+	if settlement.TimingOf(prov, pt) == settlement.AtConfirmation {
+		w.freeze(co.ID, pt, oc.Mutation()) // as the order service does on confirmation
 	}
 	o, err := oc.Save(w.sys)
 	ledgerMust(w.t, err)
@@ -135,10 +144,24 @@ func (w *ledgerTenant) fulfilledPart(co *ent.Company, o *ent.Order, amount int64
 // part writes a fulfilment part of a pay-later order payable on payout.
 func (w *ledgerTenant) part(o *ent.Order, amount int64, payout string, status domain.OperationStatus) *ent.Fulfilment {
 	w.t.Helper()
-	f, err := w.d.Ent.Fulfilment.Create().SetOrderID(o.ID).SetStatus(status).SetAmountMinor(amount).
-		SetPayoutDate(ledgerDay(payout)).SetCompletedAt(ledgerDay(payout).Time().AddDate(0, 0, -7)).Save(w.sys)
+	fc := w.d.Ent.Fulfilment.Create().SetOrderID(o.ID).SetStatus(status).SetAmountMinor(amount).
+		SetPayoutDate(ledgerDay(payout)).SetCompletedAt(ledgerDay(payout).Time().AddDate(0, 0, -7))
+	w.freeze(o.CompanyID, *o.ProductType, fc.Mutation()) // as the fulfilment service does
+	f, err := fc.Save(w.sys)
 	ledgerMust(w.t, err)
 	return f
+}
+
+// freeze records the company's fee plan as it stands on a new credit.
+func (w *ledgerTenant) freeze(companyID string, pt domain.ProductType, m interface {
+	SetFeeBps(int64)
+	SetFeeFixedMinor(int64)
+	SetFeePlanVersionID(string)
+}) {
+	w.t.Helper()
+	terms, err := settlement.FeeTermsNow(w.sys, w.d.Ent, companyID, pt)
+	ledgerMust(w.t, err)
+	terms.Freeze(m)
 }
 
 // refund writes a refund of an order: RETURN and CANCEL amounts, completed on a day.
@@ -152,7 +175,7 @@ func (w *ledgerTenant) refund(o *ent.Order, ret, cancel int64, completed string,
 }
 
 // run settles a day as the PSP's staff.
-func (w *ledgerTenant) run(d string) *psp.RunResult {
+func (w *ledgerTenant) run(d string) *settlement.RunResult {
 	w.t.Helper()
 	res, err := w.svc.Run(w.staff(), ledgerDay(d))
 	ledgerMust(w.t, err)
@@ -162,7 +185,7 @@ func (w *ledgerTenant) run(d string) *psp.RunResult {
 // settlementOf is the company's settlement of a day, or nil.
 func (w *ledgerTenant) settlementOf(co *ent.Company, d string) *ent.Settlement {
 	w.t.Helper()
-	st, err := w.d.Ent.Settlement.Query().Where(settlement.CompanyID(co.ID), settlement.DateEQ(ledgerDay(d))).Only(w.sys)
+	st, err := w.d.Ent.Settlement.Query().Where(entsettlement.CompanyID(co.ID), entsettlement.DateEQ(ledgerDay(d))).Only(w.sys)
 	if ent.IsNotFound(err) {
 		return nil
 	}

@@ -1,16 +1,19 @@
-package psp
+package settlement
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -32,7 +35,8 @@ import (
 //     settlement after it succeeded, even when its order's credit is not paid out
 //     yet (a pay-now order refunded before its payout date): the credit comes in
 //     full later, the deduction now, and the two net out across the settlements;
-//   - fees: CreditFee per credit (settlement_fees.go), never given back on refunds.
+//   - fees: CumulativeFee per credit (settlement_fees.go), frozen with the credit,
+//     on the order's cumulative credited amount, never given back on refunds.
 //
 // Amounts: gross (credits), refunds and fees are positive totals and net = gross −
 // refunds − fees. Entries carry their signed effect on net (credits +, refunds and
@@ -41,6 +45,13 @@ import (
 // settlement MERCHANT_OWES: the merchant transfers −net to the PSP's account, quoting
 // the settlement id as the reference. A company with nothing to settle gets no
 // settlement row that day (a row of zeros tells nobody anything).
+//
+// One company's trouble stays its own: the run settles the day's companies in batches
+// of runBatch, each batch in its own transaction; a batch that fails is retried one
+// company per transaction, so a company that cannot be settled (a stored order beyond
+// domain.MaxOrderAmountMinor, say) is logged and left for the job's retry while every
+// other company is settled. A run for a day before a company's latest settlement
+// leaves that company alone: a settlement never predates one that exists.
 //
 // Exactly once: every item lands in exactly one settlement. The run claims the items
 // it collected by setting their settlement_id with a `settlement_id IS NULL` guard and
@@ -71,7 +82,15 @@ type Settlements struct {
 	DB *db.DB
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Log records companies a run could not settle; nil is slog.Default().
+	Log *slog.Logger
+	// SMTPURL is where owed-balance e-mails go (SMTP_URL, outbox.go); empty: they
+	// are kept in the outbox, NOT_SENT.
+	SMTPURL string
 }
+
+// runBatch is how many companies one transaction of a run settles.
+const runBatch = 200
 
 // NewSettlements builds the settlement service.
 func NewSettlements(d *db.DB) *Settlements { return &Settlements{DB: d} }
@@ -91,9 +110,17 @@ var (
 	ErrSettlementNotFound = errors.New("settlement not found")
 	// ErrCompanyNotFound: no company with that id whose settlements the principal may see.
 	ErrCompanyNotFound = errors.New("company not found")
+	// ErrNoPrincipal: an overview was asked for without anyone acting.
+	ErrNoPrincipal = errors.New("settlement: no principal in the context")
 	// ErrSettlementClaim: a run claimed a different number of items than it collected
 	// (another writer settled some of them meanwhile); nothing is kept.
 	ErrSettlementClaim = errors.New("settlement run: items changed while they were being settled")
+	// ErrCompaniesNotSettled: some companies of a run could not be settled; the others
+	// were. The job retries; a retry settles only what is still open.
+	ErrCompaniesNotSettled = errors.New("settlement run: some companies could not be settled")
+	// ErrBeyondBounds: an item's amount is beyond domain.MaxOrderAmountMinor, where fee
+	// arithmetic is no longer safe; its company is not settled.
+	ErrBeyondBounds = errors.New("an amount beyond the maximum order amount")
 )
 
 // settlementRunLock is the PostgreSQL advisory lock key that serialises settlement runs.
@@ -117,27 +144,92 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("date"),
 			fmt.Sprintf("%s is in the future: a settlement pays out only what is payable by its day", d))
 	}
-	var created []string
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
-		var err error
-		created, err = r.run(ctx, p)
-		if err != nil || len(created) == 0 {
-			return err
-		}
-		return s.auditRun(ctx, tx, p, d, created)
-	})
+	candidates, err := s.calendarCompanies(ctx, p, d)
 	if err != nil {
 		return nil, err
 	}
+	var created []string
+	var failed []error
+	for batch := range chunks(candidates, runBatch) {
+		ids, err := s.runCompanies(ctx, p, d, batch)
+		if err == nil {
+			created = append(created, ids...)
+			continue
+		}
+		if len(batch) == 1 {
+			failed = append(failed, s.companyFailed(ctx, d, batch[0], err))
+			continue
+		}
+		for _, c := range batch { // one transaction each: the failing one stays alone
+			ids, err := s.runCompanies(ctx, p, d, []string{c})
+			if err != nil {
+				failed = append(failed, s.companyFailed(ctx, d, c, err))
+				continue
+			}
+			created = append(created, ids...)
+		}
+	}
 	out := &RunResult{Date: d}
 	for chunk := range chunks(created, 1000) {
-		rows, err := s.DB.Ent.Settlement.Query().Where(settlement.IDIn(chunk...)).
-			Order(ent.Asc(settlement.FieldCompanyID)).All(ctx)
+		rows, err := s.DB.Ent.Settlement.Query().Where(entsettlement.IDIn(chunk...)).
+			Order(ent.Asc(entsettlement.FieldCompanyID)).All(ctx)
 		if err != nil {
 			return nil, err
 		}
 		out.Settlements = append(out.Settlements, rows...)
+	}
+	if len(failed) > 0 {
+		return out, fmt.Errorf("%w: %w", ErrCompaniesNotSettled, errors.Join(failed...))
+	}
+	return out, nil
+}
+
+// runCompanies settles day d for some companies in one transaction and answers the
+// settlements it created.
+func (s *Settlements) runCompanies(ctx context.Context, p *auth.Principal, d domain.Date, companies []string) ([]string, error) {
+	var created []string
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
+		var err error
+		created, err = r.run(ctx, companies)
+		if err != nil || len(created) == 0 {
+			return err
+		}
+		if err := s.queueOwedMail(ctx, tx, created); err != nil {
+			return err
+		}
+		return s.auditRun(ctx, tx, p, d, created)
+	})
+	return created, err
+}
+
+// companyFailed logs a company the run could not settle and answers the error.
+func (s *Settlements) companyFailed(ctx context.Context, d domain.Date, companyID string, err error) error {
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.ErrorContext(ctx, "settlement run: company not settled", "date", string(d), "company", companyID, "err", err)
+	return fmt.Errorf("company %s: %w", companyID, err)
+}
+
+// calendarCompanies are the companies the principal may settle whose payout calendar
+// includes d.
+func (s *Settlements) calendarCompanies(ctx context.Context, p *auth.Principal, d domain.Date) ([]string, error) {
+	q := s.DB.Ent.Company.Query()
+	if !p.IsSystem() {
+		q = q.Where(company.PspID(p.PSPID))
+	}
+	companies, err := q.Select(company.FieldID, company.FieldPayoutSchedule, company.FieldPayoutWeekdays).
+		Order(ent.Asc(company.FieldID)).All(auth.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range companies {
+		if CalendarOf(c).Includes(d) {
+			out = append(out, c.ID)
+		}
 	}
 	return out, nil
 }
@@ -184,13 +276,13 @@ func firstLine(q string) string {
 // tables: settle_run (the day's companies and the id each one's settlement gets) and
 // settle_items (every item those settlements collect, with its fee), from which the
 // settlements, the claims, the entries and the totals are written.
-func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, error) {
+func (r *settlementRun) run(ctx context.Context, companies []string) ([]string, error) {
 	if r.q.postgres {
 		if _, err := r.tx.SQL.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", settlementRunLock); err != nil {
 			return nil, fmt.Errorf("settlement run lock: %w", err)
 		}
 	}
-	due, err := r.dueCompanies(ctx, p)
+	due, err := r.dueCompanies(ctx, companies)
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
@@ -203,7 +295,8 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	}()
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return r.stage(ctx, due) },
-		r.collect, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
+		r.collect, r.checkBounds, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
+		r.deductOwed,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -213,33 +306,39 @@ func (r *settlementRun) run(ctx context.Context, p *auth.Principal) ([]string, e
 	return r.createdIDs(ctx)
 }
 
-// dueCompanies are the companies the principal may settle whose calendar includes
-// the day and which have no settlement for it yet.
-func (r *settlementRun) dueCompanies(ctx context.Context, p *auth.Principal) ([]string, error) {
-	q := r.tx.Ent.Company.Query()
-	if !p.IsSystem() {
-		q = q.Where(company.PspID(p.PSPID))
-	}
-	companies, err := q.Select(company.FieldID, company.FieldPayoutSchedule, company.FieldPayoutWeekdays).All(ctx)
+// dueCompanies are those of the given companies (whose calendar includes the day)
+// with no settlement on or after the day: one on the day means it ran, one after it
+// means this day is in the past for them (a settlement never predates another).
+func (r *settlementRun) dueCompanies(ctx context.Context, companies []string) ([]string, error) {
+	done, err := r.tx.Ent.Settlement.Query().
+		Where(entsettlement.CompanyIDIn(companies...), entsettlement.DateGTE(r.date)).
+		Select(entsettlement.FieldCompanyID).Strings(auth.System(ctx))
 	if err != nil {
 		return nil, err
-	}
-	done := map[string]bool{}
-	settled, err := r.tx.Ent.Settlement.Query().Where(settlement.DateEQ(r.date)).
-		Select(settlement.FieldCompanyID).Strings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range settled {
-		done[id] = true
 	}
 	var due []string
 	for _, c := range companies {
-		if !done[c.ID] && CalendarOf(c).Includes(r.date) {
-			due = append(due, c.ID)
+		if !slices.Contains(done, c) {
+			due = append(due, c)
 		}
 	}
 	return due, nil
+}
+
+// checkBounds refuses the batch when an item's amount is beyond the maximum order
+// amount: its fee would not be safe to compute (settlement_fees.go). Orders are
+// refused above it when created; this finds rows stored before that bound.
+func (r *settlementRun) checkBounds(ctx context.Context) error {
+	var company, item string
+	err := r.tx.SQL.QueryRowContext(ctx, r.q.rebind(`SELECT company_id, item_id FROM settle_items WHERE amount > ? LIMIT 1`),
+		domain.MaxOrderAmountMinor).Scan(&company, &item)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("company %s, %s: %w (%d minor units)", company, item, ErrBeyondBounds, domain.MaxOrderAmountMinor)
 }
 
 // stage writes the day's companies, each with the id its settlement will get.
@@ -387,6 +486,48 @@ WHERE settlements.id = t.settlement_id`, r.now)
 	return err
 }
 
+// deductOwed collects what a company still owes: every earlier MERCHANT_OWES
+// settlement not marked paid is deducted from the company's next positive settlement
+// as an OWED entry referencing it (its net, negative), and then reads SETTLED. The
+// new settlement's net (Σ of its entries) falls by that much and it is MERCHANT_OWES
+// itself if it goes negative: the debt moves forward, it is never counted twice.
+// Gross, refunds and fees keep what the day itself held.
+func (r *settlementRun) deductOwed(ctx context.Context) error {
+	ts := r.q.instant()
+	inserted, err := r.exec(ctx, `
+INSERT INTO settlement_entries (id, created_at, updated_at, settlement_id, psp_id, merchant_id, company_id, kind,
+  currency, amount_minor, payable_date, owed_settlement_id)
+SELECT 'sen_owed_' || o.id, `+ts+`, `+ts+`, s.id, s.psp_id, s.merchant_id, s.company_id, 'OWED',
+  o.currency, o.net_minor, o.date, o.id
+FROM settle_run r
+JOIN settlements s ON s.id = r.settlement_id
+JOIN settlements o ON o.company_id = s.company_id AND o.status = 'MERCHANT_OWES' AND o.date < s.date AND o.currency = s.currency
+WHERE s.net_minor > 0`, r.now, r.now)
+	if err != nil || inserted == 0 {
+		return err
+	}
+	settled, err := r.exec(ctx, `
+UPDATE settlements SET status = 'SETTLED', paid_at = `+ts+`, updated_at = `+ts+`
+WHERE status = 'MERCHANT_OWES' AND id IN (
+  SELECT e.owed_settlement_id FROM settlement_entries e JOIN settle_run r ON r.settlement_id = e.settlement_id
+  WHERE e.kind = 'OWED')`, r.now, r.now)
+	if err != nil {
+		return err
+	}
+	if settled != inserted {
+		return fmt.Errorf("%w: %d owed settlements deducted, %d closed", ErrSettlementClaim, inserted, settled)
+	}
+	_, err = r.exec(ctx, `
+UPDATE settlements SET net_minor = net_minor + t.owed,
+  status = CASE WHEN net_minor + t.owed < 0 THEN 'MERCHANT_OWES' ELSE 'PENDING' END, updated_at = `+ts+`
+FROM (
+  SELECT e.settlement_id, SUM(e.amount_minor) AS owed FROM settlement_entries e
+  JOIN settle_run r ON r.settlement_id = e.settlement_id WHERE e.kind = 'OWED' GROUP BY e.settlement_id
+) t
+WHERE settlements.id = t.settlement_id`, r.now)
+	return err
+}
+
 // totalByProductType writes each settlement's amounts per product type, for the
 // overview's period totals.
 func (r *settlementRun) totalByProductType(ctx context.Context) error {
@@ -423,8 +564,8 @@ func (r *settlementRun) createdIDs(ctx context.Context) ([]string, error) {
 
 // auditRun records who ran which day and what it created, once per PSP involved.
 func (s *Settlements) auditRun(ctx context.Context, tx *db.Tx, p *auth.Principal, d domain.Date, created []string) error {
-	rows, err := tx.Ent.Settlement.Query().Where(settlement.IDIn(created[:min(len(created), 1000)]...)).
-		Select(settlement.FieldID, settlement.FieldPspID).All(ctx)
+	rows, err := tx.Ent.Settlement.Query().Where(entsettlement.IDIn(created[:min(len(created), 1000)]...)).
+		Select(entsettlement.FieldID, entsettlement.FieldPspID).All(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package psp_test
+package settlement_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -62,7 +63,7 @@ func TestSettlementOverview(t *testing.T) {
 				"2026-03 2026-03-01..2026-03-31 gross 150.00 refunds 0.00 fees 2.80 net 147.20",
 			},
 		}
-		for name, got := range map[string][]psp.PeriodTotals{"daily": ov.Daily, "weekly": ov.Weekly, "monthly": ov.Monthly} {
+		for name, got := range map[string][]settlement.PeriodTotals{"daily": ov.Daily, "weekly": ov.Weekly, "monthly": ov.Monthly} {
 			var lines []string
 			for _, p := range got {
 				lines = append(lines, p.Period+" "+string(p.Start)+".."+string(p.End)+" "+ledgerText(p.SettlementTotals))
@@ -105,7 +106,7 @@ func TestSettlementOverview(t *testing.T) {
 	})
 }
 
-func ledgerText(t psp.SettlementTotals) string {
+func ledgerText(t settlement.SettlementTotals) string {
 	return "gross " + t.Gross.Amount() + " refunds " + t.Refunds.Amount() + " fees " + t.Fees.Amount() + " net " + t.Net.Amount()
 }
 

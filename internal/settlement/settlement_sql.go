@@ -1,4 +1,4 @@
-package psp
+package settlement
 
 import (
 	"database/sql/driver"

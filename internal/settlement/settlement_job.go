@@ -1,4 +1,4 @@
-package psp
+package settlement
 
 import (
 	"context"
@@ -51,6 +51,8 @@ func (w *settlementRunWorker) Work(ctx context.Context, job *river.Job[Settlemen
 	}
 	res, err := w.s.Run(auth.System(ctx), d)
 	if err != nil {
+		// Companies that could not be settled were logged one by one; the others
+		// are settled and a retry leaves them alone.
 		return err
 	}
 	w.log.InfoContext(ctx, "settlement run", "date", string(d), "settlements", len(res.Settlements))
@@ -79,8 +81,11 @@ func (s *Settlements) SettlementJobs(workers *river.Workers, log *slog.Logger) [
 	if log == nil {
 		log = slog.Default()
 	}
+	if s.Log == nil {
+		s.Log = log
+	}
 	river.AddWorker(workers, &settlementRunWorker{s: s, log: log})
-	return []*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
+	return append([]*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
 		func() (river.JobArgs, *river.InsertOpts) { return SettlementRunArgs{Date: s.Today()}, nil },
-		&river.PeriodicJobOpts{ID: "psp_settlement_run", RunOnStart: true})}
+		&river.PeriodicJobOpts{ID: "psp_settlement_run", RunOnStart: true})}, s.outboxJobs(workers, log)...)
 }

@@ -1,11 +1,11 @@
-package psp
+package settlement
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -30,7 +30,7 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		return nil, domain.Refuse(domain.CodeForbidden, nil, "only PSP staff mark settlements paid")
 	}
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		q := tx.Ent.Settlement.Query().Where(settlement.ID(id))
+		q := tx.Ent.Settlement.Query().Where(entsettlement.ID(id))
 		if s.DB.IsPostgres() {
 			q = q.ForUpdate()
 		}
@@ -48,7 +48,7 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		}
 		now := s.now()
 		// The status guard makes this a compare-and-set on SQLite too.
-		n, err := tx.Ent.Settlement.Update().Where(settlement.ID(id), settlement.StatusEQ(st.Status)).
+		n, err := tx.Ent.Settlement.Update().Where(entsettlement.ID(id), entsettlement.StatusEQ(st.Status)).
 			SetStatus(next).SetPaidAt(now).SetUpdatedAt(now).Save(ctx)
 		if err != nil {
 			return err
@@ -69,10 +69,11 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 
 // PaymentInstructions tell a merchant who owes money where to transfer it.
 type PaymentInstructions struct {
-	IBAN      string
-	BIC       string
-	Reference string
-	Amount    money.Money
+	AccountHolder string
+	IBAN          string
+	BIC           string
+	Reference     string
+	Amount        money.Money
 }
 
 // Instructions answers the payment instructions of a settlement the merchant owes
@@ -90,5 +91,9 @@ func (s *Settlements) Instructions(ctx context.Context, st *ent.Settlement) (*Pa
 	if ref == "" {
 		ref = st.ID
 	}
-	return &PaymentInstructions{IBAN: psp.Iban, BIC: psp.Bic, Reference: ref, Amount: money.New(-st.NetMinor, st.Currency)}, nil
+	holder := psp.LegalName
+	if holder == "" {
+		holder = psp.Name
+	}
+	return &PaymentInstructions{AccountHolder: holder, IBAN: psp.Iban, BIC: psp.Bic, Reference: ref, Amount: money.New(-st.NetMinor, st.Currency)}, nil
 }

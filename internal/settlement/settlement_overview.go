@@ -1,4 +1,4 @@
-package psp
+package settlement
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/settlement"
+	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -90,8 +90,8 @@ func (s *Settlements) Overview(ctx context.Context, companyID string, from, to d
 	}
 	ov := &SettlementOverview{Company: co, From: from, To: to}
 	if ov.Settlements, err = s.DB.Ent.Settlement.Query().
-		Where(settlement.CompanyID(co.ID), settlement.DateGTE(from), settlement.DateLTE(to)).
-		Order(ent.Desc(settlement.FieldDate)).All(ctx); err != nil {
+		Where(entsettlement.CompanyID(co.ID), entsettlement.DateGTE(from), entsettlement.DateLTE(to)).
+		Order(ent.Desc(entsettlement.FieldDate)).All(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.periodTotals(ctx, ov); err != nil {
@@ -237,7 +237,7 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 	today := s.Today()
 	first := today
 	ranToday, err := s.DB.Ent.Settlement.Query().
-		Where(settlement.CompanyID(ov.Company.ID), settlement.DateEQ(today)).Exist(ctx)
+		Where(entsettlement.CompanyID(ov.Company.ID), entsettlement.DateEQ(today)).Exist(ctx)
 	if err != nil {
 		return err
 	}
