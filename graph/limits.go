@@ -46,6 +46,8 @@ var listSizes = map[string]int{
 	"Merchant.checklist":                10,
 	"Company.fees":                      10, // one rule per product type and currency
 	"Company.activations":               4,  // one per provider
+	"Company.feePlanHistory":            5,  // plans change rarely
+	"FeePlanVersion.fees":               10, // as Company.fees
 	"Query.nodes":                       MaxNodeIDs,
 	"Query.providerAccounts":            4, // one per provider
 	"PaymentSchedule.parts":             3, // SLICE: three monthly parts

@@ -90,9 +90,10 @@ SELECT (SELECT COUNT(*) FROM fulfilments f JOIN orders o ON o.id = f.order_id
     WHERE f.company_id IS NULL OR f.company_id <> o.company_id)
   + (SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id
     WHERE r.company_id IS NULL OR r.company_id <> o.company_id)`},
-	{"a settlement's net is its gross less refunds and fees, and the sum of its entries", `
+	{"a settlement's net is its gross less refunds, fees and owed balances deducted, and the sum of its entries", `
 SELECT COUNT(*) FROM settlements s
 WHERE s.net_minor <> s.gross_minor - s.refunds_minor - s.fees_minor
+    + (SELECT COALESCE(SUM(e.amount_minor), 0) FROM settlement_entries e WHERE e.settlement_id = s.id AND e.kind = 'OWED')
   OR s.net_minor <> (SELECT COALESCE(SUM(e.amount_minor), 0) FROM settlement_entries e WHERE e.settlement_id = s.id)`},
 	{"every settled item is in the settlement that claims it", `
 SELECT (SELECT COUNT(*) FROM orders o WHERE o.settlement_id IS NOT NULL
