@@ -38,6 +38,8 @@ type Company struct {
 	VatID string `json:"vat_id,omitempty"`
 	// Iban holds the value of the "iban" field.
 	Iban string `json:"iban,omitempty"`
+	// FinanceEmail holds the value of the "finance_email" field.
+	FinanceEmail string `json:"finance_email,omitempty"`
 	// Currency holds the value of the "currency" field.
 	Currency string `json:"currency,omitempty"`
 	// PayoutSchedule holds the value of the "payout_schedule" field.
@@ -158,7 +160,7 @@ func (*Company) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case company.FieldPayNowDelayDays, company.FieldPayLaterDelayDays:
 			values[i] = new(sql.NullInt64)
-		case company.FieldID, company.FieldPspID, company.FieldMerchantID, company.FieldLegalName, company.FieldCountry, company.FieldRegistrationNumber, company.FieldVatID, company.FieldIban, company.FieldCurrency, company.FieldPayoutSchedule:
+		case company.FieldID, company.FieldPspID, company.FieldMerchantID, company.FieldLegalName, company.FieldCountry, company.FieldRegistrationNumber, company.FieldVatID, company.FieldIban, company.FieldFinanceEmail, company.FieldCurrency, company.FieldPayoutSchedule:
 			values[i] = new(sql.NullString)
 		case company.FieldCreatedAt, company.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -237,6 +239,12 @@ func (_m *Company) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field iban", values[i])
 			} else if value.Valid {
 				_m.Iban = value.String
+			}
+		case company.FieldFinanceEmail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field finance_email", values[i])
+			} else if value.Valid {
+				_m.FinanceEmail = value.String
 			}
 		case company.FieldCurrency:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -369,6 +377,9 @@ func (_m *Company) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("iban=")
 	builder.WriteString(_m.Iban)
+	builder.WriteString(", ")
+	builder.WriteString("finance_email=")
+	builder.WriteString(_m.FinanceEmail)
 	builder.WriteString(", ")
 	builder.WriteString("currency=")
 	builder.WriteString(_m.Currency)

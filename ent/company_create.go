@@ -117,6 +117,20 @@ func (_c *CompanyCreate) SetIban(v string) *CompanyCreate {
 	return _c
 }
 
+// SetFinanceEmail sets the "finance_email" field.
+func (_c *CompanyCreate) SetFinanceEmail(v string) *CompanyCreate {
+	_c.mutation.SetFinanceEmail(v)
+	return _c
+}
+
+// SetNillableFinanceEmail sets the "finance_email" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableFinanceEmail(v *string) *CompanyCreate {
+	if v != nil {
+		_c.SetFinanceEmail(*v)
+	}
+	return _c
+}
+
 // SetCurrency sets the "currency" field.
 func (_c *CompanyCreate) SetCurrency(v string) *CompanyCreate {
 	_c.mutation.SetCurrency(v)
@@ -494,6 +508,10 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 		_spec.SetField(company.FieldIban, field.TypeString, value)
 		_node.Iban = value
 	}
+	if value, ok := _c.mutation.FinanceEmail(); ok {
+		_spec.SetField(company.FieldFinanceEmail, field.TypeString, value)
+		_node.FinanceEmail = value
+	}
 	if value, ok := _c.mutation.Currency(); ok {
 		_spec.SetField(company.FieldCurrency, field.TypeString, value)
 		_node.Currency = value
@@ -763,6 +781,24 @@ func (u *CompanyUpsert) UpdateIban() *CompanyUpsert {
 	return u
 }
 
+// SetFinanceEmail sets the "finance_email" field.
+func (u *CompanyUpsert) SetFinanceEmail(v string) *CompanyUpsert {
+	u.Set(company.FieldFinanceEmail, v)
+	return u
+}
+
+// UpdateFinanceEmail sets the "finance_email" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateFinanceEmail() *CompanyUpsert {
+	u.SetExcluded(company.FieldFinanceEmail)
+	return u
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (u *CompanyUpsert) ClearFinanceEmail() *CompanyUpsert {
+	u.SetNull(company.FieldFinanceEmail)
+	return u
+}
+
 // SetCurrency sets the "currency" field.
 func (u *CompanyUpsert) SetCurrency(v string) *CompanyUpsert {
 	u.Set(company.FieldCurrency, v)
@@ -993,6 +1029,27 @@ func (u *CompanyUpsertOne) SetIban(v string) *CompanyUpsertOne {
 func (u *CompanyUpsertOne) UpdateIban() *CompanyUpsertOne {
 	return u.Update(func(s *CompanyUpsert) {
 		s.UpdateIban()
+	})
+}
+
+// SetFinanceEmail sets the "finance_email" field.
+func (u *CompanyUpsertOne) SetFinanceEmail(v string) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetFinanceEmail(v)
+	})
+}
+
+// UpdateFinanceEmail sets the "finance_email" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateFinanceEmail() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateFinanceEmail()
+	})
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (u *CompanyUpsertOne) ClearFinanceEmail() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearFinanceEmail()
 	})
 }
 
@@ -1406,6 +1463,27 @@ func (u *CompanyUpsertBulk) SetIban(v string) *CompanyUpsertBulk {
 func (u *CompanyUpsertBulk) UpdateIban() *CompanyUpsertBulk {
 	return u.Update(func(s *CompanyUpsert) {
 		s.UpdateIban()
+	})
+}
+
+// SetFinanceEmail sets the "finance_email" field.
+func (u *CompanyUpsertBulk) SetFinanceEmail(v string) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetFinanceEmail(v)
+	})
+}
+
+// UpdateFinanceEmail sets the "finance_email" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateFinanceEmail() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateFinanceEmail()
+	})
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (u *CompanyUpsertBulk) ClearFinanceEmail() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearFinanceEmail()
 	})
 }
 

@@ -125,6 +125,26 @@ func (_u *CompanyUpdate) SetNillableIban(v *string) *CompanyUpdate {
 	return _u
 }
 
+// SetFinanceEmail sets the "finance_email" field.
+func (_u *CompanyUpdate) SetFinanceEmail(v string) *CompanyUpdate {
+	_u.mutation.SetFinanceEmail(v)
+	return _u
+}
+
+// SetNillableFinanceEmail sets the "finance_email" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableFinanceEmail(v *string) *CompanyUpdate {
+	if v != nil {
+		_u.SetFinanceEmail(*v)
+	}
+	return _u
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (_u *CompanyUpdate) ClearFinanceEmail() *CompanyUpdate {
+	_u.mutation.ClearFinanceEmail()
+	return _u
+}
+
 // SetCurrency sets the "currency" field.
 func (_u *CompanyUpdate) SetCurrency(v string) *CompanyUpdate {
 	_u.mutation.SetCurrency(v)
@@ -556,6 +576,12 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Iban(); ok {
 		_spec.SetField(company.FieldIban, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.FinanceEmail(); ok {
+		_spec.SetField(company.FieldFinanceEmail, field.TypeString, value)
+	}
+	if _u.mutation.FinanceEmailCleared() {
+		_spec.ClearField(company.FieldFinanceEmail, field.TypeString)
+	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(company.FieldCurrency, field.TypeString, value)
 	}
@@ -962,6 +988,26 @@ func (_u *CompanyUpdateOne) SetNillableIban(v *string) *CompanyUpdateOne {
 	if v != nil {
 		_u.SetIban(*v)
 	}
+	return _u
+}
+
+// SetFinanceEmail sets the "finance_email" field.
+func (_u *CompanyUpdateOne) SetFinanceEmail(v string) *CompanyUpdateOne {
+	_u.mutation.SetFinanceEmail(v)
+	return _u
+}
+
+// SetNillableFinanceEmail sets the "finance_email" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableFinanceEmail(v *string) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetFinanceEmail(*v)
+	}
+	return _u
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (_u *CompanyUpdateOne) ClearFinanceEmail() *CompanyUpdateOne {
+	_u.mutation.ClearFinanceEmail()
 	return _u
 }
 
@@ -1425,6 +1471,12 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 	}
 	if value, ok := _u.mutation.Iban(); ok {
 		_spec.SetField(company.FieldIban, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.FinanceEmail(); ok {
+		_spec.SetField(company.FieldFinanceEmail, field.TypeString, value)
+	}
+	if _u.mutation.FinanceEmailCleared() {
+		_spec.ClearField(company.FieldFinanceEmail, field.TypeString)
 	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(company.FieldCurrency, field.TypeString, value)

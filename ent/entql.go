@@ -108,6 +108,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			company.FieldRegistrationNumber: {Type: field.TypeString, Column: company.FieldRegistrationNumber},
 			company.FieldVatID:              {Type: field.TypeString, Column: company.FieldVatID},
 			company.FieldIban:               {Type: field.TypeString, Column: company.FieldIban},
+			company.FieldFinanceEmail:       {Type: field.TypeString, Column: company.FieldFinanceEmail},
 			company.FieldCurrency:           {Type: field.TypeString, Column: company.FieldCurrency},
 			company.FieldPayoutSchedule:     {Type: field.TypeEnum, Column: company.FieldPayoutSchedule},
 			company.FieldPayoutWeekdays:     {Type: field.TypeJSON, Column: company.FieldPayoutWeekdays},
@@ -1659,6 +1660,11 @@ func (f *CompanyFilter) WhereVatID(p entql.StringP) {
 // WhereIban applies the entql string predicate on the iban field.
 func (f *CompanyFilter) WhereIban(p entql.StringP) {
 	f.Where(p.Field(company.FieldIban))
+}
+
+// WhereFinanceEmail applies the entql string predicate on the finance_email field.
+func (f *CompanyFilter) WhereFinanceEmail(p entql.StringP) {
+	f.Where(p.Field(company.FieldFinanceEmail))
 }
 
 // WhereCurrency applies the entql string predicate on the currency field.

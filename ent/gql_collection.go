@@ -555,6 +555,11 @@ func (_q *CompanyQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, company.FieldIban)
 				fieldSeen[company.FieldIban] = struct{}{}
 			}
+		case "financeEmail":
+			if _, ok := fieldSeen[company.FieldFinanceEmail]; !ok {
+				selectedFields = append(selectedFields, company.FieldFinanceEmail)
+				fieldSeen[company.FieldFinanceEmail] = struct{}{}
+			}
 		case "currency":
 			if _, ok := fieldSeen[company.FieldCurrency]; !ok {
 				selectedFields = append(selectedFields, company.FieldCurrency)

@@ -1412,6 +1412,23 @@ type CompanyWhereInput struct {
 	IbanEqualFold    *string  `json:"ibanEqualFold,omitempty"`
 	IbanContainsFold *string  `json:"ibanContainsFold,omitempty"`
 
+	// "finance_email" field predicates.
+	FinanceEmail             *string  `json:"financeEmail,omitempty"`
+	FinanceEmailNEQ          *string  `json:"financeEmailNEQ,omitempty"`
+	FinanceEmailIn           []string `json:"financeEmailIn,omitempty"`
+	FinanceEmailNotIn        []string `json:"financeEmailNotIn,omitempty"`
+	FinanceEmailGT           *string  `json:"financeEmailGT,omitempty"`
+	FinanceEmailGTE          *string  `json:"financeEmailGTE,omitempty"`
+	FinanceEmailLT           *string  `json:"financeEmailLT,omitempty"`
+	FinanceEmailLTE          *string  `json:"financeEmailLTE,omitempty"`
+	FinanceEmailContains     *string  `json:"financeEmailContains,omitempty"`
+	FinanceEmailHasPrefix    *string  `json:"financeEmailHasPrefix,omitempty"`
+	FinanceEmailHasSuffix    *string  `json:"financeEmailHasSuffix,omitempty"`
+	FinanceEmailIsNil        bool     `json:"financeEmailIsNil,omitempty"`
+	FinanceEmailNotNil       bool     `json:"financeEmailNotNil,omitempty"`
+	FinanceEmailEqualFold    *string  `json:"financeEmailEqualFold,omitempty"`
+	FinanceEmailContainsFold *string  `json:"financeEmailContainsFold,omitempty"`
+
 	// "currency" field predicates.
 	Currency             *string  `json:"currency,omitempty"`
 	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
@@ -1879,6 +1896,51 @@ func (i *CompanyWhereInput) P() (predicate.Company, error) {
 	}
 	if i.IbanContainsFold != nil {
 		predicates = append(predicates, company.IbanContainsFold(*i.IbanContainsFold))
+	}
+	if i.FinanceEmail != nil {
+		predicates = append(predicates, company.FinanceEmailEQ(*i.FinanceEmail))
+	}
+	if i.FinanceEmailNEQ != nil {
+		predicates = append(predicates, company.FinanceEmailNEQ(*i.FinanceEmailNEQ))
+	}
+	if len(i.FinanceEmailIn) > 0 {
+		predicates = append(predicates, company.FinanceEmailIn(i.FinanceEmailIn...))
+	}
+	if len(i.FinanceEmailNotIn) > 0 {
+		predicates = append(predicates, company.FinanceEmailNotIn(i.FinanceEmailNotIn...))
+	}
+	if i.FinanceEmailGT != nil {
+		predicates = append(predicates, company.FinanceEmailGT(*i.FinanceEmailGT))
+	}
+	if i.FinanceEmailGTE != nil {
+		predicates = append(predicates, company.FinanceEmailGTE(*i.FinanceEmailGTE))
+	}
+	if i.FinanceEmailLT != nil {
+		predicates = append(predicates, company.FinanceEmailLT(*i.FinanceEmailLT))
+	}
+	if i.FinanceEmailLTE != nil {
+		predicates = append(predicates, company.FinanceEmailLTE(*i.FinanceEmailLTE))
+	}
+	if i.FinanceEmailContains != nil {
+		predicates = append(predicates, company.FinanceEmailContains(*i.FinanceEmailContains))
+	}
+	if i.FinanceEmailHasPrefix != nil {
+		predicates = append(predicates, company.FinanceEmailHasPrefix(*i.FinanceEmailHasPrefix))
+	}
+	if i.FinanceEmailHasSuffix != nil {
+		predicates = append(predicates, company.FinanceEmailHasSuffix(*i.FinanceEmailHasSuffix))
+	}
+	if i.FinanceEmailIsNil {
+		predicates = append(predicates, company.FinanceEmailIsNil())
+	}
+	if i.FinanceEmailNotNil {
+		predicates = append(predicates, company.FinanceEmailNotNil())
+	}
+	if i.FinanceEmailEqualFold != nil {
+		predicates = append(predicates, company.FinanceEmailEqualFold(*i.FinanceEmailEqualFold))
+	}
+	if i.FinanceEmailContainsFold != nil {
+		predicates = append(predicates, company.FinanceEmailContainsFold(*i.FinanceEmailContainsFold))
 	}
 	if i.Currency != nil {
 		predicates = append(predicates, company.CurrencyEQ(*i.Currency))

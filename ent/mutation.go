@@ -2363,6 +2363,7 @@ type CompanyMutation struct {
 	registration_number      *string
 	vat_id                   *string
 	iban                     *string
+	finance_email            *string
 	currency                 *string
 	payout_schedule          *domain.PayoutSchedule
 	payout_weekdays          *[]domain.Weekday
@@ -2849,6 +2850,55 @@ func (m *CompanyMutation) OldIban(ctx context.Context) (v string, err error) {
 // ResetIban resets all changes to the "iban" field.
 func (m *CompanyMutation) ResetIban() {
 	m.iban = nil
+}
+
+// SetFinanceEmail sets the "finance_email" field.
+func (m *CompanyMutation) SetFinanceEmail(s string) {
+	m.finance_email = &s
+}
+
+// FinanceEmail returns the value of the "finance_email" field in the mutation.
+func (m *CompanyMutation) FinanceEmail() (r string, exists bool) {
+	v := m.finance_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinanceEmail returns the old "finance_email" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldFinanceEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinanceEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinanceEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinanceEmail: %w", err)
+	}
+	return oldValue.FinanceEmail, nil
+}
+
+// ClearFinanceEmail clears the value of the "finance_email" field.
+func (m *CompanyMutation) ClearFinanceEmail() {
+	m.finance_email = nil
+	m.clearedFields[company.FieldFinanceEmail] = struct{}{}
+}
+
+// FinanceEmailCleared returns if the "finance_email" field was cleared in this mutation.
+func (m *CompanyMutation) FinanceEmailCleared() bool {
+	_, ok := m.clearedFields[company.FieldFinanceEmail]
+	return ok
+}
+
+// ResetFinanceEmail resets all changes to the "finance_email" field.
+func (m *CompanyMutation) ResetFinanceEmail() {
+	m.finance_email = nil
+	delete(m.clearedFields, company.FieldFinanceEmail)
 }
 
 // SetCurrency sets the "currency" field.
@@ -3485,7 +3535,7 @@ func (m *CompanyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CompanyMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, company.FieldCreatedAt)
 	}
@@ -3512,6 +3562,9 @@ func (m *CompanyMutation) Fields() []string {
 	}
 	if m.iban != nil {
 		fields = append(fields, company.FieldIban)
+	}
+	if m.finance_email != nil {
+		fields = append(fields, company.FieldFinanceEmail)
 	}
 	if m.currency != nil {
 		fields = append(fields, company.FieldCurrency)
@@ -3554,6 +3607,8 @@ func (m *CompanyMutation) Field(name string) (ent.Value, bool) {
 		return m.VatID()
 	case company.FieldIban:
 		return m.Iban()
+	case company.FieldFinanceEmail:
+		return m.FinanceEmail()
 	case company.FieldCurrency:
 		return m.Currency()
 	case company.FieldPayoutSchedule:
@@ -3591,6 +3646,8 @@ func (m *CompanyMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldVatID(ctx)
 	case company.FieldIban:
 		return m.OldIban(ctx)
+	case company.FieldFinanceEmail:
+		return m.OldFinanceEmail(ctx)
 	case company.FieldCurrency:
 		return m.OldCurrency(ctx)
 	case company.FieldPayoutSchedule:
@@ -3672,6 +3729,13 @@ func (m *CompanyMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIban(v)
+		return nil
+	case company.FieldFinanceEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinanceEmail(v)
 		return nil
 	case company.FieldCurrency:
 		v, ok := value.(string)
@@ -3771,6 +3835,9 @@ func (m *CompanyMutation) ClearedFields() []string {
 	if m.FieldCleared(company.FieldVatID) {
 		fields = append(fields, company.FieldVatID)
 	}
+	if m.FieldCleared(company.FieldFinanceEmail) {
+		fields = append(fields, company.FieldFinanceEmail)
+	}
 	if m.FieldCleared(company.FieldPayoutWeekdays) {
 		fields = append(fields, company.FieldPayoutWeekdays)
 	}
@@ -3793,6 +3860,9 @@ func (m *CompanyMutation) ClearField(name string) error {
 		return nil
 	case company.FieldVatID:
 		m.ClearVatID()
+		return nil
+	case company.FieldFinanceEmail:
+		m.ClearFinanceEmail()
 		return nil
 	case company.FieldPayoutWeekdays:
 		m.ClearPayoutWeekdays()
@@ -3831,6 +3901,9 @@ func (m *CompanyMutation) ResetField(name string) error {
 		return nil
 	case company.FieldIban:
 		m.ResetIban()
+		return nil
+	case company.FieldFinanceEmail:
+		m.ResetFinanceEmail()
 		return nil
 	case company.FieldCurrency:
 		m.ResetCurrency()

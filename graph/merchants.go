@@ -18,13 +18,13 @@ func feesOf(in []*model.FeeInput) []merchants.Fee {
 func newCompanyOf(in model.AddCompanyInput) merchants.NewCompany {
 	return merchants.NewCompany{MerchantID: in.MerchantID, LegalName: in.LegalName, Country: in.Country,
 		RegistrationNumber: deref(in.RegistrationNumber), VATID: deref(in.VatID), IBAN: in.Iban,
-		Currency: deref(in.Currency), PayoutSchedule: in.PayoutSchedule, PayoutWeekdays: in.PayoutWeekdays,
+		FinanceEmail: deref(in.FinanceEmail), Currency: deref(in.Currency), PayoutSchedule: in.PayoutSchedule, PayoutWeekdays: in.PayoutWeekdays,
 		PayNowDelayDays: in.PayNowDelayDays, PayLaterDelayDays: in.PayLaterDelayDays, Fees: feesOf(in.Fees)}
 }
 
 func companyChangesOf(in model.UpdateCompanyInput) merchants.CompanyChanges {
 	c := merchants.CompanyChanges{CompanyID: in.CompanyID, LegalName: in.LegalName, Country: in.Country,
-		RegistrationNumber: in.RegistrationNumber, VATID: in.VatID, IBAN: in.Iban, PayoutSchedule: in.PayoutSchedule,
+		RegistrationNumber: in.RegistrationNumber, VATID: in.VatID, IBAN: in.Iban, FinanceEmail: in.FinanceEmail, PayoutSchedule: in.PayoutSchedule,
 		PayoutWeekdays: in.PayoutWeekdays, PayNowDelayDays: in.PayNowDelayDays, PayLaterDelayDays: in.PayLaterDelayDays}
 	if in.Fees != nil {
 		fees := feesOf(in.Fees)

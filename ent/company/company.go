@@ -36,6 +36,8 @@ const (
 	FieldVatID = "vat_id"
 	// FieldIban holds the string denoting the iban field in the database.
 	FieldIban = "iban"
+	// FieldFinanceEmail holds the string denoting the finance_email field in the database.
+	FieldFinanceEmail = "finance_email"
 	// FieldCurrency holds the string denoting the currency field in the database.
 	FieldCurrency = "currency"
 	// FieldPayoutSchedule holds the string denoting the payout_schedule field in the database.
@@ -125,6 +127,7 @@ var Columns = []string{
 	FieldRegistrationNumber,
 	FieldVatID,
 	FieldIban,
+	FieldFinanceEmail,
 	FieldCurrency,
 	FieldPayoutSchedule,
 	FieldPayoutWeekdays,
@@ -239,6 +242,11 @@ func ByVatID(opts ...sql.OrderTermOption) OrderOption {
 // ByIban orders the results by the iban field.
 func ByIban(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIban, opts...).ToFunc()
+}
+
+// ByFinanceEmail orders the results by the finance_email field.
+func ByFinanceEmail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFinanceEmail, opts...).ToFunc()
 }
 
 // ByCurrency orders the results by the currency field.

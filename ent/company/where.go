@@ -111,6 +111,11 @@ func Iban(v string) predicate.Company {
 	return predicate.Company(sql.FieldEQ(FieldIban, v))
 }
 
+// FinanceEmail applies equality check predicate on the "finance_email" field. It's identical to FinanceEmailEQ.
+func FinanceEmail(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldFinanceEmail, v))
+}
+
 // Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
 func Currency(v string) predicate.Company {
 	return predicate.Company(sql.FieldEQ(FieldCurrency, v))
@@ -679,6 +684,81 @@ func IbanEqualFold(v string) predicate.Company {
 // IbanContainsFold applies the ContainsFold predicate on the "iban" field.
 func IbanContainsFold(v string) predicate.Company {
 	return predicate.Company(sql.FieldContainsFold(FieldIban, v))
+}
+
+// FinanceEmailEQ applies the EQ predicate on the "finance_email" field.
+func FinanceEmailEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldFinanceEmail, v))
+}
+
+// FinanceEmailNEQ applies the NEQ predicate on the "finance_email" field.
+func FinanceEmailNEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldFinanceEmail, v))
+}
+
+// FinanceEmailIn applies the In predicate on the "finance_email" field.
+func FinanceEmailIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldFinanceEmail, vs...))
+}
+
+// FinanceEmailNotIn applies the NotIn predicate on the "finance_email" field.
+func FinanceEmailNotIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldFinanceEmail, vs...))
+}
+
+// FinanceEmailGT applies the GT predicate on the "finance_email" field.
+func FinanceEmailGT(v string) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldFinanceEmail, v))
+}
+
+// FinanceEmailGTE applies the GTE predicate on the "finance_email" field.
+func FinanceEmailGTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldFinanceEmail, v))
+}
+
+// FinanceEmailLT applies the LT predicate on the "finance_email" field.
+func FinanceEmailLT(v string) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldFinanceEmail, v))
+}
+
+// FinanceEmailLTE applies the LTE predicate on the "finance_email" field.
+func FinanceEmailLTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldFinanceEmail, v))
+}
+
+// FinanceEmailContains applies the Contains predicate on the "finance_email" field.
+func FinanceEmailContains(v string) predicate.Company {
+	return predicate.Company(sql.FieldContains(FieldFinanceEmail, v))
+}
+
+// FinanceEmailHasPrefix applies the HasPrefix predicate on the "finance_email" field.
+func FinanceEmailHasPrefix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasPrefix(FieldFinanceEmail, v))
+}
+
+// FinanceEmailHasSuffix applies the HasSuffix predicate on the "finance_email" field.
+func FinanceEmailHasSuffix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasSuffix(FieldFinanceEmail, v))
+}
+
+// FinanceEmailIsNil applies the IsNil predicate on the "finance_email" field.
+func FinanceEmailIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldFinanceEmail))
+}
+
+// FinanceEmailNotNil applies the NotNil predicate on the "finance_email" field.
+func FinanceEmailNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldFinanceEmail))
+}
+
+// FinanceEmailEqualFold applies the EqualFold predicate on the "finance_email" field.
+func FinanceEmailEqualFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldEqualFold(FieldFinanceEmail, v))
+}
+
+// FinanceEmailContainsFold applies the ContainsFold predicate on the "finance_email" field.
+func FinanceEmailContainsFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldContainsFold(FieldFinanceEmail, v))
 }
 
 // CurrencyEQ applies the EQ predicate on the "currency" field.

@@ -114,6 +114,7 @@ var (
 		{Name: "registration_number", Type: field.TypeString, Nullable: true},
 		{Name: "vat_id", Type: field.TypeString, Nullable: true},
 		{Name: "iban", Type: field.TypeString},
+		{Name: "finance_email", Type: field.TypeString, Nullable: true},
 		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
 		{Name: "payout_schedule", Type: field.TypeEnum, Enums: []string{"DAILY", "WEEKLY", "WEEKDAYS"}},
 		{Name: "payout_weekdays", Type: field.TypeJSON, Nullable: true},
@@ -129,7 +130,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "companies_merchants_companies",
-				Columns:    []*schema.Column{CompaniesColumns[14]},
+				Columns:    []*schema.Column{CompaniesColumns[15]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -143,7 +144,7 @@ var (
 			{
 				Name:    "company_merchant_id",
 				Unique:  false,
-				Columns: []*schema.Column{CompaniesColumns[14]},
+				Columns: []*schema.Column{CompaniesColumns[15]},
 			},
 		},
 	}

@@ -168,7 +168,7 @@ func init() {
 	// company.CountryValidator is a validator for the "country" field. It is called by the builders before save.
 	company.CountryValidator = companyDescCountry.Validators[0].(func(string) error)
 	// companyDescCurrency is the schema descriptor for currency field.
-	companyDescCurrency := companyFields[7].Descriptor()
+	companyDescCurrency := companyFields[8].Descriptor()
 	// company.DefaultCurrency holds the default value on creation for the currency field.
 	company.DefaultCurrency = companyDescCurrency.Default.(string)
 	// company.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -188,13 +188,13 @@ func init() {
 		}
 	}()
 	// companyDescPayNowDelayDays is the schema descriptor for pay_now_delay_days field.
-	companyDescPayNowDelayDays := companyFields[10].Descriptor()
+	companyDescPayNowDelayDays := companyFields[11].Descriptor()
 	// company.DefaultPayNowDelayDays holds the default value on creation for the pay_now_delay_days field.
 	company.DefaultPayNowDelayDays = companyDescPayNowDelayDays.Default.(int)
 	// company.PayNowDelayDaysValidator is a validator for the "pay_now_delay_days" field. It is called by the builders before save.
 	company.PayNowDelayDaysValidator = companyDescPayNowDelayDays.Validators[0].(func(int) error)
 	// companyDescPayLaterDelayDays is the schema descriptor for pay_later_delay_days field.
-	companyDescPayLaterDelayDays := companyFields[11].Descriptor()
+	companyDescPayLaterDelayDays := companyFields[12].Descriptor()
 	// company.DefaultPayLaterDelayDays holds the default value on creation for the pay_later_delay_days field.
 	company.DefaultPayLaterDelayDays = companyDescPayLaterDelayDays.Default.(int)
 	// company.PayLaterDelayDaysValidator is a validator for the "pay_later_delay_days" field. It is called by the builders before save.

@@ -141,6 +141,8 @@ func (Company) Fields() []ent.Field {
 		field.String("registration_number").Optional().Nillable(),
 		field.String("vat_id").Optional(),
 		field.String("iban"),
+		// Where owed-balance mail goes (internal/settlement, outbox.go); empty: the merchant's email.
+		field.String("finance_email").Optional(),
 		currency(),
 		field.Enum("payout_schedule").GoType(domain.PayoutSchedule("")).Annotations(entgql.Type("PayoutSchedule")),
 		// The weekdays a WEEKLY (one) or WEEKDAYS (several) schedule pays out on.

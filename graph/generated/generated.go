@@ -163,6 +163,7 @@ type ComplexityRoot struct {
 		Currency             func(childComplexity int) int
 		FeePlanHistory       func(childComplexity int) int
 		Fees                 func(childComplexity int) int
+		FinanceEmail         func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Iban                 func(childComplexity int) int
 		LegalName            func(childComplexity int) int
@@ -1301,6 +1302,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Fees(childComplexity), true
+	case "Company.financeEmail":
+		if e.ComplexityRoot.Company.FinanceEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.FinanceEmail(childComplexity), true
 	case "Company.id":
 		if e.ComplexityRoot.Company.ID == nil {
 			break
@@ -4780,6 +4787,7 @@ type Company implements Node {
   registrationNumber: String
   vatID: String
   iban: String!
+  financeEmail: String
   currency: String!
   payoutSchedule: PayoutSchedule!
   payNowDelayDays: Int!
@@ -4986,6 +4994,24 @@ input CompanyWhereInput {
   ibanHasSuffix: String
   ibanEqualFold: String
   ibanContainsFold: String
+  """
+  finance_email field predicates
+  """
+  financeEmail: String
+  financeEmailNEQ: String
+  financeEmailIn: [String!]
+  financeEmailNotIn: [String!]
+  financeEmailGT: String
+  financeEmailGTE: String
+  financeEmailLT: String
+  financeEmailLTE: String
+  financeEmailContains: String
+  financeEmailHasPrefix: String
+  financeEmailHasSuffix: String
+  financeEmailIsNil: Boolean
+  financeEmailNotNil: Boolean
+  financeEmailEqualFold: String
+  financeEmailContainsFold: String
   """
   currency field predicates
   """
@@ -8590,6 +8616,8 @@ input AddCompanyInput {
   vatId: String
   "Checked for its country's format and its check digits; spaces are allowed."
   iban: String!
+  "Where a MERCHANT_OWES settlement's payment instructions are e-mailed; the merchant's email when empty."
+  financeEmail: String
   "ISO 4217 of payouts and fees; EUR when empty."
   currency: String
   payoutSchedule: PayoutSchedule!
@@ -8619,6 +8647,8 @@ input UpdateCompanyInput {
   registrationNumber: String
   vatId: String
   iban: String
+  "An empty string clears it (owed-balance mail then goes to the merchant's email)."
+  financeEmail: String
   payoutSchedule: PayoutSchedule
   payoutWeekdays: [Weekday!]
   payNowDelayDays: Int
@@ -9580,6 +9610,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_vatID(ctx, field)
 	case "iban":
 		return ec.fieldContext_Company_iban(ctx, field)
+	case "financeEmail":
+		return ec.fieldContext_Company_financeEmail(ctx, field)
 	case "currency":
 		return ec.fieldContext_Company_currency(ctx, field)
 	case "payoutSchedule":
@@ -13498,6 +13530,29 @@ func (ec *executionContext) _Company_iban(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Company_iban(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Company_financeEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_financeEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinanceEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_financeEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -27569,7 +27624,7 @@ func (ec *executionContext) unmarshalInputAddCompanyInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"merchantId", "legalName", "country", "registrationNumber", "vatId", "iban", "currency", "payoutSchedule", "payoutWeekdays", "payNowDelayDays", "payLaterDelayDays", "fees"}
+	fieldsInOrder := [...]string{"merchantId", "legalName", "country", "registrationNumber", "vatId", "iban", "financeEmail", "currency", "payoutSchedule", "payoutWeekdays", "payNowDelayDays", "payLaterDelayDays", "fees"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27618,6 +27673,13 @@ func (ec *executionContext) unmarshalInputAddCompanyInput(ctx context.Context, o
 				return it, err
 			}
 			it.Iban = data
+		case "financeEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmail = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -29711,7 +29773,7 @@ func (ec *executionContext) unmarshalInputCompanyWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "legalName", "legalNameNEQ", "legalNameIn", "legalNameNotIn", "legalNameGT", "legalNameGTE", "legalNameLT", "legalNameLTE", "legalNameContains", "legalNameHasPrefix", "legalNameHasSuffix", "legalNameEqualFold", "legalNameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "registrationNumber", "registrationNumberNEQ", "registrationNumberIn", "registrationNumberNotIn", "registrationNumberGT", "registrationNumberGTE", "registrationNumberLT", "registrationNumberLTE", "registrationNumberContains", "registrationNumberHasPrefix", "registrationNumberHasSuffix", "registrationNumberIsNil", "registrationNumberNotNil", "registrationNumberEqualFold", "registrationNumberContainsFold", "vatID", "vatIDNEQ", "vatIDIn", "vatIDNotIn", "vatIDGT", "vatIDGTE", "vatIDLT", "vatIDLTE", "vatIDContains", "vatIDHasPrefix", "vatIDHasSuffix", "vatIDIsNil", "vatIDNotNil", "vatIDEqualFold", "vatIDContainsFold", "iban", "ibanNEQ", "ibanIn", "ibanNotIn", "ibanGT", "ibanGTE", "ibanLT", "ibanLTE", "ibanContains", "ibanHasPrefix", "ibanHasSuffix", "ibanEqualFold", "ibanContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "payoutSchedule", "payoutScheduleNEQ", "payoutScheduleIn", "payoutScheduleNotIn", "payNowDelayDays", "payNowDelayDaysNEQ", "payNowDelayDaysIn", "payNowDelayDaysNotIn", "payNowDelayDaysGT", "payNowDelayDaysGTE", "payNowDelayDaysLT", "payNowDelayDaysLTE", "payLaterDelayDays", "payLaterDelayDaysNEQ", "payLaterDelayDaysIn", "payLaterDelayDaysNotIn", "payLaterDelayDaysGT", "payLaterDelayDaysGTE", "payLaterDelayDaysLT", "payLaterDelayDaysLTE", "hasMerchant", "hasMerchantWith", "hasFees", "hasFeesWith", "hasActivations", "hasActivationsWith", "hasSettlements", "hasSettlementsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDEqualFold", "merchantIDContainsFold", "legalName", "legalNameNEQ", "legalNameIn", "legalNameNotIn", "legalNameGT", "legalNameGTE", "legalNameLT", "legalNameLTE", "legalNameContains", "legalNameHasPrefix", "legalNameHasSuffix", "legalNameEqualFold", "legalNameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "registrationNumber", "registrationNumberNEQ", "registrationNumberIn", "registrationNumberNotIn", "registrationNumberGT", "registrationNumberGTE", "registrationNumberLT", "registrationNumberLTE", "registrationNumberContains", "registrationNumberHasPrefix", "registrationNumberHasSuffix", "registrationNumberIsNil", "registrationNumberNotNil", "registrationNumberEqualFold", "registrationNumberContainsFold", "vatID", "vatIDNEQ", "vatIDIn", "vatIDNotIn", "vatIDGT", "vatIDGTE", "vatIDLT", "vatIDLTE", "vatIDContains", "vatIDHasPrefix", "vatIDHasSuffix", "vatIDIsNil", "vatIDNotNil", "vatIDEqualFold", "vatIDContainsFold", "iban", "ibanNEQ", "ibanIn", "ibanNotIn", "ibanGT", "ibanGTE", "ibanLT", "ibanLTE", "ibanContains", "ibanHasPrefix", "ibanHasSuffix", "ibanEqualFold", "ibanContainsFold", "financeEmail", "financeEmailNEQ", "financeEmailIn", "financeEmailNotIn", "financeEmailGT", "financeEmailGTE", "financeEmailLT", "financeEmailLTE", "financeEmailContains", "financeEmailHasPrefix", "financeEmailHasSuffix", "financeEmailIsNil", "financeEmailNotNil", "financeEmailEqualFold", "financeEmailContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "payoutSchedule", "payoutScheduleNEQ", "payoutScheduleIn", "payoutScheduleNotIn", "payNowDelayDays", "payNowDelayDaysNEQ", "payNowDelayDaysIn", "payNowDelayDaysNotIn", "payNowDelayDaysGT", "payNowDelayDaysGTE", "payNowDelayDaysLT", "payNowDelayDaysLTE", "payLaterDelayDays", "payLaterDelayDaysNEQ", "payLaterDelayDaysIn", "payLaterDelayDaysNotIn", "payLaterDelayDaysGT", "payLaterDelayDaysGTE", "payLaterDelayDaysLT", "payLaterDelayDaysLTE", "hasMerchant", "hasMerchantWith", "hasFees", "hasFeesWith", "hasActivations", "hasActivationsWith", "hasSettlements", "hasSettlementsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30530,6 +30592,111 @@ func (ec *executionContext) unmarshalInputCompanyWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.IbanContainsFold = data
+		case "financeEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmail = data
+		case "financeEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailNEQ = data
+		case "financeEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailIn = data
+		case "financeEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailNotIn = data
+		case "financeEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailGT = data
+		case "financeEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailGTE = data
+		case "financeEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailLT = data
+		case "financeEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailLTE = data
+		case "financeEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailContains = data
+		case "financeEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailHasPrefix = data
+		case "financeEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailHasSuffix = data
+		case "financeEmailIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailIsNil = data
+		case "financeEmailNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailNotNil = data
+		case "financeEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailEqualFold = data
+		case "financeEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmailContainsFold = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -43652,7 +43819,7 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"companyId", "legalName", "country", "registrationNumber", "vatId", "iban", "payoutSchedule", "payoutWeekdays", "payNowDelayDays", "payLaterDelayDays", "fees"}
+	fieldsInOrder := [...]string{"companyId", "legalName", "country", "registrationNumber", "vatId", "iban", "financeEmail", "payoutSchedule", "payoutWeekdays", "payNowDelayDays", "payLaterDelayDays", "fees"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43701,6 +43868,13 @@ func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context
 				return it, err
 			}
 			it.Iban = data
+		case "financeEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceEmail = data
 		case "payoutSchedule":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payoutSchedule"))
 			data, err := ec.unmarshalOPayoutSchedule2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐPayoutSchedule(ctx, v)
@@ -45456,6 +45630,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 		case "iban":
 			out.Values[i] = ec._Company_iban(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "financeEmail":
+			out.Values[i] = ec._Company_financeEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "currency":

@@ -41,6 +41,8 @@ type AddCompanyInput struct {
 	VatID              *string `json:"vatId,omitempty"`
 	// Checked for its country's format and its check digits; spaces are allowed.
 	Iban string `json:"iban"`
+	// Where a MERCHANT_OWES settlement's payment instructions are e-mailed; the merchant's email when empty.
+	FinanceEmail *string `json:"financeEmail,omitempty"`
 	// ISO 4217 of payouts and fees; EUR when empty.
 	Currency       *string               `json:"currency,omitempty"`
 	PayoutSchedule domain.PayoutSchedule `json:"payoutSchedule"`
@@ -419,17 +421,19 @@ type SuspendMerchantPayload struct {
 // fees, when given, replace the whole fee plan. A new payoutSchedule without
 // payoutWeekdays keeps the weekdays (DAILY drops them).
 type UpdateCompanyInput struct {
-	CompanyID          string                 `json:"companyId"`
-	LegalName          *string                `json:"legalName,omitempty"`
-	Country            *string                `json:"country,omitempty"`
-	RegistrationNumber *string                `json:"registrationNumber,omitempty"`
-	VatID              *string                `json:"vatId,omitempty"`
-	Iban               *string                `json:"iban,omitempty"`
-	PayoutSchedule     *domain.PayoutSchedule `json:"payoutSchedule,omitempty"`
-	PayoutWeekdays     []domain.Weekday       `json:"payoutWeekdays,omitempty"`
-	PayNowDelayDays    *int                   `json:"payNowDelayDays,omitempty"`
-	PayLaterDelayDays  *int                   `json:"payLaterDelayDays,omitempty"`
-	Fees               []*FeeInput            `json:"fees,omitempty"`
+	CompanyID          string  `json:"companyId"`
+	LegalName          *string `json:"legalName,omitempty"`
+	Country            *string `json:"country,omitempty"`
+	RegistrationNumber *string `json:"registrationNumber,omitempty"`
+	VatID              *string `json:"vatId,omitempty"`
+	Iban               *string `json:"iban,omitempty"`
+	// An empty string clears it (owed-balance mail then goes to the merchant's email).
+	FinanceEmail      *string                `json:"financeEmail,omitempty"`
+	PayoutSchedule    *domain.PayoutSchedule `json:"payoutSchedule,omitempty"`
+	PayoutWeekdays    []domain.Weekday       `json:"payoutWeekdays,omitempty"`
+	PayNowDelayDays   *int                   `json:"payNowDelayDays,omitempty"`
+	PayLaterDelayDays *int                   `json:"payLaterDelayDays,omitempty"`
+	Fees              []*FeeInput            `json:"fees,omitempty"`
 }
 
 type UpdateCompanyPayload struct {

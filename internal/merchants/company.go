@@ -31,6 +31,7 @@ type NewCompany struct {
 	RegistrationNumber string // optional; unique within the PSP
 	VATID              string // optional
 	IBAN               string
+	FinanceEmail       string // optional; owed-balance mail goes here, else to the merchant's email
 	Currency           string // ISO 4217; empty is EUR
 	PayoutSchedule     domain.PayoutSchedule
 	PayoutWeekdays     []domain.Weekday
@@ -57,6 +58,7 @@ type CompanyChanges struct {
 	RegistrationNumber *string // "" clears it
 	VATID              *string // "" clears it
 	IBAN               *string
+	FinanceEmail       *string // "" clears it
 	PayoutSchedule     *domain.PayoutSchedule
 	PayoutWeekdays     []domain.Weekday // nil or empty: unchanged
 	PayNowDelayDays    *int
@@ -69,6 +71,7 @@ type companyData struct {
 	legalName, country string
 	registration       string // "" → NULL, so companies without one never collide
 	vatID, iban        string
+	financeEmail       string
 	currency           string
 	schedule           domain.PayoutSchedule
 	weekdays           []domain.Weekday
@@ -90,6 +93,7 @@ func (p *problems) company(in NewCompany, feesGiven bool) companyData {
 		country:      p.country("country", in.Country),
 		registration: p.text("registrationNumber", in.RegistrationNumber, false, maxIDLen),
 		vatID:        p.vatID(in.VATID),
+		financeEmail: p.email("financeEmail", in.FinanceEmail),
 		currency:     p.currency("currency", in.Currency),
 		feesGiven:    feesGiven,
 	}
@@ -290,7 +294,7 @@ func (o *Onboarding) UpdateCompany(ctx context.Context, in CompanyChanges) (*ent
 // the company as it will be.
 func mergeCompany(co *ent.Company, in CompanyChanges) NewCompany {
 	n := NewCompany{MerchantID: co.MerchantID, LegalName: co.LegalName, Country: co.Country,
-		VATID: co.VatID, IBAN: co.Iban, Currency: co.Currency, PayoutSchedule: co.PayoutSchedule,
+		VATID: co.VatID, IBAN: co.Iban, FinanceEmail: co.FinanceEmail, Currency: co.Currency, PayoutSchedule: co.PayoutSchedule,
 		PayoutWeekdays: co.PayoutWeekdays, PayNowDelayDays: co.PayNowDelayDays, PayLaterDelayDays: co.PayLaterDelayDays}
 	if co.RegistrationNumber != nil {
 		n.RegistrationNumber = *co.RegistrationNumber
@@ -305,6 +309,7 @@ func mergeCompany(co *ent.Company, in CompanyChanges) NewCompany {
 	set(&n.RegistrationNumber, in.RegistrationNumber)
 	set(&n.VATID, in.VATID)
 	set(&n.IBAN, in.IBAN)
+	set(&n.FinanceEmail, in.FinanceEmail)
 	if in.PayoutSchedule != nil {
 		n.PayoutSchedule = *in.PayoutSchedule
 		if *in.PayoutSchedule == domain.PayoutDaily {
@@ -335,6 +340,7 @@ func applyCompany(m *ent.CompanyMutation, d companyData) {
 	}
 	m.SetVatID(d.vatID)
 	m.SetIban(d.iban)
+	m.SetFinanceEmail(d.financeEmail)
 	m.SetPayoutSchedule(d.schedule)
 	m.SetPayoutWeekdays(d.weekdays)
 	m.SetPayNowDelayDays(d.payNow)

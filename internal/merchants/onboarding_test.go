@@ -426,6 +426,16 @@ func TestRefusals(t *testing.T) {
 				merchants.ErrInvalidInput, userError{"VALIDATION", "iban"}},
 			{"an IBAN with wrong check digits", company(func(c *merchants.NewCompany) { c.IBAN = "EE392200221020145685" }),
 				merchants.ErrInvalidInput, userError{"VALIDATION", "iban"}},
+			{"a company with a malformed finance e-mail", company(func(c *merchants.NewCompany) { c.FinanceEmail = "finance at kaskkivi" }),
+				merchants.ErrInvalidInput, userError{"VALIDATION", "financeEmail"}},
+			{"a company with a finance e-mail over the length bound", company(func(c *merchants.NewCompany) {
+				c.FinanceEmail = strings.Repeat("a", domain.MaxEmailLen) + "@kaskkivi.example"
+			}), merchants.ErrInvalidInput, userError{"VALIDATION", "financeEmail"}},
+			{"an update to a malformed finance e-mail", func() error {
+				bad := "Finance <finance@kaskkivi.example>"
+				_, err := f.o.UpdateCompany(ctx, merchants.CompanyChanges{CompanyID: taken.ID, FinanceEmail: &bad})
+				return err
+			}, merchants.ErrInvalidInput, userError{"VALIDATION", "financeEmail"}},
 			{"a negative pay-now delay", company(func(c *merchants.NewCompany) { c.PayNowDelayDays = -1 }),
 				merchants.ErrInvalidInput, userError{"VALIDATION", "payNowDelayDays"}},
 			{"a pay-later delay beyond the maximum", company(func(c *merchants.NewCompany) { c.PayLaterDelayDays = 365 }),

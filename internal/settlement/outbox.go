@@ -65,7 +65,9 @@ func parseSMTPURL(raw string) (smtpConfig, error) {
 }
 
 // queueOwedMail writes the outbox message of every settlement this run made
-// MERCHANT_OWES (they are few: one per company that owes, per day).
+// MERCHANT_OWES (they are few: one per company that owes, per day). It goes to the
+// company's finance e-mail (Company.financeEmail) when set, else to the merchant's
+// e-mail; with neither, the message is kept NOT_SENT.
 func (s *Settlements) queueOwedMail(ctx context.Context, tx *db.Tx, created []string) error {
 	sys := auth.System(ctx)
 	owed, err := tx.Ent.Settlement.Query().Where(entsettlement.IDIn(created...),
@@ -87,11 +89,12 @@ func (s *Settlements) queueOwedMail(ctx context.Context, tx *db.Tx, created []st
 			return err
 		}
 		subject, body := owedMail(psp, co, st)
+		to := owedMailRecipient(m, co)
 		msg := tx.Ent.OutboxMessage.Create().SetPspID(st.PspID).SetMerchantID(st.MerchantID).SetCompanyID(st.CompanyID).
-			SetSettlementID(st.ID).SetToAddress(m.Email).SetSubject(subject).SetBody(body).SetStatus(OutboxQueued)
+			SetSettlementID(st.ID).SetToAddress(to).SetSubject(subject).SetBody(body).SetStatus(OutboxQueued)
 		switch {
-		case m.Email == "":
-			msg.SetStatus(OutboxNotSent).SetLastError("the merchant has no e-mail address")
+		case to == "":
+			msg.SetStatus(OutboxNotSent).SetLastError("neither the company's finance e-mail nor the merchant's e-mail is set")
 		case s.SMTPURL == "":
 			msg.SetStatus(OutboxNotSent).SetLastError("SMTP_URL is not set: nothing is sent")
 		}
@@ -100,6 +103,15 @@ func (s *Settlements) queueOwedMail(ctx context.Context, tx *db.Tx, created []st
 		}
 	}
 	return nil
+}
+
+// owedMailRecipient is where a company's owed-balance mail goes: its finance e-mail
+// when set, else the merchant's e-mail ("" when neither is).
+func owedMailRecipient(m *ent.Merchant, co *ent.Company) string {
+	if co.FinanceEmail != "" {
+		return co.FinanceEmail
+	}
+	return m.Email
 }
 
 // owedMail is the message telling a merchant what it owes and where to pay it.

@@ -91,8 +91,9 @@ func startMailbox(t *testing.T) (*mailbox, string) {
 	return box, "smtp://backoffice:s3cret@" + l.Addr().String() + "?from=settlements%40psp.example"
 }
 
-// TestOwedBalanceMail (defect 6): a run that makes a settlement MERCHANT_OWES writes
-// the merchant a message with the amount, the PSP's IBAN/BIC and the reference; the
+// TestOwedBalanceMail (defect 6, issue 13): a run that makes a settlement
+// MERCHANT_OWES writes a message with the amount, the PSP's IBAN/BIC and the
+// reference, to the company's finance e-mail when set, else to the merchant's; the
 // outbox job delivers it to a real SMTP server; without SMTP_URL the message is kept,
 // NOT_SENT.
 func TestOwedBalanceMail(t *testing.T) {
@@ -100,7 +101,7 @@ func TestOwedBalanceMail(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		box, smtpURL := startMailbox(t)
 		w := newLedgerTenant(t, d)
-		ledgerMust(t, w.merchant.Update().SetEmail("finance@kaskkivi.example").Exec(w.sys))
+		ledgerMust(t, w.merchant.Update().SetEmail("office@kaskkivi.example").Exec(w.sys))
 		w.svc.SMTPURL = smtpURL
 		co := w.company(ledgerCompany{})
 		w.refund(w.payNow(co, 40_00, "2026-03-25"), 0, 40_00, "2026-03-11", ledgerOK)
@@ -120,11 +121,11 @@ func TestOwedBalanceMail(t *testing.T) {
 				t.Errorf("the e-mail does not say %q:\n%s", want, m.data)
 			}
 		}
-		if m.from != "settlements@psp.example" || len(m.to) != 1 || m.to[0] != "finance@kaskkivi.example" {
-			t.Errorf("from %s to %v", m.from, m.to)
+		if m.from != "settlements@psp.example" || len(m.to) != 1 || m.to[0] != "office@kaskkivi.example" {
+			t.Errorf("from %s to %v, want the merchant's e-mail (the company has no finance e-mail)", m.from, m.to)
 		}
 		row := d.Ent.OutboxMessage.Query().Where(outboxmessage.SettlementID(st.ID)).OnlyX(w.sys)
-		if row.Status != settlement.OutboxSent || row.SentAt == nil || row.Attempts != 1 {
+		if row.ToAddress != "office@kaskkivi.example" || row.Status != settlement.OutboxSent || row.SentAt == nil || row.Attempts != 1 {
 			t.Fatalf("outbox row %+v, want SENT after one attempt", row)
 		}
 		if n, _ := w.svc.SendOutbox(w.sys); n != 0 || len(box.got) != 1 {
@@ -139,6 +140,23 @@ func TestOwedBalanceMail(t *testing.T) {
 		row2 := d.Ent.OutboxMessage.Query().Where(outboxmessage.SettlementID(st2.ID)).OnlyX(w.sys)
 		if row2.Status != settlement.OutboxNotSent || !strings.Contains(row2.Body, "20.00 EUR") {
 			t.Fatalf("outbox row without SMTP %+v, want NOT_SENT with the amount", row2)
+		}
+
+		// With a finance e-mail on the company, the mail goes there, not to the merchant.
+		ledgerMust(t, d.Ent.Company.UpdateOneID(co.ID).SetFinanceEmail("finance@kaskkivi.example").Exec(w.sys))
+		w.svc.SMTPURL = smtpURL
+		w.refund(w.payNow(co, 30_00, "2026-03-25"), 0, 30_00, "2026-03-13", ledgerOK)
+		w.run("2026-03-13")
+		st3 := w.settlementOf(co, "2026-03-13")
+		row3 := d.Ent.OutboxMessage.Query().Where(outboxmessage.SettlementID(st3.ID)).OnlyX(w.sys)
+		if row3.ToAddress != "finance@kaskkivi.example" || row3.Status != settlement.OutboxQueued {
+			t.Fatalf("outbox row %+v, want QUEUED to the company's finance e-mail", row3)
+		}
+		_, err = w.svc.SendOutbox(w.sys)
+		ledgerMust(t, err)
+		if len(box.got) != 2 || len(box.got[1].to) != 1 || box.got[1].to[0] != "finance@kaskkivi.example" ||
+			!strings.Contains(box.got[1].data, "30.00 EUR") {
+			t.Fatalf("the server received %+v, want the 30.00 EUR mail to finance@kaskkivi.example", box.got)
 		}
 	})
 }
