@@ -60,6 +60,7 @@ export const MerchantDetailQueryDocument = graphql(`
           registrationNumber
           vatID
           iban
+          financeEmail
           currency
           payoutSchedule
           payoutWeekdays
@@ -169,6 +170,7 @@ export function CompanyCard({ company, actions }: { company: CompanyDetail; acti
               { label: 'Registration', value: company.registrationNumber || '—' },
               { label: 'VAT id', value: company.vatID || '—' },
               { label: 'IBAN', value: <Text span ff="monospace" size="sm">{company.iban}</Text> },
+              { label: 'Finance e-mail', value: company.financeEmail || '—' },
               { label: 'Payouts', value: scheduleText(company) },
               { label: 'Delays', value: `Pay now ${company.payNowDelayDays} days · pay later ${company.payLaterDelayDays} days` },
             ]}

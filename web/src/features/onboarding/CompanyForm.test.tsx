@@ -73,6 +73,7 @@ describe('correcting a company', () => {
       registrationNumber: 'HRB 123456',
       vatId: null,
       iban: 'DE89370400440532013000',
+      financeEmail: null,
       payoutSchedule: 'WEEKDAYS',
       payoutWeekdays: ['MONDAY', 'THURSDAY'],
       payNowDelayDays: 2,

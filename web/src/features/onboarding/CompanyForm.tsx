@@ -22,6 +22,7 @@ export interface CompanyValues {
   registrationNumber: string;
   vatId: string;
   iban: string;
+  financeEmail: string;
   payoutSchedule: 'DAILY' | 'WEEKLY' | 'WEEKDAYS';
   weeklyDay: string;
   payoutWeekdays: string[];
@@ -37,6 +38,8 @@ export interface CompanyInputDraft {
   registrationNumber: string | null;
   vatId: string | null;
   iban: string;
+  /** null leaves a stored one alone on update. */
+  financeEmail: string | null;
   payoutSchedule: 'DAILY' | 'WEEKLY' | 'WEEKDAYS';
   payoutWeekdays: string[] | null;
   payNowDelayDays: number;
@@ -51,6 +54,7 @@ export function initialCompanyValues(country = ''): CompanyValues {
     registrationNumber: '',
     vatId: '',
     iban: '',
+    financeEmail: '',
     payoutSchedule: 'WEEKLY',
     weeklyDay: 'FRIDAY',
     payoutWeekdays: ['MONDAY', 'THURSDAY'],
@@ -71,6 +75,7 @@ export function companyValuesOf(company: {
   registrationNumber?: string | null;
   vatID?: string | null;
   iban: string;
+  financeEmail?: string | null;
   payoutSchedule: string;
   payoutWeekdays: readonly string[];
   payNowDelayDays: number;
@@ -85,6 +90,7 @@ export function companyValuesOf(company: {
     registrationNumber: company.registrationNumber ?? '',
     vatId: company.vatID ?? '',
     iban: formatIban(company.iban),
+    financeEmail: company.financeEmail ?? '',
     payoutSchedule: schedule,
     weeklyDay: company.payoutWeekdays[0] ?? defaults.weeklyDay,
     payoutWeekdays: schedule === 'WEEKDAYS' ? [...company.payoutWeekdays] : defaults.payoutWeekdays,
@@ -115,6 +121,7 @@ export function companyInputOf(values: CompanyValues): CompanyInputDraft {
     registrationNumber: values.registrationNumber.trim() || null,
     vatId: values.vatId.trim() || null,
     iban: compactIban(values.iban),
+    financeEmail: values.financeEmail.trim() || null,
     payoutSchedule: values.payoutSchedule,
     payoutWeekdays: weekdaysOf(),
     payNowDelayDays: Number(values.payNowDelayDays),
@@ -135,7 +142,7 @@ const delayProblem = (value: number | string) =>
  */
 export function companyFieldTranslator(values: CompanyValues) {
   const enabledRows = values.fees.flatMap((f, row) => (f.enabled ? [row] : []));
-  const simple = ['legalName', 'country', 'registrationNumber', 'vatId', 'iban', 'payoutSchedule', 'payNowDelayDays', 'payLaterDelayDays'];
+  const simple = ['legalName', 'country', 'registrationNumber', 'vatId', 'iban', 'financeEmail', 'payoutSchedule', 'payNowDelayDays', 'payLaterDelayDays'];
   return (path: readonly string[]): string | undefined => {
     const [head, index, leaf] = path;
     if (head === undefined) {
@@ -259,6 +266,15 @@ export function CompanyForm({
               styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
               autoComplete="off"
               {...form.getInputProps('iban')}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <TextInput
+              label="Finance e-mail"
+              description="Where owed settlement balances are e-mailed; the merchant's e-mail when empty"
+              placeholder="finance@example.com"
+              type="email"
+              {...form.getInputProps('financeEmail')}
             />
           </Grid.Col>
         </Grid>
