@@ -17,7 +17,7 @@ func (p Pool) Open() Quantity { return p.Quantity - p.ConsumedQuantity }
 
 // Take answers the amount of a part of q taken at unitPrice, as a difference of
 // rounded running totals: round_half_up(unitPrice × (consumed + q)) minus what the
-// earlier parts took (DESIGN.md "Money and quantities"). So every prefix of the pool
+// earlier parts took (README "Settlement": line amounts). So every prefix of the pool
 // is within half a cent of exact however it was split (0.04 × 5.00 taken in parts of
 // 0.001 credits 0.10 for the first 0.02, not 20 × 0.01), and the part that takes the
 // last open quantity gets exactly what is left, so the parts add up to the whole to

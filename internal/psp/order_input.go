@@ -145,7 +145,7 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 		r.Add(domain.CodeValidation, domain.Field("currency"), fmt.Sprintf("%q is not an ISO 4217 currency this service knows", in.Currency))
 		return
 	case p.company != nil && cur != p.company.Currency:
-		// A company is settled in one currency (DESIGN.md "Settlement"): an order in
+		// A company is settled in one currency (docs/settlement.md): an order in
 		// another would never be paid out nor shown in an overview.
 		r.Add(domain.CodeCurrencyMismatch, domain.Field("currency"),
 			fmt.Sprintf("%s settles in %s; an order in %s cannot be settled to it", p.company.LegalName, p.company.Currency, cur))

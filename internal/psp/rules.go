@@ -29,7 +29,7 @@ import (
 // A part is a difference of rounded running totals, round_half_up(unit × q_after) −
 // what the pool's earlier parts took, and the part that takes a pool's last open
 // quantity takes exactly what is left: every prefix of a line is within half a cent
-// of exact and the parts add up to the line (DESIGN.md "Money and quantities").
+// of exact and the parts add up to the line (README "Settlement": line amounts).
 
 // ItemState is what the rules see of one order item. The fulfilled, cancelled and
 // returned quantities and amounts include parts reserved by operations still

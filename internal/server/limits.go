@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// MaxBodyBytes bounds every request body (API.md: POST /graphql over 1 MiB → 413).
+// MaxBodyBytes bounds every request body (README "Security": over 1 MiB → 413).
 // Routes with smaller bodies bound them further themselves (/auth 64 KiB, /webhooks
 // 256 KiB, the sandboxes' own limits).
 const MaxBodyBytes = 1 << 20

@@ -12,8 +12,8 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 )
 
-// When money becomes payable: the one rule (DESIGN.md "Money effect by product type",
-// docs/settlement.md). Money is paid out only once the PSP has it, so what decides is
+// When money becomes payable: the one rule (docs/settlement.md "When money becomes
+// payable"). Money is paid out only once the PSP has it, so what decides is
 // when the shopper's money is captured, which is the provider's capability for the
 // product type (providers.Capabilities.SettlesAtAuthorisation), not the provider's
 // name. The settlement run and the overview (settlement_sources.go, through the SQL

@@ -11,7 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// Fees (DESIGN.md "Settlement", docs/settlement.md). A company's fee plan has, per
+// Fees (docs/settlement.md "Fees"). A company's fee plan has, per
 // product type, basis points of the credited amount and a fixed amount per order.
 //
 //   - Frozen when earned: the plan in force when a credit arises (an order paid at
