@@ -190,9 +190,9 @@ func (c smtpConfig) send(to, subject, body, id string) error {
 		a = smtp.PlainAuth("", c.user, c.pass, c.host)
 	}
 	msg := strings.Join([]string{
-		"From: " + c.from,
-		"To: " + to,
-		"Subject: " + subject,
+		"From: " + headerValue(c.from),
+		"To: " + headerValue(to),
+		"Subject: " + headerValue(subject),
 		"Message-ID: <" + id + "@" + c.host + ">",
 		"MIME-Version: 1.0",
 		"Content-Type: text/plain; charset=utf-8",
@@ -200,6 +200,12 @@ func (c smtpConfig) send(to, subject, body, id string) error {
 		strings.ReplaceAll(body, "\n", "\r\n"),
 	}, "\r\n")
 	return smtp.SendMail(c.addr, a, c.from, []string{to}, []byte(msg))
+}
+
+// headerValue keeps a header on its one line: the subject carries the company's legal
+// name, and a line break in it would otherwise add headers of the writer's choosing.
+func headerValue(v string) string {
+	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(v)
 }
 
 // OutboxSendArgs asks for one pass over the outbox.
