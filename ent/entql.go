@@ -173,13 +173,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldStatus:              {Type: field.TypeEnum, Column: fulfilment.FieldStatus},
 			fulfilment.FieldCurrency:            {Type: field.TypeString, Column: fulfilment.FieldCurrency},
 			fulfilment.FieldAmountMinor:         {Type: field.TypeInt64, Column: fulfilment.FieldAmountMinor},
-			fulfilment.FieldPayoutDate:          {Type: field.TypeString, Column: fulfilment.FieldPayoutDate},
 			fulfilment.FieldProviderOperationID: {Type: field.TypeString, Column: fulfilment.FieldProviderOperationID},
 			fulfilment.FieldFailureReason:       {Type: field.TypeString, Column: fulfilment.FieldFailureReason},
 			fulfilment.FieldAttempts:            {Type: field.TypeInt, Column: fulfilment.FieldAttempts},
 			fulfilment.FieldCompletedAt:         {Type: field.TypeTime, Column: fulfilment.FieldCompletedAt},
 			fulfilment.FieldSettlementID:        {Type: field.TypeString, Column: fulfilment.FieldSettlementID},
 			fulfilment.FieldSteps:               {Type: field.TypeJSON, Column: fulfilment.FieldSteps},
+			fulfilment.FieldPayoutDate:          {Type: field.TypeString, Column: fulfilment.FieldPayoutDate},
 			fulfilment.FieldFeePlanVersionID:    {Type: field.TypeString, Column: fulfilment.FieldFeePlanVersionID},
 			fulfilment.FieldFeeBps:              {Type: field.TypeInt64, Column: fulfilment.FieldFeeBps},
 			fulfilment.FieldFeeFixedMinor:       {Type: field.TypeInt64, Column: fulfilment.FieldFeeFixedMinor},
@@ -437,15 +437,15 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldStatus:              {Type: field.TypeEnum, Column: refund.FieldStatus},
 			refund.FieldCurrency:            {Type: field.TypeString, Column: refund.FieldCurrency},
 			refund.FieldAmountMinor:         {Type: field.TypeInt64, Column: refund.FieldAmountMinor},
-			refund.FieldReturnAmountMinor:   {Type: field.TypeInt64, Column: refund.FieldReturnAmountMinor},
-			refund.FieldCancelAmountMinor:   {Type: field.TypeInt64, Column: refund.FieldCancelAmountMinor},
-			refund.FieldReason:              {Type: field.TypeString, Column: refund.FieldReason},
 			refund.FieldProviderOperationID: {Type: field.TypeString, Column: refund.FieldProviderOperationID},
 			refund.FieldFailureReason:       {Type: field.TypeString, Column: refund.FieldFailureReason},
 			refund.FieldAttempts:            {Type: field.TypeInt, Column: refund.FieldAttempts},
 			refund.FieldCompletedAt:         {Type: field.TypeTime, Column: refund.FieldCompletedAt},
 			refund.FieldSettlementID:        {Type: field.TypeString, Column: refund.FieldSettlementID},
 			refund.FieldSteps:               {Type: field.TypeJSON, Column: refund.FieldSteps},
+			refund.FieldReturnAmountMinor:   {Type: field.TypeInt64, Column: refund.FieldReturnAmountMinor},
+			refund.FieldCancelAmountMinor:   {Type: field.TypeInt64, Column: refund.FieldCancelAmountMinor},
+			refund.FieldReason:              {Type: field.TypeString, Column: refund.FieldReason},
 		},
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
@@ -2038,11 +2038,6 @@ func (f *FulfilmentFilter) WhereAmountMinor(p entql.Int64P) {
 	f.Where(p.Field(fulfilment.FieldAmountMinor))
 }
 
-// WherePayoutDate applies the entql string predicate on the payout_date field.
-func (f *FulfilmentFilter) WherePayoutDate(p entql.StringP) {
-	f.Where(p.Field(fulfilment.FieldPayoutDate))
-}
-
 // WhereProviderOperationID applies the entql string predicate on the provider_operation_id field.
 func (f *FulfilmentFilter) WhereProviderOperationID(p entql.StringP) {
 	f.Where(p.Field(fulfilment.FieldProviderOperationID))
@@ -2071,6 +2066,11 @@ func (f *FulfilmentFilter) WhereSettlementID(p entql.StringP) {
 // WhereSteps applies the entql json.RawMessage predicate on the steps field.
 func (f *FulfilmentFilter) WhereSteps(p entql.BytesP) {
 	f.Where(p.Field(fulfilment.FieldSteps))
+}
+
+// WherePayoutDate applies the entql string predicate on the payout_date field.
+func (f *FulfilmentFilter) WherePayoutDate(p entql.StringP) {
+	f.Where(p.Field(fulfilment.FieldPayoutDate))
 }
 
 // WhereFeePlanVersionID applies the entql string predicate on the fee_plan_version_id field.
@@ -3444,21 +3444,6 @@ func (f *RefundFilter) WhereAmountMinor(p entql.Int64P) {
 	f.Where(p.Field(refund.FieldAmountMinor))
 }
 
-// WhereReturnAmountMinor applies the entql int64 predicate on the return_amount_minor field.
-func (f *RefundFilter) WhereReturnAmountMinor(p entql.Int64P) {
-	f.Where(p.Field(refund.FieldReturnAmountMinor))
-}
-
-// WhereCancelAmountMinor applies the entql int64 predicate on the cancel_amount_minor field.
-func (f *RefundFilter) WhereCancelAmountMinor(p entql.Int64P) {
-	f.Where(p.Field(refund.FieldCancelAmountMinor))
-}
-
-// WhereReason applies the entql string predicate on the reason field.
-func (f *RefundFilter) WhereReason(p entql.StringP) {
-	f.Where(p.Field(refund.FieldReason))
-}
-
 // WhereProviderOperationID applies the entql string predicate on the provider_operation_id field.
 func (f *RefundFilter) WhereProviderOperationID(p entql.StringP) {
 	f.Where(p.Field(refund.FieldProviderOperationID))
@@ -3487,6 +3472,21 @@ func (f *RefundFilter) WhereSettlementID(p entql.StringP) {
 // WhereSteps applies the entql json.RawMessage predicate on the steps field.
 func (f *RefundFilter) WhereSteps(p entql.BytesP) {
 	f.Where(p.Field(refund.FieldSteps))
+}
+
+// WhereReturnAmountMinor applies the entql int64 predicate on the return_amount_minor field.
+func (f *RefundFilter) WhereReturnAmountMinor(p entql.Int64P) {
+	f.Where(p.Field(refund.FieldReturnAmountMinor))
+}
+
+// WhereCancelAmountMinor applies the entql int64 predicate on the cancel_amount_minor field.
+func (f *RefundFilter) WhereCancelAmountMinor(p entql.Int64P) {
+	f.Where(p.Field(refund.FieldCancelAmountMinor))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *RefundFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(refund.FieldReason))
 }
 
 // WhereHasOrder applies a predicate to check if query has an edge order.

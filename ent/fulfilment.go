@@ -35,8 +35,6 @@ type Fulfilment struct {
 	Currency string `json:"currency,omitempty"`
 	// AmountMinor holds the value of the "amount_minor" field.
 	AmountMinor int64 `json:"amount_minor,omitempty"`
-	// PayoutDate holds the value of the "payout_date" field.
-	PayoutDate *domain.Date `json:"payout_date,omitempty"`
 	// ProviderOperationID holds the value of the "provider_operation_id" field.
 	ProviderOperationID string `json:"provider_operation_id,omitempty"`
 	// FailureReason holds the value of the "failure_reason" field.
@@ -49,6 +47,8 @@ type Fulfilment struct {
 	SettlementID *string `json:"settlement_id,omitempty"`
 	// Steps holds the value of the "steps" field.
 	Steps []domain.OperationStep `json:"steps,omitempty"`
+	// PayoutDate holds the value of the "payout_date" field.
+	PayoutDate *domain.Date `json:"payout_date,omitempty"`
 	// FeePlanVersionID holds the value of the "fee_plan_version_id" field.
 	FeePlanVersionID *string `json:"fee_plan_version_id,omitempty"`
 	// FeeBps holds the value of the "fee_bps" field.
@@ -118,7 +118,7 @@ func (*Fulfilment) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts, fulfilment.FieldFeeBps, fulfilment.FieldFeeFixedMinor:
 			values[i] = new(sql.NullInt64)
-		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldPayoutDate, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID, fulfilment.FieldFeePlanVersionID:
+		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID, fulfilment.FieldPayoutDate, fulfilment.FieldFeePlanVersionID:
 			values[i] = new(sql.NullString)
 		case fulfilment.FieldCreatedAt, fulfilment.FieldUpdatedAt, fulfilment.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -185,13 +185,6 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AmountMinor = value.Int64
 			}
-		case fulfilment.FieldPayoutDate:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field payout_date", values[i])
-			} else if value.Valid {
-				_m.PayoutDate = new(domain.Date)
-				*_m.PayoutDate = domain.Date(value.String)
-			}
 		case fulfilment.FieldProviderOperationID:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field provider_operation_id", values[i])
@@ -231,6 +224,13 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Steps); err != nil {
 					return fmt.Errorf("unmarshal field steps: %w", err)
 				}
+			}
+		case fulfilment.FieldPayoutDate:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field payout_date", values[i])
+			} else if value.Valid {
+				_m.PayoutDate = new(domain.Date)
+				*_m.PayoutDate = domain.Date(value.String)
 			}
 		case fulfilment.FieldFeePlanVersionID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -325,11 +325,6 @@ func (_m *Fulfilment) String() string {
 	builder.WriteString("amount_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountMinor))
 	builder.WriteString(", ")
-	if v := _m.PayoutDate; v != nil {
-		builder.WriteString("payout_date=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
-	}
-	builder.WriteString(", ")
 	builder.WriteString("provider_operation_id=")
 	builder.WriteString(_m.ProviderOperationID)
 	builder.WriteString(", ")
@@ -351,6 +346,11 @@ func (_m *Fulfilment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("steps=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Steps))
+	builder.WriteString(", ")
+	if v := _m.PayoutDate; v != nil {
+		builder.WriteString("payout_date=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.FeePlanVersionID; v != nil {
 		builder.WriteString("fee_plan_version_id=")

@@ -109,20 +109,6 @@ func (_c *FulfilmentCreate) SetNillableAmountMinor(v *int64) *FulfilmentCreate {
 	return _c
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (_c *FulfilmentCreate) SetPayoutDate(v domain.Date) *FulfilmentCreate {
-	_c.mutation.SetPayoutDate(v)
-	return _c
-}
-
-// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
-func (_c *FulfilmentCreate) SetNillablePayoutDate(v *domain.Date) *FulfilmentCreate {
-	if v != nil {
-		_c.SetPayoutDate(*v)
-	}
-	return _c
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_c *FulfilmentCreate) SetProviderOperationID(v string) *FulfilmentCreate {
 	_c.mutation.SetProviderOperationID(v)
@@ -196,6 +182,20 @@ func (_c *FulfilmentCreate) SetNillableSettlementID(v *string) *FulfilmentCreate
 // SetSteps sets the "steps" field.
 func (_c *FulfilmentCreate) SetSteps(v []domain.OperationStep) *FulfilmentCreate {
 	_c.mutation.SetSteps(v)
+	return _c
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (_c *FulfilmentCreate) SetPayoutDate(v domain.Date) *FulfilmentCreate {
+	_c.mutation.SetPayoutDate(v)
+	return _c
+}
+
+// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillablePayoutDate(v *domain.Date) *FulfilmentCreate {
+	if v != nil {
+		_c.SetPayoutDate(*v)
+	}
 	return _c
 }
 
@@ -454,10 +454,6 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 		_spec.SetField(fulfilment.FieldAmountMinor, field.TypeInt64, value)
 		_node.AmountMinor = value
 	}
-	if value, ok := _c.mutation.PayoutDate(); ok {
-		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
-		_node.PayoutDate = &value
-	}
 	if value, ok := _c.mutation.ProviderOperationID(); ok {
 		_spec.SetField(fulfilment.FieldProviderOperationID, field.TypeString, value)
 		_node.ProviderOperationID = value
@@ -477,6 +473,10 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Steps(); ok {
 		_spec.SetField(fulfilment.FieldSteps, field.TypeJSON, value)
 		_node.Steps = value
+	}
+	if value, ok := _c.mutation.PayoutDate(); ok {
+		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
+		_node.PayoutDate = &value
 	}
 	if value, ok := _c.mutation.FeePlanVersionID(); ok {
 		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)
@@ -646,24 +646,6 @@ func (u *FulfilmentUpsert) AddAmountMinor(v int64) *FulfilmentUpsert {
 	return u
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (u *FulfilmentUpsert) SetPayoutDate(v domain.Date) *FulfilmentUpsert {
-	u.Set(fulfilment.FieldPayoutDate, v)
-	return u
-}
-
-// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
-func (u *FulfilmentUpsert) UpdatePayoutDate() *FulfilmentUpsert {
-	u.SetExcluded(fulfilment.FieldPayoutDate)
-	return u
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (u *FulfilmentUpsert) ClearPayoutDate() *FulfilmentUpsert {
-	u.SetNull(fulfilment.FieldPayoutDate)
-	return u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (u *FulfilmentUpsert) SetProviderOperationID(v string) *FulfilmentUpsert {
 	u.Set(fulfilment.FieldProviderOperationID, v)
@@ -769,6 +751,24 @@ func (u *FulfilmentUpsert) UpdateSteps() *FulfilmentUpsert {
 // ClearSteps clears the value of the "steps" field.
 func (u *FulfilmentUpsert) ClearSteps() *FulfilmentUpsert {
 	u.SetNull(fulfilment.FieldSteps)
+	return u
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (u *FulfilmentUpsert) SetPayoutDate(v domain.Date) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldPayoutDate, v)
+	return u
+}
+
+// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdatePayoutDate() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldPayoutDate)
+	return u
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (u *FulfilmentUpsert) ClearPayoutDate() *FulfilmentUpsert {
+	u.SetNull(fulfilment.FieldPayoutDate)
 	return u
 }
 
@@ -958,27 +958,6 @@ func (u *FulfilmentUpsertOne) UpdateAmountMinor() *FulfilmentUpsertOne {
 	})
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (u *FulfilmentUpsertOne) SetPayoutDate(v domain.Date) *FulfilmentUpsertOne {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.SetPayoutDate(v)
-	})
-}
-
-// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
-func (u *FulfilmentUpsertOne) UpdatePayoutDate() *FulfilmentUpsertOne {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.UpdatePayoutDate()
-	})
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (u *FulfilmentUpsertOne) ClearPayoutDate() *FulfilmentUpsertOne {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.ClearPayoutDate()
-	})
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (u *FulfilmentUpsertOne) SetProviderOperationID(v string) *FulfilmentUpsertOne {
 	return u.Update(func(s *FulfilmentUpsert) {
@@ -1102,6 +1081,27 @@ func (u *FulfilmentUpsertOne) UpdateSteps() *FulfilmentUpsertOne {
 func (u *FulfilmentUpsertOne) ClearSteps() *FulfilmentUpsertOne {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (u *FulfilmentUpsertOne) SetPayoutDate(v domain.Date) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetPayoutDate(v)
+	})
+}
+
+// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdatePayoutDate() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdatePayoutDate()
+	})
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (u *FulfilmentUpsertOne) ClearPayoutDate() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearPayoutDate()
 	})
 }
 
@@ -1469,27 +1469,6 @@ func (u *FulfilmentUpsertBulk) UpdateAmountMinor() *FulfilmentUpsertBulk {
 	})
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (u *FulfilmentUpsertBulk) SetPayoutDate(v domain.Date) *FulfilmentUpsertBulk {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.SetPayoutDate(v)
-	})
-}
-
-// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
-func (u *FulfilmentUpsertBulk) UpdatePayoutDate() *FulfilmentUpsertBulk {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.UpdatePayoutDate()
-	})
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (u *FulfilmentUpsertBulk) ClearPayoutDate() *FulfilmentUpsertBulk {
-	return u.Update(func(s *FulfilmentUpsert) {
-		s.ClearPayoutDate()
-	})
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (u *FulfilmentUpsertBulk) SetProviderOperationID(v string) *FulfilmentUpsertBulk {
 	return u.Update(func(s *FulfilmentUpsert) {
@@ -1613,6 +1592,27 @@ func (u *FulfilmentUpsertBulk) UpdateSteps() *FulfilmentUpsertBulk {
 func (u *FulfilmentUpsertBulk) ClearSteps() *FulfilmentUpsertBulk {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (u *FulfilmentUpsertBulk) SetPayoutDate(v domain.Date) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetPayoutDate(v)
+	})
+}
+
+// UpdatePayoutDate sets the "payout_date" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdatePayoutDate() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdatePayoutDate()
+	})
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (u *FulfilmentUpsertBulk) ClearPayoutDate() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.ClearPayoutDate()
 	})
 }
 

@@ -88,26 +88,6 @@ func (_u *FulfilmentUpdate) AddAmountMinor(v int64) *FulfilmentUpdate {
 	return _u
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (_u *FulfilmentUpdate) SetPayoutDate(v domain.Date) *FulfilmentUpdate {
-	_u.mutation.SetPayoutDate(v)
-	return _u
-}
-
-// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
-func (_u *FulfilmentUpdate) SetNillablePayoutDate(v *domain.Date) *FulfilmentUpdate {
-	if v != nil {
-		_u.SetPayoutDate(*v)
-	}
-	return _u
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (_u *FulfilmentUpdate) ClearPayoutDate() *FulfilmentUpdate {
-	_u.mutation.ClearPayoutDate()
-	return _u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_u *FulfilmentUpdate) SetProviderOperationID(v string) *FulfilmentUpdate {
 	_u.mutation.SetProviderOperationID(v)
@@ -224,6 +204,26 @@ func (_u *FulfilmentUpdate) AppendSteps(v []domain.OperationStep) *FulfilmentUpd
 // ClearSteps clears the value of the "steps" field.
 func (_u *FulfilmentUpdate) ClearSteps() *FulfilmentUpdate {
 	_u.mutation.ClearSteps()
+	return _u
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (_u *FulfilmentUpdate) SetPayoutDate(v domain.Date) *FulfilmentUpdate {
+	_u.mutation.SetPayoutDate(v)
+	return _u
+}
+
+// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
+func (_u *FulfilmentUpdate) SetNillablePayoutDate(v *domain.Date) *FulfilmentUpdate {
+	if v != nil {
+		_u.SetPayoutDate(*v)
+	}
+	return _u
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (_u *FulfilmentUpdate) ClearPayoutDate() *FulfilmentUpdate {
+	_u.mutation.ClearPayoutDate()
 	return _u
 }
 
@@ -449,12 +449,6 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(fulfilment.FieldAmountMinor, field.TypeInt64, value)
 	}
-	if value, ok := _u.mutation.PayoutDate(); ok {
-		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
-	}
-	if _u.mutation.PayoutDateCleared() {
-		_spec.ClearField(fulfilment.FieldPayoutDate, field.TypeString)
-	}
 	if value, ok := _u.mutation.ProviderOperationID(); ok {
 		_spec.SetField(fulfilment.FieldProviderOperationID, field.TypeString, value)
 	}
@@ -489,6 +483,12 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PayoutDate(); ok {
+		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
+	}
+	if _u.mutation.PayoutDateCleared() {
+		_spec.ClearField(fulfilment.FieldPayoutDate, field.TypeString)
 	}
 	if value, ok := _u.mutation.FeePlanVersionID(); ok {
 		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)
@@ -665,26 +665,6 @@ func (_u *FulfilmentUpdateOne) AddAmountMinor(v int64) *FulfilmentUpdateOne {
 	return _u
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (_u *FulfilmentUpdateOne) SetPayoutDate(v domain.Date) *FulfilmentUpdateOne {
-	_u.mutation.SetPayoutDate(v)
-	return _u
-}
-
-// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
-func (_u *FulfilmentUpdateOne) SetNillablePayoutDate(v *domain.Date) *FulfilmentUpdateOne {
-	if v != nil {
-		_u.SetPayoutDate(*v)
-	}
-	return _u
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (_u *FulfilmentUpdateOne) ClearPayoutDate() *FulfilmentUpdateOne {
-	_u.mutation.ClearPayoutDate()
-	return _u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_u *FulfilmentUpdateOne) SetProviderOperationID(v string) *FulfilmentUpdateOne {
 	_u.mutation.SetProviderOperationID(v)
@@ -801,6 +781,26 @@ func (_u *FulfilmentUpdateOne) AppendSteps(v []domain.OperationStep) *Fulfilment
 // ClearSteps clears the value of the "steps" field.
 func (_u *FulfilmentUpdateOne) ClearSteps() *FulfilmentUpdateOne {
 	_u.mutation.ClearSteps()
+	return _u
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (_u *FulfilmentUpdateOne) SetPayoutDate(v domain.Date) *FulfilmentUpdateOne {
+	_u.mutation.SetPayoutDate(v)
+	return _u
+}
+
+// SetNillablePayoutDate sets the "payout_date" field if the given value is not nil.
+func (_u *FulfilmentUpdateOne) SetNillablePayoutDate(v *domain.Date) *FulfilmentUpdateOne {
+	if v != nil {
+		_u.SetPayoutDate(*v)
+	}
+	return _u
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (_u *FulfilmentUpdateOne) ClearPayoutDate() *FulfilmentUpdateOne {
+	_u.mutation.ClearPayoutDate()
 	return _u
 }
 
@@ -1056,12 +1056,6 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(fulfilment.FieldAmountMinor, field.TypeInt64, value)
 	}
-	if value, ok := _u.mutation.PayoutDate(); ok {
-		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
-	}
-	if _u.mutation.PayoutDateCleared() {
-		_spec.ClearField(fulfilment.FieldPayoutDate, field.TypeString)
-	}
 	if value, ok := _u.mutation.ProviderOperationID(); ok {
 		_spec.SetField(fulfilment.FieldProviderOperationID, field.TypeString, value)
 	}
@@ -1096,6 +1090,12 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(fulfilment.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PayoutDate(); ok {
+		_spec.SetField(fulfilment.FieldPayoutDate, field.TypeString, value)
+	}
+	if _u.mutation.PayoutDateCleared() {
+		_spec.ClearField(fulfilment.FieldPayoutDate, field.TypeString)
 	}
 	if value, ok := _u.mutation.FeePlanVersionID(); ok {
 		_spec.SetField(fulfilment.FieldFeePlanVersionID, field.TypeString, value)

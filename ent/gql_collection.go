@@ -831,11 +831,6 @@ func (_q *FulfilmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, fulfilment.FieldCurrency)
 				fieldSeen[fulfilment.FieldCurrency] = struct{}{}
 			}
-		case "payoutDate":
-			if _, ok := fieldSeen[fulfilment.FieldPayoutDate]; !ok {
-				selectedFields = append(selectedFields, fulfilment.FieldPayoutDate)
-				fieldSeen[fulfilment.FieldPayoutDate] = struct{}{}
-			}
 		case "providerOperationID":
 			if _, ok := fieldSeen[fulfilment.FieldProviderOperationID]; !ok {
 				selectedFields = append(selectedFields, fulfilment.FieldProviderOperationID)
@@ -850,6 +845,11 @@ func (_q *FulfilmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[fulfilment.FieldCompletedAt]; !ok {
 				selectedFields = append(selectedFields, fulfilment.FieldCompletedAt)
 				fieldSeen[fulfilment.FieldCompletedAt] = struct{}{}
+			}
+		case "payoutDate":
+			if _, ok := fieldSeen[fulfilment.FieldPayoutDate]; !ok {
+				selectedFields = append(selectedFields, fulfilment.FieldPayoutDate)
+				fieldSeen[fulfilment.FieldPayoutDate] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2350,11 +2350,6 @@ func (_q *RefundQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, refund.FieldCurrency)
 				fieldSeen[refund.FieldCurrency] = struct{}{}
 			}
-		case "reason":
-			if _, ok := fieldSeen[refund.FieldReason]; !ok {
-				selectedFields = append(selectedFields, refund.FieldReason)
-				fieldSeen[refund.FieldReason] = struct{}{}
-			}
 		case "providerOperationID":
 			if _, ok := fieldSeen[refund.FieldProviderOperationID]; !ok {
 				selectedFields = append(selectedFields, refund.FieldProviderOperationID)
@@ -2369,6 +2364,11 @@ func (_q *RefundQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[refund.FieldCompletedAt]; !ok {
 				selectedFields = append(selectedFields, refund.FieldCompletedAt)
 				fieldSeen[refund.FieldCompletedAt] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[refund.FieldReason]; !ok {
+				selectedFields = append(selectedFields, refund.FieldReason)
+				fieldSeen[refund.FieldReason] = struct{}{}
 			}
 		case "id":
 		case "__typename":

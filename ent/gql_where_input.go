@@ -7455,23 +7455,6 @@ type RefundWhereInput struct {
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
 
-	// "reason" field predicates.
-	Reason             *string  `json:"reason,omitempty"`
-	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
-	ReasonIn           []string `json:"reasonIn,omitempty"`
-	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
-	ReasonGT           *string  `json:"reasonGT,omitempty"`
-	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
-	ReasonLT           *string  `json:"reasonLT,omitempty"`
-	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
-	ReasonContains     *string  `json:"reasonContains,omitempty"`
-	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
-	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
-	ReasonIsNil        bool     `json:"reasonIsNil,omitempty"`
-	ReasonNotNil       bool     `json:"reasonNotNil,omitempty"`
-	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
-	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
-
 	// "provider_operation_id" field predicates.
 	ProviderOperationID             *string  `json:"providerOperationID,omitempty"`
 	ProviderOperationIDNEQ          *string  `json:"providerOperationIDNEQ,omitempty"`
@@ -7517,6 +7500,23 @@ type RefundWhereInput struct {
 	CompletedAtLTE    *time.Time  `json:"completedAtLTE,omitempty"`
 	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
 	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonIsNil        bool     `json:"reasonIsNil,omitempty"`
+	ReasonNotNil       bool     `json:"reasonNotNil,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
 
 	// "order" edge predicates.
 	HasOrder     *bool              `json:"hasOrder,omitempty"`
@@ -7742,51 +7742,6 @@ func (i *RefundWhereInput) P() (predicate.Refund, error) {
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, refund.CurrencyContainsFold(*i.CurrencyContainsFold))
 	}
-	if i.Reason != nil {
-		predicates = append(predicates, refund.ReasonEQ(*i.Reason))
-	}
-	if i.ReasonNEQ != nil {
-		predicates = append(predicates, refund.ReasonNEQ(*i.ReasonNEQ))
-	}
-	if len(i.ReasonIn) > 0 {
-		predicates = append(predicates, refund.ReasonIn(i.ReasonIn...))
-	}
-	if len(i.ReasonNotIn) > 0 {
-		predicates = append(predicates, refund.ReasonNotIn(i.ReasonNotIn...))
-	}
-	if i.ReasonGT != nil {
-		predicates = append(predicates, refund.ReasonGT(*i.ReasonGT))
-	}
-	if i.ReasonGTE != nil {
-		predicates = append(predicates, refund.ReasonGTE(*i.ReasonGTE))
-	}
-	if i.ReasonLT != nil {
-		predicates = append(predicates, refund.ReasonLT(*i.ReasonLT))
-	}
-	if i.ReasonLTE != nil {
-		predicates = append(predicates, refund.ReasonLTE(*i.ReasonLTE))
-	}
-	if i.ReasonContains != nil {
-		predicates = append(predicates, refund.ReasonContains(*i.ReasonContains))
-	}
-	if i.ReasonHasPrefix != nil {
-		predicates = append(predicates, refund.ReasonHasPrefix(*i.ReasonHasPrefix))
-	}
-	if i.ReasonHasSuffix != nil {
-		predicates = append(predicates, refund.ReasonHasSuffix(*i.ReasonHasSuffix))
-	}
-	if i.ReasonIsNil {
-		predicates = append(predicates, refund.ReasonIsNil())
-	}
-	if i.ReasonNotNil {
-		predicates = append(predicates, refund.ReasonNotNil())
-	}
-	if i.ReasonEqualFold != nil {
-		predicates = append(predicates, refund.ReasonEqualFold(*i.ReasonEqualFold))
-	}
-	if i.ReasonContainsFold != nil {
-		predicates = append(predicates, refund.ReasonContainsFold(*i.ReasonContainsFold))
-	}
 	if i.ProviderOperationID != nil {
 		predicates = append(predicates, refund.ProviderOperationIDEQ(*i.ProviderOperationID))
 	}
@@ -7906,6 +7861,51 @@ func (i *RefundWhereInput) P() (predicate.Refund, error) {
 	}
 	if i.CompletedAtNotNil {
 		predicates = append(predicates, refund.CompletedAtNotNil())
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, refund.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, refund.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, refund.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, refund.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, refund.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, refund.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, refund.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, refund.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, refund.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, refund.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, refund.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonIsNil {
+		predicates = append(predicates, refund.ReasonIsNil())
+	}
+	if i.ReasonNotNil {
+		predicates = append(predicates, refund.ReasonNotNil())
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, refund.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, refund.ReasonContainsFold(*i.ReasonContainsFold))
 	}
 
 	if i.HasOrder != nil {

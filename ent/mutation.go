@@ -5656,7 +5656,6 @@ type FulfilmentMutation struct {
 	currency              *string
 	amount_minor          *int64
 	addamount_minor       *int64
-	payout_date           *domain.Date
 	provider_operation_id *string
 	failure_reason        *string
 	attempts              *int
@@ -5664,6 +5663,7 @@ type FulfilmentMutation struct {
 	completed_at          *time.Time
 	steps                 *[]domain.OperationStep
 	appendsteps           []domain.OperationStep
+	payout_date           *domain.Date
 	fee_plan_version_id   *string
 	fee_bps               *int64
 	addfee_bps            *int64
@@ -6071,55 +6071,6 @@ func (m *FulfilmentMutation) ResetAmountMinor() {
 	m.addamount_minor = nil
 }
 
-// SetPayoutDate sets the "payout_date" field.
-func (m *FulfilmentMutation) SetPayoutDate(d domain.Date) {
-	m.payout_date = &d
-}
-
-// PayoutDate returns the value of the "payout_date" field in the mutation.
-func (m *FulfilmentMutation) PayoutDate() (r domain.Date, exists bool) {
-	v := m.payout_date
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldPayoutDate returns the old "payout_date" field's value of the Fulfilment entity.
-// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *FulfilmentMutation) OldPayoutDate(ctx context.Context) (v *domain.Date, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldPayoutDate is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldPayoutDate requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldPayoutDate: %w", err)
-	}
-	return oldValue.PayoutDate, nil
-}
-
-// ClearPayoutDate clears the value of the "payout_date" field.
-func (m *FulfilmentMutation) ClearPayoutDate() {
-	m.payout_date = nil
-	m.clearedFields[fulfilment.FieldPayoutDate] = struct{}{}
-}
-
-// PayoutDateCleared returns if the "payout_date" field was cleared in this mutation.
-func (m *FulfilmentMutation) PayoutDateCleared() bool {
-	_, ok := m.clearedFields[fulfilment.FieldPayoutDate]
-	return ok
-}
-
-// ResetPayoutDate resets all changes to the "payout_date" field.
-func (m *FulfilmentMutation) ResetPayoutDate() {
-	m.payout_date = nil
-	delete(m.clearedFields, fulfilment.FieldPayoutDate)
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (m *FulfilmentMutation) SetProviderOperationID(s string) {
 	m.provider_operation_id = &s
@@ -6435,6 +6386,55 @@ func (m *FulfilmentMutation) ResetSteps() {
 	m.steps = nil
 	m.appendsteps = nil
 	delete(m.clearedFields, fulfilment.FieldSteps)
+}
+
+// SetPayoutDate sets the "payout_date" field.
+func (m *FulfilmentMutation) SetPayoutDate(d domain.Date) {
+	m.payout_date = &d
+}
+
+// PayoutDate returns the value of the "payout_date" field in the mutation.
+func (m *FulfilmentMutation) PayoutDate() (r domain.Date, exists bool) {
+	v := m.payout_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayoutDate returns the old "payout_date" field's value of the Fulfilment entity.
+// If the Fulfilment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FulfilmentMutation) OldPayoutDate(ctx context.Context) (v *domain.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayoutDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayoutDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayoutDate: %w", err)
+	}
+	return oldValue.PayoutDate, nil
+}
+
+// ClearPayoutDate clears the value of the "payout_date" field.
+func (m *FulfilmentMutation) ClearPayoutDate() {
+	m.payout_date = nil
+	m.clearedFields[fulfilment.FieldPayoutDate] = struct{}{}
+}
+
+// PayoutDateCleared returns if the "payout_date" field was cleared in this mutation.
+func (m *FulfilmentMutation) PayoutDateCleared() bool {
+	_, ok := m.clearedFields[fulfilment.FieldPayoutDate]
+	return ok
+}
+
+// ResetPayoutDate resets all changes to the "payout_date" field.
+func (m *FulfilmentMutation) ResetPayoutDate() {
+	m.payout_date = nil
+	delete(m.clearedFields, fulfilment.FieldPayoutDate)
 }
 
 // SetFeePlanVersionID sets the "fee_plan_version_id" field.
@@ -6790,9 +6790,6 @@ func (m *FulfilmentMutation) Fields() []string {
 	if m.amount_minor != nil {
 		fields = append(fields, fulfilment.FieldAmountMinor)
 	}
-	if m.payout_date != nil {
-		fields = append(fields, fulfilment.FieldPayoutDate)
-	}
 	if m.provider_operation_id != nil {
 		fields = append(fields, fulfilment.FieldProviderOperationID)
 	}
@@ -6810,6 +6807,9 @@ func (m *FulfilmentMutation) Fields() []string {
 	}
 	if m.steps != nil {
 		fields = append(fields, fulfilment.FieldSteps)
+	}
+	if m.payout_date != nil {
+		fields = append(fields, fulfilment.FieldPayoutDate)
 	}
 	if m.fee_plan_version_id != nil {
 		fields = append(fields, fulfilment.FieldFeePlanVersionID)
@@ -6842,8 +6842,6 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.Currency()
 	case fulfilment.FieldAmountMinor:
 		return m.AmountMinor()
-	case fulfilment.FieldPayoutDate:
-		return m.PayoutDate()
 	case fulfilment.FieldProviderOperationID:
 		return m.ProviderOperationID()
 	case fulfilment.FieldFailureReason:
@@ -6856,6 +6854,8 @@ func (m *FulfilmentMutation) Field(name string) (ent.Value, bool) {
 		return m.SettlementID()
 	case fulfilment.FieldSteps:
 		return m.Steps()
+	case fulfilment.FieldPayoutDate:
+		return m.PayoutDate()
 	case fulfilment.FieldFeePlanVersionID:
 		return m.FeePlanVersionID()
 	case fulfilment.FieldFeeBps:
@@ -6885,8 +6885,6 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldCurrency(ctx)
 	case fulfilment.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
-	case fulfilment.FieldPayoutDate:
-		return m.OldPayoutDate(ctx)
 	case fulfilment.FieldProviderOperationID:
 		return m.OldProviderOperationID(ctx)
 	case fulfilment.FieldFailureReason:
@@ -6899,6 +6897,8 @@ func (m *FulfilmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldSettlementID(ctx)
 	case fulfilment.FieldSteps:
 		return m.OldSteps(ctx)
+	case fulfilment.FieldPayoutDate:
+		return m.OldPayoutDate(ctx)
 	case fulfilment.FieldFeePlanVersionID:
 		return m.OldFeePlanVersionID(ctx)
 	case fulfilment.FieldFeeBps:
@@ -6963,13 +6963,6 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAmountMinor(v)
 		return nil
-	case fulfilment.FieldPayoutDate:
-		v, ok := value.(domain.Date)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetPayoutDate(v)
-		return nil
 	case fulfilment.FieldProviderOperationID:
 		v, ok := value.(string)
 		if !ok {
@@ -7011,6 +7004,13 @@ func (m *FulfilmentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSteps(v)
+		return nil
+	case fulfilment.FieldPayoutDate:
+		v, ok := value.(domain.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayoutDate(v)
 		return nil
 	case fulfilment.FieldFeePlanVersionID:
 		v, ok := value.(string)
@@ -7117,9 +7117,6 @@ func (m *FulfilmentMutation) ClearedFields() []string {
 	if m.FieldCleared(fulfilment.FieldCompanyID) {
 		fields = append(fields, fulfilment.FieldCompanyID)
 	}
-	if m.FieldCleared(fulfilment.FieldPayoutDate) {
-		fields = append(fields, fulfilment.FieldPayoutDate)
-	}
 	if m.FieldCleared(fulfilment.FieldProviderOperationID) {
 		fields = append(fields, fulfilment.FieldProviderOperationID)
 	}
@@ -7134,6 +7131,9 @@ func (m *FulfilmentMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(fulfilment.FieldSteps) {
 		fields = append(fields, fulfilment.FieldSteps)
+	}
+	if m.FieldCleared(fulfilment.FieldPayoutDate) {
+		fields = append(fields, fulfilment.FieldPayoutDate)
 	}
 	if m.FieldCleared(fulfilment.FieldFeePlanVersionID) {
 		fields = append(fields, fulfilment.FieldFeePlanVersionID)
@@ -7161,9 +7161,6 @@ func (m *FulfilmentMutation) ClearField(name string) error {
 	case fulfilment.FieldCompanyID:
 		m.ClearCompanyID()
 		return nil
-	case fulfilment.FieldPayoutDate:
-		m.ClearPayoutDate()
-		return nil
 	case fulfilment.FieldProviderOperationID:
 		m.ClearProviderOperationID()
 		return nil
@@ -7178,6 +7175,9 @@ func (m *FulfilmentMutation) ClearField(name string) error {
 		return nil
 	case fulfilment.FieldSteps:
 		m.ClearSteps()
+		return nil
+	case fulfilment.FieldPayoutDate:
+		m.ClearPayoutDate()
 		return nil
 	case fulfilment.FieldFeePlanVersionID:
 		m.ClearFeePlanVersionID()
@@ -7217,9 +7217,6 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 	case fulfilment.FieldAmountMinor:
 		m.ResetAmountMinor()
 		return nil
-	case fulfilment.FieldPayoutDate:
-		m.ResetPayoutDate()
-		return nil
 	case fulfilment.FieldProviderOperationID:
 		m.ResetProviderOperationID()
 		return nil
@@ -7237,6 +7234,9 @@ func (m *FulfilmentMutation) ResetField(name string) error {
 		return nil
 	case fulfilment.FieldSteps:
 		m.ResetSteps()
+		return nil
+	case fulfilment.FieldPayoutDate:
+		m.ResetPayoutDate()
 		return nil
 	case fulfilment.FieldFeePlanVersionID:
 		m.ResetFeePlanVersionID()
@@ -19076,11 +19076,6 @@ type RefundMutation struct {
 	currency               *string
 	amount_minor           *int64
 	addamount_minor        *int64
-	return_amount_minor    *int64
-	addreturn_amount_minor *int64
-	cancel_amount_minor    *int64
-	addcancel_amount_minor *int64
-	reason                 *string
 	provider_operation_id  *string
 	failure_reason         *string
 	attempts               *int
@@ -19088,6 +19083,11 @@ type RefundMutation struct {
 	completed_at           *time.Time
 	steps                  *[]domain.OperationStep
 	appendsteps            []domain.OperationStep
+	return_amount_minor    *int64
+	addreturn_amount_minor *int64
+	cancel_amount_minor    *int64
+	addcancel_amount_minor *int64
+	reason                 *string
 	clearedFields          map[string]struct{}
 	_order                 *string
 	cleared_order          bool
@@ -19490,167 +19490,6 @@ func (m *RefundMutation) ResetAmountMinor() {
 	m.addamount_minor = nil
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (m *RefundMutation) SetReturnAmountMinor(i int64) {
-	m.return_amount_minor = &i
-	m.addreturn_amount_minor = nil
-}
-
-// ReturnAmountMinor returns the value of the "return_amount_minor" field in the mutation.
-func (m *RefundMutation) ReturnAmountMinor() (r int64, exists bool) {
-	v := m.return_amount_minor
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldReturnAmountMinor returns the old "return_amount_minor" field's value of the Refund entity.
-// If the Refund object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *RefundMutation) OldReturnAmountMinor(ctx context.Context) (v int64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldReturnAmountMinor is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldReturnAmountMinor requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldReturnAmountMinor: %w", err)
-	}
-	return oldValue.ReturnAmountMinor, nil
-}
-
-// AddReturnAmountMinor adds i to the "return_amount_minor" field.
-func (m *RefundMutation) AddReturnAmountMinor(i int64) {
-	if m.addreturn_amount_minor != nil {
-		*m.addreturn_amount_minor += i
-	} else {
-		m.addreturn_amount_minor = &i
-	}
-}
-
-// AddedReturnAmountMinor returns the value that was added to the "return_amount_minor" field in this mutation.
-func (m *RefundMutation) AddedReturnAmountMinor() (r int64, exists bool) {
-	v := m.addreturn_amount_minor
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetReturnAmountMinor resets all changes to the "return_amount_minor" field.
-func (m *RefundMutation) ResetReturnAmountMinor() {
-	m.return_amount_minor = nil
-	m.addreturn_amount_minor = nil
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (m *RefundMutation) SetCancelAmountMinor(i int64) {
-	m.cancel_amount_minor = &i
-	m.addcancel_amount_minor = nil
-}
-
-// CancelAmountMinor returns the value of the "cancel_amount_minor" field in the mutation.
-func (m *RefundMutation) CancelAmountMinor() (r int64, exists bool) {
-	v := m.cancel_amount_minor
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCancelAmountMinor returns the old "cancel_amount_minor" field's value of the Refund entity.
-// If the Refund object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *RefundMutation) OldCancelAmountMinor(ctx context.Context) (v int64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCancelAmountMinor is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCancelAmountMinor requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCancelAmountMinor: %w", err)
-	}
-	return oldValue.CancelAmountMinor, nil
-}
-
-// AddCancelAmountMinor adds i to the "cancel_amount_minor" field.
-func (m *RefundMutation) AddCancelAmountMinor(i int64) {
-	if m.addcancel_amount_minor != nil {
-		*m.addcancel_amount_minor += i
-	} else {
-		m.addcancel_amount_minor = &i
-	}
-}
-
-// AddedCancelAmountMinor returns the value that was added to the "cancel_amount_minor" field in this mutation.
-func (m *RefundMutation) AddedCancelAmountMinor() (r int64, exists bool) {
-	v := m.addcancel_amount_minor
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetCancelAmountMinor resets all changes to the "cancel_amount_minor" field.
-func (m *RefundMutation) ResetCancelAmountMinor() {
-	m.cancel_amount_minor = nil
-	m.addcancel_amount_minor = nil
-}
-
-// SetReason sets the "reason" field.
-func (m *RefundMutation) SetReason(s string) {
-	m.reason = &s
-}
-
-// Reason returns the value of the "reason" field in the mutation.
-func (m *RefundMutation) Reason() (r string, exists bool) {
-	v := m.reason
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldReason returns the old "reason" field's value of the Refund entity.
-// If the Refund object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *RefundMutation) OldReason(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldReason is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldReason requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldReason: %w", err)
-	}
-	return oldValue.Reason, nil
-}
-
-// ClearReason clears the value of the "reason" field.
-func (m *RefundMutation) ClearReason() {
-	m.reason = nil
-	m.clearedFields[refund.FieldReason] = struct{}{}
-}
-
-// ReasonCleared returns if the "reason" field was cleared in this mutation.
-func (m *RefundMutation) ReasonCleared() bool {
-	_, ok := m.clearedFields[refund.FieldReason]
-	return ok
-}
-
-// ResetReason resets all changes to the "reason" field.
-func (m *RefundMutation) ResetReason() {
-	m.reason = nil
-	delete(m.clearedFields, refund.FieldReason)
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (m *RefundMutation) SetProviderOperationID(s string) {
 	m.provider_operation_id = &s
@@ -19968,6 +19807,167 @@ func (m *RefundMutation) ResetSteps() {
 	delete(m.clearedFields, refund.FieldSteps)
 }
 
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (m *RefundMutation) SetReturnAmountMinor(i int64) {
+	m.return_amount_minor = &i
+	m.addreturn_amount_minor = nil
+}
+
+// ReturnAmountMinor returns the value of the "return_amount_minor" field in the mutation.
+func (m *RefundMutation) ReturnAmountMinor() (r int64, exists bool) {
+	v := m.return_amount_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReturnAmountMinor returns the old "return_amount_minor" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldReturnAmountMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReturnAmountMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReturnAmountMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReturnAmountMinor: %w", err)
+	}
+	return oldValue.ReturnAmountMinor, nil
+}
+
+// AddReturnAmountMinor adds i to the "return_amount_minor" field.
+func (m *RefundMutation) AddReturnAmountMinor(i int64) {
+	if m.addreturn_amount_minor != nil {
+		*m.addreturn_amount_minor += i
+	} else {
+		m.addreturn_amount_minor = &i
+	}
+}
+
+// AddedReturnAmountMinor returns the value that was added to the "return_amount_minor" field in this mutation.
+func (m *RefundMutation) AddedReturnAmountMinor() (r int64, exists bool) {
+	v := m.addreturn_amount_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReturnAmountMinor resets all changes to the "return_amount_minor" field.
+func (m *RefundMutation) ResetReturnAmountMinor() {
+	m.return_amount_minor = nil
+	m.addreturn_amount_minor = nil
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (m *RefundMutation) SetCancelAmountMinor(i int64) {
+	m.cancel_amount_minor = &i
+	m.addcancel_amount_minor = nil
+}
+
+// CancelAmountMinor returns the value of the "cancel_amount_minor" field in the mutation.
+func (m *RefundMutation) CancelAmountMinor() (r int64, exists bool) {
+	v := m.cancel_amount_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelAmountMinor returns the old "cancel_amount_minor" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldCancelAmountMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelAmountMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelAmountMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelAmountMinor: %w", err)
+	}
+	return oldValue.CancelAmountMinor, nil
+}
+
+// AddCancelAmountMinor adds i to the "cancel_amount_minor" field.
+func (m *RefundMutation) AddCancelAmountMinor(i int64) {
+	if m.addcancel_amount_minor != nil {
+		*m.addcancel_amount_minor += i
+	} else {
+		m.addcancel_amount_minor = &i
+	}
+}
+
+// AddedCancelAmountMinor returns the value that was added to the "cancel_amount_minor" field in this mutation.
+func (m *RefundMutation) AddedCancelAmountMinor() (r int64, exists bool) {
+	v := m.addcancel_amount_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelAmountMinor resets all changes to the "cancel_amount_minor" field.
+func (m *RefundMutation) ResetCancelAmountMinor() {
+	m.cancel_amount_minor = nil
+	m.addcancel_amount_minor = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *RefundMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *RefundMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *RefundMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[refund.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *RefundMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[refund.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *RefundMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, refund.FieldReason)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *RefundMutation) ClearOrder() {
 	m.cleared_order = true
@@ -20132,15 +20132,6 @@ func (m *RefundMutation) Fields() []string {
 	if m.amount_minor != nil {
 		fields = append(fields, refund.FieldAmountMinor)
 	}
-	if m.return_amount_minor != nil {
-		fields = append(fields, refund.FieldReturnAmountMinor)
-	}
-	if m.cancel_amount_minor != nil {
-		fields = append(fields, refund.FieldCancelAmountMinor)
-	}
-	if m.reason != nil {
-		fields = append(fields, refund.FieldReason)
-	}
 	if m.provider_operation_id != nil {
 		fields = append(fields, refund.FieldProviderOperationID)
 	}
@@ -20158,6 +20149,15 @@ func (m *RefundMutation) Fields() []string {
 	}
 	if m.steps != nil {
 		fields = append(fields, refund.FieldSteps)
+	}
+	if m.return_amount_minor != nil {
+		fields = append(fields, refund.FieldReturnAmountMinor)
+	}
+	if m.cancel_amount_minor != nil {
+		fields = append(fields, refund.FieldCancelAmountMinor)
+	}
+	if m.reason != nil {
+		fields = append(fields, refund.FieldReason)
 	}
 	return fields
 }
@@ -20181,12 +20181,6 @@ func (m *RefundMutation) Field(name string) (ent.Value, bool) {
 		return m.Currency()
 	case refund.FieldAmountMinor:
 		return m.AmountMinor()
-	case refund.FieldReturnAmountMinor:
-		return m.ReturnAmountMinor()
-	case refund.FieldCancelAmountMinor:
-		return m.CancelAmountMinor()
-	case refund.FieldReason:
-		return m.Reason()
 	case refund.FieldProviderOperationID:
 		return m.ProviderOperationID()
 	case refund.FieldFailureReason:
@@ -20199,6 +20193,12 @@ func (m *RefundMutation) Field(name string) (ent.Value, bool) {
 		return m.SettlementID()
 	case refund.FieldSteps:
 		return m.Steps()
+	case refund.FieldReturnAmountMinor:
+		return m.ReturnAmountMinor()
+	case refund.FieldCancelAmountMinor:
+		return m.CancelAmountMinor()
+	case refund.FieldReason:
+		return m.Reason()
 	}
 	return nil, false
 }
@@ -20222,12 +20222,6 @@ func (m *RefundMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldCurrency(ctx)
 	case refund.FieldAmountMinor:
 		return m.OldAmountMinor(ctx)
-	case refund.FieldReturnAmountMinor:
-		return m.OldReturnAmountMinor(ctx)
-	case refund.FieldCancelAmountMinor:
-		return m.OldCancelAmountMinor(ctx)
-	case refund.FieldReason:
-		return m.OldReason(ctx)
 	case refund.FieldProviderOperationID:
 		return m.OldProviderOperationID(ctx)
 	case refund.FieldFailureReason:
@@ -20240,6 +20234,12 @@ func (m *RefundMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldSettlementID(ctx)
 	case refund.FieldSteps:
 		return m.OldSteps(ctx)
+	case refund.FieldReturnAmountMinor:
+		return m.OldReturnAmountMinor(ctx)
+	case refund.FieldCancelAmountMinor:
+		return m.OldCancelAmountMinor(ctx)
+	case refund.FieldReason:
+		return m.OldReason(ctx)
 	}
 	return nil, fmt.Errorf("unknown Refund field %s", name)
 }
@@ -20298,27 +20298,6 @@ func (m *RefundMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAmountMinor(v)
 		return nil
-	case refund.FieldReturnAmountMinor:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetReturnAmountMinor(v)
-		return nil
-	case refund.FieldCancelAmountMinor:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCancelAmountMinor(v)
-		return nil
-	case refund.FieldReason:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetReason(v)
-		return nil
 	case refund.FieldProviderOperationID:
 		v, ok := value.(string)
 		if !ok {
@@ -20361,6 +20340,27 @@ func (m *RefundMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSteps(v)
 		return nil
+	case refund.FieldReturnAmountMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReturnAmountMinor(v)
+		return nil
+	case refund.FieldCancelAmountMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelAmountMinor(v)
+		return nil
+	case refund.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Refund field %s", name)
 }
@@ -20372,14 +20372,14 @@ func (m *RefundMutation) AddedFields() []string {
 	if m.addamount_minor != nil {
 		fields = append(fields, refund.FieldAmountMinor)
 	}
+	if m.addattempts != nil {
+		fields = append(fields, refund.FieldAttempts)
+	}
 	if m.addreturn_amount_minor != nil {
 		fields = append(fields, refund.FieldReturnAmountMinor)
 	}
 	if m.addcancel_amount_minor != nil {
 		fields = append(fields, refund.FieldCancelAmountMinor)
-	}
-	if m.addattempts != nil {
-		fields = append(fields, refund.FieldAttempts)
 	}
 	return fields
 }
@@ -20391,12 +20391,12 @@ func (m *RefundMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case refund.FieldAmountMinor:
 		return m.AddedAmountMinor()
+	case refund.FieldAttempts:
+		return m.AddedAttempts()
 	case refund.FieldReturnAmountMinor:
 		return m.AddedReturnAmountMinor()
 	case refund.FieldCancelAmountMinor:
 		return m.AddedCancelAmountMinor()
-	case refund.FieldAttempts:
-		return m.AddedAttempts()
 	}
 	return nil, false
 }
@@ -20413,6 +20413,13 @@ func (m *RefundMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAmountMinor(v)
 		return nil
+	case refund.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
 	case refund.FieldReturnAmountMinor:
 		v, ok := value.(int64)
 		if !ok {
@@ -20427,13 +20434,6 @@ func (m *RefundMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddCancelAmountMinor(v)
 		return nil
-	case refund.FieldAttempts:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddAttempts(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Refund numeric field %s", name)
 }
@@ -20444,9 +20444,6 @@ func (m *RefundMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(refund.FieldCompanyID) {
 		fields = append(fields, refund.FieldCompanyID)
-	}
-	if m.FieldCleared(refund.FieldReason) {
-		fields = append(fields, refund.FieldReason)
 	}
 	if m.FieldCleared(refund.FieldProviderOperationID) {
 		fields = append(fields, refund.FieldProviderOperationID)
@@ -20462,6 +20459,9 @@ func (m *RefundMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(refund.FieldSteps) {
 		fields = append(fields, refund.FieldSteps)
+	}
+	if m.FieldCleared(refund.FieldReason) {
+		fields = append(fields, refund.FieldReason)
 	}
 	return fields
 }
@@ -20480,9 +20480,6 @@ func (m *RefundMutation) ClearField(name string) error {
 	case refund.FieldCompanyID:
 		m.ClearCompanyID()
 		return nil
-	case refund.FieldReason:
-		m.ClearReason()
-		return nil
 	case refund.FieldProviderOperationID:
 		m.ClearProviderOperationID()
 		return nil
@@ -20497,6 +20494,9 @@ func (m *RefundMutation) ClearField(name string) error {
 		return nil
 	case refund.FieldSteps:
 		m.ClearSteps()
+		return nil
+	case refund.FieldReason:
+		m.ClearReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Refund nullable field %s", name)
@@ -20527,15 +20527,6 @@ func (m *RefundMutation) ResetField(name string) error {
 	case refund.FieldAmountMinor:
 		m.ResetAmountMinor()
 		return nil
-	case refund.FieldReturnAmountMinor:
-		m.ResetReturnAmountMinor()
-		return nil
-	case refund.FieldCancelAmountMinor:
-		m.ResetCancelAmountMinor()
-		return nil
-	case refund.FieldReason:
-		m.ResetReason()
-		return nil
 	case refund.FieldProviderOperationID:
 		m.ResetProviderOperationID()
 		return nil
@@ -20553,6 +20544,15 @@ func (m *RefundMutation) ResetField(name string) error {
 		return nil
 	case refund.FieldSteps:
 		m.ResetSteps()
+		return nil
+	case refund.FieldReturnAmountMinor:
+		m.ResetReturnAmountMinor()
+		return nil
+	case refund.FieldCancelAmountMinor:
+		m.ResetCancelAmountMinor()
+		return nil
+	case refund.FieldReason:
+		m.ResetReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Refund field %s", name)

@@ -35,12 +35,6 @@ type Refund struct {
 	Currency string `json:"currency,omitempty"`
 	// AmountMinor holds the value of the "amount_minor" field.
 	AmountMinor int64 `json:"amount_minor,omitempty"`
-	// ReturnAmountMinor holds the value of the "return_amount_minor" field.
-	ReturnAmountMinor int64 `json:"return_amount_minor,omitempty"`
-	// CancelAmountMinor holds the value of the "cancel_amount_minor" field.
-	CancelAmountMinor int64 `json:"cancel_amount_minor,omitempty"`
-	// Reason holds the value of the "reason" field.
-	Reason string `json:"reason,omitempty"`
 	// ProviderOperationID holds the value of the "provider_operation_id" field.
 	ProviderOperationID string `json:"provider_operation_id,omitempty"`
 	// FailureReason holds the value of the "failure_reason" field.
@@ -53,6 +47,12 @@ type Refund struct {
 	SettlementID *string `json:"settlement_id,omitempty"`
 	// Steps holds the value of the "steps" field.
 	Steps []domain.OperationStep `json:"steps,omitempty"`
+	// ReturnAmountMinor holds the value of the "return_amount_minor" field.
+	ReturnAmountMinor int64 `json:"return_amount_minor,omitempty"`
+	// CancelAmountMinor holds the value of the "cancel_amount_minor" field.
+	CancelAmountMinor int64 `json:"cancel_amount_minor,omitempty"`
+	// Reason holds the value of the "reason" field.
+	Reason string `json:"reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RefundQuery when eager-loading is set.
 	Edges        RefundEdges `json:"edges"`
@@ -114,9 +114,9 @@ func (*Refund) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case refund.FieldSteps:
 			values[i] = new([]byte)
-		case refund.FieldAmountMinor, refund.FieldReturnAmountMinor, refund.FieldCancelAmountMinor, refund.FieldAttempts:
+		case refund.FieldAmountMinor, refund.FieldAttempts, refund.FieldReturnAmountMinor, refund.FieldCancelAmountMinor:
 			values[i] = new(sql.NullInt64)
-		case refund.FieldID, refund.FieldOrderID, refund.FieldCompanyID, refund.FieldStatus, refund.FieldCurrency, refund.FieldReason, refund.FieldProviderOperationID, refund.FieldFailureReason, refund.FieldSettlementID:
+		case refund.FieldID, refund.FieldOrderID, refund.FieldCompanyID, refund.FieldStatus, refund.FieldCurrency, refund.FieldProviderOperationID, refund.FieldFailureReason, refund.FieldSettlementID, refund.FieldReason:
 			values[i] = new(sql.NullString)
 		case refund.FieldCreatedAt, refund.FieldUpdatedAt, refund.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -183,24 +183,6 @@ func (_m *Refund) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AmountMinor = value.Int64
 			}
-		case refund.FieldReturnAmountMinor:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field return_amount_minor", values[i])
-			} else if value.Valid {
-				_m.ReturnAmountMinor = value.Int64
-			}
-		case refund.FieldCancelAmountMinor:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field cancel_amount_minor", values[i])
-			} else if value.Valid {
-				_m.CancelAmountMinor = value.Int64
-			}
-		case refund.FieldReason:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field reason", values[i])
-			} else if value.Valid {
-				_m.Reason = value.String
-			}
 		case refund.FieldProviderOperationID:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field provider_operation_id", values[i])
@@ -240,6 +222,24 @@ func (_m *Refund) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Steps); err != nil {
 					return fmt.Errorf("unmarshal field steps: %w", err)
 				}
+			}
+		case refund.FieldReturnAmountMinor:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field return_amount_minor", values[i])
+			} else if value.Valid {
+				_m.ReturnAmountMinor = value.Int64
+			}
+		case refund.FieldCancelAmountMinor:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field cancel_amount_minor", values[i])
+			} else if value.Valid {
+				_m.CancelAmountMinor = value.Int64
+			}
+		case refund.FieldReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field reason", values[i])
+			} else if value.Valid {
+				_m.Reason = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -313,15 +313,6 @@ func (_m *Refund) String() string {
 	builder.WriteString("amount_minor=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountMinor))
 	builder.WriteString(", ")
-	builder.WriteString("return_amount_minor=")
-	builder.WriteString(fmt.Sprintf("%v", _m.ReturnAmountMinor))
-	builder.WriteString(", ")
-	builder.WriteString("cancel_amount_minor=")
-	builder.WriteString(fmt.Sprintf("%v", _m.CancelAmountMinor))
-	builder.WriteString(", ")
-	builder.WriteString("reason=")
-	builder.WriteString(_m.Reason)
-	builder.WriteString(", ")
 	builder.WriteString("provider_operation_id=")
 	builder.WriteString(_m.ProviderOperationID)
 	builder.WriteString(", ")
@@ -343,6 +334,15 @@ func (_m *Refund) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("steps=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Steps))
+	builder.WriteString(", ")
+	builder.WriteString("return_amount_minor=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReturnAmountMinor))
+	builder.WriteString(", ")
+	builder.WriteString("cancel_amount_minor=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CancelAmountMinor))
+	builder.WriteString(", ")
+	builder.WriteString("reason=")
+	builder.WriteString(_m.Reason)
 	builder.WriteByte(')')
 	return builder.String()
 }

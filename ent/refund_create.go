@@ -109,48 +109,6 @@ func (_c *RefundCreate) SetNillableAmountMinor(v *int64) *RefundCreate {
 	return _c
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (_c *RefundCreate) SetReturnAmountMinor(v int64) *RefundCreate {
-	_c.mutation.SetReturnAmountMinor(v)
-	return _c
-}
-
-// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
-func (_c *RefundCreate) SetNillableReturnAmountMinor(v *int64) *RefundCreate {
-	if v != nil {
-		_c.SetReturnAmountMinor(*v)
-	}
-	return _c
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (_c *RefundCreate) SetCancelAmountMinor(v int64) *RefundCreate {
-	_c.mutation.SetCancelAmountMinor(v)
-	return _c
-}
-
-// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
-func (_c *RefundCreate) SetNillableCancelAmountMinor(v *int64) *RefundCreate {
-	if v != nil {
-		_c.SetCancelAmountMinor(*v)
-	}
-	return _c
-}
-
-// SetReason sets the "reason" field.
-func (_c *RefundCreate) SetReason(v string) *RefundCreate {
-	_c.mutation.SetReason(v)
-	return _c
-}
-
-// SetNillableReason sets the "reason" field if the given value is not nil.
-func (_c *RefundCreate) SetNillableReason(v *string) *RefundCreate {
-	if v != nil {
-		_c.SetReason(*v)
-	}
-	return _c
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_c *RefundCreate) SetProviderOperationID(v string) *RefundCreate {
 	_c.mutation.SetProviderOperationID(v)
@@ -224,6 +182,48 @@ func (_c *RefundCreate) SetNillableSettlementID(v *string) *RefundCreate {
 // SetSteps sets the "steps" field.
 func (_c *RefundCreate) SetSteps(v []domain.OperationStep) *RefundCreate {
 	_c.mutation.SetSteps(v)
+	return _c
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (_c *RefundCreate) SetReturnAmountMinor(v int64) *RefundCreate {
+	_c.mutation.SetReturnAmountMinor(v)
+	return _c
+}
+
+// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
+func (_c *RefundCreate) SetNillableReturnAmountMinor(v *int64) *RefundCreate {
+	if v != nil {
+		_c.SetReturnAmountMinor(*v)
+	}
+	return _c
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (_c *RefundCreate) SetCancelAmountMinor(v int64) *RefundCreate {
+	_c.mutation.SetCancelAmountMinor(v)
+	return _c
+}
+
+// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
+func (_c *RefundCreate) SetNillableCancelAmountMinor(v *int64) *RefundCreate {
+	if v != nil {
+		_c.SetCancelAmountMinor(*v)
+	}
+	return _c
+}
+
+// SetReason sets the "reason" field.
+func (_c *RefundCreate) SetReason(v string) *RefundCreate {
+	_c.mutation.SetReason(v)
+	return _c
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_c *RefundCreate) SetNillableReason(v *string) *RefundCreate {
+	if v != nil {
+		_c.SetReason(*v)
+	}
 	return _c
 }
 
@@ -325,6 +325,10 @@ func (_c *RefundCreate) defaults() error {
 		v := refund.DefaultAmountMinor
 		_c.mutation.SetAmountMinor(v)
 	}
+	if _, ok := _c.mutation.Attempts(); !ok {
+		v := refund.DefaultAttempts
+		_c.mutation.SetAttempts(v)
+	}
 	if _, ok := _c.mutation.ReturnAmountMinor(); !ok {
 		v := refund.DefaultReturnAmountMinor
 		_c.mutation.SetReturnAmountMinor(v)
@@ -332,10 +336,6 @@ func (_c *RefundCreate) defaults() error {
 	if _, ok := _c.mutation.CancelAmountMinor(); !ok {
 		v := refund.DefaultCancelAmountMinor
 		_c.mutation.SetCancelAmountMinor(v)
-	}
-	if _, ok := _c.mutation.Attempts(); !ok {
-		v := refund.DefaultAttempts
-		_c.mutation.SetAttempts(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if refund.DefaultID == nil {
@@ -377,14 +377,14 @@ func (_c *RefundCreate) check() error {
 	if _, ok := _c.mutation.AmountMinor(); !ok {
 		return &ValidationError{Name: "amount_minor", err: errors.New(`ent: missing required field "Refund.amount_minor"`)}
 	}
+	if _, ok := _c.mutation.Attempts(); !ok {
+		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "Refund.attempts"`)}
+	}
 	if _, ok := _c.mutation.ReturnAmountMinor(); !ok {
 		return &ValidationError{Name: "return_amount_minor", err: errors.New(`ent: missing required field "Refund.return_amount_minor"`)}
 	}
 	if _, ok := _c.mutation.CancelAmountMinor(); !ok {
 		return &ValidationError{Name: "cancel_amount_minor", err: errors.New(`ent: missing required field "Refund.cancel_amount_minor"`)}
-	}
-	if _, ok := _c.mutation.Attempts(); !ok {
-		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "Refund.attempts"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := refund.IDValidator(v); err != nil {
@@ -454,18 +454,6 @@ func (_c *RefundCreate) createSpec() (*Refund, *sqlgraph.CreateSpec) {
 		_spec.SetField(refund.FieldAmountMinor, field.TypeInt64, value)
 		_node.AmountMinor = value
 	}
-	if value, ok := _c.mutation.ReturnAmountMinor(); ok {
-		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
-		_node.ReturnAmountMinor = value
-	}
-	if value, ok := _c.mutation.CancelAmountMinor(); ok {
-		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
-		_node.CancelAmountMinor = value
-	}
-	if value, ok := _c.mutation.Reason(); ok {
-		_spec.SetField(refund.FieldReason, field.TypeString, value)
-		_node.Reason = value
-	}
 	if value, ok := _c.mutation.ProviderOperationID(); ok {
 		_spec.SetField(refund.FieldProviderOperationID, field.TypeString, value)
 		_node.ProviderOperationID = value
@@ -485,6 +473,18 @@ func (_c *RefundCreate) createSpec() (*Refund, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Steps(); ok {
 		_spec.SetField(refund.FieldSteps, field.TypeJSON, value)
 		_node.Steps = value
+	}
+	if value, ok := _c.mutation.ReturnAmountMinor(); ok {
+		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
+		_node.ReturnAmountMinor = value
+	}
+	if value, ok := _c.mutation.CancelAmountMinor(); ok {
+		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
+		_node.CancelAmountMinor = value
+	}
+	if value, ok := _c.mutation.Reason(); ok {
+		_spec.SetField(refund.FieldReason, field.TypeString, value)
+		_node.Reason = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -642,60 +642,6 @@ func (u *RefundUpsert) AddAmountMinor(v int64) *RefundUpsert {
 	return u
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (u *RefundUpsert) SetReturnAmountMinor(v int64) *RefundUpsert {
-	u.Set(refund.FieldReturnAmountMinor, v)
-	return u
-}
-
-// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsert) UpdateReturnAmountMinor() *RefundUpsert {
-	u.SetExcluded(refund.FieldReturnAmountMinor)
-	return u
-}
-
-// AddReturnAmountMinor adds v to the "return_amount_minor" field.
-func (u *RefundUpsert) AddReturnAmountMinor(v int64) *RefundUpsert {
-	u.Add(refund.FieldReturnAmountMinor, v)
-	return u
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (u *RefundUpsert) SetCancelAmountMinor(v int64) *RefundUpsert {
-	u.Set(refund.FieldCancelAmountMinor, v)
-	return u
-}
-
-// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsert) UpdateCancelAmountMinor() *RefundUpsert {
-	u.SetExcluded(refund.FieldCancelAmountMinor)
-	return u
-}
-
-// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
-func (u *RefundUpsert) AddCancelAmountMinor(v int64) *RefundUpsert {
-	u.Add(refund.FieldCancelAmountMinor, v)
-	return u
-}
-
-// SetReason sets the "reason" field.
-func (u *RefundUpsert) SetReason(v string) *RefundUpsert {
-	u.Set(refund.FieldReason, v)
-	return u
-}
-
-// UpdateReason sets the "reason" field to the value that was provided on create.
-func (u *RefundUpsert) UpdateReason() *RefundUpsert {
-	u.SetExcluded(refund.FieldReason)
-	return u
-}
-
-// ClearReason clears the value of the "reason" field.
-func (u *RefundUpsert) ClearReason() *RefundUpsert {
-	u.SetNull(refund.FieldReason)
-	return u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (u *RefundUpsert) SetProviderOperationID(v string) *RefundUpsert {
 	u.Set(refund.FieldProviderOperationID, v)
@@ -801,6 +747,60 @@ func (u *RefundUpsert) UpdateSteps() *RefundUpsert {
 // ClearSteps clears the value of the "steps" field.
 func (u *RefundUpsert) ClearSteps() *RefundUpsert {
 	u.SetNull(refund.FieldSteps)
+	return u
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (u *RefundUpsert) SetReturnAmountMinor(v int64) *RefundUpsert {
+	u.Set(refund.FieldReturnAmountMinor, v)
+	return u
+}
+
+// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsert) UpdateReturnAmountMinor() *RefundUpsert {
+	u.SetExcluded(refund.FieldReturnAmountMinor)
+	return u
+}
+
+// AddReturnAmountMinor adds v to the "return_amount_minor" field.
+func (u *RefundUpsert) AddReturnAmountMinor(v int64) *RefundUpsert {
+	u.Add(refund.FieldReturnAmountMinor, v)
+	return u
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (u *RefundUpsert) SetCancelAmountMinor(v int64) *RefundUpsert {
+	u.Set(refund.FieldCancelAmountMinor, v)
+	return u
+}
+
+// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsert) UpdateCancelAmountMinor() *RefundUpsert {
+	u.SetExcluded(refund.FieldCancelAmountMinor)
+	return u
+}
+
+// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
+func (u *RefundUpsert) AddCancelAmountMinor(v int64) *RefundUpsert {
+	u.Add(refund.FieldCancelAmountMinor, v)
+	return u
+}
+
+// SetReason sets the "reason" field.
+func (u *RefundUpsert) SetReason(v string) *RefundUpsert {
+	u.Set(refund.FieldReason, v)
+	return u
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *RefundUpsert) UpdateReason() *RefundUpsert {
+	u.SetExcluded(refund.FieldReason)
+	return u
+}
+
+// ClearReason clears the value of the "reason" field.
+func (u *RefundUpsert) ClearReason() *RefundUpsert {
+	u.SetNull(refund.FieldReason)
 	return u
 }
 
@@ -921,69 +921,6 @@ func (u *RefundUpsertOne) AddAmountMinor(v int64) *RefundUpsertOne {
 func (u *RefundUpsertOne) UpdateAmountMinor() *RefundUpsertOne {
 	return u.Update(func(s *RefundUpsert) {
 		s.UpdateAmountMinor()
-	})
-}
-
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (u *RefundUpsertOne) SetReturnAmountMinor(v int64) *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetReturnAmountMinor(v)
-	})
-}
-
-// AddReturnAmountMinor adds v to the "return_amount_minor" field.
-func (u *RefundUpsertOne) AddReturnAmountMinor(v int64) *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.AddReturnAmountMinor(v)
-	})
-}
-
-// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsertOne) UpdateReturnAmountMinor() *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateReturnAmountMinor()
-	})
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (u *RefundUpsertOne) SetCancelAmountMinor(v int64) *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetCancelAmountMinor(v)
-	})
-}
-
-// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
-func (u *RefundUpsertOne) AddCancelAmountMinor(v int64) *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.AddCancelAmountMinor(v)
-	})
-}
-
-// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsertOne) UpdateCancelAmountMinor() *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateCancelAmountMinor()
-	})
-}
-
-// SetReason sets the "reason" field.
-func (u *RefundUpsertOne) SetReason(v string) *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetReason(v)
-	})
-}
-
-// UpdateReason sets the "reason" field to the value that was provided on create.
-func (u *RefundUpsertOne) UpdateReason() *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateReason()
-	})
-}
-
-// ClearReason clears the value of the "reason" field.
-func (u *RefundUpsertOne) ClearReason() *RefundUpsertOne {
-	return u.Update(func(s *RefundUpsert) {
-		s.ClearReason()
 	})
 }
 
@@ -1110,6 +1047,69 @@ func (u *RefundUpsertOne) UpdateSteps() *RefundUpsertOne {
 func (u *RefundUpsertOne) ClearSteps() *RefundUpsertOne {
 	return u.Update(func(s *RefundUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (u *RefundUpsertOne) SetReturnAmountMinor(v int64) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetReturnAmountMinor(v)
+	})
+}
+
+// AddReturnAmountMinor adds v to the "return_amount_minor" field.
+func (u *RefundUpsertOne) AddReturnAmountMinor(v int64) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.AddReturnAmountMinor(v)
+	})
+}
+
+// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsertOne) UpdateReturnAmountMinor() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateReturnAmountMinor()
+	})
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (u *RefundUpsertOne) SetCancelAmountMinor(v int64) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetCancelAmountMinor(v)
+	})
+}
+
+// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
+func (u *RefundUpsertOne) AddCancelAmountMinor(v int64) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.AddCancelAmountMinor(v)
+	})
+}
+
+// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsertOne) UpdateCancelAmountMinor() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateCancelAmountMinor()
+	})
+}
+
+// SetReason sets the "reason" field.
+func (u *RefundUpsertOne) SetReason(v string) *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetReason(v)
+	})
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *RefundUpsertOne) UpdateReason() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateReason()
+	})
+}
+
+// ClearReason clears the value of the "reason" field.
+func (u *RefundUpsertOne) ClearReason() *RefundUpsertOne {
+	return u.Update(func(s *RefundUpsert) {
+		s.ClearReason()
 	})
 }
 
@@ -1400,69 +1400,6 @@ func (u *RefundUpsertBulk) UpdateAmountMinor() *RefundUpsertBulk {
 	})
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (u *RefundUpsertBulk) SetReturnAmountMinor(v int64) *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetReturnAmountMinor(v)
-	})
-}
-
-// AddReturnAmountMinor adds v to the "return_amount_minor" field.
-func (u *RefundUpsertBulk) AddReturnAmountMinor(v int64) *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.AddReturnAmountMinor(v)
-	})
-}
-
-// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsertBulk) UpdateReturnAmountMinor() *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateReturnAmountMinor()
-	})
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (u *RefundUpsertBulk) SetCancelAmountMinor(v int64) *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetCancelAmountMinor(v)
-	})
-}
-
-// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
-func (u *RefundUpsertBulk) AddCancelAmountMinor(v int64) *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.AddCancelAmountMinor(v)
-	})
-}
-
-// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
-func (u *RefundUpsertBulk) UpdateCancelAmountMinor() *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateCancelAmountMinor()
-	})
-}
-
-// SetReason sets the "reason" field.
-func (u *RefundUpsertBulk) SetReason(v string) *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.SetReason(v)
-	})
-}
-
-// UpdateReason sets the "reason" field to the value that was provided on create.
-func (u *RefundUpsertBulk) UpdateReason() *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.UpdateReason()
-	})
-}
-
-// ClearReason clears the value of the "reason" field.
-func (u *RefundUpsertBulk) ClearReason() *RefundUpsertBulk {
-	return u.Update(func(s *RefundUpsert) {
-		s.ClearReason()
-	})
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (u *RefundUpsertBulk) SetProviderOperationID(v string) *RefundUpsertBulk {
 	return u.Update(func(s *RefundUpsert) {
@@ -1586,6 +1523,69 @@ func (u *RefundUpsertBulk) UpdateSteps() *RefundUpsertBulk {
 func (u *RefundUpsertBulk) ClearSteps() *RefundUpsertBulk {
 	return u.Update(func(s *RefundUpsert) {
 		s.ClearSteps()
+	})
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (u *RefundUpsertBulk) SetReturnAmountMinor(v int64) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetReturnAmountMinor(v)
+	})
+}
+
+// AddReturnAmountMinor adds v to the "return_amount_minor" field.
+func (u *RefundUpsertBulk) AddReturnAmountMinor(v int64) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.AddReturnAmountMinor(v)
+	})
+}
+
+// UpdateReturnAmountMinor sets the "return_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsertBulk) UpdateReturnAmountMinor() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateReturnAmountMinor()
+	})
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (u *RefundUpsertBulk) SetCancelAmountMinor(v int64) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetCancelAmountMinor(v)
+	})
+}
+
+// AddCancelAmountMinor adds v to the "cancel_amount_minor" field.
+func (u *RefundUpsertBulk) AddCancelAmountMinor(v int64) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.AddCancelAmountMinor(v)
+	})
+}
+
+// UpdateCancelAmountMinor sets the "cancel_amount_minor" field to the value that was provided on create.
+func (u *RefundUpsertBulk) UpdateCancelAmountMinor() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateCancelAmountMinor()
+	})
+}
+
+// SetReason sets the "reason" field.
+func (u *RefundUpsertBulk) SetReason(v string) *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.SetReason(v)
+	})
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *RefundUpsertBulk) UpdateReason() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.UpdateReason()
+	})
+}
+
+// ClearReason clears the value of the "reason" field.
+func (u *RefundUpsertBulk) ClearReason() *RefundUpsertBulk {
+	return u.Update(func(s *RefundUpsert) {
+		s.ClearReason()
 	})
 }
 

@@ -88,68 +88,6 @@ func (_u *RefundUpdate) AddAmountMinor(v int64) *RefundUpdate {
 	return _u
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (_u *RefundUpdate) SetReturnAmountMinor(v int64) *RefundUpdate {
-	_u.mutation.ResetReturnAmountMinor()
-	_u.mutation.SetReturnAmountMinor(v)
-	return _u
-}
-
-// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
-func (_u *RefundUpdate) SetNillableReturnAmountMinor(v *int64) *RefundUpdate {
-	if v != nil {
-		_u.SetReturnAmountMinor(*v)
-	}
-	return _u
-}
-
-// AddReturnAmountMinor adds value to the "return_amount_minor" field.
-func (_u *RefundUpdate) AddReturnAmountMinor(v int64) *RefundUpdate {
-	_u.mutation.AddReturnAmountMinor(v)
-	return _u
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (_u *RefundUpdate) SetCancelAmountMinor(v int64) *RefundUpdate {
-	_u.mutation.ResetCancelAmountMinor()
-	_u.mutation.SetCancelAmountMinor(v)
-	return _u
-}
-
-// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
-func (_u *RefundUpdate) SetNillableCancelAmountMinor(v *int64) *RefundUpdate {
-	if v != nil {
-		_u.SetCancelAmountMinor(*v)
-	}
-	return _u
-}
-
-// AddCancelAmountMinor adds value to the "cancel_amount_minor" field.
-func (_u *RefundUpdate) AddCancelAmountMinor(v int64) *RefundUpdate {
-	_u.mutation.AddCancelAmountMinor(v)
-	return _u
-}
-
-// SetReason sets the "reason" field.
-func (_u *RefundUpdate) SetReason(v string) *RefundUpdate {
-	_u.mutation.SetReason(v)
-	return _u
-}
-
-// SetNillableReason sets the "reason" field if the given value is not nil.
-func (_u *RefundUpdate) SetNillableReason(v *string) *RefundUpdate {
-	if v != nil {
-		_u.SetReason(*v)
-	}
-	return _u
-}
-
-// ClearReason clears the value of the "reason" field.
-func (_u *RefundUpdate) ClearReason() *RefundUpdate {
-	_u.mutation.ClearReason()
-	return _u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_u *RefundUpdate) SetProviderOperationID(v string) *RefundUpdate {
 	_u.mutation.SetProviderOperationID(v)
@@ -266,6 +204,68 @@ func (_u *RefundUpdate) AppendSteps(v []domain.OperationStep) *RefundUpdate {
 // ClearSteps clears the value of the "steps" field.
 func (_u *RefundUpdate) ClearSteps() *RefundUpdate {
 	_u.mutation.ClearSteps()
+	return _u
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (_u *RefundUpdate) SetReturnAmountMinor(v int64) *RefundUpdate {
+	_u.mutation.ResetReturnAmountMinor()
+	_u.mutation.SetReturnAmountMinor(v)
+	return _u
+}
+
+// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
+func (_u *RefundUpdate) SetNillableReturnAmountMinor(v *int64) *RefundUpdate {
+	if v != nil {
+		_u.SetReturnAmountMinor(*v)
+	}
+	return _u
+}
+
+// AddReturnAmountMinor adds value to the "return_amount_minor" field.
+func (_u *RefundUpdate) AddReturnAmountMinor(v int64) *RefundUpdate {
+	_u.mutation.AddReturnAmountMinor(v)
+	return _u
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (_u *RefundUpdate) SetCancelAmountMinor(v int64) *RefundUpdate {
+	_u.mutation.ResetCancelAmountMinor()
+	_u.mutation.SetCancelAmountMinor(v)
+	return _u
+}
+
+// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
+func (_u *RefundUpdate) SetNillableCancelAmountMinor(v *int64) *RefundUpdate {
+	if v != nil {
+		_u.SetCancelAmountMinor(*v)
+	}
+	return _u
+}
+
+// AddCancelAmountMinor adds value to the "cancel_amount_minor" field.
+func (_u *RefundUpdate) AddCancelAmountMinor(v int64) *RefundUpdate {
+	_u.mutation.AddCancelAmountMinor(v)
+	return _u
+}
+
+// SetReason sets the "reason" field.
+func (_u *RefundUpdate) SetReason(v string) *RefundUpdate {
+	_u.mutation.SetReason(v)
+	return _u
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_u *RefundUpdate) SetNillableReason(v *string) *RefundUpdate {
+	if v != nil {
+		_u.SetReason(*v)
+	}
+	return _u
+}
+
+// ClearReason clears the value of the "reason" field.
+func (_u *RefundUpdate) ClearReason() *RefundUpdate {
+	_u.mutation.ClearReason()
 	return _u
 }
 
@@ -417,24 +417,6 @@ func (_u *RefundUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(refund.FieldAmountMinor, field.TypeInt64, value)
 	}
-	if value, ok := _u.mutation.ReturnAmountMinor(); ok {
-		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedReturnAmountMinor(); ok {
-		_spec.AddField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.CancelAmountMinor(); ok {
-		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedCancelAmountMinor(); ok {
-		_spec.AddField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.Reason(); ok {
-		_spec.SetField(refund.FieldReason, field.TypeString, value)
-	}
-	if _u.mutation.ReasonCleared() {
-		_spec.ClearField(refund.FieldReason, field.TypeString)
-	}
 	if value, ok := _u.mutation.ProviderOperationID(); ok {
 		_spec.SetField(refund.FieldProviderOperationID, field.TypeString, value)
 	}
@@ -469,6 +451,24 @@ func (_u *RefundUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(refund.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ReturnAmountMinor(); ok {
+		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedReturnAmountMinor(); ok {
+		_spec.AddField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.CancelAmountMinor(); ok {
+		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedCancelAmountMinor(); ok {
+		_spec.AddField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Reason(); ok {
+		_spec.SetField(refund.FieldReason, field.TypeString, value)
+	}
+	if _u.mutation.ReasonCleared() {
+		_spec.ClearField(refund.FieldReason, field.TypeString)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -621,68 +621,6 @@ func (_u *RefundUpdateOne) AddAmountMinor(v int64) *RefundUpdateOne {
 	return _u
 }
 
-// SetReturnAmountMinor sets the "return_amount_minor" field.
-func (_u *RefundUpdateOne) SetReturnAmountMinor(v int64) *RefundUpdateOne {
-	_u.mutation.ResetReturnAmountMinor()
-	_u.mutation.SetReturnAmountMinor(v)
-	return _u
-}
-
-// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
-func (_u *RefundUpdateOne) SetNillableReturnAmountMinor(v *int64) *RefundUpdateOne {
-	if v != nil {
-		_u.SetReturnAmountMinor(*v)
-	}
-	return _u
-}
-
-// AddReturnAmountMinor adds value to the "return_amount_minor" field.
-func (_u *RefundUpdateOne) AddReturnAmountMinor(v int64) *RefundUpdateOne {
-	_u.mutation.AddReturnAmountMinor(v)
-	return _u
-}
-
-// SetCancelAmountMinor sets the "cancel_amount_minor" field.
-func (_u *RefundUpdateOne) SetCancelAmountMinor(v int64) *RefundUpdateOne {
-	_u.mutation.ResetCancelAmountMinor()
-	_u.mutation.SetCancelAmountMinor(v)
-	return _u
-}
-
-// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
-func (_u *RefundUpdateOne) SetNillableCancelAmountMinor(v *int64) *RefundUpdateOne {
-	if v != nil {
-		_u.SetCancelAmountMinor(*v)
-	}
-	return _u
-}
-
-// AddCancelAmountMinor adds value to the "cancel_amount_minor" field.
-func (_u *RefundUpdateOne) AddCancelAmountMinor(v int64) *RefundUpdateOne {
-	_u.mutation.AddCancelAmountMinor(v)
-	return _u
-}
-
-// SetReason sets the "reason" field.
-func (_u *RefundUpdateOne) SetReason(v string) *RefundUpdateOne {
-	_u.mutation.SetReason(v)
-	return _u
-}
-
-// SetNillableReason sets the "reason" field if the given value is not nil.
-func (_u *RefundUpdateOne) SetNillableReason(v *string) *RefundUpdateOne {
-	if v != nil {
-		_u.SetReason(*v)
-	}
-	return _u
-}
-
-// ClearReason clears the value of the "reason" field.
-func (_u *RefundUpdateOne) ClearReason() *RefundUpdateOne {
-	_u.mutation.ClearReason()
-	return _u
-}
-
 // SetProviderOperationID sets the "provider_operation_id" field.
 func (_u *RefundUpdateOne) SetProviderOperationID(v string) *RefundUpdateOne {
 	_u.mutation.SetProviderOperationID(v)
@@ -799,6 +737,68 @@ func (_u *RefundUpdateOne) AppendSteps(v []domain.OperationStep) *RefundUpdateOn
 // ClearSteps clears the value of the "steps" field.
 func (_u *RefundUpdateOne) ClearSteps() *RefundUpdateOne {
 	_u.mutation.ClearSteps()
+	return _u
+}
+
+// SetReturnAmountMinor sets the "return_amount_minor" field.
+func (_u *RefundUpdateOne) SetReturnAmountMinor(v int64) *RefundUpdateOne {
+	_u.mutation.ResetReturnAmountMinor()
+	_u.mutation.SetReturnAmountMinor(v)
+	return _u
+}
+
+// SetNillableReturnAmountMinor sets the "return_amount_minor" field if the given value is not nil.
+func (_u *RefundUpdateOne) SetNillableReturnAmountMinor(v *int64) *RefundUpdateOne {
+	if v != nil {
+		_u.SetReturnAmountMinor(*v)
+	}
+	return _u
+}
+
+// AddReturnAmountMinor adds value to the "return_amount_minor" field.
+func (_u *RefundUpdateOne) AddReturnAmountMinor(v int64) *RefundUpdateOne {
+	_u.mutation.AddReturnAmountMinor(v)
+	return _u
+}
+
+// SetCancelAmountMinor sets the "cancel_amount_minor" field.
+func (_u *RefundUpdateOne) SetCancelAmountMinor(v int64) *RefundUpdateOne {
+	_u.mutation.ResetCancelAmountMinor()
+	_u.mutation.SetCancelAmountMinor(v)
+	return _u
+}
+
+// SetNillableCancelAmountMinor sets the "cancel_amount_minor" field if the given value is not nil.
+func (_u *RefundUpdateOne) SetNillableCancelAmountMinor(v *int64) *RefundUpdateOne {
+	if v != nil {
+		_u.SetCancelAmountMinor(*v)
+	}
+	return _u
+}
+
+// AddCancelAmountMinor adds value to the "cancel_amount_minor" field.
+func (_u *RefundUpdateOne) AddCancelAmountMinor(v int64) *RefundUpdateOne {
+	_u.mutation.AddCancelAmountMinor(v)
+	return _u
+}
+
+// SetReason sets the "reason" field.
+func (_u *RefundUpdateOne) SetReason(v string) *RefundUpdateOne {
+	_u.mutation.SetReason(v)
+	return _u
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_u *RefundUpdateOne) SetNillableReason(v *string) *RefundUpdateOne {
+	if v != nil {
+		_u.SetReason(*v)
+	}
+	return _u
+}
+
+// ClearReason clears the value of the "reason" field.
+func (_u *RefundUpdateOne) ClearReason() *RefundUpdateOne {
+	_u.mutation.ClearReason()
 	return _u
 }
 
@@ -980,24 +980,6 @@ func (_u *RefundUpdateOne) sqlSave(ctx context.Context) (_node *Refund, err erro
 	if value, ok := _u.mutation.AddedAmountMinor(); ok {
 		_spec.AddField(refund.FieldAmountMinor, field.TypeInt64, value)
 	}
-	if value, ok := _u.mutation.ReturnAmountMinor(); ok {
-		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedReturnAmountMinor(); ok {
-		_spec.AddField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.CancelAmountMinor(); ok {
-		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedCancelAmountMinor(); ok {
-		_spec.AddField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.Reason(); ok {
-		_spec.SetField(refund.FieldReason, field.TypeString, value)
-	}
-	if _u.mutation.ReasonCleared() {
-		_spec.ClearField(refund.FieldReason, field.TypeString)
-	}
 	if value, ok := _u.mutation.ProviderOperationID(); ok {
 		_spec.SetField(refund.FieldProviderOperationID, field.TypeString, value)
 	}
@@ -1032,6 +1014,24 @@ func (_u *RefundUpdateOne) sqlSave(ctx context.Context) (_node *Refund, err erro
 	}
 	if _u.mutation.StepsCleared() {
 		_spec.ClearField(refund.FieldSteps, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ReturnAmountMinor(); ok {
+		_spec.SetField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedReturnAmountMinor(); ok {
+		_spec.AddField(refund.FieldReturnAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.CancelAmountMinor(); ok {
+		_spec.SetField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedCancelAmountMinor(); ok {
+		_spec.AddField(refund.FieldCancelAmountMinor, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Reason(); ok {
+		_spec.SetField(refund.FieldReason, field.TypeString, value)
+	}
+	if _u.mutation.ReasonCleared() {
+		_spec.ClearField(refund.FieldReason, field.TypeString)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -21,6 +21,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // DemoPassword is the password of every demo user.
@@ -211,8 +212,8 @@ func demoOrders(ctx context.Context, c *ent.Client, psp *ent.PSP, m *ent.Merchan
 			SetCreatedAt(created).SetUpdatedAt(created)
 		if status == order.StatusCONFIRMED {
 			oc.SetProductType(pt).SetConfirmedAt(created.Add(3 * time.Minute)).SetShopperContinued(true)
-			if !pt.PayLater() {
-				oc.SetPayoutDate(domain.DateOf(created).AddDays(co.PayNowDelayDays))
+			if d, ok := settlement.OrderPayableDate(provider, &pt, created, settlement.DelaysOf(co)); ok {
+				oc.SetPayoutDate(d)
 			}
 		}
 		o, err := oc.Save(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The demo's money history, for its settlements: what merchants did with their
@@ -91,8 +92,8 @@ func demoFulfil(ctx context.Context, c *ent.Client, co *ent.Company, o *ent.Orde
 	fc := c.Fulfilment.Create().SetOrderID(o.ID).SetCompanyID(o.CompanyID).SetStatus(domain.OperationSucceeded).SetCurrency(o.Currency).
 		SetAmountMinor(amount).SetCompletedAt(at).SetCreatedAt(at).SetUpdatedAt(at).
 		SetProviderOperationID(fmt.Sprintf("demo_cap_%s_%d", o.ID[len(o.ID)-6:], at.Unix()))
-	if o.ProductType != nil && o.ProductType.PayLater() {
-		fc.SetPayoutDate(domain.DateOf(at).AddDays(co.PayLaterDelayDays))
+	if d, ok := settlement.PartPayableDate(o.Provider, o.ProductType, at, settlement.DelaysOf(co)); ok {
+		fc.SetPayoutDate(d)
 	}
 	f, err := fc.Save(ctx)
 	if err != nil {
@@ -166,14 +167,16 @@ func demoBigReturn(ctx context.Context, c *ent.Client, co *ent.Company, shop *en
 	if err != nil {
 		return err
 	}
+	pt := domain.ProductPayNowCard
+	payout, _ := settlement.OrderPayableDate(domain.ProviderPaywerk, &pt, created, settlement.DelaysOf(co))
 	o, err := c.Order.Create().SetPspID(co.PspID).SetMerchantID(co.MerchantID).SetCompanyID(co.ID).SetShopID(shop.ID).
-		SetProvider(domain.ProviderPaywerk).SetProductType(domain.ProductPayNowCard).
+		SetProvider(domain.ProviderPaywerk).SetProductType(pt).
 		SetReference(shop.Name[:3] + "-HOTEL-01").SetStatus(order.StatusCONFIRMED).SetCurrency("EUR").
 		SetInitialAmountMinor(total.Minor()).SetAmountMinor(total.Minor()).SetLang(shop.DefaultLang).
 		SetFirstName("Hotel").SetLastName("Viru").SetEmail("purchasing@hotel.example").
 		SetBillingAddress(domain.Address{Street: "Viru väljak 4", City: "Tallinn", PostalCode: "10111", Country: co.Country}).
 		SetProviderReference("demo_paywerk_hotel").SetShopperContinued(true).
-		SetConfirmedAt(created.Add(3 * time.Minute)).SetPayoutDate(domain.DateOf(created).AddDays(co.PayNowDelayDays)).
+		SetConfirmedAt(created.Add(3 * time.Minute)).SetPayoutDate(payout).
 		SetCreatedAt(created).SetUpdatedAt(created).Save(ctx)
 	if err != nil {
 		return err

@@ -32,8 +32,6 @@ const (
 	FieldCurrency = "currency"
 	// FieldAmountMinor holds the string denoting the amount_minor field in the database.
 	FieldAmountMinor = "amount_minor"
-	// FieldPayoutDate holds the string denoting the payout_date field in the database.
-	FieldPayoutDate = "payout_date"
 	// FieldProviderOperationID holds the string denoting the provider_operation_id field in the database.
 	FieldProviderOperationID = "provider_operation_id"
 	// FieldFailureReason holds the string denoting the failure_reason field in the database.
@@ -46,6 +44,8 @@ const (
 	FieldSettlementID = "settlement_id"
 	// FieldSteps holds the string denoting the steps field in the database.
 	FieldSteps = "steps"
+	// FieldPayoutDate holds the string denoting the payout_date field in the database.
+	FieldPayoutDate = "payout_date"
 	// FieldFeePlanVersionID holds the string denoting the fee_plan_version_id field in the database.
 	FieldFeePlanVersionID = "fee_plan_version_id"
 	// FieldFeeBps holds the string denoting the fee_bps field in the database.
@@ -93,13 +93,13 @@ var Columns = []string{
 	FieldStatus,
 	FieldCurrency,
 	FieldAmountMinor,
-	FieldPayoutDate,
 	FieldProviderOperationID,
 	FieldFailureReason,
 	FieldAttempts,
 	FieldCompletedAt,
 	FieldSettlementID,
 	FieldSteps,
+	FieldPayoutDate,
 	FieldFeePlanVersionID,
 	FieldFeeBps,
 	FieldFeeFixedMinor,
@@ -196,11 +196,6 @@ func ByAmountMinor(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAmountMinor, opts...).ToFunc()
 }
 
-// ByPayoutDate orders the results by the payout_date field.
-func ByPayoutDate(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldPayoutDate, opts...).ToFunc()
-}
-
 // ByProviderOperationID orders the results by the provider_operation_id field.
 func ByProviderOperationID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProviderOperationID, opts...).ToFunc()
@@ -224,6 +219,11 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySettlementID orders the results by the settlement_id field.
 func BySettlementID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSettlementID, opts...).ToFunc()
+}
+
+// ByPayoutDate orders the results by the payout_date field.
+func ByPayoutDate(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPayoutDate, opts...).ToFunc()
 }
 
 // ByFeePlanVersionID orders the results by the fee_plan_version_id field.

@@ -96,12 +96,6 @@ func AmountMinor(v int64) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldAmountMinor, v))
 }
 
-// PayoutDate applies equality check predicate on the "payout_date" field. It's identical to PayoutDateEQ.
-func PayoutDate(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldEQ(FieldPayoutDate, vc))
-}
-
 // ProviderOperationID applies equality check predicate on the "provider_operation_id" field. It's identical to ProviderOperationIDEQ.
 func ProviderOperationID(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldProviderOperationID, v))
@@ -125,6 +119,12 @@ func CompletedAt(v time.Time) predicate.Fulfilment {
 // SettlementID applies equality check predicate on the "settlement_id" field. It's identical to SettlementIDEQ.
 func SettlementID(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldSettlementID, v))
+}
+
+// PayoutDate applies equality check predicate on the "payout_date" field. It's identical to PayoutDateEQ.
+func PayoutDate(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldEQ(FieldPayoutDate, vc))
 }
 
 // FeePlanVersionID applies equality check predicate on the "fee_plan_version_id" field. It's identical to FeePlanVersionIDEQ.
@@ -497,100 +497,6 @@ func AmountMinorLTE(v int64) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldLTE(FieldAmountMinor, v))
 }
 
-// PayoutDateEQ applies the EQ predicate on the "payout_date" field.
-func PayoutDateEQ(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldEQ(FieldPayoutDate, vc))
-}
-
-// PayoutDateNEQ applies the NEQ predicate on the "payout_date" field.
-func PayoutDateNEQ(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldNEQ(FieldPayoutDate, vc))
-}
-
-// PayoutDateIn applies the In predicate on the "payout_date" field.
-func PayoutDateIn(vs ...domain.Date) predicate.Fulfilment {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = string(vs[i])
-	}
-	return predicate.Fulfilment(sql.FieldIn(FieldPayoutDate, v...))
-}
-
-// PayoutDateNotIn applies the NotIn predicate on the "payout_date" field.
-func PayoutDateNotIn(vs ...domain.Date) predicate.Fulfilment {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = string(vs[i])
-	}
-	return predicate.Fulfilment(sql.FieldNotIn(FieldPayoutDate, v...))
-}
-
-// PayoutDateGT applies the GT predicate on the "payout_date" field.
-func PayoutDateGT(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldGT(FieldPayoutDate, vc))
-}
-
-// PayoutDateGTE applies the GTE predicate on the "payout_date" field.
-func PayoutDateGTE(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldGTE(FieldPayoutDate, vc))
-}
-
-// PayoutDateLT applies the LT predicate on the "payout_date" field.
-func PayoutDateLT(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldLT(FieldPayoutDate, vc))
-}
-
-// PayoutDateLTE applies the LTE predicate on the "payout_date" field.
-func PayoutDateLTE(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldLTE(FieldPayoutDate, vc))
-}
-
-// PayoutDateContains applies the Contains predicate on the "payout_date" field.
-func PayoutDateContains(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldContains(FieldPayoutDate, vc))
-}
-
-// PayoutDateHasPrefix applies the HasPrefix predicate on the "payout_date" field.
-func PayoutDateHasPrefix(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldHasPrefix(FieldPayoutDate, vc))
-}
-
-// PayoutDateHasSuffix applies the HasSuffix predicate on the "payout_date" field.
-func PayoutDateHasSuffix(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldHasSuffix(FieldPayoutDate, vc))
-}
-
-// PayoutDateIsNil applies the IsNil predicate on the "payout_date" field.
-func PayoutDateIsNil() predicate.Fulfilment {
-	return predicate.Fulfilment(sql.FieldIsNull(FieldPayoutDate))
-}
-
-// PayoutDateNotNil applies the NotNil predicate on the "payout_date" field.
-func PayoutDateNotNil() predicate.Fulfilment {
-	return predicate.Fulfilment(sql.FieldNotNull(FieldPayoutDate))
-}
-
-// PayoutDateEqualFold applies the EqualFold predicate on the "payout_date" field.
-func PayoutDateEqualFold(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldEqualFold(FieldPayoutDate, vc))
-}
-
-// PayoutDateContainsFold applies the ContainsFold predicate on the "payout_date" field.
-func PayoutDateContainsFold(v domain.Date) predicate.Fulfilment {
-	vc := string(v)
-	return predicate.Fulfilment(sql.FieldContainsFold(FieldPayoutDate, vc))
-}
-
 // ProviderOperationIDEQ applies the EQ predicate on the "provider_operation_id" field.
 func ProviderOperationIDEQ(v string) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldProviderOperationID, v))
@@ -914,6 +820,100 @@ func StepsIsNil() predicate.Fulfilment {
 // StepsNotNil applies the NotNil predicate on the "steps" field.
 func StepsNotNil() predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldNotNull(FieldSteps))
+}
+
+// PayoutDateEQ applies the EQ predicate on the "payout_date" field.
+func PayoutDateEQ(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldEQ(FieldPayoutDate, vc))
+}
+
+// PayoutDateNEQ applies the NEQ predicate on the "payout_date" field.
+func PayoutDateNEQ(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldNEQ(FieldPayoutDate, vc))
+}
+
+// PayoutDateIn applies the In predicate on the "payout_date" field.
+func PayoutDateIn(vs ...domain.Date) predicate.Fulfilment {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Fulfilment(sql.FieldIn(FieldPayoutDate, v...))
+}
+
+// PayoutDateNotIn applies the NotIn predicate on the "payout_date" field.
+func PayoutDateNotIn(vs ...domain.Date) predicate.Fulfilment {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Fulfilment(sql.FieldNotIn(FieldPayoutDate, v...))
+}
+
+// PayoutDateGT applies the GT predicate on the "payout_date" field.
+func PayoutDateGT(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldGT(FieldPayoutDate, vc))
+}
+
+// PayoutDateGTE applies the GTE predicate on the "payout_date" field.
+func PayoutDateGTE(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldGTE(FieldPayoutDate, vc))
+}
+
+// PayoutDateLT applies the LT predicate on the "payout_date" field.
+func PayoutDateLT(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldLT(FieldPayoutDate, vc))
+}
+
+// PayoutDateLTE applies the LTE predicate on the "payout_date" field.
+func PayoutDateLTE(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldLTE(FieldPayoutDate, vc))
+}
+
+// PayoutDateContains applies the Contains predicate on the "payout_date" field.
+func PayoutDateContains(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldContains(FieldPayoutDate, vc))
+}
+
+// PayoutDateHasPrefix applies the HasPrefix predicate on the "payout_date" field.
+func PayoutDateHasPrefix(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldHasPrefix(FieldPayoutDate, vc))
+}
+
+// PayoutDateHasSuffix applies the HasSuffix predicate on the "payout_date" field.
+func PayoutDateHasSuffix(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldHasSuffix(FieldPayoutDate, vc))
+}
+
+// PayoutDateIsNil applies the IsNil predicate on the "payout_date" field.
+func PayoutDateIsNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIsNull(FieldPayoutDate))
+}
+
+// PayoutDateNotNil applies the NotNil predicate on the "payout_date" field.
+func PayoutDateNotNil() predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotNull(FieldPayoutDate))
+}
+
+// PayoutDateEqualFold applies the EqualFold predicate on the "payout_date" field.
+func PayoutDateEqualFold(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldEqualFold(FieldPayoutDate, vc))
+}
+
+// PayoutDateContainsFold applies the ContainsFold predicate on the "payout_date" field.
+func PayoutDateContainsFold(v domain.Date) predicate.Fulfilment {
+	vc := string(v)
+	return predicate.Fulfilment(sql.FieldContainsFold(FieldPayoutDate, vc))
 }
 
 // FeePlanVersionIDEQ applies the EQ predicate on the "fee_plan_version_id" field.

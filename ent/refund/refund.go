@@ -32,12 +32,6 @@ const (
 	FieldCurrency = "currency"
 	// FieldAmountMinor holds the string denoting the amount_minor field in the database.
 	FieldAmountMinor = "amount_minor"
-	// FieldReturnAmountMinor holds the string denoting the return_amount_minor field in the database.
-	FieldReturnAmountMinor = "return_amount_minor"
-	// FieldCancelAmountMinor holds the string denoting the cancel_amount_minor field in the database.
-	FieldCancelAmountMinor = "cancel_amount_minor"
-	// FieldReason holds the string denoting the reason field in the database.
-	FieldReason = "reason"
 	// FieldProviderOperationID holds the string denoting the provider_operation_id field in the database.
 	FieldProviderOperationID = "provider_operation_id"
 	// FieldFailureReason holds the string denoting the failure_reason field in the database.
@@ -50,6 +44,12 @@ const (
 	FieldSettlementID = "settlement_id"
 	// FieldSteps holds the string denoting the steps field in the database.
 	FieldSteps = "steps"
+	// FieldReturnAmountMinor holds the string denoting the return_amount_minor field in the database.
+	FieldReturnAmountMinor = "return_amount_minor"
+	// FieldCancelAmountMinor holds the string denoting the cancel_amount_minor field in the database.
+	FieldCancelAmountMinor = "cancel_amount_minor"
+	// FieldReason holds the string denoting the reason field in the database.
+	FieldReason = "reason"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// EdgeLines holds the string denoting the lines edge name in mutations.
@@ -91,15 +91,15 @@ var Columns = []string{
 	FieldStatus,
 	FieldCurrency,
 	FieldAmountMinor,
-	FieldReturnAmountMinor,
-	FieldCancelAmountMinor,
-	FieldReason,
 	FieldProviderOperationID,
 	FieldFailureReason,
 	FieldAttempts,
 	FieldCompletedAt,
 	FieldSettlementID,
 	FieldSteps,
+	FieldReturnAmountMinor,
+	FieldCancelAmountMinor,
+	FieldReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -132,12 +132,12 @@ var (
 	CurrencyValidator func(string) error
 	// DefaultAmountMinor holds the default value on creation for the "amount_minor" field.
 	DefaultAmountMinor int64
+	// DefaultAttempts holds the default value on creation for the "attempts" field.
+	DefaultAttempts int
 	// DefaultReturnAmountMinor holds the default value on creation for the "return_amount_minor" field.
 	DefaultReturnAmountMinor int64
 	// DefaultCancelAmountMinor holds the default value on creation for the "cancel_amount_minor" field.
 	DefaultCancelAmountMinor int64
-	// DefaultAttempts holds the default value on creation for the "attempts" field.
-	DefaultAttempts int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -197,21 +197,6 @@ func ByAmountMinor(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAmountMinor, opts...).ToFunc()
 }
 
-// ByReturnAmountMinor orders the results by the return_amount_minor field.
-func ByReturnAmountMinor(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldReturnAmountMinor, opts...).ToFunc()
-}
-
-// ByCancelAmountMinor orders the results by the cancel_amount_minor field.
-func ByCancelAmountMinor(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldCancelAmountMinor, opts...).ToFunc()
-}
-
-// ByReason orders the results by the reason field.
-func ByReason(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldReason, opts...).ToFunc()
-}
-
 // ByProviderOperationID orders the results by the provider_operation_id field.
 func ByProviderOperationID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProviderOperationID, opts...).ToFunc()
@@ -235,6 +220,21 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySettlementID orders the results by the settlement_id field.
 func BySettlementID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSettlementID, opts...).ToFunc()
+}
+
+// ByReturnAmountMinor orders the results by the return_amount_minor field.
+func ByReturnAmountMinor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReturnAmountMinor, opts...).ToFunc()
+}
+
+// ByCancelAmountMinor orders the results by the cancel_amount_minor field.
+func ByCancelAmountMinor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCancelAmountMinor, opts...).ToFunc()
+}
+
+// ByReason orders the results by the reason field.
+func ByReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReason, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

@@ -96,21 +96,6 @@ func AmountMinor(v int64) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldAmountMinor, v))
 }
 
-// ReturnAmountMinor applies equality check predicate on the "return_amount_minor" field. It's identical to ReturnAmountMinorEQ.
-func ReturnAmountMinor(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldReturnAmountMinor, v))
-}
-
-// CancelAmountMinor applies equality check predicate on the "cancel_amount_minor" field. It's identical to CancelAmountMinorEQ.
-func CancelAmountMinor(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldCancelAmountMinor, v))
-}
-
-// Reason applies equality check predicate on the "reason" field. It's identical to ReasonEQ.
-func Reason(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldReason, v))
-}
-
 // ProviderOperationID applies equality check predicate on the "provider_operation_id" field. It's identical to ProviderOperationIDEQ.
 func ProviderOperationID(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldProviderOperationID, v))
@@ -134,6 +119,21 @@ func CompletedAt(v time.Time) predicate.Refund {
 // SettlementID applies equality check predicate on the "settlement_id" field. It's identical to SettlementIDEQ.
 func SettlementID(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldSettlementID, v))
+}
+
+// ReturnAmountMinor applies equality check predicate on the "return_amount_minor" field. It's identical to ReturnAmountMinorEQ.
+func ReturnAmountMinor(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldReturnAmountMinor, v))
+}
+
+// CancelAmountMinor applies equality check predicate on the "cancel_amount_minor" field. It's identical to CancelAmountMinorEQ.
+func CancelAmountMinor(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldCancelAmountMinor, v))
+}
+
+// Reason applies equality check predicate on the "reason" field. It's identical to ReasonEQ.
+func Reason(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldReason, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -491,161 +491,6 @@ func AmountMinorLTE(v int64) predicate.Refund {
 	return predicate.Refund(sql.FieldLTE(FieldAmountMinor, v))
 }
 
-// ReturnAmountMinorEQ applies the EQ predicate on the "return_amount_minor" field.
-func ReturnAmountMinorEQ(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldReturnAmountMinor, v))
-}
-
-// ReturnAmountMinorNEQ applies the NEQ predicate on the "return_amount_minor" field.
-func ReturnAmountMinorNEQ(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldNEQ(FieldReturnAmountMinor, v))
-}
-
-// ReturnAmountMinorIn applies the In predicate on the "return_amount_minor" field.
-func ReturnAmountMinorIn(vs ...int64) predicate.Refund {
-	return predicate.Refund(sql.FieldIn(FieldReturnAmountMinor, vs...))
-}
-
-// ReturnAmountMinorNotIn applies the NotIn predicate on the "return_amount_minor" field.
-func ReturnAmountMinorNotIn(vs ...int64) predicate.Refund {
-	return predicate.Refund(sql.FieldNotIn(FieldReturnAmountMinor, vs...))
-}
-
-// ReturnAmountMinorGT applies the GT predicate on the "return_amount_minor" field.
-func ReturnAmountMinorGT(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldGT(FieldReturnAmountMinor, v))
-}
-
-// ReturnAmountMinorGTE applies the GTE predicate on the "return_amount_minor" field.
-func ReturnAmountMinorGTE(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldGTE(FieldReturnAmountMinor, v))
-}
-
-// ReturnAmountMinorLT applies the LT predicate on the "return_amount_minor" field.
-func ReturnAmountMinorLT(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldLT(FieldReturnAmountMinor, v))
-}
-
-// ReturnAmountMinorLTE applies the LTE predicate on the "return_amount_minor" field.
-func ReturnAmountMinorLTE(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldLTE(FieldReturnAmountMinor, v))
-}
-
-// CancelAmountMinorEQ applies the EQ predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorEQ(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldCancelAmountMinor, v))
-}
-
-// CancelAmountMinorNEQ applies the NEQ predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorNEQ(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldNEQ(FieldCancelAmountMinor, v))
-}
-
-// CancelAmountMinorIn applies the In predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorIn(vs ...int64) predicate.Refund {
-	return predicate.Refund(sql.FieldIn(FieldCancelAmountMinor, vs...))
-}
-
-// CancelAmountMinorNotIn applies the NotIn predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorNotIn(vs ...int64) predicate.Refund {
-	return predicate.Refund(sql.FieldNotIn(FieldCancelAmountMinor, vs...))
-}
-
-// CancelAmountMinorGT applies the GT predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorGT(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldGT(FieldCancelAmountMinor, v))
-}
-
-// CancelAmountMinorGTE applies the GTE predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorGTE(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldGTE(FieldCancelAmountMinor, v))
-}
-
-// CancelAmountMinorLT applies the LT predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorLT(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldLT(FieldCancelAmountMinor, v))
-}
-
-// CancelAmountMinorLTE applies the LTE predicate on the "cancel_amount_minor" field.
-func CancelAmountMinorLTE(v int64) predicate.Refund {
-	return predicate.Refund(sql.FieldLTE(FieldCancelAmountMinor, v))
-}
-
-// ReasonEQ applies the EQ predicate on the "reason" field.
-func ReasonEQ(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldEQ(FieldReason, v))
-}
-
-// ReasonNEQ applies the NEQ predicate on the "reason" field.
-func ReasonNEQ(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldNEQ(FieldReason, v))
-}
-
-// ReasonIn applies the In predicate on the "reason" field.
-func ReasonIn(vs ...string) predicate.Refund {
-	return predicate.Refund(sql.FieldIn(FieldReason, vs...))
-}
-
-// ReasonNotIn applies the NotIn predicate on the "reason" field.
-func ReasonNotIn(vs ...string) predicate.Refund {
-	return predicate.Refund(sql.FieldNotIn(FieldReason, vs...))
-}
-
-// ReasonGT applies the GT predicate on the "reason" field.
-func ReasonGT(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldGT(FieldReason, v))
-}
-
-// ReasonGTE applies the GTE predicate on the "reason" field.
-func ReasonGTE(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldGTE(FieldReason, v))
-}
-
-// ReasonLT applies the LT predicate on the "reason" field.
-func ReasonLT(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldLT(FieldReason, v))
-}
-
-// ReasonLTE applies the LTE predicate on the "reason" field.
-func ReasonLTE(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldLTE(FieldReason, v))
-}
-
-// ReasonContains applies the Contains predicate on the "reason" field.
-func ReasonContains(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldContains(FieldReason, v))
-}
-
-// ReasonHasPrefix applies the HasPrefix predicate on the "reason" field.
-func ReasonHasPrefix(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldHasPrefix(FieldReason, v))
-}
-
-// ReasonHasSuffix applies the HasSuffix predicate on the "reason" field.
-func ReasonHasSuffix(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldHasSuffix(FieldReason, v))
-}
-
-// ReasonIsNil applies the IsNil predicate on the "reason" field.
-func ReasonIsNil() predicate.Refund {
-	return predicate.Refund(sql.FieldIsNull(FieldReason))
-}
-
-// ReasonNotNil applies the NotNil predicate on the "reason" field.
-func ReasonNotNil() predicate.Refund {
-	return predicate.Refund(sql.FieldNotNull(FieldReason))
-}
-
-// ReasonEqualFold applies the EqualFold predicate on the "reason" field.
-func ReasonEqualFold(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldEqualFold(FieldReason, v))
-}
-
-// ReasonContainsFold applies the ContainsFold predicate on the "reason" field.
-func ReasonContainsFold(v string) predicate.Refund {
-	return predicate.Refund(sql.FieldContainsFold(FieldReason, v))
-}
-
 // ProviderOperationIDEQ applies the EQ predicate on the "provider_operation_id" field.
 func ProviderOperationIDEQ(v string) predicate.Refund {
 	return predicate.Refund(sql.FieldEQ(FieldProviderOperationID, v))
@@ -969,6 +814,161 @@ func StepsIsNil() predicate.Refund {
 // StepsNotNil applies the NotNil predicate on the "steps" field.
 func StepsNotNil() predicate.Refund {
 	return predicate.Refund(sql.FieldNotNull(FieldSteps))
+}
+
+// ReturnAmountMinorEQ applies the EQ predicate on the "return_amount_minor" field.
+func ReturnAmountMinorEQ(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldReturnAmountMinor, v))
+}
+
+// ReturnAmountMinorNEQ applies the NEQ predicate on the "return_amount_minor" field.
+func ReturnAmountMinorNEQ(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldNEQ(FieldReturnAmountMinor, v))
+}
+
+// ReturnAmountMinorIn applies the In predicate on the "return_amount_minor" field.
+func ReturnAmountMinorIn(vs ...int64) predicate.Refund {
+	return predicate.Refund(sql.FieldIn(FieldReturnAmountMinor, vs...))
+}
+
+// ReturnAmountMinorNotIn applies the NotIn predicate on the "return_amount_minor" field.
+func ReturnAmountMinorNotIn(vs ...int64) predicate.Refund {
+	return predicate.Refund(sql.FieldNotIn(FieldReturnAmountMinor, vs...))
+}
+
+// ReturnAmountMinorGT applies the GT predicate on the "return_amount_minor" field.
+func ReturnAmountMinorGT(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldGT(FieldReturnAmountMinor, v))
+}
+
+// ReturnAmountMinorGTE applies the GTE predicate on the "return_amount_minor" field.
+func ReturnAmountMinorGTE(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldGTE(FieldReturnAmountMinor, v))
+}
+
+// ReturnAmountMinorLT applies the LT predicate on the "return_amount_minor" field.
+func ReturnAmountMinorLT(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldLT(FieldReturnAmountMinor, v))
+}
+
+// ReturnAmountMinorLTE applies the LTE predicate on the "return_amount_minor" field.
+func ReturnAmountMinorLTE(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldLTE(FieldReturnAmountMinor, v))
+}
+
+// CancelAmountMinorEQ applies the EQ predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorEQ(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldCancelAmountMinor, v))
+}
+
+// CancelAmountMinorNEQ applies the NEQ predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorNEQ(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldNEQ(FieldCancelAmountMinor, v))
+}
+
+// CancelAmountMinorIn applies the In predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorIn(vs ...int64) predicate.Refund {
+	return predicate.Refund(sql.FieldIn(FieldCancelAmountMinor, vs...))
+}
+
+// CancelAmountMinorNotIn applies the NotIn predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorNotIn(vs ...int64) predicate.Refund {
+	return predicate.Refund(sql.FieldNotIn(FieldCancelAmountMinor, vs...))
+}
+
+// CancelAmountMinorGT applies the GT predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorGT(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldGT(FieldCancelAmountMinor, v))
+}
+
+// CancelAmountMinorGTE applies the GTE predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorGTE(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldGTE(FieldCancelAmountMinor, v))
+}
+
+// CancelAmountMinorLT applies the LT predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorLT(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldLT(FieldCancelAmountMinor, v))
+}
+
+// CancelAmountMinorLTE applies the LTE predicate on the "cancel_amount_minor" field.
+func CancelAmountMinorLTE(v int64) predicate.Refund {
+	return predicate.Refund(sql.FieldLTE(FieldCancelAmountMinor, v))
+}
+
+// ReasonEQ applies the EQ predicate on the "reason" field.
+func ReasonEQ(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEQ(FieldReason, v))
+}
+
+// ReasonNEQ applies the NEQ predicate on the "reason" field.
+func ReasonNEQ(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldNEQ(FieldReason, v))
+}
+
+// ReasonIn applies the In predicate on the "reason" field.
+func ReasonIn(vs ...string) predicate.Refund {
+	return predicate.Refund(sql.FieldIn(FieldReason, vs...))
+}
+
+// ReasonNotIn applies the NotIn predicate on the "reason" field.
+func ReasonNotIn(vs ...string) predicate.Refund {
+	return predicate.Refund(sql.FieldNotIn(FieldReason, vs...))
+}
+
+// ReasonGT applies the GT predicate on the "reason" field.
+func ReasonGT(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldGT(FieldReason, v))
+}
+
+// ReasonGTE applies the GTE predicate on the "reason" field.
+func ReasonGTE(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldGTE(FieldReason, v))
+}
+
+// ReasonLT applies the LT predicate on the "reason" field.
+func ReasonLT(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldLT(FieldReason, v))
+}
+
+// ReasonLTE applies the LTE predicate on the "reason" field.
+func ReasonLTE(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldLTE(FieldReason, v))
+}
+
+// ReasonContains applies the Contains predicate on the "reason" field.
+func ReasonContains(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldContains(FieldReason, v))
+}
+
+// ReasonHasPrefix applies the HasPrefix predicate on the "reason" field.
+func ReasonHasPrefix(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldHasPrefix(FieldReason, v))
+}
+
+// ReasonHasSuffix applies the HasSuffix predicate on the "reason" field.
+func ReasonHasSuffix(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldHasSuffix(FieldReason, v))
+}
+
+// ReasonIsNil applies the IsNil predicate on the "reason" field.
+func ReasonIsNil() predicate.Refund {
+	return predicate.Refund(sql.FieldIsNull(FieldReason))
+}
+
+// ReasonNotNil applies the NotNil predicate on the "reason" field.
+func ReasonNotNil() predicate.Refund {
+	return predicate.Refund(sql.FieldNotNull(FieldReason))
+}
+
+// ReasonEqualFold applies the EqualFold predicate on the "reason" field.
+func ReasonEqualFold(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldEqualFold(FieldReason, v))
+}
+
+// ReasonContainsFold applies the ContainsFold predicate on the "reason" field.
+func ReasonContainsFold(v string) predicate.Refund {
+	return predicate.Refund(sql.FieldContainsFold(FieldReason, v))
 }
 
 // HasOrder applies the HasEdge predicate on the "order" edge.

@@ -367,13 +367,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	fulfilmentHooks := schema.Fulfilment{}.Hooks()
+	fulfilmentMixinHooks2 := fulfilmentMixin[2].Hooks()
 
-	fulfilment.Hooks[1] = fulfilmentHooks[0]
+	fulfilment.Hooks[1] = fulfilmentMixinHooks2[0]
 	fulfilmentMixinFields0 := fulfilmentMixin[0].Fields()
 	_ = fulfilmentMixinFields0
 	fulfilmentMixinFields1 := fulfilmentMixin[1].Fields()
 	_ = fulfilmentMixinFields1
+	fulfilmentMixinFields2 := fulfilmentMixin[2].Fields()
+	_ = fulfilmentMixinFields2
 	fulfilmentFields := schema.Fulfilment{}.Fields()
 	_ = fulfilmentFields
 	// fulfilmentDescCreatedAt is the schema descriptor for created_at field.
@@ -387,7 +389,7 @@ func init() {
 	// fulfilment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	fulfilment.UpdateDefaultUpdatedAt = fulfilmentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// fulfilmentDescCurrency is the schema descriptor for currency field.
-	fulfilmentDescCurrency := fulfilmentFields[3].Descriptor()
+	fulfilmentDescCurrency := fulfilmentMixinFields2[3].Descriptor()
 	// fulfilment.DefaultCurrency holds the default value on creation for the currency field.
 	fulfilment.DefaultCurrency = fulfilmentDescCurrency.Default.(string)
 	// fulfilment.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -407,11 +409,11 @@ func init() {
 		}
 	}()
 	// fulfilmentDescAmountMinor is the schema descriptor for amount_minor field.
-	fulfilmentDescAmountMinor := fulfilmentFields[4].Descriptor()
+	fulfilmentDescAmountMinor := fulfilmentMixinFields2[4].Descriptor()
 	// fulfilment.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	fulfilment.DefaultAmountMinor = fulfilmentDescAmountMinor.Default.(int64)
 	// fulfilmentDescAttempts is the schema descriptor for attempts field.
-	fulfilmentDescAttempts := fulfilmentFields[8].Descriptor()
+	fulfilmentDescAttempts := fulfilmentMixinFields2[7].Descriptor()
 	// fulfilment.DefaultAttempts holds the default value on creation for the attempts field.
 	fulfilment.DefaultAttempts = fulfilmentDescAttempts.Default.(int)
 	// fulfilmentDescID is the schema descriptor for id field.
@@ -1072,13 +1074,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	refundHooks := schema.Refund{}.Hooks()
+	refundMixinHooks2 := refundMixin[2].Hooks()
 
-	refund.Hooks[1] = refundHooks[0]
+	refund.Hooks[1] = refundMixinHooks2[0]
 	refundMixinFields0 := refundMixin[0].Fields()
 	_ = refundMixinFields0
 	refundMixinFields1 := refundMixin[1].Fields()
 	_ = refundMixinFields1
+	refundMixinFields2 := refundMixin[2].Fields()
+	_ = refundMixinFields2
 	refundFields := schema.Refund{}.Fields()
 	_ = refundFields
 	// refundDescCreatedAt is the schema descriptor for created_at field.
@@ -1092,7 +1096,7 @@ func init() {
 	// refund.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	refund.UpdateDefaultUpdatedAt = refundDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// refundDescCurrency is the schema descriptor for currency field.
-	refundDescCurrency := refundFields[3].Descriptor()
+	refundDescCurrency := refundMixinFields2[3].Descriptor()
 	// refund.DefaultCurrency holds the default value on creation for the currency field.
 	refund.DefaultCurrency = refundDescCurrency.Default.(string)
 	// refund.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -1112,21 +1116,21 @@ func init() {
 		}
 	}()
 	// refundDescAmountMinor is the schema descriptor for amount_minor field.
-	refundDescAmountMinor := refundFields[4].Descriptor()
+	refundDescAmountMinor := refundMixinFields2[4].Descriptor()
 	// refund.DefaultAmountMinor holds the default value on creation for the amount_minor field.
 	refund.DefaultAmountMinor = refundDescAmountMinor.Default.(int64)
+	// refundDescAttempts is the schema descriptor for attempts field.
+	refundDescAttempts := refundMixinFields2[7].Descriptor()
+	// refund.DefaultAttempts holds the default value on creation for the attempts field.
+	refund.DefaultAttempts = refundDescAttempts.Default.(int)
 	// refundDescReturnAmountMinor is the schema descriptor for return_amount_minor field.
-	refundDescReturnAmountMinor := refundFields[5].Descriptor()
+	refundDescReturnAmountMinor := refundFields[0].Descriptor()
 	// refund.DefaultReturnAmountMinor holds the default value on creation for the return_amount_minor field.
 	refund.DefaultReturnAmountMinor = refundDescReturnAmountMinor.Default.(int64)
 	// refundDescCancelAmountMinor is the schema descriptor for cancel_amount_minor field.
-	refundDescCancelAmountMinor := refundFields[6].Descriptor()
+	refundDescCancelAmountMinor := refundFields[1].Descriptor()
 	// refund.DefaultCancelAmountMinor holds the default value on creation for the cancel_amount_minor field.
 	refund.DefaultCancelAmountMinor = refundDescCancelAmountMinor.Default.(int64)
-	// refundDescAttempts is the schema descriptor for attempts field.
-	refundDescAttempts := refundFields[10].Descriptor()
-	// refund.DefaultAttempts holds the default value on creation for the attempts field.
-	refund.DefaultAttempts = refundDescAttempts.Default.(int)
 	// refundDescID is the schema descriptor for id field.
 	refundDescID := refundMixinFields0[0].Descriptor()
 	// refund.DefaultID holds the default value on creation for the id field.

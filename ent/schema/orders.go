@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"entgo.io/ent/schema/mixin"
 
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -142,21 +143,20 @@ func (OrderItem) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("order_id", "sku").Unique()}
 }
 
-// Fulfilment is one capture at the provider: some quantity of some items shipped.
-type Fulfilment struct{ ent.Schema }
+// OperationMixin is what a fulfilment and a refund share: one money operation on an
+// order, reserved PENDING with its planned provider calls (docs/provider-operations.md),
+// then SUCCEEDED or FAILED, and consumed by a settlement once SUCCEEDED. The two
+// tables keep their own copies of these columns; internal/psp reads and writes
+// them through one interface that both generated mutations satisfy.
+type OperationMixin struct{ mixin.Schema }
 
-func (Fulfilment) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "ful"}, TimeMixin{}} }
-func (Fulfilment) Fields() []ent.Field {
+func (OperationMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("order_id").Immutable(),
 		orderCompany(),
 		field.Enum("status").GoType(domain.OperationStatus("")).Annotations(entgql.Type("OperationStatus")),
 		currency(),
 		minor("amount_minor"),
-		// Captured per part (internal/settlement, payable.go): the day this part becomes
-		// payable (capture + X days, or fulfilment + Y days for pay later).
-		field.String("payout_date").GoType(domain.Date("")).Optional().Nillable().
-			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
 		field.String("provider_operation_id").Optional(),
 		field.String("failure_reason").Optional(),
 		field.Int("attempts").Default(0).Annotations(hidden()),
@@ -165,6 +165,24 @@ func (Fulfilment) Fields() []ent.Field {
 		// The provider calls, planned when the operation is reserved, with their
 		// outcomes (docs/provider-operations.md). Empty for operations older than it.
 		field.JSON("steps", []domain.OperationStep{}).Optional().Annotations(hidden()),
+	}
+}
+
+// Hooks: the row carries its order's company (orderCompany).
+func (OperationMixin) Hooks() []ent.Hook { return []ent.Hook{companyOfOrderHook()} }
+
+// Fulfilment is one capture at the provider: some quantity of some items shipped.
+type Fulfilment struct{ ent.Schema }
+
+func (Fulfilment) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "ful"}, TimeMixin{}, OperationMixin{}}
+}
+func (Fulfilment) Fields() []ent.Field {
+	return []ent.Field{
+		// Captured per part (internal/settlement, payable.go): the day this part becomes
+		// payable (capture + X days, or fulfilment + Y days for pay later).
+		field.String("payout_date").GoType(domain.Date("")).Optional().Nillable().
+			Annotations(entgql.Type("Date"), entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
 		// The fee plan in force when this credit arose, frozen with it (internal/settlement,
 		// fees.go): a later plan change applies only to later credits. Empty: a credit
 		// recorded before fee plans had versions, charged by the current plan.
@@ -193,7 +211,6 @@ func (Fulfilment) Indexes() []ent.Index {
 		withoutCompanyIndex("fulfilment"),
 	}
 }
-func (Fulfilment) Hooks() []ent.Hook { return []ent.Hook{companyOfOrderHook()} }
 
 // FulfilmentLine is the quantity and amount of one item in a fulfilment.
 type FulfilmentLine struct{ ent.Schema }
@@ -220,25 +237,15 @@ func (FulfilmentLine) Indexes() []ent.Index { return []ent.Index{index.Fields("f
 // lines (cannot be sent), resolved from AUTO before they are stored.
 type Refund struct{ ent.Schema }
 
-func (Refund) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "ref"}, TimeMixin{}} }
+func (Refund) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "ref"}, TimeMixin{}, OperationMixin{}}
+}
 func (Refund) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("order_id").Immutable(),
-		orderCompany(),
-		field.Enum("status").GoType(domain.OperationStatus("")).Annotations(entgql.Type("OperationStatus")),
-		currency(),
-		minor("amount_minor"),
+		// The RETURN and CANCEL parts of amount_minor.
 		minor("return_amount_minor"),
 		minor("cancel_amount_minor"),
 		field.String("reason").Optional(),
-		field.String("provider_operation_id").Optional(),
-		field.String("failure_reason").Optional(),
-		field.Int("attempts").Default(0).Annotations(hidden()),
-		field.Time("completed_at").Optional().Nillable(),
-		field.String("settlement_id").Optional().Nillable().Annotations(hidden()),
-		// The provider calls, planned when the operation is reserved, with their
-		// outcomes (docs/provider-operations.md). Empty for operations older than it.
-		field.JSON("steps", []domain.OperationStep{}).Optional().Annotations(hidden()),
 	}
 }
 func (Refund) Edges() []ent.Edge {
@@ -256,7 +263,6 @@ func (Refund) Indexes() []ent.Index {
 		withoutCompanyIndex("refund"),
 	}
 }
-func (Refund) Hooks() []ent.Hook { return []ent.Hook{companyOfOrderHook()} }
 
 // RefundLine is the quantity and amount of one item in a refund, RETURN or CANCEL.
 type RefundLine struct{ ent.Schema }

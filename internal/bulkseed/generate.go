@@ -10,6 +10,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/ids"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // product is a catalogue line the generated carts pick from.
@@ -153,15 +154,13 @@ func (g *generator) order(i int, b *batch) error {
 	if status == "CONFIRMED" {
 		productType = g.productType(provider, sh, total)
 		confirmedAt = created.Add(time.Duration(1+g.rng.IntN(15)) * time.Minute)
-		if !productType.PayLater() {
-			payout = domain.DateOf(confirmedAt).AddDays(co.payNow)
-		}
+		payout, _ = settlement.OrderPayableDate(provider, &productType, confirmedAt, co.delays)
 	}
 
 	fulfilled, refunded := money.Zero(cur), money.Zero(cur)
 	if status == "CONFIRMED" && confirmedAt.Before(g.now) {
 		last := confirmedAt
-		if fulfilled, last, err = g.fulfil(b, orderID, co, productType, items, confirmedAt); err != nil {
+		if fulfilled, last, err = g.fulfil(b, orderID, co, provider, productType, items, confirmedAt); err != nil {
 			return err
 		}
 		if refunded, err = g.refund(b, orderID, co.id, items, last); err != nil {
@@ -281,7 +280,7 @@ func (g *generator) productType(provider domain.Provider, sh *shopNode, total mo
 // fulfil ships all of an order at once (55 %), part of it with perhaps the rest later
 // (20 %), or nothing yet; 1 % of the orders see a failed capture before the good one.
 // It answers the succeeded amount and the time of the last operation.
-func (g *generator) fulfil(b *batch, orderID string, co *companyNode, pt domain.ProductType,
+func (g *generator) fulfil(b *batch, orderID string, co *companyNode, provider domain.Provider, pt domain.ProductType,
 	items []*orderItem, confirmed time.Time) (money.Money, time.Time, error) {
 	cur := items[0].state.Total.Currency()
 	done, last := money.Zero(cur), confirmed
@@ -331,9 +330,9 @@ func (g *generator) fulfil(b *batch, orderID string, co *companyNode, pt domain.
 			return done, last, fmt.Errorf("bulkseed: plan a fulfilment of %s: %w", orderID, err)
 		}
 		if g.rng.IntN(100) == 0 {
-			g.fulfilmentRows(b, orderID, co, pt, items, plan, at.Add(-time.Hour), domain.OperationFailed)
+			g.fulfilmentRows(b, orderID, co, provider, pt, items, plan, at.Add(-time.Hour), domain.OperationFailed)
 		}
-		g.fulfilmentRows(b, orderID, co, pt, items, plan, at, domain.OperationSucceeded)
+		g.fulfilmentRows(b, orderID, co, provider, pt, items, plan, at, domain.OperationSucceeded)
 		for k := range items {
 			s := plan.Items[k]
 			// The capture succeeded: nothing of it is pending any more.
@@ -348,14 +347,15 @@ func (g *generator) fulfil(b *batch, orderID string, co *companyNode, pt domain.
 	return done, last, nil
 }
 
-// fulfilmentRows writes a fulfilment and its lines. A pay-later part becomes payable
-// its own payout delay after it succeeded; a failed one reserved nothing in the end.
-func (g *generator) fulfilmentRows(b *batch, orderID string, co *companyNode, pt domain.ProductType,
+// fulfilmentRows writes a fulfilment and its lines. A part credited on its own (pay
+// later) becomes payable when settlement.PartPayableDate says, counted from when it
+// succeeded; a failed one reserved nothing in the end.
+func (g *generator) fulfilmentRows(b *batch, orderID string, co *companyNode, provider domain.Provider, pt domain.ProductType,
 	items []*orderItem, plan psp.Plan, at time.Time, status domain.OperationStatus) {
 	id := ids.At("ful", at)
 	var payout, failure any
-	if status == domain.OperationSucceeded && pt.PayLater() {
-		payout = string(domain.DateOf(at).AddDays(co.payLater))
+	if d, ok := settlement.PartPayableDate(provider, &pt, at, co.delays); ok && status == domain.OperationSucceeded {
+		payout = string(d)
 	}
 	if status == domain.OperationFailed {
 		failure = "the provider declined the capture (bench data)"

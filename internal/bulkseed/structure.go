@@ -15,6 +15,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The bench data set's logins (all with Password): the PSP's admin and operator, and
@@ -44,9 +45,9 @@ type merchantNode struct {
 }
 
 type companyNode struct {
-	id, currency     string
-	payNow, payLater int
-	providers        []domain.Provider // activated (ACTIVE)
+	id, currency string
+	delays       settlement.Delays
+	providers    []domain.Provider // activated (ACTIVE)
 }
 
 type shopNode struct {
@@ -101,7 +102,7 @@ func findStructure(ctx context.Context, c *ent.Client) (*structure, error) {
 	for _, m := range ms {
 		mn := &merchantNode{id: m.ID, country: m.Country}
 		for _, co := range m.Edges.Companies {
-			cn := &companyNode{id: co.ID, currency: co.Currency, payNow: co.PayNowDelayDays, payLater: co.PayLaterDelayDays}
+			cn := &companyNode{id: co.ID, currency: co.Currency, delays: settlement.DelaysOf(co)}
 			for _, a := range co.Edges.Activations {
 				cn.providers = append(cn.providers, a.Provider)
 			}
@@ -207,7 +208,7 @@ func createStructure(ctx context.Context, c *ent.Client, merchants int, since ti
 	var fees []*ent.FeeRuleCreate
 	var acts []*ent.ProviderActivationCreate
 	for _, co := range cos {
-		cn := &companyNode{id: co.ID, currency: co.Currency, payNow: co.PayNowDelayDays, payLater: co.PayLaterDelayDays,
+		cn := &companyNode{id: co.ID, currency: co.Currency, delays: settlement.DelaysOf(co),
 			providers: []domain.Provider{domain.ProviderPaywerk}}
 		if co.Country == "DE" {
 			cn.providers = append(cn.providers, domain.ProviderBillie)

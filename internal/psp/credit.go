@@ -30,7 +30,7 @@ func orderCredit(ctx context.Context, c *ent.Client, ord *ent.Order, pt *domain.
 	if err != nil {
 		return err
 	}
-	d, _ := settlement.OrderPayableDate(ord.Provider, pt, now, company)
+	d, _ := settlement.OrderPayableDate(ord.Provider, pt, now, settlement.DelaysOf(company))
 	upd.SetPayoutDate(d)
 	terms, err := settlement.FeeTermsNow(ctx, c, ord.CompanyID, *pt)
 	if err != nil {
@@ -51,7 +51,7 @@ func (s *Operations) partCredit(ctx context.Context, c *ent.Client, ord *ent.Ord
 	if err != nil {
 		return err
 	}
-	if d, ok := settlement.PartPayableDate(ord.Provider, ord.ProductType, s.cfg.Now(), company); ok {
+	if d, ok := settlement.PartPayableDate(ord.Provider, ord.ProductType, s.cfg.Now(), settlement.DelaysOf(company)); ok {
 		create.SetPayoutDate(d)
 	}
 	terms, err := settlement.FeeTermsNow(ctx, c, ord.CompanyID, *ord.ProductType)

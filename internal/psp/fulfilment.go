@@ -2,7 +2,6 @@ package psp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,11 +10,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
-	"github.com/pspbackoffice/backoffice/internal/ids"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
@@ -162,23 +159,11 @@ func (s *Operations) FulfilAll(ctx context.Context, in FulfilAllInput) (*FulfilR
 }
 
 func (s *Operations) fulfil(ctx context.Context, req idempotency.Request, orderID string, plan planFunc) (*FulfilResult, error) {
-	var op *operation
-	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
-		var err error
-		if op, err = s.reserveFulfilment(ctx, tx, req.Operation, orderID, plan); err != nil {
-			return opRef{}, err
-		}
-		return opRef{ID: op.id}, nil
-	})
+	id, replayed, err := s.operate(ctx, req, opFulfilment, orderID, "", plan)
 	if err != nil {
 		return nil, err
 	}
-	if !replayed {
-		if err := s.executeOp(ctx, op, false); err != nil && !errors.Is(err, errStillPending) {
-			return nil, err
-		}
-	}
-	f, err := s.cfg.DB.Ent.Fulfilment.Query().Where(fulfilment.ID(ref.ID)).Only(ctx)
+	f, err := s.cfg.DB.Ent.Fulfilment.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -186,67 +171,7 @@ func (s *Operations) fulfil(ctx context.Context, req idempotency.Request, orderI
 	if err != nil {
 		return nil, err
 	}
-	res := &FulfilResult{Fulfilment: f, Order: ord, Replayed: replayed}
-	if f.Status == domain.OperationFailed {
-		return res, providerRefused(ord, "capture", f.FailureReason)
-	}
-	return res, nil
-}
-
-// planFunc is one of the rules' planners, bound to its request.
-type planFunc func(currency string, items []ItemState) (Plan, error)
-
-// reserveFulfilment is step 1 of a fulfilment: decide under lock, reserve, record
-// PENDING, schedule the reconcile job.
-func (s *Operations) reserveFulfilment(ctx context.Context, tx *db.Tx, action, orderID string, plan planFunc) (*operation, error) {
-	lo, err := lockOrder(ctx, s.cfg.DB, tx, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if err := lo.requireConfirmed(); err != nil {
-		return nil, err
-	}
-	states, err := lo.states(ctx, tx.Ent, false)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := plan(lo.order.Currency, states)
-	if err != nil {
-		return nil, err
-	}
-	id := ids.New("ful")
-	steps, err := s.planSteps(ctx, tx.Ent, lo, opFulfilment, id, pl)
-	if err != nil {
-		return nil, err
-	}
-	create := tx.Ent.Fulfilment.Create().SetID(id).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
-		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
-		SetSteps(steps)
-	if err := s.partCredit(ctx, tx.Ent, lo.order, create); err != nil {
-		return nil, err
-	}
-	f, err := create.Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lines := make([]*ent.FulfilmentLineCreate, len(pl.Lines))
-	for i, l := range pl.Lines {
-		lines[i] = tx.Ent.FulfilmentLine.Create().SetFulfilmentID(f.ID).SetOrderItemID(lo.items[l.Item].ID).
-			SetQuantity(l.Quantity).SetCurrency(l.Amount.Currency()).SetAmountMinor(l.Amount.Minor())
-	}
-	if err := tx.Ent.FulfilmentLine.CreateBulk(lines...).Exec(ctx); err != nil {
-		return nil, err
-	}
-	if err := lo.reserve(ctx, tx, pl); err != nil {
-		return nil, err
-	}
-	if err := audit(ctx, tx, action, lo.order, f.ID, auditInput(pl, "")); err != nil {
-		return nil, err
-	}
-	if err := s.scheduleReconcile(ctx, tx, opFulfilment, f.ID); err != nil {
-		return nil, err
-	}
-	return lo.operation(opFulfilment, f.ID, f.CreatedAt, pl, "", steps), nil
+	return &FulfilResult{Fulfilment: f, Order: ord, Replayed: replayed}, refusedIf(ord, f.Status, "capture", f.FailureReason)
 }
 
 // auditInput summarises an operation for the audit trail.

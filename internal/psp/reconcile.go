@@ -10,13 +10,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/fulfilment"
-	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
-	"github.com/pspbackoffice/backoffice/ent/refund"
-	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -88,34 +84,11 @@ func (s *Operations) loadOperation(ctx context.Context, kind opKind, id string) 
 }
 
 func (s *Operations) loadOperationWith(ctx context.Context, c *ent.Client, kind opKind, id string) (*operation, error) {
-	switch kind {
-	case opFulfilment:
-		f, err := c.Fulfilment.Query().Where(fulfilment.ID(id)).WithOrder().
-			WithLines(func(q *ent.FulfilmentLineQuery) { q.WithItem().Order(fulfilmentline.ByID()) }).Only(ctx)
-		if err != nil {
-			return nil, err
-		}
-		op := &operation{kind: kind, id: f.ID, status: f.Status, createdAt: f.CreatedAt, order: f.Edges.Order,
-			currency: f.Currency, amount: money.New(f.AmountMinor, f.Currency), steps: f.Steps}
-		for _, l := range f.Edges.Lines {
-			op.lines = append(op.lines, opLine{item: l.Edges.Item, quantity: l.Quantity, amount: money.New(l.AmountMinor, l.Currency)})
-		}
-		return op, nil
-	case opRefund:
-		r, err := c.Refund.Query().Where(refund.ID(id)).WithOrder().
-			WithLines(func(q *ent.RefundLineQuery) { q.WithItem().Order(refundline.ByID()) }).Only(ctx)
-		if err != nil {
-			return nil, err
-		}
-		op := &operation{kind: kind, id: r.ID, status: r.Status, createdAt: r.CreatedAt, order: r.Edges.Order,
-			currency: r.Currency, amount: money.New(r.AmountMinor, r.Currency), reason: r.Reason,
-			ret: money.New(r.ReturnAmountMinor, r.Currency), cnl: money.New(r.CancelAmountMinor, r.Currency), steps: r.Steps}
-		for _, l := range r.Edges.Lines {
-			op.lines = append(op.lines, opLine{item: l.Edges.Item, kind: l.RefundType, quantity: l.Quantity, amount: money.New(l.AmountMinor, l.Currency)})
-		}
-		return op, nil
+	rows := kind.rows()
+	if rows == nil {
+		return nil, errUnknownKind(kind)
 	}
-	return nil, fmt.Errorf("psp: unknown operation kind %q", kind)
+	return rows.load(ctx, c, id)
 }
 
 // item is the operation's order item of an id.
@@ -314,52 +287,21 @@ func temporary(err error) bool {
 // lockedOp is an operation's status and steps, read with its row locked (on SQLite
 // the transaction holds the write lock), so concurrent attempts record one at a time.
 func (s *Operations) lockedOp(ctx context.Context, tx *db.Tx, op *operation) (domain.OperationStatus, []domain.OperationStep, error) {
-	switch op.kind {
-	case opFulfilment:
-		q := tx.Ent.Fulfilment.Query().Where(fulfilment.ID(op.id))
-		if s.cfg.DB.IsPostgres() {
-			q = q.ForUpdate()
-		}
-		f, err := q.Only(ctx)
-		if err != nil {
-			return "", nil, err
-		}
-		return f.Status, f.Steps, nil
-	default:
-		q := tx.Ent.Refund.Query().Where(refund.ID(op.id))
-		if s.cfg.DB.IsPostgres() {
-			q = q.ForUpdate()
-		}
-		r, err := q.Only(ctx)
-		if err != nil {
-			return "", nil, err
-		}
-		return r.Status, r.Steps, nil
-	}
+	return op.kind.rows().locked(ctx, tx.Ent, op.id, s.cfg.DB.IsPostgres())
 }
 
 // saveSteps writes the steps of an operation still PENDING.
 func (s *Operations) saveSteps(ctx context.Context, tx *db.Tx, op *operation, steps []domain.OperationStep, attempt bool, reason *string) error {
-	switch op.kind {
-	case opFulfilment:
-		u := tx.Ent.Fulfilment.Update().Where(fulfilment.ID(op.id), fulfilment.StatusEQ(domain.OperationPending)).SetSteps(steps)
+	_, err := op.kind.rows().whilePending(ctx, tx.Ent, op.id, func(m opMutation) {
+		m.SetSteps(steps)
 		if attempt {
-			u.AddAttempts(1)
+			m.AddAttempts(1)
 		}
 		if reason != nil {
-			u.SetFailureReason(truncate(*reason))
+			m.SetFailureReason(truncate(*reason))
 		}
-		return u.Exec(ctx)
-	default:
-		u := tx.Ent.Refund.Update().Where(refund.ID(op.id), refund.StatusEQ(domain.OperationPending)).SetSteps(steps)
-		if attempt {
-			u.AddAttempts(1)
-		}
-		if reason != nil {
-			u.SetFailureReason(truncate(*reason))
-		}
-		return u.Exec(ctx)
-	}
+	})
+	return err
 }
 
 // markSent stamps a step with its send sequence before the call goes out, for a
@@ -481,21 +423,20 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 	}
 	ref := strings.Join(refs, ",")
 	amount := op.amount.Minor() + diff
-	var n int
-	var err error
-	switch op.kind {
-	case opFulfilment:
-		n, err = tx.Ent.Fulfilment.Update().
-			Where(fulfilment.ID(op.id), fulfilment.StatusEQ(domain.OperationPending)).
-			SetStatus(domain.OperationSucceeded).SetProviderOperationID(ref).SetCompletedAt(now).SetSteps(op.steps).
-			SetAmountMinor(amount).SetFailureReason("").AddAttempts(1).Save(ctx)
-	default:
-		n, err = tx.Ent.Refund.Update().
-			Where(refund.ID(op.id), refund.StatusEQ(domain.OperationPending)).
-			SetStatus(domain.OperationSucceeded).SetProviderOperationID(ref).SetCompletedAt(now).SetSteps(op.steps).
-			SetAmountMinor(amount).SetReturnAmountMinor(op.ret.Minor() + retDiff).SetCancelAmountMinor(op.cnl.Minor() + cnlDiff).
-			SetFailureReason("").AddAttempts(1).Save(ctx)
-	}
+	rows := op.kind.rows()
+	n, err := rows.whilePending(ctx, tx.Ent, op.id, func(m opMutation) {
+		m.SetStatus(domain.OperationSucceeded)
+		m.SetProviderOperationID(ref)
+		m.SetCompletedAt(now)
+		m.SetSteps(op.steps)
+		m.SetAmountMinor(amount)
+		if p, ok := m.(partsMutation); ok {
+			p.SetReturnAmountMinor(op.ret.Minor() + retDiff)
+			p.SetCancelAmountMinor(op.cnl.Minor() + cnlDiff)
+		}
+		m.SetFailureReason("")
+		m.AddAttempts(1)
+	})
 	if err != nil || n == 0 {
 		return err // n == 0: someone else recorded the outcome; nothing else moves
 	}
@@ -516,35 +457,17 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 	}
 	op.status = domain.OperationSucceeded
 	upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
-	if op.kind == opFulfilment {
-		upd.AddFulfilledAmountMinor(amount)
-	} else {
-		upd.AddRefundedAmountMinor(amount).AddAmountMinor(-amount)
-	}
+	rows.credit(upd, amount)
 	return upd.Exec(ctx)
 }
 
 // moveLine moves an operation line's amount, and its item's, by d.
 func (s *Operations) moveLine(ctx context.Context, tx *db.Tx, op *operation, itemID string, kind domain.RefundType, d int64) error {
-	var err error
-	item := tx.Ent.OrderItem.Update().Where(orderitem.ID(itemID))
-	switch op.kind {
-	case opFulfilment:
-		err = tx.Ent.FulfilmentLine.Update().Where(fulfilmentline.FulfilmentID(op.id), fulfilmentline.OrderItemID(itemID)).
-			AddAmountMinor(d).Exec(ctx)
-		item.AddFulfilledAmountMinor(d)
-	default:
-		err = tx.Ent.RefundLine.Update().Where(refundline.RefundID(op.id), refundline.OrderItemID(itemID), refundline.RefundTypeEQ(kind)).
-			AddAmountMinor(d).Exec(ctx)
-		if kind == domain.RefundCancel {
-			item.AddCancelledAmountMinor(d)
-		} else {
-			item.AddReturnedAmountMinor(d)
-		}
-	}
-	if err != nil {
+	if err := op.kind.rows().moveLine(ctx, tx.Ent, op.id, itemID, kind, d); err != nil {
 		return err
 	}
+	item := tx.Ent.OrderItem.Update().Where(orderitem.ID(itemID))
+	addToItem(item, kind, 0, d)
 	return item.Exec(ctx)
 }
 
@@ -571,14 +494,10 @@ func (s *Operations) recordPending(ctx context.Context, op *operation, step int,
 		})
 		return errors.Join(fmt.Errorf("%w: %w", errStillPending, cause), err)
 	}
-	switch op.kind {
-	case opFulfilment:
-		err = s.cfg.DB.Ent.Fulfilment.Update().Where(fulfilment.ID(op.id), fulfilment.StatusEQ(domain.OperationPending)).
-			AddAttempts(1).SetFailureReason(truncate(cause.Error())).Exec(ctx)
-	default:
-		err = s.cfg.DB.Ent.Refund.Update().Where(refund.ID(op.id), refund.StatusEQ(domain.OperationPending)).
-			AddAttempts(1).SetFailureReason(truncate(cause.Error())).Exec(ctx)
-	}
+	_, err = op.kind.rows().whilePending(ctx, s.cfg.DB.Ent, op.id, func(m opMutation) {
+		m.AddAttempts(1)
+		m.SetFailureReason(truncate(cause.Error()))
+	})
 	return errors.Join(fmt.Errorf("%w: %w", errStillPending, cause), err)
 }
 
@@ -627,33 +546,20 @@ func (s *Operations) recordFailed(ctx context.Context, op *operation, step int, 
 			steps[step].Status, steps[step].Error, steps[step].InFlight = domain.OperationFailed, truncate(reason), false
 		}
 		now := s.cfg.Now()
-		var n int
-		switch op.kind {
-		case opFulfilment:
-			n, err = tx.Ent.Fulfilment.Update().
-				Where(fulfilment.ID(op.id), fulfilment.StatusEQ(domain.OperationPending)).
-				SetStatus(domain.OperationFailed).SetFailureReason(truncate(reason)).SetCompletedAt(now).
-				SetSteps(steps).AddAttempts(1).Save(ctx)
-		default:
-			n, err = tx.Ent.Refund.Update().
-				Where(refund.ID(op.id), refund.StatusEQ(domain.OperationPending)).
-				SetStatus(domain.OperationFailed).SetFailureReason(truncate(reason)).SetCompletedAt(now).
-				SetSteps(steps).AddAttempts(1).Save(ctx)
-		}
+		n, err := op.kind.rows().whilePending(ctx, tx.Ent, op.id, func(m opMutation) {
+			m.SetStatus(domain.OperationFailed)
+			m.SetFailureReason(truncate(reason))
+			m.SetCompletedAt(now)
+			m.SetSteps(steps)
+			m.AddAttempts(1)
+		})
 		if err != nil || n == 0 {
 			return err
 		}
 		op.status, op.steps = domain.OperationFailed, steps
 		for _, l := range op.lines {
 			upd := tx.Ent.OrderItem.Update().Where(orderitem.ID(l.item.ID))
-			switch l.kind {
-			case "":
-				upd.AddFulfilledQuantity(-l.quantity).AddFulfilledAmountMinor(-l.amount.Minor())
-			case domain.RefundCancel:
-				upd.AddCancelledQuantity(-l.quantity).AddCancelledAmountMinor(-l.amount.Minor())
-			case domain.RefundReturn:
-				upd.AddReturnedQuantity(-l.quantity).AddReturnedAmountMinor(-l.amount.Minor())
-			}
+			addToItem(upd, l.kind, -l.quantity, -l.amount.Minor())
 			if err := upd.Exec(ctx); err != nil {
 				return err
 			}
@@ -733,24 +639,16 @@ const sweepBatch = 50
 func (s *Operations) Sweep(ctx context.Context) error {
 	ctx = auth.System(ctx)
 	cutoff := s.cfg.Now().Add(-s.cfg.ReconcileAfter - s.cfg.ProviderTimeout)
-	fids, err := s.cfg.DB.Ent.Fulfilment.Query().
-		Where(fulfilment.StatusEQ(domain.OperationPending), fulfilment.UpdatedAtLT(cutoff)).
-		Order(ent.Asc(fulfilment.FieldUpdatedAt)).Limit(sweepBatch).IDs(ctx)
-	if err != nil {
-		return err
+	pending := make([][]string, len(opKinds))
+	for i, kind := range opKinds {
+		var err error
+		if pending[i], err = kind.rows().pendingSince(ctx, s.cfg.DB.Ent, cutoff, sweepBatch); err != nil {
+			return err
+		}
 	}
-	rids, err := s.cfg.DB.Ent.Refund.Query().
-		Where(refund.StatusEQ(domain.OperationPending), refund.UpdatedAtLT(cutoff)).
-		Order(ent.Asc(refund.FieldUpdatedAt)).Limit(sweepBatch).IDs(ctx)
-	if err != nil {
-		return err
-	}
-	for _, k := range []struct {
-		kind opKind
-		ids  []string
-	}{{opFulfilment, fids}, {opRefund, rids}} {
-		for _, id := range k.ids {
-			if err := s.Reconcile(ctx, k.kind, id); err != nil && !errors.Is(err, errStillPending) {
+	for i, kind := range opKinds {
+		for _, id := range pending[i] {
+			if err := s.Reconcile(ctx, kind, id); err != nil && !errors.Is(err, errStillPending) {
 				s.log.ErrorContext(ctx, "sweep: reconcile failed", "operation", id, "err", err)
 			}
 		}

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/fulfilment"
-	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -316,21 +314,14 @@ func appliedSubset(open []unanswered, surplus map[string]*qtys, sku map[string]s
 
 // orderOperations are the order's fulfilments and refunds that are not FAILED.
 func (s *Operations) orderOperations(ctx context.Context, c *ent.Client, orderID string) ([]*operation, error) {
-	fids, err := c.Fulfilment.Query().Where(fulfilment.OrderID(orderID), fulfilment.StatusNEQ(domain.OperationFailed)).IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rids, err := c.Refund.Query().Where(refund.OrderID(orderID), refund.StatusNEQ(domain.OperationFailed)).IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []*operation
-	for _, k := range []struct {
-		kind opKind
-		ids  []string
-	}{{opFulfilment, fids}, {opRefund, rids}} {
-		for _, id := range k.ids {
-			op, err := s.loadOperationWith(ctx, c, k.kind, id)
+	for _, kind := range opKinds {
+		ids, err := kind.rows().notFailed(ctx, c, orderID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			op, err := s.loadOperationWith(ctx, c, kind, id)
 			if err != nil {
 				return nil, err
 			}

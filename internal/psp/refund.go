@@ -2,15 +2,11 @@ package psp
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/refund"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
-	"github.com/pspbackoffice/backoffice/internal/ids"
 )
 
 // Refunds give money back (RETURN: it came back, from what was captured) or lower
@@ -78,23 +74,11 @@ func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderI
 	if len(reason) > MaxReasonLength {
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("reason"), "the reason is longer than 500 characters")
 	}
-	var op *operation
-	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
-		var err error
-		if op, err = s.reserveRefund(ctx, tx, req.Operation, orderID, reason, plan); err != nil {
-			return opRef{}, err
-		}
-		return opRef{ID: op.id}, nil
-	})
+	id, replayed, err := s.operate(ctx, req, opRefund, orderID, reason, plan)
 	if err != nil {
 		return nil, err
 	}
-	if !replayed {
-		if err := s.executeOp(ctx, op, false); err != nil && !errors.Is(err, errStillPending) {
-			return nil, err
-		}
-	}
-	r, err := s.cfg.DB.Ent.Refund.Query().Where(refund.ID(ref.ID)).Only(ctx)
+	r, err := s.cfg.DB.Ent.Refund.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -102,59 +86,5 @@ func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderI
 	if err != nil {
 		return nil, err
 	}
-	res := &RefundResult{Refund: r, Order: ord, Replayed: replayed}
-	if r.Status == domain.OperationFailed {
-		return res, providerRefused(ord, "refund", r.FailureReason)
-	}
-	return res, nil
-}
-
-// reserveRefund is step 1 of a refund: decide under lock, reserve, record PENDING,
-// schedule the reconcile job.
-func (s *Operations) reserveRefund(ctx context.Context, tx *db.Tx, action, orderID, reason string, plan planFunc) (*operation, error) {
-	lo, err := lockOrder(ctx, s.cfg.DB, tx, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if err := lo.requireConfirmed(); err != nil {
-		return nil, err
-	}
-	states, err := lo.states(ctx, tx.Ent, true)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := plan(lo.order.Currency, states)
-	if err != nil {
-		return nil, err
-	}
-	id := ids.New("ref")
-	steps, err := s.planSteps(ctx, tx.Ent, lo, opRefund, id, pl)
-	if err != nil {
-		return nil, err
-	}
-	r, err := tx.Ent.Refund.Create().SetID(id).SetSteps(steps).SetOrderID(orderID).SetCompanyID(lo.order.CompanyID).
-		SetStatus(domain.OperationPending).SetCurrency(lo.order.Currency).SetAmountMinor(pl.Amount.Minor()).
-		SetReturnAmountMinor(pl.ReturnAmount.Minor()).SetCancelAmountMinor(pl.CancelAmount.Minor()).
-		SetReason(reason).Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lines := make([]*ent.RefundLineCreate, len(pl.Lines))
-	for i, l := range pl.Lines {
-		lines[i] = tx.Ent.RefundLine.Create().SetRefundID(r.ID).SetOrderItemID(lo.items[l.Item].ID).
-			SetRefundType(l.Type).SetQuantity(l.Quantity).SetCurrency(l.Amount.Currency()).SetAmountMinor(l.Amount.Minor())
-	}
-	if err := tx.Ent.RefundLine.CreateBulk(lines...).Exec(ctx); err != nil {
-		return nil, err
-	}
-	if err := lo.reserve(ctx, tx, pl); err != nil {
-		return nil, err
-	}
-	if err := audit(ctx, tx, action, lo.order, r.ID, auditInput(pl, reason)); err != nil {
-		return nil, err
-	}
-	if err := s.scheduleReconcile(ctx, tx, opRefund, r.ID); err != nil {
-		return nil, err
-	}
-	return lo.operation(opRefund, r.ID, r.CreatedAt, pl, reason, steps), nil
+	return &RefundResult{Refund: r, Order: ord, Replayed: replayed}, refusedIf(ord, r.Status, "refund", r.FailureReason)
 }

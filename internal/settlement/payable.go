@@ -70,44 +70,72 @@ func timingOfOrder(p domain.Provider, pt *domain.ProductType) Timing {
 	return TimingOf(p, *pt)
 }
 
-// delayDays is the company's payout delay for a timing: X for pay now, Y for pay later.
-func delayDays(t Timing, co *ent.Company) int {
+// Delays are a company's payout delays in days: X after a pay-now credit, Y after a
+// pay-later one. The seeds, which write rows without a stored company at hand, give
+// them directly; everything else takes DelaysOf.
+type Delays struct{ PayNow, PayLater int }
+
+// DelaysOf is a stored company's payout delays.
+func DelaysOf(co *ent.Company) Delays {
+	return Delays{PayNow: co.PayNowDelayDays, PayLater: co.PayLaterDelayDays}
+}
+
+// after is the delay for a timing: X for pay now, Y for pay later.
+func (d Delays) after(t Timing) int {
 	if t == PerFulfilment {
-		return co.PayLaterDelayDays
+		return d.PayLater
 	}
-	return co.PayNowDelayDays
+	return d.PayNow
 }
 
 // OrderPayableDate is the day an order's whole amount becomes payable, confirmed at
 // confirmed: only for AtConfirmation (ok false: the order is credited per part).
-func OrderPayableDate(p domain.Provider, pt *domain.ProductType, confirmed time.Time, co *ent.Company) (domain.Date, bool) {
+func OrderPayableDate(p domain.Provider, pt *domain.ProductType, confirmed time.Time, d Delays) (domain.Date, bool) {
 	t := timingOfOrder(p, pt)
 	if pt == nil || t != AtConfirmation {
 		return "", false
 	}
-	return domain.DateOf(confirmed).AddDays(delayDays(t, co)), true
+	return domain.DateOf(confirmed).AddDays(d.after(t)), true
 }
 
 // PartPayableDate is the day a fulfilment part (a capture) made at `at` becomes
 // payable: X or Y days later, or ok false when the order was credited as a whole at
 // confirmation and its fulfilments move no money.
-func PartPayableDate(p domain.Provider, pt *domain.ProductType, at time.Time, co *ent.Company) (domain.Date, bool) {
+func PartPayableDate(p domain.Provider, pt *domain.ProductType, at time.Time, d Delays) (domain.Date, bool) {
 	t := timingOfOrder(p, pt)
 	if pt == nil || t == AtConfirmation {
 		return "", false
 	}
-	return domain.DateOf(at).AddDays(delayDays(t, co)), true
+	return domain.DateOf(at).AddDays(d.after(t)), true
 }
 
 // Deduction splits what a refund of RETURN amount ret and CANCEL amount cancel does
 // to the merchant's settlements: deducted from the next one, or only lowering what
 // the shopper owes (nothing had been paid out for it).
 func Deduction(p domain.Provider, pt *domain.ProductType, ret, cancel money.Money) (deducted, owedReduction money.Money, err error) {
-	if timingOfOrder(p, pt) == AtConfirmation {
+	if deductsCancel(timingOfOrder(p, pt)) {
 		all, err := ret.Add(cancel)
 		return all, money.Zero(ret.Currency()), err
 	}
 	return ret, cancel, nil
+}
+
+// deductsCancel is the refund rule: a RETURN is always deducted (it had been paid
+// out); a CANCEL only when the shopper had paid it at confirmation. Deduction and the
+// run's SQL (deductionSQL) both ask here.
+func deductsCancel(t Timing) bool { return t == AtConfirmation }
+
+// deductionSQL is Deduction's deducted amount as a SQL expression over a refund's
+// RETURN and CANCEL columns and its order's provider and product type columns.
+func deductionSQL(retCol, cancelCol, providerCol, productTypeCol string) string {
+	var ts []Timing
+	for _, t := range []Timing{AtConfirmation, PerCapture, PerFulfilment} {
+		if deductsCancel(t) {
+			ts = append(ts, t)
+		}
+	}
+	return fmt.Sprintf(`CASE WHEN %s THEN %s + %s
+    ELSE %s END`, timingSQL(providerCol, productTypeCol, ts...), retCol, cancelCol, retCol)
 }
 
 // AuthorisationExpiresAt is when an authorise-then-capture order's authorisation

@@ -99,8 +99,7 @@ WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NU
 func (c creditSources) refundDeductions() string {
 	day := c.q.utcDay("COALESCE(rf.completed_at, rf.updated_at)")
 	join, sid, where, company := c.scope(day, "rf.company_id")
-	deduct := fmt.Sprintf(`CASE WHEN %s THEN rf.return_amount_minor + rf.cancel_amount_minor
-    ELSE rf.return_amount_minor END`, timingSQL("o.provider", "o.product_type", AtConfirmation))
+	deduct := deductionSQL("rf.return_amount_minor", "rf.cancel_amount_minor", "o.provider", "o.product_type")
 	return fmt.Sprintf(`
 SELECT rf.id AS item_id, rf.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, rf.currency, %[2]s AS amount, %[3]s AS payable
