@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
@@ -64,7 +65,7 @@ func TestConformance(t *testing.T) {
 		Receiver:           e.rcv,
 		Merchant:           providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance OÜ", Country: "EE"},
 		RejectedMerchant:   providers.Merchant{CompanyID: "cmp_2", LegalName: "Outside GmbH", Country: "DE"},
-		ApproveProductType: providers.Invoice,
+		ApproveProductType: domain.ProductInvoice,
 		Forge: func(d conformance.Delivery) []conformance.Delivery {
 			// No signature exists; forgeries are anything but the exact callback shape.
 			return []conformance.Delivery{

@@ -78,7 +78,7 @@ func sessionRequest() providers.SessionRequest {
 		Shopper:    providers.Shopper{FirstName: "Mari", LastName: "Tamm", Email: "mari@example.com"},
 		Billing:    providers.Address{Country: "EE"},
 		SuccessURL: "https://shop.example/ok", FailedURL: "https://shop.example/failed",
-		NotifyURL: "https://backoffice.example/webhooks/billwerk", ProductType: providers.PayNowCard,
+		NotifyURL: "https://backoffice.example/webhooks/billwerk", ProductType: domain.ProductPayNowCard,
 	}
 }
 
