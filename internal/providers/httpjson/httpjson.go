@@ -167,6 +167,7 @@ func (c *Client) once(ctx context.Context, call Call, payload []byte) error {
 	if err != nil {
 		// No answer (timeout, refused connection, cancelled): the outcome is unknown.
 		pe := c.Fail(providers.ErrTemporary, 0, "", err.Error())
+		pe.Cause = err
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w: %w", pe, ctx.Err())
 		}
