@@ -350,3 +350,39 @@ type Provider interface {
 	// checksum, compared in constant time) before parsing it; a bad one is ErrUnauthenticated.
 	ParseWebhook(header http.Header, body []byte) (Event, error)
 }
+
+// AmountParts are the RETURN and CANCEL parts of a refund sent by amount; a request
+// naming neither part is all RETURN. ok is false when a part is negative or nothing
+// is positive.
+func (r RefundRequest) AmountParts() (ret, cancel money.Money, ok bool) {
+	ret, cancel = r.ReturnAmount, r.CancelAmount
+	if ret.IsZero() && cancel.IsZero() {
+		ret = r.Amount
+	}
+	ok = !ret.IsNegative() && !cancel.IsNegative() && (ret.IsPositive() || cancel.IsPositive())
+	return ret, cancel, ok
+}
+
+// RefundInParts sends a refund by amount as up to two calls, for a provider whose
+// refund gives back captured money only: the RETURN part through refund, then the
+// CANCEL part through release (what is still authorised). Each answers its
+// operation's id; the result names the first.
+func RefundInParts(ret, cancel money.Money, refund, release func(money.Money) (string, error)) (RefundResult, error) {
+	var res RefundResult
+	for _, part := range []struct {
+		amount money.Money
+		call   func(money.Money) (string, error)
+	}{{ret, refund}, {cancel, release}} {
+		if !part.amount.IsPositive() {
+			continue
+		}
+		id, err := part.call(part.amount)
+		if err != nil {
+			return RefundResult{}, err
+		}
+		if res.ProviderOperationID == "" {
+			res.ProviderOperationID = id
+		}
+	}
+	return res, nil
+}

@@ -294,11 +294,8 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if req.ProviderReference == "" || req.OperationID == "" {
 		return providers.RefundResult{}, invalid("transaction id and operation id are required")
 	}
-	ret, cancel := req.ReturnAmount, req.CancelAmount
-	if ret.IsZero() && cancel.IsZero() {
-		ret = req.Amount
-	}
-	if ret.IsNegative() || cancel.IsNegative() || (ret.IsZero() && cancel.IsZero()) {
+	ret, cancel, ok := req.AmountParts()
+	if !ok {
 		return providers.RefundResult{}, invalid("refund amount must be positive")
 	}
 	for _, m := range []money.Money{ret, cancel} {
@@ -306,28 +303,19 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 			return providers.RefundResult{}, invalid("refund amount must be in EUR")
 		}
 	}
-	var res providers.RefundResult
-	if ret.IsPositive() {
+	return providers.RefundInParts(ret, cancel, func(ret money.Money) (string, error) {
 		var r response
 		body := refundRequest{TransactionID: req.ProviderReference, Amount: ret.Amount(), Comment: req.Reason}
 		if err := c.do(ctx, http.MethodPost, "/rest/refund", body, &r, req.OperationID, true); err != nil {
-			return providers.RefundResult{}, err
+			return "", err
 		}
 		if r.RefundID == "" {
-			return providers.RefundResult{}, unexpected("refund answered no refund_id")
+			return "", unexpected("refund answered no refund_id")
 		}
-		res.ProviderOperationID = r.RefundID
-	}
-	if cancel.IsPositive() {
-		id, err := c.reverse(ctx, req.ProviderReference, req.OperationID, cancel)
-		if err != nil {
-			return providers.RefundResult{}, err
-		}
-		if res.ProviderOperationID == "" {
-			res.ProviderOperationID = id
-		}
-	}
-	return res, nil
+		return r.RefundID, nil
+	}, func(cancel money.Money) (string, error) {
+		return c.reverse(ctx, req.ProviderReference, req.OperationID, cancel)
+	})
 }
 
 // reverse reverses amount of what is still authorised. There is no pre-check: the API

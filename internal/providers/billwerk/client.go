@@ -282,43 +282,31 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if req.ProviderReference == "" || req.OperationID == "" {
 		return providers.RefundResult{}, invalid("charge handle and operation id are required")
 	}
-	ret, cancel := req.ReturnAmount, req.CancelAmount
-	if ret.IsZero() && cancel.IsZero() {
-		ret = req.Amount
-	}
-	if ret.IsNegative() || cancel.IsNegative() || (ret.IsZero() && cancel.IsZero()) {
+	ret, cancel, ok := req.AmountParts()
+	if !ok {
 		return providers.RefundResult{}, invalid("refund amount must be positive")
 	}
-	var res providers.RefundResult
-	if ret.IsPositive() {
+	return providers.RefundInParts(ret, cancel, func(ret money.Money) (string, error) {
 		a := ret.Minor()
 		body := refundRequest{Invoice: req.ProviderReference, Key: req.OperationID, Amount: &a, Text: req.Reason}
 		var rf refund
 		if err := c.do(ctx, http.MethodPost, c.coreURL, "/v1/refund", body, &rf, req.OperationID); err != nil {
-			return providers.RefundResult{}, err
+			return "", err
 		}
 		switch rf.State {
 		case refundRefunded, refundProcessing:
 		case refundFailed:
 			if err := errorState(rf.ErrorState, rf.Error); err != nil {
-				return providers.RefundResult{}, err
+				return "", err
 			}
-			return providers.RefundResult{}, &providers.Error{Class: providers.ErrDeclined, Provider: providers.Billwerk, HTTPStatus: http.StatusOK, Message: "refund failed"}
+			return "", &providers.Error{Class: providers.ErrDeclined, Provider: providers.Billwerk, HTTPStatus: http.StatusOK, Message: "refund failed"}
 		default:
-			return providers.RefundResult{}, unexpected("refund answered state " + rf.State)
+			return "", unexpected("refund answered state " + rf.State)
 		}
-		res.ProviderOperationID = rf.ID
-	}
-	if cancel.IsPositive() {
-		id, err := c.release(ctx, req.ProviderReference, req.OperationID, cancel)
-		if err != nil {
-			return providers.RefundResult{}, err
-		}
-		if res.ProviderOperationID == "" {
-			res.ProviderOperationID = id
-		}
-	}
-	return res, nil
+		return rf.ID, nil
+	}, func(cancel money.Money) (string, error) {
+		return c.release(ctx, req.ProviderReference, req.OperationID, cancel)
+	})
 }
 
 // release lets go of amount of the uncaptured authorisation; see Refund. With partial

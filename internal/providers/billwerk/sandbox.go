@@ -170,6 +170,31 @@ func (s *sandbox) account(w http.ResponseWriter, r *http.Request, acct string) {
 	sandboxkit.WriteJSON(w, http.StatusOK, account{Handle: "sandbox", Name: "Billwerk+ sandbox", Currency: "EUR", State: "active"})
 }
 
+// requestAmount is what a settle or refund moves: the amount given, the total of
+// the lines given (field names them), or all (whole) when neither; it answers 422
+// for both at once, bad lines or nothing positive, and then false.
+func requestAmount(w http.ResponseWriter, r *http.Request, amount *int64, given []orderLine, field string, whole int64) (int64, []chargeOrderLine, bool) {
+	total, lines := whole, []chargeOrderLine(nil)
+	switch {
+	case amount != nil && len(given) > 0:
+		invalidRequest(w, r, "give amount or "+field+", not both")
+		return 0, nil, false
+	case amount != nil:
+		total = *amount
+	case len(given) > 0:
+		var err error
+		if total, lines, err = linesTotal(given); err != nil {
+			invalidRequest(w, r, err.Error())
+			return 0, nil, false
+		}
+	}
+	if total <= 0 {
+		invalidRequest(w, r, "amount must be positive")
+		return 0, nil, false
+	}
+	return total, lines, true
+}
+
 // linesTotal validates order lines and answers their gross total in minor units.
 func linesTotal(lines []orderLine) (int64, []chargeOrderLine, error) {
 	var total int64
@@ -356,22 +381,8 @@ func (s *sandbox) settle(w http.ResponseWriter, r *http.Request, acct string) {
 		writeCode(w, r, http.StatusBadRequest, CodeWrongState, "invoice is "+ch.State+", not authorized")
 		return
 	}
-	amount := open
-	var lines []chargeOrderLine
-	switch {
-	case req.Amount != nil && len(req.OrderLines) > 0:
-		invalidRequest(w, r, "give amount or order_lines, not both")
-		return
-	case req.Amount != nil:
-		amount = *req.Amount
-	case len(req.OrderLines) > 0:
-		if amount, lines, err = linesTotal(req.OrderLines); err != nil {
-			invalidRequest(w, r, err.Error())
-			return
-		}
-	}
-	if amount <= 0 {
-		invalidRequest(w, r, "amount must be positive")
+	amount, lines, ok := requestAmount(w, r, req.Amount, req.OrderLines, "order_lines", open)
+	if !ok {
 		return
 	}
 	if amount > open {
@@ -529,21 +540,8 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 		return
 	}
 	refundable := ch.SettledAmount - ch.RefundedAmount
-	amount := refundable
-	switch {
-	case req.Amount != nil && len(req.NoteLines) > 0:
-		invalidRequest(w, r, "give amount or note_lines, not both")
-		return
-	case req.Amount != nil:
-		amount = *req.Amount
-	case len(req.NoteLines) > 0:
-		if amount, _, err = linesTotal(req.NoteLines); err != nil {
-			invalidRequest(w, r, err.Error())
-			return
-		}
-	}
-	if amount <= 0 {
-		invalidRequest(w, r, "amount must be positive")
+	amount, _, ok := requestAmount(w, r, req.Amount, req.NoteLines, "note_lines", refundable)
+	if !ok {
 		return
 	}
 	if amount > refundable {
