@@ -29,22 +29,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{faults: sandboxkit.NewFaults(), rcv: conformance.NewReceiver(t), timeout: 600 * time.Millisecond}
-	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{Faults: e.faults, Retry: sandboxkit.TestRetry, HoldFor: time.Second})
-	mux := http.NewServeMux()
-	e.srv = httptest.NewServer(mux)
-	e.base = e.srv.URL + "/sandbox/paywerk"
-	sb := NewSandbox(SandboxConfig{Config: sandboxkit.Config{
-		BaseURL:      e.base,
-		Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"}),
-		Faults:       e.faults,
-		Notifier:     e.notifier,
-	}, MerchantName: "Conformance OÜ"})
-	mux.Handle("/sandbox/paywerk/", sb)
-	t.Cleanup(func() {
-		e.notifier.Close()
-		e.srv.Close()
-	})
+	e := &env{timeout: 600 * time.Millisecond}
+	m := conformance.Mount(t, providers.Paywerk, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
+		func(cfg sandboxkit.Config, _ *conformance.Receiver) http.Handler {
+			cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"})
+			return NewSandbox(SandboxConfig{Config: cfg, MerchantName: "Conformance OÜ"})
+		})
+	e.srv, e.base, e.faults, e.notifier, e.rcv = m.Server, m.Base, m.Faults, m.Notifier, m.Receiver
 	e.acct = providers.Account{BaseURL: e.base, Username: testKey}
 	e.client = New(e.acct, WithTimeout(e.timeout))
 	e.rcv.SetParser(e.client.ParseWebhook)
