@@ -156,6 +156,27 @@ func invalidRequest(w http.ResponseWriter, r *http.Request, msg string) {
 
 func (s *sandbox) now() string { return s.cfg.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// lockCharge locks the account's charge and loads it; a repeated key answers what
+// the first call with it answered. ok false: the answer is written and the lock let go.
+func (s *sandbox) lockCharge(w http.ResponseWriter, r *http.Request, acct, handle, key string) (c sandboxCharge, unlock func(), ok bool) {
+	unlock = s.locks.Lock(kindCharge, handle)
+	c, found, err := s.load(r.Context(), handle)
+	prev, seen := c.Keyed[key]
+	switch {
+	case err != nil:
+		s.storeErr(w, r, err)
+	case !found || c.Account != acct:
+		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
+	case key != "" && seen:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(prev)
+	default:
+		return c, unlock, true
+	}
+	unlock()
+	return c, nil, false
+}
+
 func (s *sandbox) load(ctx context.Context, handle string) (sandboxCharge, bool, error) {
 	var c sandboxCharge
 	found, err := s.cfg.Store.Get(ctx, kindCharge, handle, &c)
@@ -349,22 +370,11 @@ func (s *sandbox) settle(w http.ResponseWriter, r *http.Request, acct string) {
 		invalidRequest(w, r, err.Error())
 		return
 	}
-	unlock := s.locks.Lock(kindCharge, handle)
+	c, unlock, ok := s.lockCharge(w, r, acct, handle, req.Key)
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), handle)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
-		return
-	}
-	if prev, ok := c.Keyed[req.Key]; ok && req.Key != "" {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(prev) // the same key answers what the first call answered
-		return
-	}
 	ch := &c.Charge
 	open := ch.AuthorizedAmount - ch.SettledAmount
 	switch {
@@ -446,22 +456,11 @@ func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, acct string) {
 			return
 		}
 	}
-	unlock := s.locks.Lock(kindCharge, handle)
+	c, unlock, ok := s.lockCharge(w, r, acct, handle, req.Key)
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), handle)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
-		return
-	}
-	if prev, ok := c.Keyed[req.Key]; ok && req.Key != "" {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(prev)
-		return
-	}
 	ch := &c.Charge
 	open := ch.AuthorizedAmount - ch.SettledAmount
 	switch {
@@ -514,17 +513,11 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 		invalidRequest(w, r, "invoice is required")
 		return
 	}
-	unlock := s.locks.Lock(kindCharge, req.Invoice)
+	c, unlock, ok := s.lockCharge(w, r, acct, req.Invoice, "")
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), req.Invoice)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+req.Invoice)
-		return
-	}
 	if id, ok := c.Refunds[req.Key]; ok && req.Key != "" {
 		var rf refund
 		if _, err := s.cfg.Store.Get(r.Context(), kindRefund, id, &rf); err != nil {
