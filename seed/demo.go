@@ -198,7 +198,7 @@ func demoOrders(ctx context.Context, c *ent.Client, psp *ent.PSP, m *ent.Merchan
 				SetQuantity(q).SetUnitPriceMinor(unit.Minor()).SetVatRateBps(p.vatBps).SetTotalMinor(line.Minor()))
 		}
 		pt := products[rng.IntN(len(products))]
-		if pt.PayLater() && (total.Minor() < 10000 || total.Minor() > 200000) {
+		if pt.PayLater() && !domain.InPayLaterLimit(total) {
 			pt = domain.ProductPayNowCard
 		}
 		shopper := names[rng.IntN(len(names))]

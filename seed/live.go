@@ -132,7 +132,7 @@ func liveOrder(co *ent.Company, sh *ent.Shop, p domain.Provider, i int) psp.Crea
 		in.Items = append(in.Items, psp.OrderItemInput{SKU: p.sku, Name: p.name, Quantity: q, UnitPrice: p.price,
 			VATRate: fmt.Sprintf("%d", p.vatBps/100)})
 	}
-	if total.Minor() < 10000 { // pay later starts at 100 EUR (seed 003): add a chair
+	if total.Minor() < domain.PayLaterMinMinor { // below the pay-later limit: add a chair
 		chair := catalogue[4]
 		in.Items = append(in.Items, psp.OrderItemInput{SKU: chair.sku, Name: chair.name, Quantity: money.Units(1), UnitPrice: chair.price, VATRate: "19"})
 		total, _ = total.Add(money.MustParse(chair.price, "EUR"))

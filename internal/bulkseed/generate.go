@@ -271,7 +271,7 @@ func (g *generator) productType(provider domain.Provider, sh *shopNode, total mo
 	for _, p := range sh.products {
 		allowed = allowed || p == pt
 	}
-	if !allowed || (pt.PayLater() && (total.Minor() < 10000 || total.Minor() > 200000)) {
+	if !allowed || (pt.PayLater() && !domain.InPayLaterLimit(total)) {
 		return domain.ProductPayNowCard
 	}
 	return pt

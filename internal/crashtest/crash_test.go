@@ -369,14 +369,14 @@ func (e *env) order(p domain.Provider, mer *ent.Merchant, com *ent.Company, shop
 	if p == domain.ProviderBillie {
 		billing = providers.Address{Street: "Charlottenstr. 4", City: "Berlin", PostalCode: "10969", Country: "DE"}
 	}
-	req := providers.SessionRequest{OrderID: id, Reference: id, ExternalMerchantID: merchantID, ProductType: providers.ProductType(pt),
+	req := providers.SessionRequest{OrderID: id, Reference: id, ExternalMerchantID: merchantID, ProductType: domain.ProductType(pt),
 		Amount: total, Lines: lines, Billing: billing, SuccessURL: "https://shop.example/ok", FailedURL: "https://shop.example/failed",
 		NotifyURL: e.serverURL + "/webhooks/" + p.Slug(),
 		Shopper: providers.Shopper{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Phone: "+37255555555",
 			CompanyName: "Jane's Workshop GmbH", Lang: "en"}}
 	form := sandboxkit.PageForm{Action: sandboxkit.ActionApprove}
 	if p == domain.ProviderPaywerk {
-		req.ProductType, req.ProductTypes, form.ProductType = "", []providers.ProductType{providers.ProductType(pt)}, string(pt)
+		req.ProductType, req.ProductTypes, form.ProductType = "", []domain.ProductType{domain.ProductType(pt)}, string(pt)
 	}
 	sess, err := e.client(p).CreateSession(ctx, req)
 	if err != nil {

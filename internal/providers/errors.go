@@ -23,6 +23,10 @@ type Error struct {
 	HTTPStatus int    // 0 when no answer came
 	Code       string // the provider's error code
 	Message    string
+	// Cause is what failed beneath the call when no answer came (the transport's
+	// error, e.g. internal/outbound refusing an address), for errors.Is; its text is
+	// already in Message.
+	Cause error
 }
 
 func (e *Error) Error() string {
@@ -39,7 +43,12 @@ func (e *Error) Error() string {
 	return s
 }
 
-func (e *Error) Unwrap() error { return e.Class }
+func (e *Error) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Class, e.Cause}
+	}
+	return []error{e.Class}
+}
 
 // IsTemporary tells whether a call may be repeated with the same idempotency key.
 func IsTemporary(err error) bool { return errors.Is(err, ErrTemporary) }

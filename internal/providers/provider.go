@@ -20,6 +20,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
@@ -36,15 +37,6 @@ const (
 // All lists the providers in display order.
 var All = []Name{Billie, Paywerk, Billwerk, BetterPayment}
 
-// ProductType is how the shopper pays.
-type ProductType string
-
-const (
-	PayNowCard ProductType = "PAY_NOW_CARD"
-	Invoice    ProductType = "INVOICE"
-	Slice      ProductType = "SLICE"
-)
-
 // Capabilities says what a provider's API can do, so callers adapt instead of branching on names.
 type Capabilities struct {
 	PartialCapture       bool // several captures up to the authorised amount
@@ -55,10 +47,21 @@ type Capabilities struct {
 	InstantSettle        bool // the payment is captured when authorised (nothing to capture later)
 	// InstantSettleProductTypes: the product types whose payment is captured when
 	// authorised although the provider's others are captured later (Paywerk's card).
-	InstantSettleProductTypes []ProductType
+	InstantSettleProductTypes []domain.ProductType
 	LinesOnly                 bool // captures and refunds must name lines: no amount-based operations (Paywerk)
-	ProductTypes              []ProductType
+	ProductTypes              []domain.ProductType
 	Currencies                []string
+	// Langs are the languages of the payment page; nil: any ISO 639-1 code.
+	Langs []string
+	// NeedsCompany: the provider invoices businesses (B2B), so an order names the
+	// buying company (Billie).
+	NeedsCompany bool
+	// ShopperCountries: per product type, the billing countries of the shoppers it is
+	// offered to; a type not named is offered everywhere (Offers).
+	ShopperCountries map[domain.ProductType][]string
+	// PayLaterLimit: pay-later types are offered only within domain's pay-later
+	// limit (Paywerk; Offers).
+	PayLaterLimit bool
 	// NoIdempotencyKey: captures and refunds take no idempotency key (Paywerk), so an
 	// uncertain one must not simply be sent again: compare FetchStatus first.
 	NoIdempotencyKey bool
@@ -73,7 +76,7 @@ type Capabilities struct {
 
 // SettlesAtAuthorisation tells whether the shopper's money of this product type is
 // captured when the payment is authorised, rather than by a capture at fulfilment.
-func (c Capabilities) SettlesAtAuthorisation(pt ProductType) bool {
+func (c Capabilities) SettlesAtAuthorisation(pt domain.ProductType) bool {
 	return c.InstantSettle || slices.Contains(c.InstantSettleProductTypes, pt)
 }
 
@@ -163,8 +166,8 @@ type SessionRequest struct {
 	OrderID            string // our order id; also the idempotency anchor
 	Reference          string // the merchant's order reference
 	ExternalMerchantID string
-	ProductType        ProductType // empty: the shopper chooses on the page (Paywerk)
-	ProductTypes       []ProductType
+	ProductType        domain.ProductType // empty: the shopper chooses on the page (Paywerk)
+	ProductTypes       []domain.ProductType
 	Amount             money.Money
 	Lines              []Line
 	Shopper            Shopper
@@ -196,8 +199,8 @@ const (
 type PaymentStatus struct {
 	ProviderReference string
 	State             PaymentState
-	ProductType       ProductType // as chosen by the shopper, when the provider tells
-	Amount            money.Money // what the shopper owes now
+	ProductType       domain.ProductType // as chosen by the shopper, when the provider tells
+	Amount            money.Money        // what the shopper owes now
 	Authorized        money.Money
 	Captured          money.Money
 	Refunded          money.Money // given back from what was captured (RETURN); cancellations show in Amount
@@ -346,4 +349,40 @@ type Provider interface {
 	// ParseWebhook verifies an inbound notification (signature, shared key or
 	// checksum, compared in constant time) before parsing it; a bad one is ErrUnauthenticated.
 	ParseWebhook(header http.Header, body []byte) (Event, error)
+}
+
+// AmountParts are the RETURN and CANCEL parts of a refund sent by amount; a request
+// naming neither part is all RETURN. ok is false when a part is negative or nothing
+// is positive.
+func (r RefundRequest) AmountParts() (ret, cancel money.Money, ok bool) {
+	ret, cancel = r.ReturnAmount, r.CancelAmount
+	if ret.IsZero() && cancel.IsZero() {
+		ret = r.Amount
+	}
+	ok = !ret.IsNegative() && !cancel.IsNegative() && (ret.IsPositive() || cancel.IsPositive())
+	return ret, cancel, ok
+}
+
+// RefundInParts sends a refund by amount as up to two calls, for a provider whose
+// refund gives back captured money only: the RETURN part through refund, then the
+// CANCEL part through release (what is still authorised). Each answers its
+// operation's id; the result names the first.
+func RefundInParts(ret, cancel money.Money, refund, release func(money.Money) (string, error)) (RefundResult, error) {
+	var res RefundResult
+	for _, part := range []struct {
+		amount money.Money
+		call   func(money.Money) (string, error)
+	}{{ret, refund}, {cancel, release}} {
+		if !part.amount.IsPositive() {
+			continue
+		}
+		id, err := part.call(part.amount)
+		if err != nil {
+			return RefundResult{}, err
+		}
+		if res.ProviderOperationID == "" {
+			res.ProviderOperationID = id
+		}
+	}
+	return res, nil
 }

@@ -54,7 +54,7 @@ type OperationsConfig struct {
 	ReconcileAfter time.Duration
 	// ProviderTimeout: zero is DefaultProviderTimeout.
 	ProviderTimeout time.Duration
-	// Capabilities of each provider; nil asks the provider catalog.
+	// Capabilities of each provider; nil is providers.CapabilitiesOf.
 	Capabilities func(domain.Provider) providers.Capabilities
 }
 
@@ -84,7 +84,7 @@ func NewOperations(cfg OperationsConfig) *Operations {
 		cfg.ProviderTimeout = min(DefaultProviderTimeout, cfg.ReconcileAfter/2)
 	}
 	if cfg.Capabilities == nil {
-		cfg.Capabilities = capabilities
+		cfg.Capabilities = providers.CapabilitiesOf
 	}
 	return &Operations{cfg: cfg, log: cfg.Logger, mismatches: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "backoffice_provider_amount_mismatches_total",

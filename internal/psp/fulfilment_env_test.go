@@ -167,14 +167,14 @@ func (e *opsEnv) confirmedOrder(prov domain.Provider, pt domain.ProductType, lin
 		billing = providers.Address{Street: "Charlottenstr. 4", City: "Berlin", PostalCode: "10969", Country: "DE"}
 	}
 	req := providers.SessionRequest{OrderID: id, Reference: id, ExternalMerchantID: merchantID,
-		ProductType: providers.ProductType(pt), Amount: total, Lines: pl,
+		ProductType: domain.ProductType(pt), Amount: total, Lines: pl,
 		Shopper: providers.Shopper{FirstName: "Jane", LastName: "Doe", Email: "jane.doe@example.com",
 			Phone: "+37255555555", CompanyName: "Jane's Workshop GmbH", Lang: "en"},
 		Billing: billing, SuccessURL: "https://shop.example/success", FailedURL: "https://shop.example/failed",
 		NotifyURL: "https://backoffice.example/webhooks/" + prov.Slug()}
 	if prov == domain.ProviderPaywerk {
 		req.ProductType = "" // the shopper chooses on the page
-		req.ProductTypes = []providers.ProductType{providers.ProductType(pt)}
+		req.ProductTypes = []domain.ProductType{domain.ProductType(pt)}
 	}
 	sess, err := client.CreateSession(ctx, req)
 	if err != nil {

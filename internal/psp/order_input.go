@@ -14,7 +14,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
-	"github.com/pspbackoffice/backoffice/internal/providers/paywerk"
 )
 
 // CreateOrderInput is an order request (API.md CreateOrderInput, after seed 003).
@@ -65,24 +64,6 @@ var (
 	langRE  = regexp.MustCompile(`^[a-z]{2}$`)
 )
 
-// providerRules are what a provider asks of an order request beyond its
-// Capabilities: the rules of its own documents (seed 002, seed 003), kept as data.
-type providerRules struct {
-	langs          []string // allowed languages; nil: any ISO 639-1 code
-	needsCompany   bool     // B2B: the buying business must be named
-	productAllowed func(pt domain.ProductType, amount money.Money, shopperCountry string) error
-}
-
-var rulesOf = map[domain.Provider]providerRules{
-	// Seed 003: lang en|et; PAY_NOW_CARD only for EEA shoppers; INVOICE and SLICE only
-	// for 100–2000 EUR (and Estonian shoppers).
-	domain.ProviderPaywerk: {langs: []string{"en", "et"}, productAllowed: func(pt domain.ProductType, amount money.Money, country string) error {
-		return paywerk.Available(providers.ProductType(pt), amount, country)
-	}},
-	// Seed 002: Billie pays businesses' invoices; the debtor company is required.
-	domain.ProviderBillie: {needsCompany: true},
-}
-
 // plannedItem is a validated order item with its total.
 type plannedItem struct {
 	sku, name  string
@@ -119,7 +100,6 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	if p.client != nil {
 		caps = p.client.Capabilities()
 	}
-	rules := rulesOf[p.provider]
 
 	ref := strings.TrimSpace(in.Reference)
 	switch {
@@ -130,8 +110,8 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	}
 	p.in.Reference = ref
 
-	p.checkLang(r, rules)
-	p.checkShopper(r, rules)
+	p.checkLang(r, caps)
+	p.checkShopper(r, caps)
 	p.checkURLs(r)
 
 	// Currency and amount.
@@ -171,30 +151,30 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	p.checkShopLimits(r)
 	p.checkItems(r, caps)
 	if p.client != nil {
-		p.checkProductType(r, caps, rules)
+		p.checkProductType(r, caps)
 	}
 }
 
-func (p *orderPlan) checkLang(r *domain.Refusal, rules providerRules) {
+func (p *orderPlan) checkLang(r *domain.Refusal, caps providers.Capabilities) {
 	lang := strings.ToLower(strings.TrimSpace(p.in.Lang))
 	given := lang != ""
 	if !given {
 		lang = strings.ToLower(p.shop.DefaultLang)
-		if rules.langs != nil && !slices.Contains(rules.langs, lang) {
-			lang = rules.langs[0] // the shop's default is not offered: the provider's first
+		if caps.Langs != nil && !slices.Contains(caps.Langs, lang) {
+			lang = caps.Langs[0] // the shop's default is not offered: the provider's first
 		}
 	}
 	switch {
 	case !langRE.MatchString(lang):
 		r.Add(domain.CodeValidation, domain.Field("lang"), "lang must be an ISO 639-1 code: two letters such as en")
-	case rules.langs != nil && !slices.Contains(rules.langs, lang):
+	case caps.Langs != nil && !slices.Contains(caps.Langs, lang):
 		r.Add(domain.CodeValidation, domain.Field("lang"),
-			fmt.Sprintf("%s shows its payment page in %s only", p.provider, strings.Join(rules.langs, " or ")))
+			fmt.Sprintf("%s shows its payment page in %s only", p.provider, strings.Join(caps.Langs, " or ")))
 	}
 	p.lang = lang
 }
 
-func (p *orderPlan) checkShopper(r *domain.Refusal, rules providerRules) {
+func (p *orderPlan) checkShopper(r *domain.Refusal, caps providers.Capabilities) {
 	in := p.in
 	p.in.FirstName = domain.CheckText(r, domain.Field("firstName"), "firstName", in.FirstName, false, domain.MaxNameLen)
 	p.in.LastName = domain.CheckText(r, domain.Field("lastName"), "lastName", in.LastName, false, domain.MaxNameLen)
@@ -218,7 +198,7 @@ func (p *orderPlan) checkShopper(r *domain.Refusal, rules providerRules) {
 	if in.Phone != "" && !e164RE.MatchString(in.Phone) {
 		r.Add(domain.CodeValidation, domain.Field("phone"), "phone must be in E.164 format: + and up to 15 digits, e.g. +37255555555")
 	}
-	if rules.needsCompany && strings.TrimSpace(in.CompanyName) == "" {
+	if caps.NeedsCompany && strings.TrimSpace(in.CompanyName) == "" {
 		r.Add(domain.CodeValidation, domain.Field("companyName"), fmt.Sprintf("%s invoices businesses: companyName is required", p.provider))
 	}
 	if in.BillingAddress == nil || strings.TrimSpace(in.BillingAddress.Country) == "" {
@@ -422,18 +402,17 @@ func parseVATRate(s string) (int64, bool) {
 
 // checkProductType decides what the payment page may offer: the requested product
 // type, or every type both the provider and the shop offer that fits the amount.
-func (p *orderPlan) checkProductType(r *domain.Refusal, caps providers.Capabilities, rules providerRules) {
+func (p *orderPlan) checkProductType(r *domain.Refusal, caps providers.Capabilities) {
 	allowed := func(pt domain.ProductType) error {
-		if !slices.Contains(caps.ProductTypes, providers.ProductType(pt)) {
+		if !slices.Contains(caps.ProductTypes, pt) {
 			return fmt.Errorf("%s does not offer %s", p.provider, pt)
 		}
 		if len(p.shop.ProductTypes) > 0 && !slices.Contains(p.shop.ProductTypes, pt) {
 			return fmt.Errorf("this shop does not sell with %s", pt)
 		}
-		if rules.productAllowed != nil && p.amount.IsPositive() {
-			if err := rules.productAllowed(pt, p.amount, p.billing.Country); err != nil {
-				return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "paywerk: product not available: "))
-			}
+		if p.amount.IsPositive() {
+			// The provider's own rules (where, for how much); the text is the reason alone.
+			return caps.Offers(pt, p.amount, p.billing.Country)
 		}
 		return nil
 	}

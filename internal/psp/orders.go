@@ -423,7 +423,7 @@ func (o *Orders) sessionRequest(ord *ent.Order, plan *orderPlan) providers.Sessi
 		OrderID:            sessionKey(ord.ID, ord.SessionVersion),
 		Reference:          ord.ID,
 		ExternalMerchantID: plan.activation.ExternalMerchantID,
-		ProductType:        providers.ProductType(plan.requested),
+		ProductType:        domain.ProductType(plan.requested),
 		Amount:             plan.amount,
 		Shopper: providers.Shopper{FirstName: ord.FirstName, LastName: ord.LastName, Email: ord.Email,
 			Phone: ord.Phone, CompanyName: ord.ShopperCompanyName, Lang: ord.Lang},
@@ -433,7 +433,7 @@ func (o *Orders) sessionRequest(ord *ent.Order, plan *orderPlan) providers.Sessi
 		NotifyURL:  o.NotifyURL(ord.Provider),
 	}
 	for _, pt := range plan.offered {
-		req.ProductTypes = append(req.ProductTypes, providers.ProductType(pt))
+		req.ProductTypes = append(req.ProductTypes, domain.ProductType(pt))
 	}
 	if plan.delivery != nil {
 		d := providerAddress(*plan.delivery)

@@ -18,15 +18,12 @@ import (
 //     the first part (100.00 → 33.34, 33.33, 33.33). A later month without the day
 //     takes its last day (31 January → 28/29 February).
 //
-// Only EUR exists (seed 003). Pay-later products take 100.00 to 2000.00 EUR.
+// Only EUR exists (seed 003). Pay-later products take domain's pay-later limit.
 
-// Pay-later limits of seed 003, in euro cents, both inclusive.
 const (
-	payLaterMinMinor = 100_00
-	payLaterMaxMinor = 2000_00
 	invoiceDueDays   = 30
 	sliceParts       = 3
-	scheduleCurrency = "EUR"
+	scheduleCurrency = domain.PayLaterCurrency
 )
 
 // PaymentSchedule is when a shopper pays what.
@@ -54,9 +51,9 @@ func PaymentScheduleFor(productType domain.ProductType, amount string, today dom
 	case !total.IsPositive():
 		return nil, domain.Refuse(domain.CodeValidation, domain.Field("amount"), "the amount must be positive")
 	}
-	if productType.PayLater() && (total.Minor() < payLaterMinMinor || total.Minor() > payLaterMaxMinor) {
+	if productType.PayLater() && !domain.InPayLaterLimit(total) {
 		return nil, domain.Refuse(domain.CodeAmountOutOfRange, domain.Field("amount"),
-			fmt.Sprintf("%s takes amounts from 100.00 to 2000.00 EUR", productType))
+			fmt.Sprintf("%s takes amounts from %s", productType, domain.PayLaterRange()))
 	}
 	s := &PaymentSchedule{ProductType: productType}
 	switch productType {

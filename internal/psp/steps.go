@@ -12,7 +12,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
-	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 )
 
 // An operation's provider plan: the calls it makes, decided once in the transaction
@@ -20,15 +19,6 @@ import (
 // attempt — the request, the reconcile job, a restart — replays the same calls with
 // the same keys, amounts, tax splits and credited captures. Nothing is recomputed
 // from the provider's or our current state. docs/provider-operations.md tells why.
-
-// capabilities are what a provider's API can do; they do not depend on the account.
-func capabilities(p domain.Provider) providers.Capabilities {
-	c, err := catalog.Client(p, providers.Account{}, nil)
-	if err != nil {
-		return providers.Capabilities{}
-	}
-	return c.Capabilities()
-}
 
 // stepLines are plan lines as steps carry them, with the VAT each line holds.
 func (lo *lockedOrder) stepLines(lines []PlannedLine) []domain.StepLine {

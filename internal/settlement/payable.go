@@ -9,7 +9,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
-	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 )
 
 // When money becomes payable: the one rule (docs/settlement.md "When money becomes
@@ -45,9 +44,8 @@ const (
 // sent; the provider decides (docs/settlement.md).
 const AuthorisationValidity = 7 * 24 * time.Hour
 
-// capabilities is how settlement learns a provider's capabilities; a variable so
-// that nothing here builds clients twice.
-var capabilities = catalog.Capabilities
+// capabilities is how settlement learns a provider's capabilities.
+var capabilities = providers.CapabilitiesOf
 
 // TimingOf is when the money of an order of this provider and product type becomes
 // payable.
@@ -55,7 +53,7 @@ func TimingOf(p domain.Provider, pt domain.ProductType) Timing {
 	if pt.PayLater() {
 		return PerFulfilment
 	}
-	if capabilities(p).SettlesAtAuthorisation(providers.ProductType(pt)) {
+	if capabilities(p).SettlesAtAuthorisation(pt) {
 		return AtConfirmation
 	}
 	return PerCapture

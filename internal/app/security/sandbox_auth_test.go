@@ -116,7 +116,7 @@ func TestSandboxShowsNoCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := conformance.CompletePage(ctx, sess.RedirectURL, sandboxkit.PageForm{Action: sandboxkit.ActionApprove, ProductType: string(providers.Invoice)}); err != nil {
+		if _, _, err := conformance.CompletePage(ctx, sess.RedirectURL, sandboxkit.PageForm{Action: sandboxkit.ActionApprove, ProductType: string(domain.ProductInvoice)}); err != nil {
 			t.Fatal(err)
 		}
 		h.app.Sandboxes.Notifiers[domain.ProviderPaywerk].Wait()

@@ -1,19 +1,18 @@
 package betterpayment
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/httpjson"
 )
 
 // Hosts.
@@ -38,9 +37,7 @@ type Client struct {
 	checksumKey string
 	http        *http.Client
 	timeout     time.Duration
-	attempts    int
-	backoff     time.Duration
-	maxBackoff  time.Duration
+	retry       httpjson.Retry
 	now         func() time.Time
 }
 
@@ -56,11 +53,7 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithRetry sets how often a keyed call is tried on a temporary failure (attempts ≥ 1)
 // and the first backoff, doubled per try with jitter.
 func WithRetry(attempts int, backoff time.Duration) Option {
-	return func(c *Client) {
-		c.attempts = max(attempts, 1)
-		c.backoff = backoff
-		c.maxBackoff = max(backoff*8, backoff)
-	}
+	return func(c *Client) { c.retry = httpjson.NewRetry(attempts, backoff) }
 }
 
 // WithChecksumKey sets the legacy "incoming" key that postback checksums are verified
@@ -75,9 +68,7 @@ func New(acct providers.Account, opts ...Option) *Client {
 		checksumKey: acct.WebhookSecret,
 		http:        &http.Client{},
 		timeout:     DefaultTimeout,
-		attempts:    4,
-		backoff:     200 * time.Millisecond,
-		maxBackoff:  2 * time.Second,
+		retry:       httpjson.DefaultRetry,
 		now:         time.Now,
 	}
 	if c.baseURL == "" {
@@ -97,12 +88,7 @@ func (c *Client) Name() providers.Name { return providers.BetterPayment }
 // Capabilities: card payments authorised on the hosted page, captured partially and
 // repeatedly, refunded by amount; the uncaptured part is reversed. No order lines.
 func (c *Client) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		PartialCapture: true,
-		Cancel:         true,
-		ProductTypes:   []providers.ProductType{providers.PayNowCard},
-		Currencies:     []string{Currency},
-	}
+	return providers.CapabilitiesOf(domain.ProviderBetterPayment)
 }
 
 // ActivateMerchant answers ACTIVE at once: Better Payment has no merchant activation
@@ -126,7 +112,7 @@ func (c *Client) CreateSession(ctx context.Context, req providers.SessionRequest
 	if req.Amount.Currency() != Currency || !req.Amount.IsPositive() {
 		return providers.Session{}, invalid("amount must be a positive EUR amount")
 	}
-	if req.ProductType != "" && req.ProductType != providers.PayNowCard {
+	if req.ProductType != "" && req.ProductType != domain.ProductPayNowCard {
 		return providers.Session{}, invalid("product type " + string(req.ProductType) + " is not offered")
 	}
 	body := authorizeRequest{
@@ -249,7 +235,7 @@ func statusOf(r response, now time.Time) (providers.PaymentStatus, error) {
 	}
 	st := providers.PaymentStatus{
 		ProviderReference: r.TransactionID,
-		ProductType:       providers.PayNowCard,
+		ProductType:       domain.ProductPayNowCard,
 		Amount:            owed,
 		Authorized:        a.authorized,
 		Captured:          a.captured,
@@ -308,11 +294,8 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if req.ProviderReference == "" || req.OperationID == "" {
 		return providers.RefundResult{}, invalid("transaction id and operation id are required")
 	}
-	ret, cancel := req.ReturnAmount, req.CancelAmount
-	if ret.IsZero() && cancel.IsZero() {
-		ret = req.Amount
-	}
-	if ret.IsNegative() || cancel.IsNegative() || (ret.IsZero() && cancel.IsZero()) {
+	ret, cancel, ok := req.AmountParts()
+	if !ok {
 		return providers.RefundResult{}, invalid("refund amount must be positive")
 	}
 	for _, m := range []money.Money{ret, cancel} {
@@ -320,28 +303,19 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 			return providers.RefundResult{}, invalid("refund amount must be in EUR")
 		}
 	}
-	var res providers.RefundResult
-	if ret.IsPositive() {
+	return providers.RefundInParts(ret, cancel, func(ret money.Money) (string, error) {
 		var r response
 		body := refundRequest{TransactionID: req.ProviderReference, Amount: ret.Amount(), Comment: req.Reason}
 		if err := c.do(ctx, http.MethodPost, "/rest/refund", body, &r, req.OperationID, true); err != nil {
-			return providers.RefundResult{}, err
+			return "", err
 		}
 		if r.RefundID == "" {
-			return providers.RefundResult{}, unexpected("refund answered no refund_id")
+			return "", unexpected("refund answered no refund_id")
 		}
-		res.ProviderOperationID = r.RefundID
-	}
-	if cancel.IsPositive() {
-		id, err := c.reverse(ctx, req.ProviderReference, req.OperationID, cancel)
-		if err != nil {
-			return providers.RefundResult{}, err
-		}
-		if res.ProviderOperationID == "" {
-			res.ProviderOperationID = id
-		}
-	}
-	return res, nil
+		return r.RefundID, nil
+	}, func(cancel money.Money) (string, error) {
+		return c.reverse(ctx, req.ProviderReference, req.OperationID, cancel)
+	})
 }
 
 // reverse reverses amount of what is still authorised. There is no pre-check: the API
@@ -370,86 +344,37 @@ func deref(s *string) string {
 	return *s
 }
 
+// api is the client's provider HTTP client: Basic auth, the idempotency key in
+// HeaderIdempotencyKey, and Better Payment's error body, which a 2xx answer can carry
+// too (error_code other than 0).
+func (c *Client) api() *httpjson.Client {
+	return &httpjson.Client{Provider: providers.BetterPayment, HTTP: c.http, Timeout: c.timeout, Retry: c.retry,
+		Auth:      func(r *http.Request) { r.SetBasicAuth(c.acct.Username, c.acct.Password) },
+		KeyHeader: HeaderIdempotencyKey,
+		DecodeError: func(status int, b []byte) error {
+			var r response
+			if json.Unmarshal(b, &r) != nil {
+				r = response{}
+			}
+			return apiErr(status, r)
+		},
+		Check: func(status int, b []byte) error {
+			var r response
+			if json.Unmarshal(b, &r) == nil && r.ErrorCode != CodeOK {
+				return apiErr(status, r)
+			}
+			return nil
+		},
+		Malformed: func(err error) error { return fmt.Errorf("%w: %w", ErrUnexpectedAnswer, err) },
+	}
+}
+
 // do sends one API call. A POST carries the idempotency key; with retry it is repeated
 // with backoff on a temporary failure, which is safe because the API answers a
 // repeated key with the first answer instead of acting again.
 func (c *Client) do(ctx context.Context, method, path string, in any, out *response, key string, retry bool) error {
-	attempts := 1
-	if key != "" && retry {
-		attempts = c.attempts
+	if out == nil {
+		out = new(response) // the answer is read (Check) even when the caller needs none of it
 	}
-	var payload []byte
-	if in != nil {
-		var err error
-		if payload, err = json.Marshal(in); err != nil {
-			return invalid("encode request: " + err.Error())
-		}
-	}
-	wait := c.backoff
-	for i := 1; ; i++ {
-		err := c.once(ctx, method, c.baseURL+path, payload, out, key)
-		if err == nil || i >= attempts || !providers.IsTemporary(err) || ctx.Err() != nil {
-			return err
-		}
-		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		wait = min(wait*2, c.maxBackoff)
-	}
-}
-
-func (c *Client) once(ctx context.Context, method, u string, payload []byte, out *response, key string) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return invalid("build request: " + err.Error())
-	}
-	req.SetBasicAuth(c.acct.Username, c.acct.Password)
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set(HeaderIdempotencyKey, key)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		pe := &providers.Error{Class: providers.ErrTemporary, Provider: providers.BetterPayment, Message: err.Error()}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", pe, ctx.Err())
-		}
-		return pe
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil {
-		return &providers.Error{Class: providers.ErrTemporary, Provider: providers.BetterPayment, HTTPStatus: resp.StatusCode, Message: "read answer: " + err.Error()}
-	}
-	var r response
-	decodeErr := json.Unmarshal(raw, &r)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if decodeErr != nil {
-			r = response{}
-		}
-		return apiErr(resp.StatusCode, r)
-	}
-	if decodeErr != nil {
-		return unexpected("decode answer: " + decodeErr.Error())
-	}
-	if r.ErrorCode != CodeOK {
-		return apiErr(resp.StatusCode, r)
-	}
-	if out != nil {
-		*out = r
-	}
-	return nil
+	return c.api().Do(ctx, httpjson.Call{Method: method, URL: c.baseURL + path, In: in, Out: out, Key: key, Repeat: retry})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -33,26 +32,16 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{recv: conformance.NewReceiver(t), faults: sandboxkit.NewFaults(), now: time.Now()}
-	e.faults.MaxHang = 3 * time.Second
-	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{
-		Client: &http.Client{Timeout: 2 * time.Second}, Faults: e.faults, Retry: sandboxkit.TestRetry,
+	e := &env{now: time.Now()}
+	m := conformance.Mount(t, providers.BetterPayment, sandboxkit.NotifierConfig{
+		Client: &http.Client{Timeout: 2 * time.Second}, Retry: sandboxkit.TestRetry,
+	}, func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
+		cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testAPIKey, Password: testPassword})
+		cfg.Now = func() time.Time { return e.now }
+		return NewSandbox(SandboxConfig{Config: cfg, WebhookSecret: testWebhook})
 	})
-	t.Cleanup(e.notifier.Close)
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	e.base = srv.URL + "/sandbox/betterpayment"
-	mux.Handle("/sandbox/betterpayment/", NewSandbox(SandboxConfig{
-		Config: sandboxkit.Config{
-			BaseURL:      e.base,
-			Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testAPIKey, Password: testPassword}),
-			Faults:       e.faults,
-			Notifier:     e.notifier,
-			Now:          func() time.Time { return e.now },
-		},
-		WebhookSecret: testWebhook,
-	}))
+	e.base, e.faults, e.notifier, e.recv = m.Base, m.Faults, m.Notifier, m.Receiver
+	e.faults.MaxHang = 3 * time.Second
 	e.acct = providers.Account{BaseURL: e.base, Username: testAPIKey, Password: testPassword, WebhookSecret: testWebhook}
 	return e
 }

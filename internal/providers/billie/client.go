@@ -1,20 +1,20 @@
 package billie
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/httpjson"
 )
 
 // DefaultTimeout bounds every call unless WithTimeout says otherwise.
@@ -65,79 +65,46 @@ func (c *Client) Name() providers.Name { return providers.Billie }
 // credit notes naming lines with integer quantities, so a fractional part goes by
 // amount; invoice only, EUR.
 func (c *Client) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		PartialCapture:   true,
-		LineLevelCapture: true,
-		LineLevelRefunds: true,
-		Cancel:           true,
-		// A credit note belongs to one invoice; the cancel goes first, so a credit
-		// refused later leaves nothing uncaptured that the refund meant to cancel.
-		RefundsAgainstCapture: true,
-		CancelFirst:           true,
-		ProductTypes:          []providers.ProductType{providers.Invoice},
-		Currencies:            []string{Currency},
-	}
+	return providers.CapabilitiesOf(domain.ProviderBillie)
 }
 
 func fail(class error, status int, code, msg string) *providers.Error {
 	return &providers.Error{Class: class, Provider: providers.Billie, HTTPStatus: status, Code: code, Message: msg}
 }
 
-// do sends one call within the timeout and decodes a 2xx answer into out.
+// api is the client's provider HTTP client: Basic auth, Billie's error body.
+func (c *Client) api() *httpjson.Client {
+	return &httpjson.Client{Provider: providers.Billie, HTTP: c.hc, Timeout: c.timeout,
+		Auth:        func(r *http.Request) { r.SetBasicAuth(c.acct.Username, c.acct.Password) },
+		DecodeError: decodeError}
+}
+
+// decodeError reads Billie's error body: the first error's code, every title
+// (with its source) in the message.
+func decodeError(status int, b []byte) error {
+	var eb ErrorBody
+	_ = json.Unmarshal(b, &eb)
+	code, msgs := "", []string{}
+	for _, e := range eb.Errors {
+		if code == "" {
+			code = e.Code
+		}
+		m := e.Title
+		if e.Source != "" {
+			m = e.Source + ": " + m
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		msgs = append(msgs, strings.TrimSpace(string(b)))
+	}
+	return fail(providers.StatusClass(status), status, code, strings.Join(msgs, "; "))
+}
+
+// do sends one call and decodes a 2xx answer into out. Billie takes no idempotency
+// key, so no call is repeated.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fail(providers.ErrValidation, 0, "", "encode request: "+err.Error())
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.acct.BaseURL, "/")+path, body)
-	if err != nil {
-		return fail(providers.ErrValidation, 0, "", err.Error())
-	}
-	req.SetBasicAuth(c.acct.Username, c.acct.Password)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fail(providers.ErrTemporary, 0, "", err.Error())
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fail(providers.ErrTemporary, resp.StatusCode, "", "read answer: "+err.Error())
-	}
-	if resp.StatusCode >= 300 {
-		var eb ErrorBody
-		_ = json.Unmarshal(b, &eb)
-		code, msgs := "", []string{}
-		for _, e := range eb.Errors {
-			if code == "" {
-				code = e.Code
-			}
-			m := e.Title
-			if e.Source != "" {
-				m = e.Source + ": " + m
-			}
-			msgs = append(msgs, m)
-		}
-		if len(msgs) == 0 {
-			msgs = append(msgs, strings.TrimSpace(string(b)))
-		}
-		return fail(providers.StatusClass(resp.StatusCode), resp.StatusCode, code, strings.Join(msgs, "; "))
-	}
-	if out != nil && resp.StatusCode != http.StatusNoContent {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fail(providers.ErrTemporary, resp.StatusCode, "", "malformed answer: "+err.Error())
-		}
-	}
-	return nil
+	return c.api().Do(ctx, httpjson.Call{Method: method, URL: strings.TrimRight(c.acct.BaseURL, "/") + path, In: in, Out: out})
 }
 
 // ActivateMerchant enables a merchant company and answers Billie's merchant ID,
@@ -305,7 +272,7 @@ func (c *Client) FetchStatus(ctx context.Context, uuid string) (providers.Paymen
 		return providers.PaymentStatus{}, err
 	}
 	zero := money.Zero(Currency)
-	st := providers.PaymentStatus{ProviderReference: o.UUID, ProductType: providers.Invoice, Amount: o.Amount.Gross.Money,
+	st := providers.PaymentStatus{ProviderReference: o.UUID, ProductType: domain.ProductInvoice, Amount: o.Amount.Gross.Money,
 		Authorized: zero, Captured: zero, Refunded: zero, DeclineReason: o.DeclineReason}
 	for _, iv := range o.Invoices {
 		st.Captured = mustAdd(st.Captured, iv.Amount.Gross.Money)

@@ -2,7 +2,6 @@ package billie
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -31,26 +30,14 @@ type env struct {
 // webhooks going to a conformance receiver.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{faults: sandboxkit.NewFaults(), rcv: conformance.NewReceiver(t), timeout: 600 * time.Millisecond}
-	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{Faults: e.faults, Retry: sandboxkit.TestRetry, HoldFor: time.Second})
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	e.base = srv.URL + "/sandbox/billie"
-	mux.Handle("/sandbox/billie/", NewSandbox(SandboxConfig{
-		Config: sandboxkit.Config{
-			BaseURL: e.base,
-			Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testUser, Password: testPass},
-				sandboxkit.Credential{User: "psp_7_other", Password: "other"}),
-			Faults:   e.faults,
-			Notifier: e.notifier,
-		},
-		NotifyURL:  e.rcv.NotifyURL(providers.Billie),
-		WebhookKey: testHookKey,
-	}))
-	t.Cleanup(func() {
-		e.notifier.Close()
-		srv.Close()
-	})
+	e := &env{timeout: 600 * time.Millisecond}
+	m := conformance.Mount(t, providers.Billie, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
+		func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
+			cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testUser, Password: testPass},
+				sandboxkit.Credential{User: "psp_7_other", Password: "other"})
+			return NewSandbox(SandboxConfig{Config: cfg, NotifyURL: recv.NotifyURL(providers.Billie), WebhookKey: testHookKey})
+		})
+	e.base, e.faults, e.notifier, e.rcv = m.Base, m.Faults, m.Notifier, m.Receiver
 	e.acct = providers.Account{BaseURL: e.base, ExternalPSPID: "psp_42", Username: testUser, Password: testPass, WebhookSecret: testHookKey}
 	e.client = New(e.acct, WithTimeout(e.timeout))
 	e.rcv.SetParser(e.client.ParseWebhook)

@@ -168,6 +168,29 @@ func (o *orderState) owed() amountMinor { return o.Original.sub(o.cancelled()).s
 // unshipped is what can still be invoiced (or cancelled).
 func (o *orderState) unshipped() amountMinor { return o.Original.sub(o.cancelled()).sub(o.invoiced()) }
 
+// takeOpen applies line items to lines (a copy of o's) through take (ship or
+// cancel), each within what is neither shipped nor cancelled. Bad items go to p; a
+// quantity over the open one is answered 409 at once, and takeOpen answers false.
+func (o *orderState) takeOpen(w http.ResponseWriter, p *problems, lines []lineState, items []LineItem, take func(*lineState, int64)) bool {
+	for i, li := range items {
+		j := o.line(li.ExternalID)
+		src := fmt.Sprintf("line_items[%d]", i)
+		switch {
+		case j < 0:
+			p.add(src+".external_id", "validation_error", "The order has no line item "+li.ExternalID)
+		case li.Quantity < 1:
+			p.add(src+".quantity", "validation_error", "quantity must be a positive integer")
+		case li.Quantity > lines[j].open():
+			writeError(w, http.StatusConflict, "quantity_exceeds_unshipped",
+				fmt.Sprintf("Only %d of %s are neither shipped nor cancelled", lines[j].open(), li.ExternalID), src+".quantity")
+			return false
+		default:
+			take(&lines[j], li.Quantity)
+		}
+	}
+	return true
+}
+
 func (o *orderState) line(id string) int {
 	for i, l := range o.Lines {
 		if l.ExternalID == id {
@@ -599,21 +622,8 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 		return
 	}
 	lines := append([]lineState(nil), o.Lines...)
-	for i, li := range req.LineItems {
-		j := o.line(li.ExternalID)
-		src := fmt.Sprintf("line_items[%d]", i)
-		switch {
-		case j < 0:
-			p.add(src+".external_id", "validation_error", "The order has no line item "+li.ExternalID)
-		case li.Quantity < 1:
-			p.add(src+".quantity", "validation_error", "quantity must be a positive integer")
-		case li.Quantity > lines[j].open():
-			writeError(w, http.StatusConflict, "quantity_exceeds_unshipped",
-				fmt.Sprintf("Only %d of %s are neither shipped nor cancelled", lines[j].open(), li.ExternalID), src+".quantity")
-			return
-		default:
-			lines[j].Shipped += li.Quantity
-		}
+	if !o.takeOpen(w, &p, lines, req.LineItems, func(l *lineState, q int64) { l.Shipped += q }) {
+		return
 	}
 	if p.write(w) {
 		return
@@ -777,21 +787,8 @@ func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, account string)
 				fmt.Sprintf("Only %s is not yet invoiced", o.unshipped().wire().Gross.Amount()), "amount.gross")
 			return
 		}
-		for k, li := range req.LineItems {
-			src := fmt.Sprintf("line_items[%d]", k)
-			j := o.line(li.ExternalID)
-			switch {
-			case j < 0:
-				p.add(src+".external_id", "validation_error", "The order has no line item "+li.ExternalID)
-			case li.Quantity < 1:
-				p.add(src+".quantity", "validation_error", "quantity must be a positive integer")
-			case li.Quantity > lines[j].open():
-				writeError(w, http.StatusConflict, "quantity_exceeds_unshipped",
-					fmt.Sprintf("Only %d of %s are neither shipped nor cancelled", lines[j].open(), li.ExternalID), src+".quantity")
-				return
-			default:
-				lines[j].Cancelled += li.Quantity
-			}
+		if !o.takeOpen(w, &p, lines, req.LineItems, func(l *lineState, q int64) { l.Cancelled += q }) {
+			return
 		}
 		if p.write(w) {
 			return

@@ -1,13 +1,10 @@
 package billwerk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/httpjson"
 )
 
 // Live hosts: the core API and the checkout API are two hosts at Reepay.
@@ -46,9 +45,7 @@ type Client struct {
 	checkoutURL string
 	http        *http.Client
 	timeout     time.Duration
-	attempts    int
-	backoff     time.Duration
-	maxBackoff  time.Duration
+	retry       httpjson.Retry
 	// partialCancel sends the inferred {"amount"} on cancel to release part of an
 	// authorisation; off against the live hosts (see Refund). nil until decided.
 	partialCancel *bool
@@ -66,11 +63,7 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithRetry sets how often a call carrying an idempotency key is tried on a temporary
 // failure (attempts ≥ 1) and the first backoff, doubled per try with jitter.
 func WithRetry(attempts int, backoff time.Duration) Option {
-	return func(c *Client) {
-		c.attempts = max(attempts, 1)
-		c.backoff = backoff
-		c.maxBackoff = max(backoff*8, backoff)
-	}
+	return func(c *Client) { c.retry = httpjson.NewRetry(attempts, backoff) }
 }
 
 // WithBaseURLs sets the core and checkout API hosts explicitly, overriding what New
@@ -90,12 +83,10 @@ func WithPartialCancel(on bool) Option { return func(c *Client) { c.partialCance
 // the live hosts; any other BaseURL is a sandbox serving both APIs beneath it.
 func New(acct providers.Account, opts ...Option) *Client {
 	c := &Client{
-		acct:       acct,
-		http:       &http.Client{},
-		timeout:    DefaultTimeout,
-		attempts:   4,
-		backoff:    200 * time.Millisecond,
-		maxBackoff: 2 * time.Second,
+		acct:    acct,
+		http:    &http.Client{},
+		timeout: DefaultTimeout,
+		retry:   httpjson.DefaultRetry,
 	}
 	base := strings.TrimRight(acct.BaseURL, "/")
 	switch base {
@@ -125,16 +116,7 @@ var Currencies = []string{"EUR", "DKK", "SEK", "NOK", "USD", "GBP"}
 // Capabilities: card payments authorised first and settled later, partially and
 // repeatedly; settle can name lines with whole quantities; refunds go by amount.
 func (c *Client) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		PartialCapture:       true,
-		LineLevelCapture:     true,
-		LineLevelRefunds:     false,
-		FractionalQuantities: false,
-		Cancel:               true,
-		InstantSettle:        false,
-		ProductTypes:         []providers.ProductType{providers.PayNowCard},
-		Currencies:           slices.Clone(Currencies),
-	}
+	return providers.CapabilitiesOf(domain.ProviderBillwerk)
 }
 
 // ActivateMerchant checks the private key against GET /v1/account. Billwerk+ knows no
@@ -160,7 +142,7 @@ func (c *Client) CreateSession(ctx context.Context, req providers.SessionRequest
 	if !slices.Contains(Currencies, req.Amount.Currency()) {
 		return providers.Session{}, invalid("currency " + req.Amount.Currency() + " is not supported")
 	}
-	if req.ProductType != "" && req.ProductType != providers.PayNowCard {
+	if req.ProductType != "" && req.ProductType != domain.ProductPayNowCard {
 		return providers.Session{}, invalid("product type " + string(req.ProductType) + " is not offered")
 	}
 	order := sessionOrder{
@@ -232,7 +214,7 @@ func statusOf(ch charge) (providers.PaymentStatus, error) {
 	}
 	st := providers.PaymentStatus{
 		ProviderReference: ch.Handle,
-		ProductType:       providers.PayNowCard,
+		ProductType:       domain.ProductPayNowCard,
 		Amount:            money.New(owed(ch), cur),
 		Authorized:        money.New(ch.AuthorizedAmount, cur),
 		Captured:          money.New(ch.SettledAmount, cur),
@@ -300,43 +282,31 @@ func (c *Client) Refund(ctx context.Context, req providers.RefundRequest) (provi
 	if req.ProviderReference == "" || req.OperationID == "" {
 		return providers.RefundResult{}, invalid("charge handle and operation id are required")
 	}
-	ret, cancel := req.ReturnAmount, req.CancelAmount
-	if ret.IsZero() && cancel.IsZero() {
-		ret = req.Amount
-	}
-	if ret.IsNegative() || cancel.IsNegative() || (ret.IsZero() && cancel.IsZero()) {
+	ret, cancel, ok := req.AmountParts()
+	if !ok {
 		return providers.RefundResult{}, invalid("refund amount must be positive")
 	}
-	var res providers.RefundResult
-	if ret.IsPositive() {
+	return providers.RefundInParts(ret, cancel, func(ret money.Money) (string, error) {
 		a := ret.Minor()
 		body := refundRequest{Invoice: req.ProviderReference, Key: req.OperationID, Amount: &a, Text: req.Reason}
 		var rf refund
 		if err := c.do(ctx, http.MethodPost, c.coreURL, "/v1/refund", body, &rf, req.OperationID); err != nil {
-			return providers.RefundResult{}, err
+			return "", err
 		}
 		switch rf.State {
 		case refundRefunded, refundProcessing:
 		case refundFailed:
 			if err := errorState(rf.ErrorState, rf.Error); err != nil {
-				return providers.RefundResult{}, err
+				return "", err
 			}
-			return providers.RefundResult{}, &providers.Error{Class: providers.ErrDeclined, Provider: providers.Billwerk, HTTPStatus: http.StatusOK, Message: "refund failed"}
+			return "", &providers.Error{Class: providers.ErrDeclined, Provider: providers.Billwerk, HTTPStatus: http.StatusOK, Message: "refund failed"}
 		default:
-			return providers.RefundResult{}, unexpected("refund answered state " + rf.State)
+			return "", unexpected("refund answered state " + rf.State)
 		}
-		res.ProviderOperationID = rf.ID
-	}
-	if cancel.IsPositive() {
-		id, err := c.release(ctx, req.ProviderReference, req.OperationID, cancel)
-		if err != nil {
-			return providers.RefundResult{}, err
-		}
-		if res.ProviderOperationID == "" {
-			res.ProviderOperationID = id
-		}
-	}
-	return res, nil
+		return rf.ID, nil
+	}, func(cancel money.Money) (string, error) {
+		return c.release(ctx, req.ProviderReference, req.OperationID, cancel)
+	})
 }
 
 // release lets go of amount of the uncaptured authorisation; see Refund. With partial
@@ -411,78 +381,25 @@ func unexpected(msg string) error {
 	return fmt.Errorf("%w: %w", ErrUnexpectedAnswer, &providers.Error{Class: providers.ErrTemporary, Provider: providers.Billwerk, Message: msg})
 }
 
-// do sends one API call and decodes a 2xx answer into out. A call carrying an
-// idempotency key is repeated with backoff on a temporary failure; others are not,
-// because repeating them could act twice.
-func (c *Client) do(ctx context.Context, method, base, path string, in, out any, key string) error {
-	attempts := 1
-	if key != "" {
-		attempts = c.attempts
-	}
-	var payload []byte
-	if in != nil {
-		var err error
-		if payload, err = json.Marshal(in); err != nil {
-			return invalid("encode request: " + err.Error())
-		}
-	}
-	wait := c.backoff
-	for i := 1; ; i++ {
-		err := c.once(ctx, method, base+path, payload, out)
-		if err == nil || i >= attempts || !providers.IsTemporary(err) || ctx.Err() != nil {
-			return err
-		}
-		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		wait = min(wait*2, c.maxBackoff)
+// api is the client's provider HTTP client: the private key as Basic user, Reepay's
+// error body (classed by its code), ErrUnexpectedAnswer for a 2xx it cannot read.
+func (c *Client) api() *httpjson.Client {
+	return &httpjson.Client{Provider: providers.Billwerk, HTTP: c.http, Timeout: c.timeout, Retry: c.retry,
+		Auth: func(r *http.Request) { r.SetBasicAuth(c.acct.Username, "") },
+		DecodeError: func(status int, b []byte) error {
+			var e apiError
+			_ = json.Unmarshal(b, &e)
+			return apiErr(status, e)
+		},
+		Malformed: func(err error) error { return fmt.Errorf("%w: %w", ErrUnexpectedAnswer, err) },
 	}
 }
 
-func (c *Client) once(ctx context.Context, method, u string, payload []byte, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return invalid("build request: " + err.Error())
-	}
-	req.SetBasicAuth(c.acct.Username, "")
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		pe := &providers.Error{Class: providers.ErrTemporary, Provider: providers.Billwerk, Message: err.Error()}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", pe, ctx.Err())
-		}
-		return pe
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil {
-		return &providers.Error{Class: providers.ErrTemporary, Provider: providers.Billwerk, HTTPStatus: resp.StatusCode, Message: "read answer: " + err.Error()}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		var e apiError
-		_ = json.Unmarshal(raw, &e)
-		return apiErr(resp.StatusCode, e)
-	}
-	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return unexpected("decode answer: " + err.Error())
-		}
-	}
-	return nil
+// do sends one API call and decodes a 2xx answer into out. A call carrying an
+// idempotency key (the handle in the body) is repeated with backoff on a temporary
+// failure; others are not, because repeating them could act twice.
+func (c *Client) do(ctx context.Context, method, base, path string, in, out any, key string) error {
+	return c.api().Do(ctx, httpjson.Call{Method: method, URL: base + path, In: in, Out: out, Key: key, Repeat: key != ""})
 }
 
 // wireLines converts lines to Reepay order lines when they can be sent as lines: whole

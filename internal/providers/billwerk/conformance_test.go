@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -34,27 +33,16 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{recv: conformance.NewReceiver(t), faults: sandboxkit.NewFaults(), store: sandboxkit.NewMemoryStore()}
-	e.faults.MaxHang = 3 * time.Second
-	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{
-		Client: &http.Client{Timeout: 2 * time.Second}, Faults: e.faults, Retry: sandboxkit.TestRetry,
+	e := &env{store: sandboxkit.NewMemoryStore()}
+	m := conformance.Mount(t, providers.Billwerk, sandboxkit.NotifierConfig{
+		Client: &http.Client{Timeout: 2 * time.Second}, Retry: sandboxkit.TestRetry,
+	}, func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
+		cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey})
+		cfg.Store = e.store
+		return NewSandbox(SandboxConfig{Config: cfg, NotifyURL: recv.NotifyURL(providers.Billwerk), WebhookSecret: testSecret})
 	})
-	t.Cleanup(e.notifier.Close)
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	e.base = srv.URL + "/sandbox/billwerk"
-	mux.Handle("/sandbox/billwerk/", NewSandbox(SandboxConfig{
-		Config: sandboxkit.Config{
-			BaseURL:      e.base,
-			Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}),
-			Store:        e.store,
-			Faults:       e.faults,
-			Notifier:     e.notifier,
-		},
-		NotifyURL:     e.recv.NotifyURL(providers.Billwerk),
-		WebhookSecret: testSecret,
-	}))
+	e.base, e.faults, e.notifier, e.recv = m.Base, m.Faults, m.Notifier, m.Receiver
+	e.faults.MaxHang = 3 * time.Second
 	e.acct = providers.Account{BaseURL: e.base, Username: testKey, WebhookSecret: testSecret}
 	return e
 }

@@ -156,6 +156,27 @@ func invalidRequest(w http.ResponseWriter, r *http.Request, msg string) {
 
 func (s *sandbox) now() string { return s.cfg.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// lockCharge locks the account's charge and loads it; a repeated key answers what
+// the first call with it answered. ok false: the answer is written and the lock let go.
+func (s *sandbox) lockCharge(w http.ResponseWriter, r *http.Request, acct, handle, key string) (c sandboxCharge, unlock func(), ok bool) {
+	unlock = s.locks.Lock(kindCharge, handle)
+	c, found, err := s.load(r.Context(), handle)
+	prev, seen := c.Keyed[key]
+	switch {
+	case err != nil:
+		s.storeErr(w, r, err)
+	case !found || c.Account != acct:
+		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
+	case key != "" && seen:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(prev)
+	default:
+		return c, unlock, true
+	}
+	unlock()
+	return c, nil, false
+}
+
 func (s *sandbox) load(ctx context.Context, handle string) (sandboxCharge, bool, error) {
 	var c sandboxCharge
 	found, err := s.cfg.Store.Get(ctx, kindCharge, handle, &c)
@@ -168,6 +189,31 @@ func (s *sandbox) storeErr(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *sandbox) account(w http.ResponseWriter, r *http.Request, acct string) {
 	sandboxkit.WriteJSON(w, http.StatusOK, account{Handle: "sandbox", Name: "Billwerk+ sandbox", Currency: "EUR", State: "active"})
+}
+
+// requestAmount is what a settle or refund moves: the amount given, the total of
+// the lines given (field names them), or all (whole) when neither; it answers 422
+// for both at once, bad lines or nothing positive, and then false.
+func requestAmount(w http.ResponseWriter, r *http.Request, amount *int64, given []orderLine, field string, whole int64) (int64, []chargeOrderLine, bool) {
+	total, lines := whole, []chargeOrderLine(nil)
+	switch {
+	case amount != nil && len(given) > 0:
+		invalidRequest(w, r, "give amount or "+field+", not both")
+		return 0, nil, false
+	case amount != nil:
+		total = *amount
+	case len(given) > 0:
+		var err error
+		if total, lines, err = linesTotal(given); err != nil {
+			invalidRequest(w, r, err.Error())
+			return 0, nil, false
+		}
+	}
+	if total <= 0 {
+		invalidRequest(w, r, "amount must be positive")
+		return 0, nil, false
+	}
+	return total, lines, true
 }
 
 // linesTotal validates order lines and answers their gross total in minor units.
@@ -324,22 +370,11 @@ func (s *sandbox) settle(w http.ResponseWriter, r *http.Request, acct string) {
 		invalidRequest(w, r, err.Error())
 		return
 	}
-	unlock := s.locks.Lock(kindCharge, handle)
+	c, unlock, ok := s.lockCharge(w, r, acct, handle, req.Key)
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), handle)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
-		return
-	}
-	if prev, ok := c.Keyed[req.Key]; ok && req.Key != "" {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(prev) // the same key answers what the first call answered
-		return
-	}
 	ch := &c.Charge
 	open := ch.AuthorizedAmount - ch.SettledAmount
 	switch {
@@ -356,22 +391,8 @@ func (s *sandbox) settle(w http.ResponseWriter, r *http.Request, acct string) {
 		writeCode(w, r, http.StatusBadRequest, CodeWrongState, "invoice is "+ch.State+", not authorized")
 		return
 	}
-	amount := open
-	var lines []chargeOrderLine
-	switch {
-	case req.Amount != nil && len(req.OrderLines) > 0:
-		invalidRequest(w, r, "give amount or order_lines, not both")
-		return
-	case req.Amount != nil:
-		amount = *req.Amount
-	case len(req.OrderLines) > 0:
-		if amount, lines, err = linesTotal(req.OrderLines); err != nil {
-			invalidRequest(w, r, err.Error())
-			return
-		}
-	}
-	if amount <= 0 {
-		invalidRequest(w, r, "amount must be positive")
+	amount, lines, ok := requestAmount(w, r, req.Amount, req.OrderLines, "order_lines", open)
+	if !ok {
 		return
 	}
 	if amount > open {
@@ -435,22 +456,11 @@ func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, acct string) {
 			return
 		}
 	}
-	unlock := s.locks.Lock(kindCharge, handle)
+	c, unlock, ok := s.lockCharge(w, r, acct, handle, req.Key)
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), handle)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+handle)
-		return
-	}
-	if prev, ok := c.Keyed[req.Key]; ok && req.Key != "" {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(prev)
-		return
-	}
 	ch := &c.Charge
 	open := ch.AuthorizedAmount - ch.SettledAmount
 	switch {
@@ -503,17 +513,11 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 		invalidRequest(w, r, "invoice is required")
 		return
 	}
-	unlock := s.locks.Lock(kindCharge, req.Invoice)
+	c, unlock, ok := s.lockCharge(w, r, acct, req.Invoice, "")
+	if !ok {
+		return
+	}
 	defer unlock()
-	c, found, err := s.load(r.Context(), req.Invoice)
-	if err != nil {
-		s.storeErr(w, r, err)
-		return
-	}
-	if !found || c.Account != acct {
-		writeCode(w, r, http.StatusNotFound, CodeInvoiceNotFound, "no invoice "+req.Invoice)
-		return
-	}
 	if id, ok := c.Refunds[req.Key]; ok && req.Key != "" {
 		var rf refund
 		if _, err := s.cfg.Store.Get(r.Context(), kindRefund, id, &rf); err != nil {
@@ -529,21 +533,8 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 		return
 	}
 	refundable := ch.SettledAmount - ch.RefundedAmount
-	amount := refundable
-	switch {
-	case req.Amount != nil && len(req.NoteLines) > 0:
-		invalidRequest(w, r, "give amount or note_lines, not both")
-		return
-	case req.Amount != nil:
-		amount = *req.Amount
-	case len(req.NoteLines) > 0:
-		if amount, _, err = linesTotal(req.NoteLines); err != nil {
-			invalidRequest(w, r, err.Error())
-			return
-		}
-	}
-	if amount <= 0 {
-		invalidRequest(w, r, "amount must be positive")
+	amount, _, ok := requestAmount(w, r, req.Amount, req.NoteLines, "note_lines", refundable)
+	if !ok {
 		return
 	}
 	if amount > refundable {

@@ -225,13 +225,3 @@ func (s *Sandboxes) authenticator(p domain.Provider) sandboxkit.Authenticator {
 		return sandboxkit.Equal(user, wantUser) && sandboxkit.Equal(password, wantPass)
 	}
 }
-
-// Capabilities are what a provider's API can do; they do not depend on the account, so
-// code that decides by provider without calling it (settlement) asks here.
-func Capabilities(p domain.Provider) providers.Capabilities {
-	c, err := Client(p, providers.Account{}, nil)
-	if err != nil {
-		return providers.Capabilities{}
-	}
-	return c.Capabilities()
-}

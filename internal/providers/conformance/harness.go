@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 )
@@ -65,7 +66,7 @@ type Harness struct {
 	// types); nil keeps it.
 	Session func(*providers.SessionRequest)
 	// ApproveProductType is what the shopper picks on the page (Paywerk); "" picks nothing.
-	ApproveProductType providers.ProductType
+	ApproveProductType domain.ProductType
 	// Complete overrides how a shopper completes the page; nil is CompletePage.
 	Complete func(ctx context.Context, redirectURL string, form sandboxkit.PageForm) (location string, err error)
 	// Forge turns a genuine delivery into forged ones (tampered body, wrong key or

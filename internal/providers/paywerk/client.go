@@ -1,19 +1,19 @@
 package paywerk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/httpjson"
 )
 
 // DefaultTimeout bounds every call unless WithTimeout says otherwise.
@@ -65,76 +65,39 @@ func (c *Client) Name() providers.Name { return providers.Paywerk }
 // Capabilities implements providers.Provider: lines with fractional quantities,
 // partial fulfilment, line-level RETURN and CANCEL, and nothing by amount.
 func (c *Client) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		PartialCapture:       true,
-		LineLevelCapture:     true,
-		LineLevelRefunds:     true,
-		FractionalQuantities: true,
-		Cancel:               true,
-		LinesOnly:            true,
-		NoIdempotencyKey:     true,
-		RefundInOneCall:      true,
-		// Pay now by card is paid in full at confirmation (seed 003); invoice and slice
-		// are captured per fulfilment.
-		InstantSettleProductTypes: []providers.ProductType{providers.PayNowCard},
-		ProductTypes:              append([]providers.ProductType(nil), ProductTypes...),
-		Currencies:                []string{Currency},
-	}
+	return providers.CapabilitiesOf(domain.ProviderPaywerk)
 }
 
 func (c *Client) fail(class error, status int, code, msg string) *providers.Error {
 	return &providers.Error{Class: class, Provider: providers.Paywerk, HTTPStatus: status, Code: code, Message: msg}
 }
 
-// do sends one call within the client's timeout and decodes a 2xx answer into out.
+// api is the client's provider HTTP client: the API key as Bearer token, Paywerk's
+// error body.
+func (c *Client) api() *httpjson.Client {
+	return &httpjson.Client{Provider: providers.Paywerk, HTTP: c.hc, Timeout: c.timeout,
+		Auth:        func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.acct.Username) },
+		DecodeError: c.decodeError}
+}
+
+// decodeError reads Paywerk's error body: its code, its message and each detail.
+func (c *Client) decodeError(status int, b []byte) error {
+	var eb ErrorBody
+	_ = json.Unmarshal(b, &eb)
+	msg := eb.Message
+	for _, d := range eb.Details {
+		msg += fmt.Sprintf("; %s%s: %s %s", d.SKU, d.Field, d.Code, d.Message)
+	}
+	if msg == "" {
+		msg = strings.TrimSpace(string(b))
+	}
+	return c.fail(providers.StatusClass(status), status, eb.Code, msg)
+}
+
+// do sends one call and decodes a 2xx answer into out. Paywerk takes no idempotency
+// key (Capabilities.NoIdempotencyKey), so no call is repeated.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return c.fail(providers.ErrValidation, 0, "", "encode request: "+err.Error())
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.acct.BaseURL, "/")+path, body)
-	if err != nil {
-		return c.fail(providers.ErrValidation, 0, "", err.Error())
-	}
-	req.Header.Set("Authorization", "Bearer "+c.acct.Username)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		// No answer (timeout, refused connection, cancelled): the outcome is unknown.
-		return c.fail(providers.ErrTemporary, 0, "", err.Error())
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return c.fail(providers.ErrTemporary, resp.StatusCode, "", "read answer: "+err.Error())
-	}
-	if resp.StatusCode >= 300 {
-		var eb ErrorBody
-		_ = json.Unmarshal(b, &eb)
-		msg := eb.Message
-		for _, d := range eb.Details {
-			msg += fmt.Sprintf("; %s%s: %s %s", d.SKU, d.Field, d.Code, d.Message)
-		}
-		if msg == "" {
-			msg = strings.TrimSpace(string(b))
-		}
-		return c.fail(providers.StatusClass(resp.StatusCode), resp.StatusCode, eb.Code, msg)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return c.fail(providers.ErrTemporary, resp.StatusCode, "", "malformed answer: "+err.Error())
-		}
-	}
-	return nil
+	return c.api().Do(ctx, httpjson.Call{Method: method, URL: strings.TrimRight(c.acct.BaseURL, "/") + path, In: in, Out: out})
 }
 
 // ActivateMerchant: Paywerk has no activation API; merchants onboard through
@@ -142,7 +105,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 // that the account's key is accepted (an authenticated payment schedule read) and
 // applies the seed's rule that Paywerk onboards Estonian merchants only.
 func (c *Client) ActivateMerchant(ctx context.Context, m providers.Merchant) (providers.Activation, error) {
-	if _, err := c.PaymentSchedule(ctx, providers.PayNowCard, money.MustParse("100.00", Currency), ""); err != nil {
+	if _, err := c.PaymentSchedule(ctx, domain.ProductPayNowCard, money.MustParse("100.00", Currency), ""); err != nil {
 		return providers.Activation{}, err
 	}
 	if !strings.EqualFold(m.Country, "EE") {
@@ -191,7 +154,7 @@ func OrderRequestFor(req providers.SessionRequest) OrderRequest {
 	}
 	types := req.ProductTypes
 	if req.ProductType != "" {
-		types = []providers.ProductType{req.ProductType}
+		types = []domain.ProductType{req.ProductType}
 	}
 	for _, pt := range types {
 		o.DisplayedProductTypes = append(o.DisplayedProductTypes, string(pt))
@@ -228,7 +191,7 @@ func (c *Client) FetchStatus(ctx context.Context, ref string) (providers.Payment
 	if err != nil {
 		return providers.PaymentStatus{}, err
 	}
-	st := providers.PaymentStatus{ProviderReference: d.PaywerkID, ProductType: providers.ProductType(d.ProductType),
+	st := providers.PaymentStatus{ProviderReference: d.PaywerkID, ProductType: domain.ProductType(d.ProductType),
 		Amount: d.Amount.Money, Authorized: money.Zero(Currency), Captured: d.FulfilledAmount.Money,
 		Refunded: d.ReturnedAmount.Money, DeclineReason: d.FailureReason, ShopperContinued: d.ShopperContinued}
 	for _, it := range d.Items {
@@ -315,7 +278,7 @@ func (c *Client) RefundAll(ctx context.Context, paywerkID string) (OperationResp
 
 // PaymentSchedule fetches the schedule of a product type for an amount
 // (GET /payment-schedule/{productType}?amount=&shopperCountryCode=).
-func (c *Client) PaymentSchedule(ctx context.Context, pt providers.ProductType, amount money.Money, shopperCountry string) (Schedule, error) {
+func (c *Client) PaymentSchedule(ctx context.Context, pt domain.ProductType, amount money.Money, shopperCountry string) (Schedule, error) {
 	q := url.Values{"amount": {amount.Amount()}}
 	if shopperCountry != "" {
 		q.Set("shopperCountryCode", shopperCountry)

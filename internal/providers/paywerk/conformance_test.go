@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
@@ -28,22 +29,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{faults: sandboxkit.NewFaults(), rcv: conformance.NewReceiver(t), timeout: 600 * time.Millisecond}
-	e.notifier = sandboxkit.NewNotifier(sandboxkit.NotifierConfig{Faults: e.faults, Retry: sandboxkit.TestRetry, HoldFor: time.Second})
-	mux := http.NewServeMux()
-	e.srv = httptest.NewServer(mux)
-	e.base = e.srv.URL + "/sandbox/paywerk"
-	sb := NewSandbox(SandboxConfig{Config: sandboxkit.Config{
-		BaseURL:      e.base,
-		Authenticate: sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"}),
-		Faults:       e.faults,
-		Notifier:     e.notifier,
-	}, MerchantName: "Conformance OÜ"})
-	mux.Handle("/sandbox/paywerk/", sb)
-	t.Cleanup(func() {
-		e.notifier.Close()
-		e.srv.Close()
-	})
+	e := &env{timeout: 600 * time.Millisecond}
+	m := conformance.Mount(t, providers.Paywerk, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
+		func(cfg sandboxkit.Config, _ *conformance.Receiver) http.Handler {
+			cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"})
+			return NewSandbox(SandboxConfig{Config: cfg, MerchantName: "Conformance OÜ"})
+		})
+	e.srv, e.base, e.faults, e.notifier, e.rcv = m.Server, m.Base, m.Faults, m.Notifier, m.Receiver
 	e.acct = providers.Account{BaseURL: e.base, Username: testKey}
 	e.client = New(e.acct, WithTimeout(e.timeout))
 	e.rcv.SetParser(e.client.ParseWebhook)
@@ -64,7 +56,7 @@ func TestConformance(t *testing.T) {
 		Receiver:           e.rcv,
 		Merchant:           providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance OÜ", Country: "EE"},
 		RejectedMerchant:   providers.Merchant{CompanyID: "cmp_2", LegalName: "Outside GmbH", Country: "DE"},
-		ApproveProductType: providers.Invoice,
+		ApproveProductType: domain.ProductInvoice,
 		Forge: func(d conformance.Delivery) []conformance.Delivery {
 			// No signature exists; forgeries are anything but the exact callback shape.
 			return []conformance.Delivery{

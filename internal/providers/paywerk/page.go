@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 )
 
@@ -15,10 +15,10 @@ const (
 	FailureRiskDecision    = "risk_decision"
 )
 
-var productLabels = map[providers.ProductType]string{
-	providers.PayNowCard: "Pay now by card",
-	providers.Invoice:    "Pay in 30 days",
-	providers.Slice:      "Pay in 3 parts",
+var productLabels = map[domain.ProductType]string{
+	domain.ProductPayNowCard: "Pay now by card",
+	domain.ProductInvoice:    "Pay in 30 days",
+	domain.ProductSlice:      "Pay in 3 parts",
 }
 
 // offered answers the product types the page shows for an order: the order's
@@ -45,13 +45,13 @@ func (s *sandbox) offered(o orderState) []sandboxkit.PageOption {
 		if err != nil {
 			opt.Disabled = true
 			opt.Note = strings.TrimPrefix(err.Error(), "paywerk: ")
-		} else if pt == providers.Slice {
+		} else if pt == domain.ProductSlice {
 			parts := make([]string, len(sched.Schedule))
 			for i, p := range sched.Schedule {
 				parts[i] = p.Amount.Amount()
 			}
 			opt.Note = strings.Join(parts, " + ") + " EUR, monthly"
-		} else if pt == providers.Invoice {
+		} else if pt == domain.ProductInvoice {
 			opt.Note = "due " + sched.Schedule[0].DueDate
 		}
 		if !opt.Disabled && !checked {
@@ -70,7 +70,7 @@ func (s *sandbox) pageView(o orderState, notice string) sandboxkit.Page {
 	}
 	switch o.Status {
 	case StatusConfirmed:
-		p.Done = "Paid with " + productLabels[providers.ProductType(o.ProductType)] + ". You can close this page."
+		p.Done = "Paid with " + productLabels[domain.ProductType(o.ProductType)] + ". You can close this page."
 	case StatusFailed:
 		p.Done = "This payment did not go through."
 	}

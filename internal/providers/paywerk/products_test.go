@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/paywerk"
 )
 
@@ -14,19 +14,19 @@ import (
 func TestPayNowOnlyInTheEEA(t *testing.T) {
 	amount := money.MustParse("150.00", "EUR")
 	for _, tc := range []struct {
-		pt      providers.ProductType
+		pt      domain.ProductType
 		country string
 		ok      bool
 	}{
-		{providers.PayNowCard, "EE", true},
-		{providers.PayNowCard, "DE", true},
-		{providers.PayNowCard, "NO", true}, // EEA, not EU
-		{providers.PayNowCard, "", true},   // the merchant's country
-		{providers.PayNowCard, "US", false},
-		{providers.PayNowCard, "CH", false}, // Europe, not EEA
-		{providers.PayNowCard, "GB", false},
-		{providers.Invoice, "EE", true},
-		{providers.Invoice, "DE", false},
+		{domain.ProductPayNowCard, "EE", true},
+		{domain.ProductPayNowCard, "DE", true},
+		{domain.ProductPayNowCard, "NO", true}, // EEA, not EU
+		{domain.ProductPayNowCard, "", true},   // the merchant's country
+		{domain.ProductPayNowCard, "US", false},
+		{domain.ProductPayNowCard, "CH", false}, // Europe, not EEA
+		{domain.ProductPayNowCard, "GB", false},
+		{domain.ProductInvoice, "EE", true},
+		{domain.ProductInvoice, "DE", false},
 	} {
 		err := paywerk.Available(tc.pt, amount, tc.country)
 		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, paywerk.ErrProductNotAvailable)) {

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
-	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 )
 
@@ -190,7 +190,7 @@ func validate(req *OrderRequest) ([]itemState, []ErrorDetail) {
 		field("reference", CodeValidation, "reference is required")
 	}
 	for _, pt := range req.DisplayedProductTypes {
-		if !slices.Contains(ProductTypes, providers.ProductType(pt)) {
+		if !slices.Contains(ProductTypes, domain.ProductType(pt)) {
 			field("displayedProductTypes", CodeValidation, "unknown product type "+pt)
 		}
 	}
@@ -402,7 +402,7 @@ func (s *sandbox) operate(w http.ResponseWriter, r *http.Request, account, kind 
 
 func (s *sandbox) schedule(w http.ResponseWriter, r *http.Request, _ string) {
 	q := r.URL.Query()
-	pt := providers.ProductType(r.PathValue("productType"))
+	pt := domain.ProductType(r.PathValue("productType"))
 	if pt == "" {
 		var ok bool
 		if pt, ok = ProductTypeOf(q.Get("productId")); !ok {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
@@ -42,7 +43,7 @@ func (e *env) session(t *testing.T, mutate func(*providers.SessionRequest)) (pro
 	return req, sess
 }
 
-func (e *env) pay(t *testing.T, sess providers.Session, pt providers.ProductType) string {
+func (e *env) pay(t *testing.T, sess providers.Session, pt domain.ProductType) string {
 	t.Helper()
 	loc, _, err := conformance.CompletePage(context.Background(), sess.RedirectURL, sandboxkit.PageForm{Action: sandboxkit.ActionApprove, ProductType: string(pt)})
 	if err != nil {
@@ -196,22 +197,22 @@ func TestPayLaterOnlyFor100To2000EUR(t *testing.T) {
 		t.Fatalf("approve without a choice: %d to %s", code, loc)
 	}
 	st, _ := e.client.FetchStatus(ctx, sess.ProviderReference)
-	if st.State != providers.PaymentAuthorized || st.ProductType != providers.PayNowCard {
+	if st.State != providers.PaymentAuthorized || st.ProductType != domain.ProductPayNowCard {
 		t.Fatalf("status %+v", st)
 	}
 
 	// displayedProductTypes restricts what the shopper may choose.
-	_, sess = e.session(t, func(r *providers.SessionRequest) { r.ProductType = providers.Slice })
+	_, sess = e.session(t, func(r *providers.SessionRequest) { r.ProductType = domain.ProductSlice })
 	if code, _ := postForm(t, sess.RedirectURL, sandboxkit.PageForm{Action: sandboxkit.ActionApprove, ProductType: "PAY_NOW_CARD"}); code != http.StatusUnprocessableEntity {
 		t.Fatalf("a product outside displayedProductTypes answered %d", code)
 	}
-	e.pay(t, sess, providers.Slice)
+	e.pay(t, sess, domain.ProductSlice)
 }
 
 func TestDeclineTriggerInLastName(t *testing.T) {
 	e := newEnv(t)
 	req, sess := e.session(t, func(r *providers.SessionRequest) { r.Shopper.LastName = "Decline" })
-	if loc := e.pay(t, sess, providers.Invoice); loc != req.FailedURL {
+	if loc := e.pay(t, sess, domain.ProductInvoice); loc != req.FailedURL {
 		t.Fatalf("redirected to %s", loc)
 	}
 	st, _ := e.client.FetchStatus(context.Background(), sess.ProviderReference)
@@ -245,7 +246,7 @@ func TestFractionalPartsAddUpToTheLine(t *testing.T) {
 		r.Amount = eurs("99.99")
 		r.Lines = []providers.Line{{SKU: "F", Name: "Fabric", Quantity: money.Units(3), UnitPrice: eurs("33.33"), Total: eurs("99.99")}}
 	})
-	e.pay(t, sess, providers.PayNowCard)
+	e.pay(t, sess, domain.ProductPayNowCard)
 	ref := sess.ProviderReference
 	line := func(q string) []providers.Line {
 		return []providers.Line{{SKU: "F", Quantity: money.MustQuantity(q)}}
@@ -281,7 +282,7 @@ func TestFulfilAllAndRefundAll(t *testing.T) {
 	ref := sess.ProviderReference
 	_, err := e.client.FulfilAll(ctx, ref)
 	wantErr(t, "fulfil-all before confirmation", err, providers.ErrConflict)
-	e.pay(t, sess, providers.Invoice)
+	e.pay(t, sess, domain.ProductInvoice)
 	if _, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref,
 		Lines: []providers.Line{{SKU: "A", Quantity: money.Units(1)}}}); err != nil {
 		t.Fatal(err)
@@ -374,7 +375,7 @@ func TestRefundRules(t *testing.T) {
 func TestPaymentSchedule(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	s, err := e.client.PaymentSchedule(ctx, providers.Slice, eurs("100.00"), "EE")
+	s, err := e.client.PaymentSchedule(ctx, domain.ProductSlice, eurs("100.00"), "EE")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,17 +387,17 @@ func TestPaymentSchedule(t *testing.T) {
 		t.Fatalf("SLICE 100.00 = %+v", s)
 	}
 	today := time.Now()
-	inv, err := e.client.PaymentSchedule(ctx, providers.Invoice, eurs("250.00"), "")
+	inv, err := e.client.PaymentSchedule(ctx, domain.ProductInvoice, eurs("250.00"), "")
 	if err != nil || len(inv.Schedule) != 1 || inv.Schedule[0].DueDate != today.AddDate(0, 0, 30).Format(time.DateOnly) {
 		t.Fatalf("INVOICE = %+v, %v", inv, err)
 	}
-	now, err := e.client.PaymentSchedule(ctx, providers.PayNowCard, eurs("5.00"), "DE")
+	now, err := e.client.PaymentSchedule(ctx, domain.ProductPayNowCard, eurs("5.00"), "DE")
 	if err != nil || now.Schedule[0].DueDate != today.Format(time.DateOnly) {
 		t.Fatalf("PAY_NOW_CARD = %+v, %v", now, err)
 	}
-	_, err = e.client.PaymentSchedule(ctx, providers.Slice, eurs("2000.01"), "")
+	_, err = e.client.PaymentSchedule(ctx, domain.ProductSlice, eurs("2000.01"), "")
 	wantErr(t, "SLICE above 2000", err, providers.ErrValidation)
-	_, err = e.client.PaymentSchedule(ctx, providers.Invoice, eurs("500.00"), "LV")
+	_, err = e.client.PaymentSchedule(ctx, domain.ProductInvoice, eurs("500.00"), "LV")
 	wantErr(t, "INVOICE outside Estonia", err, providers.ErrValidation)
 
 	resp, err := http.Get(e.base + "/payment-schedule?productId=SLICE_EE_3&amount=100")

@@ -16,8 +16,10 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/outbound"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
+	"github.com/pspbackoffice/backoffice/internal/providers/httpjson"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
@@ -30,13 +32,26 @@ type Registry struct {
 }
 
 // New makes a registry; env is SANDBOX or LIVE, by PROVIDERS_MODE.
+//
+// The registry decides where the clients' bytes may go. Live accounts' base URLs are
+// given by a PSP_ADMIN (ConfigureLive), so live clients send through
+// internal/outbound's client, which refuses every internal address (loopback,
+// private, link-local: the server's own network and cloud metadata). The sandboxes
+// are served on this server's own address, usually loopback, so sandbox mode uses a
+// plain client.
 func New(client *ent.Client, box *secrets.Box, live bool) *Registry {
 	env := provideraccount.EnvironmentSANDBOX
+	hc := &http.Client{Timeout: providerCallTimeout}
 	if live {
 		env = provideraccount.EnvironmentLIVE
+		hc = outbound.NewClient(outbound.Options{Timeout: providerCallTimeout, MaxResponseBytes: 2 * httpjson.DefaultMaxAnswerBytes})
 	}
-	return &Registry{client: client, box: box, hc: &http.Client{Timeout: 30 * time.Second}, env: env}
+	return &Registry{client: client, box: box, hc: hc, env: env}
 }
+
+// providerCallTimeout bounds one HTTP request to a provider, whatever the client's
+// own per-call timeout.
+const providerCallTimeout = 30 * time.Second
 
 // credentials is what is sealed in credentials_enc.
 type credentials struct {
