@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	if logger == nil {
 		logger = slog.Default()
 	}
-	d, err := db.Open(cfg.DatabaseURL)
+	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		// Migrations may build indexes on large tables, so they run without the
 		// statement timeout; the pool that serves opens again with it.
 		_ = d.Close()
-		if d, err = db.Open(db.WithStatementTimeout(cfg.DatabaseURL, cfg.StatementTimeoutOrDefault())); err != nil {
+		// Behind a pooler no setting survives the transaction: statement_timeout is
+		// the role's or the database's there (README "Running several instances").
+		serving := cfg.DatabaseURL
+		if !d.Pooled {
+			serving = db.WithStatementTimeout(serving, cfg.StatementTimeoutOrDefault())
+		}
+		if d, err = db.OpenWith(serving, cfg.DBOptions()); err != nil {
 			return nil, err
 		}
 	}
