@@ -120,6 +120,9 @@ func (a *App) assemble(ctx context.Context) error {
 			Store:          registry.SandboxStore{Client: a.DB.Ent, Box: box},
 			GuardControls:  a.guardSandboxControls,
 		})
+		// Sandbox accounts are reached at this configured URL, never at one a
+		// starting instance stored (README "Running several instances").
+		a.Registry.UseSandboxes(a.Sandboxes)
 		if a.Config.SandboxURL == "" {
 			sandboxes := a.Sandboxes.Handler()
 			a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
