@@ -102,3 +102,33 @@ func TestStartingInstanceLeavesSandboxAccountsAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestSimultaneousColdStarts: three instances starting at once on an empty
+// PostgreSQL database all migrate and start (the migration lock, internal/db).
+// Before, all but one failed creating the same tables.
+func TestSimultaneousColdStarts(t *testing.T) {
+	dbURL := testdb.EmptyPostgres(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			d, err := db.OpenWith(dbURL, testdb.Options())
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer d.Close()
+			errs <- d.Migrate(context.Background())
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("a simultaneous start failed: %v", err)
+		}
+	}
+	d, err := db.OpenWith(dbURL, testdb.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	startInstance(t, d)
+}
