@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -131,4 +132,35 @@ func TestSimultaneousColdStarts(t *testing.T) {
 	}
 	defer d.Close()
 	startInstance(t, d)
+}
+
+// TestLoginLimitsSharedAcrossInstances: failed logins count on PostgreSQL, so two
+// instances together allow one account × address its 10 failures, not 10 each.
+// Before, each instance counted in its own memory.
+func TestLoginLimitsSharedAcrossInstances(t *testing.T) {
+	d := testdb.Postgres(t)
+	a, b := startInstance(t, d), startInstance(t, d)
+	login := func(in *instance) int {
+		body := strings.NewReader(`{"email":"nobody@example.com","password":"wrong-password-1"}`)
+		resp, err := http.Post(in.url+"/auth/login", "application/json", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range auth.DefaultLimits.PerAccount {
+		in := a
+		if i%2 == 1 {
+			in = b
+		}
+		if status := login(in); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d, want 401", i+1, status)
+		}
+	}
+	for _, in := range []*instance{a, b} {
+		if status := login(in); status != http.StatusTooManyRequests {
+			t.Errorf("after %d failures across both instances: %d, want 429", auth.DefaultLimits.PerAccount, status)
+		}
+	}
 }

@@ -40,6 +40,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.backfillOrderCompany(ctx); err != nil {
 		return err
 	}
+	if err := d.migrateLimits(ctx); err != nil {
+		return fmt.Errorf("migrate rate limits: %w", err)
+	}
 	if err := d.migrateRiver(ctx); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
@@ -60,5 +63,26 @@ func (d *DB) migrateRiver(ctx context.Context) error {
 		return err
 	}
 	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// migrateLimits creates the rate-limit counters every instance shares
+// (internal/limits) on PostgreSQL; SQLite's live in the one process. Like River's
+// tables it is infrastructure, not domain rows, so it is not an ent schema.
+func (d *DB) migrateLimits(ctx context.Context) error {
+	if !d.IsPostgres() {
+		return nil
+	}
+	_, err := d.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
+  limiter text NOT NULL,
+  key bytea NOT NULL,
+  window_start timestamptz NOT NULL,
+  count integer NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (limiter, key, window_start)
+)`)
+	if err == nil {
+		_, err = d.SQL.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+	}
 	return err
 }
