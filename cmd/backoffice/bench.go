@@ -34,7 +34,7 @@ func runBench(ctx context.Context, cfg config.Config, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := db.Open(cfg.DatabaseURL)
+	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return err
 	}

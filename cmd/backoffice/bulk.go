@@ -36,7 +36,7 @@ func seedBulk(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	opt.Seed = seed
 	opt.Progress = os.Stderr
-	d, err := db.Open(cfg.DatabaseURL)
+	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return err
 	}

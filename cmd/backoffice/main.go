@@ -69,7 +69,7 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		}
 		return a.Serve(ctx)
 	case "migrate":
-		d, err := db.Open(cfg.DatabaseURL)
+		d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func settle(ctx context.Context, cfg config.Config, args []string, logger *slog.
 			return err
 		}
 	}
-	database, err := db.Open(cfg.DatabaseURL)
+	database, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	if logger == nil {
 		logger = slog.Default()
 	}
-	d, err := db.Open(cfg.DatabaseURL)
+	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		// Migrations may build indexes on large tables, so they run without the
 		// statement timeout; the pool that serves opens again with it.
 		_ = d.Close()
-		if d, err = db.Open(db.WithStatementTimeout(cfg.DatabaseURL, cfg.StatementTimeoutOrDefault())); err != nil {
+		// Behind a pooler no setting survives the transaction: statement_timeout is
+		// the role's or the database's there (README "Running several instances").
+		serving := cfg.DatabaseURL
+		if !d.Pooled {
+			serving = db.WithStatementTimeout(serving, cfg.StatementTimeoutOrDefault())
+		}
+		if d, err = db.OpenWith(serving, cfg.DBOptions()); err != nil {
 			return nil, err
 		}
 	}
@@ -114,6 +120,9 @@ func (a *App) assemble(ctx context.Context) error {
 			Store:          registry.SandboxStore{Client: a.DB.Ent, Box: box},
 			GuardControls:  a.guardSandboxControls,
 		})
+		// Sandbox accounts are reached at this configured URL, never at one a
+		// starting instance stored (README "Running several instances").
+		a.Registry.UseSandboxes(a.Sandboxes)
 		if a.Config.SandboxURL == "" {
 			sandboxes := a.Sandboxes.Handler()
 			a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })

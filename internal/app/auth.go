@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	sharedlimits "github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
@@ -22,6 +23,9 @@ func (a *App) assembleAuth() {
 		Env:      env,
 		Logger:   a.Logger,
 	})
-	routes := auth.NewHTTP(a.Auth, auth.DefaultLimits, strings.HasPrefix(a.Config.PublicURL, "https://"), a.Logger)
+	// Failed logins count across instances on PostgreSQL (internal/limits).
+	limits := auth.DefaultLimits
+	limits.Store = sharedlimits.New(a.DB).Option
+	routes := auth.NewHTTP(a.Auth, limits, strings.HasPrefix(a.Config.PublicURL, "https://"), a.Logger)
 	a.mounts = append(a.mounts, routes.Routes)
 }

@@ -30,6 +30,9 @@ type Limits struct {
 	SlowAfter int
 	MaxDelay  time.Duration
 	Window    time.Duration
+	// Store, when set, answers where the named limiter keeps its counts (shared by
+	// every instance on PostgreSQL: internal/limits); unset, in this process.
+	Store func(name string) httprate.Option
 }
 
 // DefaultLimits: 30 failures per address, 10 per account and address in 15 minutes;
@@ -54,8 +57,8 @@ func NewHTTP(a *Authenticator, limits Limits, secureCookie bool, log *slog.Logge
 		log = slog.Default()
 	}
 	return &HTTP{auth: a, secureCookie: secureCookie, log: log, limits: limits,
-		ip: newFailures(limits.PerIP, limits.Window), pair: newFailures(limits.PerAccount, limits.Window),
-		account: newFailures(max(limits.SlowAfter, 1), limits.Window)}
+		ip: newFailures(limits, "login-ip", limits.PerIP), pair: newFailures(limits, "login-account-ip", limits.PerAccount),
+		account: newFailures(limits, "login-account", max(limits.SlowAfter, 1))}
 }
 
 // Routes mounts the handlers.
@@ -243,8 +246,12 @@ type failures struct {
 	rl     *httprate.RateLimiter
 }
 
-func newFailures(limit int, window time.Duration) *failures {
-	return &failures{limit: limit, window: window, rl: httprate.NewRateLimiter(limit, window)}
+func newFailures(l Limits, name string, limit int) *failures {
+	var opts []httprate.Option
+	if l.Store != nil {
+		opts = append(opts, l.Store(name))
+	}
+	return &failures{limit: limit, window: l.Window, rl: httprate.NewRateLimiter(limit, l.Window, opts...)}
 }
 
 // limited tells whether the key has used up its failures, and how long to wait.

@@ -12,19 +12,25 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
 // Config is the server's configuration.
 type Config struct {
-	DatabaseURL   string // "" → ./data/backoffice.db
-	ListenAddr    string // ":8080"
-	Secret        string // signs JWTs, peppers API key hashes, encrypts provider credentials
-	AdminEmail    string // on an empty database: the first PSP's PSP_ADMIN
-	AdminPassword string
-	ProvidersMode string // "sandbox" or "live"
-	Demo          bool   // load the demo data set into an empty database
-	DataDir       string // where the SQLite file and the generated secret live
-	PublicURL     string // how the outside reaches this server (payment page and webhook URLs)
+	DatabaseURL string // "" → ./data/backoffice.db
+	// DatabasePooler (DATABASE_POOLER) is "transaction" when DATABASE_URL names a
+	// transaction-mode pooler such as pgbouncer (internal/db/pooler.go); empty:
+	// direct connections, with prepared statements.
+	DatabasePooler string
+	ListenAddr     string // ":8080"
+	Secret         string // signs JWTs, peppers API key hashes, encrypts provider credentials
+	AdminEmail     string // on an empty database: the first PSP's PSP_ADMIN
+	AdminPassword  string
+	ProvidersMode  string // "sandbox" or "live"
+	Demo           bool   // load the demo data set into an empty database
+	DataDir        string // where the SQLite file and the generated secret live
+	PublicURL      string // how the outside reaches this server (payment page and webhook URLs)
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
@@ -56,6 +62,9 @@ type Config struct {
 	SMTPURL string
 }
 
+// DBOptions are how db.OpenWith reaches DATABASE_URL.
+func (c Config) DBOptions() db.Options { return db.Options{Pooler: c.DatabasePooler} }
+
 // Defaults of the timeouts (README "Security").
 const (
 	DefaultRequestTimeout   = 30 * time.Second
@@ -69,19 +78,20 @@ const DataDir = "./data"
 // ./data/secret so restarts keep the same keys.
 func FromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL:   os.Getenv("DATABASE_URL"),
-		ListenAddr:    envOr("LISTEN_ADDR", ":8080"),
-		Secret:        os.Getenv("BACKOFFICE_SECRET"),
-		SandboxURL:    strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
-		AdminEmail:    os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
-		AdminPassword: os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
-		ProvidersMode: envOr("PROVIDERS_MODE", "sandbox"),
-		Demo:          os.Getenv("BACKOFFICE_DEMO") == "1",
-		DataDir:       DataDir,
-		PublicURL:     os.Getenv("BACKOFFICE_PUBLIC_URL"),
-		PprofAddr:     os.Getenv("PPROF_ADDR"),
-		MetricsAddr:   os.Getenv("METRICS_ADDR"),
-		SMTPURL:       os.Getenv("SMTP_URL"),
+		DatabaseURL:    os.Getenv("DATABASE_URL"),
+		DatabasePooler: os.Getenv("DATABASE_POOLER"),
+		ListenAddr:     envOr("LISTEN_ADDR", ":8080"),
+		Secret:         os.Getenv("BACKOFFICE_SECRET"),
+		SandboxURL:     strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
+		AdminEmail:     os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
+		AdminPassword:  os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
+		ProvidersMode:  envOr("PROVIDERS_MODE", "sandbox"),
+		Demo:           os.Getenv("BACKOFFICE_DEMO") == "1",
+		DataDir:        DataDir,
+		PublicURL:      os.Getenv("BACKOFFICE_PUBLIC_URL"),
+		PprofAddr:      os.Getenv("PPROF_ADDR"),
+		MetricsAddr:    os.Getenv("METRICS_ADDR"),
+		SMTPURL:        os.Getenv("SMTP_URL"),
 	}
 	var err error
 	if c.TrustedProxies, err = ParsePrefixes(os.Getenv("TRUSTED_PROXIES")); err != nil {
@@ -107,6 +117,9 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("RECONCILE_AFTER must be a duration between 100ms and 24h, not %q", v)
 		}
 		c.ReconcileAfter = d
+	}
+	if err := db.CheckPooler(c.DatabasePooler); err != nil {
+		return c, err
 	}
 	if c.ProvidersMode != "sandbox" && c.ProvidersMode != "live" {
 		return c, fmt.Errorf("PROVIDERS_MODE must be sandbox or live, not %q", c.ProvidersMode)

@@ -42,7 +42,10 @@ type DB struct {
 	Dialect string // dialect.Postgres or dialect.SQLite
 	URL     string // the URL it was opened with, secrets included: never log it
 
-	stmts *stmtCache // PostgreSQL's prepared statements (prepared.go); nil on SQLite
+	// Pooled: DATABASE_URL names a transaction-mode pooler (pooler.go).
+	Pooled bool
+
+	stmts *stmtCache // PostgreSQL's prepared statements (prepared.go); nil on SQLite and behind a pooler
 }
 
 // IsPostgres tells whether row locks (FOR UPDATE) are available.
@@ -60,14 +63,25 @@ func (d *DB) Close() error {
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
 // Open opens DATABASE_URL: "" (the SQLite file under ./data), "sqlite://PATH" or
-// "postgres://…". It does not migrate; call Migrate.
+// "postgres://…" with direct connections. It does not migrate; call Migrate.
 func Open(rawURL string, opts ...ent.Option) (*DB, error) {
+	return OpenWith(rawURL, Options{}, opts...)
+}
+
+// OpenWith is Open with Options (DATABASE_POOLER).
+func OpenWith(rawURL string, o Options, opts ...ent.Option) (*DB, error) {
+	if err := CheckPooler(o.Pooler); err != nil {
+		return nil, err
+	}
 	switch {
 	case rawURL == "":
 		return openSQLite(DefaultSQLitePath, opts)
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		return openSQLite(strings.TrimPrefix(rawURL, "sqlite://"), opts)
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if o.Pooler == PoolerTransaction {
+			return openPooled(rawURL, opts)
+		}
 		return openPostgres(rawURL, opts)
 	}
 	return nil, fmt.Errorf("DATABASE_URL must be empty, sqlite://PATH or postgres://…")
@@ -85,6 +99,25 @@ func openPostgres(rawURL string, opts []ent.Option) (*DB, error) {
 	drv := newPreparedDriver(dialect.Postgres, stmts)
 	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb, Dialect: dialect.Postgres, URL: rawURL,
 		stmts: stmts}, nil
+}
+
+// openPooled opens PostgreSQL through a transaction-mode pooler (pooler.go): one
+// round trip per statement, nothing prepared by name, JSON values as text.
+func openPooled(rawURL string, opts []ent.Option) (*DB, error) {
+	pooled, err := pooledURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	sqldb, err := sql.Open("postgres", pooled)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sqldb.SetMaxOpenConns(32)
+	sqldb.SetMaxIdleConns(32)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	drv := entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: jsonText{sqldb}})
+	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(pooledDriver{Driver: drv, db: sqldb}))...), SQL: sqldb,
+		Dialect: dialect.Postgres, URL: rawURL, Pooled: true}, nil
 }
 
 func openSQLite(path string, opts []ent.Option) (*DB, error) {

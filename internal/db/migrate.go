@@ -9,15 +9,39 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
+// migrationLock is the PostgreSQL advisory lock key that serialises migrations
+// ("backoffi" in ASCII).
+const migrationLock int64 = 0x6261636b6f666669
+
 // Migrate brings the schema up to date: ent's tables (additive auto-migration: new
 // tables, columns and indexes; nothing is dropped) and River's job tables. It runs on
 // every start and by `backoffice migrate`, and is safe to run repeatedly.
+//
+// On PostgreSQL several instances starting at once take turns: two concurrent
+// CREATE TABLEs of one name fail ("duplicate key value violates unique constraint
+// pg_type_typname_nsp_index") instead of one waiting for the other. The lock is
+// transaction-scoped (pg_advisory_xact_lock), held by a transaction of its own that
+// stays open while the migration runs: a session lock would not survive a
+// transaction-mode pooler, which hands the session to others between transactions.
 func (d *DB) Migrate(ctx context.Context) error {
+	if d.IsPostgres() {
+		lock, err := d.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer func() { _ = lock.Rollback() }()
+		if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+			return fmt.Errorf("migrate: take the migration lock: %w", err)
+		}
+	}
 	if err := d.Ent.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate domain schema: %w", err)
 	}
 	if err := d.backfillOrderCompany(ctx); err != nil {
 		return err
+	}
+	if err := d.migrateLimits(ctx); err != nil {
+		return fmt.Errorf("migrate rate limits: %w", err)
 	}
 	if err := d.migrateRiver(ctx); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
@@ -39,5 +63,26 @@ func (d *DB) migrateRiver(ctx context.Context) error {
 		return err
 	}
 	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// migrateLimits creates the rate-limit counters every instance shares
+// (internal/limits) on PostgreSQL; SQLite's live in the one process. Like River's
+// tables it is infrastructure, not domain rows, so it is not an ent schema.
+func (d *DB) migrateLimits(ctx context.Context) error {
+	if !d.IsPostgres() {
+		return nil
+	}
+	_, err := d.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
+  limiter text NOT NULL,
+  key bytea NOT NULL,
+  window_start timestamptz NOT NULL,
+  count integer NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (limiter, key, window_start)
+)`)
+	if err == nil {
+		_, err = d.SQL.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+	}
 	return err
 }

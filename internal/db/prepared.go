@@ -21,10 +21,10 @@ import (
 // the same twenty-odd statement texts every time, so preparing each once per
 // connection saves the parse, usually the planning, and a round trip: fulfilAll went
 // from 258 to ~300 per second at 1,000,000 orders, refundAll from 266 to ~340.
-// (lib/pq's binary_parameters mode would also save the round trip, but it sends
-// []byte values as binary, which jsonb columns refuse.) The API's pages and their
-// edge loads are not prepared (worthPreparing): after five runs a prepared statement
-// may get a generic plan, and a generic plan for an edge load under a large tenant's
+// (lib/pq's binary_parameters mode also saves the round trip, and is what runs
+// behind a transaction pooler, where named statements cannot live: pooler.go.) The
+// API's pages and their edge loads are not prepared (worthPreparing): after five
+// runs a prepared statement may get a generic plan, and a generic plan for an edge load under a large tenant's
 // filter measured 700 ms instead of a few. The cache is bounded (maxPrepared texts,
 // least recently used out).
 const maxPrepared = 256

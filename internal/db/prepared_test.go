@@ -19,6 +19,9 @@ func TestPreparedStatementsInATransaction(t *testing.T) {
 		}
 		t.Skip("TEST_DATABASE_URL is not set")
 	}
+	if os.Getenv("TEST_DATABASE_POOLER") != "" {
+		t.Skip("prepared statements are for direct connections (pooler.go)")
+	}
 	d, err := Open(url)
 	if err != nil {
 		t.Fatal(err)

@@ -33,8 +33,11 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 		}
 	}()
 	var conn entsql.ExecQuerier = sqltx
-	if d.stmts != nil {
+	switch {
+	case d.stmts != nil:
 		conn = preparedTx{tx: sqltx, c: d.stmts}
+	case d.Pooled:
+		conn = jsonText{sqltx}
 	}
 	drv := inTxDriver{entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: conn})}
 	tx := &Tx{Ent: ent.NewClient(ent.Driver(drv)), SQL: sqltx}

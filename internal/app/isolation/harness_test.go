@@ -48,7 +48,7 @@ func start(t *testing.T, d *db.DB) *harness {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config.Config{DatabaseURL: d.URL, ListenAddr: ln.Addr().String(), Secret: secret,
+	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: secret,
 		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
 	a, err := app.New(context.Background(), cfg, logger)
 	if err != nil {

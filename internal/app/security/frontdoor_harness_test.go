@@ -41,7 +41,7 @@ func openFrontDoor(t *testing.T, d *db.DB, tweak func(*config.Config)) *frontDoo
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Config{DatabaseURL: d.URL, ListenAddr: ln.Addr().String(), Secret: frontDoorSecret,
+	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: frontDoorSecret,
 		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
 	if tweak != nil {
 		tweak(&cfg)

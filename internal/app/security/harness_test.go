@@ -46,7 +46,7 @@ func start(t *testing.T, d *db.DB, adjust ...func(*config.Config)) *harness {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config.Config{DatabaseURL: d.URL, ListenAddr: ln.Addr().String(), Secret: secret,
+	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: secret,
 		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
 	for _, f := range adjust {
 		f(&cfg)

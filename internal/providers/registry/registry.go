@@ -1,6 +1,7 @@
 // Package registry hands out provider clients from the PSPs' stored ProviderAccounts,
 // decrypting their credentials for the call. In sandbox mode every PSP gets one
-// account per provider pointing at this server's /sandbox/<provider>/ (EnsureSandbox).
+// account per provider (EnsureSandbox), reached at the configured sandbox base URL
+// (UseSandboxes), whatever an instance once stored.
 package registry
 
 import (
@@ -29,7 +30,15 @@ type Registry struct {
 	box    *secrets.Box
 	hc     *http.Client
 	env    provideraccount.Environment
+	// sandboxes, in sandbox mode: where sandbox accounts are reached (UseSandboxes).
+	sandboxes *catalog.Sandboxes
 }
+
+// UseSandboxes makes sandbox accounts reach the sandboxes at sb's base URL, the one
+// configured for every instance (BACKOFFICE_PUBLIC_URL or SANDBOX_URL), instead of
+// the base_url stored with the account. Several instances share one database: the
+// stored URL is whatever instance wrote the row, which may have stopped since.
+func (r *Registry) UseSandboxes(sb *catalog.Sandboxes) { r.sandboxes = sb }
 
 // New makes a registry; env is SANDBOX or LIVE, by PROVIDERS_MODE.
 //
@@ -72,6 +81,9 @@ func (r *Registry) Account(ctx context.Context, pspID string, p domain.Provider)
 
 func (r *Registry) open(a *ent.ProviderAccount) (providers.Account, error) {
 	acct := providers.Account{BaseURL: a.BaseURL, ExternalPSPID: a.ExternalPspID}
+	if r.sandboxes != nil && a.Environment == provideraccount.EnvironmentSANDBOX {
+		acct.BaseURL = r.sandboxes.Account(a.PspID, a.Provider).BaseURL
+	}
 	if len(a.CredentialsEnc) > 0 {
 		raw, err := r.box.Open(a.CredentialsEnc)
 		if err != nil {
@@ -156,10 +168,18 @@ func (r *Registry) Store(ctx context.Context, pspID string, p domain.Provider, a
 		SetCredentialsEnc(creds).SetWebhookSecretEnc(hook).Exec(ctx)
 }
 
-// EnsureSandbox gives a PSP its sandbox account at every provider (sandbox mode).
+// EnsureSandbox gives a PSP its sandbox account at every provider (sandbox mode). An
+// account that already holds the derived credentials is left alone: every instance
+// runs this on start, and none may rewrite what the others use (UseSandboxes). Only
+// a changed BACKOFFICE_SECRET (other credentials) rewrites it.
 func (r *Registry) EnsureSandbox(ctx context.Context, pspID string, sb *catalog.Sandboxes) error {
 	for _, p := range catalog.All {
-		if err := r.Store(ctx, pspID, p, sb.Account(pspID, p)); err != nil {
+		want := sb.Account(pspID, p)
+		if have, err := r.Account(ctx, pspID, p); err == nil && have.ExternalPSPID == want.ExternalPSPID &&
+			have.Username == want.Username && have.Password == want.Password && have.WebhookSecret == want.WebhookSecret {
+			continue
+		}
+		if err := r.Store(ctx, pspID, p, want); err != nil {
 			return fmt.Errorf("sandbox account %s: %w", p, err)
 		}
 	}
