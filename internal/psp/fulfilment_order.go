@@ -168,15 +168,9 @@ func FulfilmentStatusOf(items []ItemState) order.FulfilmentStatus {
 // audit records who asked for which operation on which order, and what was decided,
 // atomically with the reservation.
 func audit(ctx context.Context, tx *db.Tx, action string, ord *ent.Order, objectID string, input map[string]any) error {
-	p := auth.From(ctx)
-	if p == nil || p.IsSystem() {
+	if auth.From(ctx).IsSystem() {
 		return nil // jobs resolve operations people asked for; those were recorded
 	}
-	err := tx.Ent.AuditEvent.Create().SetPspID(ord.PspID).SetMerchantID(ord.MerchantID).SetActorType(actorType(p)).
-		SetActorID(p.ID).SetActorLabel(p.Label).SetAction(action).SetObjectIds([]string{ord.ID, objectID}).
-		SetInput(input).Exec(ctx)
-	if err == nil {
-		pkgaudit.MarkWritten(ctx) // in this transaction: the GraphQL edge writes no second event
-	}
-	return err
+	return pkgaudit.WriteTx(ctx, tx.Ent, pkgaudit.Event{Action: action, Input: input,
+		ObjectIDs: []string{ord.ID, objectID}, PSPID: ord.PspID, MerchantID: ord.MerchantID})
 }

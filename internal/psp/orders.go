@@ -12,10 +12,10 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
+	pkgaudit "github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -496,22 +496,13 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 }
 
 // audit records who created or updated which order, with a summary of the request
-// (no shopper data).
+// (no shopper data), in the request's transaction.
 func (o *Orders) audit(ctx context.Context, tx *db.Tx, action string, ord *ent.Order, plan *orderPlan) error {
-	p := auth.From(ctx)
-	actor := auditevent.ActorTypeSYSTEM
-	switch p.Kind {
-	case auth.KindUser:
-		actor = auditevent.ActorTypeUSER
-	case auth.KindAPIKey:
-		actor = auditevent.ActorTypeAPI_KEY
-	}
 	input := map[string]any{"reference": ord.Reference, "amount": plan.amount.Amount(), "currency": plan.amount.Currency(),
 		"provider": string(plan.provider), "items": len(plan.items), "shopId": ord.ShopID, "companyId": ord.CompanyID}
 	if plan.requested != "" {
 		input["productType"] = string(plan.requested)
 	}
-	return tx.Ent.AuditEvent.Create().SetPspID(ord.PspID).SetMerchantID(ord.MerchantID).SetActorType(actor).
-		SetActorID(p.ID).SetActorLabel(p.Label).SetAction(action).SetObjectIds([]string{ord.ID}).
-		SetInput(input).Exec(ctx)
+	return pkgaudit.WriteTx(ctx, tx.Ent, pkgaudit.Event{Action: action, Input: input, ObjectIDs: []string{ord.ID},
+		PSPID: ord.PspID, MerchantID: ord.MerchantID})
 }
