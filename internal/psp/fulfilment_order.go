@@ -37,7 +37,7 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 	}
 	ord, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, domain.Refuse(domain.CodeNotFound, domain.Field("orderId"), "no order "+id)
+		return nil, domain.RefuseErr(ErrOrderNotFound, domain.Field("orderId"), "no order "+id)
 	}
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 // requireConfirmed refuses operations on an order whose payment is not confirmed.
 func (lo *lockedOrder) requireConfirmed() error {
 	if lo.order.Status != order.StatusCONFIRMED {
-		return domain.Refuse(domain.CodeOrderNotConfirmed, domain.Field("orderId"),
+		return domain.RefuseErr(ErrOrderNotConfirmed, domain.Field("orderId"),
 			fmt.Sprintf("order %s is %s: only CONFIRMED orders are fulfilled or refunded", lo.order.Reference, lo.order.Status))
 	}
 	return nil

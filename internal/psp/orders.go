@@ -363,7 +363,7 @@ func (o *Orders) refreshContinued(ctx context.Context, ord *ent.Order) error {
 	case errors.Is(err, providers.ErrNotFound):
 		return nil // the old session is gone: a new one replaces it
 	case err != nil:
-		return domain.Refuse(domain.CodeProviderError, nil,
+		return domain.RefuseErr(ErrProviderRefused, nil,
 			fmt.Sprintf("could not check order %s at %s before updating it; try again: %v", ord.Reference, ord.Provider, err))
 	}
 	if st.ShopperContinued || st.State != providers.PaymentPending {
@@ -464,7 +464,7 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 			fmt.Sprintf("%s refuses to change order %s: the shopper has already continued; send a new, unique reference", ord.Provider, ord.Reference))
 	case err != nil:
 		o.log.WarnContext(ctx, "payment session not created", "order", ord.ID, "provider", ord.Provider, "err", err)
-		return res, domain.Refuse(domain.CodeProviderError, nil,
+		return res, domain.RefuseErr(ErrProviderRefused, nil,
 			fmt.Sprintf("%s could not create the payment session: %v. The order stays PENDING without a paymentUrl; send the same request again to retry", ord.Provider, err))
 	}
 	version := ord.SessionVersion

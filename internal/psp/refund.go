@@ -76,7 +76,7 @@ func (s *Operations) RefundAll(ctx context.Context, in RefundAllInput) (*RefundR
 func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderID, reason string, plan planFunc) (*RefundResult, error) {
 	reason = strings.TrimSpace(reason)
 	if len(reason) > MaxReasonLength {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("reason"), "the reason is longer than 500 characters")
+		return nil, domain.RefuseErr(ErrInvalidOperation, domain.Field("reason"), "the reason is longer than 500 characters")
 	}
 	var op *operation
 	ref, replayed, err := idempotency.Run(ctx, s.cfg.DB, req, func(ctx context.Context, tx *db.Tx) (opRef, error) {
