@@ -21,7 +21,8 @@ var readOnlyMutations = map[string]bool{"previewRefund": true}
 //     every root field carries; graph/auth_test.go checks that it does).
 //   - A mutation that succeeded — no error, no userErrors — is written to the audit
 //     trail with its input (secrets removed) and the ids of the objects it answered,
-//     unless its service wrote the event in its own transaction (audit.MarkWritten).
+//     unless its service wrote the event in its own transaction (audit.WriteTx): one
+//     mutation, one event.
 //   - Each mutation gets its own tenant.WithSeen memo, so the tenant policy need not
 //     re-check parents the operation already read through it.
 func rootFields(rec *audit.Recorder) graphql.FieldMiddleware {

@@ -186,14 +186,8 @@ func classify(err error) (code, message string) {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return "TIMEOUT", "the request took too long"
 	}
-	for _, m := range codedErrors {
-		if code, ok := m(err); ok {
-			return code, err.Error()
-		}
+	if code, ok := topLevelCode(err); ok {
+		return code, err.Error()
 	}
 	return "INTERNAL", "internal error"
 }
-
-// codedErrors are the domain packages' mappings from their errors to API codes;
-// each domain's edge file registers its own.
-var codedErrors []func(error) (string, bool)

@@ -1,27 +1,12 @@
 package graph
 
 import (
-	"errors"
-
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
 )
 
 // Conversions between the fulfilment and refund API and internal/psp.
-
-// A Quantity that is not a decimal with at most 3 decimals fails in the scalar,
-// before any resolver: it is a VALIDATION error (top-level, with the input path),
-// not an internal one.
-func init() { codedErrors = append(codedErrors, quantityErrorCode) }
-
-func quantityErrorCode(err error) (string, bool) {
-	if errors.Is(err, money.ErrTooManyDecimals) || errors.Is(err, money.ErrInvalidNumber) {
-		return domain.CodeValidation, true
-	}
-	return "", false
-}
 
 func fulfilItemsOf(in []*model.FulfilItemInput) []psp.FulfilRequestItem {
 	out := make([]psp.FulfilRequestItem, len(in))

@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"errors"
-
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/pspbackoffice/backoffice/ent"
@@ -11,21 +9,11 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
-func init() { codedErrors = append(codedErrors, settlementErrorCode) }
-
-// settlementErrorCode: what a principal may not see is simply not found.
-func settlementErrorCode(err error) (string, bool) {
-	if errors.Is(err, settlement.ErrSettlementNotFound) || errors.Is(err, settlement.ErrCompanyNotFound) {
-		return "NOT_FOUND", true
-	}
-	return "", false
-}
-
 // queryRefusal turns a refusal of a query (which has no userErrors) into a top-level
 // error carrying the refusal's code and field, and what the principal may not see into
 // NOT_FOUND; other errors pass unchanged.
 func queryRefusal(err error) error {
-	if code, ok := settlementErrorCode(err); ok {
+	if code, ok := topLevelCode(err); ok {
 		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": code}}
 	}
 	r, ok := domain.AsRefusal(err)

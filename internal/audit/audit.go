@@ -2,20 +2,29 @@
 // state-changing mutation, with the actor (user or API key), the mutation's name, the
 // ids of the objects it answered and its input with secrets removed.
 //
-// The decision a reader would otherwise rediscover: the trail is written once, at the
-// GraphQL edge, for every mutation (graph/audit.go), after the mutation succeeded —
-// not by each domain service — so a mutation added tomorrow is audited without its
-// author doing anything. It is written after the mutation's own transaction, so an
-// event can (rarely) be missing when the write fails; a failure is logged, never
-// shown to the client whose change already happened. Refusals (userErrors) and errors
-// changed nothing and are not recorded. The exception: a service that moves money
-// (fulfilments and refunds, internal/psp) writes its event inside its own transaction,
-// with what it decided, and says so with MarkWritten; the edge then writes none, so
-// each change is in the trail once.
+// There is one way to write an event: WriteTx. It maps the principal to the actor
+// (ActorType, the only place that does), settles the event's tenant and tells the
+// GraphQL edge that the mutation's event exists (MarkWritten), so a mutation leaves
+// exactly one event.
+//
+//   - A service whose change deserves its own account of what it decided (orders,
+//     fulfilments, refunds, settlement runs and payments) calls WriteTx inside the
+//     mutation's own transaction: the event exists if and only if the change does.
+//   - Every other mutation is recorded by the GraphQL edge (graph/audit.go) through
+//     Recorder.Record, which calls WriteTx after the mutation succeeded and only when
+//     the service wrote none — so a mutation added tomorrow is audited without its
+//     author doing anything. Written after the change, such an event can (rarely) be
+//     missing when the write fails; that failure is logged, never shown to the client
+//     whose change already happened.
+//
+// Refusals (userErrors) and errors changed nothing and are not recorded.
+// internal/app/isolation's TestEveryMutationIsAuditedOnce holds every mutation to one
+// event.
 package audit
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -29,27 +38,111 @@ import (
 
 type writtenKey struct{}
 
-// ExpectOne starts one mutation's audit at the edge (graph/audit.go): a service may
-// then say it wrote the event itself (MarkWritten).
+// ExpectOne starts one mutation's audit at the edge (graph/audit.go): WriteTx then
+// marks the mutation's event as written.
 func ExpectOne(ctx context.Context) context.Context {
 	return context.WithValue(ctx, writtenKey{}, new(atomic.Bool))
 }
 
-// MarkWritten tells the edge that the mutation's event was written by the service,
-// in the transaction that made the change.
+// MarkWritten tells the edge that the mutation's event exists. WriteTx calls it.
 func MarkWritten(ctx context.Context) {
 	if w, ok := ctx.Value(writtenKey{}).(*atomic.Bool); ok {
 		w.Store(true)
 	}
 }
 
-// Written answers whether the service already wrote the mutation's event.
+// Written answers whether the mutation's event was already written.
 func Written(ctx context.Context) bool {
 	w, ok := ctx.Value(writtenKey{}).(*atomic.Bool)
 	return ok && w.Load()
 }
 
-// Recorder writes audit events.
+// ActorType is the audit trail's name for the kind of principal.
+func ActorType(p *auth.Principal) auditevent.ActorType {
+	switch p.Kind {
+	case auth.KindAPIKey:
+		return auditevent.ActorTypeAPI_KEY
+	case auth.KindSystem:
+		return auditevent.ActorTypeSYSTEM
+	}
+	return auditevent.ActorTypeUSER
+}
+
+// Event is one change to record.
+type Event struct {
+	Action string         // the mutation's name, e.g. "createApiKey"
+	Input  map[string]any // as sent or as decided; WriteTx redacts it
+	// Result is the payload: the ids of the ent objects in it are recorded, and their
+	// tenant completes the principal's. Ignored when ObjectIDs is set.
+	Result any
+	// ObjectIDs are the objects the change concerns, when the service names them.
+	ObjectIDs []string
+	// PSPID and MerchantID are the event's tenant, when the service knows it; empty,
+	// they come from the principal and the Result's objects.
+	PSPID, MerchantID string
+	// At is when it happened; zero is now.
+	At time.Time
+}
+
+// WriteTx writes the event of the mutation in ctx as its principal did it, with c —
+// a service passes its transaction's client, so the event commits with the change —
+// and marks it written so the GraphQL edge writes no second one. Without a
+// principal nothing is recorded. The tenant of the event is the principal's (PSP,
+// and merchant for merchant users and keys); for PSP staff, the merchant of the first
+// object in the result, so that merchant's admins see what the PSP did to them.
+func WriteTx(ctx context.Context, c *ent.Client, e Event) error {
+	p := auth.From(ctx)
+	if p == nil {
+		return nil
+	}
+	ids := e.ObjectIDs
+	pspID, merchantID := e.PSPID, e.MerchantID
+	if pspID == "" {
+		pspID, merchantID = p.PSPID, p.MerchantID
+		objs := Objects(e.Result)
+		for _, o := range objs {
+			if pspID == "" {
+				pspID = o.PSPID
+			}
+			if merchantID == "" && o.MerchantID != "" && (o.PSPID == "" || o.PSPID == pspID) {
+				merchantID = o.MerchantID
+			}
+		}
+		if ids == nil {
+			ids = make([]string, 0, len(objs))
+			for _, o := range objs {
+				ids = append(ids, o.ID)
+			}
+		}
+	}
+	if pspID == "" {
+		return errNoPSP
+	}
+	create := c.AuditEvent.Create().SetPspID(pspID).SetActorType(ActorType(p)).SetActorID(p.ID).
+		SetActorLabel(p.Label).SetAction(e.Action).SetObjectIds(ids)
+	if !e.At.IsZero() {
+		create.SetCreatedAt(e.At)
+	}
+	if in, ok := Redact(e.Input).(map[string]any); ok && in != nil {
+		create.SetInput(in)
+	}
+	if merchantID != "" {
+		create.SetMerchantID(merchantID)
+	}
+	// The trail is written by the product itself: as the system, with the tenant
+	// settled above.
+	if err := create.Exec(auth.System(ctx)); err != nil {
+		return err
+	}
+	MarkWritten(ctx)
+	return nil
+}
+
+// errNoPSP: an event needs a tenant, and neither the principal nor the result gave one.
+var errNoPSP = errors.New("audit: event without a PSP")
+
+// Recorder writes the events of the mutations whose services write none (the GraphQL
+// edge), after the mutation.
 type Recorder struct {
 	Client *ent.Client
 	Logger *slog.Logger
@@ -57,67 +150,26 @@ type Recorder struct {
 	Now func() time.Time
 }
 
-// Event is one change to record.
-type Event struct {
-	Action string         // the mutation's name, e.g. "createApiKey"
-	Input  map[string]any // as sent; Record redacts it
-	Result any            // the payload: the ids of the ent objects in it are recorded
-}
-
-// Record writes the event for the principal of ctx. The tenant of the event is the
-// principal's (PSP, and merchant for merchant users and keys); for PSP staff, the
-// merchant of the first object in the result, so that merchant's admins see what
-// the PSP did to them.
+// Record writes the event with WriteTx outside any transaction, whether or not the
+// client still waits, and logs a failure: the change already happened.
 func (r *Recorder) Record(ctx context.Context, e Event) {
 	p := auth.From(ctx)
 	if p == nil {
 		return
 	}
-	objs := Objects(e.Result)
-	ids := make([]string, 0, len(objs))
-	for _, o := range objs {
-		ids = append(ids, o.ID)
-	}
-	pspID, merchantID := p.PSPID, p.MerchantID
-	for _, o := range objs {
-		if pspID == "" {
-			pspID = o.PSPID
-		}
-		if merchantID == "" && o.MerchantID != "" && (o.PSPID == "" || o.PSPID == pspID) {
-			merchantID = o.MerchantID
-		}
-	}
-	log := r.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	if pspID == "" {
-		log.WarnContext(ctx, "audit event without a PSP not recorded", "action", e.Action, "actor", p.ID)
-		return
-	}
-	actor := auditevent.ActorTypeUSER
-	switch p.Kind {
-	case auth.KindAPIKey:
-		actor = auditevent.ActorTypeAPI_KEY
-	case auth.KindSystem:
-		actor = auditevent.ActorTypeSYSTEM
-	}
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
 	}
-	create := r.Client.AuditEvent.Create().SetPspID(pspID).SetActorType(actor).SetActorID(p.ID).
-		SetActorLabel(p.Label).SetAction(e.Action).SetObjectIds(ids).SetCreatedAt(now())
-	if in, ok := Redact(e.Input).(map[string]any); ok {
-		create.SetInput(in)
+	e.At = now()
+	log := r.Logger
+	if log == nil {
+		log = slog.Default()
 	}
-	if merchantID != "" {
-		create.SetMerchantID(merchantID)
-	}
-	// The trail is written by the product itself, after the principal's change: as
-	// the system, with the principal's tenant, and whether or not the client waits.
-	sys := auth.System(context.WithoutCancel(ctx))
-	if err := create.Exec(sys); err != nil {
+	switch err := WriteTx(context.WithoutCancel(ctx), r.Client, e); {
+	case errors.Is(err, errNoPSP):
+		log.WarnContext(ctx, "audit event without a PSP not recorded", "action", e.Action, "actor", p.ID)
+	case err != nil:
 		log.ErrorContext(ctx, "writing the audit trail failed", "action", e.Action, "actor", p.ID, "err", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"errors"
 	"strings"
 )
 
@@ -26,9 +25,6 @@ const (
 	keyPrefixLen = 12
 	keySecretLen = 40
 )
-
-// ErrMalformedKey: the string is not an API key.
-var ErrMalformedKey = errors.New("malformed API key")
 
 var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -20,17 +19,6 @@ import (
 
 // CookieName is the session cookie (HttpOnly, SameSite=Lax) holding a login token.
 const CookieName = "backoffice_session"
-
-// Errors of authentication. Their messages are shown to clients: they never carry
-// the credential.
-var (
-	ErrBadLogin       = errors.New("wrong email or password")
-	ErrBadCredentials = errors.New("the credentials are invalid")
-	ErrKeyRevoked     = errors.New("this API key has been revoked")
-	ErrKeyExpired     = errors.New("this API key has expired")
-	ErrKeyEnvironment = errors.New("this API key belongs to the other environment (pk_test in sandbox mode, pk_live in live mode)")
-	ErrCrossSite      = errors.New("a cookie session needs the X-Requested-With: backoffice header or a JSON body")
-)
 
 // Authenticator turns credentials into principals: login tokens (Bearer or the
 // session cookie) into users, API keys into keys. Every request reads the user or

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/mail"
 	"strings"
 	"time"
@@ -12,10 +11,6 @@ import (
 
 // InvitationTTL is how long an invitation's set-password link works.
 const InvitationTTL = 72 * time.Hour
-
-// ErrInvitationInvalid: the set-password token is unknown, used or expired. One error
-// for all three, so the answer does not tell which.
-var ErrInvitationInvalid = errors.New("this invitation link is invalid or has expired")
 
 // NewInvitationToken makes a one-time set-password token (256 random bits) and the
 // hash the database keeps instead of it.

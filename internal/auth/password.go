@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -38,12 +37,6 @@ func argon2id(password, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte
 	runtime.GC()
 	return key
 }
-
-// ErrPasswordTooShort: passwords must have at least MinPasswordLength characters.
-var ErrPasswordTooShort = errors.New("password must be at least 10 characters")
-
-// ErrPasswordTooLong: passwords have at most MaxPasswordLength bytes.
-var ErrPasswordTooLong = errors.New("password must be at most 256 bytes")
 
 // MinPasswordLength is the shortest password accepted; MaxPasswordLength (bytes)
 // the longest, so no request makes the server hash a megabyte.

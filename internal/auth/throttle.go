@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 )
@@ -19,10 +18,6 @@ const (
 	loginWaitUnknown  = time.Second
 	perAddress        = 2 // attempts of one client address in the gate at once
 )
-
-// ErrBusy: the password hashing queue is full or the wait for it ran out; the client
-// should retry in a second (503 with Retry-After).
-var ErrBusy = errors.New("too many logins at once; try again in a second")
 
 // hashGate bounds the argon2id work logins may cause, so anonymous traffic cannot
 // starve real logins. One hash runs at a time (argonSlots: each takes 64 MiB); at

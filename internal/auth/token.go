@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,9 +11,6 @@ import (
 // SessionTTL is how long a login token lasts. Short on purpose: there is no refresh
 // token; the user logs in again.
 const SessionTTL = 12 * time.Hour
-
-// ErrBadToken: the login token is malformed, forged, expired or no longer valid.
-var ErrBadToken = errors.New("the login token is invalid or has expired")
 
 // Sessions issues and checks login tokens: HS256 JWTs under a key derived from
 // BACKOFFICE_SECRET (secrets.Derive(secret, "jwt")). A token names the user and the

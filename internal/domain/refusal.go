@@ -29,7 +29,11 @@ const (
 
 // Problem is one reason a request was refused.
 type Problem struct {
-	Code    string
+	Code string // the API's ErrorCode
+	// Err is the domain package's named refusal, when the problem has one: errors.Is
+	// finds it through the refusal. Not stored with a refusal (internal/idempotency
+	// keeps the code, field and message).
+	Err     *Named   `json:"-"`
 	Field   []string // path to the input field, e.g. ["items", "2", "quantity"]
 	Message string
 }
@@ -44,6 +48,40 @@ func (r *Refusal) Error() string {
 		msgs[i] = p.Message
 	}
 	return strings.Join(msgs, "; ")
+}
+
+// Named is a named business refusal: a domain package's sentinel (declared with a doc
+// comment, like internal/psp/errors.go) bound to the API code it is shown under, so
+// the code is chosen once, where the refusal is named, not at every place that refuses.
+type Named struct {
+	Code string
+	text string
+}
+
+// NewNamed declares a named refusal with its API code and its text for logs and tests.
+func NewNamed(code, text string) *Named { return &Named{Code: code, text: text} }
+
+func (n *Named) Error() string { return n.text }
+
+// Unwrap answers the named errors of the problems, so errors.Is(refusal, ErrX) holds.
+func (r *Refusal) Unwrap() []error {
+	var out []error
+	for _, p := range r.Problems {
+		if p.Err != nil { // a nil *Named in an error would not be a nil error
+			out = append(out, p.Err)
+		}
+	}
+	return out
+}
+
+// RefuseErr builds a refusal with one problem named by a sentinel.
+func RefuseErr(err *Named, field []string, message string) *Refusal {
+	return &Refusal{Problems: []Problem{{Code: err.Code, Err: err, Field: field, Message: message}}}
+}
+
+// AddErr appends a problem named by a sentinel.
+func (r *Refusal) AddErr(err *Named, field []string, message string) {
+	r.Problems = append(r.Problems, Problem{Code: err.Code, Err: err, Field: field, Message: message})
 }
 
 // Refuse builds a refusal with one problem.

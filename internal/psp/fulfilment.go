@@ -192,7 +192,7 @@ func auditInput(pl Plan, reason string) map[string]any {
 
 // providerRefused is the refusal beside an operation the provider refused.
 func providerRefused(ord *ent.Order, what, reason string) error {
-	return domain.Refuse(domain.CodeProviderError, nil,
+	return domain.RefuseErr(ErrProviderRefused, nil,
 		fmt.Sprintf("%s refused the %s: %s. Nothing was %s; the quantities are open again", ord.Provider, what, reason,
 			map[string]string{"capture": "fulfilled", "refund": "refunded"}[what]))
 }

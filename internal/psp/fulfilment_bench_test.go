@@ -2,6 +2,7 @@ package psp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -108,7 +109,7 @@ func BenchmarkOperations(b *testing.B) {
 				mine := pool[client]
 				for len(mine) > 0 {
 					err := op.do(mine[0].ID)
-					if code(err) == domain.CodeQuantityExceedsRemaining {
+					if errors.Is(err, ErrQuantityExceedsRemaining) {
 						mine = mine[1:] // this order is used up: the next one
 						pool[client] = mine
 						continue

@@ -1,6 +1,7 @@
 package psp
 
 import (
+	"errors"
 	"sync"
 	"testing"
 
@@ -71,7 +72,7 @@ func TestConcurrentOperationsNeverExceedWhatIsOpen(t *testing.T) {
 				switch {
 				case err == nil:
 					outcomes[i] = status
-				case code(err) == domain.CodeQuantityExceedsRemaining:
+				case errors.Is(err, ErrQuantityExceedsRemaining):
 					outcomes[i] = "refused"
 				default:
 					outcomes[i] = "error: " + err.Error()
@@ -94,7 +95,7 @@ func TestConcurrentOperationsNeverExceedWhatIsOpen(t *testing.T) {
 		e.checkInvariants(ord.ID)
 		e.checkProviderAgrees(ord.ID)
 		// What the race left open can still be fulfilled and refunded, to the cent.
-		if _, err := e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: ord.ID}); err != nil && code(err) != domain.CodeQuantityExceedsRemaining {
+		if _, err := e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: ord.ID}); err != nil && !errors.Is(err, ErrQuantityExceedsRemaining) {
 			t.Fatal(err)
 		}
 		if _, err := e.ops.RefundAll(e.as, RefundAllInput{OrderID: ord.ID}); err != nil {

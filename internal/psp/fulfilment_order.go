@@ -37,7 +37,7 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 	}
 	ord, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, domain.Refuse(domain.CodeNotFound, domain.Field("orderId"), "no order "+id)
+		return nil, domain.RefuseErr(ErrOrderNotFound, domain.Field("orderId"), "no order "+id)
 	}
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func lockOrder(ctx context.Context, d *db.DB, tx *db.Tx, id string) (*lockedOrde
 // requireConfirmed refuses operations on an order whose payment is not confirmed.
 func (lo *lockedOrder) requireConfirmed() error {
 	if lo.order.Status != order.StatusCONFIRMED {
-		return domain.Refuse(domain.CodeOrderNotConfirmed, domain.Field("orderId"),
+		return domain.RefuseErr(ErrOrderNotConfirmed, domain.Field("orderId"),
 			fmt.Sprintf("order %s is %s: only CONFIRMED orders are fulfilled or refunded", lo.order.Reference, lo.order.Status))
 	}
 	return nil
@@ -168,15 +168,9 @@ func FulfilmentStatusOf(items []ItemState) order.FulfilmentStatus {
 // audit records who asked for which operation on which order, and what was decided,
 // atomically with the reservation.
 func audit(ctx context.Context, tx *db.Tx, action string, ord *ent.Order, objectID string, input map[string]any) error {
-	p := auth.From(ctx)
-	if p == nil || p.IsSystem() {
+	if auth.From(ctx).IsSystem() {
 		return nil // jobs resolve operations people asked for; those were recorded
 	}
-	err := tx.Ent.AuditEvent.Create().SetPspID(ord.PspID).SetMerchantID(ord.MerchantID).SetActorType(actorType(p)).
-		SetActorID(p.ID).SetActorLabel(p.Label).SetAction(action).SetObjectIds([]string{ord.ID, objectID}).
-		SetInput(input).Exec(ctx)
-	if err == nil {
-		pkgaudit.MarkWritten(ctx) // in this transaction: the GraphQL edge writes no second event
-	}
-	return err
+	return pkgaudit.WriteTx(ctx, tx.Ent, pkgaudit.Event{Action: action, Input: input,
+		ObjectIDs: []string{ord.ID, objectID}, PSPID: ord.PspID, MerchantID: ord.MerchantID})
 }

@@ -1,6 +1,7 @@
 package psp
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -58,7 +59,7 @@ func TestRandomOperationsKeepTheBooks(t *testing.T) {
 					_, err = e.ops.RefundAll(e.as, RefundAllInput{OrderID: ord.ID})
 				}
 				if err != nil {
-					if _, ok := domain.AsRefusal(err); !ok || code(err) == domain.CodeProviderError {
+					if _, ok := domain.AsRefusal(err); !ok || errors.Is(err, ErrProviderRefused) {
 						t.Fatalf("order %d step %d %s after %v: %v", n, step, what, log, err)
 					}
 					what += " (refused: " + code(err) + ")"

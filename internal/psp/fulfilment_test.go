@@ -2,6 +2,7 @@ package psp
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -73,7 +74,7 @@ func TestOrderLifecycleWithEveryProvider(t *testing.T) {
 				if r.Order.AmountMinor != 0 || r.Order.RefundedAmountMinor != ord.InitialAmountMinor {
 					t.Fatalf("after refundAll the shopper owes %d, refunded %d of %d", r.Order.AmountMinor, r.Order.RefundedAmountMinor, ord.InitialAmountMinor)
 				}
-				if _, err := e.ops.RefundAll(e.as, RefundAllInput{OrderID: ord.ID}); code(err) != domain.CodeQuantityExceedsRemaining {
+				if _, err := e.ops.RefundAll(e.as, RefundAllInput{OrderID: ord.ID}); !errors.Is(err, ErrQuantityExceedsRemaining) {
 					t.Fatalf("a second refundAll answered %v", err)
 				}
 			})
@@ -112,48 +113,48 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		tests := []struct {
 			name  string
 			do    func() error
-			codes []string
+			errs  []*domain.Named
 			field []string
 		}{
 			{"fulfilling more than is open", func() error {
 				_, err := e.ops.Fulfil(e.as, FulfilInput{OrderID: ord.ID, Items: []FulfilRequestItem{{SKU: "A", Quantity: qty("2.001")}}})
 				return err
-			}, []string{domain.CodeQuantityExceedsRemaining}, []string{"items", "0", "quantity"}},
+			}, []*domain.Named{ErrQuantityExceedsRemaining}, []string{"items", "0", "quantity"}},
 			{"returning more than was fulfilled, with an unknown sku", func() error {
 				_, err := e.ops.Refund(e.as, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{
 					{SKU: "B", RefundType: domain.RefundCancel, Quantity: qty("0.5")},
 					{SKU: "A", RefundType: domain.RefundReturn, Quantity: qty("2")},
 					{SKU: "Z", RefundType: domain.RefundCancel}}})
 				return err
-			}, []string{domain.CodeQuantityExceedsRemaining, domain.CodeUnknownSKU}, []string{"items", "1", "quantity"}},
+			}, []*domain.Named{ErrQuantityExceedsRemaining, ErrUnknownSKU}, []string{"items", "1", "quantity"}},
 			{"a partial AUTO on a partially fulfilled item", func() error {
 				_, err := e.ops.Refund(e.as, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{{SKU: "A", RefundType: domain.RefundAuto, Quantity: qty("1")}}})
 				return err
-			}, []string{domain.CodePartialAutoNotAllowed}, []string{"items", "0", "quantity"}},
+			}, []*domain.Named{ErrPartialAutoNotAllowed}, []string{"items", "0", "quantity"}},
 			{"an order that is not confirmed", func() error {
 				_, err := e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: pending.ID})
 				return err
-			}, []string{domain.CodeOrderNotConfirmed}, []string{"orderId"}},
+			}, []*domain.Named{ErrOrderNotConfirmed}, []string{"orderId"}},
 			{"an order that does not exist", func() error {
 				_, err := e.ops.RefundAll(e.as, RefundAllInput{OrderID: "ord_nope"})
 				return err
-			}, []string{domain.CodeNotFound}, []string{"orderId"}},
+			}, []*domain.Named{ErrOrderNotFound}, []string{"orderId"}},
 			{"another merchant's order", func() error {
 				other := auth.With(context.Background(), &auth.Principal{Kind: auth.KindUser, ID: "usr_other",
 					PSPID: e.pspID, MerchantID: "mer_other", Role: domain.RoleMerchantAdmin})
 				_, err := e.ops.FulfilAll(other, FulfilAllInput{OrderID: ord.ID})
 				return err
-			}, []string{domain.CodeNotFound}, []string{"orderId"}},
+			}, []*domain.Named{ErrOrderNotFound}, []string{"orderId"}},
 			{"an API key of another shop", func() error {
 				key := auth.With(context.Background(), &auth.Principal{Kind: auth.KindAPIKey, ID: "key_other",
 					PSPID: e.pspID, MerchantID: e.merchant.ID, CompanyID: e.company.ID, ShopID: "shp_other"})
 				_, err := e.ops.Refund(key, RefundInput{OrderID: ord.ID, Items: []RefundRequestItem{{SKU: "B", RefundType: domain.RefundCancel}}})
 				return err
-			}, []string{domain.CodeNotFound}, []string{"orderId"}},
+			}, []*domain.Named{ErrOrderNotFound}, []string{"orderId"}},
 			{"a reason of more than 500 characters", func() error {
 				_, err := e.ops.RefundAll(e.as, RefundAllInput{OrderID: ord.ID, Reason: strings.Repeat("x", 501)})
 				return err
-			}, []string{domain.CodeValidation}, []string{"reason"}},
+			}, []*domain.Named{ErrInvalidOperation}, []string{"reason"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -162,12 +163,12 @@ func TestRefusalsChangeNothing(t *testing.T) {
 				if !ok {
 					t.Fatalf("answered %v, want a refusal", err)
 				}
-				var codes []string
+				var errs []*domain.Named
 				for _, p := range r.Problems {
-					codes = append(codes, p.Code)
+					errs = append(errs, p.Err)
 				}
-				if !slices.Equal(codes, tt.codes) || !slices.Equal(r.Problems[0].Field, tt.field) {
-					t.Fatalf("refusal %+v, want codes %v on %v", r.Problems, tt.codes, tt.field)
+				if !slices.Equal(errs, tt.errs) || !slices.Equal(r.Problems[0].Field, tt.field) {
+					t.Fatalf("refusal %+v, want %v on %v", r.Problems, tt.errs, tt.field)
 				}
 				after := e.checkInvariants(ord.ID)
 				if len(after.fulfilments) != len(before.fulfilments) || len(after.refunds) != len(before.refunds) ||
@@ -252,7 +253,8 @@ func TestIdempotentOperations(t *testing.T) {
 			t.Fatalf("the same key for a refund answered %v", err)
 		}
 
-		// A refused refund is an answer too: the repeat answers it again.
+		// A refused refund is an answer too: the repeat answers it again (read back from
+		// storage: with its code, field and message, not its Go sentinel).
 		refuse := RefundInput{OrderID: ord.ID, IdempotencyKey: "ret-1", Items: []RefundRequestItem{{SKU: "A", RefundType: domain.RefundReturn, Quantity: qty("2")}}}
 		for range 2 {
 			if _, err := e.ops.Refund(e.as, refuse); code(err) != domain.CodeQuantityExceedsRemaining {

@@ -104,9 +104,9 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	ref := strings.TrimSpace(in.Reference)
 	switch {
 	case ref == "":
-		r.Add(domain.CodeValidation, domain.Field("reference"), "reference is required: your unique order number")
+		r.AddErr(ErrInvalidOrder, domain.Field("reference"), "reference is required: your unique order number")
 	case len(ref) > maxReferenceLen:
-		r.Add(domain.CodeValidation, domain.Field("reference"), fmt.Sprintf("reference is longer than %d characters", maxReferenceLen))
+		r.AddErr(ErrInvalidOrder, domain.Field("reference"), fmt.Sprintf("reference is longer than %d characters", maxReferenceLen))
 	}
 	p.in.Reference = ref
 
@@ -122,16 +122,16 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 	cur, err := money.NormalizeCurrency(cur)
 	switch {
 	case err != nil:
-		r.Add(domain.CodeValidation, domain.Field("currency"), fmt.Sprintf("%q is not an ISO 4217 currency this service knows", in.Currency))
+		r.AddErr(ErrInvalidOrder, domain.Field("currency"), fmt.Sprintf("%q is not an ISO 4217 currency this service knows", in.Currency))
 		return
 	case p.company != nil && cur != p.company.Currency:
 		// A company is settled in one currency (docs/settlement.md): an order in
 		// another would never be paid out nor shown in an overview.
-		r.Add(domain.CodeCurrencyMismatch, domain.Field("currency"),
+		r.AddErr(ErrCurrencyMismatch, domain.Field("currency"),
 			fmt.Sprintf("%s settles in %s; an order in %s cannot be settled to it", p.company.LegalName, p.company.Currency, cur))
 		return
 	case p.client != nil && !slices.Contains(caps.Currencies, cur):
-		r.Add(domain.CodeValidation, domain.Field("currency"),
+		r.AddErr(ErrInvalidOrder, domain.Field("currency"),
 			fmt.Sprintf("%s does not take %s; it takes %s", p.provider, cur, strings.Join(caps.Currencies, ", ")))
 	}
 	amount, ok := parseAmount(r, domain.Field("amount"), in.Amount, cur)
@@ -139,11 +139,11 @@ func (p *orderPlan) checkFields(r *domain.Refusal) {
 		return
 	}
 	if !amount.IsPositive() {
-		r.Add(domain.CodeValidation, domain.Field("amount"), "amount must be more than zero")
+		r.AddErr(ErrInvalidOrder, domain.Field("amount"), "amount must be more than zero")
 		return
 	}
 	if amount.Minor() > domain.MaxOrderAmountMinor {
-		r.Add(domain.CodeValidation, domain.Field("amount"),
+		r.AddErr(ErrInvalidOrder, domain.Field("amount"),
 			fmt.Sprintf("amount is more than one order may carry: at most %s", money.New(domain.MaxOrderAmountMinor, cur).Amount()))
 		return
 	}
@@ -166,9 +166,9 @@ func (p *orderPlan) checkLang(r *domain.Refusal, caps providers.Capabilities) {
 	}
 	switch {
 	case !langRE.MatchString(lang):
-		r.Add(domain.CodeValidation, domain.Field("lang"), "lang must be an ISO 639-1 code: two letters such as en")
+		r.AddErr(ErrInvalidOrder, domain.Field("lang"), "lang must be an ISO 639-1 code: two letters such as en")
 	case caps.Langs != nil && !slices.Contains(caps.Langs, lang):
-		r.Add(domain.CodeValidation, domain.Field("lang"),
+		r.AddErr(ErrInvalidOrder, domain.Field("lang"),
 			fmt.Sprintf("%s shows its payment page in %s only", p.provider, strings.Join(caps.Langs, " or ")))
 	}
 	p.lang = lang
@@ -191,26 +191,26 @@ func (p *orderPlan) checkShopper(r *domain.Refusal, caps providers.Capabilities)
 		domain.CheckText(r, domain.Field(a.name, "postalCode"), a.name+".postalCode", a.addr.PostalCode, false, domain.MaxPostalCodeLen)
 	}
 	if domain.TooLong(in.Email, domain.MaxEmailLen) {
-		r.Add(domain.CodeValidation, domain.Field("email"), fmt.Sprintf("email is longer than %d characters", domain.MaxEmailLen))
+		r.AddErr(ErrInvalidOrder, domain.Field("email"), fmt.Sprintf("email is longer than %d characters", domain.MaxEmailLen))
 	} else if in.Email != "" && !emailRE.MatchString(in.Email) {
-		r.Add(domain.CodeValidation, domain.Field("email"), "email must look like x@y.z")
+		r.AddErr(ErrInvalidOrder, domain.Field("email"), "email must look like x@y.z")
 	}
 	if in.Phone != "" && !e164RE.MatchString(in.Phone) {
-		r.Add(domain.CodeValidation, domain.Field("phone"), "phone must be in E.164 format: + and up to 15 digits, e.g. +37255555555")
+		r.AddErr(ErrInvalidOrder, domain.Field("phone"), "phone must be in E.164 format: + and up to 15 digits, e.g. +37255555555")
 	}
 	if caps.NeedsCompany && strings.TrimSpace(in.CompanyName) == "" {
-		r.Add(domain.CodeValidation, domain.Field("companyName"), fmt.Sprintf("%s invoices businesses: companyName is required", p.provider))
+		r.AddErr(ErrInvalidOrder, domain.Field("companyName"), fmt.Sprintf("%s invoices businesses: companyName is required", p.provider))
 	}
 	if in.BillingAddress == nil || strings.TrimSpace(in.BillingAddress.Country) == "" {
-		r.Add(domain.CodeValidation, domain.Field("billingAddress", "country"), "the billing address country is required (ISO 3166-1 alpha-2, e.g. EE)")
+		r.AddErr(ErrInvalidOrder, domain.Field("billingAddress", "country"), "the billing address country is required (ISO 3166-1 alpha-2, e.g. EE)")
 	} else if c, ok := merchants.NormalizeCountry(in.BillingAddress.Country); !ok {
-		r.Add(domain.CodeValidation, domain.Field("billingAddress", "country"), fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country", in.BillingAddress.Country))
+		r.AddErr(ErrInvalidOrder, domain.Field("billingAddress", "country"), fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country", in.BillingAddress.Country))
 	} else {
 		p.billing = trimAddress(*in.BillingAddress, c)
 	}
 	if in.DeliveryAddress != nil {
 		if c, ok := merchants.NormalizeCountry(in.DeliveryAddress.Country); !ok {
-			r.Add(domain.CodeValidation, domain.Field("deliveryAddress", "country"), "the delivery address needs an ISO 3166-1 alpha-2 country")
+			r.AddErr(ErrInvalidOrder, domain.Field("deliveryAddress", "country"), "the delivery address needs an ISO 3166-1 alpha-2 country")
 		} else {
 			d := trimAddress(*in.DeliveryAddress, c)
 			p.delivery = &d
@@ -230,11 +230,11 @@ func (p *orderPlan) checkURLs(r *domain.Refusal) {
 	}{{"successUrl", p.in.SuccessURL, true}, {"failedUrl", p.in.FailedURL, true}, {"callbackUrl", p.in.CallbackURL, false}} {
 		switch {
 		case domain.TooLong(u.value, domain.MaxURLLen):
-			r.Add(domain.CodeValidation, domain.Field(u.field), fmt.Sprintf("%s is longer than %d characters", u.field, domain.MaxURLLen))
+			r.AddErr(ErrInvalidOrder, domain.Field(u.field), fmt.Sprintf("%s is longer than %d characters", u.field, domain.MaxURLLen))
 		case u.value == "" && u.required:
-			r.Add(domain.CodeValidation, domain.Field(u.field), u.field+" is required: the payment page sends the shopper there")
+			r.AddErr(ErrInvalidOrder, domain.Field(u.field), u.field+" is required: the payment page sends the shopper there")
 		case u.value != "" && !absoluteHTTP(u.value):
-			r.Add(domain.CodeValidation, domain.Field(u.field), u.field+" must be an absolute http(s) URL")
+			r.AddErr(ErrInvalidOrder, domain.Field(u.field), u.field+" must be an absolute http(s) URL")
 		}
 	}
 }
@@ -247,7 +247,7 @@ func absoluteHTTP(s string) bool {
 // parseAmount reads a decimal in a currency, as a problem on field when it cannot.
 func parseAmount(r *domain.Refusal, field []string, s, cur string) (money.Money, bool) {
 	if len(s) > domain.MaxDecimalTextLen {
-		r.Add(domain.CodeValidation, field, fmt.Sprintf("%q… is not a decimal amount such as 12.50", s[:domain.MaxDecimalTextLen]))
+		r.AddErr(ErrInvalidOrder, field, fmt.Sprintf("%q… is not a decimal amount such as 12.50", s[:domain.MaxDecimalTextLen]))
 		return money.Money{}, false
 	}
 	m, err := money.Parse(strings.TrimSpace(s), cur)
@@ -256,9 +256,9 @@ func parseAmount(r *domain.Refusal, field []string, s, cur string) (money.Money,
 		return m, true
 	case errors.Is(err, money.ErrTooManyDecimals):
 		exp, _ := money.Exponent(cur)
-		r.Add(domain.CodeTooManyDecimals, field, fmt.Sprintf("%s takes at most %d decimals, not %q", cur, exp, s))
+		r.AddErr(ErrTooManyDecimals, field, fmt.Sprintf("%s takes at most %d decimals, not %q", cur, exp, s))
 	default:
-		r.Add(domain.CodeValidation, field, fmt.Sprintf("%q is not a decimal amount such as 12.50", s))
+		r.AddErr(ErrInvalidOrder, field, fmt.Sprintf("%q is not a decimal amount such as 12.50", s))
 	}
 	return money.Money{}, false
 }
@@ -276,13 +276,13 @@ func (p *orderPlan) checkShopLimits(r *domain.Refusal) {
 		c, err := p.amount.Cmp(lim)
 		switch {
 		case err != nil:
-			r.Add(domain.CodeCurrencyMismatch, domain.Field("currency"),
+			r.AddErr(ErrCurrencyMismatch, domain.Field("currency"),
 				fmt.Sprintf("this shop's order limits are in %s; the order is in %s", p.shop.Currency, p.amount.Currency()))
 			return
 		case l.below && c < 0:
-			r.Add(domain.CodeValidation, domain.Field("amount"), fmt.Sprintf("this shop takes orders from %s", lim))
+			r.AddErr(ErrInvalidOrder, domain.Field("amount"), fmt.Sprintf("this shop takes orders from %s", lim))
 		case !l.below && c > 0:
-			r.Add(domain.CodeValidation, domain.Field("amount"), fmt.Sprintf("this shop takes orders up to %s", lim))
+			r.AddErr(ErrInvalidOrder, domain.Field("amount"), fmt.Sprintf("this shop takes orders up to %s", lim))
 		}
 	}
 }
@@ -309,30 +309,30 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 		sku := strings.TrimSpace(it.SKU)
 		switch {
 		case sku == "":
-			r.Add(domain.CodeValidation, f("sku"), "sku is required")
+			r.AddErr(ErrInvalidOrder, f("sku"), "sku is required")
 		case len(sku) > maxSKULen:
-			r.Add(domain.CodeValidation, f("sku"), fmt.Sprintf("sku is longer than %d characters", maxSKULen))
+			r.AddErr(ErrInvalidOrder, f("sku"), fmt.Sprintf("sku is longer than %d characters", maxSKULen))
 		default:
 			if j, dup := seen[sku]; dup {
-				r.Add(domain.CodeValidation, f("sku"), fmt.Sprintf("sku %s is also items[%d]: fulfilment and refunds name items by sku, so each sku appears once", sku, j))
+				r.AddErr(ErrInvalidOrder, f("sku"), fmt.Sprintf("sku %s is also items[%d]: fulfilment and refunds name items by sku, so each sku appears once", sku, j))
 			}
 			seen[sku] = i
 		}
 		switch {
 		case it.Quantity <= 0:
-			r.Add(domain.CodeValidation, f("quantity"), "quantity must be more than zero")
+			r.AddErr(ErrInvalidOrder, f("quantity"), "quantity must be more than zero")
 		case !it.Quantity.IsWhole() && p.client != nil && !caps.FractionalQuantities:
-			r.Add(domain.CodeValidation, f("quantity"),
+			r.AddErr(ErrInvalidOrder, f("quantity"),
 				fmt.Sprintf("%s takes whole quantities only, not %s: sell the unit you ship (e.g. 500 g as 1 × \"500 g\")", p.provider, it.Quantity))
 		}
 		unit, ok := parseAmount(r, f("unitPrice"), it.UnitPrice, cur)
 		if ok && unit.IsNegative() {
-			r.Add(domain.CodeValidation, f("unitPrice"), "unitPrice must not be negative")
+			r.AddErr(ErrInvalidOrder, f("unitPrice"), "unitPrice must not be negative")
 			ok = false
 		}
 		vat, vatOK := parseVATRate(it.VATRate)
 		if !vatOK {
-			r.Add(domain.CodeValidation, f("vatRate"), "vatRate is a percentage from 0 to 100 with at most 2 decimals, e.g. 22 or 7.5")
+			r.AddErr(ErrInvalidOrder, f("vatRate"), "vatRate is a percentage from 0 to 100 with at most 2 decimals, e.g. 22 or 7.5")
 		}
 		if !ok || it.Quantity <= 0 {
 			continue
@@ -342,7 +342,7 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 			sum, err = sum.Add(total)
 		}
 		if err != nil {
-			r.Add(domain.CodeValidation, f("quantity"), "the item total is out of range")
+			r.AddErr(ErrInvalidOrder, f("quantity"), "the item total is out of range")
 			continue
 		}
 		name := domain.CheckText(r, f("name"), "name", it.Name, false, domain.MaxNameLen)
@@ -352,7 +352,7 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 		p.items = append(p.items, plannedItem{sku: sku, name: name, quantity: it.Quantity, unitPrice: unit, vatRateBps: vat, total: total})
 	}
 	if len(r.Problems) == before && sum.Minor() != p.amount.Minor() {
-		r.Add(domain.CodeValidation, domain.Field("amount"),
+		r.AddErr(ErrInvalidOrder, domain.Field("amount"),
 			fmt.Sprintf("amount %s must equal the sum of the item totals, %s (each round_half_up(unitPrice × quantity))", p.amount.Amount(), sum.Amount()))
 	}
 }
@@ -362,7 +362,7 @@ func (p *orderPlan) checkItems(r *domain.Refusal, caps providers.Capabilities) {
 // answers whether it refused.
 func checkItemCount(r *domain.Refusal, field string, n int) bool {
 	if n > domain.MaxOrderItems {
-		r.Add(domain.CodeValidation, domain.Field(field), fmt.Sprintf("%d items; an order takes at most %d", n, domain.MaxOrderItems))
+		r.AddErr(ErrInvalidOrder, domain.Field(field), fmt.Sprintf("%d items; an order takes at most %d", n, domain.MaxOrderItems))
 		return true
 	}
 	return false
@@ -418,7 +418,7 @@ func (p *orderPlan) checkProductType(r *domain.Refusal, caps providers.Capabilit
 	}
 	if p.in.ProductType != "" {
 		if err := allowed(p.in.ProductType); err != nil {
-			r.Add(domain.CodeValidation, domain.Field("productType"), err.Error())
+			r.AddErr(ErrInvalidOrder, domain.Field("productType"), err.Error())
 			return
 		}
 		p.requested, p.offered = p.in.ProductType, []domain.ProductType{p.in.ProductType}
@@ -431,7 +431,7 @@ func (p *orderPlan) checkProductType(r *domain.Refusal, caps providers.Capabilit
 		}
 	}
 	if len(p.offered) == 0 && p.amount.IsPositive() {
-		r.Add(domain.CodeValidation, domain.Field("productType"),
+		r.AddErr(ErrInvalidOrder, domain.Field("productType"),
 			fmt.Sprintf("no payment method of this shop can pay %s with %s", p.amount, p.provider))
 	}
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
+	pkgaudit "github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -143,7 +143,7 @@ func (o *Orders) CreateOrder(ctx context.Context, in CreateOrderInput) (*CreateO
 			return existing.ID, o.updateOrder(ctx, tx, existing.ID, plan)
 		})
 	if ent.IsConstraintError(err) {
-		return nil, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+		return nil, domain.RefuseErr(ErrReferenceConflict, domain.Field("reference"),
 			"another request is creating order "+plan.in.Reference+" right now; try again")
 	}
 	if err != nil {
@@ -170,18 +170,18 @@ func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, err
 	if p.Kind == auth.KindAPIKey {
 		// An API key acts for its company and shop only (seed 003).
 		if companyID != "" && companyID != p.CompanyID {
-			r.Add(domain.CodeValidation, domain.Field("companyId"), "this API key acts for company "+p.CompanyID+" only; leave companyId empty")
+			r.AddErr(ErrInvalidOrder, domain.Field("companyId"), "this API key acts for company "+p.CompanyID+" only; leave companyId empty")
 		}
 		if shopID != "" && shopID != p.ShopID {
-			r.Add(domain.CodeValidation, domain.Field("shopId"), "this API key acts for shop "+p.ShopID+" only; leave shopId empty")
+			r.AddErr(ErrInvalidOrder, domain.Field("shopId"), "this API key acts for shop "+p.ShopID+" only; leave shopId empty")
 		}
 		companyID, shopID = p.CompanyID, p.ShopID
 	} else {
 		if companyID == "" {
-			r.Add(domain.CodeValidation, domain.Field("companyId"), "companyId is required: which of the merchant's companies sells")
+			r.AddErr(ErrInvalidOrder, domain.Field("companyId"), "companyId is required: which of the merchant's companies sells")
 		}
 		if shopID == "" {
-			r.Add(domain.CodeValidation, domain.Field("shopId"), "shopId is required: which shop the order comes from")
+			r.AddErr(ErrInvalidOrder, domain.Field("shopId"), "shopId is required: which shop the order comes from")
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -190,7 +190,7 @@ func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, err
 	c := o.cfg.DB.Ent
 	plan := &orderPlan{in: in}
 	notFound := func(field, what, id string) error {
-		return domain.Refuse(domain.CodeNotFound, domain.Field(field), "no "+what+" "+id)
+		return domain.RefuseErr(ErrCompanyOrShopNotFound, domain.Field(field), "no "+what+" "+id)
 	}
 	company, err := c.Company.Get(ctx, companyID)
 	if ent.IsNotFound(err) || (err == nil && !visibleTo(p, company.PspID, company.MerchantID)) {
@@ -205,7 +205,7 @@ func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, err
 		return nil, err
 	}
 	if shop.MerchantID != company.MerchantID {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("shopId"), "shop "+shop.ID+" belongs to another merchant than company "+company.ID)
+		return nil, domain.RefuseErr(ErrInvalidOrder, domain.Field("shopId"), "shop "+shop.ID+" belongs to another merchant than company "+company.ID)
 	}
 	plan.company, plan.shop = company, shop
 	if err := merchants.CanTakeOrders(ctx, c, company.MerchantID); err != nil {
@@ -256,7 +256,7 @@ func (o *Orders) resolveProvider(ctx context.Context, plan *orderPlan, r *domain
 			}
 		}
 		if len(active) != 1 {
-			r.Add(domain.CodeValidation, domain.Field("provider"),
+			r.AddErr(ErrInvalidOrder, domain.Field("provider"),
 				fmt.Sprintf("provider is required: company %s is activated with %d providers", plan.company.LegalName, len(active)))
 			return nil
 		}
@@ -273,7 +273,7 @@ func (o *Orders) resolveProvider(ctx context.Context, plan *orderPlan, r *domain
 		if plan.activation != nil {
 			status = string(plan.activation.Status)
 		}
-		r.Add(domain.CodeProviderNotActivated, domain.Field("provider"),
+		r.AddErr(ErrProviderNotActivated, domain.Field("provider"),
 			fmt.Sprintf("company %s is %s with %s", plan.company.LegalName, status, prov))
 	}
 	plan.client, err = o.cfg.Registry.For(ctx, plan.company.PspID, prov)
@@ -344,7 +344,7 @@ func errShopperContinued(ord *ent.Order) error {
 	if ord.Status != order.StatusPENDING {
 		msg = "order " + ord.Reference + " is already " + string(ord.Status) + "; send a new, unique reference"
 	}
-	return domain.Refuse(domain.CodeConflict, domain.Field("reference"), msg)
+	return domain.RefuseErr(ErrReferenceConflict, domain.Field("reference"), msg)
 }
 
 // refreshContinued asks the provider, before an update and outside any transaction,
@@ -363,7 +363,7 @@ func (o *Orders) refreshContinued(ctx context.Context, ord *ent.Order) error {
 	case errors.Is(err, providers.ErrNotFound):
 		return nil // the old session is gone: a new one replaces it
 	case err != nil:
-		return domain.Refuse(domain.CodeProviderError, nil,
+		return domain.RefuseErr(ErrProviderRefused, nil,
 			fmt.Sprintf("could not check order %s at %s before updating it; try again: %v", ord.Reference, ord.Provider, err))
 	}
 	if st.ShopperContinued || st.State != providers.PaymentPending {
@@ -460,11 +460,11 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 	case errors.Is(err, providers.ErrConflict):
 		// Paywerk: the shopper has continued with this order (409); the poll or the
 		// next update attempt records it from the provider's own status.
-		return res, domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+		return res, domain.RefuseErr(ErrReferenceConflict, domain.Field("reference"),
 			fmt.Sprintf("%s refuses to change order %s: the shopper has already continued; send a new, unique reference", ord.Provider, ord.Reference))
 	case err != nil:
 		o.log.WarnContext(ctx, "payment session not created", "order", ord.ID, "provider", ord.Provider, "err", err)
-		return res, domain.Refuse(domain.CodeProviderError, nil,
+		return res, domain.RefuseErr(ErrProviderRefused, nil,
 			fmt.Sprintf("%s could not create the payment session: %v. The order stays PENDING without a paymentUrl; send the same request again to retry", ord.Provider, err))
 	}
 	version := ord.SessionVersion
@@ -474,7 +474,7 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 			return err
 		}
 		if cur.SessionVersion != version {
-			return domain.Refuse(domain.CodeConflict, domain.Field("reference"),
+			return domain.RefuseErr(ErrReferenceConflict, domain.Field("reference"),
 				"order "+ord.Reference+" was updated by another request meanwhile; its answer holds the payment URL")
 		}
 		if ord, err = tx.Ent.Order.UpdateOne(cur).SetProviderReference(sess.ProviderReference).
@@ -496,22 +496,13 @@ func (o *Orders) openSession(ctx context.Context, ord *ent.Order, plan *orderPla
 }
 
 // audit records who created or updated which order, with a summary of the request
-// (no shopper data).
+// (no shopper data), in the request's transaction.
 func (o *Orders) audit(ctx context.Context, tx *db.Tx, action string, ord *ent.Order, plan *orderPlan) error {
-	p := auth.From(ctx)
-	actor := auditevent.ActorTypeSYSTEM
-	switch p.Kind {
-	case auth.KindUser:
-		actor = auditevent.ActorTypeUSER
-	case auth.KindAPIKey:
-		actor = auditevent.ActorTypeAPI_KEY
-	}
 	input := map[string]any{"reference": ord.Reference, "amount": plan.amount.Amount(), "currency": plan.amount.Currency(),
 		"provider": string(plan.provider), "items": len(plan.items), "shopId": ord.ShopID, "companyId": ord.CompanyID}
 	if plan.requested != "" {
 		input["productType"] = string(plan.requested)
 	}
-	return tx.Ent.AuditEvent.Create().SetPspID(ord.PspID).SetMerchantID(ord.MerchantID).SetActorType(actor).
-		SetActorID(p.ID).SetActorLabel(p.Label).SetAction(action).SetObjectIds([]string{ord.ID}).
-		SetInput(input).Exec(ctx)
+	return pkgaudit.WriteTx(ctx, tx.Ent, pkgaudit.Event{Action: action, Input: input, ObjectIDs: []string{ord.ID},
+		PSPID: ord.PspID, MerchantID: ord.MerchantID})
 }

@@ -100,7 +100,7 @@ func TestProviderFaults(t *testing.T) {
 						t.Fatalf("the reconcile job did not finish the operation")
 					}
 				case domain.OperationFailed:
-					if code(err) != domain.CodeProviderError {
+					if !errors.Is(err, ErrProviderRefused) {
 						t.Fatalf("a failed operation answered %v, want PROVIDER_ERROR", err)
 					}
 					if tt.refund && it.ReturnedQuantity != 0 || !tt.refund && it.FulfilledQuantity != 0 {

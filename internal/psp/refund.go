@@ -72,7 +72,7 @@ func (s *Operations) RefundAll(ctx context.Context, in RefundAllInput) (*RefundR
 func (s *Operations) refund(ctx context.Context, req idempotency.Request, orderID, reason string, plan planFunc) (*RefundResult, error) {
 	reason = strings.TrimSpace(reason)
 	if len(reason) > MaxReasonLength {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("reason"), "the reason is longer than 500 characters")
+		return nil, domain.RefuseErr(ErrInvalidOperation, domain.Field("reason"), "the reason is longer than 500 characters")
 	}
 	id, replayed, err := s.operate(ctx, req, opRefund, orderID, reason, plan)
 	if err != nil {

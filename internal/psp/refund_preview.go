@@ -49,7 +49,7 @@ type SettlementEffect struct {
 func (s *Operations) PreviewRefund(ctx context.Context, in RefundInput) (*RefundPreview, error) {
 	ord, err := s.cfg.DB.Ent.Order.Query().Where(order.ID(in.OrderID)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, domain.Refuse(domain.CodeNotFound, domain.Field("orderId"), "no order "+in.OrderID)
+		return nil, domain.RefuseErr(ErrOrderNotFound, domain.Field("orderId"), "no order "+in.OrderID)
 	}
 	if err != nil {
 		return nil, err

@@ -124,15 +124,15 @@ func newPlanner(currency string, items []ItemState) *planner {
 	return p
 }
 
-func (p *planner) problem(code string, field []string, format string, args ...any) {
-	p.refusal.Add(code, field, fmt.Sprintf(format, args...))
+func (p *planner) problem(err *domain.Named, field []string, format string, args ...any) {
+	p.refusal.AddErr(err, field, fmt.Sprintf(format, args...))
 }
 
 // item finds the item of a request line, or records UNKNOWN_SKU.
 func (p *planner) item(n int, sku string) (int, bool) {
 	i, ok := p.index[sku]
 	if !ok {
-		p.problem(domain.CodeUnknownSKU, domain.Field("items", n, "sku"), "the order has no item with sku %q", sku)
+		p.problem(ErrUnknownSKU, domain.Field("items", n, "sku"), "the order has no item with sku %q", sku)
 	}
 	return i, ok
 }
@@ -140,7 +140,7 @@ func (p *planner) item(n int, sku string) (int, bool) {
 // validQuantity refuses a given quantity that is not positive.
 func (p *planner) validQuantity(n int, q *money.Quantity) bool {
 	if q != nil && *q <= 0 {
-		p.problem(domain.CodeValidation, domain.Field("items", n, "quantity"), "quantity must be positive (omit it to take all)")
+		p.problem(ErrInvalidOperation, domain.Field("items", n, "quantity"), "quantity must be positive (omit it to take all)")
 		return false
 	}
 	return true
@@ -155,7 +155,7 @@ func (p *planner) take(n, i int, kind domain.RefundType, q money.Quantity) {
 	switch kind {
 	case "", domain.RefundCancel:
 		if q > it.Open() {
-			p.problem(domain.CodeQuantityExceedsRemaining, field,
+			p.problem(ErrQuantityExceedsRemaining, field,
 				"%s: only %s of %s is neither fulfilled nor cancelled, %s asked", it.SKU, it.Open(), it.Ordered, q)
 			return
 		}
@@ -166,17 +166,17 @@ func (p *planner) take(n, i int, kind domain.RefundType, q money.Quantity) {
 			if it.PendingFulfilled > 0 {
 				msg += fmt.Sprintf(" (%s more awaits the provider's capture and can be returned once it succeeds)", it.PendingFulfilled)
 			}
-			p.problem(domain.CodeQuantityExceedsRemaining, field, msg, it.SKU, it.Returnable(), q)
+			p.problem(ErrQuantityExceedsRemaining, field, msg, it.SKU, it.Returnable(), q)
 			return
 		}
 		pool = it.returnPool()
 	default:
-		p.problem(domain.CodeValidation, domain.Field("items", n, "refundType"), "refundType must be RETURN, CANCEL or AUTO")
+		p.problem(ErrInvalidOperation, domain.Field("items", n, "refundType"), "refundType must be RETURN, CANCEL or AUTO")
 		return
 	}
 	amount, err := pool.Take(it.UnitPrice, q)
 	if err != nil { // cannot happen after the checks above, but never guess an amount
-		p.problem(domain.CodeValidation, field, "%s: %v", it.SKU, err)
+		p.problem(ErrInvalidOperation, field, "%s: %v", it.SKU, err)
 		return
 	}
 	switch kind {
@@ -220,7 +220,7 @@ func (p *planner) plan() (Plan, error) {
 func PlanFulfilment(currency string, items []ItemState, req []FulfilRequestItem) (Plan, error) {
 	p := newPlanner(currency, items)
 	if len(req) == 0 {
-		p.problem(domain.CodeValidation, domain.Field("items"), "name at least one item to fulfil (or use fulfilAll)")
+		p.problem(ErrInvalidOperation, domain.Field("items"), "name at least one item to fulfil (or use fulfilAll)")
 	}
 	for n, r := range req {
 		i, ok := p.item(n, r.SKU)
@@ -231,7 +231,7 @@ func PlanFulfilment(currency string, items []ItemState, req []FulfilRequestItem)
 		if r.Quantity != nil {
 			q = *r.Quantity
 		} else if q == 0 {
-			p.problem(domain.CodeQuantityExceedsRemaining, domain.Field("items", n, "quantity"),
+			p.problem(ErrQuantityExceedsRemaining, domain.Field("items", n, "quantity"),
 				"%s: nothing is left to fulfil (%s fulfilled, %s cancelled of %s)", r.SKU, p.items[i].Fulfilled, p.items[i].Cancelled, p.items[i].Ordered)
 			continue
 		}
@@ -249,7 +249,7 @@ func PlanFulfilAll(currency string, items []ItemState) (Plan, error) {
 		}
 	}
 	if len(req) == 0 {
-		return Plan{}, domain.Refuse(domain.CodeQuantityExceedsRemaining, domain.Field("orderId"),
+		return Plan{}, domain.RefuseErr(ErrQuantityExceedsRemaining, domain.Field("orderId"),
 			"nothing is left to fulfil: every item is fulfilled or cancelled")
 	}
 	return PlanFulfilment(currency, items, req)
@@ -261,7 +261,7 @@ func PlanFulfilAll(currency string, items []ItemState) (Plan, error) {
 func PlanRefund(currency string, items []ItemState, req []RefundRequestItem) (Plan, error) {
 	p := newPlanner(currency, items)
 	if len(req) == 0 {
-		p.problem(domain.CodeValidation, domain.Field("items"), "name at least one item to refund (or use refundAll)")
+		p.problem(ErrInvalidOperation, domain.Field("items"), "name at least one item to refund (or use refundAll)")
 	}
 	for n, r := range req {
 		i, ok := p.item(n, r.SKU)
@@ -295,13 +295,13 @@ func (p *planner) refundItem(n, i int, r RefundRequestItem) {
 		default:
 			whole := it.NotRefunded()
 			if r.Quantity != nil && *r.Quantity != whole {
-				p.problem(domain.CodePartialAutoNotAllowed, domain.Field("items", n, "quantity"),
+				p.problem(ErrPartialAutoNotAllowed, domain.Field("items", n, "quantity"),
 					"%s is partially fulfilled: AUTO refunds only its whole not-refunded quantity %s (RETURN of %s, CANCEL of %s); use RETURN or CANCEL for less",
 					it.SKU, whole, it.Fulfilled-it.Returned, it.Open())
 				return
 			}
 			if it.PendingFulfilled > 0 {
-				p.problem(domain.CodeQuantityExceedsRemaining, domain.Field("items", n, "quantity"),
+				p.problem(ErrQuantityExceedsRemaining, domain.Field("items", n, "quantity"),
 					"%s: %s of its fulfilled quantity awaits the provider's capture; AUTO can refund the whole item once it succeeds",
 					it.SKU, it.PendingFulfilled)
 				return
@@ -311,7 +311,7 @@ func (p *planner) refundItem(n, i int, r RefundRequestItem) {
 			r.Quantity = nil
 		}
 	default:
-		p.problem(domain.CodeValidation, domain.Field("items", n, "refundType"), "refundType must be RETURN, CANCEL or AUTO")
+		p.problem(ErrInvalidOperation, domain.Field("items", n, "refundType"), "refundType must be RETURN, CANCEL or AUTO")
 		return
 	}
 	if r.Quantity != nil { // one part: the asked quantity, checked by take
@@ -332,7 +332,7 @@ func (p *planner) refundItem(n, i int, r RefundRequestItem) {
 		if it.PendingFulfilled > 0 && parts[0].kind == domain.RefundReturn {
 			msg += fmt.Sprintf("; %s awaits the provider's capture and can be returned once it succeeds", it.PendingFulfilled)
 		}
-		p.problem(domain.CodeQuantityExceedsRemaining, domain.Field("items", n, "quantity"), "%s", msg)
+		p.problem(ErrQuantityExceedsRemaining, domain.Field("items", n, "quantity"), "%s", msg)
 	}
 }
 
@@ -356,7 +356,7 @@ func PlanRefundAll(currency string, items []ItemState) (Plan, error) {
 		}
 	}
 	if len(req) == 0 {
-		return Plan{}, domain.Refuse(domain.CodeQuantityExceedsRemaining, domain.Field("orderId"),
+		return Plan{}, domain.RefuseErr(ErrQuantityExceedsRemaining, domain.Field("orderId"),
 			"nothing is left to refund: every item is returned or cancelled (or its capture is still pending)")
 	}
 	return PlanRefund(currency, items, req)

@@ -45,14 +45,14 @@ func PaymentScheduleFor(productType domain.ProductType, amount string, today dom
 	total, err := money.Parse(amount, scheduleCurrency)
 	switch {
 	case errors.Is(err, money.ErrTooManyDecimals):
-		return nil, domain.Refuse(domain.CodeTooManyDecimals, domain.Field("amount"), "an EUR amount has at most 2 decimals")
+		return nil, domain.RefuseErr(ErrTooManyDecimals, domain.Field("amount"), "an EUR amount has at most 2 decimals")
 	case err != nil:
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("amount"), fmt.Sprintf("%q is not an amount", amount))
+		return nil, domain.RefuseErr(ErrInvalidSchedule, domain.Field("amount"), fmt.Sprintf("%q is not an amount", amount))
 	case !total.IsPositive():
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("amount"), "the amount must be positive")
+		return nil, domain.RefuseErr(ErrInvalidSchedule, domain.Field("amount"), "the amount must be positive")
 	}
 	if productType.PayLater() && !domain.InPayLaterLimit(total) {
-		return nil, domain.Refuse(domain.CodeAmountOutOfRange, domain.Field("amount"),
+		return nil, domain.RefuseErr(ErrAmountOutOfRange, domain.Field("amount"),
 			fmt.Sprintf("%s takes amounts from %s", productType, domain.PayLaterRange()))
 	}
 	s := &PaymentSchedule{ProductType: productType}
@@ -71,7 +71,7 @@ func PaymentScheduleFor(productType domain.ProductType, amount string, today dom
 	case domain.ProductPayNowCard:
 		s.Parts = []PaymentSchedulePart{{DueDate: today, Amount: total}}
 	default:
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("productType"), fmt.Sprintf("unknown product type %q", productType))
+		return nil, domain.RefuseErr(ErrInvalidSchedule, domain.Field("productType"), fmt.Sprintf("unknown product type %q", productType))
 	}
 	return s, nil
 }

@@ -138,7 +138,7 @@ func (s *Operations) allocateCredits(ctx context.Context, c *ent.Client, lo *loc
 		rest -= take
 	}
 	if rest > 0 {
-		return nil, domain.Refuse(domain.CodeConflict, domain.Field("items"), fmt.Sprintf(
+		return nil, domain.RefuseErr(ErrReturnExceedsCaptures, domain.Field("items"), fmt.Sprintf(
 			"the order's captures have %s less left to credit than this return", money.New(rest, ret.Currency)))
 	}
 	if len(out) == 1 {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
 	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -151,7 +151,7 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 	var created []string
 	var failed []error
 	for batch := range chunks(candidates, runBatch) {
-		ids, err := s.runCompanies(ctx, p, d, batch)
+		ids, err := s.runCompanies(ctx, d, batch)
 		if err == nil {
 			created = append(created, ids...)
 			continue
@@ -161,12 +161,17 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 			continue
 		}
 		for _, c := range batch { // one transaction each: the failing one stays alone
-			ids, err := s.runCompanies(ctx, p, d, []string{c})
+			ids, err := s.runCompanies(ctx, d, []string{c})
 			if err != nil {
 				failed = append(failed, s.companyFailed(ctx, d, c, err))
 				continue
 			}
 			created = append(created, ids...)
+		}
+	}
+	if len(created) > 0 {
+		if err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error { return s.auditRun(ctx, tx, d, created) }); err != nil {
+			s.logger().ErrorContext(ctx, "settlement run: writing the audit trail failed", "date", string(d), "err", err)
 		}
 	}
 	out := &RunResult{Date: d}
@@ -186,7 +191,7 @@ func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error
 
 // runCompanies settles day d for some companies in one transaction and answers the
 // settlements it created.
-func (s *Settlements) runCompanies(ctx context.Context, p *auth.Principal, d domain.Date, companies []string) ([]string, error) {
+func (s *Settlements) runCompanies(ctx context.Context, d domain.Date, companies []string) ([]string, error) {
 	var created []string
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		r := &settlementRun{tx: tx, q: sqlDialect{postgres: s.DB.IsPostgres()}, date: d, now: s.now()}
@@ -195,21 +200,21 @@ func (s *Settlements) runCompanies(ctx context.Context, p *auth.Principal, d dom
 		if err != nil || len(created) == 0 {
 			return err
 		}
-		if err := s.queueOwedMail(ctx, tx, created); err != nil {
-			return err
-		}
-		return s.auditRun(ctx, tx, p, d, created)
+		return s.queueOwedMail(ctx, tx, created)
 	})
 	return created, err
 }
 
+func (s *Settlements) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
 // companyFailed logs a company the run could not settle and answers the error.
 func (s *Settlements) companyFailed(ctx context.Context, d domain.Date, companyID string, err error) error {
-	log := s.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log.ErrorContext(ctx, "settlement run: company not settled", "date", string(d), "company", companyID, "err", err)
+	s.logger().ErrorContext(ctx, "settlement run: company not settled", "date", string(d), "company", companyID, "err", err)
 	return fmt.Errorf("company %s: %w", companyID, err)
 }
 
@@ -562,8 +567,10 @@ func (r *settlementRun) createdIDs(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// auditRun records who ran which day and what it created, once per PSP involved.
-func (s *Settlements) auditRun(ctx context.Context, tx *db.Tx, p *auth.Principal, d domain.Date, created []string) error {
+// auditRun records who ran which day and what it created, once per PSP involved: one
+// event for the whole run, written after its batches (each batch is a transaction of
+// its own, and a run is one mutation).
+func (s *Settlements) auditRun(ctx context.Context, tx *db.Tx, d domain.Date, created []string) error {
 	rows, err := tx.Ent.Settlement.Query().Where(entsettlement.IDIn(created[:min(len(created), 1000)]...)).
 		Select(entsettlement.FieldID, entsettlement.FieldPspID).All(ctx)
 	if err != nil {
@@ -574,25 +581,13 @@ func (s *Settlements) auditRun(ctx context.Context, tx *db.Tx, p *auth.Principal
 		byPSP[st.PspID] = append(byPSP[st.PspID], st.ID)
 	}
 	for pspID, objects := range byPSP {
-		err := tx.Ent.AuditEvent.Create().SetPspID(pspID).SetActorType(actorType(p)).SetActorID(p.ID).
-			SetActorLabel(p.Label).SetAction("runSettlements").SetObjectIds(objects).
-			SetInput(map[string]any{"date": string(d), "settlements": len(created)}).Exec(ctx)
+		err := audit.WriteTx(ctx, tx.Ent, audit.Event{Action: "runSettlements", ObjectIDs: objects, PSPID: pspID,
+			Input: map[string]any{"date": string(d), "settlements": len(created)}})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// actorType is the audit trail's name for the kind of principal.
-func actorType(p *auth.Principal) auditevent.ActorType {
-	switch p.Kind {
-	case auth.KindUser:
-		return auditevent.ActorTypeUSER
-	case auth.KindAPIKey:
-		return auditevent.ActorTypeAPI_KEY
-	}
-	return auditevent.ActorTypeSYSTEM
 }
 
 // chunks splits ids into runs of at most n, for IN lists and multi-row inserts.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -56,9 +57,8 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		if n != 1 {
 			return domain.Refuse(domain.CodeSettlementClosed, domain.Field("settlementId"), "the settlement changed meanwhile")
 		}
-		return tx.Ent.AuditEvent.Create().SetPspID(st.PspID).SetMerchantID(st.MerchantID).
-			SetActorType(actorType(p)).SetActorID(p.ID).SetActorLabel(p.Label).SetAction("markSettlementPaid").
-			SetObjectIds([]string{id}).SetInput(map[string]any{"from": string(st.Status), "to": string(next)}).Exec(ctx)
+		return audit.WriteTx(ctx, tx.Ent, audit.Event{Action: "markSettlementPaid", ObjectIDs: []string{id},
+			PSPID: st.PspID, MerchantID: st.MerchantID, Input: map[string]any{"from": string(st.Status), "to": string(next)}})
 	})
 	if err != nil {
 		return nil, err
