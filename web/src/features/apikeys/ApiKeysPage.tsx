@@ -75,9 +75,7 @@ export const CreateApiKeyMutation = graphql(`
       }
       secret
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -92,9 +90,7 @@ export const RevokeApiKeyMutation = graphql(`
         revokedAt
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }

@@ -28,14 +28,6 @@ import {
 } from '../../lib/labels';
 import { OrderActions } from './OrderActions';
 
-graphql(`
-  fragment MoneyFields on Money {
-    amount
-    minor
-    currency
-  }
-`);
-
 export const OrderDetailQueryDocument = graphql(`
   query OrderDetail($id: ID!) {
     node(id: $id) {
@@ -99,6 +91,7 @@ export const OrderDetailQueryDocument = graphql(`
           cancelledQuantity
           returnedQuantity
           openQuantity
+          returnableQuantity
           vatRate
           unitPrice {
             ...MoneyFields

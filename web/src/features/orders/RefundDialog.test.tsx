@@ -9,10 +9,10 @@ import type { ItemRow } from './types';
 const eur = (amount: string) => ({ amount, minor: amount.replace('.', ''), currency: 'EUR' });
 
 const cable: ItemRow = {
-  id: 'itm_1', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4', fulfilledQuantity: '1.5', cancelledQuantity: '0', returnedQuantity: '0', openQuantity: '2.5', unitPrice: eur('2.35'), total: eur('9.40'),
+  id: 'itm_1', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4', fulfilledQuantity: '1.5', cancelledQuantity: '0', returnedQuantity: '0', returnableQuantity: '1.5', openQuantity: '2.5', unitPrice: eur('2.35'), total: eur('9.40'),
 };
 const lamp: ItemRow = {
-  id: 'itm_2', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', fulfilledQuantity: '0', cancelledQuantity: '1', returnedQuantity: '0', openQuantity: '0', unitPrice: eur('89.90'), total: eur('89.90'),
+  id: 'itm_2', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', fulfilledQuantity: '0', cancelledQuantity: '1', returnedQuantity: '0', returnableQuantity: '0', openQuantity: '0', unitPrice: eur('89.90'), total: eur('89.90'),
 };
 
 const preview: RefundPreviewData = {

@@ -8,7 +8,7 @@ import type { SettlementStatus, SettlementWhereInput } from '../../gql/graphql';
 import { addDays, today } from '../../lib/dates';
 import { formatDate, formatMoney } from '../../lib/format';
 import { useMyMerchant } from '../../lib/viewer';
-import { scheduleText } from '../merchants/MerchantPage';
+import { scheduleText } from '../../shared/CompanyCard';
 import { SettlementOverviewQuery } from './mutations';
 import { PayoutsChart, chartPoints } from './PayoutsChart';
 import { SettlementsTable } from './SettlementsTable';

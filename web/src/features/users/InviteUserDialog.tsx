@@ -19,9 +19,7 @@ export const InviteUserMutation = graphql(`
       }
       invitationUrl
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
