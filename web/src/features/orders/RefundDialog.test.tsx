@@ -111,3 +111,30 @@ describe('refundable quantities', () => {
     expect(refundableOf(cable, type)).toBe(expected);
   });
 });
+
+describe('a fulfilment still pending at the provider', () => {
+  // 5 ordered, 3 fulfilled of which 1 awaits its capture: the server answers
+  // returnableQuantity 2 (the pending part cannot come back yet), openQuantity 2.
+  const mug: ItemRow = {
+    id: 'itm_3', sku: 'MUG-SET', name: 'Stoneware mug set', quantity: '5', fulfilledQuantity: '3', cancelledQuantity: '0', returnedQuantity: '0',
+    returnableQuantity: '2', openQuantity: '2', unitPrice: eur('34.50'), total: eur('172.50'),
+  };
+
+  it('is not offered for return: the dialog offers what the server accepts', async () => {
+    const onPreview = vi.fn(async () => ({ userErrors: [], preview }));
+    renderUi(<RefundDialog opened onClose={vi.fn()} items={[mug]} onPreview={onPreview} onRefund={vi.fn(async () => [])} onRefundAll={vi.fn(async () => [])} />);
+    const user = userEvent.setup();
+    const row = screen.getByText('Stoneware mug set').closest('tr')!;
+    expect(within(row).getAllByRole('cell')[1]).toHaveTextContent('2');
+    await user.click(screen.getByRole('textbox', { name: 'Refund type of Stoneware mug set' }));
+    await user.click(await screen.findByRole('option', { name: 'Return' }));
+    await user.click(screen.getByRole('button', { name: 'Refund all of Stoneware mug set' }));
+    expect(screen.getByLabelText('Quantity to refund of Stoneware mug set')).toHaveValue('2');
+    await waitFor(() => expect(onPreview).toHaveBeenCalledWith({ items: [{ sku: 'MUG-SET', refundType: 'RETURN', quantity: '2' }], reason: null }));
+  });
+
+  it('counts only the confirmed part as returnable', () => {
+    expect(refundableOf(mug, 'RETURN')).toBe('2');
+    expect(refundableOf(mug, 'CANCEL')).toBe('2');
+  });
+});
