@@ -9,7 +9,7 @@ import { isZeroDecimal } from '../../lib/decimal';
 import { formatMoney } from '../../lib/format';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 import { FulfilDialog, type FulfilLine } from './FulfilDialog';
-import type { OrderDetail } from './OrderPage';
+import type { OrderDetail } from './orderDetail';
 import { RefundDialog, refundableOf, type PreviewOutcome, type RefundRequest } from './RefundDialog';
 import type { MutationOutcome } from './types';
 
