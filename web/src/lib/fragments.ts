@@ -22,3 +22,11 @@ graphql(`
     currency
   }
 `);
+
+/** Where a list's next page starts (components/ListPage). */
+graphql(`
+  fragment PageInfoFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);

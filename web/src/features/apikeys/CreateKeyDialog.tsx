@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, MultiSelect, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, MultiSelect, Select, Stack, TextInput } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { addDays, startOfDay, today } from '../../lib/dates';
 import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
 import { CreateApiKeyMutation } from './queries';
 import { SecretReveal } from './SecretReveal';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export const scopeOptions = [
   { value: 'orders:read', label: 'orders:read — read orders' },
@@ -101,13 +102,7 @@ export function CreateKeyDialog({
       ) : (
         <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
           <Stack gap="md">
-            {general.length > 0 && (
-              <Alert color="red" role="alert" title="The key was not created">
-                {general.map((m) => (
-                  <div key={m}>{m}</div>
-                ))}
-              </Alert>
-            )}
+            <RefusalAlert title="The key was not created" messages={general} />
             <TextInput label="Name" placeholder="e.g. Shopware production" data-autofocus {...form.getInputProps('name')} />
             <Group grow align="flex-start">
               <Select

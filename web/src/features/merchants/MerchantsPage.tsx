@@ -16,8 +16,7 @@ export const MerchantsQuery = graphql(`
     merchants(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {

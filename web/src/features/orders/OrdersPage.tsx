@@ -28,8 +28,7 @@ export const OrdersQuery = graphql(`
   query Orders($first: Int!, $after: Cursor, $where: OrderWhereInput) {
     orders(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {

@@ -8,6 +8,7 @@ import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
 import { lineFieldTranslator } from './FulfilDialog';
 import { RefundPreview, type RefundPreviewData } from './RefundPreview';
 import type { ItemRow, MutationOutcome } from './types';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export type RefundTypeChoice = 'AUTO' | 'RETURN' | 'CANCEL';
 
@@ -176,13 +177,7 @@ export function RefundDialog({
           <Text size="sm" c="dimmed">
             Return: the item came back. Cancel: it will not be sent. Automatic: returns what was fulfilled and cancels the rest — for a partly fulfilled item only the whole remaining quantity.
           </Text>
-          {general.length > 0 && (
-            <Alert color="red" role="alert" title="This refund is not possible">
-              {general.map((m) => (
-                <div key={m}>{m}</div>
-              ))}
-            </Alert>
-          )}
+          <RefusalAlert title="This refund is not possible" messages={general} />
           <Table verticalSpacing={6} fz="sm">
             <Table.Thead>
               <Table.Tr>
