@@ -12,6 +12,7 @@ import (
 	"github.com/pspbackoffice/backoffice/graph/generated"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/psp"
 )
 
 // Fixed is the resolver for the fixed field.
@@ -81,7 +82,14 @@ func (r *orderItemResolver) ReturnedAmount(ctx context.Context, obj *ent.OrderIt
 
 // OpenQuantity is the resolver for the openQuantity field.
 func (r *orderItemResolver) OpenQuantity(ctx context.Context, obj *ent.OrderItem) (money.Quantity, error) {
-	return obj.Quantity - obj.FulfilledQuantity - obj.CancelledQuantity, nil
+	st, err := psp.ItemStateOf(ctx, r.Client, obj, false)
+	return st.Open(), err
+}
+
+// ReturnableQuantity is the resolver for the returnableQuantity field.
+func (r *orderItemResolver) ReturnableQuantity(ctx context.Context, obj *ent.OrderItem) (money.Quantity, error) {
+	st, err := psp.ItemStateOf(ctx, r.Client, obj, true)
+	return st.Returnable(), err
 }
 
 // Viewer is the resolver for the viewer field.

@@ -392,26 +392,27 @@ type ComplexityRoot struct {
 	}
 
 	OrderItem struct {
-		CancelledAmount   func(childComplexity int) int
-		CancelledQuantity func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		Currency          func(childComplexity int) int
-		FulfilledAmount   func(childComplexity int) int
-		FulfilledQuantity func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Name              func(childComplexity int) int
-		OpenQuantity      func(childComplexity int) int
-		Order             func(childComplexity int) int
-		OrderID           func(childComplexity int) int
-		Position          func(childComplexity int) int
-		Quantity          func(childComplexity int) int
-		ReturnedAmount    func(childComplexity int) int
-		ReturnedQuantity  func(childComplexity int) int
-		Sku               func(childComplexity int) int
-		Total             func(childComplexity int) int
-		UnitPrice         func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
-		VatRate           func(childComplexity int) int
+		CancelledAmount    func(childComplexity int) int
+		CancelledQuantity  func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		FulfilledAmount    func(childComplexity int) int
+		FulfilledQuantity  func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		OpenQuantity       func(childComplexity int) int
+		Order              func(childComplexity int) int
+		OrderID            func(childComplexity int) int
+		Position           func(childComplexity int) int
+		Quantity           func(childComplexity int) int
+		ReturnableQuantity func(childComplexity int) int
+		ReturnedAmount     func(childComplexity int) int
+		ReturnedQuantity   func(childComplexity int) int
+		Sku                func(childComplexity int) int
+		Total              func(childComplexity int) int
+		UnitPrice          func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		VatRate            func(childComplexity int) int
 	}
 
 	OutboxMessage struct {
@@ -857,6 +858,7 @@ type OrderItemResolver interface {
 	CancelledAmount(ctx context.Context, obj *ent.OrderItem) (*money.Money, error)
 	ReturnedAmount(ctx context.Context, obj *ent.OrderItem) (*money.Money, error)
 	OpenQuantity(ctx context.Context, obj *ent.OrderItem) (money.Quantity, error)
+	ReturnableQuantity(ctx context.Context, obj *ent.OrderItem) (money.Quantity, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
@@ -2500,6 +2502,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderItem.Quantity(childComplexity), true
+	case "OrderItem.returnableQuantity":
+		if e.ComplexityRoot.OrderItem.ReturnableQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderItem.ReturnableQuantity(childComplexity), true
 	case "OrderItem.returnedAmount":
 		if e.ComplexityRoot.OrderItem.ReturnedAmount == nil {
 			break
@@ -9183,8 +9191,17 @@ extend type OrderItem {
   fulfilledAmount: Money!
   cancelledAmount: Money!
   returnedAmount: Money!
-  "What can still be fulfilled or cancelled."
+  """
+  What can still be fulfilled or cancelled: ordered − fulfilled − cancelled, where
+  fulfilled counts captures still PENDING at the provider. Exactly what fulfil and a
+  CANCEL refund accept.
+  """
   openQuantity: Quantity!
+  """
+  What a RETURN refund can still take: fulfilled − returned, without the part whose
+  capture is still PENDING at the provider. Exactly what refund accepts.
+  """
+  returnableQuantity: Quantity!
 }
 
 extend type Fulfilment {
@@ -10050,6 +10067,8 @@ func (ec *executionContext) childFields_OrderItem(ctx context.Context, field gra
 		return ec.fieldContext_OrderItem_returnedAmount(ctx, field)
 	case "openQuantity":
 		return ec.fieldContext_OrderItem_openQuantity(ctx, field)
+	case "returnableQuantity":
+		return ec.fieldContext_OrderItem_returnableQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderItem", field.Name)
 }
@@ -19250,6 +19269,29 @@ func (ec *executionContext) _OrderItem_openQuantity(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_OrderItem_openQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderItem", field, true, true, errors.New("field of type Quantity does not have child fields"))
+}
+
+func (ec *executionContext) _OrderItem_returnableQuantity(ctx context.Context, field graphql.CollectedField, obj *ent.OrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderItem_returnableQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderItem().ReturnableQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Quantity) graphql.Marshaler {
+			return ec.marshalNQuantity2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderItem_returnableQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderItem", field, true, true, errors.New("field of type Quantity does not have child fields"))
 }
 
@@ -47302,6 +47344,11 @@ func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet
 			}
 		case "openQuantity":
 			out.Values[i] = ec._OrderItem_openQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnableQuantity":
+			out.Values[i] = ec._OrderItem_returnableQuantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

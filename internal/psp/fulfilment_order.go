@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
-	"github.com/pspbackoffice/backoffice/ent/fulfilment"
-	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	pkgaudit "github.com/pspbackoffice/backoffice/internal/audit"
@@ -68,31 +66,9 @@ func (lo *lockedOrder) requireConfirmed() error {
 	return nil
 }
 
-// states are the items as the rules see them. For refunds they carry the
-// quantities still awaiting a capture at the provider (returns may not take them);
-// fulfilments never look at those, so they skip the query.
+// states are the items as the rules see them (ItemStates).
 func (lo *lockedOrder) states(ctx context.Context, c *ent.Client, forRefund bool) ([]ItemState, error) {
-	var pending []*ent.FulfilmentLine
-	if forRefund {
-		var err error
-		pending, err = c.FulfilmentLine.Query().
-			Where(fulfilmentline.HasFulfilmentWith(fulfilment.OrderID(lo.order.ID), fulfilment.StatusEQ(domain.OperationPending))).
-			All(auth.System(ctx))
-		if err != nil {
-			return nil, err
-		}
-	}
-	out := make([]ItemState, len(lo.items))
-	for i, it := range lo.items {
-		out[i] = itemStateOf(it)
-		for _, l := range pending {
-			if l.OrderItemID == it.ID {
-				out[i].PendingFulfilled += l.Quantity
-				out[i].PendingFulfilledAmount = mustAdd(out[i].PendingFulfilledAmount, money.New(l.AmountMinor, l.Currency))
-			}
-		}
-	}
-	return out, nil
+	return ItemStates(ctx, c, lo.items, forRefund)
 }
 
 // itemStateOf reads a stored item.

@@ -207,6 +207,7 @@ func TestIsolation(t *testing.T) {
 		s := h.schema()
 		t.Run("node and nodes", func(t *testing.T) { h.checkNodes(t, s) })
 		t.Run("nested edges of one's own objects", func(t *testing.T) { h.checkOwnObjectsDeep(t, s) })
+		t.Run("item quantities", func(t *testing.T) { h.checkItemQuantities(t) })
 		t.Run("queries", func(t *testing.T) { h.checkQueries(t, s) })
 		t.Run("settlement exports", func(t *testing.T) { h.checkExports(t) })
 		t.Run("mutations", func(t *testing.T) { h.checkMutations(t, s) })
@@ -325,6 +326,45 @@ func (h *harness) checkOwnObjectsDeep(t *testing.T, s *schemaModel) {
 			}
 			if leaked := h.leaks(actor, r.Body); len(leaked) > 0 {
 				t.Errorf("%s walking its %s reaches %v", actor, name, leaked)
+			}
+		}
+	}
+}
+
+// checkItemQuantities asks every order's OrderItem.openQuantity and
+// returnableQuantity (computed by the server from the item and its pending
+// fulfilments) as every actor: whoever sees the order gets them without an error,
+// anyone else NOT_FOUND and nothing of the order.
+func (h *harness) checkItemQuantities(t *testing.T) {
+	const doc = `query($id: ID!) { node(id: $id) { ... on Order { items { sku openQuantity returnableQuantity } } } }`
+	for _, actor := range h.actorNames() {
+		p := h.world.Actors[actor].Principal
+		for name, o := range h.world.ByName {
+			if o.Type != "Order" {
+				continue
+			}
+			r := h.gql(actor, doc, map[string]any{"id": o.ID})
+			if leaked := h.leaks(actor, r.Body, o.ID); len(leaked) > 0 {
+				t.Errorf("%s asking the item quantities of %s reaches %v", actor, name, leaked)
+			}
+			var got *struct {
+				Items []struct{ SKU, OpenQuantity, ReturnableQuantity string }
+			}
+			_ = json.Unmarshal(r.Data["node"], &got)
+			if !tenanttest.Sees(p, o) {
+				if got != nil || !slices.Contains(r.codes(), "NOT_FOUND") {
+					t.Errorf("%s asking the item quantities of another tenant's %s: %s", actor, name, r.Body)
+				}
+				continue
+			}
+			if len(r.Errors) > 0 || got == nil || len(got.Items) == 0 {
+				t.Errorf("%s cannot read the item quantities of its own %s: %s", actor, name, r.Body)
+				continue
+			}
+			for _, it := range got.Items {
+				if it.OpenQuantity == "" || it.ReturnableQuantity == "" {
+					t.Errorf("%s: %s item %s answers open %q, returnable %q", actor, name, it.SKU, it.OpenQuantity, it.ReturnableQuantity)
+				}
 			}
 		}
 	}

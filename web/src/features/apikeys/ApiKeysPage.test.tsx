@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { renderApp } from '../../test/renderApp';
 import { renderUi } from '../../test/renderUi';
 import { graphqlRoute, jsonResponse, stubServer } from '../../test/server';
-import { SecretReveal } from './ApiKeysPage';
+import { SecretReveal } from './SecretReveal';
 
 const merchant = (role: string) => ({ id: 'usr_3', email: 'owner@kaskkivi.ee', role, name: '' });
 

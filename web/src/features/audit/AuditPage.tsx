@@ -1,11 +1,11 @@
-import { Anchor, Button, Code, Group, Paper, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Code, Group, SegmentedControl, Table, Text } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useDebouncedValue } from '@mantine/hooks';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { EmptyState, IdText, PageHeader, QueryError, SkeletonRows, StatusBadge } from '../../components/Page';
-import { Pager, useCursorPager } from '../../components/Pager';
-import { SearchIcon } from '../../components/icons';
+import { ListPanel, ListTable, SearchInput, nodesOf, useUrlFilters } from '../../components/ListPage';
+import { IdText, PageHeader, StatusBadge } from '../../components/Page';
+import { useCursorPager } from '../../components/Pager';
 import { graphql } from '../../gql';
 import type { AuditEventActorType, AuditEventWhereInput } from '../../gql/graphql';
 import { formatDateTime } from '../../lib/format';
@@ -16,8 +16,7 @@ export const AuditEventsQuery = graphql(`
     auditEvents(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {
@@ -74,9 +73,8 @@ function prettyJSON(text: string): string {
 /** PSP staff: who did what to which money, newest first. */
 export function AuditPage() {
   const [open, setOpen] = useState<string | null>(null);
-  const [params, setParams] = useSearchParams();
-  const action = params.get('action') ?? '';
-  const actor = params.get('actor') ?? 'ALL';
+  const { values, set, anyFilter } = useUrlFilters({ action: '', actor: 'ALL' });
+  const { action, actor } = values;
   const [debouncedAction] = useDebouncedValue(action, 250);
   const where: AuditEventWhereInput = {};
   if (debouncedAction.trim() !== '') {
@@ -88,146 +86,103 @@ export function AuditPage() {
   const pager = useCursorPager(JSON.stringify(where));
   const [result] = useQuery({ query: AuditEventsQuery, variables: { first: pageSize, after: pager.after, where } });
   const connection = result.data?.auditEvents;
-  const rows = connection?.edges?.flatMap((edge) => (edge?.node ? [edge.node] : [])) ?? [];
-
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value === '' || value === 'ALL') {
-      next.delete(name);
-    } else {
-      next.set(name, value);
-    }
-    setParams(next, { replace: true });
-  };
 
   return (
     <>
       <PageHeader title="Audit log" description="Every change to merchants, access and money, with who made it." />
-      <Paper withBorder radius="md">
-        <Group gap="sm" p="sm" justify="space-between" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-          <TextInput
-            aria-label="Filter by action"
-            placeholder="Filter by action, e.g. refund"
-            leftSection={<SearchIcon size={14} />}
-            value={action}
-            onChange={(event) => set('action', event.currentTarget.value)}
-            w={280}
-            size="xs"
-          />
-          <SegmentedControl
-            aria-label="Actor"
-            size="xs"
-            value={actor}
-            onChange={(value) => set('actor', value)}
-            data={[
-              { value: 'ALL', label: 'Everyone' },
-              { value: 'USER', label: 'Users' },
-              { value: 'API_KEY', label: 'API keys' },
-              { value: 'SYSTEM', label: 'System' },
-            ]}
-          />
-        </Group>
-        {result.error ? (
-          <div style={{ padding: 16 }}>
-            <QueryError error={result.error} what="the audit log" />
-          </div>
-        ) : (
-          <Table.ScrollContainer minWidth={760}>
-            <Table verticalSpacing={8} horizontalSpacing="md" fz="sm">
-              <Table.Thead bg="var(--mantine-color-gray-0)">
+      <ListPanel
+        toolbar={
+          <>
+            <SearchInput label="Filter by action" placeholder="Filter by action, e.g. refund" value={action} onChange={(v) => set('action', v)} w={280} />
+            <SegmentedControl
+              aria-label="Actor"
+              size="xs"
+              value={actor}
+              onChange={(value) => set('actor', value)}
+              data={[
+                { value: 'ALL', label: 'Everyone' },
+                { value: 'USER', label: 'Users' },
+                { value: 'API_KEY', label: 'API keys' },
+                { value: 'SYSTEM', label: 'System' },
+              ]}
+            />
+          </>
+        }
+        error={result.error}
+        what="the audit log"
+        pager={pager}
+        pageSize={pageSize}
+        connection={connection}
+        noun="events"
+      >
+        <ListTable
+          columns={[{ label: 'When', w: 190 }, { label: 'Who' }, { label: 'Action' }, { label: 'Objects' }]}
+          loading={result.fetching && !connection}
+          rows={nodesOf(connection)}
+          empty={{
+            title: anyFilter ? 'No events match' : 'Nothing recorded yet',
+            description: 'Events appear here as soon as anyone changes merchants, access or money.',
+          }}
+          row={(event) => (
+            <Fragment key={event.id}>
+              <Table.Tr>
+                <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(event.createdAt)}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={8} wrap="nowrap">
+                    <StatusBadge styles={actorType} value={event.actorType} size="xs" />
+                    <Text size="sm" truncate maw={260}>
+                      {event.actorLabel ?? event.actorID ?? ''}
+                    </Text>
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={6} wrap="nowrap">
+                    <Text size="sm" fw={500}>
+                      {actionText(event.action)}
+                    </Text>
+                    {event.input && (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        color="gray"
+                        aria-expanded={open === event.id}
+                        onClick={() => setOpen(open === event.id ? null : event.id)}
+                      >
+                        {open === event.id ? 'Hide input' : 'Input'}
+                      </Button>
+                    )}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={8}>
+                    {(event.objectIds ?? []).map((id) => {
+                      const to = objectLink(id, event.merchantID);
+                      return to ? (
+                        <Anchor key={id} component={Link} to={to} ff="monospace" size="xs">
+                          {id}
+                        </Anchor>
+                      ) : (
+                        <IdText key={id}>{id}</IdText>
+                      );
+                    })}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+              {open === event.id && event.input && (
                 <Table.Tr>
-                  <Table.Th w={190}>When</Table.Th>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Objects</Table.Th>
+                  <Table.Td colSpan={4} className="wrap" bg="var(--mantine-color-gray-0)">
+                    <Code block fz="xs">
+                      {prettyJSON(event.input)}
+                    </Code>
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {result.fetching && !connection ? (
-                  <SkeletonRows columns={4} />
-                ) : rows.length === 0 ? (
-                  <Table.Tr>
-                    <Table.Td colSpan={4}>
-                      <EmptyState
-                        title={action || actor !== 'ALL' ? 'No events match' : 'Nothing recorded yet'}
-                        description="Events appear here as soon as anyone changes merchants, access or money."
-                      />
-                    </Table.Td>
-                  </Table.Tr>
-                ) : (
-                  rows.map((event) => (
-                    <Fragment key={event.id}>
-                      <Table.Tr>
-                        <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                          {formatDateTime(event.createdAt)}
-                        </Table.Td>
-                        <Table.Td>
-                          <Group gap={8} wrap="nowrap">
-                            <StatusBadge styles={actorType} value={event.actorType} size="xs" />
-                            <Text size="sm" truncate maw={260}>
-                              {event.actorLabel ?? event.actorID ?? ''}
-                            </Text>
-                          </Group>
-                        </Table.Td>
-                        <Table.Td>
-                          <Group gap={6} wrap="nowrap">
-                            <Text size="sm" fw={500}>
-                              {actionText(event.action)}
-                            </Text>
-                            {event.input && (
-                              <Button
-                                size="compact-xs"
-                                variant="subtle"
-                                color="gray"
-                                aria-expanded={open === event.id}
-                                onClick={() => setOpen(open === event.id ? null : event.id)}
-                              >
-                                {open === event.id ? 'Hide input' : 'Input'}
-                              </Button>
-                            )}
-                          </Group>
-                        </Table.Td>
-                        <Table.Td>
-                          <Group gap={8}>
-                            {(event.objectIds ?? []).map((id) => {
-                              const to = objectLink(id, event.merchantID);
-                              return to ? (
-                                <Anchor key={id} component={Link} to={to} ff="monospace" size="xs">
-                                  {id}
-                                </Anchor>
-                              ) : (
-                                <IdText key={id}>{id}</IdText>
-                              );
-                            })}
-                          </Group>
-                        </Table.Td>
-                      </Table.Tr>
-                      {open === event.id && event.input && (
-                        <Table.Tr>
-                          <Table.Td colSpan={4} className="wrap" bg="var(--mantine-color-gray-0)">
-                            <Code block fz="xs">
-                              {prettyJSON(event.input)}
-                            </Code>
-                          </Table.Td>
-                        </Table.Tr>
-                      )}
-                    </Fragment>
-                  ))
-                )}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-        <Pager
-          page={pager.page}
-          pageSize={pageSize}
-          totalCount={connection?.totalCount}
-          hasNextPage={connection?.pageInfo.hasNextPage ?? false}
-          onNext={() => pager.next(connection?.pageInfo.endCursor)}
-          onPrevious={pager.previous}
-          noun="events"
+              )}
+            </Fragment>
+          )}
         />
-      </Paper>
+      </ListPanel>
     </>
   );
 }

@@ -6,7 +6,7 @@ import { IdText, StatusBadge } from '../../components/Page';
 import type { Provider } from '../../gql/graphql';
 import { formatDateTime } from '../../lib/format';
 import { activationStatus, labelOf, providerLabels } from '../../lib/labels';
-import type { CompanyDetail } from '../merchants/MerchantPage';
+import type { CompanyDetail } from '../../shared/merchantDetail';
 import { ActivateCompanyMutation } from './mutations';
 
 export const providers: readonly Provider[] = ['PAYWERK', 'BILLIE', 'BILLWERK', 'BETTERPAYMENT'];

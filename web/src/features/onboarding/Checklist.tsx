@@ -1,6 +1,6 @@
 import { Group, Stack, Text, ThemeIcon } from '@mantine/core';
 import { CheckIcon } from '../../components/icons';
-import type { MerchantDetail } from '../merchants/MerchantPage';
+import type { MerchantDetail } from '../../shared/merchantDetail';
 
 export type ChecklistItem = MerchantDetail['checklist'][number];
 

@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Chip, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Chip, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { countryOptions } from '../../lib/countries';
@@ -6,6 +6,7 @@ import { amountProblem, bpsToPercent, percentToBps } from '../../lib/decimal';
 import { compactIban, formatIban, ibanProblem } from '../../lib/iban';
 import { productTypeLabels, weekdayLabel, weekdays } from '../../lib/labels';
 import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 const productTypes = ['PAY_NOW_CARD', 'INVOICE', 'SLICE'] as const;
 
@@ -237,13 +238,7 @@ export function CompanyForm({
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
       <Stack gap="lg">
-        {general.length > 0 && (
-          <Alert color="red" role="alert" title={initial ? 'The company was not saved' : 'The company was not added'}>
-            {general.map((m) => (
-              <div key={m}>{m}</div>
-            ))}
-          </Alert>
-        )}
+        <RefusalAlert title={initial ? 'The company was not saved' : 'The company was not added'} messages={general} />
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 8 }}>
             <TextInput label="Legal name" placeholder="Bergmann Bürobedarf GmbH" withAsterisk {...form.getInputProps('legalName')} />

@@ -1,8 +1,9 @@
-import { Alert, Button, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { countryOptions } from '../../lib/countries';
 import { fieldsNamed, mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export interface MerchantInputDraft {
   name: string;
@@ -50,13 +51,7 @@ export function MerchantForm({
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
       <Stack gap="md">
-        {general.length > 0 && (
-          <Alert color="red" role="alert" title="The merchant was not saved">
-            {general.map((m) => (
-              <div key={m}>{m}</div>
-            ))}
-          </Alert>
-        )}
+        <RefusalAlert title="The merchant was not saved" messages={general} />
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 8 }}>
             <TextInput label="Trading name" placeholder="Bergmann Bürobedarf" withAsterisk data-autofocus autoFocus {...form.getInputProps('name')} />

@@ -1,9 +1,10 @@
-import { Alert, Button, Checkbox, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Checkbox, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { languageOptions } from '../../lib/countries';
 import { productTypeLabels } from '../../lib/labels';
 import { fieldsNamed, mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export interface ShopValues {
   name: string;
@@ -85,13 +86,7 @@ export function ShopForm({
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
       <Stack gap="md">
-        {general.length > 0 && (
-          <Alert color="red" role="alert" title="The shop was not added">
-            {general.map((m) => (
-              <div key={m}>{m}</div>
-            ))}
-          </Alert>
-        )}
+        <RefusalAlert title="The shop was not added" messages={general} />
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 6 }}>
             <TextInput label="Shop name" placeholder="Bergmann B2B" withAsterisk {...form.getInputProps('name')} />

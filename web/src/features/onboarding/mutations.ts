@@ -1,13 +1,5 @@
 import { graphql } from '../../gql';
 
-graphql(`
-  fragment UserErrorFields on UserError {
-    code
-    field
-    message
-  }
-`);
-
 export const CreateMerchantMutation = graphql(`
   mutation CreateMerchant($input: CreateMerchantInput!) {
     createMerchant(input: $input) {

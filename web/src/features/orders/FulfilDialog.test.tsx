@@ -8,9 +8,9 @@ import type { ItemRow } from './types';
 const eur = (amount: string) => ({ amount, minor: amount.replace('.', ''), currency: 'EUR' });
 
 const items: ItemRow[] = [
-  { id: 'itm_1', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '2', fulfilledQuantity: '2', cancelledQuantity: '0', returnedQuantity: '0', openQuantity: '0', unitPrice: eur('89.90'), total: eur('179.80') },
-  { id: 'itm_2', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4.5', fulfilledQuantity: '0', cancelledQuantity: '0', returnedQuantity: '0', openQuantity: '4.5', unitPrice: eur('2.35'), total: eur('10.58') },
-  { id: 'itm_3', sku: 'MUG-SET', name: 'Stoneware mug set', quantity: '3', fulfilledQuantity: '1', cancelledQuantity: '0', returnedQuantity: '0', openQuantity: '2', unitPrice: eur('34.50'), total: eur('103.50') },
+  { id: 'itm_1', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '2', fulfilledQuantity: '2', cancelledQuantity: '0', returnedQuantity: '0', returnableQuantity: '2', openQuantity: '0', unitPrice: eur('89.90'), total: eur('179.80') },
+  { id: 'itm_2', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4.5', fulfilledQuantity: '0', cancelledQuantity: '0', returnedQuantity: '0', returnableQuantity: '0', openQuantity: '4.5', unitPrice: eur('2.35'), total: eur('10.58') },
+  { id: 'itm_3', sku: 'MUG-SET', name: 'Stoneware mug set', quantity: '3', fulfilledQuantity: '1', cancelledQuantity: '0', returnedQuantity: '0', returnableQuantity: '1', openQuantity: '2', unitPrice: eur('34.50'), total: eur('103.50') },
 ];
 
 function setup(onFulfil = vi.fn<(lines: FulfilLine[]) => Promise<readonly never[]>>(async () => []), onFulfilAll = vi.fn(async () => [])) {

@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { compareDecimal, isZeroDecimal, quantityProblem } from '../../lib/decimal';
 import { formatQuantity } from '../../lib/format';
 import { mapUserErrors } from '../../lib/userErrors';
 import type { ItemRow, MutationOutcome } from './types';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export interface FulfilLine {
   sku: string;
@@ -114,13 +115,7 @@ export function FulfilDialog({
           <Text size="sm" c="dimmed">
             Enter what you are shipping now. Fractions are allowed where the provider accepts them, e.g. 1.5 metres.
           </Text>
-          {general.length > 0 && (
-            <Alert color="red" role="alert" title="The items were not fulfilled">
-              {general.map((message) => (
-                <div key={message}>{message}</div>
-              ))}
-            </Alert>
-          )}
+          <RefusalAlert title="The items were not fulfilled" messages={general} />
           <Table verticalSpacing={6} fz="sm">
             <Table.Thead>
               <Table.Tr>

@@ -9,7 +9,7 @@ import { isZeroDecimal } from '../../lib/decimal';
 import { formatMoney } from '../../lib/format';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 import { FulfilDialog, type FulfilLine } from './FulfilDialog';
-import type { OrderDetail } from './OrderPage';
+import type { OrderDetail } from './orderDetail';
 import { RefundDialog, refundableOf, type PreviewOutcome, type RefundRequest } from './RefundDialog';
 import type { MutationOutcome } from './types';
 
@@ -24,9 +24,7 @@ export const FulfilOrderMutation = graphql(`
         }
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -43,9 +41,7 @@ export const FulfilAllMutation = graphql(`
         }
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -79,9 +75,7 @@ export const PreviewRefundMutation = graphql(`
         explanation
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -98,9 +92,7 @@ export const RefundOrderMutation = graphql(`
         }
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -117,9 +109,7 @@ export const RefundAllMutation = graphql(`
         }
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }

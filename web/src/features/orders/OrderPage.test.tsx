@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../../test/renderApp';
 import { graphqlRoute, jsonResponse, stubServer } from '../../test/server';
+import { subtractQuantity } from '../../lib/decimal';
 
 const money = (amount: string) => ({ __typename: 'Money', amount, minor: amount.replace('.', ''), currency: 'EUR' });
 
@@ -17,6 +18,7 @@ const item = (n: number, name: string, q: Record<string, string>) => ({
   cancelledQuantity: q['cancelled'] ?? '0',
   returnedQuantity: q['returned'] ?? '0',
   openQuantity: q['open'],
+  returnableQuantity: q['returnable'] ?? subtractQuantity(q['fulfilled'] ?? '0', q['returned'] ?? '0'),
   vatRate: '22',
   unitPrice: money('2.35'),
   total: money('7.05'),

@@ -9,10 +9,10 @@ import type { ItemRow } from './types';
 const eur = (amount: string) => ({ amount, minor: amount.replace('.', ''), currency: 'EUR' });
 
 const cable: ItemRow = {
-  id: 'itm_1', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4', fulfilledQuantity: '1.5', cancelledQuantity: '0', returnedQuantity: '0', openQuantity: '2.5', unitPrice: eur('2.35'), total: eur('9.40'),
+  id: 'itm_1', sku: 'CABLE-3M', name: 'Cable per metre', quantity: '4', fulfilledQuantity: '1.5', cancelledQuantity: '0', returnedQuantity: '0', returnableQuantity: '1.5', openQuantity: '2.5', unitPrice: eur('2.35'), total: eur('9.40'),
 };
 const lamp: ItemRow = {
-  id: 'itm_2', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', fulfilledQuantity: '0', cancelledQuantity: '1', returnedQuantity: '0', openQuantity: '0', unitPrice: eur('89.90'), total: eur('89.90'),
+  id: 'itm_2', sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', fulfilledQuantity: '0', cancelledQuantity: '1', returnedQuantity: '0', returnableQuantity: '0', openQuantity: '0', unitPrice: eur('89.90'), total: eur('89.90'),
 };
 
 const preview: RefundPreviewData = {
@@ -109,5 +109,32 @@ describe('refundable quantities', () => {
     ['AUTO', '4'],
   ] as const)('%s of a partly fulfilled item: %s', (type, expected) => {
     expect(refundableOf(cable, type)).toBe(expected);
+  });
+});
+
+describe('a fulfilment still pending at the provider', () => {
+  // 5 ordered, 3 fulfilled of which 1 awaits its capture: the server answers
+  // returnableQuantity 2 (the pending part cannot come back yet), openQuantity 2.
+  const mug: ItemRow = {
+    id: 'itm_3', sku: 'MUG-SET', name: 'Stoneware mug set', quantity: '5', fulfilledQuantity: '3', cancelledQuantity: '0', returnedQuantity: '0',
+    returnableQuantity: '2', openQuantity: '2', unitPrice: eur('34.50'), total: eur('172.50'),
+  };
+
+  it('is not offered for return: the dialog offers what the server accepts', async () => {
+    const onPreview = vi.fn(async () => ({ userErrors: [], preview }));
+    renderUi(<RefundDialog opened onClose={vi.fn()} items={[mug]} onPreview={onPreview} onRefund={vi.fn(async () => [])} onRefundAll={vi.fn(async () => [])} />);
+    const user = userEvent.setup();
+    const row = screen.getByText('Stoneware mug set').closest('tr')!;
+    expect(within(row).getAllByRole('cell')[1]).toHaveTextContent('2');
+    await user.click(screen.getByRole('textbox', { name: 'Refund type of Stoneware mug set' }));
+    await user.click(await screen.findByRole('option', { name: 'Return' }));
+    await user.click(screen.getByRole('button', { name: 'Refund all of Stoneware mug set' }));
+    expect(screen.getByLabelText('Quantity to refund of Stoneware mug set')).toHaveValue('2');
+    await waitFor(() => expect(onPreview).toHaveBeenCalledWith({ items: [{ sku: 'MUG-SET', refundType: 'RETURN', quantity: '2' }], reason: null }));
+  });
+
+  it('counts only the confirmed part as returnable', () => {
+    expect(refundableOf(mug, 'RETURN')).toBe('2');
+    expect(refundableOf(mug, 'CANCEL')).toBe('2');
   });
 });

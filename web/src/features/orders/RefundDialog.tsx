@@ -2,12 +2,13 @@ import { Alert, Button, Group, Loader, Modal, Select, Stack, Table, Text, TextIn
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useRef, useState } from 'react';
-import { addQuantity, isZeroDecimal, quantityProblem, subtractQuantity } from '../../lib/decimal';
+import { addQuantity, isZeroDecimal, quantityProblem } from '../../lib/decimal';
 import { formatMoney, formatQuantity } from '../../lib/format';
 import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
 import { lineFieldTranslator } from './FulfilDialog';
 import { RefundPreview, type RefundPreviewData } from './RefundPreview';
 import type { ItemRow, MutationOutcome } from './types';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export type RefundTypeChoice = 'AUTO' | 'RETURN' | 'CANCEL';
 
@@ -33,18 +34,19 @@ interface Values {
 }
 
 /**
- * What can still be refunded of an item with each type (DESIGN.md): RETURN
- * what was fulfilled and not returned, CANCEL what is open, AUTO both.
+ * What can still be refunded of an item with each type: RETURN the server's
+ * returnableQuantity (a capture still pending at the provider cannot come back
+ * yet), CANCEL its openQuantity, AUTO both. The UI computes no quantity rule of
+ * its own, so it offers exactly what the server accepts.
  */
 export function refundableOf(item: ItemRow, type: RefundTypeChoice): string {
-  const returnable = subtractQuantity(item.fulfilledQuantity, item.returnedQuantity);
   switch (type) {
     case 'RETURN':
-      return returnable;
+      return item.returnableQuantity;
     case 'CANCEL':
       return item.openQuantity;
     case 'AUTO':
-      return addQuantity(returnable, item.openQuantity);
+      return addQuantity(item.returnableQuantity, item.openQuantity);
   }
 }
 
@@ -175,18 +177,12 @@ export function RefundDialog({
           <Text size="sm" c="dimmed">
             Return: the item came back. Cancel: it will not be sent. Automatic: returns what was fulfilled and cancels the rest — for a partly fulfilled item only the whole remaining quantity.
           </Text>
-          {general.length > 0 && (
-            <Alert color="red" role="alert" title="This refund is not possible">
-              {general.map((m) => (
-                <div key={m}>{m}</div>
-              ))}
-            </Alert>
-          )}
+          <RefusalAlert title="This refund is not possible" messages={general} />
           <Table verticalSpacing={6} fz="sm">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Item</Table.Th>
-                <Table.Th ta="right">Fulfilled</Table.Th>
+                <Table.Th ta="right">Returnable</Table.Th>
                 <Table.Th ta="right">Open</Table.Th>
                 <Table.Th w={150}>Type</Table.Th>
                 <Table.Th w={190}>Quantity</Table.Th>
@@ -207,7 +203,7 @@ export function RefundDialog({
                         {item.sku}
                       </Text>
                     </Table.Td>
-                    <Table.Td ta="right">{formatQuantity(subtractQuantity(item.fulfilledQuantity, item.returnedQuantity))}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(item.returnableQuantity)}</Table.Td>
                     <Table.Td ta="right">{formatQuantity(item.openQuantity)}</Table.Td>
                     <Table.Td>
                       <Select

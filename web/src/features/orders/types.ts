@@ -10,7 +10,10 @@ export interface ItemRow {
   fulfilledQuantity: string;
   cancelledQuantity: string;
   returnedQuantity: string;
+  /** What fulfil and CANCEL still accept, computed by the server. */
   openQuantity: string;
+  /** What RETURN still accepts, computed by the server (not what a pending capture holds). */
+  returnableQuantity: string;
   unitPrice: Money;
   total: Money;
 }

@@ -16,9 +16,7 @@ export const UpdatePspMutation = graphql(`
         bic
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }

@@ -1,9 +1,9 @@
-import { Alert, Button, Group, Paper, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { PageHeader, QueryError } from '../../components/Page';
-import { Pager, useCursorPager } from '../../components/Pager';
+import { useCursorPager } from '../../components/Pager';
 import type { SettlementRowFragment, SettlementStatus, SettlementWhereInput } from '../../gql/graphql';
 import { today } from '../../lib/dates';
 import { formatDate } from '../../lib/format';
@@ -11,7 +11,7 @@ import { MarkPaidButton } from './MarkPaidButton';
 import { OutboxCard, PspAccountCard } from './OwedBalances';
 import { RunSettlementsMutation, SettlementsByIdsQuery } from './mutations';
 import { SettlementsListQuery } from './SettlementsPage';
-import { SettlementsTable } from './SettlementsTable';
+import { SettlementsPanel, SettlementsTable } from './SettlementsTable';
 
 const pageSize = 25;
 
@@ -109,7 +109,6 @@ export function SettlementRunsPage() {
   const pager = useCursorPager(JSON.stringify(where));
   const [list, reexecute] = useQuery({ query: SettlementsListQuery, variables: { first: pageSize, after: pager.after, where } });
   const connection = list.data?.settlements;
-  const rows = connection?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
 
   return (
@@ -118,48 +117,18 @@ export function SettlementRunsPage() {
       <Stack gap="md">
         <RunCard onRan={refresh} />
         <PspAccountCard />
-        <Paper withBorder radius="md">
-          <Group justify="space-between" px="md" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-            <Text fw={600}>All settlements</Text>
-            <Select
-              aria-label="Status"
-              placeholder="Any status"
-              data={[
-                { value: 'PENDING', label: 'Pending payout' },
-                { value: 'PAID', label: 'Paid' },
-                { value: 'MERCHANT_OWES', label: 'Merchant owes' },
-                { value: 'SETTLED', label: 'Settled' },
-              ]}
-              value={status}
-              onChange={setStatus}
-              clearable
-              size="xs"
-              w={180}
-            />
-          </Group>
-          {list.error ? (
-            <div style={{ padding: 16 }}>
-              <QueryError error={list.error} what="the settlements" />
-            </div>
-          ) : (
-            <SettlementsTable
-              rows={rows}
-              loading={list.fetching && !connection}
-              showCompany
-              empty={{ title: 'No settlements yet', description: 'Run the settlements of a day to create them.' }}
-              action={(s) => <MarkPaidButton settlement={s} onDone={refresh} />}
-            />
-          )}
-          <Pager
-            page={pager.page}
+        <SettlementsPanel
+            status={status}
+            onStatus={setStatus}
+            error={list.error}
+            fetching={list.fetching}
+            connection={connection}
+            pager={pager}
             pageSize={pageSize}
-            totalCount={connection?.totalCount}
-            hasNextPage={connection?.pageInfo.hasNextPage ?? false}
-            onNext={() => pager.next(connection?.pageInfo.endCursor)}
-            onPrevious={pager.previous}
-            noun="settlements"
-          />
-        </Paper>
+            showCompany
+            empty={{ title: 'No settlements yet', description: 'Run the settlements of a day to create them.' }}
+            action={(s) => <MarkPaidButton settlement={s} onDone={refresh} />}
+        />
         <OutboxCard />
       </Stack>
     </>

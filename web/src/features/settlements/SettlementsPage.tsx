@@ -2,24 +2,23 @@ import { Grid, Group, Paper, Select, SegmentedControl, Stack, Table, Text } from
 import { useState } from 'react';
 import { useQuery } from 'urql';
 import { EmptyState, LoadingBlock, MoneyText, PageHeader, QueryError, Section, Stat } from '../../components/Page';
-import { Pager, useCursorPager } from '../../components/Pager';
+import { useCursorPager } from '../../components/Pager';
 import { graphql } from '../../gql';
 import type { SettlementStatus, SettlementWhereInput } from '../../gql/graphql';
 import { addDays, today } from '../../lib/dates';
 import { formatDate, formatMoney } from '../../lib/format';
 import { useMyMerchant } from '../../lib/viewer';
-import { scheduleText } from '../merchants/MerchantPage';
+import { scheduleText } from '../../shared/CompanyCard';
 import { SettlementOverviewQuery } from './mutations';
 import { PayoutsChart, chartPoints } from './PayoutsChart';
-import { SettlementsTable } from './SettlementsTable';
+import { SettlementsPanel } from './SettlementsTable';
 
 export const SettlementsListQuery = graphql(`
   query SettlementsList($first: Int!, $after: Cursor, $where: SettlementWhereInput) {
     settlements(first: $first, after: $after, where: $where, orderBy: { field: DATE, direction: DESC }) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {
@@ -84,7 +83,6 @@ export function MerchantSettlementsPage() {
   const points = chartPoints(periods, grouping);
   const next = data?.upcoming[0];
   const connection = list.data?.settlements;
-  const rows = connection?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
 
   return (
     <>
@@ -175,47 +173,17 @@ export function MerchantSettlementsPage() {
             </Section>
           </Grid.Col>
         </Grid>
-        <Paper withBorder radius="md">
-          <Group justify="space-between" px="md" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-            <Text fw={600}>All settlements</Text>
-            <Select
-              aria-label="Status"
-              placeholder="Any status"
-              data={[
-                { value: 'PENDING', label: 'Pending payout' },
-                { value: 'PAID', label: 'Paid' },
-                { value: 'MERCHANT_OWES', label: 'Merchant owes' },
-                { value: 'SETTLED', label: 'Settled' },
-              ]}
-              value={status}
-              onChange={setStatus}
-              clearable
-              size="xs"
-              w={180}
-            />
-          </Group>
-          {list.error ? (
-            <div style={{ padding: 16 }}>
-              <QueryError error={list.error} what="the settlements" />
-            </div>
-          ) : (
-            <SettlementsTable
-              rows={rows}
-              loading={list.fetching && !connection}
-              showCompany={false}
-              empty={{ title: 'No settlements yet', description: 'Your first settlement appears after your first payable order.' }}
-            />
-          )}
-          <Pager
-            page={pager.page}
+        <SettlementsPanel
+            status={status}
+            onStatus={setStatus}
+            error={list.error}
+            fetching={list.fetching}
+            connection={connection}
+            pager={pager}
             pageSize={pageSize}
-            totalCount={connection?.totalCount}
-            hasNextPage={connection?.pageInfo.hasNextPage ?? false}
-            onNext={() => pager.next(connection?.pageInfo.endCursor)}
-            onPrevious={pager.previous}
-            noun="settlements"
-          />
-        </Paper>
+            showCompany={false}
+            empty={{ title: 'No settlements yet', description: 'Your first settlement appears after your first payable order.' }}
+        />
       </Stack>
     </>
   );

@@ -1,7 +1,10 @@
-import { Anchor, Button, Group, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
+import type { CombinedError } from 'urql';
+import { ListPanel, nodesOf, type ConnectionLike } from '../../components/ListPage';
 import { EmptyState, MoneyText, SkeletonRows, StatusBadge } from '../../components/Page';
+import type { useCursorPager } from '../../components/Pager';
 import { DownloadIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { SettlementRowFragment } from '../../gql/graphql';
@@ -147,5 +150,56 @@ export function SettlementsTable({
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** The settlement statuses a list can be narrowed to. */
+const statusOptions = [
+  { value: 'PENDING', label: 'Pending payout' },
+  { value: 'PAID', label: 'Paid' },
+  { value: 'MERCHANT_OWES', label: 'Merchant owes' },
+  { value: 'SETTLED', label: 'Settled' },
+];
+
+/** "All settlements": the list with its status filter and pages, for PSP staff and for a merchant. */
+export function SettlementsPanel({
+  status,
+  onStatus,
+  error,
+  fetching,
+  connection,
+  pager,
+  pageSize,
+  ...table
+}: {
+  status: string | null;
+  onStatus: (status: string | null) => void;
+  error: CombinedError | undefined;
+  fetching: boolean;
+  connection: ConnectionLike<SettlementRowFragment> | null | undefined;
+  pager: ReturnType<typeof useCursorPager>;
+  pageSize: number;
+  showCompany: boolean;
+  empty: { title: string; description?: string };
+  action?: (row: SettlementRowFragment) => ReactNode;
+}) {
+  return (
+    <ListPanel
+      toolbar={
+        <>
+          <Text fw={600}>All settlements</Text>
+          <Select aria-label="Status" placeholder="Any status" data={statusOptions} value={status} onChange={onStatus} clearable size="xs" w={180} />
+        </>
+      }
+      toolbarProps={{ px: 'md', py: 'sm', p: undefined }}
+      error={error}
+      what="the settlements"
+      pager={pager}
+      pageSize={pageSize}
+      connection={connection}
+      noun="settlements"
+    >
+      <SettlementsTable rows={nodesOf(connection)} loading={fetching && !connection} {...table} />
+    </ListPanel>
   );
 }

@@ -11,9 +11,7 @@ export const RunSettlementsMutation = graphql(`
         id
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -29,9 +27,7 @@ export const MarkSettlementPaidMutation = graphql(`
         paidAt
       }
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useMutation } from 'urql';
@@ -6,6 +6,7 @@ import { CheckIcon, CopyIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { Role } from '../../gql/graphql';
 import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { RefusalAlert } from '../../components/RefusalAlert';
 
 export const InviteUserMutation = graphql(`
   mutation InviteUser($input: InviteUserInput!) {
@@ -19,9 +20,7 @@ export const InviteUserMutation = graphql(`
       }
       invitationUrl
       userErrors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -122,13 +121,7 @@ export function InviteUserDialog({
       ) : (
         <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
           <Stack gap="md">
-            {general.length > 0 && (
-              <Alert color="red" role="alert" title="The user was not invited">
-                {general.map((m) => (
-                  <div key={m}>{m}</div>
-                ))}
-              </Alert>
-            )}
+            <RefusalAlert title="The user was not invited" messages={general} />
             <TextInput label="Email" type="email" data-autofocus {...form.getInputProps('email')} />
             <TextInput label="Name" description="Optional" {...form.getInputProps('name')} />
             <Select label="Role" data={[...roles]} allowDeselect={false} {...form.getInputProps('role')} />

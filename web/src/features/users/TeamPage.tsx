@@ -6,7 +6,8 @@ import { LoadingBlock, PageHeader, QueryError } from '../../components/Page';
 import { PlusIcon } from '../../components/icons';
 import { roleOptions } from '../../lib/labels';
 import { useMyMerchant } from '../../lib/viewer';
-import { MerchantDetailQueryDocument, UsersTable } from '../merchants/MerchantPage';
+import { MerchantDetailQueryDocument } from '../../shared/merchantDetail';
+import { UsersTable } from '../../shared/users';
 import { InviteUserDialog } from './InviteUserDialog';
 
 /** Merchant users: who has access to the merchant's backoffice; admins invite more. */

@@ -1,16 +1,18 @@
-import { Anchor, Badge, Button, Group, Paper, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, SegmentedControl, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { useAuth } from '../../auth/AuthContext';
 import { isRole, roleLabel } from '../../auth/roles';
-import { EmptyState, PageHeader, QueryError, SkeletonRows } from '../../components/Page';
-import { Pager, useCursorPager } from '../../components/Pager';
-import { PlusIcon, SearchIcon } from '../../components/icons';
+import { ListPanel, ListTable, SearchInput, nodesOf, useUrlFilters } from '../../components/ListPage';
+import { PageHeader } from '../../components/Page';
+import { useCursorPager } from '../../components/Pager';
+import { PlusIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { UserWhereInput } from '../../gql/graphql';
 import { formatDateTime } from '../../lib/format';
+import { UserName, UserStatusBadge } from '../../shared/users';
 import { InviteUserDialog } from './InviteUserDialog';
 
 export const UsersQuery = graphql(`
@@ -18,8 +20,7 @@ export const UsersQuery = graphql(`
     users(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {
@@ -49,21 +50,11 @@ export function pspRolesFor(role: string): { value: string; label: string }[] {
   return role === 'PSP_ADMIN' ? [{ value: 'PSP_ADMIN', label: 'PSP admin' }, operator] : [operator];
 }
 
-export function UserStatusBadge({ user }: { user: { disabled: boolean; invitationPending: boolean } }) {
-  const [label, color] = user.disabled ? ['Disabled', 'gray'] : user.invitationPending ? ['Invited', 'blue'] : ['Active', 'green'];
-  return (
-    <Badge color={color} variant="light" size="sm" radius="sm" tt="none">
-      {label}
-    </Badge>
-  );
-}
-
 /** PSP staff: everyone who can sign in, PSP staff and merchant users; invite more PSP staff. */
 export function UsersPage() {
   const { user } = useAuth();
-  const [params, setParams] = useSearchParams();
-  const who = params.get('who') ?? 'staff';
-  const q = params.get('q') ?? '';
+  const { values, set } = useUrlFilters({ who: 'staff', q: '' });
+  const { who, q } = values;
   const [debouncedQ] = useDebouncedValue(q, 250);
   const [inviting, setInviting] = useState(false);
   const where: UserWhereInput = who === 'staff' ? { merchantIDIsNil: true } : who === 'merchants' ? { merchantIDNotNil: true } : {};
@@ -73,17 +64,6 @@ export function UsersPage() {
   const pager = useCursorPager(JSON.stringify(where));
   const [result, reexecute] = useQuery({ query: UsersQuery, variables: { first: pageSize, after: pager.after, where } });
   const connection = result.data?.users;
-  const rows = connection?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
-
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value === '') {
-      next.delete(name);
-    } else {
-      next.set(name, value);
-    }
-    setParams(next, { replace: true });
-  };
 
   return (
     <>
@@ -96,100 +76,60 @@ export function UsersPage() {
           </Button>
         }
       />
-      <Paper withBorder radius="md">
-        <Group gap="sm" p="sm" justify="space-between" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-          <TextInput
-            aria-label="Search by email"
-            placeholder="Search by email"
-            leftSection={<SearchIcon size={14} />}
-            value={q}
-            onChange={(e) => set('q', e.currentTarget.value)}
-            w={260}
-            size="xs"
-          />
-          <SegmentedControl
-            aria-label="Whose users"
-            size="xs"
-            value={who}
-            onChange={(v) => set('who', v === 'staff' ? '' : v)}
-            data={[
-              { value: 'staff', label: 'PSP staff' },
-              { value: 'merchants', label: 'Merchant users' },
-              { value: 'all', label: 'Everyone' },
-            ]}
-          />
-        </Group>
-        {result.error ? (
-          <div style={{ padding: 16 }}>
-            <QueryError error={result.error} what="the users" />
-          </div>
-        ) : (
-          <Table.ScrollContainer minWidth={760}>
-            <Table verticalSpacing={8} horizontalSpacing="md" fz="sm">
-              <Table.Thead bg="var(--mantine-color-gray-0)">
-                <Table.Tr>
-                  <Table.Th>User</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Merchant</Table.Th>
-                  <Table.Th>Last sign-in</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {result.fetching && !connection ? (
-                  <SkeletonRows columns={5} />
-                ) : rows.length === 0 ? (
-                  <Table.Tr>
-                    <Table.Td colSpan={5}>
-                      <EmptyState title="No users match" />
-                    </Table.Td>
-                  </Table.Tr>
+      <ListPanel
+        toolbar={
+          <>
+            <SearchInput label="Search by email" placeholder="Search by email" value={q} onChange={(v) => set('q', v)} />
+            <SegmentedControl
+              aria-label="Whose users"
+              size="xs"
+              value={who}
+              onChange={(v) => set('who', v)}
+              data={[
+                { value: 'staff', label: 'PSP staff' },
+                { value: 'merchants', label: 'Merchant users' },
+                { value: 'all', label: 'Everyone' },
+              ]}
+            />
+          </>
+        }
+        error={result.error}
+        what="the users"
+        pager={pager}
+        pageSize={pageSize}
+        connection={connection}
+        noun="users"
+      >
+        <ListTable
+          columns={[{ label: 'User' }, { label: 'Role' }, { label: 'Merchant' }, { label: 'Last sign-in' }, { label: 'Status' }]}
+          loading={result.fetching && !connection}
+          rows={nodesOf(connection)}
+          empty={{ title: 'No users match' }}
+          row={(u) => (
+            <Table.Tr key={u.id}>
+              <Table.Td>
+                <UserName user={u} />
+              </Table.Td>
+              <Table.Td>{isRole(u.role) ? roleLabel(u.role) : u.role}</Table.Td>
+              <Table.Td>
+                {u.merchant ? (
+                  <Anchor component={Link} to={`/merchants/${u.merchant.id}?tab=users`} size="sm">
+                    {u.merchant.name}
+                  </Anchor>
                 ) : (
-                  rows.map((u) => (
-                    <Table.Tr key={u.id}>
-                      <Table.Td>
-                        <Text size="sm" fw={500}>
-                          {u.name || u.email}
-                        </Text>
-                        {u.name && u.name !== u.email && (
-                          <Text size="xs" c="dimmed">
-                            {u.email}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{isRole(u.role) ? roleLabel(u.role) : u.role}</Table.Td>
-                      <Table.Td>
-                        {u.merchant ? (
-                          <Anchor component={Link} to={`/merchants/${u.merchant.id}?tab=users`} size="sm">
-                            {u.merchant.name}
-                          </Anchor>
-                        ) : (
-                          <Text size="sm" c="dimmed">
-                            PSP staff
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td c="dimmed">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : 'Never'}</Table.Td>
-                      <Table.Td>
-                        <UserStatusBadge user={u} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))
+                  <Text size="sm" c="dimmed">
+                    PSP staff
+                  </Text>
                 )}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-        <Pager
-          page={pager.page}
-          pageSize={pageSize}
-          totalCount={connection?.totalCount}
-          hasNextPage={connection?.pageInfo.hasNextPage ?? false}
-          onNext={() => pager.next(connection?.pageInfo.endCursor)}
-          onPrevious={pager.previous}
-          noun="users"
+              </Table.Td>
+              <Table.Td c="dimmed">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : 'Never'}</Table.Td>
+              <Table.Td>
+                <UserStatusBadge user={u} />
+              </Table.Td>
+            </Table.Tr>
+          )}
         />
-      </Paper>
+      </ListPanel>
       <InviteUserDialog
         opened={inviting}
         onClose={() => setInviting(false)}

@@ -1,0 +1,32 @@
+import { graphql } from '../gql';
+
+/**
+ * Field lists every feature shares, defined once. graphql-codegen's client
+ * preset knows fragments by name, so a document anywhere may spread them.
+ */
+
+/** A payload's business refusals: every mutation asks for them the same way. */
+graphql(`
+  fragment UserErrorFields on UserError {
+    code
+    field
+    message
+  }
+`);
+
+/** An amount as every screen shows it (lib/format's Money). */
+graphql(`
+  fragment MoneyFields on Money {
+    amount
+    minor
+    currency
+  }
+`);
+
+/** Where a list's next page starts (components/ListPage). */
+graphql(`
+  fragment PageInfoFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
