@@ -122,7 +122,7 @@ func (a *Authenticator) ConfirmMFAEnrolment(ctx context.Context, code string) ([
 	if u.MfaEnabledAt != nil {
 		return nil, domain.Refuse(domain.CodeConflict, nil, "two-factor sign-in is already on")
 	}
-	if u.MfaPendingEnc == nil {
+	if len(bytesOf(u.MfaPendingEnc)) == 0 {
 		return nil, domain.Refuse(domain.CodeConflict, nil, "start the enrolment first (startMfaEnrollment)")
 	}
 	code = normalizeCode(code)
@@ -246,7 +246,7 @@ func (a *Authenticator) clearMFA(ctx context.Context, userID string) error {
 // else a recovery code. It answers whether a recovery code was used; ErrInvalidOTP
 // when nothing matched or the code was used before.
 func (a *Authenticator) useFactor(sys context.Context, u *ent.User, code string, now time.Time) (recovery bool, err error) {
-	if len(code) > maxCodeLength || u.MfaSecretEnc == nil {
+	if len(code) > maxCodeLength || len(bytesOf(u.MfaSecretEnc)) == 0 {
 		return false, ErrInvalidOTP
 	}
 	code = normalizeCode(code)
@@ -278,6 +278,14 @@ func (a *Authenticator) useFactor(sys context.Context, u *ent.User, code string,
 		return false, ErrInvalidOTP
 	}
 	return true, nil
+}
+
+// bytesOf reads a nullable bytes column (a NULL may scan as an empty value).
+func bytesOf(b *[]byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return *b
 }
 
 // normalizeCode drops what people type around a code: spaces and dashes, case.
