@@ -25,7 +25,9 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 			r := h.gql(actor, list, nil)
 			return slices.Contains(r.codes(), "MFA_ENROLMENT_REQUIRED")
 		}
-		var psp struct{ Psp struct{ RequireStaffMfa bool } }
+		var psp struct {
+			Psp struct{ RequireStaffMfa bool }
+		}
 		h.gql("staffA", `mutation { updatePsp(input: {requireStaffMfa: true}) { psp { requireStaffMfa } userErrors { code } } }`, nil).
 			mustData(t).field(t, "updatePsp", &psp)
 		if !psp.Psp.RequireStaffMfa {
