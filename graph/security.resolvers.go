@@ -28,9 +28,12 @@ func (r *mutationResolver) ConfirmMfaEnrollment(ctx context.Context, input model
 
 // DisableMfa is the resolver for the disableMfa field.
 func (r *mutationResolver) DisableMfa(ctx context.Context, input model.DisableMfaInput) (*model.DisableMfaPayload, error) {
-	err := r.Auth.DisableMFA(ctx, input.Code)
-	ue, err := userErrorsOf(err)
-	return &model.DisableMfaPayload{MfaEnabled: len(ue) > 0, UserErrors: ue}, err
+	ue, err := userErrorsOf(r.Auth.DisableMFA(ctx, input.Code))
+	if err != nil {
+		return nil, err
+	}
+	on, err := r.Auth.MFAEnabled(ctx)
+	return &model.DisableMfaPayload{MfaEnabled: on, UserErrors: ue}, err
 }
 
 // RegenerateRecoveryCodes is the resolver for the regenerateRecoveryCodes field.

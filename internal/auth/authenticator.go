@@ -363,10 +363,11 @@ func (a *Authenticator) Logout(ctx context.Context, userID string) error {
 }
 
 // AcceptInvitation sets the password of an invited user from the one-time token and
-// answers the user with a login token. The token works once and until it expires.
+// answers the user with a login token (a session from device, the User-Agent). The
+// token works once and until it expires.
 // The cheap checks (sizes, then the token) come before the password is hashed, so
 // made-up tokens cost no argon2id work.
-func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password string) (*ent.User, string, time.Time, error) {
+func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password, device string) (*ent.User, string, time.Time, error) {
 	if err := CheckPasswordSize(password); err != nil {
 		return nil, "", time.Time{}, err
 	}
@@ -408,7 +409,7 @@ func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password st
 	if err := a.revokeSessions(ctx, u.ID, ""); err != nil { // a new password ends the others
 		return nil, "", time.Time{}, err
 	}
-	return a.openSession(ctx, u, "", now)
+	return a.openSession(ctx, u, device, now)
 }
 
 var (

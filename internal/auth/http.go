@@ -181,7 +181,7 @@ func (h *HTTP) setPassword(w http.ResponseWriter, r *http.Request) {
 	if h.refuseIfLimited(w, ipKey, "") {
 		return
 	}
-	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password)
+	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password, r.UserAgent())
 	switch {
 	case errors.Is(err, ErrPasswordTooShort), errors.Is(err, ErrPasswordTooLong):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
