@@ -298,6 +298,7 @@ func (a *Authenticator) LoginWith(ctx context.Context, c Credentials) (*ent.User
 	if !CheckPassword(u.PasswordHash, password) {
 		return nil, "", time.Time{}, ErrBadLogin
 	}
+	release() // the hash is done: the code check and the session's writes need not hold the gate
 	if _, err := UserPrincipal(u); err != nil {
 		return nil, "", time.Time{}, ErrBadLogin
 	}
