@@ -23,7 +23,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -64,8 +66,12 @@ type Client struct {
 	FulfilmentLine *FulfilmentLineClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// LoginSession is the client for interacting with the LoginSession builders.
+	LoginSession *LoginSessionClient
 	// Merchant is the client for interacting with the Merchant builders.
 	Merchant *MerchantClient
+	// MfaRecoveryCode is the client for interacting with the MfaRecoveryCode builders.
+	MfaRecoveryCode *MfaRecoveryCodeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
@@ -115,7 +121,9 @@ func (c *Client) init() {
 	c.Fulfilment = NewFulfilmentClient(c.config)
 	c.FulfilmentLine = NewFulfilmentLineClient(c.config)
 	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
+	c.LoginSession = NewLoginSessionClient(c.config)
 	c.Merchant = NewMerchantClient(c.config)
+	c.MfaRecoveryCode = NewMfaRecoveryCodeClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
@@ -231,7 +239,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
 		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
+		LoginSession:       NewLoginSessionClient(cfg),
 		Merchant:           NewMerchantClient(cfg),
+		MfaRecoveryCode:    NewMfaRecoveryCodeClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
 		OutboxMessage:      NewOutboxMessageClient(cfg),
@@ -274,7 +284,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Fulfilment:         NewFulfilmentClient(cfg),
 		FulfilmentLine:     NewFulfilmentLineClient(cfg),
 		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
+		LoginSession:       NewLoginSessionClient(cfg),
 		Merchant:           NewMerchantClient(cfg),
+		MfaRecoveryCode:    NewMfaRecoveryCodeClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderItem:          NewOrderItemClient(cfg),
 		OutboxMessage:      NewOutboxMessageClient(cfg),
@@ -320,10 +332,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
-		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
-		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
-		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
+		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
+		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
+		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
+		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
+		c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,10 +347,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.Merchant, c.Order, c.OrderItem,
-		c.OutboxMessage, c.PSP, c.ProviderAccount, c.ProviderActivation, c.Refund,
-		c.RefundLine, c.SandboxRecord, c.Settlement, c.SettlementEntry,
-		c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
+		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
+		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
+		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
+		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
+		c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -362,8 +376,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.FulfilmentLine.mutate(ctx, m)
 	case *IdempotencyRecordMutation:
 		return c.IdempotencyRecord.mutate(ctx, m)
+	case *LoginSessionMutation:
+		return c.LoginSession.mutate(ctx, m)
 	case *MerchantMutation:
 		return c.Merchant.mutate(ctx, m)
+	case *MfaRecoveryCodeMutation:
+		return c.MfaRecoveryCode.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
@@ -1759,6 +1777,140 @@ func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyReco
 	}
 }
 
+// LoginSessionClient is a client for the LoginSession schema.
+type LoginSessionClient struct {
+	config
+}
+
+// NewLoginSessionClient returns a client for the LoginSession from the given config.
+func NewLoginSessionClient(c config) *LoginSessionClient {
+	return &LoginSessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loginsession.Hooks(f(g(h())))`.
+func (c *LoginSessionClient) Use(hooks ...Hook) {
+	c.hooks.LoginSession = append(c.hooks.LoginSession, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loginsession.Intercept(f(g(h())))`.
+func (c *LoginSessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoginSession = append(c.inters.LoginSession, interceptors...)
+}
+
+// Create returns a builder for creating a LoginSession entity.
+func (c *LoginSessionClient) Create() *LoginSessionCreate {
+	mutation := newLoginSessionMutation(c.config, OpCreate)
+	return &LoginSessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoginSession entities.
+func (c *LoginSessionClient) CreateBulk(builders ...*LoginSessionCreate) *LoginSessionCreateBulk {
+	return &LoginSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoginSessionClient) MapCreateBulk(slice any, setFunc func(*LoginSessionCreate, int)) *LoginSessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoginSessionCreateBulk{err: fmt.Errorf("calling to LoginSessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoginSessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoginSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoginSession.
+func (c *LoginSessionClient) Update() *LoginSessionUpdate {
+	mutation := newLoginSessionMutation(c.config, OpUpdate)
+	return &LoginSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoginSessionClient) UpdateOne(_m *LoginSession) *LoginSessionUpdateOne {
+	mutation := newLoginSessionMutation(c.config, OpUpdateOne, withLoginSession(_m))
+	return &LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoginSessionClient) UpdateOneID(id string) *LoginSessionUpdateOne {
+	mutation := newLoginSessionMutation(c.config, OpUpdateOne, withLoginSessionID(id))
+	return &LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoginSession.
+func (c *LoginSessionClient) Delete() *LoginSessionDelete {
+	mutation := newLoginSessionMutation(c.config, OpDelete)
+	return &LoginSessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoginSessionClient) DeleteOne(_m *LoginSession) *LoginSessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoginSessionClient) DeleteOneID(id string) *LoginSessionDeleteOne {
+	builder := c.Delete().Where(loginsession.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoginSessionDeleteOne{builder}
+}
+
+// Query returns a query builder for LoginSession.
+func (c *LoginSessionClient) Query() *LoginSessionQuery {
+	return &LoginSessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoginSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoginSession entity by its id.
+func (c *LoginSessionClient) Get(ctx context.Context, id string) (*LoginSession, error) {
+	return c.Query().Where(loginsession.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoginSessionClient) GetX(ctx context.Context, id string) *LoginSession {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LoginSessionClient) Hooks() []Hook {
+	hooks := c.hooks.LoginSession
+	return append(hooks[:len(hooks):len(hooks)], loginsession.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoginSessionClient) Interceptors() []Interceptor {
+	return c.inters.LoginSession
+}
+
+func (c *LoginSessionClient) mutate(ctx context.Context, m *LoginSessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoginSessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoginSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoginSessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoginSession mutation op: %q", m.Op())
+	}
+}
+
 // MerchantClient is a client for the Merchant schema.
 type MerchantClient struct {
 	config
@@ -1986,6 +2138,140 @@ func (c *MerchantClient) mutate(ctx context.Context, m *MerchantMutation) (Value
 		return (&MerchantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Merchant mutation op: %q", m.Op())
+	}
+}
+
+// MfaRecoveryCodeClient is a client for the MfaRecoveryCode schema.
+type MfaRecoveryCodeClient struct {
+	config
+}
+
+// NewMfaRecoveryCodeClient returns a client for the MfaRecoveryCode from the given config.
+func NewMfaRecoveryCodeClient(c config) *MfaRecoveryCodeClient {
+	return &MfaRecoveryCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mfarecoverycode.Hooks(f(g(h())))`.
+func (c *MfaRecoveryCodeClient) Use(hooks ...Hook) {
+	c.hooks.MfaRecoveryCode = append(c.hooks.MfaRecoveryCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mfarecoverycode.Intercept(f(g(h())))`.
+func (c *MfaRecoveryCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MfaRecoveryCode = append(c.inters.MfaRecoveryCode, interceptors...)
+}
+
+// Create returns a builder for creating a MfaRecoveryCode entity.
+func (c *MfaRecoveryCodeClient) Create() *MfaRecoveryCodeCreate {
+	mutation := newMfaRecoveryCodeMutation(c.config, OpCreate)
+	return &MfaRecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MfaRecoveryCode entities.
+func (c *MfaRecoveryCodeClient) CreateBulk(builders ...*MfaRecoveryCodeCreate) *MfaRecoveryCodeCreateBulk {
+	return &MfaRecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MfaRecoveryCodeClient) MapCreateBulk(slice any, setFunc func(*MfaRecoveryCodeCreate, int)) *MfaRecoveryCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MfaRecoveryCodeCreateBulk{err: fmt.Errorf("calling to MfaRecoveryCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MfaRecoveryCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MfaRecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MfaRecoveryCode.
+func (c *MfaRecoveryCodeClient) Update() *MfaRecoveryCodeUpdate {
+	mutation := newMfaRecoveryCodeMutation(c.config, OpUpdate)
+	return &MfaRecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MfaRecoveryCodeClient) UpdateOne(_m *MfaRecoveryCode) *MfaRecoveryCodeUpdateOne {
+	mutation := newMfaRecoveryCodeMutation(c.config, OpUpdateOne, withMfaRecoveryCode(_m))
+	return &MfaRecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MfaRecoveryCodeClient) UpdateOneID(id string) *MfaRecoveryCodeUpdateOne {
+	mutation := newMfaRecoveryCodeMutation(c.config, OpUpdateOne, withMfaRecoveryCodeID(id))
+	return &MfaRecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MfaRecoveryCode.
+func (c *MfaRecoveryCodeClient) Delete() *MfaRecoveryCodeDelete {
+	mutation := newMfaRecoveryCodeMutation(c.config, OpDelete)
+	return &MfaRecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MfaRecoveryCodeClient) DeleteOne(_m *MfaRecoveryCode) *MfaRecoveryCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MfaRecoveryCodeClient) DeleteOneID(id string) *MfaRecoveryCodeDeleteOne {
+	builder := c.Delete().Where(mfarecoverycode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MfaRecoveryCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for MfaRecoveryCode.
+func (c *MfaRecoveryCodeClient) Query() *MfaRecoveryCodeQuery {
+	return &MfaRecoveryCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMfaRecoveryCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MfaRecoveryCode entity by its id.
+func (c *MfaRecoveryCodeClient) Get(ctx context.Context, id string) (*MfaRecoveryCode, error) {
+	return c.Query().Where(mfarecoverycode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MfaRecoveryCodeClient) GetX(ctx context.Context, id string) *MfaRecoveryCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MfaRecoveryCodeClient) Hooks() []Hook {
+	hooks := c.hooks.MfaRecoveryCode
+	return append(hooks[:len(hooks):len(hooks)], mfarecoverycode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MfaRecoveryCodeClient) Interceptors() []Interceptor {
+	return c.inters.MfaRecoveryCode
+}
+
+func (c *MfaRecoveryCodeClient) mutate(ctx context.Context, m *MfaRecoveryCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MfaRecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MfaRecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MfaRecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MfaRecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MfaRecoveryCode mutation op: %q", m.Op())
 	}
 }
 
@@ -4515,17 +4801,17 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
-		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
-		Settlement, SettlementEntry, SettlementTotal, Shop, User,
-		WebhookEvent []ent.Hook
+		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
+		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
+		Refund, RefundLine, SandboxRecord, Settlement, SettlementEntry,
+		SettlementTotal, Shop, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, Merchant, Order, OrderItem, OutboxMessage,
-		PSP, ProviderAccount, ProviderActivation, Refund, RefundLine, SandboxRecord,
-		Settlement, SettlementEntry, SettlementTotal, Shop, User,
-		WebhookEvent []ent.Interceptor
+		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
+		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
+		Refund, RefundLine, SandboxRecord, Settlement, SettlementEntry,
+		SettlementTotal, Shop, User, WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -20,7 +20,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -104,7 +106,9 @@ func checkColumn(t, c string) error {
 			fulfilment.Table:         fulfilment.ValidColumn,
 			fulfilmentline.Table:     fulfilmentline.ValidColumn,
 			idempotencyrecord.Table:  idempotencyrecord.ValidColumn,
+			loginsession.Table:       loginsession.ValidColumn,
 			merchant.Table:           merchant.ValidColumn,
+			mfarecoverycode.Table:    mfarecoverycode.ValidColumn,
 			order.Table:              order.ValidColumn,
 			orderitem.Table:          orderitem.ValidColumn,
 			outboxmessage.Table:      outboxmessage.ValidColumn,

@@ -11,7 +11,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -37,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -229,6 +231,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   loginsession.Table,
+			Columns: loginsession.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: loginsession.FieldID,
+			},
+		},
+		Type: "LoginSession",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			loginsession.FieldCreatedAt:  {Type: field.TypeTime, Column: loginsession.FieldCreatedAt},
+			loginsession.FieldUpdatedAt:  {Type: field.TypeTime, Column: loginsession.FieldUpdatedAt},
+			loginsession.FieldUserID:     {Type: field.TypeString, Column: loginsession.FieldUserID},
+			loginsession.FieldPspID:      {Type: field.TypeString, Column: loginsession.FieldPspID},
+			loginsession.FieldMerchantID: {Type: field.TypeString, Column: loginsession.FieldMerchantID},
+			loginsession.FieldDevice:     {Type: field.TypeString, Column: loginsession.FieldDevice},
+			loginsession.FieldAddress:    {Type: field.TypeString, Column: loginsession.FieldAddress},
+			loginsession.FieldLastSeenAt: {Type: field.TypeTime, Column: loginsession.FieldLastSeenAt},
+			loginsession.FieldExpiresAt:  {Type: field.TypeTime, Column: loginsession.FieldExpiresAt},
+			loginsession.FieldRevokedAt:  {Type: field.TypeTime, Column: loginsession.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   merchant.Table,
 			Columns: merchant.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -246,9 +271,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			merchant.FieldEmail:            {Type: field.TypeString, Column: merchant.FieldEmail},
 			merchant.FieldStatus:           {Type: field.TypeEnum, Column: merchant.FieldStatus},
 			merchant.FieldSuspensionReason: {Type: field.TypeString, Column: merchant.FieldSuspensionReason},
+			merchant.FieldRequireMfa:       {Type: field.TypeBool, Column: merchant.FieldRequireMfa},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   mfarecoverycode.Table,
+			Columns: mfarecoverycode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: mfarecoverycode.FieldID,
+			},
+		},
+		Type: "MfaRecoveryCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			mfarecoverycode.FieldCreatedAt:  {Type: field.TypeTime, Column: mfarecoverycode.FieldCreatedAt},
+			mfarecoverycode.FieldUpdatedAt:  {Type: field.TypeTime, Column: mfarecoverycode.FieldUpdatedAt},
+			mfarecoverycode.FieldUserID:     {Type: field.TypeString, Column: mfarecoverycode.FieldUserID},
+			mfarecoverycode.FieldPspID:      {Type: field.TypeString, Column: mfarecoverycode.FieldPspID},
+			mfarecoverycode.FieldMerchantID: {Type: field.TypeString, Column: mfarecoverycode.FieldMerchantID},
+			mfarecoverycode.FieldCodeHash:   {Type: field.TypeBytes, Column: mfarecoverycode.FieldCodeHash},
+			mfarecoverycode.FieldUsedAt:     {Type: field.TypeTime, Column: mfarecoverycode.FieldUsedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -298,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldFeeFixedMinor:        {Type: field.TypeInt64, Column: order.FieldFeeFixedMinor},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -328,7 +374,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldReturnedAmountMinor:  {Type: field.TypeInt64, Column: orderitem.FieldReturnedAmountMinor},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -354,7 +400,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldSentAt:       {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   psp.Table,
 			Columns: psp.Columns,
@@ -365,16 +411,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "PSP",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			psp.FieldCreatedAt: {Type: field.TypeTime, Column: psp.FieldCreatedAt},
-			psp.FieldUpdatedAt: {Type: field.TypeTime, Column: psp.FieldUpdatedAt},
-			psp.FieldName:      {Type: field.TypeString, Column: psp.FieldName},
-			psp.FieldLegalName: {Type: field.TypeString, Column: psp.FieldLegalName},
-			psp.FieldCountry:   {Type: field.TypeString, Column: psp.FieldCountry},
-			psp.FieldIban:      {Type: field.TypeString, Column: psp.FieldIban},
-			psp.FieldBic:       {Type: field.TypeString, Column: psp.FieldBic},
+			psp.FieldCreatedAt:       {Type: field.TypeTime, Column: psp.FieldCreatedAt},
+			psp.FieldUpdatedAt:       {Type: field.TypeTime, Column: psp.FieldUpdatedAt},
+			psp.FieldName:            {Type: field.TypeString, Column: psp.FieldName},
+			psp.FieldLegalName:       {Type: field.TypeString, Column: psp.FieldLegalName},
+			psp.FieldCountry:         {Type: field.TypeString, Column: psp.FieldCountry},
+			psp.FieldIban:            {Type: field.TypeString, Column: psp.FieldIban},
+			psp.FieldBic:             {Type: field.TypeString, Column: psp.FieldBic},
+			psp.FieldRequireStaffMfa: {Type: field.TypeBool, Column: psp.FieldRequireStaffMfa},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideraccount.Table,
 			Columns: provideraccount.Columns,
@@ -396,7 +443,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideraccount.FieldWebhookSecretEnc: {Type: field.TypeBytes, Column: provideraccount.FieldWebhookSecretEnc},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideractivation.Table,
 			Columns: provideractivation.Columns,
@@ -419,7 +466,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideractivation.FieldActivatedAt:        {Type: field.TypeTime, Column: provideractivation.FieldActivatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refund.Table,
 			Columns: refund.Columns,
@@ -448,7 +495,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldReason:              {Type: field.TypeString, Column: refund.FieldReason},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refundline.Table,
 			Columns: refundline.Columns,
@@ -469,7 +516,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sandboxrecord.Table,
 			Columns: sandboxrecord.Columns,
@@ -488,7 +535,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sandboxrecord.FieldValue:     {Type: field.TypeBytes, Column: sandboxrecord.FieldValue},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlement.Table,
 			Columns: settlement.Columns,
@@ -515,7 +562,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlement.FieldPaidAt:           {Type: field.TypeTime, Column: settlement.FieldPaidAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlemententry.Table,
 			Columns: settlemententry.Columns,
@@ -543,7 +590,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlemententry.FieldPayableDate:      {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlementtotal.Table,
 			Columns: settlementtotal.Columns,
@@ -568,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
@@ -592,7 +639,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -616,9 +663,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldLastLoginAt:     {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 			user.FieldDisabled:        {Type: field.TypeBool, Column: user.FieldDisabled},
 			user.FieldTokenVersion:    {Type: field.TypeInt, Column: user.FieldTokenVersion},
+			user.FieldMfaSecretEnc:    {Type: field.TypeBytes, Column: user.FieldMfaSecretEnc},
+			user.FieldMfaPendingEnc:   {Type: field.TypeBytes, Column: user.FieldMfaPendingEnc},
+			user.FieldMfaEnabledAt:    {Type: field.TypeTime, Column: user.FieldMfaEnabledAt},
+			user.FieldMfaLastStep:     {Type: field.TypeInt64, Column: user.FieldMfaLastStep},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -2319,6 +2370,96 @@ func (f *IdempotencyRecordFilter) WhereExpiresAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LoginSessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LoginSessionQuery builder.
+func (_q *LoginSessionQuery) Filter() *LoginSessionFilter {
+	return &LoginSessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LoginSessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LoginSessionMutation builder.
+func (m *LoginSessionMutation) Filter() *LoginSessionFilter {
+	return &LoginSessionFilter{config: m.config, predicateAdder: m}
+}
+
+// LoginSessionFilter provides a generic filtering capability at runtime for LoginSessionQuery.
+type LoginSessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LoginSessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *LoginSessionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LoginSessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(loginsession.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LoginSessionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(loginsession.FieldUpdatedAt))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *LoginSessionFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldUserID))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *LoginSessionFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *LoginSessionFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldMerchantID))
+}
+
+// WhereDevice applies the entql string predicate on the device field.
+func (f *LoginSessionFilter) WhereDevice(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldDevice))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *LoginSessionFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(loginsession.FieldAddress))
+}
+
+// WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
+func (f *LoginSessionFilter) WhereLastSeenAt(p entql.TimeP) {
+	f.Where(p.Field(loginsession.FieldLastSeenAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *LoginSessionFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(loginsession.FieldExpiresAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *LoginSessionFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(loginsession.FieldRevokedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MerchantQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2347,7 +2488,7 @@ type MerchantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MerchantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2396,6 +2537,11 @@ func (f *MerchantFilter) WhereStatus(p entql.StringP) {
 // WhereSuspensionReason applies the entql string predicate on the suspension_reason field.
 func (f *MerchantFilter) WhereSuspensionReason(p entql.StringP) {
 	f.Where(p.Field(merchant.FieldSuspensionReason))
+}
+
+// WhereRequireMfa applies the entql bool predicate on the require_mfa field.
+func (f *MerchantFilter) WhereRequireMfa(p entql.BoolP) {
+	f.Where(p.Field(merchant.FieldRequireMfa))
 }
 
 // WhereHasPsp applies a predicate to check if query has an edge psp.
@@ -2483,6 +2629,81 @@ func (f *MerchantFilter) WhereHasOrdersWith(preds ...predicate.Order) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MfaRecoveryCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MfaRecoveryCodeQuery builder.
+func (_q *MfaRecoveryCodeQuery) Filter() *MfaRecoveryCodeFilter {
+	return &MfaRecoveryCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MfaRecoveryCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MfaRecoveryCodeMutation builder.
+func (m *MfaRecoveryCodeMutation) Filter() *MfaRecoveryCodeFilter {
+	return &MfaRecoveryCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// MfaRecoveryCodeFilter provides a generic filtering capability at runtime for MfaRecoveryCodeQuery.
+type MfaRecoveryCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MfaRecoveryCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *MfaRecoveryCodeFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(mfarecoverycode.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MfaRecoveryCodeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(mfarecoverycode.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MfaRecoveryCodeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(mfarecoverycode.FieldUpdatedAt))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *MfaRecoveryCodeFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(mfarecoverycode.FieldUserID))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *MfaRecoveryCodeFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(mfarecoverycode.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *MfaRecoveryCodeFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(mfarecoverycode.FieldMerchantID))
+}
+
+// WhereCodeHash applies the entql []byte predicate on the code_hash field.
+func (f *MfaRecoveryCodeFilter) WhereCodeHash(p entql.BytesP) {
+	f.Where(p.Field(mfarecoverycode.FieldCodeHash))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *MfaRecoveryCodeFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(mfarecoverycode.FieldUsedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2511,7 +2732,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2834,7 +3055,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2973,7 +3194,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3078,7 +3299,7 @@ type PSPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PSPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3122,6 +3343,11 @@ func (f *PSPFilter) WhereIban(p entql.StringP) {
 // WhereBic applies the entql string predicate on the bic field.
 func (f *PSPFilter) WhereBic(p entql.StringP) {
 	f.Where(p.Field(psp.FieldBic))
+}
+
+// WhereRequireStaffMfa applies the entql bool predicate on the require_staff_mfa field.
+func (f *PSPFilter) WhereRequireStaffMfa(p entql.BoolP) {
+	f.Where(p.Field(psp.FieldRequireStaffMfa))
 }
 
 // WhereHasProviderAccounts applies a predicate to check if query has an edge provider_accounts.
@@ -3195,7 +3421,7 @@ type ProviderAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3294,7 +3520,7 @@ type ProviderActivationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderActivationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3398,7 +3624,7 @@ type RefundFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3560,7 +3786,7 @@ type RefundLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3668,7 +3894,7 @@ type SandboxRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SandboxRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3738,7 +3964,7 @@ type SettlementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3918,7 +4144,7 @@ type SettlementEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4089,7 +4315,7 @@ type SettlementTotalFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementTotalFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4189,7 +4415,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4326,7 +4552,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4402,6 +4628,26 @@ func (f *UserFilter) WhereTokenVersion(p entql.IntP) {
 	f.Where(p.Field(user.FieldTokenVersion))
 }
 
+// WhereMfaSecretEnc applies the entql []byte predicate on the mfa_secret_enc field.
+func (f *UserFilter) WhereMfaSecretEnc(p entql.BytesP) {
+	f.Where(p.Field(user.FieldMfaSecretEnc))
+}
+
+// WhereMfaPendingEnc applies the entql []byte predicate on the mfa_pending_enc field.
+func (f *UserFilter) WhereMfaPendingEnc(p entql.BytesP) {
+	f.Where(p.Field(user.FieldMfaPendingEnc))
+}
+
+// WhereMfaEnabledAt applies the entql time.Time predicate on the mfa_enabled_at field.
+func (f *UserFilter) WhereMfaEnabledAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldMfaEnabledAt))
+}
+
+// WhereMfaLastStep applies the entql int64 predicate on the mfa_last_step field.
+func (f *UserFilter) WhereMfaLastStep(p entql.Int64P) {
+	f.Where(p.Field(user.FieldMfaLastStep))
+}
+
 // WhereHasPsp applies a predicate to check if query has an edge psp.
 func (f *UserFilter) WhereHasPsp() {
 	f.Where(entql.HasEdge("psp"))
@@ -4459,7 +4705,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

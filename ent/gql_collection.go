@@ -1260,6 +1260,11 @@ func (_q *MerchantQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, merchant.FieldSuspensionReason)
 				fieldSeen[merchant.FieldSuspensionReason] = struct{}{}
 			}
+		case "requireMfa":
+			if _, ok := fieldSeen[merchant.FieldRequireMfa]; !ok {
+				selectedFields = append(selectedFields, merchant.FieldRequireMfa)
+				fieldSeen[merchant.FieldRequireMfa] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1944,6 +1949,11 @@ func (_q *PSPQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if _, ok := fieldSeen[psp.FieldBic]; !ok {
 				selectedFields = append(selectedFields, psp.FieldBic)
 				fieldSeen[psp.FieldBic] = struct{}{}
+			}
+		case "requireStaffMfa":
+			if _, ok := fieldSeen[psp.FieldRequireStaffMfa]; !ok {
+				selectedFields = append(selectedFields, psp.FieldRequireStaffMfa)
+				fieldSeen[psp.FieldRequireStaffMfa] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -3167,6 +3177,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldDisabled]; !ok {
 				selectedFields = append(selectedFields, user.FieldDisabled)
 				fieldSeen[user.FieldDisabled] = struct{}{}
+			}
+		case "mfaEnabledAt":
+			if _, ok := fieldSeen[user.FieldMfaEnabledAt]; !ok {
+				selectedFields = append(selectedFields, user.FieldMfaEnabledAt)
+				fieldSeen[user.FieldMfaEnabledAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -3438,6 +3438,10 @@ type MerchantWhereInput struct {
 	SuspensionReasonEqualFold    *string  `json:"suspensionReasonEqualFold,omitempty"`
 	SuspensionReasonContainsFold *string  `json:"suspensionReasonContainsFold,omitempty"`
 
+	// "require_mfa" field predicates.
+	RequireMfa    *bool `json:"requireMfa,omitempty"`
+	RequireMfaNEQ *bool `json:"requireMfaNEQ,omitempty"`
+
 	// "companies" edge predicates.
 	HasCompanies     *bool                `json:"hasCompanies,omitempty"`
 	HasCompaniesWith []*CompanyWhereInput `json:"hasCompaniesWith,omitempty"`
@@ -3802,6 +3806,12 @@ func (i *MerchantWhereInput) P() (predicate.Merchant, error) {
 	}
 	if i.SuspensionReasonContainsFold != nil {
 		predicates = append(predicates, merchant.SuspensionReasonContainsFold(*i.SuspensionReasonContainsFold))
+	}
+	if i.RequireMfa != nil {
+		predicates = append(predicates, merchant.RequireMfaEQ(*i.RequireMfa))
+	}
+	if i.RequireMfaNEQ != nil {
+		predicates = append(predicates, merchant.RequireMfaNEQ(*i.RequireMfaNEQ))
 	}
 
 	if i.HasCompanies != nil {
@@ -6155,6 +6165,10 @@ type PSPWhereInput struct {
 	BicNotNil       bool     `json:"bicNotNil,omitempty"`
 	BicEqualFold    *string  `json:"bicEqualFold,omitempty"`
 	BicContainsFold *string  `json:"bicContainsFold,omitempty"`
+
+	// "require_staff_mfa" field predicates.
+	RequireStaffMfa    *bool `json:"requireStaffMfa,omitempty"`
+	RequireStaffMfaNEQ *bool `json:"requireStaffMfaNEQ,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6494,6 +6508,12 @@ func (i *PSPWhereInput) P() (predicate.PSP, error) {
 	}
 	if i.BicContainsFold != nil {
 		predicates = append(predicates, psp.BicContainsFold(*i.BicContainsFold))
+	}
+	if i.RequireStaffMfa != nil {
+		predicates = append(predicates, psp.RequireStaffMfaEQ(*i.RequireStaffMfa))
+	}
+	if i.RequireStaffMfaNEQ != nil {
+		predicates = append(predicates, psp.RequireStaffMfaNEQ(*i.RequireStaffMfaNEQ))
 	}
 
 	switch len(predicates) {
@@ -10289,6 +10309,18 @@ type UserWhereInput struct {
 	Disabled    *bool `json:"disabled,omitempty"`
 	DisabledNEQ *bool `json:"disabledNEQ,omitempty"`
 
+	// "mfa_enabled_at" field predicates.
+	MfaEnabledAt       *time.Time  `json:"mfaEnabledAt,omitempty"`
+	MfaEnabledAtNEQ    *time.Time  `json:"mfaEnabledAtNEQ,omitempty"`
+	MfaEnabledAtIn     []time.Time `json:"mfaEnabledAtIn,omitempty"`
+	MfaEnabledAtNotIn  []time.Time `json:"mfaEnabledAtNotIn,omitempty"`
+	MfaEnabledAtGT     *time.Time  `json:"mfaEnabledAtGT,omitempty"`
+	MfaEnabledAtGTE    *time.Time  `json:"mfaEnabledAtGTE,omitempty"`
+	MfaEnabledAtLT     *time.Time  `json:"mfaEnabledAtLT,omitempty"`
+	MfaEnabledAtLTE    *time.Time  `json:"mfaEnabledAtLTE,omitempty"`
+	MfaEnabledAtIsNil  bool        `json:"mfaEnabledAtIsNil,omitempty"`
+	MfaEnabledAtNotNil bool        `json:"mfaEnabledAtNotNil,omitempty"`
+
 	// "merchant" edge predicates.
 	HasMerchant     *bool                 `json:"hasMerchant,omitempty"`
 	HasMerchantWith []*MerchantWhereInput `json:"hasMerchantWith,omitempty"`
@@ -10634,6 +10666,36 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.DisabledNEQ != nil {
 		predicates = append(predicates, user.DisabledNEQ(*i.DisabledNEQ))
+	}
+	if i.MfaEnabledAt != nil {
+		predicates = append(predicates, user.MfaEnabledAtEQ(*i.MfaEnabledAt))
+	}
+	if i.MfaEnabledAtNEQ != nil {
+		predicates = append(predicates, user.MfaEnabledAtNEQ(*i.MfaEnabledAtNEQ))
+	}
+	if len(i.MfaEnabledAtIn) > 0 {
+		predicates = append(predicates, user.MfaEnabledAtIn(i.MfaEnabledAtIn...))
+	}
+	if len(i.MfaEnabledAtNotIn) > 0 {
+		predicates = append(predicates, user.MfaEnabledAtNotIn(i.MfaEnabledAtNotIn...))
+	}
+	if i.MfaEnabledAtGT != nil {
+		predicates = append(predicates, user.MfaEnabledAtGT(*i.MfaEnabledAtGT))
+	}
+	if i.MfaEnabledAtGTE != nil {
+		predicates = append(predicates, user.MfaEnabledAtGTE(*i.MfaEnabledAtGTE))
+	}
+	if i.MfaEnabledAtLT != nil {
+		predicates = append(predicates, user.MfaEnabledAtLT(*i.MfaEnabledAtLT))
+	}
+	if i.MfaEnabledAtLTE != nil {
+		predicates = append(predicates, user.MfaEnabledAtLTE(*i.MfaEnabledAtLTE))
+	}
+	if i.MfaEnabledAtIsNil {
+		predicates = append(predicates, user.MfaEnabledAtIsNil())
+	}
+	if i.MfaEnabledAtNotNil {
+		predicates = append(predicates, user.MfaEnabledAtNotNil())
 	}
 
 	if i.HasMerchant != nil {

@@ -14,7 +14,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -43,7 +45,9 @@ var idPrefixTables = map[string]string{
 	"ful": fulfilment.Table,
 	"fln": fulfilmentline.Table,
 	"idm": idempotencyrecord.Table,
+	"ses": loginsession.Table,
 	"mer": merchant.Table,
+	"mrc": mfarecoverycode.Table,
 	"ord": order.Table,
 	"itm": orderitem.Table,
 	"obx": outboxmessage.Table,

@@ -34,6 +34,8 @@ type Merchant struct {
 	Status merchant.Status `json:"status,omitempty"`
 	// SuspensionReason holds the value of the "suspension_reason" field.
 	SuspensionReason string `json:"suspension_reason,omitempty"`
+	// RequireMfa holds the value of the "require_mfa" field.
+	RequireMfa bool `json:"require_mfa,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MerchantQuery when eager-loading is set.
 	Edges        MerchantEdges `json:"edges"`
@@ -128,6 +130,8 @@ func (*Merchant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case merchant.FieldRequireMfa:
+			values[i] = new(sql.NullBool)
 		case merchant.FieldID, merchant.FieldPspID, merchant.FieldName, merchant.FieldCountry, merchant.FieldEmail, merchant.FieldStatus, merchant.FieldSuspensionReason:
 			values[i] = new(sql.NullString)
 		case merchant.FieldCreatedAt, merchant.FieldUpdatedAt:
@@ -200,6 +204,12 @@ func (_m *Merchant) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field suspension_reason", values[i])
 			} else if value.Valid {
 				_m.SuspensionReason = value.String
+			}
+		case merchant.FieldRequireMfa:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field require_mfa", values[i])
+			} else if value.Valid {
+				_m.RequireMfa = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -290,6 +300,9 @@ func (_m *Merchant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("suspension_reason=")
 	builder.WriteString(_m.SuspensionReason)
+	builder.WriteString(", ")
+	builder.WriteString("require_mfa=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequireMfa))
 	builder.WriteByte(')')
 	return builder.String()
 }

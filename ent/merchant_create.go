@@ -117,6 +117,20 @@ func (_c *MerchantCreate) SetNillableSuspensionReason(v *string) *MerchantCreate
 	return _c
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (_c *MerchantCreate) SetRequireMfa(v bool) *MerchantCreate {
+	_c.mutation.SetRequireMfa(v)
+	return _c
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_c *MerchantCreate) SetNillableRequireMfa(v *bool) *MerchantCreate {
+	if v != nil {
+		_c.SetRequireMfa(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MerchantCreate) SetID(v string) *MerchantCreate {
 	_c.mutation.SetID(v)
@@ -266,6 +280,10 @@ func (_c *MerchantCreate) defaults() error {
 		v := merchant.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.RequireMfa(); !ok {
+		v := merchant.DefaultRequireMfa
+		_c.mutation.SetRequireMfa(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if merchant.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized merchant.DefaultID (forgotten import ent/runtime?)")
@@ -310,6 +328,9 @@ func (_c *MerchantCreate) check() error {
 		if err := merchant.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Merchant.status": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.RequireMfa(); !ok {
+		return &ValidationError{Name: "require_mfa", err: errors.New(`ent: missing required field "Merchant.require_mfa"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := merchant.IDValidator(v); err != nil {
@@ -382,6 +403,10 @@ func (_c *MerchantCreate) createSpec() (*Merchant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SuspensionReason(); ok {
 		_spec.SetField(merchant.FieldSuspensionReason, field.TypeString, value)
 		_node.SuspensionReason = value
+	}
+	if value, ok := _c.mutation.RequireMfa(); ok {
+		_spec.SetField(merchant.FieldRequireMfa, field.TypeBool, value)
+		_node.RequireMfa = value
 	}
 	if nodes := _c.mutation.PspIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -616,6 +641,18 @@ func (u *MerchantUpsert) ClearSuspensionReason() *MerchantUpsert {
 	return u
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (u *MerchantUpsert) SetRequireMfa(v bool) *MerchantUpsert {
+	u.Set(merchant.FieldRequireMfa, v)
+	return u
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *MerchantUpsert) UpdateRequireMfa() *MerchantUpsert {
+	u.SetExcluded(merchant.FieldRequireMfa)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -765,6 +802,20 @@ func (u *MerchantUpsertOne) UpdateSuspensionReason() *MerchantUpsertOne {
 func (u *MerchantUpsertOne) ClearSuspensionReason() *MerchantUpsertOne {
 	return u.Update(func(s *MerchantUpsert) {
 		s.ClearSuspensionReason()
+	})
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (u *MerchantUpsertOne) SetRequireMfa(v bool) *MerchantUpsertOne {
+	return u.Update(func(s *MerchantUpsert) {
+		s.SetRequireMfa(v)
+	})
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *MerchantUpsertOne) UpdateRequireMfa() *MerchantUpsertOne {
+	return u.Update(func(s *MerchantUpsert) {
+		s.UpdateRequireMfa()
 	})
 }
 
@@ -1084,6 +1135,20 @@ func (u *MerchantUpsertBulk) UpdateSuspensionReason() *MerchantUpsertBulk {
 func (u *MerchantUpsertBulk) ClearSuspensionReason() *MerchantUpsertBulk {
 	return u.Update(func(s *MerchantUpsert) {
 		s.ClearSuspensionReason()
+	})
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (u *MerchantUpsertBulk) SetRequireMfa(v bool) *MerchantUpsertBulk {
+	return u.Update(func(s *MerchantUpsert) {
+		s.SetRequireMfa(v)
+	})
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *MerchantUpsertBulk) UpdateRequireMfa() *MerchantUpsertBulk {
+	return u.Update(func(s *MerchantUpsert) {
+		s.UpdateRequireMfa()
 	})
 }
 

@@ -122,6 +122,20 @@ func (_u *MerchantUpdate) ClearSuspensionReason() *MerchantUpdate {
 	return _u
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (_u *MerchantUpdate) SetRequireMfa(v bool) *MerchantUpdate {
+	_u.mutation.SetRequireMfa(v)
+	return _u
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_u *MerchantUpdate) SetNillableRequireMfa(v *bool) *MerchantUpdate {
+	if v != nil {
+		_u.SetRequireMfa(*v)
+	}
+	return _u
+}
+
 // AddCompanyIDs adds the "companies" edge to the Company entity by IDs.
 func (_u *MerchantUpdate) AddCompanyIDs(ids ...string) *MerchantUpdate {
 	_u.mutation.AddCompanyIDs(ids...)
@@ -413,6 +427,9 @@ func (_u *MerchantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SuspensionReasonCleared() {
 		_spec.ClearField(merchant.FieldSuspensionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequireMfa(); ok {
+		_spec.SetField(merchant.FieldRequireMfa, field.TypeBool, value)
 	}
 	if _u.mutation.CompaniesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -749,6 +766,20 @@ func (_u *MerchantUpdateOne) ClearSuspensionReason() *MerchantUpdateOne {
 	return _u
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (_u *MerchantUpdateOne) SetRequireMfa(v bool) *MerchantUpdateOne {
+	_u.mutation.SetRequireMfa(v)
+	return _u
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_u *MerchantUpdateOne) SetNillableRequireMfa(v *bool) *MerchantUpdateOne {
+	if v != nil {
+		_u.SetRequireMfa(*v)
+	}
+	return _u
+}
+
 // AddCompanyIDs adds the "companies" edge to the Company entity by IDs.
 func (_u *MerchantUpdateOne) AddCompanyIDs(ids ...string) *MerchantUpdateOne {
 	_u.mutation.AddCompanyIDs(ids...)
@@ -1070,6 +1101,9 @@ func (_u *MerchantUpdateOne) sqlSave(ctx context.Context) (_node *Merchant, err 
 	}
 	if _u.mutation.SuspensionReasonCleared() {
 		_spec.ClearField(merchant.FieldSuspensionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequireMfa(); ok {
+		_spec.SetField(merchant.FieldRequireMfa, field.TypeBool, value)
 	}
 	if _u.mutation.CompaniesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -19,7 +19,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -57,7 +59,9 @@ const (
 	TypeFulfilment         = "Fulfilment"
 	TypeFulfilmentLine     = "FulfilmentLine"
 	TypeIdempotencyRecord  = "IdempotencyRecord"
+	TypeLoginSession       = "LoginSession"
 	TypeMerchant           = "Merchant"
+	TypeMfaRecoveryCode    = "MfaRecoveryCode"
 	TypeOrder              = "Order"
 	TypeOrderItem          = "OrderItem"
 	TypeOutboxMessage      = "OutboxMessage"
@@ -8995,6 +8999,865 @@ func (m *IdempotencyRecordMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown IdempotencyRecord edge %s", name)
 }
 
+// LoginSessionMutation represents an operation that mutates the LoginSession nodes in the graph.
+type LoginSessionMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	user_id       *string
+	psp_id        *string
+	merchant_id   *string
+	device        *string
+	address       *string
+	last_seen_at  *time.Time
+	expires_at    *time.Time
+	revoked_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*LoginSession, error)
+	predicates    []predicate.LoginSession
+}
+
+var _ ent.Mutation = (*LoginSessionMutation)(nil)
+
+// loginsessionOption allows management of the mutation configuration using functional options.
+type loginsessionOption func(*LoginSessionMutation)
+
+// newLoginSessionMutation creates new mutation for the LoginSession entity.
+func newLoginSessionMutation(c config, op Op, opts ...loginsessionOption) *LoginSessionMutation {
+	m := &LoginSessionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoginSession,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoginSessionID sets the ID field of the mutation.
+func withLoginSessionID(id string) loginsessionOption {
+	return func(m *LoginSessionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoginSession
+		)
+		m.oldValue = func(ctx context.Context) (*LoginSession, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoginSession.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoginSession sets the old LoginSession of the mutation.
+func withLoginSession(node *LoginSession) loginsessionOption {
+	return func(m *LoginSessionMutation) {
+		m.oldValue = func(context.Context) (*LoginSession, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoginSessionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoginSessionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LoginSession entities.
+func (m *LoginSessionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoginSessionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoginSessionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoginSession.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LoginSessionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LoginSessionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LoginSessionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LoginSessionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LoginSessionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LoginSessionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *LoginSessionMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *LoginSessionMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *LoginSessionMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *LoginSessionMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *LoginSessionMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *LoginSessionMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (m *LoginSessionMutation) SetMerchantID(s string) {
+	m.merchant_id = &s
+}
+
+// MerchantID returns the value of the "merchant_id" field in the mutation.
+func (m *LoginSessionMutation) MerchantID() (r string, exists bool) {
+	v := m.merchant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantID returns the old "merchant_id" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldMerchantID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantID: %w", err)
+	}
+	return oldValue.MerchantID, nil
+}
+
+// ClearMerchantID clears the value of the "merchant_id" field.
+func (m *LoginSessionMutation) ClearMerchantID() {
+	m.merchant_id = nil
+	m.clearedFields[loginsession.FieldMerchantID] = struct{}{}
+}
+
+// MerchantIDCleared returns if the "merchant_id" field was cleared in this mutation.
+func (m *LoginSessionMutation) MerchantIDCleared() bool {
+	_, ok := m.clearedFields[loginsession.FieldMerchantID]
+	return ok
+}
+
+// ResetMerchantID resets all changes to the "merchant_id" field.
+func (m *LoginSessionMutation) ResetMerchantID() {
+	m.merchant_id = nil
+	delete(m.clearedFields, loginsession.FieldMerchantID)
+}
+
+// SetDevice sets the "device" field.
+func (m *LoginSessionMutation) SetDevice(s string) {
+	m.device = &s
+}
+
+// Device returns the value of the "device" field in the mutation.
+func (m *LoginSessionMutation) Device() (r string, exists bool) {
+	v := m.device
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDevice returns the old "device" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldDevice(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDevice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDevice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDevice: %w", err)
+	}
+	return oldValue.Device, nil
+}
+
+// ResetDevice resets all changes to the "device" field.
+func (m *LoginSessionMutation) ResetDevice() {
+	m.device = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *LoginSessionMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *LoginSessionMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *LoginSessionMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetLastSeenAt sets the "last_seen_at" field.
+func (m *LoginSessionMutation) SetLastSeenAt(t time.Time) {
+	m.last_seen_at = &t
+}
+
+// LastSeenAt returns the value of the "last_seen_at" field in the mutation.
+func (m *LoginSessionMutation) LastSeenAt() (r time.Time, exists bool) {
+	v := m.last_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSeenAt returns the old "last_seen_at" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldLastSeenAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSeenAt: %w", err)
+	}
+	return oldValue.LastSeenAt, nil
+}
+
+// ResetLastSeenAt resets all changes to the "last_seen_at" field.
+func (m *LoginSessionMutation) ResetLastSeenAt() {
+	m.last_seen_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *LoginSessionMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *LoginSessionMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *LoginSessionMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *LoginSessionMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *LoginSessionMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the LoginSession entity.
+// If the LoginSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginSessionMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *LoginSessionMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[loginsession.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *LoginSessionMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[loginsession.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *LoginSessionMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, loginsession.FieldRevokedAt)
+}
+
+// Where appends a list predicates to the LoginSessionMutation builder.
+func (m *LoginSessionMutation) Where(ps ...predicate.LoginSession) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoginSessionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoginSessionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoginSession, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoginSessionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoginSessionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoginSession).
+func (m *LoginSessionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoginSessionMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, loginsession.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, loginsession.FieldUpdatedAt)
+	}
+	if m.user_id != nil {
+		fields = append(fields, loginsession.FieldUserID)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, loginsession.FieldPspID)
+	}
+	if m.merchant_id != nil {
+		fields = append(fields, loginsession.FieldMerchantID)
+	}
+	if m.device != nil {
+		fields = append(fields, loginsession.FieldDevice)
+	}
+	if m.address != nil {
+		fields = append(fields, loginsession.FieldAddress)
+	}
+	if m.last_seen_at != nil {
+		fields = append(fields, loginsession.FieldLastSeenAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, loginsession.FieldExpiresAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, loginsession.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoginSessionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loginsession.FieldCreatedAt:
+		return m.CreatedAt()
+	case loginsession.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case loginsession.FieldUserID:
+		return m.UserID()
+	case loginsession.FieldPspID:
+		return m.PspID()
+	case loginsession.FieldMerchantID:
+		return m.MerchantID()
+	case loginsession.FieldDevice:
+		return m.Device()
+	case loginsession.FieldAddress:
+		return m.Address()
+	case loginsession.FieldLastSeenAt:
+		return m.LastSeenAt()
+	case loginsession.FieldExpiresAt:
+		return m.ExpiresAt()
+	case loginsession.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoginSessionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loginsession.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case loginsession.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case loginsession.FieldUserID:
+		return m.OldUserID(ctx)
+	case loginsession.FieldPspID:
+		return m.OldPspID(ctx)
+	case loginsession.FieldMerchantID:
+		return m.OldMerchantID(ctx)
+	case loginsession.FieldDevice:
+		return m.OldDevice(ctx)
+	case loginsession.FieldAddress:
+		return m.OldAddress(ctx)
+	case loginsession.FieldLastSeenAt:
+		return m.OldLastSeenAt(ctx)
+	case loginsession.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case loginsession.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoginSession field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoginSessionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loginsession.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case loginsession.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case loginsession.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case loginsession.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case loginsession.FieldMerchantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantID(v)
+		return nil
+	case loginsession.FieldDevice:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDevice(v)
+		return nil
+	case loginsession.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case loginsession.FieldLastSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSeenAt(v)
+		return nil
+	case loginsession.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case loginsession.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoginSession field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoginSessionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoginSessionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoginSessionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LoginSession numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoginSessionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(loginsession.FieldMerchantID) {
+		fields = append(fields, loginsession.FieldMerchantID)
+	}
+	if m.FieldCleared(loginsession.FieldRevokedAt) {
+		fields = append(fields, loginsession.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoginSessionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoginSessionMutation) ClearField(name string) error {
+	switch name {
+	case loginsession.FieldMerchantID:
+		m.ClearMerchantID()
+		return nil
+	case loginsession.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LoginSession nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoginSessionMutation) ResetField(name string) error {
+	switch name {
+	case loginsession.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case loginsession.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case loginsession.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case loginsession.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case loginsession.FieldMerchantID:
+		m.ResetMerchantID()
+		return nil
+	case loginsession.FieldDevice:
+		m.ResetDevice()
+		return nil
+	case loginsession.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case loginsession.FieldLastSeenAt:
+		m.ResetLastSeenAt()
+		return nil
+	case loginsession.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case loginsession.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LoginSession field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoginSessionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoginSessionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoginSessionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoginSessionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoginSessionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoginSessionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoginSessionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LoginSession unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoginSessionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LoginSession edge %s", name)
+}
+
 // MerchantMutation represents an operation that mutates the Merchant nodes in the graph.
 type MerchantMutation struct {
 	config
@@ -9008,6 +9871,7 @@ type MerchantMutation struct {
 	email             *string
 	status            *merchant.Status
 	suspension_reason *string
+	require_mfa       *bool
 	clearedFields     map[string]struct{}
 	psp               *string
 	clearedpsp        bool
@@ -9449,6 +10313,42 @@ func (m *MerchantMutation) ResetSuspensionReason() {
 	delete(m.clearedFields, merchant.FieldSuspensionReason)
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (m *MerchantMutation) SetRequireMfa(b bool) {
+	m.require_mfa = &b
+}
+
+// RequireMfa returns the value of the "require_mfa" field in the mutation.
+func (m *MerchantMutation) RequireMfa() (r bool, exists bool) {
+	v := m.require_mfa
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequireMfa returns the old "require_mfa" field's value of the Merchant entity.
+// If the Merchant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MerchantMutation) OldRequireMfa(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequireMfa is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequireMfa requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequireMfa: %w", err)
+	}
+	return oldValue.RequireMfa, nil
+}
+
+// ResetRequireMfa resets all changes to the "require_mfa" field.
+func (m *MerchantMutation) ResetRequireMfa() {
+	m.require_mfa = nil
+}
+
 // ClearPsp clears the "psp" edge to the PSP entity.
 func (m *MerchantMutation) ClearPsp() {
 	m.clearedpsp = true
@@ -9780,7 +10680,7 @@ func (m *MerchantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MerchantMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, merchant.FieldCreatedAt)
 	}
@@ -9804,6 +10704,9 @@ func (m *MerchantMutation) Fields() []string {
 	}
 	if m.suspension_reason != nil {
 		fields = append(fields, merchant.FieldSuspensionReason)
+	}
+	if m.require_mfa != nil {
+		fields = append(fields, merchant.FieldRequireMfa)
 	}
 	return fields
 }
@@ -9829,6 +10732,8 @@ func (m *MerchantMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case merchant.FieldSuspensionReason:
 		return m.SuspensionReason()
+	case merchant.FieldRequireMfa:
+		return m.RequireMfa()
 	}
 	return nil, false
 }
@@ -9854,6 +10759,8 @@ func (m *MerchantMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldStatus(ctx)
 	case merchant.FieldSuspensionReason:
 		return m.OldSuspensionReason(ctx)
+	case merchant.FieldRequireMfa:
+		return m.OldRequireMfa(ctx)
 	}
 	return nil, fmt.Errorf("unknown Merchant field %s", name)
 }
@@ -9918,6 +10825,13 @@ func (m *MerchantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSuspensionReason(v)
+		return nil
+	case merchant.FieldRequireMfa:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequireMfa(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Merchant field %s", name)
@@ -10006,6 +10920,9 @@ func (m *MerchantMutation) ResetField(name string) error {
 		return nil
 	case merchant.FieldSuspensionReason:
 		m.ResetSuspensionReason()
+		return nil
+	case merchant.FieldRequireMfa:
+		m.ResetRequireMfa()
 		return nil
 	}
 	return fmt.Errorf("unknown Merchant field %s", name)
@@ -10215,6 +11132,703 @@ func (m *MerchantMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Merchant edge %s", name)
+}
+
+// MfaRecoveryCodeMutation represents an operation that mutates the MfaRecoveryCode nodes in the graph.
+type MfaRecoveryCodeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	user_id       *string
+	psp_id        *string
+	merchant_id   *string
+	code_hash     *[]byte
+	used_at       *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*MfaRecoveryCode, error)
+	predicates    []predicate.MfaRecoveryCode
+}
+
+var _ ent.Mutation = (*MfaRecoveryCodeMutation)(nil)
+
+// mfarecoverycodeOption allows management of the mutation configuration using functional options.
+type mfarecoverycodeOption func(*MfaRecoveryCodeMutation)
+
+// newMfaRecoveryCodeMutation creates new mutation for the MfaRecoveryCode entity.
+func newMfaRecoveryCodeMutation(c config, op Op, opts ...mfarecoverycodeOption) *MfaRecoveryCodeMutation {
+	m := &MfaRecoveryCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMfaRecoveryCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMfaRecoveryCodeID sets the ID field of the mutation.
+func withMfaRecoveryCodeID(id string) mfarecoverycodeOption {
+	return func(m *MfaRecoveryCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MfaRecoveryCode
+		)
+		m.oldValue = func(ctx context.Context) (*MfaRecoveryCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MfaRecoveryCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMfaRecoveryCode sets the old MfaRecoveryCode of the mutation.
+func withMfaRecoveryCode(node *MfaRecoveryCode) mfarecoverycodeOption {
+	return func(m *MfaRecoveryCodeMutation) {
+		m.oldValue = func(context.Context) (*MfaRecoveryCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MfaRecoveryCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MfaRecoveryCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of MfaRecoveryCode entities.
+func (m *MfaRecoveryCodeMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MfaRecoveryCodeMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MfaRecoveryCodeMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MfaRecoveryCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MfaRecoveryCodeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MfaRecoveryCodeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MfaRecoveryCodeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MfaRecoveryCodeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MfaRecoveryCodeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MfaRecoveryCodeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *MfaRecoveryCodeMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *MfaRecoveryCodeMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *MfaRecoveryCodeMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *MfaRecoveryCodeMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *MfaRecoveryCodeMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *MfaRecoveryCodeMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetMerchantID sets the "merchant_id" field.
+func (m *MfaRecoveryCodeMutation) SetMerchantID(s string) {
+	m.merchant_id = &s
+}
+
+// MerchantID returns the value of the "merchant_id" field in the mutation.
+func (m *MfaRecoveryCodeMutation) MerchantID() (r string, exists bool) {
+	v := m.merchant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantID returns the old "merchant_id" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldMerchantID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantID: %w", err)
+	}
+	return oldValue.MerchantID, nil
+}
+
+// ClearMerchantID clears the value of the "merchant_id" field.
+func (m *MfaRecoveryCodeMutation) ClearMerchantID() {
+	m.merchant_id = nil
+	m.clearedFields[mfarecoverycode.FieldMerchantID] = struct{}{}
+}
+
+// MerchantIDCleared returns if the "merchant_id" field was cleared in this mutation.
+func (m *MfaRecoveryCodeMutation) MerchantIDCleared() bool {
+	_, ok := m.clearedFields[mfarecoverycode.FieldMerchantID]
+	return ok
+}
+
+// ResetMerchantID resets all changes to the "merchant_id" field.
+func (m *MfaRecoveryCodeMutation) ResetMerchantID() {
+	m.merchant_id = nil
+	delete(m.clearedFields, mfarecoverycode.FieldMerchantID)
+}
+
+// SetCodeHash sets the "code_hash" field.
+func (m *MfaRecoveryCodeMutation) SetCodeHash(b []byte) {
+	m.code_hash = &b
+}
+
+// CodeHash returns the value of the "code_hash" field in the mutation.
+func (m *MfaRecoveryCodeMutation) CodeHash() (r []byte, exists bool) {
+	v := m.code_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCodeHash returns the old "code_hash" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldCodeHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCodeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCodeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCodeHash: %w", err)
+	}
+	return oldValue.CodeHash, nil
+}
+
+// ResetCodeHash resets all changes to the "code_hash" field.
+func (m *MfaRecoveryCodeMutation) ResetCodeHash() {
+	m.code_hash = nil
+}
+
+// SetUsedAt sets the "used_at" field.
+func (m *MfaRecoveryCodeMutation) SetUsedAt(t time.Time) {
+	m.used_at = &t
+}
+
+// UsedAt returns the value of the "used_at" field in the mutation.
+func (m *MfaRecoveryCodeMutation) UsedAt() (r time.Time, exists bool) {
+	v := m.used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedAt returns the old "used_at" field's value of the MfaRecoveryCode entity.
+// If the MfaRecoveryCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MfaRecoveryCodeMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
+	}
+	return oldValue.UsedAt, nil
+}
+
+// ClearUsedAt clears the value of the "used_at" field.
+func (m *MfaRecoveryCodeMutation) ClearUsedAt() {
+	m.used_at = nil
+	m.clearedFields[mfarecoverycode.FieldUsedAt] = struct{}{}
+}
+
+// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
+func (m *MfaRecoveryCodeMutation) UsedAtCleared() bool {
+	_, ok := m.clearedFields[mfarecoverycode.FieldUsedAt]
+	return ok
+}
+
+// ResetUsedAt resets all changes to the "used_at" field.
+func (m *MfaRecoveryCodeMutation) ResetUsedAt() {
+	m.used_at = nil
+	delete(m.clearedFields, mfarecoverycode.FieldUsedAt)
+}
+
+// Where appends a list predicates to the MfaRecoveryCodeMutation builder.
+func (m *MfaRecoveryCodeMutation) Where(ps ...predicate.MfaRecoveryCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MfaRecoveryCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MfaRecoveryCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MfaRecoveryCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MfaRecoveryCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MfaRecoveryCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MfaRecoveryCode).
+func (m *MfaRecoveryCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MfaRecoveryCodeMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, mfarecoverycode.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, mfarecoverycode.FieldUpdatedAt)
+	}
+	if m.user_id != nil {
+		fields = append(fields, mfarecoverycode.FieldUserID)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, mfarecoverycode.FieldPspID)
+	}
+	if m.merchant_id != nil {
+		fields = append(fields, mfarecoverycode.FieldMerchantID)
+	}
+	if m.code_hash != nil {
+		fields = append(fields, mfarecoverycode.FieldCodeHash)
+	}
+	if m.used_at != nil {
+		fields = append(fields, mfarecoverycode.FieldUsedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MfaRecoveryCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mfarecoverycode.FieldCreatedAt:
+		return m.CreatedAt()
+	case mfarecoverycode.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case mfarecoverycode.FieldUserID:
+		return m.UserID()
+	case mfarecoverycode.FieldPspID:
+		return m.PspID()
+	case mfarecoverycode.FieldMerchantID:
+		return m.MerchantID()
+	case mfarecoverycode.FieldCodeHash:
+		return m.CodeHash()
+	case mfarecoverycode.FieldUsedAt:
+		return m.UsedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MfaRecoveryCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mfarecoverycode.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case mfarecoverycode.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case mfarecoverycode.FieldUserID:
+		return m.OldUserID(ctx)
+	case mfarecoverycode.FieldPspID:
+		return m.OldPspID(ctx)
+	case mfarecoverycode.FieldMerchantID:
+		return m.OldMerchantID(ctx)
+	case mfarecoverycode.FieldCodeHash:
+		return m.OldCodeHash(ctx)
+	case mfarecoverycode.FieldUsedAt:
+		return m.OldUsedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown MfaRecoveryCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MfaRecoveryCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mfarecoverycode.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case mfarecoverycode.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case mfarecoverycode.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case mfarecoverycode.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case mfarecoverycode.FieldMerchantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantID(v)
+		return nil
+	case mfarecoverycode.FieldCodeHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCodeHash(v)
+		return nil
+	case mfarecoverycode.FieldUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MfaRecoveryCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MfaRecoveryCodeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MfaRecoveryCodeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MfaRecoveryCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown MfaRecoveryCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MfaRecoveryCodeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(mfarecoverycode.FieldMerchantID) {
+		fields = append(fields, mfarecoverycode.FieldMerchantID)
+	}
+	if m.FieldCleared(mfarecoverycode.FieldUsedAt) {
+		fields = append(fields, mfarecoverycode.FieldUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MfaRecoveryCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MfaRecoveryCodeMutation) ClearField(name string) error {
+	switch name {
+	case mfarecoverycode.FieldMerchantID:
+		m.ClearMerchantID()
+		return nil
+	case mfarecoverycode.FieldUsedAt:
+		m.ClearUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MfaRecoveryCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MfaRecoveryCodeMutation) ResetField(name string) error {
+	switch name {
+	case mfarecoverycode.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case mfarecoverycode.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case mfarecoverycode.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case mfarecoverycode.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case mfarecoverycode.FieldMerchantID:
+		m.ResetMerchantID()
+		return nil
+	case mfarecoverycode.FieldCodeHash:
+		m.ResetCodeHash()
+		return nil
+	case mfarecoverycode.FieldUsedAt:
+		m.ResetUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MfaRecoveryCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MfaRecoveryCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MfaRecoveryCodeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MfaRecoveryCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MfaRecoveryCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MfaRecoveryCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MfaRecoveryCodeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MfaRecoveryCodeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MfaRecoveryCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MfaRecoveryCodeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MfaRecoveryCode edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -16222,6 +17836,7 @@ type PSPMutation struct {
 	country                  *string
 	iban                     *string
 	bic                      *string
+	require_staff_mfa        *bool
 	clearedFields            map[string]struct{}
 	provider_accounts        map[string]struct{}
 	removedprovider_accounts map[string]struct{}
@@ -16632,6 +18247,42 @@ func (m *PSPMutation) ResetBic() {
 	delete(m.clearedFields, psp.FieldBic)
 }
 
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (m *PSPMutation) SetRequireStaffMfa(b bool) {
+	m.require_staff_mfa = &b
+}
+
+// RequireStaffMfa returns the value of the "require_staff_mfa" field in the mutation.
+func (m *PSPMutation) RequireStaffMfa() (r bool, exists bool) {
+	v := m.require_staff_mfa
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequireStaffMfa returns the old "require_staff_mfa" field's value of the PSP entity.
+// If the PSP object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PSPMutation) OldRequireStaffMfa(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequireStaffMfa is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequireStaffMfa requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequireStaffMfa: %w", err)
+	}
+	return oldValue.RequireStaffMfa, nil
+}
+
+// ResetRequireStaffMfa resets all changes to the "require_staff_mfa" field.
+func (m *PSPMutation) ResetRequireStaffMfa() {
+	m.require_staff_mfa = nil
+}
+
 // AddProviderAccountIDs adds the "provider_accounts" edge to the ProviderAccount entity by ids.
 func (m *PSPMutation) AddProviderAccountIDs(ids ...string) {
 	if m.provider_accounts == nil {
@@ -16828,7 +18479,7 @@ func (m *PSPMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PSPMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, psp.FieldCreatedAt)
 	}
@@ -16849,6 +18500,9 @@ func (m *PSPMutation) Fields() []string {
 	}
 	if m.bic != nil {
 		fields = append(fields, psp.FieldBic)
+	}
+	if m.require_staff_mfa != nil {
+		fields = append(fields, psp.FieldRequireStaffMfa)
 	}
 	return fields
 }
@@ -16872,6 +18526,8 @@ func (m *PSPMutation) Field(name string) (ent.Value, bool) {
 		return m.Iban()
 	case psp.FieldBic:
 		return m.Bic()
+	case psp.FieldRequireStaffMfa:
+		return m.RequireStaffMfa()
 	}
 	return nil, false
 }
@@ -16895,6 +18551,8 @@ func (m *PSPMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldIban(ctx)
 	case psp.FieldBic:
 		return m.OldBic(ctx)
+	case psp.FieldRequireStaffMfa:
+		return m.OldRequireStaffMfa(ctx)
 	}
 	return nil, fmt.Errorf("unknown PSP field %s", name)
 }
@@ -16952,6 +18610,13 @@ func (m *PSPMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetBic(v)
+		return nil
+	case psp.FieldRequireStaffMfa:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequireStaffMfa(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PSP field %s", name)
@@ -17043,6 +18708,9 @@ func (m *PSPMutation) ResetField(name string) error {
 		return nil
 	case psp.FieldBic:
 		m.ResetBic()
+		return nil
+	case psp.FieldRequireStaffMfa:
+		m.ResetRequireStaffMfa()
 		return nil
 	}
 	return fmt.Errorf("unknown PSP field %s", name)
@@ -27491,6 +29159,11 @@ type UserMutation struct {
 	disabled          *bool
 	token_version     *int
 	addtoken_version  *int
+	mfa_secret_enc    *[]byte
+	mfa_pending_enc   *[]byte
+	mfa_enabled_at    *time.Time
+	mfa_last_step     *int64
+	addmfa_last_step  *int64
 	clearedFields     map[string]struct{}
 	psp               *string
 	clearedpsp        bool
@@ -28171,6 +29844,209 @@ func (m *UserMutation) ResetTokenVersion() {
 	m.addtoken_version = nil
 }
 
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (m *UserMutation) SetMfaSecretEnc(b []byte) {
+	m.mfa_secret_enc = &b
+}
+
+// MfaSecretEnc returns the value of the "mfa_secret_enc" field in the mutation.
+func (m *UserMutation) MfaSecretEnc() (r []byte, exists bool) {
+	v := m.mfa_secret_enc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMfaSecretEnc returns the old "mfa_secret_enc" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldMfaSecretEnc(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMfaSecretEnc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMfaSecretEnc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMfaSecretEnc: %w", err)
+	}
+	return oldValue.MfaSecretEnc, nil
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (m *UserMutation) ClearMfaSecretEnc() {
+	m.mfa_secret_enc = nil
+	m.clearedFields[user.FieldMfaSecretEnc] = struct{}{}
+}
+
+// MfaSecretEncCleared returns if the "mfa_secret_enc" field was cleared in this mutation.
+func (m *UserMutation) MfaSecretEncCleared() bool {
+	_, ok := m.clearedFields[user.FieldMfaSecretEnc]
+	return ok
+}
+
+// ResetMfaSecretEnc resets all changes to the "mfa_secret_enc" field.
+func (m *UserMutation) ResetMfaSecretEnc() {
+	m.mfa_secret_enc = nil
+	delete(m.clearedFields, user.FieldMfaSecretEnc)
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (m *UserMutation) SetMfaPendingEnc(b []byte) {
+	m.mfa_pending_enc = &b
+}
+
+// MfaPendingEnc returns the value of the "mfa_pending_enc" field in the mutation.
+func (m *UserMutation) MfaPendingEnc() (r []byte, exists bool) {
+	v := m.mfa_pending_enc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMfaPendingEnc returns the old "mfa_pending_enc" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldMfaPendingEnc(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMfaPendingEnc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMfaPendingEnc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMfaPendingEnc: %w", err)
+	}
+	return oldValue.MfaPendingEnc, nil
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (m *UserMutation) ClearMfaPendingEnc() {
+	m.mfa_pending_enc = nil
+	m.clearedFields[user.FieldMfaPendingEnc] = struct{}{}
+}
+
+// MfaPendingEncCleared returns if the "mfa_pending_enc" field was cleared in this mutation.
+func (m *UserMutation) MfaPendingEncCleared() bool {
+	_, ok := m.clearedFields[user.FieldMfaPendingEnc]
+	return ok
+}
+
+// ResetMfaPendingEnc resets all changes to the "mfa_pending_enc" field.
+func (m *UserMutation) ResetMfaPendingEnc() {
+	m.mfa_pending_enc = nil
+	delete(m.clearedFields, user.FieldMfaPendingEnc)
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (m *UserMutation) SetMfaEnabledAt(t time.Time) {
+	m.mfa_enabled_at = &t
+}
+
+// MfaEnabledAt returns the value of the "mfa_enabled_at" field in the mutation.
+func (m *UserMutation) MfaEnabledAt() (r time.Time, exists bool) {
+	v := m.mfa_enabled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMfaEnabledAt returns the old "mfa_enabled_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldMfaEnabledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMfaEnabledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMfaEnabledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMfaEnabledAt: %w", err)
+	}
+	return oldValue.MfaEnabledAt, nil
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (m *UserMutation) ClearMfaEnabledAt() {
+	m.mfa_enabled_at = nil
+	m.clearedFields[user.FieldMfaEnabledAt] = struct{}{}
+}
+
+// MfaEnabledAtCleared returns if the "mfa_enabled_at" field was cleared in this mutation.
+func (m *UserMutation) MfaEnabledAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldMfaEnabledAt]
+	return ok
+}
+
+// ResetMfaEnabledAt resets all changes to the "mfa_enabled_at" field.
+func (m *UserMutation) ResetMfaEnabledAt() {
+	m.mfa_enabled_at = nil
+	delete(m.clearedFields, user.FieldMfaEnabledAt)
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (m *UserMutation) SetMfaLastStep(i int64) {
+	m.mfa_last_step = &i
+	m.addmfa_last_step = nil
+}
+
+// MfaLastStep returns the value of the "mfa_last_step" field in the mutation.
+func (m *UserMutation) MfaLastStep() (r int64, exists bool) {
+	v := m.mfa_last_step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMfaLastStep returns the old "mfa_last_step" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldMfaLastStep(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMfaLastStep is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMfaLastStep requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMfaLastStep: %w", err)
+	}
+	return oldValue.MfaLastStep, nil
+}
+
+// AddMfaLastStep adds i to the "mfa_last_step" field.
+func (m *UserMutation) AddMfaLastStep(i int64) {
+	if m.addmfa_last_step != nil {
+		*m.addmfa_last_step += i
+	} else {
+		m.addmfa_last_step = &i
+	}
+}
+
+// AddedMfaLastStep returns the value that was added to the "mfa_last_step" field in this mutation.
+func (m *UserMutation) AddedMfaLastStep() (r int64, exists bool) {
+	v := m.addmfa_last_step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMfaLastStep resets all changes to the "mfa_last_step" field.
+func (m *UserMutation) ResetMfaLastStep() {
+	m.mfa_last_step = nil
+	m.addmfa_last_step = nil
+}
+
 // ClearPsp clears the "psp" edge to the PSP entity.
 func (m *UserMutation) ClearPsp() {
 	m.clearedpsp = true
@@ -28259,7 +30135,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -28299,6 +30175,18 @@ func (m *UserMutation) Fields() []string {
 	if m.token_version != nil {
 		fields = append(fields, user.FieldTokenVersion)
 	}
+	if m.mfa_secret_enc != nil {
+		fields = append(fields, user.FieldMfaSecretEnc)
+	}
+	if m.mfa_pending_enc != nil {
+		fields = append(fields, user.FieldMfaPendingEnc)
+	}
+	if m.mfa_enabled_at != nil {
+		fields = append(fields, user.FieldMfaEnabledAt)
+	}
+	if m.mfa_last_step != nil {
+		fields = append(fields, user.FieldMfaLastStep)
+	}
 	return fields
 }
 
@@ -28333,6 +30221,14 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Disabled()
 	case user.FieldTokenVersion:
 		return m.TokenVersion()
+	case user.FieldMfaSecretEnc:
+		return m.MfaSecretEnc()
+	case user.FieldMfaPendingEnc:
+		return m.MfaPendingEnc()
+	case user.FieldMfaEnabledAt:
+		return m.MfaEnabledAt()
+	case user.FieldMfaLastStep:
+		return m.MfaLastStep()
 	}
 	return nil, false
 }
@@ -28368,6 +30264,14 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldDisabled(ctx)
 	case user.FieldTokenVersion:
 		return m.OldTokenVersion(ctx)
+	case user.FieldMfaSecretEnc:
+		return m.OldMfaSecretEnc(ctx)
+	case user.FieldMfaPendingEnc:
+		return m.OldMfaPendingEnc(ctx)
+	case user.FieldMfaEnabledAt:
+		return m.OldMfaEnabledAt(ctx)
+	case user.FieldMfaLastStep:
+		return m.OldMfaLastStep(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -28468,6 +30372,34 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTokenVersion(v)
 		return nil
+	case user.FieldMfaSecretEnc:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMfaSecretEnc(v)
+		return nil
+	case user.FieldMfaPendingEnc:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMfaPendingEnc(v)
+		return nil
+	case user.FieldMfaEnabledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMfaEnabledAt(v)
+		return nil
+	case user.FieldMfaLastStep:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMfaLastStep(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -28479,6 +30411,9 @@ func (m *UserMutation) AddedFields() []string {
 	if m.addtoken_version != nil {
 		fields = append(fields, user.FieldTokenVersion)
 	}
+	if m.addmfa_last_step != nil {
+		fields = append(fields, user.FieldMfaLastStep)
+	}
 	return fields
 }
 
@@ -28489,6 +30424,8 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case user.FieldTokenVersion:
 		return m.AddedTokenVersion()
+	case user.FieldMfaLastStep:
+		return m.AddedMfaLastStep()
 	}
 	return nil, false
 }
@@ -28504,6 +30441,13 @@ func (m *UserMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddTokenVersion(v)
+		return nil
+	case user.FieldMfaLastStep:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMfaLastStep(v)
 		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
@@ -28530,6 +30474,15 @@ func (m *UserMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(user.FieldLastLoginAt) {
 		fields = append(fields, user.FieldLastLoginAt)
+	}
+	if m.FieldCleared(user.FieldMfaSecretEnc) {
+		fields = append(fields, user.FieldMfaSecretEnc)
+	}
+	if m.FieldCleared(user.FieldMfaPendingEnc) {
+		fields = append(fields, user.FieldMfaPendingEnc)
+	}
+	if m.FieldCleared(user.FieldMfaEnabledAt) {
+		fields = append(fields, user.FieldMfaEnabledAt)
 	}
 	return fields
 }
@@ -28562,6 +30515,15 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldLastLoginAt:
 		m.ClearLastLoginAt()
+		return nil
+	case user.FieldMfaSecretEnc:
+		m.ClearMfaSecretEnc()
+		return nil
+	case user.FieldMfaPendingEnc:
+		m.ClearMfaPendingEnc()
+		return nil
+	case user.FieldMfaEnabledAt:
+		m.ClearMfaEnabledAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -28609,6 +30571,18 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldTokenVersion:
 		m.ResetTokenVersion()
+		return nil
+	case user.FieldMfaSecretEnc:
+		m.ResetMfaSecretEnc()
+		return nil
+	case user.FieldMfaPendingEnc:
+		m.ResetMfaPendingEnc()
+		return nil
+	case user.FieldMfaEnabledAt:
+		m.ResetMfaEnabledAt()
+		return nil
+	case user.FieldMfaLastStep:
+		m.ResetMfaLastStep()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -31,6 +31,8 @@ type PSP struct {
 	Iban string `json:"iban,omitempty"`
 	// Bic holds the value of the "bic" field.
 	Bic string `json:"bic,omitempty"`
+	// RequireStaffMfa holds the value of the "require_staff_mfa" field.
+	RequireStaffMfa bool `json:"require_staff_mfa,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PSPQuery when eager-loading is set.
 	Edges        PSPEdges `json:"edges"`
@@ -86,6 +88,8 @@ func (*PSP) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case psp.FieldRequireStaffMfa:
+			values[i] = new(sql.NullBool)
 		case psp.FieldID, psp.FieldName, psp.FieldLegalName, psp.FieldCountry, psp.FieldIban, psp.FieldBic:
 			values[i] = new(sql.NullString)
 		case psp.FieldCreatedAt, psp.FieldUpdatedAt:
@@ -152,6 +156,12 @@ func (_m *PSP) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field bic", values[i])
 			} else if value.Valid {
 				_m.Bic = value.String
+			}
+		case psp.FieldRequireStaffMfa:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field require_staff_mfa", values[i])
+			} else if value.Valid {
+				_m.RequireStaffMfa = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -224,6 +234,9 @@ func (_m *PSP) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("bic=")
 	builder.WriteString(_m.Bic)
+	builder.WriteString(", ")
+	builder.WriteString("require_staff_mfa=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequireStaffMfa))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -116,6 +116,20 @@ func (_c *PSPCreate) SetNillableBic(v *string) *PSPCreate {
 	return _c
 }
 
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (_c *PSPCreate) SetRequireStaffMfa(v bool) *PSPCreate {
+	_c.mutation.SetRequireStaffMfa(v)
+	return _c
+}
+
+// SetNillableRequireStaffMfa sets the "require_staff_mfa" field if the given value is not nil.
+func (_c *PSPCreate) SetNillableRequireStaffMfa(v *bool) *PSPCreate {
+	if v != nil {
+		_c.SetRequireStaffMfa(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PSPCreate) SetID(v string) *PSPCreate {
 	_c.mutation.SetID(v)
@@ -230,6 +244,10 @@ func (_c *PSPCreate) defaults() error {
 		v := psp.DefaultCountry
 		_c.mutation.SetCountry(v)
 	}
+	if _, ok := _c.mutation.RequireStaffMfa(); !ok {
+		v := psp.DefaultRequireStaffMfa
+		_c.mutation.SetRequireStaffMfa(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if psp.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized psp.DefaultID (forgotten import ent/runtime?)")
@@ -263,6 +281,9 @@ func (_c *PSPCreate) check() error {
 		if err := psp.CountryValidator(v); err != nil {
 			return &ValidationError{Name: "country", err: fmt.Errorf(`ent: validator failed for field "PSP.country": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.RequireStaffMfa(); !ok {
+		return &ValidationError{Name: "require_staff_mfa", err: errors.New(`ent: missing required field "PSP.require_staff_mfa"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := psp.IDValidator(v); err != nil {
@@ -332,6 +353,10 @@ func (_c *PSPCreate) createSpec() (*PSP, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Bic(); ok {
 		_spec.SetField(psp.FieldBic, field.TypeString, value)
 		_node.Bic = value
+	}
+	if value, ok := _c.mutation.RequireStaffMfa(); ok {
+		_spec.SetField(psp.FieldRequireStaffMfa, field.TypeBool, value)
+		_node.RequireStaffMfa = value
 	}
 	if nodes := _c.mutation.ProviderAccountsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -523,6 +548,18 @@ func (u *PSPUpsert) ClearBic() *PSPUpsert {
 	return u
 }
 
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (u *PSPUpsert) SetRequireStaffMfa(v bool) *PSPUpsert {
+	u.Set(psp.FieldRequireStaffMfa, v)
+	return u
+}
+
+// UpdateRequireStaffMfa sets the "require_staff_mfa" field to the value that was provided on create.
+func (u *PSPUpsert) UpdateRequireStaffMfa() *PSPUpsert {
+	u.SetExcluded(psp.FieldRequireStaffMfa)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -676,6 +713,20 @@ func (u *PSPUpsertOne) UpdateBic() *PSPUpsertOne {
 func (u *PSPUpsertOne) ClearBic() *PSPUpsertOne {
 	return u.Update(func(s *PSPUpsert) {
 		s.ClearBic()
+	})
+}
+
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (u *PSPUpsertOne) SetRequireStaffMfa(v bool) *PSPUpsertOne {
+	return u.Update(func(s *PSPUpsert) {
+		s.SetRequireStaffMfa(v)
+	})
+}
+
+// UpdateRequireStaffMfa sets the "require_staff_mfa" field to the value that was provided on create.
+func (u *PSPUpsertOne) UpdateRequireStaffMfa() *PSPUpsertOne {
+	return u.Update(func(s *PSPUpsert) {
+		s.UpdateRequireStaffMfa()
 	})
 }
 
@@ -999,6 +1050,20 @@ func (u *PSPUpsertBulk) UpdateBic() *PSPUpsertBulk {
 func (u *PSPUpsertBulk) ClearBic() *PSPUpsertBulk {
 	return u.Update(func(s *PSPUpsert) {
 		s.ClearBic()
+	})
+}
+
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (u *PSPUpsertBulk) SetRequireStaffMfa(v bool) *PSPUpsertBulk {
+	return u.Update(func(s *PSPUpsert) {
+		s.SetRequireStaffMfa(v)
+	})
+}
+
+// UpdateRequireStaffMfa sets the "require_staff_mfa" field to the value that was provided on create.
+func (u *PSPUpsertBulk) UpdateRequireStaffMfa() *PSPUpsertBulk {
+	return u.Update(func(s *PSPUpsert) {
+		s.UpdateRequireStaffMfa()
 	})
 }
 

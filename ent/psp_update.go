@@ -126,6 +126,20 @@ func (_u *PSPUpdate) ClearBic() *PSPUpdate {
 	return _u
 }
 
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (_u *PSPUpdate) SetRequireStaffMfa(v bool) *PSPUpdate {
+	_u.mutation.SetRequireStaffMfa(v)
+	return _u
+}
+
+// SetNillableRequireStaffMfa sets the "require_staff_mfa" field if the given value is not nil.
+func (_u *PSPUpdate) SetNillableRequireStaffMfa(v *bool) *PSPUpdate {
+	if v != nil {
+		_u.SetRequireStaffMfa(*v)
+	}
+	return _u
+}
+
 // AddProviderAccountIDs adds the "provider_accounts" edge to the ProviderAccount entity by IDs.
 func (_u *PSPUpdate) AddProviderAccountIDs(ids ...string) *PSPUpdate {
 	_u.mutation.AddProviderAccountIDs(ids...)
@@ -340,6 +354,9 @@ func (_u *PSPUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.BicCleared() {
 		_spec.ClearField(psp.FieldBic, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequireStaffMfa(); ok {
+		_spec.SetField(psp.FieldRequireStaffMfa, field.TypeBool, value)
 	}
 	if _u.mutation.ProviderAccountsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -592,6 +609,20 @@ func (_u *PSPUpdateOne) ClearBic() *PSPUpdateOne {
 	return _u
 }
 
+// SetRequireStaffMfa sets the "require_staff_mfa" field.
+func (_u *PSPUpdateOne) SetRequireStaffMfa(v bool) *PSPUpdateOne {
+	_u.mutation.SetRequireStaffMfa(v)
+	return _u
+}
+
+// SetNillableRequireStaffMfa sets the "require_staff_mfa" field if the given value is not nil.
+func (_u *PSPUpdateOne) SetNillableRequireStaffMfa(v *bool) *PSPUpdateOne {
+	if v != nil {
+		_u.SetRequireStaffMfa(*v)
+	}
+	return _u
+}
+
 // AddProviderAccountIDs adds the "provider_accounts" edge to the ProviderAccount entity by IDs.
 func (_u *PSPUpdateOne) AddProviderAccountIDs(ids ...string) *PSPUpdateOne {
 	_u.mutation.AddProviderAccountIDs(ids...)
@@ -836,6 +867,9 @@ func (_u *PSPUpdateOne) sqlSave(ctx context.Context) (_node *PSP, err error) {
 	}
 	if _u.mutation.BicCleared() {
 		_spec.ClearField(psp.FieldBic, field.TypeString)
+	}
+	if value, ok := _u.mutation.RequireStaffMfa(); ok {
+		_spec.SetField(psp.FieldRequireStaffMfa, field.TypeBool, value)
 	}
 	if _u.mutation.ProviderAccountsCleared() {
 		edge := &sqlgraph.EdgeSpec{

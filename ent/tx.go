@@ -30,8 +30,12 @@ type Tx struct {
 	FulfilmentLine *FulfilmentLineClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// LoginSession is the client for interacting with the LoginSession builders.
+	LoginSession *LoginSessionClient
 	// Merchant is the client for interacting with the Merchant builders.
 	Merchant *MerchantClient
+	// MfaRecoveryCode is the client for interacting with the MfaRecoveryCode builders.
+	MfaRecoveryCode *MfaRecoveryCodeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
@@ -201,7 +205,9 @@ func (tx *Tx) init() {
 	tx.Fulfilment = NewFulfilmentClient(tx.config)
 	tx.FulfilmentLine = NewFulfilmentLineClient(tx.config)
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
+	tx.LoginSession = NewLoginSessionClient(tx.config)
 	tx.Merchant = NewMerchantClient(tx.config)
+	tx.MfaRecoveryCode = NewMfaRecoveryCodeClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)

@@ -46,6 +46,14 @@ type User struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// TokenVersion holds the value of the "token_version" field.
 	TokenVersion int `json:"token_version,omitempty"`
+	// MfaSecretEnc holds the value of the "mfa_secret_enc" field.
+	MfaSecretEnc *[]byte `json:"-"`
+	// MfaPendingEnc holds the value of the "mfa_pending_enc" field.
+	MfaPendingEnc *[]byte `json:"-"`
+	// MfaEnabledAt holds the value of the "mfa_enabled_at" field.
+	MfaEnabledAt *time.Time `json:"mfa_enabled_at,omitempty"`
+	// MfaLastStep holds the value of the "mfa_last_step" field.
+	MfaLastStep int64 `json:"mfa_last_step,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -92,15 +100,15 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldInviteTokenHash:
+		case user.FieldInviteTokenHash, user.FieldMfaSecretEnc, user.FieldMfaPendingEnc:
 			values[i] = new([]byte)
 		case user.FieldDisabled:
 			values[i] = new(sql.NullBool)
-		case user.FieldTokenVersion:
+		case user.FieldTokenVersion, user.FieldMfaLastStep:
 			values[i] = new(sql.NullInt64)
 		case user.FieldID, user.FieldPspID, user.FieldMerchantID, user.FieldEmail, user.FieldName, user.FieldRole, user.FieldPasswordHash:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldInviteExpiresAt, user.FieldLastLoginAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldInviteExpiresAt, user.FieldLastLoginAt, user.FieldMfaEnabledAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -204,6 +212,31 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TokenVersion = int(value.Int64)
 			}
+		case user.FieldMfaSecretEnc:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_secret_enc", values[i])
+			} else if value != nil {
+				_m.MfaSecretEnc = value
+			}
+		case user.FieldMfaPendingEnc:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_pending_enc", values[i])
+			} else if value != nil {
+				_m.MfaPendingEnc = value
+			}
+		case user.FieldMfaEnabledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_enabled_at", values[i])
+			} else if value.Valid {
+				_m.MfaEnabledAt = new(time.Time)
+				*_m.MfaEnabledAt = value.Time
+			}
+		case user.FieldMfaLastStep:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_last_step", values[i])
+			} else if value.Valid {
+				_m.MfaLastStep = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -292,6 +325,18 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("token_version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TokenVersion))
+	builder.WriteString(", ")
+	builder.WriteString("mfa_secret_enc=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("mfa_pending_enc=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.MfaEnabledAt; v != nil {
+		builder.WriteString("mfa_enabled_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("mfa_last_step=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MfaLastStep))
 	builder.WriteByte(')')
 	return builder.String()
 }

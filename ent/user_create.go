@@ -176,6 +176,46 @@ func (_c *UserCreate) SetNillableTokenVersion(v *int) *UserCreate {
 	return _c
 }
 
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (_c *UserCreate) SetMfaSecretEnc(v []byte) *UserCreate {
+	_c.mutation.SetMfaSecretEnc(v)
+	return _c
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (_c *UserCreate) SetMfaPendingEnc(v []byte) *UserCreate {
+	_c.mutation.SetMfaPendingEnc(v)
+	return _c
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (_c *UserCreate) SetMfaEnabledAt(v time.Time) *UserCreate {
+	_c.mutation.SetMfaEnabledAt(v)
+	return _c
+}
+
+// SetNillableMfaEnabledAt sets the "mfa_enabled_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableMfaEnabledAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetMfaEnabledAt(*v)
+	}
+	return _c
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (_c *UserCreate) SetMfaLastStep(v int64) *UserCreate {
+	_c.mutation.SetMfaLastStep(v)
+	return _c
+}
+
+// SetNillableMfaLastStep sets the "mfa_last_step" field if the given value is not nil.
+func (_c *UserCreate) SetNillableMfaLastStep(v *int64) *UserCreate {
+	if v != nil {
+		_c.SetMfaLastStep(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v string) *UserCreate {
 	_c.mutation.SetID(v)
@@ -259,6 +299,10 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultTokenVersion
 		_c.mutation.SetTokenVersion(v)
 	}
+	if _, ok := _c.mutation.MfaLastStep(); !ok {
+		v := user.DefaultMfaLastStep
+		_c.mutation.SetMfaLastStep(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if user.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized user.DefaultID (forgotten import ent/runtime?)")
@@ -301,6 +345,9 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.TokenVersion(); !ok {
 		return &ValidationError{Name: "token_version", err: errors.New(`ent: missing required field "User.token_version"`)}
+	}
+	if _, ok := _c.mutation.MfaLastStep(); !ok {
+		return &ValidationError{Name: "mfa_last_step", err: errors.New(`ent: missing required field "User.mfa_last_step"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(v); err != nil {
@@ -389,6 +436,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TokenVersion(); ok {
 		_spec.SetField(user.FieldTokenVersion, field.TypeInt, value)
 		_node.TokenVersion = value
+	}
+	if value, ok := _c.mutation.MfaSecretEnc(); ok {
+		_spec.SetField(user.FieldMfaSecretEnc, field.TypeBytes, value)
+		_node.MfaSecretEnc = &value
+	}
+	if value, ok := _c.mutation.MfaPendingEnc(); ok {
+		_spec.SetField(user.FieldMfaPendingEnc, field.TypeBytes, value)
+		_node.MfaPendingEnc = &value
+	}
+	if value, ok := _c.mutation.MfaEnabledAt(); ok {
+		_spec.SetField(user.FieldMfaEnabledAt, field.TypeTime, value)
+		_node.MfaEnabledAt = &value
+	}
+	if value, ok := _c.mutation.MfaLastStep(); ok {
+		_spec.SetField(user.FieldMfaLastStep, field.TypeInt64, value)
+		_node.MfaLastStep = value
 	}
 	if nodes := _c.mutation.PspIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -632,6 +695,78 @@ func (u *UserUpsert) AddTokenVersion(v int) *UserUpsert {
 	return u
 }
 
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (u *UserUpsert) SetMfaSecretEnc(v []byte) *UserUpsert {
+	u.Set(user.FieldMfaSecretEnc, v)
+	return u
+}
+
+// UpdateMfaSecretEnc sets the "mfa_secret_enc" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaSecretEnc() *UserUpsert {
+	u.SetExcluded(user.FieldMfaSecretEnc)
+	return u
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (u *UserUpsert) ClearMfaSecretEnc() *UserUpsert {
+	u.SetNull(user.FieldMfaSecretEnc)
+	return u
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (u *UserUpsert) SetMfaPendingEnc(v []byte) *UserUpsert {
+	u.Set(user.FieldMfaPendingEnc, v)
+	return u
+}
+
+// UpdateMfaPendingEnc sets the "mfa_pending_enc" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaPendingEnc() *UserUpsert {
+	u.SetExcluded(user.FieldMfaPendingEnc)
+	return u
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (u *UserUpsert) ClearMfaPendingEnc() *UserUpsert {
+	u.SetNull(user.FieldMfaPendingEnc)
+	return u
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsert) SetMfaEnabledAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldMfaEnabledAt, v)
+	return u
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaEnabledAt() *UserUpsert {
+	u.SetExcluded(user.FieldMfaEnabledAt)
+	return u
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsert) ClearMfaEnabledAt() *UserUpsert {
+	u.SetNull(user.FieldMfaEnabledAt)
+	return u
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsert) SetMfaLastStep(v int64) *UserUpsert {
+	u.Set(user.FieldMfaLastStep, v)
+	return u
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaLastStep() *UserUpsert {
+	u.SetExcluded(user.FieldMfaLastStep)
+	return u
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsert) AddMfaLastStep(v int64) *UserUpsert {
+	u.Add(user.FieldMfaLastStep, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -868,6 +1003,90 @@ func (u *UserUpsertOne) AddTokenVersion(v int) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateTokenVersion() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateTokenVersion()
+	})
+}
+
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (u *UserUpsertOne) SetMfaSecretEnc(v []byte) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaSecretEnc(v)
+	})
+}
+
+// UpdateMfaSecretEnc sets the "mfa_secret_enc" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaSecretEnc() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaSecretEnc()
+	})
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (u *UserUpsertOne) ClearMfaSecretEnc() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaSecretEnc()
+	})
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (u *UserUpsertOne) SetMfaPendingEnc(v []byte) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaPendingEnc(v)
+	})
+}
+
+// UpdateMfaPendingEnc sets the "mfa_pending_enc" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaPendingEnc() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaPendingEnc()
+	})
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (u *UserUpsertOne) ClearMfaPendingEnc() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaPendingEnc()
+	})
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsertOne) SetMfaEnabledAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaEnabledAt(v)
+	})
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaEnabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaEnabledAt()
+	})
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsertOne) ClearMfaEnabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaEnabledAt()
+	})
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsertOne) SetMfaLastStep(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaLastStep(v)
+	})
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsertOne) AddMfaLastStep(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.AddMfaLastStep(v)
+	})
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaLastStep() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaLastStep()
 	})
 }
 
@@ -1274,6 +1493,90 @@ func (u *UserUpsertBulk) AddTokenVersion(v int) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateTokenVersion() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateTokenVersion()
+	})
+}
+
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (u *UserUpsertBulk) SetMfaSecretEnc(v []byte) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaSecretEnc(v)
+	})
+}
+
+// UpdateMfaSecretEnc sets the "mfa_secret_enc" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaSecretEnc() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaSecretEnc()
+	})
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (u *UserUpsertBulk) ClearMfaSecretEnc() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaSecretEnc()
+	})
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (u *UserUpsertBulk) SetMfaPendingEnc(v []byte) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaPendingEnc(v)
+	})
+}
+
+// UpdateMfaPendingEnc sets the "mfa_pending_enc" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaPendingEnc() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaPendingEnc()
+	})
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (u *UserUpsertBulk) ClearMfaPendingEnc() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaPendingEnc()
+	})
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsertBulk) SetMfaEnabledAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaEnabledAt(v)
+	})
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaEnabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaEnabledAt()
+	})
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsertBulk) ClearMfaEnabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaEnabledAt()
+	})
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsertBulk) SetMfaLastStep(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaLastStep(v)
+	})
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsertBulk) AddMfaLastStep(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.AddMfaLastStep(v)
+	})
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaLastStep() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaLastStep()
 	})
 }
 

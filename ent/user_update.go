@@ -191,6 +191,71 @@ func (_u *UserUpdate) AddTokenVersion(v int) *UserUpdate {
 	return _u
 }
 
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (_u *UserUpdate) SetMfaSecretEnc(v []byte) *UserUpdate {
+	_u.mutation.SetMfaSecretEnc(v)
+	return _u
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (_u *UserUpdate) ClearMfaSecretEnc() *UserUpdate {
+	_u.mutation.ClearMfaSecretEnc()
+	return _u
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (_u *UserUpdate) SetMfaPendingEnc(v []byte) *UserUpdate {
+	_u.mutation.SetMfaPendingEnc(v)
+	return _u
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (_u *UserUpdate) ClearMfaPendingEnc() *UserUpdate {
+	_u.mutation.ClearMfaPendingEnc()
+	return _u
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (_u *UserUpdate) SetMfaEnabledAt(v time.Time) *UserUpdate {
+	_u.mutation.SetMfaEnabledAt(v)
+	return _u
+}
+
+// SetNillableMfaEnabledAt sets the "mfa_enabled_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableMfaEnabledAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetMfaEnabledAt(*v)
+	}
+	return _u
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (_u *UserUpdate) ClearMfaEnabledAt() *UserUpdate {
+	_u.mutation.ClearMfaEnabledAt()
+	return _u
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (_u *UserUpdate) SetMfaLastStep(v int64) *UserUpdate {
+	_u.mutation.ResetMfaLastStep()
+	_u.mutation.SetMfaLastStep(v)
+	return _u
+}
+
+// SetNillableMfaLastStep sets the "mfa_last_step" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableMfaLastStep(v *int64) *UserUpdate {
+	if v != nil {
+		_u.SetMfaLastStep(*v)
+	}
+	return _u
+}
+
+// AddMfaLastStep adds value to the "mfa_last_step" field.
+func (_u *UserUpdate) AddMfaLastStep(v int64) *UserUpdate {
+	_u.mutation.AddMfaLastStep(v)
+	return _u
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -321,6 +386,30 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTokenVersion(); ok {
 		_spec.AddField(user.FieldTokenVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MfaSecretEnc(); ok {
+		_spec.SetField(user.FieldMfaSecretEnc, field.TypeBytes, value)
+	}
+	if _u.mutation.MfaSecretEncCleared() {
+		_spec.ClearField(user.FieldMfaSecretEnc, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.MfaPendingEnc(); ok {
+		_spec.SetField(user.FieldMfaPendingEnc, field.TypeBytes, value)
+	}
+	if _u.mutation.MfaPendingEncCleared() {
+		_spec.ClearField(user.FieldMfaPendingEnc, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.MfaEnabledAt(); ok {
+		_spec.SetField(user.FieldMfaEnabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.MfaEnabledAtCleared() {
+		_spec.ClearField(user.FieldMfaEnabledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.MfaLastStep(); ok {
+		_spec.SetField(user.FieldMfaLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMfaLastStep(); ok {
+		_spec.AddField(user.FieldMfaLastStep, field.TypeInt64, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -505,6 +594,71 @@ func (_u *UserUpdateOne) AddTokenVersion(v int) *UserUpdateOne {
 	return _u
 }
 
+// SetMfaSecretEnc sets the "mfa_secret_enc" field.
+func (_u *UserUpdateOne) SetMfaSecretEnc(v []byte) *UserUpdateOne {
+	_u.mutation.SetMfaSecretEnc(v)
+	return _u
+}
+
+// ClearMfaSecretEnc clears the value of the "mfa_secret_enc" field.
+func (_u *UserUpdateOne) ClearMfaSecretEnc() *UserUpdateOne {
+	_u.mutation.ClearMfaSecretEnc()
+	return _u
+}
+
+// SetMfaPendingEnc sets the "mfa_pending_enc" field.
+func (_u *UserUpdateOne) SetMfaPendingEnc(v []byte) *UserUpdateOne {
+	_u.mutation.SetMfaPendingEnc(v)
+	return _u
+}
+
+// ClearMfaPendingEnc clears the value of the "mfa_pending_enc" field.
+func (_u *UserUpdateOne) ClearMfaPendingEnc() *UserUpdateOne {
+	_u.mutation.ClearMfaPendingEnc()
+	return _u
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (_u *UserUpdateOne) SetMfaEnabledAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetMfaEnabledAt(v)
+	return _u
+}
+
+// SetNillableMfaEnabledAt sets the "mfa_enabled_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableMfaEnabledAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetMfaEnabledAt(*v)
+	}
+	return _u
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (_u *UserUpdateOne) ClearMfaEnabledAt() *UserUpdateOne {
+	_u.mutation.ClearMfaEnabledAt()
+	return _u
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (_u *UserUpdateOne) SetMfaLastStep(v int64) *UserUpdateOne {
+	_u.mutation.ResetMfaLastStep()
+	_u.mutation.SetMfaLastStep(v)
+	return _u
+}
+
+// SetNillableMfaLastStep sets the "mfa_last_step" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableMfaLastStep(v *int64) *UserUpdateOne {
+	if v != nil {
+		_u.SetMfaLastStep(*v)
+	}
+	return _u
+}
+
+// AddMfaLastStep adds value to the "mfa_last_step" field.
+func (_u *UserUpdateOne) AddMfaLastStep(v int64) *UserUpdateOne {
+	_u.mutation.AddMfaLastStep(v)
+	return _u
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -665,6 +819,30 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.AddedTokenVersion(); ok {
 		_spec.AddField(user.FieldTokenVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MfaSecretEnc(); ok {
+		_spec.SetField(user.FieldMfaSecretEnc, field.TypeBytes, value)
+	}
+	if _u.mutation.MfaSecretEncCleared() {
+		_spec.ClearField(user.FieldMfaSecretEnc, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.MfaPendingEnc(); ok {
+		_spec.SetField(user.FieldMfaPendingEnc, field.TypeBytes, value)
+	}
+	if _u.mutation.MfaPendingEncCleared() {
+		_spec.ClearField(user.FieldMfaPendingEnc, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.MfaEnabledAt(); ok {
+		_spec.SetField(user.FieldMfaEnabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.MfaEnabledAtCleared() {
+		_spec.ClearField(user.FieldMfaEnabledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.MfaLastStep(); ok {
+		_spec.SetField(user.FieldMfaLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMfaLastStep(); ok {
+		_spec.AddField(user.FieldMfaLastStep, field.TypeInt64, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &User{config: _u.config}

@@ -28,11 +28,21 @@ func Auth(ctx context.Context, _ any, next graphql.Resolver, roles []domain.Role
 			return nil, forbidden("this API key lacks the scope " + *scope)
 		}
 	case auth.KindUser:
+		if p.MFAEnrolmentRequired && !whileEnrolling[graphql.GetFieldContext(ctx).Field.Name] {
+			return nil, &gqlerror.Error{Message: "two-factor sign-in is required here: enrol an authenticator app first (Security page)",
+				Extensions: map[string]any{"code": "MFA_ENROLMENT_REQUIRED"}}
+		}
 		if len(roles) > 0 && !slices.Contains(roles, p.Role) {
 			return nil, forbidden("your role " + string(p.Role) + " cannot do this")
 		}
 	}
 	return next(ctx)
+}
+
+// whileEnrolling are the fields a user may use while their PSP or merchant requires a
+// second factor they have not enrolled yet (auth.Principal.MFAEnrolmentRequired).
+var whileEnrolling = map[string]bool{
+	"viewer": true, "startMfaEnrollment": true, "confirmMfaEnrollment": true, "revokeSession": true,
 }
 
 func forbidden(msg string) error {

@@ -42,6 +42,7 @@ var listSizes = map[string]int{
 	"Merchant.companies":                5,
 	"Merchant.shops":                    10,
 	"Merchant.users":                    20,
+	"Viewer.sessions":                   10, // a user's open logins (auth.UserSessions answers at most 100)
 	"Merchant.apiKeys":                  20,
 	"Merchant.checklist":                10,
 	"Company.fees":                      10, // one rule per product type and currency

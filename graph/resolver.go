@@ -5,6 +5,7 @@ package graph
 
 import (
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
@@ -28,6 +29,8 @@ type Resolver struct {
 	Invitations *merchants.Invitations
 	// APIKeys: createApiKey, revokeApiKey.
 	APIKeys *merchants.APIKeys
+	// Auth: two-factor sign-in and the viewer's sessions.
+	Auth *auth.Authenticator
 }
 
 // moneyOf is the one conversion from a stored minor-unit column to the API's Money.

@@ -145,4 +145,10 @@ func (r *shopResolver) MaxAmount(ctx context.Context, obj *ent.Shop) (*money.Mon
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// Viewer returns generated.ViewerResolver implementation.
+func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
+
+type (
+	mutationResolver struct{ *Resolver }
+	viewerResolver   struct{ *Resolver }
+)

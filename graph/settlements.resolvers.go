@@ -35,7 +35,8 @@ func (r *mutationResolver) MarkSettlementPaid(ctx context.Context, input model.M
 
 // UpdatePsp is the resolver for the updatePsp field.
 func (r *mutationResolver) UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error) {
-	p, err := r.Onboarding.UpdatePSP(ctx, merchants.PSPChanges{LegalName: input.LegalName, IBAN: input.Iban, BIC: input.Bic})
+	p, err := r.Onboarding.UpdatePSP(ctx, merchants.PSPChanges{LegalName: input.LegalName, IBAN: input.Iban, BIC: input.Bic,
+		RequireStaffMFA: input.RequireStaffMfa})
 	ue, err := userErrorsOf(err)
 	return &model.UpdatePspPayload{Psp: p, UserErrors: ue}, err
 }

@@ -6,6 +6,7 @@
 //	backoffice seed --orders N    write a large benchmark data set in bulk (bulk.go)
 //	backoffice bench              measure a running server against the database's lower bounds
 //	backoffice settle --date D    run the settlements of day D (default today, UTC) and exit
+//	backoffice reset-mfa --email E turn off a user's two-factor sign-in (lost device and codes), audited
 //
 // Configuration comes from the environment only (README, API.md).
 package main
@@ -33,6 +34,7 @@ commands:
             --orders N [--append] [--days D]: a large benchmark data set instead
   bench     measure a running server on the benchmark data set (bench --help)
   settle    run the settlements of a day and exit: --date YYYY-MM-DD (default today, UTC)
+  reset-mfa turn off a user's two-factor sign-in and end their sessions: --email ADDRESS (audited)
 `
 
 func main() {
@@ -93,6 +95,8 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		return runBench(ctx, cfg, args)
 	case "settle":
 		return settle(ctx, cfg, args, logger)
+	case "reset-mfa":
+		return resetMFA(ctx, cfg, args, logger)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -105,6 +105,18 @@ func (f IdempotencyRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyRecordMutation", m)
 }
 
+// The LoginSessionFunc type is an adapter to allow the use of ordinary
+// function as LoginSession mutator.
+type LoginSessionFunc func(context.Context, *ent.LoginSessionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoginSessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoginSessionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoginSessionMutation", m)
+}
+
 // The MerchantFunc type is an adapter to allow the use of ordinary
 // function as Merchant mutator.
 type MerchantFunc func(context.Context, *ent.MerchantMutation) (ent.Value, error)
@@ -115,6 +127,18 @@ func (f MerchantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MerchantMutation", m)
+}
+
+// The MfaRecoveryCodeFunc type is an adapter to allow the use of ordinary
+// function as MfaRecoveryCode mutator.
+type MfaRecoveryCodeFunc func(context.Context, *ent.MfaRecoveryCodeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MfaRecoveryCodeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MfaRecoveryCodeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MfaRecoveryCodeMutation", m)
 }
 
 // The OrderFunc type is an adapter to allow the use of ordinary

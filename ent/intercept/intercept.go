@@ -16,7 +16,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -307,6 +309,33 @@ func (f TraverseIdempotencyRecord) Traverse(ctx context.Context, q ent.Query) er
 	return fmt.Errorf("unexpected query type %T. expect *ent.IdempotencyRecordQuery", q)
 }
 
+// The LoginSessionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoginSessionFunc func(context.Context, *ent.LoginSessionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoginSessionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoginSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoginSessionQuery", q)
+}
+
+// The TraverseLoginSession type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoginSession func(context.Context, *ent.LoginSessionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoginSession) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoginSession) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoginSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoginSessionQuery", q)
+}
+
 // The MerchantFunc type is an adapter to allow the use of ordinary function as a Querier.
 type MerchantFunc func(context.Context, *ent.MerchantQuery) (ent.Value, error)
 
@@ -332,6 +361,33 @@ func (f TraverseMerchant) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MerchantQuery", q)
+}
+
+// The MfaRecoveryCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MfaRecoveryCodeFunc func(context.Context, *ent.MfaRecoveryCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MfaRecoveryCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MfaRecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MfaRecoveryCodeQuery", q)
+}
+
+// The TraverseMfaRecoveryCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMfaRecoveryCode func(context.Context, *ent.MfaRecoveryCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMfaRecoveryCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMfaRecoveryCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MfaRecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MfaRecoveryCodeQuery", q)
 }
 
 // The OrderFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -758,8 +814,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.FulfilmentLineQuery, predicate.FulfilmentLine, fulfilmentline.OrderOption]{typ: ent.TypeFulfilmentLine, tq: q}, nil
 	case *ent.IdempotencyRecordQuery:
 		return &query[*ent.IdempotencyRecordQuery, predicate.IdempotencyRecord, idempotencyrecord.OrderOption]{typ: ent.TypeIdempotencyRecord, tq: q}, nil
+	case *ent.LoginSessionQuery:
+		return &query[*ent.LoginSessionQuery, predicate.LoginSession, loginsession.OrderOption]{typ: ent.TypeLoginSession, tq: q}, nil
 	case *ent.MerchantQuery:
 		return &query[*ent.MerchantQuery, predicate.Merchant, merchant.OrderOption]{typ: ent.TypeMerchant, tq: q}, nil
+	case *ent.MfaRecoveryCodeQuery:
+		return &query[*ent.MfaRecoveryCodeQuery, predicate.MfaRecoveryCode, mfarecoverycode.OrderOption]{typ: ent.TypeMfaRecoveryCode, tq: q}, nil
 	case *ent.OrderQuery:
 		return &query[*ent.OrderQuery, predicate.Order, order.OrderOption]{typ: ent.TypeOrder, tq: q}, nil
 	case *ent.OrderItemQuery:

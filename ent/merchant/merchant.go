@@ -34,6 +34,8 @@ const (
 	FieldStatus = "status"
 	// FieldSuspensionReason holds the string denoting the suspension_reason field in the database.
 	FieldSuspensionReason = "suspension_reason"
+	// FieldRequireMfa holds the string denoting the require_mfa field in the database.
+	FieldRequireMfa = "require_mfa"
 	// EdgePsp holds the string denoting the psp edge name in mutations.
 	EdgePsp = "psp"
 	// EdgeCompanies holds the string denoting the companies edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldEmail,
 	FieldStatus,
 	FieldSuspensionReason,
+	FieldRequireMfa,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -133,6 +136,8 @@ var (
 	NameValidator func(string) error
 	// CountryValidator is a validator for the "country" field. It is called by the builders before save.
 	CountryValidator func(string) error
+	// DefaultRequireMfa holds the default value on creation for the "require_mfa" field.
+	DefaultRequireMfa bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -212,6 +217,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // BySuspensionReason orders the results by the suspension_reason field.
 func BySuspensionReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSuspensionReason, opts...).ToFunc()
+}
+
+// ByRequireMfa orders the results by the require_mfa field.
+func ByRequireMfa(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequireMfa, opts...).ToFunc()
 }
 
 // ByPspField orders the results by psp field.

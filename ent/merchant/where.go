@@ -100,6 +100,11 @@ func SuspensionReason(v string) predicate.Merchant {
 	return predicate.Merchant(sql.FieldEQ(FieldSuspensionReason, v))
 }
 
+// RequireMfa applies equality check predicate on the "require_mfa" field. It's identical to RequireMfaEQ.
+func RequireMfa(v bool) predicate.Merchant {
+	return predicate.Merchant(sql.FieldEQ(FieldRequireMfa, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Merchant {
 	return predicate.Merchant(sql.FieldEQ(FieldCreatedAt, v))
@@ -543,6 +548,16 @@ func SuspensionReasonEqualFold(v string) predicate.Merchant {
 // SuspensionReasonContainsFold applies the ContainsFold predicate on the "suspension_reason" field.
 func SuspensionReasonContainsFold(v string) predicate.Merchant {
 	return predicate.Merchant(sql.FieldContainsFold(FieldSuspensionReason, v))
+}
+
+// RequireMfaEQ applies the EQ predicate on the "require_mfa" field.
+func RequireMfaEQ(v bool) predicate.Merchant {
+	return predicate.Merchant(sql.FieldEQ(FieldRequireMfa, v))
+}
+
+// RequireMfaNEQ applies the NEQ predicate on the "require_mfa" field.
+func RequireMfaNEQ(v bool) predicate.Merchant {
+	return predicate.Merchant(sql.FieldNEQ(FieldRequireMfa, v))
 }
 
 // HasPsp applies the HasEdge predicate on the "psp" edge.

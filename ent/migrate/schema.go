@@ -365,6 +365,33 @@ var (
 			},
 		},
 	}
+	// LoginSessionsColumns holds the columns for the "login_sessions" table.
+	LoginSessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString, Nullable: true},
+		{Name: "device", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "address", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "last_seen_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// LoginSessionsTable holds the schema information for the "login_sessions" table.
+	LoginSessionsTable = &schema.Table{
+		Name:       "login_sessions",
+		Columns:    LoginSessionsColumns,
+		PrimaryKey: []*schema.Column{LoginSessionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginsession_user_id_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoginSessionsColumns[3], LoginSessionsColumns[9]},
+			},
+		},
+	}
 	// MerchantsColumns holds the columns for the "merchants" table.
 	MerchantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -375,6 +402,7 @@ var (
 		{Name: "email", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ONBOARDING", "ACTIVE", "SUSPENDED"}, Default: "ONBOARDING"},
 		{Name: "suspension_reason", Type: field.TypeString, Nullable: true},
+		{Name: "require_mfa", Type: field.TypeBool, Default: false},
 		{Name: "psp_id", Type: field.TypeString, Size: 40},
 	}
 	// MerchantsTable holds the schema information for the "merchants" table.
@@ -385,7 +413,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "merchants_psps_merchants",
-				Columns:    []*schema.Column{MerchantsColumns[8]},
+				Columns:    []*schema.Column{MerchantsColumns[9]},
 				RefColumns: []*schema.Column{PspsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -394,7 +422,31 @@ var (
 			{
 				Name:    "merchant_psp_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MerchantsColumns[8], MerchantsColumns[1]},
+				Columns: []*schema.Column{MerchantsColumns[9], MerchantsColumns[1]},
+			},
+		},
+	}
+	// MfaRecoveryCodesColumns holds the columns for the "mfa_recovery_codes" table.
+	MfaRecoveryCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString, Nullable: true},
+		{Name: "code_hash", Type: field.TypeBytes},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+	}
+	// MfaRecoveryCodesTable holds the schema information for the "mfa_recovery_codes" table.
+	MfaRecoveryCodesTable = &schema.Table{
+		Name:       "mfa_recovery_codes",
+		Columns:    MfaRecoveryCodesColumns,
+		PrimaryKey: []*schema.Column{MfaRecoveryCodesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mfarecoverycode_user_id_code_hash",
+				Unique:  true,
+				Columns: []*schema.Column{MfaRecoveryCodesColumns[3], MfaRecoveryCodesColumns[6]},
 			},
 		},
 	}
@@ -598,6 +650,7 @@ var (
 		{Name: "country", Type: field.TypeString, Size: 2, Default: "DE"},
 		{Name: "iban", Type: field.TypeString, Nullable: true},
 		{Name: "bic", Type: field.TypeString, Nullable: true},
+		{Name: "require_staff_mfa", Type: field.TypeBool, Default: false},
 	}
 	// PspsTable holds the schema information for the "psps" table.
 	PspsTable = &schema.Table{
@@ -1000,6 +1053,10 @@ var (
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
 		{Name: "disabled", Type: field.TypeBool, Default: false},
 		{Name: "token_version", Type: field.TypeInt, Default: 0},
+		{Name: "mfa_secret_enc", Type: field.TypeBytes, Nullable: true},
+		{Name: "mfa_pending_enc", Type: field.TypeBytes, Nullable: true},
+		{Name: "mfa_enabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "mfa_last_step", Type: field.TypeInt64, Default: 0},
 		{Name: "merchant_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "psp_id", Type: field.TypeString, Size: 40},
 	}
@@ -1011,13 +1068,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_merchants_users",
-				Columns:    []*schema.Column{UsersColumns[12]},
+				Columns:    []*schema.Column{UsersColumns[16]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "users_psps_users",
-				Columns:    []*schema.Column{UsersColumns[13]},
+				Columns:    []*schema.Column{UsersColumns[17]},
 				RefColumns: []*schema.Column{PspsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1071,7 +1128,9 @@ var (
 		FulfilmentsTable,
 		FulfilmentLinesTable,
 		IdempotencyRecordsTable,
+		LoginSessionsTable,
 		MerchantsTable,
+		MfaRecoveryCodesTable,
 		OrdersTable,
 		OrderItemsTable,
 		OutboxMessagesTable,
@@ -1105,7 +1164,13 @@ func init() {
 	FulfilmentsTable.ForeignKeys[1].RefTable = SettlementsTable
 	FulfilmentLinesTable.ForeignKeys[0].RefTable = FulfilmentsTable
 	FulfilmentLinesTable.ForeignKeys[1].RefTable = OrderItemsTable
+	LoginSessionsTable.Annotation = &entsql.Annotation{
+		Table: "login_sessions",
+	}
 	MerchantsTable.ForeignKeys[0].RefTable = PspsTable
+	MfaRecoveryCodesTable.Annotation = &entsql.Annotation{
+		Table: "mfa_recovery_codes",
+	}
 	OrdersTable.ForeignKeys[0].RefTable = CompaniesTable
 	OrdersTable.ForeignKeys[1].RefTable = MerchantsTable
 	OrdersTable.ForeignKeys[2].RefTable = SettlementsTable

@@ -30,8 +30,14 @@ type FulfilmentLine func(*sql.Selector)
 // IdempotencyRecord is the predicate function for idempotencyrecord builders.
 type IdempotencyRecord func(*sql.Selector)
 
+// LoginSession is the predicate function for loginsession builders.
+type LoginSession func(*sql.Selector)
+
 // Merchant is the predicate function for merchant builders.
 type Merchant func(*sql.Selector)
+
+// MfaRecoveryCode is the predicate function for mfarecoverycode builders.
+type MfaRecoveryCode func(*sql.Selector)
 
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)

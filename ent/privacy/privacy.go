@@ -303,6 +303,30 @@ func (f IdempotencyRecordMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IdempotencyRecordMutation", m)
 }
 
+// The LoginSessionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LoginSessionQueryRuleFunc func(context.Context, *ent.LoginSessionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LoginSessionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoginSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LoginSessionQuery", q)
+}
+
+// The LoginSessionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LoginSessionMutationRuleFunc func(context.Context, *ent.LoginSessionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LoginSessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LoginSessionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoginSessionMutation", m)
+}
+
 // The MerchantQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type MerchantQueryRuleFunc func(context.Context, *ent.MerchantQuery) error
@@ -325,6 +349,30 @@ func (f MerchantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MerchantMutation", m)
+}
+
+// The MfaRecoveryCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MfaRecoveryCodeQueryRuleFunc func(context.Context, *ent.MfaRecoveryCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MfaRecoveryCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MfaRecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MfaRecoveryCodeQuery", q)
+}
+
+// The MfaRecoveryCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MfaRecoveryCodeMutationRuleFunc func(context.Context, *ent.MfaRecoveryCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MfaRecoveryCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MfaRecoveryCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MfaRecoveryCodeMutation", m)
 }
 
 // The OrderQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -738,7 +786,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.IdempotencyRecordQuery:
 		return q.Filter(), nil
+	case *ent.LoginSessionQuery:
+		return q.Filter(), nil
 	case *ent.MerchantQuery:
+		return q.Filter(), nil
+	case *ent.MfaRecoveryCodeQuery:
 		return q.Filter(), nil
 	case *ent.OrderQuery:
 		return q.Filter(), nil
@@ -793,7 +845,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.IdempotencyRecordMutation:
 		return m.Filter(), nil
+	case *ent.LoginSessionMutation:
+		return m.Filter(), nil
 	case *ent.MerchantMutation:
+		return m.Filter(), nil
+	case *ent.MfaRecoveryCodeMutation:
 		return m.Filter(), nil
 	case *ent.OrderMutation:
 		return m.Filter(), nil

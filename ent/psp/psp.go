@@ -29,6 +29,8 @@ const (
 	FieldIban = "iban"
 	// FieldBic holds the string denoting the bic field in the database.
 	FieldBic = "bic"
+	// FieldRequireStaffMfa holds the string denoting the require_staff_mfa field in the database.
+	FieldRequireStaffMfa = "require_staff_mfa"
 	// EdgeProviderAccounts holds the string denoting the provider_accounts edge name in mutations.
 	EdgeProviderAccounts = "provider_accounts"
 	// EdgeUsers holds the string denoting the users edge name in mutations.
@@ -70,6 +72,7 @@ var Columns = []string{
 	FieldCountry,
 	FieldIban,
 	FieldBic,
+	FieldRequireStaffMfa,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -102,6 +105,8 @@ var (
 	DefaultCountry string
 	// CountryValidator is a validator for the "country" field. It is called by the builders before save.
 	CountryValidator func(string) error
+	// DefaultRequireStaffMfa holds the default value on creation for the "require_staff_mfa" field.
+	DefaultRequireStaffMfa bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -149,6 +154,11 @@ func ByIban(opts ...sql.OrderTermOption) OrderOption {
 // ByBic orders the results by the bic field.
 func ByBic(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBic, opts...).ToFunc()
+}
+
+// ByRequireStaffMfa orders the results by the require_staff_mfa field.
+func ByRequireStaffMfa(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequireStaffMfa, opts...).ToFunc()
 }
 
 // ByProviderAccountsCount orders the results by provider_accounts count.

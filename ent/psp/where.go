@@ -100,6 +100,11 @@ func Bic(v string) predicate.PSP {
 	return predicate.PSP(sql.FieldEQ(FieldBic, v))
 }
 
+// RequireStaffMfa applies equality check predicate on the "require_staff_mfa" field. It's identical to RequireStaffMfaEQ.
+func RequireStaffMfa(v bool) predicate.PSP {
+	return predicate.PSP(sql.FieldEQ(FieldRequireStaffMfa, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PSP {
 	return predicate.PSP(sql.FieldEQ(FieldCreatedAt, v))
@@ -533,6 +538,16 @@ func BicEqualFold(v string) predicate.PSP {
 // BicContainsFold applies the ContainsFold predicate on the "bic" field.
 func BicContainsFold(v string) predicate.PSP {
 	return predicate.PSP(sql.FieldContainsFold(FieldBic, v))
+}
+
+// RequireStaffMfaEQ applies the EQ predicate on the "require_staff_mfa" field.
+func RequireStaffMfaEQ(v bool) predicate.PSP {
+	return predicate.PSP(sql.FieldEQ(FieldRequireStaffMfa, v))
+}
+
+// RequireStaffMfaNEQ applies the NEQ predicate on the "require_staff_mfa" field.
+func RequireStaffMfaNEQ(v bool) predicate.PSP {
+	return predicate.PSP(sql.FieldNEQ(FieldRequireStaffMfa, v))
 }
 
 // HasProviderAccounts applies the HasEdge predicate on the "provider_accounts" edge.

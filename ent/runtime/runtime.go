@@ -14,7 +14,9 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/fulfilmentline"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
+	"github.com/pspbackoffice/backoffice/ent/mfarecoverycode"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/outboxmessage"
@@ -564,6 +566,64 @@ func init() {
 			return nil
 		}
 	}()
+	loginsessionMixin := schema.LoginSession{}.Mixin()
+	loginsession.Policy = privacy.NewPolicies(loginsessionMixin[0], schema.LoginSession{})
+	loginsession.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loginsession.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loginsessionMixinFields0 := loginsessionMixin[0].Fields()
+	_ = loginsessionMixinFields0
+	loginsessionMixinFields1 := loginsessionMixin[1].Fields()
+	_ = loginsessionMixinFields1
+	loginsessionFields := schema.LoginSession{}.Fields()
+	_ = loginsessionFields
+	// loginsessionDescCreatedAt is the schema descriptor for created_at field.
+	loginsessionDescCreatedAt := loginsessionMixinFields1[0].Descriptor()
+	// loginsession.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loginsession.DefaultCreatedAt = loginsessionDescCreatedAt.Default.(func() time.Time)
+	// loginsessionDescUpdatedAt is the schema descriptor for updated_at field.
+	loginsessionDescUpdatedAt := loginsessionMixinFields1[1].Descriptor()
+	// loginsession.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	loginsession.DefaultUpdatedAt = loginsessionDescUpdatedAt.Default.(func() time.Time)
+	// loginsession.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	loginsession.UpdateDefaultUpdatedAt = loginsessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// loginsessionDescDevice is the schema descriptor for device field.
+	loginsessionDescDevice := loginsessionFields[3].Descriptor()
+	// loginsession.DefaultDevice holds the default value on creation for the device field.
+	loginsession.DefaultDevice = loginsessionDescDevice.Default.(string)
+	// loginsession.DeviceValidator is a validator for the "device" field. It is called by the builders before save.
+	loginsession.DeviceValidator = loginsessionDescDevice.Validators[0].(func(string) error)
+	// loginsessionDescAddress is the schema descriptor for address field.
+	loginsessionDescAddress := loginsessionFields[4].Descriptor()
+	// loginsession.DefaultAddress holds the default value on creation for the address field.
+	loginsession.DefaultAddress = loginsessionDescAddress.Default.(string)
+	// loginsession.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	loginsession.AddressValidator = loginsessionDescAddress.Validators[0].(func(string) error)
+	// loginsessionDescID is the schema descriptor for id field.
+	loginsessionDescID := loginsessionMixinFields0[0].Descriptor()
+	// loginsession.DefaultID holds the default value on creation for the id field.
+	loginsession.DefaultID = loginsessionDescID.Default.(func() string)
+	// loginsession.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	loginsession.IDValidator = func() func(string) error {
+		validators := loginsessionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	merchantMixin := schema.Merchant{}.Mixin()
 	merchant.Policy = privacy.NewPolicies(merchantMixin[0], schema.Merchant{})
 	merchant.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -598,6 +658,10 @@ func init() {
 	merchantDescCountry := merchantFields[2].Descriptor()
 	// merchant.CountryValidator is a validator for the "country" field. It is called by the builders before save.
 	merchant.CountryValidator = merchantDescCountry.Validators[0].(func(string) error)
+	// merchantDescRequireMfa is the schema descriptor for require_mfa field.
+	merchantDescRequireMfa := merchantFields[6].Descriptor()
+	// merchant.DefaultRequireMfa holds the default value on creation for the require_mfa field.
+	merchant.DefaultRequireMfa = merchantDescRequireMfa.Default.(bool)
 	// merchantDescID is the schema descriptor for id field.
 	merchantDescID := merchantMixinFields0[0].Descriptor()
 	// merchant.DefaultID holds the default value on creation for the id field.
@@ -605,6 +669,52 @@ func init() {
 	// merchant.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	merchant.IDValidator = func() func(string) error {
 		validators := merchantDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	mfarecoverycodeMixin := schema.MfaRecoveryCode{}.Mixin()
+	mfarecoverycode.Policy = privacy.NewPolicies(mfarecoverycodeMixin[0], schema.MfaRecoveryCode{})
+	mfarecoverycode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := mfarecoverycode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	mfarecoverycodeMixinFields0 := mfarecoverycodeMixin[0].Fields()
+	_ = mfarecoverycodeMixinFields0
+	mfarecoverycodeMixinFields1 := mfarecoverycodeMixin[1].Fields()
+	_ = mfarecoverycodeMixinFields1
+	mfarecoverycodeFields := schema.MfaRecoveryCode{}.Fields()
+	_ = mfarecoverycodeFields
+	// mfarecoverycodeDescCreatedAt is the schema descriptor for created_at field.
+	mfarecoverycodeDescCreatedAt := mfarecoverycodeMixinFields1[0].Descriptor()
+	// mfarecoverycode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	mfarecoverycode.DefaultCreatedAt = mfarecoverycodeDescCreatedAt.Default.(func() time.Time)
+	// mfarecoverycodeDescUpdatedAt is the schema descriptor for updated_at field.
+	mfarecoverycodeDescUpdatedAt := mfarecoverycodeMixinFields1[1].Descriptor()
+	// mfarecoverycode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	mfarecoverycode.DefaultUpdatedAt = mfarecoverycodeDescUpdatedAt.Default.(func() time.Time)
+	// mfarecoverycode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	mfarecoverycode.UpdateDefaultUpdatedAt = mfarecoverycodeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// mfarecoverycodeDescID is the schema descriptor for id field.
+	mfarecoverycodeDescID := mfarecoverycodeMixinFields0[0].Descriptor()
+	// mfarecoverycode.DefaultID holds the default value on creation for the id field.
+	mfarecoverycode.DefaultID = mfarecoverycodeDescID.Default.(func() string)
+	// mfarecoverycode.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	mfarecoverycode.IDValidator = func() func(string) error {
+		validators := mfarecoverycodeDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -944,6 +1054,10 @@ func init() {
 	psp.DefaultCountry = pspDescCountry.Default.(string)
 	// psp.CountryValidator is a validator for the "country" field. It is called by the builders before save.
 	psp.CountryValidator = pspDescCountry.Validators[0].(func(string) error)
+	// pspDescRequireStaffMfa is the schema descriptor for require_staff_mfa field.
+	pspDescRequireStaffMfa := pspFields[5].Descriptor()
+	// psp.DefaultRequireStaffMfa holds the default value on creation for the require_staff_mfa field.
+	psp.DefaultRequireStaffMfa = pspDescRequireStaffMfa.Default.(bool)
 	// pspDescID is the schema descriptor for id field.
 	pspDescID := pspMixinFields0[0].Descriptor()
 	// psp.DefaultID holds the default value on creation for the id field.
@@ -1613,6 +1727,10 @@ func init() {
 	userDescTokenVersion := userFields[10].Descriptor()
 	// user.DefaultTokenVersion holds the default value on creation for the token_version field.
 	user.DefaultTokenVersion = userDescTokenVersion.Default.(int)
+	// userDescMfaLastStep is the schema descriptor for mfa_last_step field.
+	userDescMfaLastStep := userFields[14].Descriptor()
+	// user.DefaultMfaLastStep holds the default value on creation for the mfa_last_step field.
+	user.DefaultMfaLastStep = userDescMfaLastStep.Default.(int64)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -27,6 +27,8 @@ func (PSP) Fields() []ent.Field {
 		// Where merchants who owe money transfer it (MERCHANT_OWES settlements).
 		field.String("iban").Optional(),
 		field.String("bic").Optional(),
+		// Staff without two-factor sign-in may only enrol (internal/auth, mfa.go).
+		field.Bool("require_staff_mfa").Default(false),
 	}
 }
 func (PSP) Edges() []ent.Edge {
@@ -81,6 +83,13 @@ func (User) Fields() []ent.Field {
 		field.Bool("disabled").Default(false),
 		// Login tokens carry it; raising it (logout, new password) ends every session.
 		field.Int("token_version").Default(0).Annotations(hidden()),
+		// Two-factor sign-in (TOTP, internal/auth/mfa.go): the secret sealed like provider
+		// credentials, one being enrolled until it is confirmed, when it was turned on,
+		// and the last time step a code was accepted for (each code works once).
+		field.Bytes("mfa_secret_enc").Optional().Nillable().Sensitive().Annotations(hidden()),
+		field.Bytes("mfa_pending_enc").Optional().Nillable().Sensitive().Annotations(hidden()),
+		field.Time("mfa_enabled_at").Optional().Nillable(),
+		field.Int64("mfa_last_step").Default(0).Annotations(hidden()),
 	}
 }
 func (User) Edges() []ent.Edge {
@@ -109,6 +118,8 @@ func (Merchant) Fields() []ent.Field {
 		field.Enum("status").Values("ONBOARDING", "ACTIVE", "SUSPENDED").Default("ONBOARDING").
 			Annotations(entgql.OrderField("STATUS")),
 		field.String("suspension_reason").Optional(),
+		// The merchant's users without two-factor sign-in may only enrol (internal/auth, mfa.go).
+		field.Bool("require_mfa").Default(false),
 	}
 }
 func (Merchant) Edges() []ent.Edge {
@@ -313,4 +324,51 @@ func (APIKey) Indexes() []ent.Index {
 func (APIKey) Annotations() []schema.Annotation {
 	return []schema.Annotation{entsql.Annotation{Table: "api_keys"}, entgql.Type("ApiKey"), entgql.RelayConnection(),
 		entgql.QueryField("apiKeys").Directives(adminsOnly)}
+}
+
+// LoginSession is one login: the login token names it, so it can be ended on its own
+// (revokeSession) and listed with the device and address it came from. Read and
+// written by internal/auth as the system, always for the acting user's own id.
+type LoginSession struct{ ent.Schema }
+
+func (LoginSession) Annotations() []schema.Annotation {
+	return []schema.Annotation{entsql.Annotation{Table: "login_sessions"}, entgql.Skip(entgql.SkipAll)}
+}
+func (LoginSession) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "ses"}, TimeMixin{}} }
+func (LoginSession) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("user_id").Immutable(),
+		field.String("psp_id").Immutable(),
+		field.String("merchant_id").Optional().Nillable().Immutable(),
+		// The browser's User-Agent and the client address at login (bounded).
+		field.String("device").MaxLen(256).Default("").Immutable(),
+		field.String("address").MaxLen(64).Default("").Immutable(),
+		field.Time("last_seen_at"),
+		field.Time("expires_at").Immutable(),
+		field.Time("revoked_at").Optional().Nillable(),
+	}
+}
+func (LoginSession) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("user_id", "expires_at")}
+}
+
+// MfaRecoveryCode is one of a user's ten single-use recovery codes, stored as an
+// HMAC under a key derived from BACKOFFICE_SECRET (never the code itself).
+type MfaRecoveryCode struct{ ent.Schema }
+
+func (MfaRecoveryCode) Annotations() []schema.Annotation {
+	return []schema.Annotation{entsql.Annotation{Table: "mfa_recovery_codes"}, entgql.Skip(entgql.SkipAll)}
+}
+func (MfaRecoveryCode) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "mrc"}, TimeMixin{}} }
+func (MfaRecoveryCode) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("user_id").Immutable(),
+		field.String("psp_id").Immutable(),
+		field.String("merchant_id").Optional().Nillable().Immutable(),
+		field.Bytes("code_hash").Sensitive().Immutable(),
+		field.Time("used_at").Optional().Nillable(),
+	}
+}
+func (MfaRecoveryCode) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("user_id", "code_hash").Unique()}
 }

@@ -44,6 +44,14 @@ const (
 	FieldDisabled = "disabled"
 	// FieldTokenVersion holds the string denoting the token_version field in the database.
 	FieldTokenVersion = "token_version"
+	// FieldMfaSecretEnc holds the string denoting the mfa_secret_enc field in the database.
+	FieldMfaSecretEnc = "mfa_secret_enc"
+	// FieldMfaPendingEnc holds the string denoting the mfa_pending_enc field in the database.
+	FieldMfaPendingEnc = "mfa_pending_enc"
+	// FieldMfaEnabledAt holds the string denoting the mfa_enabled_at field in the database.
+	FieldMfaEnabledAt = "mfa_enabled_at"
+	// FieldMfaLastStep holds the string denoting the mfa_last_step field in the database.
+	FieldMfaLastStep = "mfa_last_step"
 	// EdgePsp holds the string denoting the psp edge name in mutations.
 	EdgePsp = "psp"
 	// EdgeMerchant holds the string denoting the merchant edge name in mutations.
@@ -82,6 +90,10 @@ var Columns = []string{
 	FieldLastLoginAt,
 	FieldDisabled,
 	FieldTokenVersion,
+	FieldMfaSecretEnc,
+	FieldMfaPendingEnc,
+	FieldMfaEnabledAt,
+	FieldMfaLastStep,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -114,6 +126,8 @@ var (
 	DefaultDisabled bool
 	// DefaultTokenVersion holds the default value on creation for the "token_version" field.
 	DefaultTokenVersion int
+	// DefaultMfaLastStep holds the default value on creation for the "mfa_last_step" field.
+	DefaultMfaLastStep int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -196,6 +210,16 @@ func ByDisabled(opts ...sql.OrderTermOption) OrderOption {
 // ByTokenVersion orders the results by the token_version field.
 func ByTokenVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTokenVersion, opts...).ToFunc()
+}
+
+// ByMfaEnabledAt orders the results by the mfa_enabled_at field.
+func ByMfaEnabledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMfaEnabledAt, opts...).ToFunc()
+}
+
+// ByMfaLastStep orders the results by the mfa_last_step field.
+func ByMfaLastStep(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMfaLastStep, opts...).ToFunc()
 }
 
 // ByPspField orders the results by psp field.

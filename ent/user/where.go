@@ -126,6 +126,26 @@ func TokenVersion(v int) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldTokenVersion, v))
 }
 
+// MfaSecretEnc applies equality check predicate on the "mfa_secret_enc" field. It's identical to MfaSecretEncEQ.
+func MfaSecretEnc(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaSecretEnc, v))
+}
+
+// MfaPendingEnc applies equality check predicate on the "mfa_pending_enc" field. It's identical to MfaPendingEncEQ.
+func MfaPendingEnc(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaPendingEnc, v))
+}
+
+// MfaEnabledAt applies equality check predicate on the "mfa_enabled_at" field. It's identical to MfaEnabledAtEQ.
+func MfaEnabledAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaLastStep applies equality check predicate on the "mfa_last_step" field. It's identical to MfaLastStepEQ.
+func MfaLastStep(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaLastStep, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -789,6 +809,196 @@ func TokenVersionLT(v int) predicate.User {
 // TokenVersionLTE applies the LTE predicate on the "token_version" field.
 func TokenVersionLTE(v int) predicate.User {
 	return predicate.User(sql.FieldLTE(FieldTokenVersion, v))
+}
+
+// MfaSecretEncEQ applies the EQ predicate on the "mfa_secret_enc" field.
+func MfaSecretEncEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncNEQ applies the NEQ predicate on the "mfa_secret_enc" field.
+func MfaSecretEncNEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncIn applies the In predicate on the "mfa_secret_enc" field.
+func MfaSecretEncIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaSecretEnc, vs...))
+}
+
+// MfaSecretEncNotIn applies the NotIn predicate on the "mfa_secret_enc" field.
+func MfaSecretEncNotIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaSecretEnc, vs...))
+}
+
+// MfaSecretEncGT applies the GT predicate on the "mfa_secret_enc" field.
+func MfaSecretEncGT(v []byte) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncGTE applies the GTE predicate on the "mfa_secret_enc" field.
+func MfaSecretEncGTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncLT applies the LT predicate on the "mfa_secret_enc" field.
+func MfaSecretEncLT(v []byte) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncLTE applies the LTE predicate on the "mfa_secret_enc" field.
+func MfaSecretEncLTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaSecretEnc, v))
+}
+
+// MfaSecretEncIsNil applies the IsNil predicate on the "mfa_secret_enc" field.
+func MfaSecretEncIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldMfaSecretEnc))
+}
+
+// MfaSecretEncNotNil applies the NotNil predicate on the "mfa_secret_enc" field.
+func MfaSecretEncNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldMfaSecretEnc))
+}
+
+// MfaPendingEncEQ applies the EQ predicate on the "mfa_pending_enc" field.
+func MfaPendingEncEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncNEQ applies the NEQ predicate on the "mfa_pending_enc" field.
+func MfaPendingEncNEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncIn applies the In predicate on the "mfa_pending_enc" field.
+func MfaPendingEncIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaPendingEnc, vs...))
+}
+
+// MfaPendingEncNotIn applies the NotIn predicate on the "mfa_pending_enc" field.
+func MfaPendingEncNotIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaPendingEnc, vs...))
+}
+
+// MfaPendingEncGT applies the GT predicate on the "mfa_pending_enc" field.
+func MfaPendingEncGT(v []byte) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncGTE applies the GTE predicate on the "mfa_pending_enc" field.
+func MfaPendingEncGTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncLT applies the LT predicate on the "mfa_pending_enc" field.
+func MfaPendingEncLT(v []byte) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncLTE applies the LTE predicate on the "mfa_pending_enc" field.
+func MfaPendingEncLTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaPendingEnc, v))
+}
+
+// MfaPendingEncIsNil applies the IsNil predicate on the "mfa_pending_enc" field.
+func MfaPendingEncIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldMfaPendingEnc))
+}
+
+// MfaPendingEncNotNil applies the NotNil predicate on the "mfa_pending_enc" field.
+func MfaPendingEncNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldMfaPendingEnc))
+}
+
+// MfaEnabledAtEQ applies the EQ predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtNEQ applies the NEQ predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtIn applies the In predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaEnabledAt, vs...))
+}
+
+// MfaEnabledAtNotIn applies the NotIn predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaEnabledAt, vs...))
+}
+
+// MfaEnabledAtGT applies the GT predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtGTE applies the GTE predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtLT applies the LT predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtLTE applies the LTE predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtIsNil applies the IsNil predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldMfaEnabledAt))
+}
+
+// MfaEnabledAtNotNil applies the NotNil predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldMfaEnabledAt))
+}
+
+// MfaLastStepEQ applies the EQ predicate on the "mfa_last_step" field.
+func MfaLastStepEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaLastStep, v))
+}
+
+// MfaLastStepNEQ applies the NEQ predicate on the "mfa_last_step" field.
+func MfaLastStepNEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaLastStep, v))
+}
+
+// MfaLastStepIn applies the In predicate on the "mfa_last_step" field.
+func MfaLastStepIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaLastStep, vs...))
+}
+
+// MfaLastStepNotIn applies the NotIn predicate on the "mfa_last_step" field.
+func MfaLastStepNotIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaLastStep, vs...))
+}
+
+// MfaLastStepGT applies the GT predicate on the "mfa_last_step" field.
+func MfaLastStepGT(v int64) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaLastStep, v))
+}
+
+// MfaLastStepGTE applies the GTE predicate on the "mfa_last_step" field.
+func MfaLastStepGTE(v int64) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaLastStep, v))
+}
+
+// MfaLastStepLT applies the LT predicate on the "mfa_last_step" field.
+func MfaLastStepLT(v int64) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaLastStep, v))
+}
+
+// MfaLastStepLTE applies the LTE predicate on the "mfa_last_step" field.
+func MfaLastStepLTE(v int64) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaLastStep, v))
 }
 
 // HasPsp applies the HasEdge predicate on the "psp" edge.

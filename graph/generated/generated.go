@@ -24,6 +24,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/graph/scalars"
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	SettlementEntry() SettlementEntryResolver
 	Shop() ShopResolver
 	User() UserResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -186,6 +188,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ConfirmMfaEnrollmentPayload struct {
+		RecoveryCodes func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	CreateApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
 		Secret     func(childComplexity int) int
@@ -200,6 +207,11 @@ type ComplexityRoot struct {
 	CreateOrderPayload struct {
 		Order      func(childComplexity int) int
 		PaymentURL func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	DisableMfaPayload struct {
+		MfaEnabled func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -284,6 +296,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		Orders           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
 		PspID            func(childComplexity int) int
+		RequireMfa       func(childComplexity int) int
 		Shops            func(childComplexity int) int
 		Status           func(childComplexity int) int
 		SuspensionReason func(childComplexity int) int
@@ -309,28 +322,34 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ActivateCompany    func(childComplexity int, input model.ActivateCompanyInput) int
-		AddCompany         func(childComplexity int, input model.AddCompanyInput) int
-		AddShop            func(childComplexity int, input model.AddShopInput) int
-		ConfigureProvider  func(childComplexity int, input model.ConfigureProviderInput) int
-		CreateAPIKey       func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateMerchant     func(childComplexity int, input model.CreateMerchantInput) int
-		CreateOrder        func(childComplexity int, input model.CreateOrderInput) int
-		FulfilAll          func(childComplexity int, input model.FulfilAllInput) int
-		FulfilOrder        func(childComplexity int, input model.FulfilOrderInput) int
-		InviteUser         func(childComplexity int, input model.InviteUserInput) int
-		MarkSettlementPaid func(childComplexity int, input model.MarkSettlementPaidInput) int
-		PreviewRefund      func(childComplexity int, input model.RefundOrderInput) int
-		ReactivateMerchant func(childComplexity int, input model.ReactivateMerchantInput) int
-		RefundAll          func(childComplexity int, input model.RefundAllInput) int
-		RefundOrder        func(childComplexity int, input model.RefundOrderInput) int
-		RevokeAPIKey       func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RunSettlements     func(childComplexity int, input model.RunSettlementsInput) int
-		SuspendMerchant    func(childComplexity int, input model.SuspendMerchantInput) int
-		UpdateCompany      func(childComplexity int, input model.UpdateCompanyInput) int
-		UpdateMerchant     func(childComplexity int, input model.UpdateMerchantInput) int
-		UpdatePsp          func(childComplexity int, input model.UpdatePspInput) int
-		UpdateShop         func(childComplexity int, input model.UpdateShopInput) int
+		ActivateCompany         func(childComplexity int, input model.ActivateCompanyInput) int
+		AddCompany              func(childComplexity int, input model.AddCompanyInput) int
+		AddShop                 func(childComplexity int, input model.AddShopInput) int
+		ConfigureProvider       func(childComplexity int, input model.ConfigureProviderInput) int
+		ConfirmMfaEnrollment    func(childComplexity int, input model.ConfirmMfaEnrollmentInput) int
+		CreateAPIKey            func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateMerchant          func(childComplexity int, input model.CreateMerchantInput) int
+		CreateOrder             func(childComplexity int, input model.CreateOrderInput) int
+		DisableMfa              func(childComplexity int, input model.DisableMfaInput) int
+		FulfilAll               func(childComplexity int, input model.FulfilAllInput) int
+		FulfilOrder             func(childComplexity int, input model.FulfilOrderInput) int
+		InviteUser              func(childComplexity int, input model.InviteUserInput) int
+		MarkSettlementPaid      func(childComplexity int, input model.MarkSettlementPaidInput) int
+		PreviewRefund           func(childComplexity int, input model.RefundOrderInput) int
+		ReactivateMerchant      func(childComplexity int, input model.ReactivateMerchantInput) int
+		RefundAll               func(childComplexity int, input model.RefundAllInput) int
+		RefundOrder             func(childComplexity int, input model.RefundOrderInput) int
+		RegenerateRecoveryCodes func(childComplexity int, input model.RegenerateRecoveryCodesInput) int
+		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeSession           func(childComplexity int, input model.RevokeSessionInput) int
+		RunSettlements          func(childComplexity int, input model.RunSettlementsInput) int
+		StartMfaEnrollment      func(childComplexity int, input *model.StartMfaEnrollmentInput) int
+		SuspendMerchant         func(childComplexity int, input model.SuspendMerchantInput) int
+		UpdateCompany           func(childComplexity int, input model.UpdateCompanyInput) int
+		UpdateMerchant          func(childComplexity int, input model.UpdateMerchantInput) int
+		UpdateMerchantSecurity  func(childComplexity int, input model.UpdateMerchantSecurityInput) int
+		UpdatePsp               func(childComplexity int, input model.UpdatePspInput) int
+		UpdateShop              func(childComplexity int, input model.UpdateShopInput) int
 	}
 
 	OperationStep struct {
@@ -443,14 +462,15 @@ type ComplexityRoot struct {
 	}
 
 	PSP struct {
-		Bic       func(childComplexity int) int
-		Country   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Iban      func(childComplexity int) int
-		LegalName func(childComplexity int) int
-		Name      func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		Bic             func(childComplexity int) int
+		Country         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Iban            func(childComplexity int) int
+		LegalName       func(childComplexity int) int
+		Name            func(childComplexity int) int
+		RequireStaffMfa func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -596,8 +616,18 @@ type ComplexityRoot struct {
 		SettlementDate func(childComplexity int) int
 	}
 
+	RegenerateRecoveryCodesPayload struct {
+		RecoveryCodes func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	RevokeApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RevokeSessionPayload struct {
+		Session    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -605,6 +635,15 @@ type ComplexityRoot struct {
 		Date        func(childComplexity int) int
 		Settlements func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	Session struct {
+		Address    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		Device     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastSeenAt func(childComplexity int) int
 	}
 
 	Settlement struct {
@@ -709,6 +748,12 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	StartMfaEnrollmentPayload struct {
+		OtpauthURI func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SuspendMerchantPayload struct {
 		Merchant   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -734,6 +779,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateMerchantSecurityPayload struct {
+		Merchant   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdatePspPayload struct {
 		Psp        func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -753,6 +803,7 @@ type ComplexityRoot struct {
 		LastLoginAt       func(childComplexity int) int
 		Merchant          func(childComplexity int) int
 		MerchantID        func(childComplexity int) int
+		MfaEnabledAt      func(childComplexity int) int
 		Name              func(childComplexity int) int
 		PspID             func(childComplexity int) int
 		Role              func(childComplexity int) int
@@ -782,8 +833,10 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		MerchantID func(childComplexity int) int
+		MfaEnabled func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Role       func(childComplexity int) int
+		Sessions   func(childComplexity int) int
 		ShopID     func(childComplexity int) int
 	}
 }
@@ -838,6 +891,12 @@ type MutationResolver interface {
 	PreviewRefund(ctx context.Context, input model.RefundOrderInput) (*model.RefundPreviewPayload, error)
 	CreateOrder(ctx context.Context, input model.CreateOrderInput) (*model.CreateOrderPayload, error)
 	ConfigureProvider(ctx context.Context, input model.ConfigureProviderInput) (*model.ConfigureProviderPayload, error)
+	StartMfaEnrollment(ctx context.Context, input *model.StartMfaEnrollmentInput) (*model.StartMfaEnrollmentPayload, error)
+	ConfirmMfaEnrollment(ctx context.Context, input model.ConfirmMfaEnrollmentInput) (*model.ConfirmMfaEnrollmentPayload, error)
+	DisableMfa(ctx context.Context, input model.DisableMfaInput) (*model.DisableMfaPayload, error)
+	RegenerateRecoveryCodes(ctx context.Context, input model.RegenerateRecoveryCodesInput) (*model.RegenerateRecoveryCodesPayload, error)
+	RevokeSession(ctx context.Context, input model.RevokeSessionInput) (*model.RevokeSessionPayload, error)
+	UpdateMerchantSecurity(ctx context.Context, input model.UpdateMerchantSecurityInput) (*model.UpdateMerchantSecurityPayload, error)
 	RunSettlements(ctx context.Context, input model.RunSettlementsInput) (*model.RunSettlementsPayload, error)
 	MarkSettlementPaid(ctx context.Context, input model.MarkSettlementPaidInput) (*model.MarkSettlementPaidPayload, error)
 	UpdatePsp(ctx context.Context, input model.UpdatePspInput) (*model.UpdatePspPayload, error)
@@ -901,6 +960,10 @@ type ShopResolver interface {
 }
 type UserResolver interface {
 	InvitationPending(ctx context.Context, obj *ent.User) (bool, error)
+}
+type ViewerResolver interface {
+	MfaEnabled(ctx context.Context, obj *model.Viewer) (bool, error)
+	Sessions(ctx context.Context, obj *model.Viewer) ([]*auth.SessionInfo, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1419,6 +1482,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConfigureProviderPayload.UserErrors(childComplexity), true
 
+	case "ConfirmMfaEnrollmentPayload.recoveryCodes":
+		if e.ComplexityRoot.ConfirmMfaEnrollmentPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmMfaEnrollmentPayload.RecoveryCodes(childComplexity), true
+	case "ConfirmMfaEnrollmentPayload.userErrors":
+		if e.ComplexityRoot.ConfirmMfaEnrollmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmMfaEnrollmentPayload.UserErrors(childComplexity), true
+
 	case "CreateApiKeyPayload.apiKey":
 		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
 			break
@@ -1469,6 +1545,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrderPayload.UserErrors(childComplexity), true
+
+	case "DisableMfaPayload.mfaEnabled":
+		if e.ComplexityRoot.DisableMfaPayload.MfaEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableMfaPayload.MfaEnabled(childComplexity), true
+	case "DisableMfaPayload.userErrors":
+		if e.ComplexityRoot.DisableMfaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableMfaPayload.UserErrors(childComplexity), true
 
 	case "FeePlanFee.fixed":
 		if e.ComplexityRoot.FeePlanFee.Fixed == nil {
@@ -1819,6 +1908,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Merchant.PspID(childComplexity), true
+	case "Merchant.requireMfa":
+		if e.ComplexityRoot.Merchant.RequireMfa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Merchant.RequireMfa(childComplexity), true
 	case "Merchant.shops":
 		if e.ComplexityRoot.Merchant.Shops == nil {
 			break
@@ -1945,6 +2040,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfigureProvider(childComplexity, args["input"].(model.ConfigureProviderInput)), true
+	case "Mutation.confirmMfaEnrollment":
+		if e.ComplexityRoot.Mutation.ConfirmMfaEnrollment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmMfaEnrollment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmMfaEnrollment(childComplexity, args["input"].(model.ConfirmMfaEnrollmentInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1978,6 +2084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrder(childComplexity, args["input"].(model.CreateOrderInput)), true
+	case "Mutation.disableMfa":
+		if e.ComplexityRoot.Mutation.DisableMfa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableMfa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableMfa(childComplexity, args["input"].(model.DisableMfaInput)), true
 	case "Mutation.fulfilAll":
 		if e.ComplexityRoot.Mutation.FulfilAll == nil {
 			break
@@ -2066,6 +2183,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefundOrder(childComplexity, args["input"].(model.RefundOrderInput)), true
+	case "Mutation.regenerateRecoveryCodes":
+		if e.ComplexityRoot.Mutation.RegenerateRecoveryCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateRecoveryCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateRecoveryCodes(childComplexity, args["input"].(model.RegenerateRecoveryCodesInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -2077,6 +2205,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+	case "Mutation.revokeSession":
+		if e.ComplexityRoot.Mutation.RevokeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(model.RevokeSessionInput)), true
 	case "Mutation.runSettlements":
 		if e.ComplexityRoot.Mutation.RunSettlements == nil {
 			break
@@ -2088,6 +2227,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunSettlements(childComplexity, args["input"].(model.RunSettlementsInput)), true
+	case "Mutation.startMfaEnrollment":
+		if e.ComplexityRoot.Mutation.StartMfaEnrollment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startMfaEnrollment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartMfaEnrollment(childComplexity, args["input"].(*model.StartMfaEnrollmentInput)), true
 	case "Mutation.suspendMerchant":
 		if e.ComplexityRoot.Mutation.SuspendMerchant == nil {
 			break
@@ -2121,6 +2271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMerchant(childComplexity, args["input"].(model.UpdateMerchantInput)), true
+	case "Mutation.updateMerchantSecurity":
+		if e.ComplexityRoot.Mutation.UpdateMerchantSecurity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMerchantSecurity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMerchantSecurity(childComplexity, args["input"].(model.UpdateMerchantSecurityInput)), true
 	case "Mutation.updatePsp":
 		if e.ComplexityRoot.Mutation.UpdatePsp == nil {
 			break
@@ -2704,6 +2865,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PSP.Name(childComplexity), true
+	case "PSP.requireStaffMfa":
+		if e.ComplexityRoot.PSP.RequireStaffMfa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PSP.RequireStaffMfa(childComplexity), true
 	case "PSP.updatedAt":
 		if e.ComplexityRoot.PSP.UpdatedAt == nil {
 			break
@@ -3370,6 +3537,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RefundSettlementEffect.SettlementDate(childComplexity), true
 
+	case "RegenerateRecoveryCodesPayload.recoveryCodes":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes(childComplexity), true
+	case "RegenerateRecoveryCodesPayload.userErrors":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.UserErrors(childComplexity), true
+
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
 			break
@@ -3382,6 +3562,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.UserErrors(childComplexity), true
+
+	case "RevokeSessionPayload.session":
+		if e.ComplexityRoot.RevokeSessionPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeSessionPayload.Session(childComplexity), true
+	case "RevokeSessionPayload.userErrors":
+		if e.ComplexityRoot.RevokeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeSessionPayload.UserErrors(childComplexity), true
 
 	case "RunSettlementsPayload.date":
 		if e.ComplexityRoot.RunSettlementsPayload.Date == nil {
@@ -3401,6 +3594,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RunSettlementsPayload.UserErrors(childComplexity), true
+
+	case "Session.address":
+		if e.ComplexityRoot.Session.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Address(childComplexity), true
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.current":
+		if e.ComplexityRoot.Session.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Current(childComplexity), true
+	case "Session.device":
+		if e.ComplexityRoot.Session.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Device(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.lastSeenAt":
+		if e.ComplexityRoot.Session.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.LastSeenAt(childComplexity), true
 
 	case "Settlement.company":
 		if e.ComplexityRoot.Settlement.Company == nil {
@@ -3878,6 +4108,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Shop.UpdatedAt(childComplexity), true
 
+	case "StartMfaEnrollmentPayload.otpauthUri":
+		if e.ComplexityRoot.StartMfaEnrollmentPayload.OtpauthURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartMfaEnrollmentPayload.OtpauthURI(childComplexity), true
+	case "StartMfaEnrollmentPayload.secret":
+		if e.ComplexityRoot.StartMfaEnrollmentPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartMfaEnrollmentPayload.Secret(childComplexity), true
+	case "StartMfaEnrollmentPayload.userErrors":
+		if e.ComplexityRoot.StartMfaEnrollmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartMfaEnrollmentPayload.UserErrors(childComplexity), true
+
 	case "SuspendMerchantPayload.merchant":
 		if e.ComplexityRoot.SuspendMerchantPayload.Merchant == nil {
 			break
@@ -3960,6 +4209,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateMerchantPayload.UserErrors(childComplexity), true
 
+	case "UpdateMerchantSecurityPayload.merchant":
+		if e.ComplexityRoot.UpdateMerchantSecurityPayload.Merchant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateMerchantSecurityPayload.Merchant(childComplexity), true
+	case "UpdateMerchantSecurityPayload.userErrors":
+		if e.ComplexityRoot.UpdateMerchantSecurityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateMerchantSecurityPayload.UserErrors(childComplexity), true
+
 	case "UpdatePspPayload.psp":
 		if e.ComplexityRoot.UpdatePspPayload.Psp == nil {
 			break
@@ -4034,6 +4296,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.MerchantID(childComplexity), true
+	case "User.mfaEnabledAt":
+		if e.ComplexityRoot.User.MfaEnabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.MfaEnabledAt(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -4140,6 +4408,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.MerchantID(childComplexity), true
+	case "Viewer.mfaEnabled":
+		if e.ComplexityRoot.Viewer.MfaEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.MfaEnabled(childComplexity), true
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
 			break
@@ -4152,6 +4426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+	case "Viewer.sessions":
+		if e.ComplexityRoot.Viewer.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Sessions(childComplexity), true
 	case "Viewer.shopId":
 		if e.ComplexityRoot.Viewer.ShopID == nil {
 			break
@@ -4178,9 +4458,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCompanyOrder,
 		ec.unmarshalInputCompanyWhereInput,
 		ec.unmarshalInputConfigureProviderInput,
+		ec.unmarshalInputConfirmMfaEnrollmentInput,
 		ec.unmarshalInputCreateApiKeyInput,
 		ec.unmarshalInputCreateMerchantInput,
 		ec.unmarshalInputCreateOrderInput,
+		ec.unmarshalInputDisableMfaInput,
 		ec.unmarshalInputFeeInput,
 		ec.unmarshalInputFeeRuleOrder,
 		ec.unmarshalInputFeeRuleWhereInput,
@@ -4216,7 +4498,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRefundOrder,
 		ec.unmarshalInputRefundOrderInput,
 		ec.unmarshalInputRefundWhereInput,
+		ec.unmarshalInputRegenerateRecoveryCodesInput,
 		ec.unmarshalInputRevokeApiKeyInput,
+		ec.unmarshalInputRevokeSessionInput,
 		ec.unmarshalInputRunSettlementsInput,
 		ec.unmarshalInputSettlementEntryOrder,
 		ec.unmarshalInputSettlementEntryWhereInput,
@@ -4224,9 +4508,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSettlementWhereInput,
 		ec.unmarshalInputShopOrder,
 		ec.unmarshalInputShopWhereInput,
+		ec.unmarshalInputStartMfaEnrollmentInput,
 		ec.unmarshalInputSuspendMerchantInput,
 		ec.unmarshalInputUpdateCompanyInput,
 		ec.unmarshalInputUpdateMerchantInput,
+		ec.unmarshalInputUpdateMerchantSecurityInput,
 		ec.unmarshalInputUpdatePspInput,
 		ec.unmarshalInputUpdateShopInput,
 		ec.unmarshalInputUserOrder,
@@ -5497,6 +5783,7 @@ type Merchant implements Node {
   email: String
   status: MerchantStatus!
   suspensionReason: String
+  requireMfa: Boolean!
   companies: [Company!]
   shops: [Shop!]
   users: [User!]
@@ -5715,6 +6002,11 @@ input MerchantWhereInput {
   suspensionReasonNotNil: Boolean
   suspensionReasonEqualFold: String
   suspensionReasonContainsFold: String
+  """
+  require_mfa field predicates
+  """
+  requireMfa: Boolean
+  requireMfaNEQ: Boolean
   """
   companies edge predicates
   """
@@ -6573,6 +6865,7 @@ type PSP implements Node {
   country: String!
   iban: String
   bic: String
+  requireStaffMfa: Boolean!
 }
 """
 Ordering options for PSP connections
@@ -6711,6 +7004,11 @@ input PSPWhereInput {
   bicNotNil: Boolean
   bicEqualFold: String
   bicContainsFold: String
+  """
+  require_staff_mfa field predicates
+  """
+  requireStaffMfa: Boolean
+  requireStaffMfaNEQ: Boolean
 }
 """
 Information about pagination in a connection.
@@ -8284,6 +8582,7 @@ type User implements Node {
   role: Role!
   lastLoginAt: Time
   disabled: Boolean!
+  mfaEnabledAt: Time
   merchant: Merchant
 }
 """
@@ -8460,6 +8759,19 @@ input UserWhereInput {
   """
   disabled: Boolean
   disabledNEQ: Boolean
+  """
+  mfa_enabled_at field predicates
+  """
+  mfaEnabledAt: Time
+  mfaEnabledAtNEQ: Time
+  mfaEnabledAtIn: [Time!]
+  mfaEnabledAtNotIn: [Time!]
+  mfaEnabledAtGT: Time
+  mfaEnabledAtGTE: Time
+  mfaEnabledAtLT: Time
+  mfaEnabledAtLTE: Time
+  mfaEnabledAtIsNil: Boolean
+  mfaEnabledAtNotNil: Boolean
   """
   merchant edge predicates
   """
@@ -9253,6 +9565,117 @@ without the right → FORBIDDEN.
 """
 directive @auth(roles: [Role!], apiKey: Boolean = false, scope: String) on FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../security.graphqls", Input: `# Two-factor sign-in (TOTP, RFC 6238) and login sessions: every user manages their
+# own (internal/auth, mfa.go). A PSP (updatePsp requireStaffMfa) or a merchant
+# (updateMerchantSecurity requireMfa) may require two-factor sign-in: its users
+# without it may then only enrol (viewer, startMfaEnrollment, confirmMfaEnrollment,
+# revokeSession); anything else is FORBIDDEN with the code MFA_ENROLMENT_REQUIRED.
+
+"Nothing is needed to start an enrolment; the input is optional."
+input StartMfaEnrollmentInput {
+  "Echoed by no one; present because every mutation takes one input."
+  clientMutationId: String
+}
+
+type StartMfaEnrollmentPayload {
+  "The new TOTP secret (base32), for typing into an authenticator app. Shown this once."
+  secret: String
+  "otpauth://totp/Issuer:email?secret=…&issuer=…, for a QR code."
+  otpauthUri: String
+  userErrors: [UserError!]!
+}
+
+input ConfirmMfaEnrollmentInput {
+  "The 6-digit code the app shows for the new secret."
+  code: String!
+}
+
+type ConfirmMfaEnrollmentPayload {
+  "Ten single-use recovery codes, shown in this answer only; only their hashes are stored."
+  recoveryCodes: [String!]
+  userErrors: [UserError!]!
+}
+
+input DisableMfaInput {
+  "A current 6-digit code or an unused recovery code."
+  code: String!
+}
+
+type DisableMfaPayload {
+  "Whether two-factor sign-in is still on (false once disabled)."
+  mfaEnabled: Boolean!
+  userErrors: [UserError!]!
+}
+
+input RegenerateRecoveryCodesInput {
+  "A current 6-digit code or an unused recovery code."
+  code: String!
+}
+
+type RegenerateRecoveryCodesPayload {
+  "Ten new recovery codes (the old ones stop working), shown in this answer only."
+  recoveryCodes: [String!]
+  userErrors: [UserError!]!
+}
+
+"One login (a browser or a Bearer token): where it came from and when it was last used."
+type Session {
+  id: ID!
+  "The User-Agent of the login."
+  device: String!
+  "The client address of the login."
+  address: String!
+  createdAt: Time!
+  "When it was last used (recorded at most once a minute)."
+  lastSeenAt: Time!
+  "The session of this request."
+  current: Boolean!
+}
+
+input RevokeSessionInput {
+  sessionId: ID!
+}
+
+type RevokeSessionPayload {
+  session: Session
+  userErrors: [UserError!]!
+}
+
+"A merchant's security policy. Merchant admins set their own merchant's; PSP admins any of theirs."
+input UpdateMerchantSecurityInput {
+  merchantId: ID!
+  "The merchant's users must sign in with a second factor."
+  requireMfa: Boolean!
+}
+
+type UpdateMerchantSecurityPayload {
+  merchant: Merchant
+  userErrors: [UserError!]!
+}
+
+extend type Viewer {
+  "The user signs in with a second factor (false for API keys)."
+  mfaEnabled: Boolean!
+  "The user's open login sessions, the most recently used first (none for API keys)."
+  sessions: [Session!]!
+}
+
+extend type Mutation {
+  "Start (or restart) enrolling an authenticator app: a new secret, pending until confirmed."
+  startMfaEnrollment(input: StartMfaEnrollmentInput): StartMfaEnrollmentPayload! @auth
+  "Turn two-factor sign-in on with a code of the pending secret; answers the recovery codes."
+  confirmMfaEnrollment(input: ConfirmMfaEnrollmentInput!): ConfirmMfaEnrollmentPayload! @auth
+  "Turn two-factor sign-in off; every other session of the user ends."
+  disableMfa(input: DisableMfaInput!): DisableMfaPayload! @auth
+  "Replace the recovery codes."
+  regenerateRecoveryCodes(input: RegenerateRecoveryCodesInput!): RegenerateRecoveryCodesPayload! @auth
+  "End one of your sessions at once: its token stops working on the next request."
+  revokeSession(input: RevokeSessionInput!): RevokeSessionPayload! @auth
+  "Require two-factor sign-in of a merchant's users."
+  updateMerchantSecurity(input: UpdateMerchantSecurityInput!): UpdateMerchantSecurityPayload!
+    @auth(roles: [PSP_ADMIN, MERCHANT_ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../settlements.graphqls", Input: `extend type Settlement {
   """
   Where the merchant transfers what it owes: set when the net is negative
@@ -9409,6 +9832,8 @@ input UpdatePspInput {
   iban: String
   "8 or 11 characters (ISO 9362)."
   bic: String
+  "PSP staff must sign in with a second factor; those without one may only enrol."
+  requireStaffMfa: Boolean
 }
 
 type UpdatePspPayload {
@@ -9665,6 +10090,16 @@ func (ec *executionContext) childFields_ConfigureProviderPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ConfigureProviderPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConfirmMfaEnrollmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recoveryCodes":
+		return ec.fieldContext_ConfirmMfaEnrollmentPayload_recoveryCodes(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ConfirmMfaEnrollmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmMfaEnrollmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -9697,6 +10132,16 @@ func (ec *executionContext) childFields_CreateOrderPayload(ctx context.Context, 
 		return ec.fieldContext_CreateOrderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DisableMfaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mfaEnabled":
+		return ec.fieldContext_DisableMfaPayload_mfaEnabled(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DisableMfaPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisableMfaPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FeePlanFee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9859,6 +10304,8 @@ func (ec *executionContext) childFields_Merchant(ctx context.Context, field grap
 		return ec.fieldContext_Merchant_status(ctx, field)
 	case "suspensionReason":
 		return ec.fieldContext_Merchant_suspensionReason(ctx, field)
+	case "requireMfa":
+		return ec.fieldContext_Merchant_requireMfa(ctx, field)
 	case "companies":
 		return ec.fieldContext_Merchant_companies(ctx, field)
 	case "shops":
@@ -10145,6 +10592,8 @@ func (ec *executionContext) childFields_PSP(ctx context.Context, field graphql.C
 		return ec.fieldContext_PSP_iban(ctx, field)
 	case "bic":
 		return ec.fieldContext_PSP_bic(ctx, field)
+	case "requireStaffMfa":
+		return ec.fieldContext_PSP_requireStaffMfa(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PSP", field.Name)
 }
@@ -10405,6 +10854,16 @@ func (ec *executionContext) childFields_RefundSettlementEffect(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RefundSettlementEffect", field.Name)
 }
 
+func (ec *executionContext) childFields_RegenerateRecoveryCodesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recoveryCodes":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegenerateRecoveryCodesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -10413,6 +10872,16 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_RevokeApiKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_RevokeSessionPayload_session(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RunSettlementsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10425,6 +10894,24 @@ func (ec *executionContext) childFields_RunSettlementsPayload(ctx context.Contex
 		return ec.fieldContext_RunSettlementsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RunSettlementsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "device":
+		return ec.fieldContext_Session_device(ctx, field)
+	case "address":
+		return ec.fieldContext_Session_address(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_Session_lastSeenAt(ctx, field)
+	case "current":
+		return ec.fieldContext_Session_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
 }
 
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10631,6 +11118,18 @@ func (ec *executionContext) childFields_Shop(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Shop", field.Name)
 }
 
+func (ec *executionContext) childFields_StartMfaEnrollmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secret":
+		return ec.fieldContext_StartMfaEnrollmentPayload_secret(ctx, field)
+	case "otpauthUri":
+		return ec.fieldContext_StartMfaEnrollmentPayload_otpauthUri(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StartMfaEnrollmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartMfaEnrollmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SuspendMerchantPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "merchant":
@@ -10681,6 +11180,16 @@ func (ec *executionContext) childFields_UpdateMerchantPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type UpdateMerchantPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateMerchantSecurityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "merchant":
+		return ec.fieldContext_UpdateMerchantSecurityPayload_merchant(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateMerchantSecurityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateMerchantSecurityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdatePspPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "psp":
@@ -10723,6 +11232,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
 	case "disabled":
 		return ec.fieldContext_User_disabled(ctx, field)
+	case "mfaEnabledAt":
+		return ec.fieldContext_User_mfaEnabledAt(ctx, field)
 	case "merchant":
 		return ec.fieldContext_User_merchant(ctx, field)
 	case "invitationPending":
@@ -10783,6 +11294,10 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_companyId(ctx, field)
 	case "shopId":
 		return ec.fieldContext_Viewer_shopId(ctx, field)
+	case "mfaEnabled":
+		return ec.fieldContext_Viewer_mfaEnabled(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Viewer_sessions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -11097,6 +11612,20 @@ func (ec *executionContext) field_Mutation_configureProvider_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmMfaEnrollment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfirmMfaEnrollmentInput, error) {
+			return ec.unmarshalNConfirmMfaEnrollmentInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐConfirmMfaEnrollmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11131,6 +11660,20 @@ func (ec *executionContext) field_Mutation_createOrder_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateOrderInput, error) {
 			return ec.unmarshalNCreateOrderInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐCreateOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disableMfa_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DisableMfaInput, error) {
+			return ec.unmarshalNDisableMfaInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐDisableMfaInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11251,6 +11794,20 @@ func (ec *executionContext) field_Mutation_refundOrder_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_regenerateRecoveryCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+			return ec.unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11265,12 +11822,40 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeSessionInput, error) {
+			return ec.unmarshalNRevokeSessionInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_runSettlements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RunSettlementsInput, error) {
 			return ec.unmarshalNRunSettlementsInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunSettlementsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startMfaEnrollment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.StartMfaEnrollmentInput, error) {
+			return ec.unmarshalOStartMfaEnrollmentInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐStartMfaEnrollmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11299,6 +11884,20 @@ func (ec *executionContext) field_Mutation_updateCompany_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCompanyInput, error) {
 			return ec.unmarshalNUpdateCompanyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateCompanyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMerchantSecurity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMerchantSecurityInput, error) {
+			return ec.unmarshalNUpdateMerchantSecurityInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateMerchantSecurityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13972,6 +14571,61 @@ func (ec *executionContext) fieldContext_ConfigureProviderPayload_userErrors(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _ConfirmMfaEnrollmentPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmMfaEnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmMfaEnrollmentPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmMfaEnrollmentPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmMfaEnrollmentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ConfirmMfaEnrollmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmMfaEnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmMfaEnrollmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmMfaEnrollmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConfirmMfaEnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14200,6 +14854,61 @@ func (ec *executionContext) _CreateOrderPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_CreateOrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisableMfaPayload_mfaEnabled(ctx context.Context, field graphql.CollectedField, obj *model.DisableMfaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisableMfaPayload_mfaEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MfaEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisableMfaPayload_mfaEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisableMfaPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _DisableMfaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DisableMfaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisableMfaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisableMfaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisableMfaPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -15626,6 +16335,29 @@ func (ec *executionContext) _Merchant_suspensionReason(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Merchant_suspensionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Merchant_requireMfa(ctx context.Context, field graphql.CollectedField, obj *ent.Merchant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Merchant_requireMfa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireMfa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Merchant_requireMfa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Merchant_companies(ctx context.Context, field graphql.CollectedField, obj *ent.Merchant) (ret graphql.Marshaler) {
@@ -17340,6 +18072,383 @@ func (ec *executionContext) fieldContext_Mutation_configureProvider(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_configureProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startMfaEnrollment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startMfaEnrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartMfaEnrollment(ctx, fc.Args["input"].(*model.StartMfaEnrollmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.StartMfaEnrollmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.StartMfaEnrollmentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartMfaEnrollmentPayload) graphql.Marshaler {
+			return ec.marshalNStartMfaEnrollmentPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐStartMfaEnrollmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startMfaEnrollment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartMfaEnrollmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startMfaEnrollment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmMfaEnrollment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmMfaEnrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmMfaEnrollment(ctx, fc.Args["input"].(model.ConfirmMfaEnrollmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.ConfirmMfaEnrollmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConfirmMfaEnrollmentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConfirmMfaEnrollmentPayload) graphql.Marshaler {
+			return ec.marshalNConfirmMfaEnrollmentPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐConfirmMfaEnrollmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmMfaEnrollment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConfirmMfaEnrollmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmMfaEnrollment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableMfa(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableMfa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableMfa(ctx, fc.Args["input"].(model.DisableMfaInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.DisableMfaPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DisableMfaPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisableMfaPayload) graphql.Marshaler {
+			return ec.marshalNDisableMfaPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐDisableMfaPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableMfa(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisableMfaPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableMfa_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateRecoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegenerateRecoveryCodes(ctx, fc.Args["input"].(model.RegenerateRecoveryCodesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.RegenerateRecoveryCodesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RegenerateRecoveryCodesPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+			return ec.marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegenerateRecoveryCodesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regenerateRecoveryCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["input"].(model.RevokeSessionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.RevokeSessionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RevokeSessionPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeSessionPayload) graphql.Marshaler {
+			return ec.marshalNRevokeSessionPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMerchantSecurity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMerchantSecurity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMerchantSecurity(ctx, fc.Args["input"].(model.UpdateMerchantSecurityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "MERCHANT_ADMIN"})
+				if err != nil {
+					var zeroVal *model.UpdateMerchantSecurityPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.UpdateMerchantSecurityPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UpdateMerchantSecurityPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateMerchantSecurityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateMerchantSecurityPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateMerchantSecurityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMerchantSecurity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateMerchantSecurityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMerchantSecurity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19918,6 +21027,29 @@ func (ec *executionContext) _PSP_bic(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_PSP_bic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PSP", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PSP_requireStaffMfa(ctx context.Context, field graphql.CollectedField, obj *ent.PSP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PSP_requireStaffMfa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireStaffMfa, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PSP_requireStaffMfa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PSP", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
@@ -23084,6 +24216,61 @@ func (ec *executionContext) fieldContext_RefundSettlementEffect_explanation(_ co
 	return graphql.NewScalarFieldContext("RefundSettlementEffect", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegenerateRecoveryCodesPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegenerateRecoveryCodesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23138,6 +24325,70 @@ func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.RevokeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeSessionPayload_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Session, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.SessionInfo) graphql.Marshaler {
+			return ec.marshalOSession2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeSessionPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeSessionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -23233,6 +24484,144 @@ func (ec *executionContext) fieldContext_RunSettlementsPayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Session_device(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_address(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Session_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Session_current(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Settlement_id(ctx context.Context, field graphql.CollectedField, obj *ent.Settlement) (ret graphql.Marshaler) {
@@ -25353,6 +26742,84 @@ func (ec *executionContext) fieldContext_Shop_maxAmount(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _StartMfaEnrollmentPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.StartMfaEnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartMfaEnrollmentPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartMfaEnrollmentPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartMfaEnrollmentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StartMfaEnrollmentPayload_otpauthUri(ctx context.Context, field graphql.CollectedField, obj *model.StartMfaEnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartMfaEnrollmentPayload_otpauthUri(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtpauthURI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartMfaEnrollmentPayload_otpauthUri(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartMfaEnrollmentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StartMfaEnrollmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StartMfaEnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartMfaEnrollmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartMfaEnrollmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartMfaEnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SuspendMerchantPayload_merchant(ctx context.Context, field graphql.CollectedField, obj *model.SuspendMerchantPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25751,6 +27218,70 @@ func (ec *executionContext) fieldContext_UpdateMerchantPayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateMerchantSecurityPayload_merchant(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMerchantSecurityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateMerchantSecurityPayload_merchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Merchant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Merchant) graphql.Marshaler {
+			return ec.marshalOMerchant2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐMerchant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateMerchantSecurityPayload_merchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateMerchantSecurityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Merchant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateMerchantSecurityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMerchantSecurityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateMerchantSecurityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateMerchantSecurityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateMerchantSecurityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdatePspPayload_psp(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePspPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26107,6 +27638,29 @@ func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_mfaEnabledAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_mfaEnabledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MfaEnabledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_mfaEnabledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _User_merchant(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -26557,6 +28111,61 @@ func (ec *executionContext) _Viewer_shopId(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Viewer_shopId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Viewer_mfaEnabled(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_mfaEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().MfaEnabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_mfaEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Viewer_sessions(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Sessions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.SessionInfo) graphql.Marshaler {
+			return ec.marshalNSession2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -31096,6 +32705,36 @@ func (ec *executionContext) unmarshalInputConfigureProviderInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputConfirmMfaEnrollmentInput(ctx context.Context, obj any) (model.ConfirmMfaEnrollmentInput, error) {
+	var it model.ConfirmMfaEnrollmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
 	var it model.CreateAPIKeyInput
 	if obj == nil {
@@ -31356,6 +32995,36 @@ func (ec *executionContext) unmarshalInputCreateOrderInput(ctx context.Context, 
 				return it, err
 			}
 			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDisableMfaInput(ctx context.Context, obj any) (model.DisableMfaInput, error) {
+	var it model.DisableMfaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
 		}
 	}
 	return it, nil
@@ -33374,7 +35043,7 @@ func (ec *executionContext) unmarshalInputMerchantWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "suspensionReason", "suspensionReasonNEQ", "suspensionReasonIn", "suspensionReasonNotIn", "suspensionReasonGT", "suspensionReasonGTE", "suspensionReasonLT", "suspensionReasonLTE", "suspensionReasonContains", "suspensionReasonHasPrefix", "suspensionReasonHasSuffix", "suspensionReasonIsNil", "suspensionReasonNotNil", "suspensionReasonEqualFold", "suspensionReasonContainsFold", "hasCompanies", "hasCompaniesWith", "hasShops", "hasShopsWith", "hasUsers", "hasUsersWith", "hasAPIKeys", "hasAPIKeysWith", "hasOrders", "hasOrdersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "suspensionReason", "suspensionReasonNEQ", "suspensionReasonIn", "suspensionReasonNotIn", "suspensionReasonGT", "suspensionReasonGTE", "suspensionReasonLT", "suspensionReasonLTE", "suspensionReasonContains", "suspensionReasonHasPrefix", "suspensionReasonHasSuffix", "suspensionReasonIsNil", "suspensionReasonNotNil", "suspensionReasonEqualFold", "suspensionReasonContainsFold", "requireMfa", "requireMfaNEQ", "hasCompanies", "hasCompaniesWith", "hasShops", "hasShopsWith", "hasUsers", "hasUsersWith", "hasAPIKeys", "hasAPIKeysWith", "hasOrders", "hasOrdersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34039,6 +35708,20 @@ func (ec *executionContext) unmarshalInputMerchantWhereInput(ctx context.Context
 				return it, err
 			}
 			it.SuspensionReasonContainsFold = data
+		case "requireMfa":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireMfa"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireMfa = data
+		case "requireMfaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireMfaNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireMfaNEQ = data
 		case "hasCompanies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCompanies"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -37524,7 +39207,7 @@ func (ec *executionContext) unmarshalInputPSPWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "legalName", "legalNameNEQ", "legalNameIn", "legalNameNotIn", "legalNameGT", "legalNameGTE", "legalNameLT", "legalNameLTE", "legalNameContains", "legalNameHasPrefix", "legalNameHasSuffix", "legalNameIsNil", "legalNameNotNil", "legalNameEqualFold", "legalNameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "iban", "ibanNEQ", "ibanIn", "ibanNotIn", "ibanGT", "ibanGTE", "ibanLT", "ibanLTE", "ibanContains", "ibanHasPrefix", "ibanHasSuffix", "ibanIsNil", "ibanNotNil", "ibanEqualFold", "ibanContainsFold", "bic", "bicNEQ", "bicIn", "bicNotIn", "bicGT", "bicGTE", "bicLT", "bicLTE", "bicContains", "bicHasPrefix", "bicHasSuffix", "bicIsNil", "bicNotNil", "bicEqualFold", "bicContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "legalName", "legalNameNEQ", "legalNameIn", "legalNameNotIn", "legalNameGT", "legalNameGTE", "legalNameLT", "legalNameLTE", "legalNameContains", "legalNameHasPrefix", "legalNameHasSuffix", "legalNameIsNil", "legalNameNotNil", "legalNameEqualFold", "legalNameContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "iban", "ibanNEQ", "ibanIn", "ibanNotIn", "ibanGT", "ibanGTE", "ibanLT", "ibanLTE", "ibanContains", "ibanHasPrefix", "ibanHasSuffix", "ibanIsNil", "ibanNotNil", "ibanEqualFold", "ibanContainsFold", "bic", "bicNEQ", "bicIn", "bicNotIn", "bicGT", "bicGTE", "bicLT", "bicLTE", "bicContains", "bicHasPrefix", "bicHasSuffix", "bicIsNil", "bicNotNil", "bicEqualFold", "bicContainsFold", "requireStaffMfa", "requireStaffMfaNEQ"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38175,6 +39858,20 @@ func (ec *executionContext) unmarshalInputPSPWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.BicContainsFold = data
+		case "requireStaffMfa":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireStaffMfa"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireStaffMfa = data
+		case "requireStaffMfaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireStaffMfaNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireStaffMfaNEQ = data
 		}
 	}
 	return it, nil
@@ -41041,6 +42738,36 @@ func (ec *executionContext) unmarshalInputRefundWhereInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRegenerateRecoveryCodesInput(ctx context.Context, obj any) (model.RegenerateRecoveryCodesInput, error) {
+	var it model.RegenerateRecoveryCodesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
 	var it model.RevokeAPIKeyInput
 	if obj == nil {
@@ -41066,6 +42793,36 @@ func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.APIKeyID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context, obj any) (model.RevokeSessionInput, error) {
+	var it model.RevokeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
 		}
 	}
 	return it, nil
@@ -43813,6 +45570,36 @@ func (ec *executionContext) unmarshalInputShopWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputStartMfaEnrollmentInput(ctx context.Context, obj any) (model.StartMfaEnrollmentInput, error) {
+	var it model.StartMfaEnrollmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSuspendMerchantInput(ctx context.Context, obj any) (model.SuspendMerchantInput, error) {
 	var it model.SuspendMerchantInput
 	if obj == nil {
@@ -44008,6 +45795,43 @@ func (ec *executionContext) unmarshalInputUpdateMerchantInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateMerchantSecurityInput(ctx context.Context, obj any) (model.UpdateMerchantSecurityInput, error) {
+	var it model.UpdateMerchantSecurityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"merchantId", "requireMfa"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "merchantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantID = data
+		case "requireMfa":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireMfa"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireMfa = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdatePspInput(ctx context.Context, obj any) (model.UpdatePspInput, error) {
 	var it model.UpdatePspInput
 	if obj == nil {
@@ -44019,7 +45843,7 @@ func (ec *executionContext) unmarshalInputUpdatePspInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"legalName", "iban", "bic"}
+	fieldsInOrder := [...]string{"legalName", "iban", "bic", "requireStaffMfa"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44047,6 +45871,13 @@ func (ec *executionContext) unmarshalInputUpdatePspInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Bic = data
+		case "requireStaffMfa":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireStaffMfa"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireStaffMfa = data
 		}
 	}
 	return it, nil
@@ -44176,7 +46007,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDIsNil", "merchantIDNotNil", "merchantIDEqualFold", "merchantIDContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "lastLoginAt", "lastLoginAtNEQ", "lastLoginAtIn", "lastLoginAtNotIn", "lastLoginAtGT", "lastLoginAtGTE", "lastLoginAtLT", "lastLoginAtLTE", "lastLoginAtIsNil", "lastLoginAtNotNil", "disabled", "disabledNEQ", "hasMerchant", "hasMerchantWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "pspID", "pspIDNEQ", "pspIDIn", "pspIDNotIn", "pspIDGT", "pspIDGTE", "pspIDLT", "pspIDLTE", "pspIDContains", "pspIDHasPrefix", "pspIDHasSuffix", "pspIDEqualFold", "pspIDContainsFold", "merchantID", "merchantIDNEQ", "merchantIDIn", "merchantIDNotIn", "merchantIDGT", "merchantIDGTE", "merchantIDLT", "merchantIDLTE", "merchantIDContains", "merchantIDHasPrefix", "merchantIDHasSuffix", "merchantIDIsNil", "merchantIDNotNil", "merchantIDEqualFold", "merchantIDContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "lastLoginAt", "lastLoginAtNEQ", "lastLoginAtIn", "lastLoginAtNotIn", "lastLoginAtGT", "lastLoginAtGTE", "lastLoginAtLT", "lastLoginAtLTE", "lastLoginAtIsNil", "lastLoginAtNotNil", "disabled", "disabledNEQ", "mfaEnabledAt", "mfaEnabledAtNEQ", "mfaEnabledAtIn", "mfaEnabledAtNotIn", "mfaEnabledAtGT", "mfaEnabledAtGTE", "mfaEnabledAtLT", "mfaEnabledAtLTE", "mfaEnabledAtIsNil", "mfaEnabledAtNotNil", "hasMerchant", "hasMerchantWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44834,6 +46665,76 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.DisabledNEQ = data
+		case "mfaEnabledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAt = data
+		case "mfaEnabledAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtNEQ = data
+		case "mfaEnabledAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtIn = data
+		case "mfaEnabledAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtNotIn = data
+		case "mfaEnabledAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtGT = data
+		case "mfaEnabledAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtGTE = data
+		case "mfaEnabledAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtLT = data
+		case "mfaEnabledAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtLTE = data
+		case "mfaEnabledAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtIsNil = data
+		case "mfaEnabledAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mfaEnabledAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MfaEnabledAtNotNil = data
 		case "hasMerchant":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMerchant"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -45798,6 +47699,49 @@ func (ec *executionContext) _ConfigureProviderPayload(ctx context.Context, sel a
 	return out
 }
 
+var confirmMfaEnrollmentPayloadImplementors = []string{"ConfirmMfaEnrollmentPayload"}
+
+func (ec *executionContext) _ConfirmMfaEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmMfaEnrollmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, confirmMfaEnrollmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConfirmMfaEnrollmentPayload")
+		case "recoveryCodes":
+			out.Values[i] = ec._ConfirmMfaEnrollmentPayload_recoveryCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ConfirmMfaEnrollmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
@@ -45913,6 +47857,49 @@ func (ec *executionContext) _CreateOrderPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateOrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var disableMfaPayloadImplementors = []string{"DisableMfaPayload"}
+
+func (ec *executionContext) _DisableMfaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisableMfaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disableMfaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisableMfaPayload")
+		case "mfaEnabled":
+			out.Values[i] = ec._DisableMfaPayload_mfaEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DisableMfaPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46488,6 +48475,11 @@ func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "requireMfa":
+			out.Values[i] = ec._Merchant_requireMfa(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companies":
 			out.Values[i] = ec._Merchant_companies(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -46827,6 +48819,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "configureProvider":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_configureProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startMfaEnrollment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startMfaEnrollment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmMfaEnrollment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmMfaEnrollment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableMfa":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableMfa(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateRecoveryCodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateRecoveryCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMerchantSecurity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMerchantSecurity(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -47612,6 +49646,11 @@ func (ec *executionContext) _PSP(ctx context.Context, sel ast.SelectionSet, obj 
 		case "bic":
 			out.Values[i] = ec._PSP_bic(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requireStaffMfa":
+			out.Values[i] = ec._PSP_requireStaffMfa(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -48868,6 +50907,49 @@ func (ec *executionContext) _RefundSettlementEffect(ctx context.Context, sel ast
 	return out
 }
 
+var regenerateRecoveryCodesPayloadImplementors = []string{"RegenerateRecoveryCodesPayload"}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regenerateRecoveryCodesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegenerateRecoveryCodesPayload")
+		case "recoveryCodes":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
@@ -48887,6 +50969,49 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeApiKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeSessionPayloadImplementors = []string{"RevokeSessionPayload"}
+
+func (ec *executionContext) _RevokeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeSessionPayload")
+		case "session":
+			out.Values[i] = ec._RevokeSessionPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeSessionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48935,6 +51060,69 @@ func (ec *executionContext) _RunSettlementsPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._RunSettlementsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var sessionImplementors = []string{"Session"}
+
+func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *auth.SessionInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Session")
+		case "id":
+			out.Values[i] = ec._Session_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "device":
+			out.Values[i] = ec._Session_device(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Session_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Session_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._Session_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Session_current(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49613,6 +51801,54 @@ func (ec *executionContext) _Shop(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var startMfaEnrollmentPayloadImplementors = []string{"StartMfaEnrollmentPayload"}
+
+func (ec *executionContext) _StartMfaEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StartMfaEnrollmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startMfaEnrollmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartMfaEnrollmentPayload")
+		case "secret":
+			out.Values[i] = ec._StartMfaEnrollmentPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "otpauthUri":
+			out.Values[i] = ec._StartMfaEnrollmentPayload_otpauthUri(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StartMfaEnrollmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var suspendMerchantPayloadImplementors = []string{"SuspendMerchantPayload"}
 
 func (ec *executionContext) _SuspendMerchantPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SuspendMerchantPayload) graphql.Marshaler {
@@ -49810,6 +52046,49 @@ func (ec *executionContext) _UpdateMerchantPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var updateMerchantSecurityPayloadImplementors = []string{"UpdateMerchantSecurityPayload"}
+
+func (ec *executionContext) _UpdateMerchantSecurityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMerchantSecurityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateMerchantSecurityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateMerchantSecurityPayload")
+		case "merchant":
+			out.Values[i] = ec._UpdateMerchantSecurityPayload_merchant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateMerchantSecurityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var updatePspPayloadImplementors = []string{"UpdatePspPayload"}
 
 func (ec *executionContext) _UpdatePspPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePspPayload) graphql.Marshaler {
@@ -49956,6 +52235,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "disabled":
 			out.Values[i] = ec._User_disabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mfaEnabledAt":
+			out.Values[i] = ec._User_mfaEnabledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "merchant":
@@ -50178,6 +52462,16 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		case "shopId":
 			out.Values[i] = ec._Viewer_shopId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mfaEnabled":
+			out.Values[i] = ec._Viewer_mfaEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sessions":
+			out.Values[i] = ec._Viewer_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -50822,6 +53116,21 @@ func (ec *executionContext) marshalNConfigureProviderPayload2ᚖgithubᚗcomᚋp
 	return ec._ConfigureProviderPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNConfirmMfaEnrollmentInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐConfirmMfaEnrollmentInput(ctx context.Context, v any) (model.ConfirmMfaEnrollmentInput, error) {
+	res, err := ec.unmarshalInputConfirmMfaEnrollmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConfirmMfaEnrollmentPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐConfirmMfaEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConfirmMfaEnrollmentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ConfirmMfaEnrollmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50901,6 +53210,21 @@ func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDisableMfaInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐDisableMfaInput(ctx context.Context, v any) (model.DisableMfaInput, error) {
+	res, err := ec.unmarshalInputDisableMfaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisableMfaPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐDisableMfaPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisableMfaPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DisableMfaPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
@@ -51879,6 +54203,21 @@ func (ec *executionContext) unmarshalNRefundWhereInput2ᚖgithubᚗcomᚋpspback
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+	res, err := ec.unmarshalInputRegenerateRecoveryCodesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegenerateRecoveryCodesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51892,6 +54231,21 @@ func (ec *executionContext) marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋpspbac
 		return graphql.Null
 	}
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeSessionInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeSessionInput(ctx context.Context, v any) (model.RevokeSessionInput, error) {
+	res, err := ec.unmarshalInputRevokeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeSessionPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
@@ -51917,6 +54271,32 @@ func (ec *executionContext) marshalNRunSettlementsPayload2ᚖgithubᚗcomᚋpspb
 		return graphql.Null
 	}
 	return ec._RunSettlementsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSession2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*auth.SessionInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSession2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSession2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfo(ctx context.Context, sel ast.SelectionSet, v *auth.SessionInfo) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSettlement2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐSettlementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Settlement) graphql.Marshaler {
@@ -52092,6 +54472,16 @@ func (ec *executionContext) unmarshalNShopWhereInput2ᚖgithubᚗcomᚋpspbackof
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStartMfaEnrollmentPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐStartMfaEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartMfaEnrollmentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StartMfaEnrollmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -52216,6 +54606,21 @@ func (ec *executionContext) marshalNUpdateMerchantPayload2ᚖgithubᚗcomᚋpspb
 		return graphql.Null
 	}
 	return ec._UpdateMerchantPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateMerchantSecurityInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateMerchantSecurityInput(ctx context.Context, v any) (model.UpdateMerchantSecurityInput, error) {
+	res, err := ec.unmarshalInputUpdateMerchantSecurityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateMerchantSecurityPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdateMerchantSecurityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMerchantSecurityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateMerchantSecurityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdatePspInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUpdatePspInput(ctx context.Context, v any) (model.UpdatePspInput, error) {
@@ -54335,6 +56740,13 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋpspbackofficeᚋbacko
 	return v
 }
 
+func (ec *executionContext) marshalOSession2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋauthᚐSessionInfo(ctx context.Context, sel ast.SelectionSet, v *auth.SessionInfo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSettlement2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐSettlement(ctx context.Context, sel ast.SelectionSet, v *ent.Settlement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54591,6 +57003,14 @@ func (ec *executionContext) unmarshalOShopWhereInput2ᚖgithubᚗcomᚋpspbackof
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputShopWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStartMfaEnrollmentInput2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐStartMfaEnrollmentInput(ctx context.Context, v any) (*model.StartMfaEnrollmentInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStartMfaEnrollmentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
@@ -122,6 +123,17 @@ type ConfigureProviderPayload struct {
 	UserErrors []*UserError         `json:"userErrors"`
 }
 
+type ConfirmMfaEnrollmentInput struct {
+	// The 6-digit code the app shows for the new secret.
+	Code string `json:"code"`
+}
+
+type ConfirmMfaEnrollmentPayload struct {
+	// Ten single-use recovery codes, shown in this answer only; only their hashes are stored.
+	RecoveryCodes []string     `json:"recoveryCodes,omitempty"`
+	UserErrors    []*UserError `json:"userErrors"`
+}
+
 // A key for one company and one shop of the same merchant (seed 003). scopes: any of
 // orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
 // area's read); none means every scope.
@@ -199,6 +211,17 @@ type CreateOrderPayload struct {
 	Order *ent.Order `json:"order,omitempty"`
 	// Send the shopper here; null when the session could not be created.
 	PaymentURL *string      `json:"paymentUrl,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type DisableMfaInput struct {
+	// A current 6-digit code or an unused recovery code.
+	Code string `json:"code"`
+}
+
+type DisableMfaPayload struct {
+	// Whether two-factor sign-in is still on (false once disabled).
+	MfaEnabled bool         `json:"mfaEnabled"`
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -383,6 +406,17 @@ type RefundSettlementEffect struct {
 	Explanation    string       `json:"explanation"`
 }
 
+type RegenerateRecoveryCodesInput struct {
+	// A current 6-digit code or an unused recovery code.
+	Code string `json:"code"`
+}
+
+type RegenerateRecoveryCodesPayload struct {
+	// Ten new recovery codes (the old ones stop working), shown in this answer only.
+	RecoveryCodes []string     `json:"recoveryCodes,omitempty"`
+	UserErrors    []*UserError `json:"userErrors"`
+}
+
 type RevokeAPIKeyInput struct {
 	APIKeyID string `json:"apiKeyId"`
 }
@@ -390,6 +424,15 @@ type RevokeAPIKeyInput struct {
 type RevokeAPIKeyPayload struct {
 	APIKey     *ent.APIKey  `json:"apiKey,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+type RevokeSessionInput struct {
+	SessionID string `json:"sessionId"`
+}
+
+type RevokeSessionPayload struct {
+	Session    *auth.SessionInfo `json:"session,omitempty"`
+	UserErrors []*UserError      `json:"userErrors"`
 }
 
 type RunSettlementsInput struct {
@@ -403,6 +446,20 @@ type RunSettlementsPayload struct {
 	// The settlements this run created: none when the day was already settled.
 	Settlements []*ent.Settlement `json:"settlements"`
 	UserErrors  []*UserError      `json:"userErrors"`
+}
+
+// Nothing is needed to start an enrolment; the input is optional.
+type StartMfaEnrollmentInput struct {
+	// Echoed by no one; present because every mutation takes one input.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type StartMfaEnrollmentPayload struct {
+	// The new TOTP secret (base32), for typing into an authenticator app. Shown this once.
+	Secret *string `json:"secret,omitempty"`
+	// otpauth://totp/Issuer:email?secret=…&issuer=…, for a QR code.
+	OtpauthURI *string      `json:"otpauthUri,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Stop a merchant from taking new orders and getting new API keys. Its history stays visible.
@@ -453,6 +510,18 @@ type UpdateMerchantPayload struct {
 	UserErrors []*UserError  `json:"userErrors"`
 }
 
+// A merchant's security policy. Merchant admins set their own merchant's; PSP admins any of theirs.
+type UpdateMerchantSecurityInput struct {
+	MerchantID string `json:"merchantId"`
+	// The merchant's users must sign in with a second factor.
+	RequireMfa bool `json:"requireMfa"`
+}
+
+type UpdateMerchantSecurityPayload struct {
+	Merchant   *ent.Merchant `json:"merchant,omitempty"`
+	UserErrors []*UserError  `json:"userErrors"`
+}
+
 // Change the PSP's legal name and the bank account merchants who owe money transfer to. PSP admins only.
 type UpdatePspInput struct {
 	LegalName *string `json:"legalName,omitempty"`
@@ -460,6 +529,8 @@ type UpdatePspInput struct {
 	Iban *string `json:"iban,omitempty"`
 	// 8 or 11 characters (ISO 9362).
 	Bic *string `json:"bic,omitempty"`
+	// PSP staff must sign in with a second factor; those without one may only enrol.
+	RequireStaffMfa *bool `json:"requireStaffMfa,omitempty"`
 }
 
 type UpdatePspPayload struct {
@@ -499,6 +570,10 @@ type Viewer struct {
 	MerchantID *string      `json:"merchantId,omitempty"`
 	CompanyID  *string      `json:"companyId,omitempty"`
 	ShopID     *string      `json:"shopId,omitempty"`
+	// The user signs in with a second factor (false for API keys).
+	MfaEnabled bool `json:"mfaEnabled"`
+	// The user's open login sessions, the most recently used first (none for API keys).
+	Sessions []*auth.SessionInfo `json:"sessions"`
 }
 
 type ErrorCode string

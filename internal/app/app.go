@@ -176,6 +176,8 @@ func (a *App) assemble(ctx context.Context) error {
 			SettlementService: a.Settlements,
 			Invitations:       &merchants.Invitations{Client: a.DB.Ent, PublicURL: a.Config.PublicURL},
 			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
+			// Two-factor sign-in and sessions: startMfaEnrollment … revokeSession.
+			Auth: a.Auth,
 		},
 	})
 	return nil

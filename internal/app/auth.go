@@ -1,7 +1,11 @@
 package app
 
 import (
+	"context"
 	"strings"
+
+	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/internal/audit"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	sharedlimits "github.com/pspbackoffice/backoffice/internal/limits"
@@ -22,10 +26,30 @@ func (a *App) assembleAuth() {
 		Keys:     auth.NewKeyHasher(secrets.Derive(a.Config.Secret, "api-key-pepper")),
 		Env:      env,
 		Logger:   a.Logger,
+		// Two-factor sign-in: TOTP secrets sealed like provider credentials, recovery
+		// codes stored as HMACs under a key of their own.
+		Box:            a.Box,
+		RecoveryPepper: secrets.Derive(a.Config.Secret, "mfa-recovery"),
+		Audit:          a.auditAuth,
 	})
 	// Failed logins count across instances on PostgreSQL (internal/limits).
 	limits := auth.DefaultLimits
 	limits.Store = sharedlimits.New(a.DB).Option
 	routes := auth.NewHTTP(a.Auth, limits, strings.HasPrefix(a.Config.PublicURL, "https://"), a.Logger)
 	a.mounts = append(a.mounts, routes.Routes)
+}
+
+// auditAuth writes the trail of what happens outside a mutation (a recovery code used
+// to log in, an operator's MFA reset): the context's principal acts, or the user
+// itself when nobody is logged in yet.
+func (a *App) auditAuth(ctx context.Context, action string, u *ent.User) {
+	if auth.From(ctx) == nil {
+		p, err := auth.UserPrincipal(u)
+		if err != nil {
+			return
+		}
+		ctx = auth.With(ctx, p)
+	}
+	rec := &audit.Recorder{Client: a.DB.Ent, Logger: a.Logger}
+	rec.Record(ctx, audit.Event{Action: action, Result: u})
 }

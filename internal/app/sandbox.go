@@ -30,7 +30,7 @@ func (a *App) guardSandboxControls(w http.ResponseWriter, r *http.Request) (stri
 		sandboxkit.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "the sandbox controls need a PSP_ADMIN login"})
 		return "", false
 	}
-	if p.Kind != auth.KindUser || p.Role != domain.RolePSPAdmin {
+	if p.Kind != auth.KindUser || p.Role != domain.RolePSPAdmin || p.MFAEnrolmentRequired {
 		sandboxkit.WriteJSON(w, http.StatusForbidden, map[string]string{"error": "the sandbox controls are for PSP_ADMIN users only"})
 		return "", false
 	}

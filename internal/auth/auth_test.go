@@ -13,7 +13,7 @@ func TestLoginTokens(t *testing.T) {
 	now := time.Now()
 	s := auth.NewSessions([]byte("a key of thirty-two bytes or more!!"))
 	other := auth.NewSessions([]byte("another key of thirty-two bytes!!!"))
-	tok, exp, err := s.Issue("usr_1", 3, now)
+	tok, exp, err := s.Issue("usr_1", 3, "ses_1", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,12 +24,12 @@ func TestLoginTokens(t *testing.T) {
 	if err != nil || c.UserID != "usr_1" || c.Version != 3 {
 		t.Fatalf("Verify = %+v, %v", c, err)
 	}
-	expired, _, _ := s.Issue("usr_1", 3, now.Add(-13*time.Hour))
+	expired, _, _ := s.Issue("usr_1", 3, "ses_1", now.Add(-13*time.Hour))
 	parts := strings.Split(tok, ".")
 	tampered := parts[0] + "." + parts[1] + "x." + parts[2]
 	for _, tc := range []struct{ name, token string }{
 		{"an expired token", expired},
-		{"a token signed with another key", func() string { t, _, _ := other.Issue("usr_1", 3, now); return t }()},
+		{"a token signed with another key", func() string { t, _, _ := other.Issue("usr_1", 3, "ses_1", now); return t }()},
 		{"a tampered payload", tampered},
 		{"garbage", "not-a-token"},
 		{"an unsigned token", parts[0] + "." + parts[1] + "."},

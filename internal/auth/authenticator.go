@@ -9,12 +9,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/apikey"
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/clientaddr"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
 // CookieName is the session cookie (HttpOnly, SameSite=Lax) holding a login token.
@@ -30,8 +33,10 @@ type Authenticator struct {
 	env      string
 	log      *slog.Logger
 	usage    *keyUsage
+	seen     *keyUsage
 	gate     *hashGate
 	now      func() time.Time
+	mfa      mfaConfig
 }
 
 // AuthenticatorConfig is what an Authenticator is built from.
@@ -44,6 +49,13 @@ type AuthenticatorConfig struct {
 	Logger *slog.Logger
 	// Now is the clock (tests); time.Now when nil.
 	Now func() time.Time
+	// Box seals TOTP secrets at rest (like provider credentials); RecoveryPepper keys
+	// the HMAC recovery codes are stored as (secrets.Derive(secret, "mfa-recovery")).
+	Box            *secrets.Box
+	RecoveryPepper []byte
+	// Audit records what happens outside a mutation: a recovery code used to log in,
+	// an operator's reset. The context's principal acts (or the user when it has none).
+	Audit func(ctx context.Context, action string, u *ent.User)
 }
 
 // NewAuthenticator builds an Authenticator.
@@ -54,9 +66,20 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Audit == nil {
+		c.Audit = func(context.Context, string, *ent.User) {}
+	}
 	return &Authenticator{client: c.Client, sessions: c.Sessions, keys: c.Keys, env: c.Env, log: c.Logger, now: c.Now,
-		gate:  newHashGate(loginQueueKnown, loginQueueUnknown, loginWaitKnown, loginWaitUnknown),
-		usage: &keyUsage{client: c.Client, every: time.Minute, last: map[string]time.Time{}, log: c.Logger}}
+		gate: newHashGate(loginQueueKnown, loginQueueUnknown, loginWaitKnown, loginWaitUnknown),
+		usage: &keyUsage{every: time.Minute, last: map[string]time.Time{}, log: c.Logger,
+			write: func(ctx context.Context, id string, at time.Time) error {
+				return c.Client.APIKey.UpdateOneID(id).SetLastUsedAt(at).Exec(ctx)
+			}},
+		seen: &keyUsage{every: time.Minute, last: map[string]time.Time{}, log: c.Logger,
+			write: func(ctx context.Context, id string, at time.Time) error {
+				return c.Client.LoginSession.UpdateOneID(id).SetLastSeenAt(at).Exec(ctx)
+			}},
+		mfa: mfaConfig{box: c.Box, pepper: c.RecoveryPepper, audit: c.Audit}}
 }
 
 // Env is the environment of the keys this server accepts and makes.
@@ -66,7 +89,7 @@ func (a *Authenticator) Env() string { return a.env }
 func (a *Authenticator) Keys() *KeyHasher { return a.keys }
 
 // Close waits for pending last-use writes.
-func (a *Authenticator) Close() { a.usage.wait() }
+func (a *Authenticator) Close() { a.usage.wait(); a.seen.wait() }
 
 // Authenticate reads a request's credentials: Authorization: Bearer (login token or
 // API key) first, else the session cookie. No credentials leave the context
@@ -123,13 +146,18 @@ func SameOriginIntent(r *http.Request) bool {
 	return err == nil && mt == "application/json"
 }
 
-// SessionPrincipal checks a login token and answers its user as a principal.
+// SessionPrincipal checks a login token and answers its user as a principal. The
+// token's session must still be open (not revoked, not expired); its last use is
+// recorded in the background, at most once a minute. A user whose PSP or merchant
+// requires two-factor sign-in and who has none yet acts as an enrolling principal
+// (Principal.MFAEnrolmentRequired).
 func (a *Authenticator) SessionPrincipal(ctx context.Context, token string) (*Principal, *ent.User, error) {
 	claims, err := a.sessions.Verify(token)
 	if err != nil {
 		return nil, nil, ErrBadToken
 	}
-	u, err := a.client.User.Get(System(ctx), claims.UserID)
+	sys := System(ctx)
+	u, err := a.client.User.Get(sys, claims.UserID)
 	if ent.IsNotFound(err) {
 		return nil, nil, ErrBadToken
 	}
@@ -139,8 +167,27 @@ func (a *Authenticator) SessionPrincipal(ctx context.Context, token string) (*Pr
 	if u.Disabled || u.PasswordHash == "" || u.TokenVersion != claims.Version {
 		return nil, nil, ErrBadToken
 	}
+	s, err := a.client.LoginSession.Get(sys, claims.SessionID)
+	if ent.IsNotFound(err) {
+		return nil, nil, ErrBadToken
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := a.now()
+	if s.UserID != u.ID || s.RevokedAt != nil || !now.Before(s.ExpiresAt) {
+		return nil, nil, ErrBadToken
+	}
+	a.seen.touch(s.ID, now)
 	p, err := UserPrincipal(u)
-	return p, u, err
+	if err != nil {
+		return nil, nil, err
+	}
+	p.SessionID = s.ID
+	if p.MFAEnrolmentRequired, err = a.mustEnrol(sys, u); err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
 }
 
 // UserPrincipal is the principal of a user row. A row whose role and merchant do not
@@ -187,10 +234,27 @@ func (a *Authenticator) KeyPrincipal(ctx context.Context, token string) (*Princi
 		CompanyID: k.CompanyID, ShopID: k.ShopID, Scopes: k.Scopes}, nil
 }
 
-// Login checks an email and password and answers the user with a fresh login token.
-// Unknown emails cost the same time as wrong passwords. The hashing waits its turn in
-// the hash gate (throttle.go): ErrBusy when the queue is full.
+// Login checks an email and password (no second factor) and answers the user with a
+// fresh login token.
 func (a *Authenticator) Login(ctx context.Context, email, password string) (*ent.User, string, time.Time, error) {
+	return a.LoginWith(ctx, Credentials{Email: email, Password: password})
+}
+
+// Credentials are one login attempt: the second factor (a TOTP code or a recovery
+// code) for accounts that have one, and where the attempt comes from, kept with the
+// session.
+type Credentials struct {
+	Email, Password, OTP string
+	Device               string // the User-Agent
+}
+
+// LoginWith checks a login attempt and answers the user with a fresh login token and
+// session. Unknown emails cost the same time as wrong passwords. The hashing waits
+// its turn in the hash gate (throttle.go): ErrBusy when the queue is full. For an
+// account with two-factor sign-in a right password without a code is ErrMFARequired,
+// with a wrong one ErrInvalidOTP (mfa.go).
+func (a *Authenticator) LoginWith(ctx context.Context, c Credentials) (*ent.User, string, time.Time, error) {
+	email, password := c.Email, c.Password
 	if len(password) > MaxPasswordLength {
 		return nil, "", time.Time{}, ErrBadLogin // no account has such a password: nothing to hash
 	}
@@ -216,28 +280,77 @@ func (a *Authenticator) Login(ctx context.Context, email, password string) (*ent
 	if !CheckPassword(u.PasswordHash, password) {
 		return nil, "", time.Time{}, ErrBadLogin
 	}
+	release() // the hash is done: the code check and the session's writes need not hold the gate
 	if _, err := UserPrincipal(u); err != nil {
 		return nil, "", time.Time{}, ErrBadLogin
 	}
 	now := a.now()
+	if u.MfaEnabledAt != nil {
+		if c.OTP == "" {
+			return nil, "", time.Time{}, ErrMFARequired
+		}
+		recovery, err := a.useFactor(sys, u, c.OTP, now)
+		if err != nil {
+			return nil, "", time.Time{}, err
+		}
+		if recovery {
+			a.mfa.audit(ctx, "useRecoveryCode", u)
+		}
+	}
 	if err := a.client.User.UpdateOne(u).SetLastLoginAt(now).Exec(sys); err != nil {
 		return nil, "", time.Time{}, err
 	}
-	tok, exp, err := a.sessions.Issue(u.ID, u.TokenVersion, now)
+	return a.openSession(ctx, u, c.Device, now)
+}
+
+// openSession records a new login session of u and signs its token. The user's
+// sessions that ended more than a day ago are forgotten on the way.
+func (a *Authenticator) openSession(ctx context.Context, u *ent.User, device string, now time.Time) (*ent.User, string, time.Time, error) {
+	sys := System(ctx)
+	addr := ""
+	if ca, ok := clientaddr.FromContext(ctx); ok {
+		addr = ca.String()
+	}
+	if _, err := a.client.LoginSession.Delete().Where(loginsession.UserID(u.ID),
+		loginsession.ExpiresAtLT(now.Add(-24*time.Hour))).Exec(sys); err != nil {
+		return nil, "", time.Time{}, err
+	}
+	s, err := a.client.LoginSession.Create().SetUserID(u.ID).SetPspID(u.PspID).SetNillableMerchantID(u.MerchantID).
+		SetDevice(truncate(device, 256)).SetAddress(truncate(addr, 64)).SetLastSeenAt(now).
+		SetExpiresAt(now.Add(a.sessions.ttl)).Save(sys)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	tok, exp, err := a.sessions.Issue(u.ID, u.TokenVersion, s.ID, now)
 	return u, tok, exp, err
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Logout ends every session of the user: its token version goes up, so every login
 // token issued before (cookie or Bearer) stops working.
 func (a *Authenticator) Logout(ctx context.Context, userID string) error {
-	return a.client.User.UpdateOneID(userID).AddTokenVersion(1).Exec(System(ctx))
+	if err := a.client.User.UpdateOneID(userID).AddTokenVersion(1).Exec(System(ctx)); err != nil {
+		return err
+	}
+	return a.revokeSessions(ctx, userID, "")
 }
 
 // AcceptInvitation sets the password of an invited user from the one-time token and
-// answers the user with a login token. The token works once and until it expires.
+// answers the user with a login token (a session from device, the User-Agent). The
+// token works once and until it expires.
 // The cheap checks (sizes, then the token) come before the password is hashed, so
 // made-up tokens cost no argon2id work.
-func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password string) (*ent.User, string, time.Time, error) {
+func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password, device string) (*ent.User, string, time.Time, error) {
 	if err := CheckPasswordSize(password); err != nil {
 		return nil, "", time.Time{}, err
 	}
@@ -276,8 +389,10 @@ func (a *Authenticator) AcceptInvitation(ctx context.Context, token, password st
 	if err != nil {
 		return nil, "", time.Time{}, err
 	}
-	tok, exp, err := a.sessions.Issue(u.ID, u.TokenVersion, now)
-	return u, tok, exp, err
+	if err := a.revokeSessions(ctx, u.ID, ""); err != nil { // a new password ends the others
+		return nil, "", time.Time{}, err
+	}
+	return a.openSession(ctx, u, device, now)
 }
 
 var (
@@ -295,12 +410,12 @@ func dummyHash() string {
 // keyUsage records when keys were last used without a write per request: at most one
 // write per key per interval, off the request path.
 type keyUsage struct {
-	client *ent.Client
-	every  time.Duration
-	log    *slog.Logger
-	mu     sync.Mutex
-	last   map[string]time.Time
-	wg     sync.WaitGroup
+	write func(ctx context.Context, id string, at time.Time) error
+	every time.Duration
+	log   *slog.Logger
+	mu    sync.Mutex
+	last  map[string]time.Time
+	wg    sync.WaitGroup
 }
 
 func (u *keyUsage) touch(id string, now time.Time) {
@@ -316,8 +431,8 @@ func (u *keyUsage) touch(id string, now time.Time) {
 		defer u.wg.Done()
 		ctx, cancel := context.WithTimeout(System(context.Background()), 10*time.Second)
 		defer cancel()
-		if err := u.client.APIKey.UpdateOneID(id).SetLastUsedAt(now).Exec(ctx); err != nil {
-			u.log.Warn("recording an API key's last use failed", "key", id, "err", err)
+		if err := u.write(ctx, id, now); err != nil {
+			u.log.Warn("recording a last use failed", "id", id, "err", err)
 		}
 	}()
 }

@@ -23,6 +23,12 @@ var (
 	// ErrBadCredentials: the Authorization header is no Bearer credential, or names an
 	// API key that is unknown or whose secret does not match; one answer for all.
 	ErrBadCredentials = errors.New("the credentials are invalid")
+	// ErrMFARequired: the password was right and the account signs in with a second
+	// factor, which the attempt did not carry. The answer is the same for a wrong
+	// password, so it says nothing until the password is right.
+	ErrMFARequired = errors.New("mfa_required")
+	// ErrInvalidOTP: the password was right but the code was wrong, used or expired.
+	ErrInvalidOTP = errors.New("invalid_otp")
 
 	// API keys
 

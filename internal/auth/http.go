@@ -77,10 +77,15 @@ type UserJSON struct {
 	Role       string  `json:"role"`
 	MerchantID *string `json:"merchantId"`
 	PSPID      string  `json:"pspId"`
+	// MFAEnabled: the user signs in with a second factor; MFAEnrolmentRequired: the
+	// PSP or merchant requires one the user does not have yet (they may only enrol).
+	MFAEnabled           bool `json:"mfaEnabled"`
+	MFAEnrolmentRequired bool `json:"mfaEnrolmentRequired"`
 }
 
 func userJSON(u *ent.User) UserJSON {
-	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MerchantID: u.MerchantID, PSPID: u.PspID}
+	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), MerchantID: u.MerchantID, PSPID: u.PspID,
+		MFAEnabled: u.MfaEnabledAt != nil}
 }
 
 type sessionJSON struct {
@@ -89,7 +94,7 @@ type sessionJSON struct {
 }
 
 func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Email, Password string }
+	var in struct{ Email, Password, Otp string }
 	if !h.readJSON(w, r, &in) {
 		return
 	}
@@ -107,9 +112,12 @@ func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	u, token, exp, err := h.auth.Login(r.Context(), in.Email, in.Password)
+	u, token, exp, err := h.auth.LoginWith(r.Context(), Credentials{Email: in.Email, Password: in.Password, OTP: in.Otp,
+		Device: r.UserAgent()})
 	switch {
-	case errors.Is(err, ErrBadLogin):
+	case errors.Is(err, ErrBadLogin), errors.Is(err, ErrMFARequired), errors.Is(err, ErrInvalidOTP):
+		// A missing or wrong second factor counts like a wrong password: the code is
+		// guessed only as fast as passwords are.
 		h.ip.fail(ipKey)
 		h.pair.fail(pairKey)
 		h.account.fail(accountKey)
@@ -157,12 +165,14 @@ func (h *HTTP) me(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "not logged in"})
 		return
 	}
-	_, u, err := h.auth.SessionPrincipal(r.Context(), token)
+	p, u, err := h.auth.SessionPrincipal(r.Context(), token)
 	if err != nil {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "not logged in"})
 		return
 	}
-	writeJSON(w, http.StatusOK, userJSON(u))
+	out := userJSON(u)
+	out.MFAEnrolmentRequired = p.MFAEnrolmentRequired
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *HTTP) setPassword(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +184,7 @@ func (h *HTTP) setPassword(w http.ResponseWriter, r *http.Request) {
 	if h.refuseIfLimited(w, ipKey, "") {
 		return
 	}
-	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password)
+	u, token, exp, err := h.auth.AcceptInvitation(r.Context(), in.Token, in.Password, r.UserAgent())
 	switch {
 	case errors.Is(err, ErrPasswordTooShort), errors.Is(err, ErrPasswordTooLong):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})

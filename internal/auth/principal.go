@@ -51,6 +51,11 @@ type Principal struct {
 	ShopID     string // API keys only
 	Role       domain.Role
 	Scopes     []string // API keys: e.g. "orders:write"; empty means all
+	// SessionID is a user's login session (LoginSession), when a login token authenticated.
+	SessionID string
+	// MFAEnrolmentRequired: the user's PSP (staff) or merchant requires two-factor
+	// sign-in and the user has none yet. Such a user may only enrol (graph's @auth).
+	MFAEnrolmentRequired bool
 }
 
 // IsSystem tells whether the principal bypasses tenant filters.

@@ -34,13 +34,16 @@ const issuer = "backoffice"
 
 // Claims are what a login token says.
 type Claims struct {
-	UserID    string
-	Version   int
+	UserID  string
+	Version int
+	// SessionID names the login's row (LoginSession): a revoked session is refused at
+	// once, whatever the token's expiry.
+	SessionID string
 	ExpiresAt time.Time
 }
 
-// Issue signs a token for a user at its current token version.
-func (s *Sessions) Issue(userID string, version int, now time.Time) (string, time.Time, error) {
+// Issue signs a token for a user at its current token version, for one login session.
+func (s *Sessions) Issue(userID string, version int, sessionID string, now time.Time) (string, time.Time, error) {
 	exp := now.Add(s.ttl)
 	_, tok, err := s.ja.Encode(map[string]any{
 		jwt.SubjectKey:    userID,
@@ -48,6 +51,7 @@ func (s *Sessions) Issue(userID string, version int, now time.Time) (string, tim
 		jwt.IssuedAtKey:   now.Unix(),
 		jwt.ExpirationKey: exp.Unix(),
 		"ver":             version,
+		"sid":             sessionID,
 	})
 	return tok, exp, err
 }
@@ -73,7 +77,10 @@ func (s *Sessions) Verify(token string) (Claims, error) {
 	default:
 		return Claims{}, ErrBadToken
 	}
-	if c.UserID == "" {
+	if sid, ok := t.Get("sid"); ok {
+		c.SessionID, _ = sid.(string)
+	}
+	if c.UserID == "" || c.SessionID == "" {
 		return Claims{}, ErrBadToken
 	}
 	return c, nil

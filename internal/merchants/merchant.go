@@ -103,6 +103,29 @@ func (o *Onboarding) UpdateMerchant(ctx context.Context, in MerchantChanges) (*e
 	return o.Client.Merchant.Get(ctx, out.ID)
 }
 
+// UpdateMerchantSecurity sets whether the merchant's users must sign in with a
+// second factor (internal/auth, mfa.go). PSP admins set it for their merchants,
+// merchant admins for their own; the tenant rules make any other merchant NOT_FOUND.
+func (o *Onboarding) UpdateMerchantSecurity(ctx context.Context, merchantID string, requireMFA bool) (*ent.Merchant, error) {
+	p := auth.From(ctx)
+	if p == nil || (p.Role != domain.RolePSPAdmin && p.Role != domain.RoleMerchantAdmin) {
+		return nil, domain.Refuse(domain.CodeForbidden, nil, "only admins set the merchant's security policy")
+	}
+	var out *ent.Merchant
+	err := o.inTx(ctx, func(ctx context.Context, tx txn) error {
+		m, err := o.lockMerchant(ctx, tx.ent, merchantID, "merchantId")
+		if err != nil {
+			return err
+		}
+		out, err = tx.ent.Merchant.UpdateOne(m).SetRequireMfa(requireMFA).Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o.Client.Merchant.Get(ctx, out.ID)
+}
+
 // SuspendMerchant stops a merchant from taking new orders and getting new API keys,
 // with the reason staff give; orders, settlements and keys stay readable.
 func (o *Onboarding) SuspendMerchant(ctx context.Context, merchantID, reason string) (*ent.Merchant, error) {

@@ -21,6 +21,8 @@ type PSPChanges struct {
 	LegalName *string
 	IBAN      *string
 	BIC       *string
+	// RequireStaffMFA: staff must sign in with a second factor (internal/auth, mfa.go).
+	RequireStaffMFA *bool
 }
 
 // bicRE is a BIC (ISO 9362): bank, country, location, and an optional branch.
@@ -52,6 +54,9 @@ func (o *Onboarding) UpdatePSP(ctx context.Context, in PSPChanges) (*ent.PSP, er
 			pr.add(domain.Field("bic"), "not a BIC: 8 or 11 letters and digits, e.g. COBADEFFXXX")
 		}
 		upd.SetBic(bic)
+	}
+	if in.RequireStaffMFA != nil {
+		upd.SetRequireStaffMfa(*in.RequireStaffMFA)
 	}
 	if err := pr.err(); err != nil {
 		return nil, err

@@ -38,6 +38,10 @@ func SettlementExport(s *settlement.Settlements, authenticate func(*http.Request
 			writeText(w, http.StatusUnauthorized, "authentication required: send a login token or an API key as Authorization: Bearer")
 			return
 		}
+		if p := auth.From(ctx); p.MFAEnrolmentRequired {
+			writeText(w, http.StatusForbidden, "two-factor sign-in is required: enrol an authenticator app first")
+			return
+		}
 		x, err := s.Export(ctx, chi.URLParam(r, "id"))
 		if errors.Is(err, settlement.ErrSettlementNotFound) {
 			writeText(w, http.StatusNotFound, "settlement not found")

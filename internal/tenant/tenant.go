@@ -218,6 +218,10 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		}
 	case *ent.SandboxRecordQuery:
 		q.Where(nothing[predicate.SandboxRecord]())
+	case *ent.LoginSessionQuery: // internal/auth reads sessions and recovery codes as the system
+		q.Where(nothing[predicate.LoginSession]())
+	case *ent.MfaRecoveryCodeQuery:
+		q.Where(nothing[predicate.MfaRecoveryCode]())
 	default:
 		return false
 	}

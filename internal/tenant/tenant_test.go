@@ -62,6 +62,10 @@ var listers = map[string]lister{
 	},
 	"WebhookEvent":  func(ctx context.Context, c *ent.Client) ([]string, error) { return c.WebhookEvent.Query().IDs(ctx) },
 	"SandboxRecord": func(ctx context.Context, c *ent.Client) ([]string, error) { return c.SandboxRecord.Query().IDs(ctx) },
+	"LoginSession":  func(ctx context.Context, c *ent.Client) ([]string, error) { return c.LoginSession.Query().IDs(ctx) },
+	"MfaRecoveryCode": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.MfaRecoveryCode.Query().IDs(ctx)
+	},
 }
 
 var hasher = auth.NewKeyHasher([]byte("tenant test pepper"))
@@ -211,6 +215,12 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	},
 	"SandboxRecord": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.SandboxRecord.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"LoginSession": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.LoginSession.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"MfaRecoveryCode": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.MfaRecoveryCode.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
 	"AuditEvent": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.AuditEvent.DeleteOneID(id).Exec(ctx) // every field is immutable

@@ -13,6 +13,7 @@ import { SettlementPage } from './features/settlements/SettlementPage';
 import { OrdersPage } from './features/orders/OrdersPage';
 import { TeamPage } from './features/users/TeamPage';
 import { UsersPage } from './features/users/UsersPage';
+import { SecurityPage } from './features/security/SecurityPage';
 import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SettlementsPage } from './pages/SettlementsPage';
 
@@ -56,6 +57,8 @@ export const routes: RouteObject[] = [
       // Both audiences: settlement runs for PSP staff, own settlements for merchants.
       { path: 'settlements', element: <SettlementsPage /> },
       { path: 'settlements/:id', element: <SettlementPage /> },
+      // Every role: two-factor sign-in and sessions.
+      { path: 'security', element: <SecurityPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

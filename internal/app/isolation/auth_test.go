@@ -160,7 +160,7 @@ func TestCredentialsAreChecked(t *testing.T) {
 }
 
 func forgedJWT(t *testing.T) string {
-	tok, _, err := auth.NewSessions([]byte("some other server's key, 32 bytes long")).Issue("usr_x", 0, time.Now())
+	tok, _, err := auth.NewSessions([]byte("some other server's key, 32 bytes long")).Issue("usr_x", 0, "ses_x", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package isolation_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pspbackoffice/backoffice/ent/loginsession"
+	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
@@ -18,6 +21,7 @@ import (
 type targets struct {
 	Merchant, Company, Shop, Order, Settlement, APIKey, User string
 	SKU                                                      string // of the order's item
+	Session                                                  string // a login session of User (checkMutations)
 }
 
 // attacker is a principal of one tenant and the objects of another it tries.
@@ -160,6 +164,18 @@ var mutationCases = map[string]mutationCase{
 	}},
 	"runSettlements":     {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"date": "2026-11-20"} }},
 	"markSettlementPaid": {input: func(t targets, _ string) map[string]any { return map[string]any{"settlementId": t.Settlement} }},
+	// Two-factor sign-in: each acts on the caller's own user row only.
+	"startMfaEnrollment": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
+		return map[string]any{"clientMutationId": fresh}
+	}},
+	"confirmMfaEnrollment":    {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"code": "000000"} }},
+	"disableMfa":              {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"code": "000000"} }},
+	"regenerateRecoveryCodes": {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"code": "000000"} }},
+	// Another user's session, of another tenant: NOT_FOUND like an unknown id.
+	"revokeSession": {input: func(t targets, _ string) map[string]any { return map[string]any{"sessionId": t.Session} }},
+	"updateMerchantSecurity": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"merchantId": t.Merchant, "requireMfa": true}
+	}},
 }
 
 // TestEveryRootFieldHasACase fails for a Query or Mutation field without a case in
@@ -505,7 +521,9 @@ func (h *harness) checkMutations(t *testing.T, s *schemaModel) {
 			s.selection(f.Type.named(), 2))
 		for j, a := range attackers {
 			fresh := fmt.Sprintf("iso%d%d", i, j)
-			input := c.input(a.victim(h.world), fresh)
+			tg := a.victim(h.world)
+			tg.Session = h.sessionOf(t, tg.User)
+			input := c.input(tg, fresh)
 			if c.impliedForKeys && h.world.Actors[a.actor].Principal.IsAPIKey() {
 				delete(input, "companyId")
 				delete(input, "shopId")
@@ -536,4 +554,14 @@ func (h *harness) checkMutations(t *testing.T, s *schemaModel) {
 			}
 		}
 	}
+}
+
+// sessionOf is a login session of a user (the harness logged every actor in).
+func (h *harness) sessionOf(t *testing.T, userID string) string {
+	t.Helper()
+	id, err := h.app.DB.Ent.LoginSession.Query().Where(loginsession.UserID(userID)).FirstID(auth.System(context.Background()))
+	if err != nil {
+		t.Fatalf("a session of %s: %v", userID, err)
+	}
+	return id
 }

@@ -264,6 +264,17 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 	sb, err := c.SandboxRecord.Create().SetNamespace("paywerk").SetKind("order").SetKey(marker("sbx")).SetValue([]byte("{}")).Save(ctx)
 	must(err)
 	add("sandbox record", Object{Type: "SandboxRecord", ID: sb.ID, Marker: sb.Key})
+	// Login sessions and recovery codes are the product's own (internal/auth, as the
+	// system): no principal reads them through storage. The session has ended, so no
+	// viewer.sessions lists it.
+	staff := w.Actors["staffB"].Principal
+	ls, err := c.LoginSession.Create().SetUserID(staff.ID).SetPspID(staff.PSPID).SetDevice(marker("ses")).
+		SetLastSeenAt(time.Now().Add(-48 * time.Hour)).SetExpiresAt(time.Now().Add(-36 * time.Hour)).Save(ctx)
+	must(err)
+	add("login session", Object{Type: "LoginSession", ID: ls.ID, Marker: ls.Device})
+	rc, err := c.MfaRecoveryCode.Create().SetUserID(staff.ID).SetPspID(staff.PSPID).SetCodeHash([]byte(marker("mrc"))).Save(ctx)
+	must(err)
+	add("recovery code", Object{Type: "MfaRecoveryCode", ID: rc.ID})
 	return w
 }
 
@@ -271,7 +282,7 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 // rules of the product in one table, independently of internal/tenant.
 func Sees(p *auth.Principal, o Object) bool {
 	switch o.Type {
-	case "WebhookEvent", "SandboxRecord":
+	case "WebhookEvent", "SandboxRecord", "LoginSession", "MfaRecoveryCode":
 		return false
 	case "IdempotencyRecord":
 		return o.Principal == p.Key()

@@ -19,6 +19,8 @@ export interface Auth {
   expire: () => void;
   /** Asks /auth/me again. */
   reload: () => void;
+  /** Asks /auth/me again in the background, keeping the page (after enrolling a second factor). */
+  refresh: () => Promise<void>;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -62,6 +64,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  const refresh = useCallback(async () => {
+    const user = await fetchMe();
+    setState(user ? { status: 'signed-in', user } : { status: 'signed-out' });
+  }, []);
+
   const reload = useCallback(() => {
     setState({ status: 'loading' });
     setAttempt((n) => n + 1);
@@ -75,8 +82,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       signOut,
       expire,
       reload,
+      refresh,
     }),
-    [state, signIn, signOut, expire, reload],
+    [state, signIn, signOut, expire, reload, refresh],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

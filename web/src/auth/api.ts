@@ -11,6 +11,10 @@ export interface User {
   email: string;
   role: Role;
   name: string;
+  /** The user signs in with a second factor. */
+  mfaEnabled?: boolean;
+  /** The PSP or merchant requires a second factor the user has not enrolled yet: only the Security page works. */
+  mfaEnrolmentRequired?: boolean;
 }
 
 /** Validates the user JSON of /auth/login, /auth/me and /auth/set-password. */
@@ -18,11 +22,18 @@ export function parseUser(value: unknown): User | undefined {
   if (typeof value !== 'object' || value === null) {
     return undefined;
   }
-  const { id, email, role, name } = value as Record<string, unknown>;
+  const { id, email, role, name, mfaEnabled, mfaEnrolmentRequired } = value as Record<string, unknown>;
   if (typeof id !== 'string' || typeof email !== 'string' || !isRole(role)) {
     return undefined;
   }
-  return { id, email, role, name: typeof name === 'string' ? name : '' };
+  return {
+    id,
+    email,
+    role,
+    name: typeof name === 'string' ? name : '',
+    mfaEnabled: mfaEnabled === true,
+    mfaEnrolmentRequired: mfaEnrolmentRequired === true,
+  };
 }
 
 function userOf(body: unknown): User | undefined {
@@ -35,12 +46,22 @@ function userOf(body: unknown): User | undefined {
 export type LoginResult =
   | { kind: 'signed-in'; user: User }
   | { kind: 'wrong-credentials' }
+  /** The password was right; the account needs a code from the authenticator app (or a recovery code). */
+  | { kind: 'mfa-required' }
+  | { kind: 'invalid-otp' }
   | { kind: 'rate-limited' }
   | { kind: 'failed'; message: string };
 
-export async function login(email: string, password: string): Promise<LoginResult> {
-  const response = await postJSON('/auth/login', { email, password });
+export async function login(email: string, password: string, otp?: string): Promise<LoginResult> {
+  const response = await postJSON('/auth/login', otp ? { email, password, otp } : { email, password });
   if (response.status === 401) {
+    const body = (await readJSON(response).catch(() => null)) as { error?: unknown } | null;
+    if (body?.error === 'mfa_required') {
+      return { kind: 'mfa-required' };
+    }
+    if (body?.error === 'invalid_otp') {
+      return { kind: 'invalid-otp' };
+    }
     return { kind: 'wrong-credentials' };
   }
   if (response.status === 429) {

@@ -1,7 +1,7 @@
 import { AppShell, Avatar, Badge, Box, Burger, Group, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import type { User } from '../auth/api';
 import { useAuth } from '../auth/AuthContext';
 import { audienceOf, navigationFor, roleLabel } from '../auth/roles';
@@ -67,6 +67,7 @@ function UserMenu({ user }: { user: User }) {
           </Text>
         </Box>
         <Menu.Divider />
+        <Menu.Item onClick={() => void navigate('/security')}>Security</Menu.Item>
         <Menu.Item color="red" onClick={() => void handleLogout()}>
           Log out
         </Menu.Item>
@@ -97,6 +98,10 @@ export function AppLayout() {
 
   if (!user) {
     return null;
+  }
+  // The PSP or merchant requires a second factor: only the Security page works until it is enrolled.
+  if (user.mfaEnrolmentRequired && pathname !== '/security') {
+    return <Navigate to="/security" replace />;
   }
   const audience = audienceOf(user.role);
 

@@ -54,6 +54,34 @@ describe('login', () => {
     expect(labels).toEqual(['Orders', 'Settlements', 'API keys', 'Team']);
   });
 
+  it('asks for the authentication code when the server says mfa_required, then sends it', async () => {
+    const requests = stubServer({
+      ...signedOut,
+      'POST /auth/login': (r) =>
+        (r.body as { otp?: string }).otp === '123456'
+          ? jsonResponse(200, { token: 'jwt', user: pspAdmin })
+          : jsonResponse(401, { error: (r.body as { otp?: string }).otp ? 'invalid_otp' : 'mfa_required' }),
+    });
+    const { router } = renderApp('/login');
+    await signIn('admin@psp.example', 'correct horse');
+    const user = userEvent.setup();
+    const code = await screen.findByLabelText(/Authentication code/);
+    await user.type(code, '654321');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong or already used code');
+    await user.clear(code);
+    await user.type(code, '123456');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Merchants' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/merchants');
+    const logins = requests.filter((r) => r.path === '/auth/login').map((r) => r.body);
+    expect(logins).toEqual([
+      { email: 'admin@psp.example', password: 'correct horse' },
+      { email: 'admin@psp.example', password: 'correct horse', otp: '654321' },
+      { email: 'admin@psp.example', password: 'correct horse', otp: '123456' },
+    ]);
+  });
+
   it('returns to the page the visitor first asked for', async () => {
     stubServer({ ...signedOut, 'POST /auth/login': () => jsonResponse(200, { token: 'jwt', user: pspAdmin }) });
     const { router } = renderApp('/merchants/mer_42');

@@ -19,10 +19,12 @@ export function LoginPage() {
   const location = useLocation();
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // The password was right and the server asks for the second factor.
+  const [needsCode, setNeedsCode] = useState(false);
 
   const form = useForm({
     mode: 'uncontrolled',
-    initialValues: { email: '', password: '' },
+    initialValues: { email: '', password: '', otp: '' },
     validate: {
       email: isEmail('Enter your email address'),
       password: isNotEmpty('Enter your password'),
@@ -36,11 +38,11 @@ export function LoginPage() {
     return <Navigate to={redirectTarget(location.state) ?? homeFor(auth.user.role)} replace />;
   }
 
-  const handleSubmit = async (values: { email: string; password: string }) => {
+  const handleSubmit = async (values: { email: string; password: string; otp: string }) => {
     setError(null);
     setSubmitting(true);
     try {
-      const result = await login(values.email.trim(), values.password);
+      const result = await login(values.email.trim(), values.password, needsCode ? values.otp.trim() : undefined);
       switch (result.kind) {
         case 'signed-in':
           auth.signIn(result.user);
@@ -48,6 +50,12 @@ export function LoginPage() {
           return;
         case 'wrong-credentials':
           setError('Wrong email or password');
+          break;
+        case 'mfa-required':
+          setNeedsCode(true);
+          break;
+        case 'invalid-otp':
+          setError('Wrong or already used code');
           break;
         case 'rate-limited':
           setError('Too many attempts, try again in a minute');
@@ -83,6 +91,16 @@ export function LoginPage() {
             key={form.key('password')}
             {...form.getInputProps('password')}
           />
+          {needsCode && (
+            <TextInput
+              label="Authentication code"
+              description="The 6-digit code from your authenticator app, or a recovery code"
+              autoComplete="one-time-code"
+              autoFocus
+              key={form.key('otp')}
+              {...form.getInputProps('otp')}
+            />
+          )}
           <Button type="submit" loading={submitting} fullWidth>
             Sign in
           </Button>
