@@ -31,11 +31,7 @@ var providerPackageMayImport = []string{
 
 // knownExceptions are imports against the rules that an open issue removes. An entry
 // that no longer occurs is reported (t.Log) so it can be deleted.
-var knownExceptions = map[[2]string]string{
-	// psp's order validation asks Paywerk which products it offers (order_input.go);
-	// issue 16 moves that behind providers.Capabilities.
-	{"internal/psp", "internal/providers/paywerk"}: "issue 16",
-}
+var knownExceptions = map[[2]string]string{}
 
 // productionImports answers, per package directory (relative, slash-separated), the
 // module packages its non-test files import (relative too).

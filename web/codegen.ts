@@ -21,7 +21,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         defaultScalarType: 'unknown',
-        // API.md: Decimal and Quantity are decimal strings, Date is
+        // docs/api.md "GraphQL shape": Decimal and Quantity are decimal strings, Date is
         // "2026-11-21", Time is RFC 3339; Int64 may arrive as a number or a string.
         scalars: {
           Cursor: 'string',

@@ -8,7 +8,7 @@
 //	backoffice settle --date D    run the settlements of day D (default today, UTC) and exit
 //	backoffice reset-mfa --email E turn off a user's two-factor sign-in (lost device and codes), audited
 //
-// Configuration comes from the environment only (README, API.md).
+// Configuration comes from the environment only (README "Configuration").
 package main
 
 import (

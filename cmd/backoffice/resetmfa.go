@@ -13,7 +13,7 @@ import (
 )
 
 // resetMFA turns off two-factor sign-in of a user who lost both the authenticator and
-// the recovery codes, and ends every session of theirs (README "Two-factor sign-in").
+// the recovery codes, and ends every session of theirs (README "Two-factor sign-in and sessions").
 // The audit trail records it as resetMfa by the operator, under the user's PSP.
 func resetMFA(ctx context.Context, cfg config.Config, args []string, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("reset-mfa", flag.ContinueOnError)

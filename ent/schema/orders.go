@@ -47,7 +47,7 @@ func (Order) Fields() []ent.Field {
 		minor("fulfilled_amount_minor"),
 		minor("refunded_amount_minor"),
 		field.String("provider_reference").Optional(),
-		// Exposed as Order.paymentUrl (API.md) by a resolver.
+		// Exposed as Order.paymentUrl (docs/api.md) by a resolver.
 		field.String("payment_url").Optional().Annotations(hidden()),
 		field.String("lang").Default("en"),
 		field.String("first_name").Optional(),

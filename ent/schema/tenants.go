@@ -289,7 +289,7 @@ func (Shop) Edges() []ent.Edge {
 func (Shop) Indexes() []ent.Index { return []ent.Index{index.Fields("merchant_id")} }
 
 // APIKey is an integrator's credential, bound to one company and one shop of one
-// merchant (seed 003). Only its prefix and a keyed hash are stored.
+// merchant (docs/api.md "Credentials"). Only its prefix and a keyed hash are stored.
 type APIKey struct{ ent.Schema }
 
 func (APIKey) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "key"}, TimeMixin{}} }

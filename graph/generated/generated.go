@@ -8806,7 +8806,7 @@ type InviteUserPayload {
 }
 
 """
-A key for one company and one shop of the same merchant (seed 003). scopes: any of
+A key for one company and one shop of the same merchant (like Paywerk's keys). scopes: any of
 orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
 area's read); none means every scope.
 """
@@ -9000,7 +9000,7 @@ type ActivateCompanyPayload {
 
 """
 A shop of the merchant. productTypes: all when omitted. The order amount limits (in the
-shop's currency, EUR when empty) hide the payment method outside them (seed 003).
+shop's currency, EUR when empty) hide the payment method outside them (like Paywerk's shop plugin).
 """
 input AddShopInput {
   merchantId: ID!
@@ -9057,7 +9057,7 @@ extend type Merchant {
 }
 
 extend type ProviderActivation {
-  "The provider's id of the company (Billie's merchant ID), as API.md spells it."
+  "The provider's id of the company (Billie's merchant ID), as Billie names it."
   externalMerchantId: String
 }
 
@@ -9295,7 +9295,7 @@ input OrderItemInput {
 }
 
 """
-An order request, after Paywerk's (seed 003). With an API key, companyId and shopId are
+An order request, after Paywerk's. With an API key, companyId and shopId are
 implied by the key; users must give both. Sending the same reference again while the
 shopper has not yet continued on the payment page updates that order and renews its
 payment session; once the shopper has continued, the same reference is a CONFLICT.
@@ -9471,7 +9471,7 @@ extend type Query {
 
 """
 Every mutation takes one input argument and answers a payload with the changed objects
-and userErrors (API.md). Each area extends this type in its own graph/<area>.graphqls.
+and userErrors. Each area extends this type in its own graph/<area>.graphqls.
 Every mutation carries @auth and is recorded in the audit trail.
 """
 type Mutation
@@ -9766,7 +9766,7 @@ type SettlementOverview {
   availableBalance: Money!
 }
 
-"When a shopper pays what (seed 003)."
+"When a shopper pays what (Paywerk's payment schedule)."
 type PaymentSchedule {
   productType: ProductType!
   parts: [PaymentSchedulePart!]!

@@ -62,7 +62,7 @@ type AddCompanyPayload struct {
 }
 
 // A shop of the merchant. productTypes: all when omitted. The order amount limits (in the
-// shop's currency, EUR when empty) hide the payment method outside them (seed 003).
+// shop's currency, EUR when empty) hide the payment method outside them (like Paywerk's shop plugin).
 type AddShopInput struct {
 	MerchantID string `json:"merchantId"`
 	Name       string `json:"name"`
@@ -134,7 +134,7 @@ type ConfirmMfaEnrollmentPayload struct {
 	UserErrors    []*UserError `json:"userErrors"`
 }
 
-// A key for one company and one shop of the same merchant (seed 003). scopes: any of
+// A key for one company and one shop of the same merchant (like Paywerk's keys). scopes: any of
 // orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
 // area's read); none means every scope.
 type CreateAPIKeyInput struct {
@@ -165,7 +165,7 @@ type CreateMerchantPayload struct {
 	UserErrors []*UserError  `json:"userErrors"`
 }
 
-// An order request, after Paywerk's (seed 003). With an API key, companyId and shopId are
+// An order request, after Paywerk's. With an API key, companyId and shopId are
 // implied by the key; users must give both. Sending the same reference again while the
 // shopper has not yet continued on the payment page updates that order and renews its
 // payment session; once the shopper has continued, the same reference is a CONFLICT.

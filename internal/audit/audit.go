@@ -178,7 +178,8 @@ func (r *Recorder) Record(ctx context.Context, e Event) {
 const Redacted = "[REDACTED]"
 
 // Redact copies an input with secrets removed: a field named like a password, token,
-// secret, credential or key (except idempotencyKey) is replaced; an IBAN keeps its
+// secret, credential or key (except idempotencyKey), and a one-time code (code, otp:
+// a TOTP or recovery code of the MFA mutations), is replaced; an IBAN keeps its
 // country, check digits and last four characters.
 func Redact(v any) any {
 	switch v := v.(type) {
@@ -190,7 +191,7 @@ func Redact(v any) any {
 				out[k] = val
 			case strings.Contains(name, "password"), strings.Contains(name, "token"),
 				strings.Contains(name, "secret"), strings.Contains(name, "credential"),
-				strings.HasSuffix(name, "key"):
+				strings.HasSuffix(name, "key"), name == "code", name == "otp":
 				out[k] = Redacted
 			case strings.Contains(name, "iban"):
 				out[k] = maskIBAN(val)

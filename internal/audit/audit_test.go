@@ -17,12 +17,13 @@ func TestRedactRemovesSecrets(t *testing.T) {
 		"token":          "tok_abc",
 		"apiKey":         "pk_test_x_y",
 		"idempotencyKey": "retry-1",
+		"code":           "abcde-12345",
 		"iban":           "DE89 3704 0044 0532 0130 00",
 		"fees":           []any{map[string]any{"clientSecret": "s", "percentBps": 290}},
 	}
 	out, _ := json.Marshal(audit.Redact(in))
 	got := string(out)
-	for _, secret := range []string{"hunter2", "whsec_123", "tok_abc", "pk_test_x_y", `"clientSecret":"s"`, "0532"} {
+	for _, secret := range []string{"hunter2", "whsec_123", "tok_abc", "pk_test_x_y", `"clientSecret":"s"`, "0532", "abcde-12345"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("%q left in %s", secret, got)
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// API keys look like pk_<env>_<prefix>_<secret> (API.md): env is "test" (sandbox
+// API keys look like pk_<env>_<prefix>_<secret> (docs/api.md "Credentials"): env is "test" (sandbox
 // mode) or "live"; the prefix (12 characters, 60 bits) names the stored row and is
 // shown in listings; the secret (40 characters, 200 bits) is shown once. The database
 // keeps the prefix and HMAC-SHA256(pepper, prefix "." secret), where the pepper is

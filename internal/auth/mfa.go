@@ -19,7 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
 
-// Two-factor sign-in (README "Two-factor sign-in"):
+// Two-factor sign-in (README "Two-factor sign-in and sessions"):
 //   - A user enrols with startMfaEnrollment (a new TOTP secret, sealed with
 //     internal/secrets like provider credentials, kept as pending) and turns it on with
 //     confirmMfaEnrollment and a code from the app, which answers ten recovery codes

@@ -2,7 +2,7 @@ package auth
 
 import "slices"
 
-// API key scopes: read or write per area (seed 003). A key without scopes may do
+// API key scopes: read or write per area (docs/api.md "Credentials"). A key without scopes may do
 // everything an API key may do; a write scope includes its area's read scope.
 const (
 	ScopeOrdersRead      = "orders:read"

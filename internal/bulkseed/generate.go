@@ -255,7 +255,7 @@ func (g *generator) cart(provider domain.Provider, cur string, created time.Time
 }
 
 // productType is what the shopper chose: Billie sells invoices; Paywerk's pay-later
-// products need 100–2000 EUR (seed 003), pay now otherwise.
+// products need 100–2000 EUR (docs/providers/paywerk.md "Products and limits"), pay now otherwise.
 func (g *generator) productType(provider domain.Provider, sh *shopNode, total money.Money) domain.ProductType {
 	if provider == domain.ProviderBillie {
 		return domain.ProductInvoice

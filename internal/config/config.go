@@ -1,5 +1,5 @@
 // Package config reads the server's configuration from the environment, exactly the
-// variables of API.md, with their defaults. Nothing else configures the server.
+// variables of README "Configuration", with their defaults. Nothing else configures the server.
 package config
 
 import (

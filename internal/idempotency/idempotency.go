@@ -1,6 +1,6 @@
 // Package idempotency makes a money-moving request safe to repeat: the first
 // response to an idempotency key is stored per principal and replayed for 24 hours;
-// the same key with another input is refused with IDEMPOTENCY_KEY_REUSED (API.md).
+// the same key with another input is refused with IDEMPOTENCY_KEY_REUSED (docs/api.md "Idempotency").
 //
 // Use Run around the transaction that decides the request:
 //
@@ -41,7 +41,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
 
-// TTL is how long a response is kept and replayed (API.md: at least 24 hours).
+// TTL is how long a response is kept and replayed (docs/api.md "Idempotency").
 const TTL = 24 * time.Hour
 
 // MaxKeyLength is the longest idempotency key accepted.

@@ -12,7 +12,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
 
-// APIKeys makes and revokes integrators' keys (seed 003): each key acts for one
+// APIKeys makes and revokes integrators' keys (docs/api.md "Credentials"): each key acts for one
 // company and one shop of the same merchant, optionally only in some areas (scopes)
 // and until some time. The secret is answered once; the database keeps its prefix
 // and keyed hash only (internal/auth).

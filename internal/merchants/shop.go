@@ -14,7 +14,7 @@ import (
 var AllProductTypes = []domain.ProductType{domain.ProductPayNowCard, domain.ProductInvoice, domain.ProductSlice}
 
 // NewShop is addShop's input. The order amount limits are the plugin's "minimum
-// and maximum order amount" (seed 003): outside them the payment method is not offered.
+// and maximum order amount" (docs/providers/paywerk.md "Products and limits"): outside them the payment method is not offered.
 type NewShop struct {
 	MerchantID     string
 	Name           string

@@ -3,7 +3,7 @@
 // resolvers and handlers translate and delegate, and expected refusals come back as
 // *domain.Refusal with a code and the input field.
 //
-// Orders (orders.go, order_input.go) follow Paywerk's order request (seed 003) for
+// Orders (orders.go, order_input.go) follow Paywerk's order request (docs/providers/paywerk.md "Orders") for
 // every provider: one validation, then one provider session. The decisions a reader
 // would otherwise rediscover:
 //

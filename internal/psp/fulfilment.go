@@ -29,7 +29,7 @@ import (
 //     still PENDING when an answer is open or money moved before a refusal — the
 //     reconcile job finishes it.
 //
-// The order's totals follow DESIGN.md: amount = initialAmount − every SUCCEEDED
+// The order's totals follow docs/money.md "Order totals": amount = initialAmount − every SUCCEEDED
 // refund (CANCEL and RETURN), refundedAmount their sum, fulfilledAmount the sum of
 // SUCCEEDED fulfilments. The item quantities include reservations, so a concurrent
 // request can never take them twice.

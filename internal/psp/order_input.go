@@ -16,7 +16,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
-// CreateOrderInput is an order request (API.md CreateOrderInput, after seed 003).
+// CreateOrderInput is an order request (after Paywerk's: docs/providers/paywerk.md "Orders").
 type CreateOrderInput struct {
 	CompanyID, ShopID string // implied by an API key; required from users
 	Reference         string
@@ -49,7 +49,7 @@ type OrderItemInput struct {
 }
 
 // SummarySKU is the sku of the one item an order gets when it is sent without items
-// (seed 003: "Paywerk adds a summarising item covering full amount of the order").
+// (docs/providers/paywerk.md "Orders": "Paywerk adds a summarising item covering full amount of the order").
 const SummarySKU = "ORDER"
 
 // Limits of stored text: internal/domain/text_limits.go.

@@ -168,7 +168,7 @@ func (o *Orders) plan(ctx context.Context, in CreateOrderInput) (*orderPlan, err
 	var r domain.Refusal
 	companyID, shopID := strings.TrimSpace(in.CompanyID), strings.TrimSpace(in.ShopID)
 	if p.Kind == auth.KindAPIKey {
-		// An API key acts for its company and shop only (seed 003).
+		// An API key acts for its company and shop only (docs/api.md "Credentials").
 		if companyID != "" && companyID != p.CompanyID {
 			r.AddErr(ErrInvalidOrder, domain.Field("companyId"), "this API key acts for company "+p.CompanyID+" only; leave companyId empty")
 		}

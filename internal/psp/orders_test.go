@@ -79,7 +79,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 			}, code: domain.CodeValidation, field: "items.1.quantity"},
 			{name: "the same sku twice", edit: func(in *psp.CreateOrderInput) { in.Items[1].SKU = in.Items[0].SKU }, code: domain.CodeValidation, field: "items.1.sku"},
 			{name: "a VAT rate that is no percentage", edit: func(in *psp.CreateOrderInput) { in.Items[0].VATRate = "22%" }, code: domain.CodeValidation, field: "items.0.vatRate"},
-			// Issue 13, defect 7: seed 003 offers pay now in Estonia and other EEA countries only.
+			// Issue 13, defect 7: Paywerk (docs/providers/paywerk.md "Products and limits") offers pay now in Estonia and other EEA countries only.
 			{name: "pay now at Paywerk for a shopper outside the EEA", edit: func(in *psp.CreateOrderInput) {
 				in.ProductType, in.BillingAddress.Country = domain.ProductPayNowCard, "US"
 			}, code: domain.CodeValidation, field: "productType"},

@@ -216,7 +216,7 @@ func (o *Orders) processWebhook(ctx context.Context, eventID string) error {
 	return done("")
 }
 
-// --- Status polling (seed 003, option C) ---
+// --- Status polling (docs/providers/paywerk.md "Statuses, callbacks and polling") ---
 
 // PollSchedule is how often a PENDING order's status is asked for: Every until the
 // session is Until old, step after step, and never after StopAfter.

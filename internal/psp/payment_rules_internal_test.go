@@ -39,7 +39,7 @@ func TestStatusMovesOnlyForward(t *testing.T) {
 }
 
 // TestPollScheduleFollowsPaywerk: every 5 s for a minute, every 10 s for 5 more
-// minutes, then every 30 s, and no poll after 10 minutes (seed 003, option C).
+// minutes, then every 30 s, and no poll after 10 minutes (docs/providers/paywerk.md "Statuses, callbacks and polling").
 func TestPollScheduleFollowsPaywerk(t *testing.T) {
 	cases := []struct {
 		elapsed time.Duration

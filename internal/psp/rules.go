@@ -7,7 +7,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// The rules of fulfilment and refund (seed 003, DESIGN.md), as pure functions over
+// The rules of fulfilment and refund (docs/money.md "What an operation may take"), as pure functions over
 // the items of one order. They decide what a request does (which quantities, which
 // resolved refund types, which amounts) or refuse it, per item, with a code and the
 // input field; storage, locking and the provider call are the services' business.

@@ -227,7 +227,7 @@ func TestRefundRules(t *testing.T) {
 			req:  []RefundRequestItem{{SKU: "B", RefundType: domain.RefundReturn, Quantity: qty("0.5")}, {SKU: "B", RefundType: domain.RefundReturn}},
 			want: []string{"RETURN B 0.5 = 4.99", "RETURN B 0.125 = 1.25"}},
 
-		// AUTO, seed 003: "For fully fulfilled items refund type RETURN is actually applied."
+		// AUTO, docs/providers/paywerk.md "Refunds": "For fully fulfilled items refund type RETURN is actually applied."
 		{name: "auto on a fully fulfilled item returns it", items: []ItemState{after(a, fulfilled("3"))},
 			req: []RefundRequestItem{{SKU: "A", RefundType: domain.RefundAuto}}, want: []string{"RETURN A 3 = 30.00"}},
 		{name: "auto on a fully fulfilled item may return part of it", items: []ItemState{after(a, fulfilled("3"))},

@@ -9,7 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// The shopper's payment schedule per product type (seed 003, "Get payment schedule by
+// The shopper's payment schedule per product type (docs/providers/paywerk.md "Payment schedule", Paywerk's "Get payment schedule by
 // product type"), for promoting pay-later products: what the shopper pays when.
 //
 //   - PAY_NOW_CARD: the whole amount, today.
@@ -18,7 +18,7 @@ import (
 //     the first part (100.00 → 33.34, 33.33, 33.33). A later month without the day
 //     takes its last day (31 January → 28/29 February).
 //
-// Only EUR exists (seed 003). Pay-later products take domain's pay-later limit.
+// Only EUR exists (docs/providers/paywerk.md "Orders"). Pay-later products take domain's pay-later limit.
 
 const (
 	invoiceDueDays   = 30

@@ -1,4 +1,4 @@
-// Package server assembles the HTTP surface of API.md: GraphQL and GraphiQL, login,
+// Package server assembles the HTTP surface of docs/api.md: GraphQL and GraphiQL, login,
 // webhooks, exports, the provider sandboxes, health, metrics and the embedded web UI.
 // Handlers here translate and delegate; the rules live in the domain packages.
 package server

@@ -13,7 +13,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
-// SettlementExportRoute is where a settlement's CSV is served (API.md).
+// SettlementExportRoute is where a settlement's CSV is served (docs/api.md "HTTP routes").
 const SettlementExportRoute = "/exports/settlements/{id}.csv"
 
 // SettlementExport serves GET /exports/settlements/{id}.csv, authorised like the API:

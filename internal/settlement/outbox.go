@@ -21,7 +21,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// Owed balances by e-mail (seed 003: "you'll receive an automated e-mail instructing
+// Owed balances by e-mail (docs/providers/paywerk.md "Settlement": "you'll receive an automated e-mail instructing
 // where to make the payment and in which amount"; docs/settlement.md). The run that
 // makes a settlement MERCHANT_OWES writes, in its own transaction, a message to the
 // merchant's e-mail address with the amount, the PSP's account and the reference into

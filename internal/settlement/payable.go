@@ -39,7 +39,7 @@ const (
 	PerFulfilment Timing = "PER_FULFILMENT"
 )
 
-// AuthorisationValidity is how long a card authorisation usually holds (seed 000:
+// AuthorisationValidity is how long a card authorisation usually holds (docs/providers/billwerk.md "Authorise, then settle":
 // "an authorization is usually valid for seven days"). A capture after it is still
 // sent; the provider decides (docs/settlement.md).
 const AuthorisationValidity = 7 * 24 * time.Hour

@@ -20,7 +20,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/ids"
 )
 
-// Settlement (seed 003, DESIGN.md "Settlement"). A run for day D gives each company
+// Settlement (docs/settlement.md; Paywerk's rules in docs/providers/paywerk.md "Settlement"). A run for day D gives each company
 // whose payout calendar includes D at most one settlement (the unique index on
 // company and date), collecting everything dated on or before D that no settlement
 // holds yet:

@@ -184,7 +184,7 @@ func TestSettlementCSV(t *testing.T) {
 	})
 }
 
-// TestPaymentSchedule: the shopper's payment schedule per product type (seed 003).
+// TestPaymentSchedule: the shopper's payment schedule per product type (docs/money.md "Shopper payment schedules").
 func TestPaymentSchedule(t *testing.T) {
 	today := ledgerDay("2026-01-31")
 	cases := []struct {

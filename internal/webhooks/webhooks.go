@@ -1,5 +1,5 @@
 // Package webhooks receives the providers' notifications at POST /webhooks/{provider}
-// (API.md): it verifies them, has them stored once, and answers at once. The slow
+// (docs/api.md "HTTP routes"): it verifies them, has them stored once, and answers at once. The slow
 // work (asking the provider for the status, applying it) is a job the domain queues
 // in the same transaction as the stored event (psp.Orders.RecordWebhook).
 //

@@ -514,7 +514,7 @@ func (h *harness) checkMutations(t *testing.T, s *schemaModel) {
 		}
 		arg, ok := f.arg("input")
 		if !ok {
-			t.Errorf("Mutation.%s takes no input argument (API.md: every mutation takes one input)", f.Name)
+			t.Errorf("Mutation.%s takes no input argument (docs/api.md: every mutation takes one input)", f.Name)
 			continue
 		}
 		doc := fmt.Sprintf("mutation($input: %s) { %s(input: $input) { %s } }", arg.Type.gql(), f.Name,

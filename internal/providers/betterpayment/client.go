@@ -160,7 +160,7 @@ func (c *Client) FetchStatus(ctx context.Context, providerReference string) (pro
 }
 
 // AbandonedAfter is how long a transaction may stay started (the shopper never
-// finished the page) before it counts as abandoned (PROVIDERS.md).
+// finished the page) before it counts as abandoned (docs/providers/betterpayment.md "Answers and statuses").
 const AbandonedAfter = time.Hour
 
 // WithClock sets the clock the abandonment rule reads (tests).

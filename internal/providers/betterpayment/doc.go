@@ -1,7 +1,7 @@
 // Package betterpayment is the Better Payment client for card payments, Pay Now, and
 // its sandbox.
 //
-// Real (seed 004, PROVIDERS.md, docs.betterpayment.de):
+// Real (documented, docs/providers/betterpayment.md):
 //   - Basic auth api_key:api_password, JSON bodies, hosts testapi./api.betterpayment.de.
 //   - POST /rest/payment (authorise and capture), POST /rest/capture {transaction_id,
 //     amount?} partial and repeated up to the authorisation, POST /rest/reverse

@@ -58,7 +58,7 @@ func TestOperandOrder(t *testing.T) {
 }
 
 // A legacy checksum computed outside Go (Python: urllib.parse.quote_plus with safe="",
-// then hashlib.sha1(encoded + key)), for the fields of the seed's completed postback.
+// then hashlib.sha1(encoded + key)), for the fields of the documentation's completed postback.
 const (
 	legacyEncoded  = "transaction_id=d1bf9fdf-7268-406f-9e08-8d5a9540ab97&payment_type=wero&status_code=3&status=completed&order_id=12345678&message=CAPTURE+SETTLED&additional_transaction_data=customer_id%3D123ABC%2C+billing_info%3D12345678&amount=15.90"
 	legacyKey      = "incoming_key_42"

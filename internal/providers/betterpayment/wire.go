@@ -2,7 +2,7 @@ package betterpayment
 
 import "encoding/json"
 
-// The wire types are Better Payment's JSON (seed 004 and PROVIDERS.md), shared by the
+// The wire types are Better Payment's JSON (docs/providers/betterpayment.md), shared by the
 // client and the sandbox. Amounts are decimal major units: this package sends them as
 // strings ("15.90", which the API accepts) and reads them as json.Number, because the
 // API answers numbers (15.90); they are parsed with money.Parse, never through float64.
@@ -93,7 +93,7 @@ type response struct {
 	ActionData                *actionData `json:"action_data,omitempty"`
 }
 
-// Transaction status codes (PROVIDERS.md).
+// Transaction status codes (docs/providers/betterpayment.md "Answers and statuses").
 const (
 	StatusStarted        = 1
 	StatusPending        = 2
@@ -128,7 +128,7 @@ const refundStatusSuccessful = 1
 // paymentTypeCard is the payment type of card payments (e-commerce).
 const paymentTypeCard = "cardecom"
 
-// Idempotency headers (seed 004): either is accepted; the client sends the first.
+// Idempotency headers (docs/providers/betterpayment.md "Idempotency"): either is accepted; the client sends the first.
 const (
 	HeaderIdempotencyKey  = "Idempotency-Key"
 	HeaderXIdempotencyKey = "X-Idempotency-Key"

@@ -108,7 +108,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 // ActivateMerchant enables a merchant company and answers Billie's merchant ID,
-// which every later session, capture and refund carries (seed 002).
+// which every later session, capture and refund carries (docs/providers/billie.md "Credentials and activation").
 func (c *Client) ActivateMerchant(ctx context.Context, m providers.Merchant) (providers.Activation, error) {
 	req := MerchantRequest{ExternalID: m.CompanyID, LegalName: m.LegalName, Country: strings.ToUpper(m.Country),
 		RegistrationNumber: m.RegistrationNumber, VATID: m.VATID, IBAN: m.IBAN, Email: m.Email, Website: m.URL}

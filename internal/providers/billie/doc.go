@@ -1,12 +1,12 @@
 // Package billie is the Billie PSP API client (B2B invoice, "pay later", EUR) and
-// its sandbox, after seed 002 and PROVIDERS.md.
+// its sandbox, after docs/providers/billie.md.
 //
-// Real (seed 002, PROVIDERS.md): HTTP Basic auth with the PSP's credentials
+// Real (documented, docs/providers/billie.md): HTTP Basic auth with the PSP's credentials
 // (username = PSP_ID + random string); the PSP activates each merchant and Billie
 // answers a merchant ID that every later session, capture and refund carries; the
 // payment page flow (session → hpp_url, 48 h) with accept and decline URLs; the
 // authorization webhook {order_id, success} after the page ("true"/"false" as in
-// the seed; a JSON boolean is accepted too); order states pre_waiting, waiting,
+// the documentation; a JSON boolean is accepted too); order states pre_waiting, waiting,
 // authorized, created, declined, partially_shipped, shipped, complete, canceled
 // (cancelled is read too); decline reasons; capture = invoice {orders,
 // external_code, amount, line_items[{external_id, quantity}]}; refund = credit note

@@ -69,7 +69,7 @@ func eventID(prefix string, parts ...string) string {
 }
 
 // parseAuthorization reads {order_id, success}; success is "true"/"false" as in the
-// seed's example, or a JSON boolean.
+// documentation's example, or a JSON boolean.
 func parseAuthorization(fields map[string]json.RawMessage) (providers.Event, error) {
 	var id string
 	if err := json.Unmarshal(fields["order_id"], &id); err != nil || id == "" {

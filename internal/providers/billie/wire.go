@@ -144,7 +144,7 @@ const (
 	MerchantRejected = "rejected"
 )
 
-// MerchantResponse answers the activation with Billie's merchant ID (seed 002).
+// MerchantResponse answers the activation with Billie's merchant ID (docs/providers/billie.md "Credentials and activation").
 type MerchantResponse struct {
 	MerchantID string `json:"merchant_id"`
 	Status     string `json:"status"`
@@ -174,7 +174,7 @@ type SessionResponse struct {
 	OrderUUID string `json:"order_uuid"`
 }
 
-// Order states (PROVIDERS.md); both spellings of canceled occur.
+// Order states (docs/providers/billie.md "Order states and decline reasons"); both spellings of canceled occur.
 const (
 	StatePreWaiting       = "pre_waiting"
 	StateWaiting          = "waiting"
@@ -188,7 +188,7 @@ const (
 	StateCancelled        = "cancelled"
 )
 
-// Decline reasons (PROVIDERS.md).
+// Decline reasons (docs/providers/billie.md "Order states and decline reasons").
 const (
 	DeclineDebtorAddress       = "debtor_address"
 	DeclineDebtorNotIdentified = "debtor_not_identified"
@@ -275,7 +275,7 @@ type Created struct {
 	UUID string `json:"uuid"`
 }
 
-// ErrorBody is Billie's error answer (PROVIDERS.md).
+// ErrorBody is Billie's error answer (docs/providers/billie.md "Errors").
 type ErrorBody struct {
 	Errors []ErrorItem `json:"errors"`
 }
@@ -287,14 +287,14 @@ type ErrorItem struct {
 	Source string `json:"source,omitempty"`
 }
 
-// AuthorizationWebhook is sent after the payment page (seed 002). success arrives
-// as "true"/"false" in the seed's example; a JSON boolean is accepted too.
+// AuthorizationWebhook is sent after the payment page (docs/providers/billie.md "Webhooks"). success arrives
+// as "true"/"false" in the documentation's example; a JSON boolean is accepted too.
 type AuthorizationWebhook struct {
 	OrderID string `json:"order_id"`
 	Success string `json:"success"`
 }
 
-// OrderWebhook is an order event (PROVIDERS.md).
+// OrderWebhook is an order event (docs/providers/billie.md "Webhooks").
 type OrderWebhook struct {
 	CreatedAt   string  `json:"created_at"`
 	Event       string  `json:"event"`
@@ -304,7 +304,7 @@ type OrderWebhook struct {
 	Amount      *Amount `json:"amount,omitempty"`
 }
 
-// Order events (PROVIDERS.md).
+// Order events (docs/providers/billie.md "Webhooks").
 const (
 	EventOrderCreated   = "order_created"
 	EventOrderDeclined  = "order_declined"

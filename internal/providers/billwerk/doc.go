@@ -1,7 +1,7 @@
 // Package billwerk is the Billwerk+ Payments (Reepay) client for card payments, Pay Now,
 // and its sandbox.
 //
-// Real (seeds 000/001, PROVIDERS.md, Reepay's public reference):
+// Real (documented, docs/providers/billwerk.md):
 //   - Basic auth with the private key as user and an empty password; test or live is
 //     decided by the key.
 //   - Two hosts: the checkout API (https://checkout-api.reepay.com) creates the charge

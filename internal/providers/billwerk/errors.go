@@ -9,7 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
-// Reepay API error codes this package uses (PROVIDERS.md). Reepay answers most state
+// Reepay API error codes this package uses (docs/providers/billwerk.md "Errors"). Reepay answers most state
 // errors with HTTP 400, so the class is decided by the code, not by the status.
 const (
 	CodeDuplicateHandle         = 11

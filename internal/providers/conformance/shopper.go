@@ -13,8 +13,8 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 )
 
-// ErrPage: the hosted payment page did not behave as API.md's "Sandbox payment
-// pages" says (GET shows a form, the form POST answers 303).
+// ErrPage: the hosted payment page did not behave as docs/api.md "Sandbox payment pages"
+// says (GET shows a form, the form POST answers 303).
 var ErrPage = errors.New("conformance: payment page")
 
 // shopperClient never follows redirects: the 303's Location is the answer.

@@ -101,9 +101,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 // ActivateMerchant: Paywerk has no activation API; merchants onboard through
-// Swedbank and create API keys in the Merchant Portal (seed 003). The client checks
+// Swedbank and create API keys in the Merchant Portal (docs/providers/paywerk.md "Authentication"). The client checks
 // that the account's key is accepted (an authenticated payment schedule read) and
-// applies the seed's rule that Paywerk onboards Estonian merchants only.
+// applies the documentation's rule that Paywerk onboards Estonian merchants only.
 func (c *Client) ActivateMerchant(ctx context.Context, m providers.Merchant) (providers.Activation, error) {
 	if _, err := c.PaymentSchedule(ctx, domain.ProductPayNowCard, money.MustParse("100.00", Currency), ""); err != nil {
 		return providers.Activation{}, err

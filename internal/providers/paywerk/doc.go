@@ -1,7 +1,7 @@
 // Package paywerk is the Paywerk merchant API client (consumer BNPL and Pay Now, EUR,
-// Estonia) and its sandbox, following seed 003 to the letter.
+// Estonia) and its sandbox, following its documentation to the letter (docs/providers/paywerk.md).
 //
-// Real (seed 003): Bearer API key bound to one company + shop; POST /orders with
+// Real (documented, docs/providers/paywerk.md): Bearer API key bound to one company + shop; POST /orders with
 // lang (en|et), shopper, E.164 phone, billingAddress.country, amount equal to the
 // sum of the items, EUR only, success/failed/callback URLs, unique reference,
 // items, displayedProductTypes → {paywerkId, isComplete}; the same reference
@@ -35,7 +35,7 @@
 //   - The page's form POST takes productType; without one it uses the only
 //     choosable product, else it asks again (422).
 //   - Merchant activation has no API (merchants onboard through Swedbank):
-//     ActivateMerchant checks the key and the seed's "Estonian merchants only".
+//     ActivateMerchant checks the key and the documentation's "Estonian merchants only".
 //   - Paywerk takes no idempotency key: after an uncertain fulfil or refund, fetch
 //     the order (its per-item quantities) before retrying.
 //

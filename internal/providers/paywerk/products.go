@@ -64,7 +64,7 @@ func ProductTypeOf(productID string) (domain.ProductType, bool) {
 	return "", false
 }
 
-// BuildSchedule is the payment schedule of seed 003: PAY_NOW_CARD all today, INVOICE
+// BuildSchedule is the payment schedule of docs/providers/paywerk.md "Payment schedule": PAY_NOW_CARD all today, INVOICE
 // all in 30 days, SLICE in 3 monthly parts with the remainder cent on the first
 // (100.00 → 33.34, 33.33, 33.33).
 func BuildSchedule(pt domain.ProductType, amount money.Money, shopperCountry string, today time.Time) (Schedule, error) {

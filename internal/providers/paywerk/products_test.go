@@ -9,7 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/paywerk"
 )
 
-// TestPayNowOnlyInTheEEA: seed 003 offers pay now to shoppers in Estonia and other
+// TestPayNowOnlyInTheEEA: Paywerk (docs/providers/paywerk.md "Products and limits") offers pay now to shoppers in Estonia and other
 // EEA countries only (issue 13, defect 7); pay later to Estonian shoppers only.
 func TestPayNowOnlyInTheEEA(t *testing.T) {
 	amount := money.MustParse("150.00", "EUR")

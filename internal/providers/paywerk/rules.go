@@ -7,7 +7,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// The sandbox's order state and seed 003's fulfilment and refund rules. Every
+// The sandbox's order state and Paywerk's fulfilment and refund rules (docs/providers/paywerk.md "Refunds"). Every
 // operation is checked against a copy of the items and only committed when every
 // line passes, so a refused request changes nothing and says why per item.
 
@@ -224,7 +224,7 @@ func take(it *itemState, kind lineKind, q money.Quantity) (OperationLine, *Error
 	return OperationLine{}, &d
 }
 
-// refund applies refund lines to a copy with seed 003's rules:
+// refund applies refund lines to a copy with Paywerk's rules:
 //   - CANCEL acts on the unfulfilled quantity, RETURN on the fulfilled one; an
 //     omitted quantity means all of it.
 //   - AUTO: nothing fulfilled → CANCEL; fully fulfilled → RETURN; partially

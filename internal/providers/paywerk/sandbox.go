@@ -50,7 +50,7 @@ type sandbox struct {
 	mux   *http.ServeMux
 }
 
-// NewSandbox answers the Paywerk simulator: the merchant API of seed 003 (orders,
+// NewSandbox answers the Paywerk simulator: the merchant API of docs/providers/paywerk.md (orders,
 // status, fulfil, refund, payment schedule), a hosted page at /checkout/{paywerkId}
 // and callbacks. Mount it at cfg.BaseURL, with or without http.StripPrefix.
 func NewSandbox(cfg SandboxConfig) http.Handler {
@@ -152,7 +152,7 @@ func absoluteURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// validate applies seed 003's order request rules and answers the items the order
+// validate applies Paywerk's order request rules (docs/providers/paywerk.md "Orders") and answers the items the order
 // will have (one summarising item when none were sent).
 func validate(req *OrderRequest) ([]itemState, []ErrorDetail) {
 	var bad []ErrorDetail
@@ -198,7 +198,7 @@ func validate(req *OrderRequest) ([]itemState, []ErrorDetail) {
 		return nil, bad
 	}
 	if len(req.Items) == 0 {
-		// Seed 003: Paywerk adds a summarising item covering the full amount.
+		// docs/providers/paywerk.md "Orders": Paywerk adds a summarising item covering the full amount.
 		return []itemState{{SKU: "ORDER", Name: "Order " + req.Reference, Quantity: money.Units(1),
 			UnitPrice: req.Amount.Minor(), Total: req.Amount.Minor()}}, nil
 	}
@@ -283,7 +283,7 @@ func (s *sandbox) createOrder(w http.ResponseWriter, r *http.Request, account st
 			s.internal(w, err)
 			return
 		} else if ok {
-			// Seed 003: the same reference updates the pending order until the
+			// docs/providers/paywerk.md "Orders": the same reference updates the pending order until the
 			// shopper has continued; then it answers 409.
 			if old.Continued || old.Status != StatusPending {
 				writeError(w, http.StatusConflict, CodeOrderContinued,
@@ -426,7 +426,7 @@ func (s *sandbox) schedule(w http.ResponseWriter, r *http.Request, _ string) {
 	}
 }
 
-// callback tells the merchant the status changed; it carries no status (seed 003).
+// callback tells the merchant the status changed; it carries no status (docs/providers/paywerk.md "Statuses, callbacks and polling").
 func (s *sandbox) callback(o orderState) {
 	if o.Request.CallbackURL == "" {
 		return

@@ -18,7 +18,7 @@ const maxCallback = 4 << 10
 var ErrNotACallback = errors.New("not a Paywerk callback: want exactly {paywerkId, orderReference}")
 
 // ParseWebhook accepts Paywerk's callback {paywerkId, orderReference} and nothing
-// else. Paywerk signs nothing (seed 003), so nothing in a callback can be trusted but
+// else. Paywerk signs nothing (docs/providers/paywerk.md "Statuses, callbacks and polling"), so nothing in a callback can be trusted but
 // the fact that something may have changed: the event has NeedsFetch set and the
 // status counts only once fetched with our API key, which a forger cannot make
 // say anything. Anything but the exact shape (unknown fields such as a "status",
@@ -26,7 +26,7 @@ var ErrNotACallback = errors.New("not a Paywerk callback: want exactly {paywerkI
 //
 // The event ID is a hash of the two fields, so retries and duplicates of a callback
 // share it. An order changes status once (PENDING → CONFIRMED or FAILED), so one id
-// per order loses nothing; status polling (seed 003 option C) covers the rest.
+// per order loses nothing; status polling (docs/providers/paywerk.md "Statuses, callbacks and polling") covers the rest.
 func (c *Client) ParseWebhook(_ http.Header, body []byte) (providers.Event, error) {
 	return ParseCallback(body)
 }

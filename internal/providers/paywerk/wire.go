@@ -8,7 +8,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// Currency is the only currency Paywerk takes (seed 003).
+// Currency is the only currency Paywerk takes (docs/providers/paywerk.md "Orders").
 const Currency = "EUR"
 
 // Amount is a Paywerk amount: a JSON number with up to 2 decimals ("amount": 1238.16).
@@ -76,7 +76,7 @@ func numberText(b []byte) (string, error) {
 	return s, nil
 }
 
-// Address is a postal address as Paywerk takes it (field names inferred; the seed
+// Address is a postal address as Paywerk takes it (field names inferred; the documentation
 // only says country is required).
 type Address struct {
 	Street     string `json:"street,omitempty"`
@@ -101,7 +101,7 @@ type Metadata struct {
 	PluginVersion string `json:"pluginVersion,omitempty"`
 }
 
-// OrderRequest is the body of POST /orders (seed 003).
+// OrderRequest is the body of POST /orders (docs/providers/paywerk.md "Orders").
 type OrderRequest struct {
 	Lang                  string      `json:"lang"`
 	FirstName             string      `json:"firstName,omitempty"`
@@ -127,7 +127,7 @@ type OrderResponse struct {
 	IsComplete bool   `json:"isComplete"`
 }
 
-// Order statuses (seed 003).
+// Order statuses (docs/providers/paywerk.md "Statuses, callbacks and polling").
 const (
 	StatusPending   = "PENDING"
 	StatusConfirmed = "CONFIRMED"
@@ -143,7 +143,7 @@ type Shopper struct {
 }
 
 // OrderDetailsItem is an item in GET /orders/{id}; the quantities done so far are
-// inferred fields (the seed collapses the item schema).
+// inferred fields (the documentation collapses the item schema).
 type OrderDetailsItem struct {
 	SKU               string `json:"sku"`
 	Name              string `json:"name,omitempty"`
@@ -157,7 +157,7 @@ type OrderDetailsItem struct {
 }
 
 // OrderDetails answers GET /orders/{paywerkId}. Fields after DeliveryAddress are
-// inferred (the seed does not list them; the sandbox and client agree on them).
+// inferred (the documentation does not list them; the sandbox and client agree on them).
 type OrderDetails struct {
 	PaywerkID        string             `json:"paywerkId"`
 	Status           string             `json:"status"`
@@ -178,7 +178,7 @@ type OrderDetails struct {
 	FailureReason    string             `json:"failureReason,omitempty"`
 }
 
-// OrderStatus answers GET /orders/{paywerkId}/status (seed 003).
+// OrderStatus answers GET /orders/{paywerkId}/status (docs/providers/paywerk.md "Statuses, callbacks and polling").
 type OrderStatus struct {
 	Status        string `json:"status"`
 	Amount        Amount `json:"amount"`
@@ -186,7 +186,7 @@ type OrderStatus struct {
 	Time          string `json:"time"`
 }
 
-// Callback is the body Paywerk POSTs to callbackUrl (seed 003): no status, no signature.
+// Callback is the body Paywerk POSTs to callbackUrl (docs/providers/paywerk.md "Statuses, callbacks and polling"): no status, no signature.
 type Callback struct {
 	PaywerkID      string `json:"paywerkId"`
 	OrderReference string `json:"orderReference"`
@@ -198,7 +198,7 @@ type FulfilItem struct {
 	Quantity *Qty   `json:"quantity"`
 }
 
-// Refund types (seed 003).
+// Refund types (docs/providers/paywerk.md "Refunds").
 const (
 	RefundReturn = "RETURN"
 	RefundCancel = "CANCEL"
@@ -206,7 +206,7 @@ const (
 )
 
 // RefundItem is one element of the POST /orders/{id}/refund array; a nil Quantity
-// means all (seed 003).
+// means all (docs/providers/paywerk.md "Refunds").
 type RefundItem struct {
 	SKU        string `json:"sku"`
 	RefundType string `json:"refundType"`
@@ -222,7 +222,7 @@ type OperationLine struct {
 }
 
 // OperationResponse answers fulfil, fulfil-all, refund and refund-all (inferred: the
-// seed shows no response body).
+// documentation shows no response body).
 type OperationResponse struct {
 	ID        string          `json:"id"`
 	PaywerkID string          `json:"paywerkId"`
@@ -236,7 +236,7 @@ type ScheduleItem struct {
 	Amount  Amount `json:"amount"`
 }
 
-// Schedule answers GET /payment-schedule/{productType} (seed 003; the schedule item
+// Schedule answers GET /payment-schedule/{productType} (docs/providers/paywerk.md "Payment schedule"; the schedule item
 // fields are inferred).
 type Schedule struct {
 	ProductID   string         `json:"productId"`
@@ -244,7 +244,7 @@ type Schedule struct {
 	Schedule    []ScheduleItem `json:"schedule"`
 }
 
-// ErrorBody is Paywerk's error answer. Inferred: the seed shows none. Details name
+// ErrorBody is Paywerk's error answer. Inferred: the documentation shows none. Details name
 // the refused items for fulfil and refund.
 type ErrorBody struct {
 	Code    string        `json:"code"`

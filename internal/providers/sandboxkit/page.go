@@ -9,7 +9,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 )
 
-// The shopper's choices on a sandbox payment page (API.md "Sandbox payment pages").
+// The shopper's choices on a sandbox payment page (docs/api.md "Sandbox payment pages").
 const (
 	ActionApprove = "approve"
 	ActionDecline = "decline"

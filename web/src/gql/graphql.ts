@@ -51,7 +51,7 @@ export type AddCompanyInput = {
 
 /**
  * A shop of the merchant. productTypes: all when omitted. The order amount limits (in the
- * shop's currency, EUR when empty) hide the payment method outside them (seed 003).
+ * shop's currency, EUR when empty) hide the payment method outside them (like Paywerk's shop plugin).
  */
 export type AddShopInput = {
   currency?: string | null | undefined;
@@ -561,7 +561,7 @@ export type ConfirmMfaEnrollmentInput = {
 };
 
 /**
- * A key for one company and one shop of the same merchant (seed 003). scopes: any of
+ * A key for one company and one shop of the same merchant (like Paywerk's keys). scopes: any of
  * orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
  * area's read); none means every scope.
  */

@@ -32,7 +32,7 @@ export interface CompanyValues {
   fees: FeeValues[];
 }
 
-/** AddCompanyInput without merchantId, as API.md names it. */
+/** AddCompanyInput without merchantId, as the API names it (docs/api.md). */
 export interface CompanyInputDraft {
   legalName: string;
   country: string;

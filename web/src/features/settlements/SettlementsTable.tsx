@@ -40,7 +40,7 @@ graphql(`
   }
 `);
 
-/** The CSV export of a settlement with its entries (API.md: GET /exports/settlements/{id}.csv). */
+/** The CSV export of a settlement with its entries (docs/api.md "HTTP routes": GET /exports/settlements/{id}.csv). */
 export function csvPath(settlementId: string): string {
   return `/exports/settlements/${encodeURIComponent(settlementId)}.csv`;
 }
