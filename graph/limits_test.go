@@ -48,7 +48,7 @@ func TestEveryListFieldHasASize(t *testing.T) {
 func costOf(t *testing.T, query string, vars map[string]any) int {
 	t.Helper()
 	es := pagedComplexity{generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})}
-	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
+	doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), query, nil)
 	if errs != nil {
 		t.Fatalf("query: %v", errs)
 	}

@@ -60,7 +60,7 @@ func TestUIQueriesFitTheLimits(t *testing.T) {
 				}
 			}
 		}
-		doc, errs := gqlparser.LoadQuery(es.Schema(), used)
+		doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), used, nil)
 		if errs != nil {
 			t.Errorf("%.60q: %v", d, errs)
 			continue

@@ -22,7 +22,7 @@ func MarshalQuantity(q money.Quantity) graphql.Marshaler {
 func UnmarshalQuantity(v any) (money.Quantity, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, fmt.Errorf("Quantity must be a decimal string such as \"1.5\"")
+		return 0, fmt.Errorf("a Quantity must be a decimal string such as \"1.5\"")
 	}
 	return money.ParseQuantity(s)
 }

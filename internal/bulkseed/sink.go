@@ -103,7 +103,7 @@ func (s *sink) write(ctx context.Context, t table, rows [][]any) error {
 }
 
 func (s *sink) copy(ctx context.Context, t table, rows [][]any) error {
-	stmt, err := s.tx.PrepareContext(ctx, pq.CopyIn(t.name, t.cols...))
+	stmt, err := s.tx.PrepareContext(ctx, copyStatement(t.name, t.cols))
 	if err != nil {
 		return err
 	}
@@ -145,4 +145,13 @@ func (s *sink) insert(ctx context.Context, t table, rows [][]any) error {
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// copyStatement is lib/pq's COPY … FROM STDIN for a table and its columns, quoted.
+func copyStatement(table string, cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	return "COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(quoted, ", ") + ") FROM STDIN"
 }

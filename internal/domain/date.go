@@ -76,9 +76,6 @@ func (w Weekday) Time() time.Weekday {
 	return -1
 }
 
-// WeekdayOf names a time.Weekday.
-func WeekdayOf(d time.Weekday) Weekday { return Weekday(weekdayValues[(int(d)+6)%7]) }
-
 // Address is a postal address.
 type Address struct {
 	Street     string `json:"street,omitempty"`

@@ -4,7 +4,6 @@
 package ids
 
 import (
-	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -22,12 +21,3 @@ func At(prefix string, t time.Time) string {
 
 // Generator returns a function making ids with a prefix, for ent's DefaultFunc.
 func Generator(prefix string) func() string { return func() string { return New(prefix) } }
-
-// Prefix answers the type prefix of an id ("ord" for "ord_01J…"), or "" if it has none.
-func Prefix(id string) string {
-	p, _, ok := strings.Cut(id, "_")
-	if !ok {
-		return ""
-	}
-	return p
-}

@@ -8,7 +8,6 @@
 package jobs
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -88,6 +87,3 @@ func New(d *db.DB, cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
-
-// Start starts working jobs until ctx ends or Stop is called.
-func Start(ctx context.Context, c *Client) error { return c.Start(ctx) }

@@ -147,7 +147,11 @@ type benchCopy struct {
 }
 
 func benchCopyInto(t *testing.T, tx *sql.Tx, table string, cols ...string) *benchCopy {
-	stmt, err := tx.Prepare(pq.CopyIn(table, cols...))
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	stmt, err := tx.Prepare("COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(quoted, ", ") + ") FROM STDIN")
 	ledgerMust(t, err)
 	return &benchCopy{t: t, stmt: stmt}
 }

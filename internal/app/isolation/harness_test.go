@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -209,17 +208,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// contains tells which of the needles occur in the haystack.
-func contains(haystack string, needles map[string]string) []string {
-	var found []string
-	for label, n := range needles {
-		if n != "" && strings.Contains(haystack, n) {
-			found = append(found, label)
-		}
-	}
-	return found
 }
 
 func sqliteDB(t *testing.T) *db.DB { return testdb.SQLite(t) }

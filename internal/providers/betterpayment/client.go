@@ -27,8 +27,6 @@ const Currency = "EUR"
 // DefaultTimeout bounds every single HTTP call (each retry gets its own).
 const DefaultTimeout = 10 * time.Second
 
-const maxAnswerBytes = 1 << 20
-
 // Client speaks Better Payment's REST API for one PSP account. It implements
 // providers.Provider.
 type Client struct {
@@ -55,10 +53,6 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 func WithRetry(attempts int, backoff time.Duration) Option {
 	return func(c *Client) { c.retry = httpjson.NewRetry(attempts, backoff) }
 }
-
-// WithChecksumKey sets the legacy "incoming" key that postback checksums are verified
-// with, when it differs from the account's webhook key (the default).
-func WithChecksumKey(key string) Option { return func(c *Client) { c.checksumKey = key } }
 
 // New builds a client for one account; an empty BaseURL is the live host.
 func New(acct providers.Account, opts ...Option) *Client {

@@ -184,7 +184,8 @@ func TestXIdempotencyKeyHeader(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if post() != 200 || post() != 200 {
+	// The same capture twice: the replay must answer 200 and capture nothing more.
+	if first, again := post(), post(); first != 200 || again != 200 {
 		t.Fatal("capture failed")
 	}
 	st, _ := c.FetchStatus(context.Background(), ref)

@@ -88,10 +88,6 @@ func invalid(msg string) error {
 	return &providers.Error{Class: providers.ErrValidation, Provider: providers.BetterPayment, Message: msg}
 }
 
-func conflict(msg string) error {
-	return &providers.Error{Class: providers.ErrConflict, Provider: providers.BetterPayment, Message: msg}
-}
-
 func unexpected(msg string) error {
 	return fmt.Errorf("%w: %w", ErrUnexpectedAnswer, &providers.Error{Class: providers.ErrTemporary, Provider: providers.BetterPayment, Message: msg})
 }

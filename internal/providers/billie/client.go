@@ -43,9 +43,6 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithHTTPClient sets the HTTP client.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
-// WithDuration sets the payment term in days sent with every session.
-func WithDuration(days int) Option { return func(c *Client) { c.duration = days } }
-
 // New answers a client for acct. acct.BaseURL is the API root: the sandbox's mount
 // URL, or https://paella.billie.io/api/v2 live.
 func New(acct providers.Account, opts ...Option) *Client {

@@ -34,9 +34,6 @@ const (
 // DefaultTimeout bounds every single HTTP call (each retry gets its own).
 const DefaultTimeout = 10 * time.Second
 
-// maxAnswerBytes bounds what the client reads of an answer.
-const maxAnswerBytes = 1 << 20
-
 // Client speaks Billwerk+ Payments' (Reepay's) API for one PSP account. It implements
 // providers.Provider.
 type Client struct {

@@ -79,15 +79,15 @@ var errHarness = errors.New("conformance: incomplete harness")
 func (h Harness) check() error {
 	switch {
 	case h.Client == nil, h.NewClient == nil:
-		return errors.Join(errHarness, errors.New("Client and NewClient are required"))
+		return errors.Join(errHarness, errors.New("the Client and NewClient fields are required"))
 	case h.Faults == nil, h.Notifier == nil, h.Receiver == nil:
-		return errors.Join(errHarness, errors.New("Faults, Notifier and Receiver are required"))
+		return errors.Join(errHarness, errors.New("the Faults, Notifier and Receiver fields are required"))
 	case h.SandboxURL == "", h.FaultAccount == "":
-		return errors.Join(errHarness, errors.New("SandboxURL and FaultAccount are required"))
+		return errors.Join(errHarness, errors.New("the SandboxURL and FaultAccount fields are required"))
 	case h.Timeout < 300*time.Millisecond:
-		return errors.Join(errHarness, errors.New("Timeout must be at least 300ms"))
+		return errors.Join(errHarness, errors.New("the Timeout field must be at least 300ms"))
 	case h.Forge == nil:
-		return errors.Join(errHarness, errors.New("Forge is required: every provider has a forgery to refuse"))
+		return errors.Join(errHarness, errors.New("the Forge field is required: every provider has a forgery to refuse"))
 	}
 	return nil
 }

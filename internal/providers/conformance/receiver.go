@@ -34,8 +34,6 @@ type Receiver struct {
 	parse      func(http.Header, []byte) (providers.Event, error)
 	deliveries []Delivery
 	changed    chan struct{}
-	// failNext makes the next n deliveries answer 500, to test retries from outside.
-	failNext int
 }
 
 // NewReceiver starts a receiver that closes with the test.
@@ -60,23 +58,10 @@ func (r *Receiver) SetParser(parse func(http.Header, []byte) (providers.Event, e
 	r.mu.Unlock()
 }
 
-// FailNext makes the next n deliveries answer 500 (our server being down).
-func (r *Receiver) FailNext(n int) {
-	r.mu.Lock()
-	r.failNext = n
-	r.mu.Unlock()
-}
-
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	d := Delivery{Path: req.URL.Path, Header: req.Header.Clone(), Body: body, At: time.Now()}
 	r.mu.Lock()
-	if r.failNext > 0 {
-		r.failNext--
-		r.mu.Unlock()
-		http.Error(w, "receiver down", http.StatusInternalServerError)
-		return
-	}
 	parse := r.parse
 	r.mu.Unlock()
 	status := http.StatusOK

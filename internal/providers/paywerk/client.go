@@ -37,14 +37,6 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithHTTPClient sets the HTTP client (its own Timeout is left to WithTimeout).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
-// WithCheckoutURL sets where the hosted page lives; the page URL is
-// <checkoutURL>/<paywerkId>. Default: <BaseURL>/checkout, which is where the
-// sandbox serves it. Inferred: the real flow gets the page URL from Paywerk's
-// shop.js widget ("productUrl"), which a server-side integration cannot run.
-func WithCheckoutURL(u string) Option {
-	return func(c *Client) { c.checkoutURL = strings.TrimRight(u, "/") }
-}
-
 // New answers a client for acct; acct.Username is the API key.
 func New(acct providers.Account, opts ...Option) *Client {
 	c := &Client{acct: acct, hc: &http.Client{}, timeout: DefaultTimeout}
