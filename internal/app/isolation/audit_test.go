@@ -29,6 +29,9 @@ type auditCase struct {
 	action string
 	// events is how many events the mutation leaves: 1, or 0 for a read-only one.
 	events int
+	// setup, when set, builds the input itself and may prepare state first (through
+	// the API or as the system); what it does is not counted.
+	setup func(t *testing.T, h *harness, own targets) map[string]any
 }
 
 // paidOrder is an order created through the API and approved on the sandbox page.
@@ -75,6 +78,44 @@ var auditCases = []auditCase{
 		return map[string]any{"date": string(time.Now().UTC().Format(time.DateOnly))}
 	}},
 	{name: "markSettlementPaid", actor: "staffA", events: 1},
+	// Two-factor sign-in, for the merchant viewer: enrol, confirm with a code of the
+	// previous step, new recovery codes with the current one, disable with the next
+	// (a code is good once, so each call takes a later step).
+	{name: "startMfaEnrollment", actor: "viewerA1", events: 1},
+	{name: "confirmMfaEnrollment", actor: "viewerA1", events: 1, setup: func(t *testing.T, h *harness, _ targets) map[string]any {
+		var out struct{ Secret string }
+		h.gql("viewerA1", `mutation { startMfaEnrollment { secret userErrors { code } } }`, nil).mustData(t).field(t, "startMfaEnrollment", &out)
+		secret, err := auth.DecodeTOTPSecret(out.Secret)
+		if err != nil {
+			t.Fatalf("startMfaEnrollment secret %q: %v", out.Secret, err)
+		}
+		h.mfaSecret = secret
+		return map[string]any{"code": auth.TOTPCode(secret, time.Now().Add(-30*time.Second))}
+	}},
+	{name: "regenerateRecoveryCodes", actor: "viewerA1", events: 1, setup: func(_ *testing.T, h *harness, _ targets) map[string]any {
+		return map[string]any{"code": auth.TOTPCode(h.mfaSecret, time.Now())}
+	}},
+	{name: "disableMfa", actor: "viewerA1", events: 1, setup: func(_ *testing.T, h *harness, _ targets) map[string]any {
+		return map[string]any{"code": auth.TOTPCode(h.mfaSecret, time.Now().Add(30*time.Second))}
+	}},
+	// Another (second) session of the viewer's own.
+	{name: "revokeSession", actor: "viewerA1", events: 1, setup: func(t *testing.T, h *harness, _ targets) map[string]any {
+		p := h.world.Actors["viewerA1"].Principal
+		c := h.app.DB.Ent.LoginSession.Create().SetUserID(p.ID).SetPspID(p.PSPID).SetDevice("second device").
+			SetLastSeenAt(time.Now()).SetExpiresAt(time.Now().Add(time.Hour))
+		if p.MerchantID != "" {
+			c.SetMerchantID(p.MerchantID)
+		}
+		ls, err := c.Save(auth.System(context.Background()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"sessionId": ls.ID}
+	}},
+	// Leaves the policy as it is (off), so the later cases' users need no second factor.
+	{name: "updateMerchantSecurity", actor: "adminA1", events: 1, setup: func(_ *testing.T, _ *harness, own targets) map[string]any {
+		return map[string]any{"merchantId": own.Merchant, "requireMfa": false}
+	}},
 	{name: "revokeApiKey", actor: "adminA1", events: 1},
 }
 
@@ -109,7 +150,9 @@ func TestEveryMutationIsAuditedOnce(t *testing.T) {
 			arg, _ := s.rootFields(s.mutation)[i].arg("input")
 			fresh := fmt.Sprintf("aud%d", n)
 			var input map[string]any
-			if c.input != nil {
+			if c.setup != nil {
+				input = c.setup(t, h, own)
+			} else if c.input != nil {
 				input = c.input(own, ord, fresh)
 			} else {
 				input = mutationCases[c.name].input(own, fresh)

@@ -37,6 +37,8 @@ type harness struct {
 	world  *tenanttest.World
 	logs   *syncBuffer
 	tokens map[string]string // actor name → Bearer token (login token or API key)
+	// mfaSecret is the TOTP secret the audit cases enrolled (TestEveryMutationIsAuditedOnce).
+	mfaSecret []byte
 }
 
 func start(t *testing.T, d *db.DB) *harness {
