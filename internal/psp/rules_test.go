@@ -144,15 +144,8 @@ func TestFulfilmentRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var (
-				pl  Plan
-				err error
-			)
-			if tt.all {
-				pl, err = PlanFulfilAll("EUR", tt.items)
-			} else {
-				pl, err = PlanFulfilment("EUR", tt.items, tt.req)
-			}
+			pl, err := planAllOr(tt.all, func() (Plan, error) { return PlanFulfilAll("EUR", tt.items) },
+				func() (Plan, error) { return PlanFulfilment("EUR", tt.items, tt.req) })
 			check(t, pl, err, tt.want, tt.refused)
 			if err == nil {
 				for _, l := range pl.Lines {
@@ -288,15 +281,8 @@ func TestRefundRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var (
-				pl  Plan
-				err error
-			)
-			if tt.all {
-				pl, err = PlanRefundAll("EUR", tt.items)
-			} else {
-				pl, err = PlanRefund("EUR", tt.items, tt.req)
-			}
+			pl, err := planAllOr(tt.all, func() (Plan, error) { return PlanRefundAll("EUR", tt.items) },
+				func() (Plan, error) { return PlanRefund("EUR", tt.items, tt.req) })
 			check(t, pl, err, tt.want, tt.refused)
 			if err == nil {
 				ret, cnl := money.Zero("EUR"), money.Zero("EUR")
@@ -328,4 +314,12 @@ func TestRefusedPlanLeavesItemsUntouched(t *testing.T) {
 	if !slices.Equal(items, before) {
 		t.Fatalf("a refused plan changed the items: %+v", items)
 	}
+}
+
+// planAllOr plans with all (fulfilAll, refundAll) or with the named items.
+func planAllOr(all bool, every, named func() (Plan, error)) (Plan, error) {
+	if all {
+		return every()
+	}
+	return named()
 }
