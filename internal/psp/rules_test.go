@@ -103,14 +103,7 @@ func problems(err error) []string {
 func TestFulfilmentRules(t *testing.T) {
 	a := item("A", "3", "10.00")
 	b := item("B", "1.125", "9.99") // total 11.24
-	tests := []struct {
-		name    string
-		items   []ItemState
-		req     []FulfilRequestItem
-		all     bool
-		want    []string
-		refused []string
-	}{
+	tests := []ruleCase[FulfilRequestItem]{
 		{name: "fulfil part of an untouched item", items: []ItemState{a},
 			req: []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}}, want: []string{"fulfil A 1 = 10.00"}},
 		{name: "an omitted quantity fulfils all that is open", items: []ItemState{after(a, fulfilled("1"), cancelled("1"))},
@@ -178,14 +171,7 @@ func check(t *testing.T, pl Plan, err error, want, refused []string) {
 func TestRefundRules(t *testing.T) {
 	a := item("A", "3", "10.00")
 	b := item("B", "1.125", "9.99") // total 11.24
-	tests := []struct {
-		name    string
-		items   []ItemState
-		req     []RefundRequestItem
-		all     bool
-		want    []string
-		refused []string
-	}{
+	tests := []ruleCase[RefundRequestItem]{
 		// CANCEL: what cannot be sent out.
 		{name: "cancel part of an open item", items: []ItemState{a},
 			req: []RefundRequestItem{{SKU: "A", RefundType: domain.RefundCancel, Quantity: qty("1")}}, want: []string{"CANCEL A 1 = 10.00"}},
@@ -322,4 +308,15 @@ func planAllOr(all bool, every, named func() (Plan, error)) (Plan, error) {
 		return every()
 	}
 	return named()
+}
+
+// ruleCase is one case of the fulfilment or refund rules: the order's items, the
+// request (or all), and the planned lines or the refused problems.
+type ruleCase[R any] struct {
+	name    string
+	items   []ItemState
+	req     []R
+	all     bool
+	want    []string
+	refused []string
 }
