@@ -174,13 +174,8 @@ func TestXIdempotencyKeyHeader(t *testing.T) {
 	c := e.client(e.acct)
 	ref := authorized(t, e, c)
 	post := func() int {
-		req, _ := http.NewRequest(http.MethodPost, e.base+"/rest/capture", strings.NewReader(`{"transaction_id":"`+ref+`","amount":15.90}`))
-		req.SetBasicAuth(testAPIKey, testPassword)
-		req.Header.Set(HeaderXIdempotencyKey, "9d8f5715-2e7c-4e64-8e34-35f510c12e66")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := conformance.Raw(t, http.MethodPost, e.base+"/rest/capture", testAPIKey, testPassword, `{"transaction_id":"`+ref+`","amount":15.90}`,
+			http.Header{HeaderXIdempotencyKey: {"9d8f5715-2e7c-4e64-8e34-35f510c12e66"}})
 		resp.Body.Close()
 		return resp.StatusCode
 	}
@@ -196,13 +191,8 @@ func TestXIdempotencyKeyHeader(t *testing.T) {
 
 func TestSandboxRefusesCardData(t *testing.T) {
 	e := newEnv(t)
-	req, _ := http.NewRequest(http.MethodPost, e.base+"/rest/payment", strings.NewReader(`{"payment_type":"cardecom","order_id":"1","amount":"15.90","currency":"EUR",
-		"postback_url":"https://x.example/pb","success_url":"https://x.example/s","error_url":"https://x.example/e","card_number":"4761070000000509","card_cvv":"196"}`))
-	req.SetBasicAuth(testAPIKey, testPassword)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodPost, e.base+"/rest/payment", testAPIKey, testPassword, `{"payment_type":"cardecom","order_id":"1","amount":"15.90","currency":"EUR",
+		"postback_url":"https://x.example/pb","success_url":"https://x.example/s","error_url":"https://x.example/e","card_number":"4761070000000509","card_cvv":"196"}`, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("card data answered %s, want 400", resp.Status)

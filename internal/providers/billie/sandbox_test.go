@@ -275,12 +275,7 @@ func TestIntegerLineQuantitiesOnTheWire(t *testing.T) {
 	e.approve(t, s)
 	body := `{"merchant_id":"` + mid + `","orders":["` + s.ProviderReference + `"],"external_code":"inv-f",` +
 		`"amount":{"net":10.00,"gross":11.90,"tax":1.90},"line_items":[{"external_id":"BOARD","quantity":0.5}]}`
-	req, _ := http.NewRequest(http.MethodPost, e.base+"/psp/invoices", strings.NewReader(body))
-	req.SetBasicAuth(testUser, testPass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodPost, e.base+"/psp/invoices", testUser, testPass, body, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a fractional line quantity answered %s", resp.Status)
