@@ -441,14 +441,11 @@ func checkAmount(p *problems, source string, a Amount, positive bool) {
 }
 
 func (s *sandbox) createSession(w http.ResponseWriter, r *http.Request, account string) {
-	var req SessionRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *SessionRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if strings.TrimSpace(req.ExternalCode) == "" {
 		p.add("order_id", "validation_error", "order_id is required")
@@ -537,6 +534,29 @@ func (s *sandbox) loadOrder(ctx context.Context, w http.ResponseWriter, account,
 	return o, true
 }
 
+// lockOrder locks the PSP's order and loads it; after answering 404 (or a store
+// error) it answers false with the lock already released.
+func (s *sandbox) lockOrder(ctx context.Context, w http.ResponseWriter, account, uuid string) (orderState, func(), bool) {
+	unlock := s.locks.Lock(kindOrder, uuid)
+	o, ok := s.loadOrder(ctx, w, account, uuid)
+	if !ok {
+		unlock()
+		return o, nil, false
+	}
+	return o, unlock, true
+}
+
+// readMerchantJSON reads a request that names a merchant (merchantID picks it) and
+// answers true only when that merchant is the account's and active, so every call
+// on behalf of a merchant is refused the same way.
+func readMerchantJSON[T any](s *sandbox, w http.ResponseWriter, r *http.Request, account string, merchantID func(*T) string) (T, bool) {
+	var req T
+	if !readJSON(w, r, &req) {
+		return req, false
+	}
+	return req, s.activeMerchant(r.Context(), w, account, merchantID(&req))
+}
+
 func (s *sandbox) order(w http.ResponseWriter, r *http.Request, account string) {
 	if o, ok := s.loadOrder(r.Context(), w, account, r.PathValue("uuid")); ok {
 		sandboxkit.WriteJSON(w, http.StatusOK, o.wire())
@@ -555,14 +575,11 @@ func (s *sandbox) save(ctx context.Context, w http.ResponseWriter, o orderState)
 var capturable = map[string]bool{StateAuthorized: true, StateCreated: true, StatePartiallyShipped: true}
 
 func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account string) {
-	var req InvoiceRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *InvoiceRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if len(req.Orders) != 1 {
 		p.add("orders", "validation_error", "exactly one order per invoice")
@@ -579,12 +596,11 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 	if found, _ := s.cfg.Store.Get(ctx, kindOrderExt, req.MerchantID+"\x00"+uuid, &byCode); found {
 		uuid = byCode // the merchant's order id works as well as the uuid
 	}
-	unlock := s.locks.Lock(kindOrder, uuid)
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, uuid)
+	o, unlock, ok := s.lockOrder(ctx, w, account, uuid)
 	if !ok {
 		return
 	}
+	defer unlock()
 	if o.MerchantID != req.MerchantID {
 		writeError(w, http.StatusNotFound, "not_found", "Order not found for merchant "+req.MerchantID, "orders")
 		return
@@ -649,14 +665,11 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 }
 
 func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, account string) {
-	var req CreditNoteRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *CreditNoteRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if strings.TrimSpace(req.ExternalCode) == "" {
 		p.add("external_code", "validation_error", "external_code (the credit note number) is required")
@@ -674,12 +687,11 @@ func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, accou
 		writeError(w, http.StatusNotFound, "not_found", "Invoice not found", "")
 		return
 	}
-	unlock := s.locks.Lock(kindOrder, uuid)
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, uuid)
+	o, unlock, ok := s.lockOrder(ctx, w, account, uuid)
 	if !ok {
 		return
 	}
+	defer unlock()
 	i := o.invoice(invoiceID)
 	if o.MerchantID != req.MerchantID || i < 0 {
 		writeError(w, http.StatusNotFound, "not_found", "Invoice not found for merchant "+req.MerchantID, "")
@@ -738,20 +750,16 @@ var cancellable = map[string]bool{StatePreWaiting: true, StateWaiting: true, Sta
 // cancel releases the uncaptured part: all of it without amount (the real call,
 // answered 204), or the given amount and lines (inferred partial cancel).
 func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, account string) {
-	var req CancelRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
-	unlock := s.locks.Lock(kindOrder, r.PathValue("uuid"))
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, r.PathValue("uuid"))
+	req, ok := readMerchantJSON(s, w, r, account, func(q *CancelRequest) string { return q.MerchantID })
 	if !ok {
 		return
 	}
+	ctx := r.Context()
+	o, unlock, ok := s.lockOrder(ctx, w, account, r.PathValue("uuid"))
+	if !ok {
+		return
+	}
+	defer unlock()
 	if o.MerchantID != req.MerchantID {
 		writeError(w, http.StatusNotFound, "not_found", "Order not found for merchant "+req.MerchantID, "")
 		return
