@@ -72,22 +72,29 @@ type lineState struct {
 
 func (l lineState) open() int64 { return l.Quantity - l.Shipped - l.Cancelled }
 
-type creditState struct {
+// document is what an invoice, a credit note and a cancellation each record: its
+// id, the merchant's number for it, the amount and lines it moved, and when.
+type document struct {
 	UUID         string      `json:"uuid"`
-	ExternalCode string      `json:"externalCode"`
-	Comment      string      `json:"comment,omitempty"`
+	ExternalCode string      `json:"externalCode,omitempty"`
 	Amount       amountMinor `json:"amount"`
 	Lines        []LineItem  `json:"lines,omitempty"`
 	At           time.Time   `json:"at"`
 }
 
+// newDocument answers a new document made now.
+func (s *sandbox) newDocument(code string, amt amountMinor, lines []LineItem) document {
+	return document{UUID: sandboxkit.NewUUID(), ExternalCode: code, Amount: amt, Lines: lines, At: s.cfg.Now().UTC()}
+}
+
+type creditState struct {
+	document
+	Comment string `json:"comment,omitempty"`
+}
+
 type invoiceState struct {
-	UUID         string        `json:"uuid"`
-	ExternalCode string        `json:"externalCode"`
-	Amount       amountMinor   `json:"amount"`
-	Lines        []LineItem    `json:"lines,omitempty"`
-	Credits      []creditState `json:"credits,omitempty"`
-	At           time.Time     `json:"at"`
+	document
+	Credits []creditState `json:"credits,omitempty"`
 }
 
 func (iv invoiceState) credited() amountMinor {
@@ -116,13 +123,7 @@ func (iv invoiceState) lineOpen(id string) int64 {
 	return n
 }
 
-type cancelState struct {
-	UUID         string      `json:"uuid"`
-	ExternalCode string      `json:"externalCode,omitempty"`
-	Amount       amountMinor `json:"amount"`
-	Lines        []LineItem  `json:"lines,omitempty"`
-	At           time.Time   `json:"at"`
-}
+type cancelState struct{ document }
 
 type orderState struct {
 	UUID          string         `json:"uuid"`
@@ -644,7 +645,7 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 	if p.write(w) {
 		return
 	}
-	iv := invoiceState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, Amount: amt, Lines: req.LineItems, At: s.cfg.Now().UTC()}
+	iv := invoiceState{document: s.newDocument(req.ExternalCode, amt, req.LineItems)}
 	o.Invoices, o.Lines = append(o.Invoices, iv), lines
 	o.settle()
 	// Indexes first: one left behind by a failed order write points nowhere and is ignored.
@@ -735,7 +736,7 @@ func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, accou
 	if p.write(w) {
 		return
 	}
-	cr := creditState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, Comment: req.Comment, Amount: amt, Lines: req.LineItems, At: s.cfg.Now().UTC()}
+	cr := creditState{document: s.newDocument(req.ExternalCode, amt, req.LineItems), Comment: req.Comment}
 	o.Invoices[i].Credits = append(o.Invoices[i].Credits, cr)
 	o.Lines = lines
 	if !s.save(ctx, w, o) {
@@ -776,7 +777,7 @@ func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, account string)
 		writeError(w, http.StatusConflict, "order_state_conflict", "An order in state "+o.State+" cannot be cancelled", "")
 		return
 	}
-	c := cancelState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, At: s.cfg.Now().UTC()}
+	c := cancelState{s.newDocument(req.ExternalCode, amountMinor{}, nil)}
 	lines := append([]lineState(nil), o.Lines...)
 	if req.Amount == nil {
 		c.Amount = o.unshipped()
