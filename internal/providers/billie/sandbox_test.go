@@ -64,6 +64,16 @@ func (e *env) approve(t *testing.T, s providers.Session) string {
 	return loc
 }
 
+// authorized activates a merchant and answers it with an order its shopper approved
+// (the standard session): where capture, refund and wire tests start.
+func (e *env) authorized(t *testing.T) (merchantID, ref string) {
+	t.Helper()
+	mid := e.merchant(t)
+	_, s := e.session(t, mid, nil)
+	e.approve(t, s)
+	return mid, s.ProviderReference
+}
+
 func TestActivation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -147,10 +157,7 @@ func TestDeclineTrigger(t *testing.T) {
 func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	capture := func(op string, amount string, lines ...providers.Line) (string, error) {
 		r, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, ExternalMerchantID: mid, OperationID: op, Amount: eurs(amount), Lines: lines})
 		return r.ProviderOperationID, err
@@ -201,10 +208,7 @@ func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 func TestRefundSpreadsOverInvoicesAndRepeatsSafely(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	for i, amt := range []string{"50.00", "60.00"} {
 		if _, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, ExternalMerchantID: mid,
 			OperationID: "inv-" + string(rune('a'+i)), Amount: eurs(amt)}); err != nil {
@@ -237,10 +241,7 @@ func TestRefundSpreadsOverInvoicesAndRepeatsSafely(t *testing.T) {
 func TestFullCancelBeforeCapture(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	if _, err := e.client.Refund(ctx, providers.RefundRequest{ProviderReference: ref, ExternalMerchantID: mid, OperationID: "ref_c",
 		Amount: eurs("149.00"), CancelAmount: eurs("149.00")}); err != nil {
 		t.Fatal(err)
@@ -270,10 +271,8 @@ func TestOrdersBelongToTheirPSP(t *testing.T) {
 
 func TestIntegerLineQuantitiesOnTheWire(t *testing.T) {
 	e := newEnv(t)
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	body := `{"merchant_id":"` + mid + `","orders":["` + s.ProviderReference + `"],"external_code":"inv-f",` +
+	mid, ref := e.authorized(t)
+	body := `{"merchant_id":"` + mid + `","orders":["` + ref + `"],"external_code":"inv-f",` +
 		`"amount":{"net":10.00,"gross":11.90,"tax":1.90},"line_items":[{"external_id":"BOARD","quantity":0.5}]}`
 	resp := conformance.Raw(t, http.MethodPost, e.base+"/psp/invoices", testUser, testPass, body, nil)
 	resp.Body.Close()
