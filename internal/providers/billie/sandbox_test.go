@@ -144,7 +144,7 @@ func TestDeclineTrigger(t *testing.T) {
 	if loc := e.approve(t, s); loc != req.FailedURL {
 		t.Fatalf("redirect %s", loc)
 	}
-	d := e.rcv.WaitFor(t, s.ProviderReference, "", 1, 5*time.Second)[0]
+	d := e.Receiver.WaitFor(t, s.ProviderReference, "", 1, 5*time.Second)[0]
 	if d.Err != nil || d.Event.Kind != providers.EventFailed || !strings.Contains(string(d.Body), `"success":"false"`) {
 		t.Fatalf("webhook %s → %+v, %v", d.Body, d.Event, d.Err)
 	}
@@ -192,7 +192,7 @@ func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 		t.Fatalf("invoice net+tax = %v", got)
 	}
 	// Webhooks: invoice_created for each, order_shipped at the end.
-	ds := e.rcv.WaitFor(t, ref, "", 5, 5*time.Second)
+	ds := e.Receiver.WaitFor(t, ref, "", 5, 5*time.Second)
 	kinds := map[providers.EventKind]int{}
 	for _, d := range ds {
 		if d.Err != nil {
@@ -251,7 +251,7 @@ func TestFullCancelBeforeCapture(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	var cancelled bool
-	for _, d := range e.rcv.WaitFor(t, ref, "", 2, 5*time.Second) {
+	for _, d := range e.Receiver.WaitFor(t, ref, "", 2, 5*time.Second) {
 		cancelled = cancelled || d.Event.Kind == providers.EventCancelled
 	}
 	if !cancelled {
@@ -264,7 +264,7 @@ func TestFullCancelBeforeCapture(t *testing.T) {
 func TestOrdersBelongToTheirPSP(t *testing.T) {
 	e := newEnv(t)
 	_, s := e.session(t, e.merchant(t), nil)
-	other := New(providers.Account{BaseURL: e.base, Username: "psp_7_other", Password: "other"})
+	other := New(providers.Account{BaseURL: e.Base, Username: "psp_7_other", Password: "other"})
 	_, err := other.FetchStatus(context.Background(), s.ProviderReference)
 	wantErr(t, "another PSP's order", err, providers.ErrNotFound)
 }
@@ -274,7 +274,7 @@ func TestIntegerLineQuantitiesOnTheWire(t *testing.T) {
 	mid, ref := e.authorized(t)
 	body := `{"merchant_id":"` + mid + `","orders":["` + ref + `"],"external_code":"inv-f",` +
 		`"amount":{"net":10.00,"gross":11.90,"tax":1.90},"line_items":[{"external_id":"BOARD","quantity":0.5}]}`
-	resp := conformance.Raw(t, http.MethodPost, e.base+"/psp/invoices", testUser, testPass, body, nil)
+	resp := conformance.Raw(t, http.MethodPost, e.Base+"/psp/invoices", testUser, testPass, body, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a fractional line quantity answered %s", resp.Status)

@@ -16,7 +16,7 @@ import (
 // rawCharge reads the charge as Reepay's JSON, to see what went over the wire.
 func rawCharge(t *testing.T, e *env, handle string) charge {
 	t.Helper()
-	resp := conformance.Raw(t, http.MethodGet, e.base+"/api/v1/charge/"+handle, testKey, "", "", nil)
+	resp := conformance.Raw(t, http.MethodGet, e.Base+"/api/v1/charge/"+handle, testKey, "", "", nil)
 	defer resp.Body.Close()
 	var ch charge
 	if err := json.NewDecoder(resp.Body).Decode(&ch); err != nil {
@@ -114,7 +114,7 @@ func TestPartialCancelIsIdempotent(t *testing.T) {
 
 func TestUnauthorizedBody(t *testing.T) {
 	e := newEnv(t)
-	resp := conformance.Raw(t, http.MethodGet, e.base+"/api/v1/charge/x", "priv_wrong", "", "", nil)
+	resp := conformance.Raw(t, http.MethodGet, e.Base+"/api/v1/charge/x", "priv_wrong", "", "", nil)
 	defer resp.Body.Close()
 	var body apiError
 	_ = json.NewDecoder(resp.Body).Decode(&body)
