@@ -1,7 +1,7 @@
 package money_test
 
 import (
-	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -27,15 +27,7 @@ func TestExponent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := money.Exponent(tt.currency)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Exponent(%q) error = %v, want %v", tt.currency, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("Exponent(%q) = %d, %v; want %d", tt.currency, got, err, tt.want)
-			}
+			wantResult(t, fmt.Sprintf("Exponent(%q)", tt.currency), got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -58,15 +50,7 @@ func TestNormalizeCurrency(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := money.NormalizeCurrency(tt.in)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("NormalizeCurrency(%q) error = %v, want %v", tt.in, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("NormalizeCurrency(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
+			wantResult(t, fmt.Sprintf("NormalizeCurrency(%q)", tt.in), got, err, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -146,24 +146,16 @@ func mulDivHalfUp(a, b uint64, d uint64) (uint64, error) {
 
 // Times is round_half_up(m × q): the amount of q units at unit price m.
 // Negative quantities and prices round half away from zero.
-func (m Money) Times(q Quantity) (Money, error) {
-	neg := (m.minor < 0) != (q < 0)
-	a, b := abs64(m.minor), abs64(int64(q))
-	v, err := mulDivHalfUp(a, b, QuantityScale)
-	if err != nil {
-		return Money{}, err
-	}
-	r := int64(v)
-	if neg {
-		r = -r
-	}
-	return Money{minor: r, currency: m.currency}, nil
-}
+func (m Money) Times(q Quantity) (Money, error) { return m.scaled(int64(q), QuantityScale) }
 
 // BasisPoints is round_half_up(m × bps / 10000), for fees (150 bps = 1.5 %).
-func (m Money) BasisPoints(bps int64) (Money, error) {
-	neg := (m.minor < 0) != (bps < 0)
-	v, err := mulDivHalfUp(abs64(m.minor), abs64(bps), 10000)
+func (m Money) BasisPoints(bps int64) (Money, error) { return m.scaled(bps, 10000) }
+
+// scaled is round_half_up(m × mul / div) with the sign of m × mul, so that Times
+// and BasisPoints round the same way: half away from zero.
+func (m Money) scaled(mul int64, div uint64) (Money, error) {
+	neg := (m.minor < 0) != (mul < 0)
+	v, err := mulDivHalfUp(abs64(m.minor), abs64(mul), div)
 	if err != nil {
 		return Money{}, err
 	}

@@ -2,6 +2,7 @@ package money_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"regexp"
@@ -315,15 +316,7 @@ func TestSum(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := money.Sum("EUR", tt.parts...)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Sum error = %v, want %v", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("Sum = %v, %v; want %v", got, err, tt.want)
-			}
+			wantResult(t, "Sum", got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -345,15 +338,7 @@ func TestCmp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.a.Cmp(tt.b)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Cmp error = %v, want %v", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("%v.Cmp(%v) = %d, %v; want %d", tt.a, tt.b, got, err, tt.want)
-			}
+			wantResult(t, fmt.Sprintf("%v.Cmp(%v)", tt.a, tt.b), got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -394,15 +379,7 @@ func TestTimes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := money.MustQuantity(tt.quantity)
 			got, err := tt.unit.Times(q)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("%v × %s error = %v, want %v", tt.unit, tt.quantity, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("%v × %s = %v, %v; want %v", tt.unit, tt.quantity, got, err, tt.want)
-			}
+			wantResult(t, fmt.Sprintf("%v × %s", tt.unit, tt.quantity), got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -432,15 +409,7 @@ func TestBasisPoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.amount.BasisPoints(tt.bps)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("%d bps of %v error = %v, want %v", tt.bps, tt.amount, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("%d bps of %v = %v, %v; want %v", tt.bps, tt.amount, got, err, tt.want)
-			}
+			wantResult(t, fmt.Sprintf("%d bps of %v", tt.bps, tt.amount), got, err, tt.want, tt.wantErr)
 		})
 	}
 }

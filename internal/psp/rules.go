@@ -138,6 +138,23 @@ func (p *planner) item(n int, sku string) (int, bool) {
 }
 
 // validQuantity refuses a given quantity that is not positive.
+// eachRequested calls do for each of the count requested items that names a known
+// item (index i) with a valid quantity, recording a problem for the others and for an
+// empty request, so fulfilment and refund check their requests the same way.
+func (p *planner) eachRequested(count int, verb string, requested func(n int) (sku string, q *money.Quantity), do func(n, i int)) {
+	if count == 0 {
+		p.problem(ErrInvalidOperation, domain.Field("items"), "name at least one item to %s", verb)
+	}
+	for n := 0; n < count; n++ {
+		sku, q := requested(n)
+		i, ok := p.item(n, sku)
+		if !ok || !p.validQuantity(n, q) {
+			continue
+		}
+		do(n, i)
+	}
+}
+
 func (p *planner) validQuantity(n int, q *money.Quantity) bool {
 	if q != nil && *q <= 0 {
 		p.problem(ErrInvalidOperation, domain.Field("items", n, "quantity"), "quantity must be positive (omit it to take all)")
@@ -219,24 +236,18 @@ func (p *planner) plan() (Plan, error) {
 // once; its lines then take from what the earlier ones left.
 func PlanFulfilment(currency string, items []ItemState, req []FulfilRequestItem) (Plan, error) {
 	p := newPlanner(currency, items)
-	if len(req) == 0 {
-		p.problem(ErrInvalidOperation, domain.Field("items"), "name at least one item to fulfil (or use fulfilAll)")
-	}
-	for n, r := range req {
-		i, ok := p.item(n, r.SKU)
-		if !ok || !p.validQuantity(n, r.Quantity) {
-			continue
-		}
+	p.eachRequested(len(req), "fulfil (or use fulfilAll)", func(n int) (string, *money.Quantity) { return req[n].SKU, req[n].Quantity }, func(n, i int) {
+		r := req[n]
 		q := p.items[i].Open()
 		if r.Quantity != nil {
 			q = *r.Quantity
 		} else if q == 0 {
 			p.problem(ErrQuantityExceedsRemaining, domain.Field("items", n, "quantity"),
 				"%s: nothing is left to fulfil (%s fulfilled, %s cancelled of %s)", r.SKU, p.items[i].Fulfilled, p.items[i].Cancelled, p.items[i].Ordered)
-			continue
+			return
 		}
 		p.take(n, i, "", q)
-	}
+	})
 	return p.plan()
 }
 
@@ -260,16 +271,9 @@ func PlanFulfilAll(currency string, items []ItemState) (Plan, error) {
 // earlier ones left.
 func PlanRefund(currency string, items []ItemState, req []RefundRequestItem) (Plan, error) {
 	p := newPlanner(currency, items)
-	if len(req) == 0 {
-		p.problem(ErrInvalidOperation, domain.Field("items"), "name at least one item to refund (or use refundAll)")
-	}
-	for n, r := range req {
-		i, ok := p.item(n, r.SKU)
-		if !ok || !p.validQuantity(n, r.Quantity) {
-			continue
-		}
-		p.refundItem(n, i, r)
-	}
+	p.eachRequested(len(req), "refund (or use refundAll)", func(n int) (string, *money.Quantity) { return req[n].SKU, req[n].Quantity }, func(n, i int) {
+		p.refundItem(n, i, req[n])
+	})
 	return p.plan()
 }
 

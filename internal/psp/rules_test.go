@@ -103,14 +103,7 @@ func problems(err error) []string {
 func TestFulfilmentRules(t *testing.T) {
 	a := item("A", "3", "10.00")
 	b := item("B", "1.125", "9.99") // total 11.24
-	tests := []struct {
-		name    string
-		items   []ItemState
-		req     []FulfilRequestItem
-		all     bool
-		want    []string
-		refused []string
-	}{
+	tests := []ruleCase[FulfilRequestItem]{
 		{name: "fulfil part of an untouched item", items: []ItemState{a},
 			req: []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}}, want: []string{"fulfil A 1 = 10.00"}},
 		{name: "an omitted quantity fulfils all that is open", items: []ItemState{after(a, fulfilled("1"), cancelled("1"))},
@@ -144,15 +137,8 @@ func TestFulfilmentRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var (
-				pl  Plan
-				err error
-			)
-			if tt.all {
-				pl, err = PlanFulfilAll("EUR", tt.items)
-			} else {
-				pl, err = PlanFulfilment("EUR", tt.items, tt.req)
-			}
+			pl, err := planAllOr(tt.all, func() (Plan, error) { return PlanFulfilAll("EUR", tt.items) },
+				func() (Plan, error) { return PlanFulfilment("EUR", tt.items, tt.req) })
 			check(t, pl, err, tt.want, tt.refused)
 			if err == nil {
 				for _, l := range pl.Lines {
@@ -185,14 +171,7 @@ func check(t *testing.T, pl Plan, err error, want, refused []string) {
 func TestRefundRules(t *testing.T) {
 	a := item("A", "3", "10.00")
 	b := item("B", "1.125", "9.99") // total 11.24
-	tests := []struct {
-		name    string
-		items   []ItemState
-		req     []RefundRequestItem
-		all     bool
-		want    []string
-		refused []string
-	}{
+	tests := []ruleCase[RefundRequestItem]{
 		// CANCEL: what cannot be sent out.
 		{name: "cancel part of an open item", items: []ItemState{a},
 			req: []RefundRequestItem{{SKU: "A", RefundType: domain.RefundCancel, Quantity: qty("1")}}, want: []string{"CANCEL A 1 = 10.00"}},
@@ -288,15 +267,8 @@ func TestRefundRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var (
-				pl  Plan
-				err error
-			)
-			if tt.all {
-				pl, err = PlanRefundAll("EUR", tt.items)
-			} else {
-				pl, err = PlanRefund("EUR", tt.items, tt.req)
-			}
+			pl, err := planAllOr(tt.all, func() (Plan, error) { return PlanRefundAll("EUR", tt.items) },
+				func() (Plan, error) { return PlanRefund("EUR", tt.items, tt.req) })
 			check(t, pl, err, tt.want, tt.refused)
 			if err == nil {
 				ret, cnl := money.Zero("EUR"), money.Zero("EUR")
@@ -328,4 +300,23 @@ func TestRefusedPlanLeavesItemsUntouched(t *testing.T) {
 	if !slices.Equal(items, before) {
 		t.Fatalf("a refused plan changed the items: %+v", items)
 	}
+}
+
+// planAllOr plans with all (fulfilAll, refundAll) or with the named items.
+func planAllOr(all bool, every, named func() (Plan, error)) (Plan, error) {
+	if all {
+		return every()
+	}
+	return named()
+}
+
+// ruleCase is one case of the fulfilment or refund rules: the order's items, the
+// request (or all), and the planned lines or the refused problems.
+type ruleCase[R any] struct {
+	name    string
+	items   []ItemState
+	req     []R
+	all     bool
+	want    []string
+	refused []string
 }

@@ -22,27 +22,23 @@ const (
 )
 
 type env struct {
-	base     string
-	acct     providers.Account
-	faults   *sandboxkit.Faults
-	notifier *sandboxkit.Notifier
-	recv     *conformance.Receiver
-	now      time.Time
+	*conformance.Mounted
+	acct providers.Account
+	now  time.Time
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{now: time.Now()}
-	m := conformance.Mount(t, providers.BetterPayment, sandboxkit.NotifierConfig{
+	e.Mounted = conformance.Mount(t, providers.BetterPayment, sandboxkit.NotifierConfig{
 		Client: &http.Client{Timeout: 2 * time.Second}, Retry: sandboxkit.TestRetry,
 	}, func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
 		cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testAPIKey, Password: testPassword})
 		cfg.Now = func() time.Time { return e.now }
 		return NewSandbox(SandboxConfig{Config: cfg, WebhookSecret: testWebhook})
 	})
-	e.base, e.faults, e.notifier, e.recv = m.Base, m.Faults, m.Notifier, m.Receiver
-	e.faults.MaxHang = 3 * time.Second
-	e.acct = providers.Account{BaseURL: e.base, Username: testAPIKey, Password: testPassword, WebhookSecret: testWebhook}
+	e.Faults.MaxHang = 3 * time.Second
+	e.acct = providers.Account{BaseURL: e.Base, Username: testAPIKey, Password: testPassword, WebhookSecret: testWebhook}
 	return e
 }
 
@@ -52,19 +48,15 @@ func (e *env) client(acct providers.Account) *Client {
 
 func TestConformance(t *testing.T) {
 	e := newEnv(t)
-	conformance.Run(t, conformance.Harness{
+	conformance.Run(t, e.Harness(conformance.Harness{
 		Client:       e.client(e.acct),
 		Account:      e.acct,
 		NewClient:    func(a providers.Account) providers.Provider { return e.client(a) },
 		Timeout:      testTimeout,
-		SandboxURL:   e.base,
-		Faults:       e.faults,
 		FaultAccount: testAPIKey,
-		Notifier:     e.notifier,
-		Receiver:     e.recv,
 		Merchant:     providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance Trading GmbH", Country: "DE"},
 		Forge:        forgePostbacks,
-	})
+	}))
 }
 
 // forgePostbacks makes the forgeries a postback must be refused for: signed with
@@ -107,7 +99,7 @@ func sessionReq(e *env, orderID string) providers.SessionRequest {
 		OrderID: orderID, Reference: "REF-" + orderID, Amount: eur("171.00"),
 		Shopper:    providers.Shopper{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
 		SuccessURL: "https://shop.example/ok", FailedURL: "https://shop.example/failed",
-		NotifyURL: e.recv.NotifyURL(providers.BetterPayment),
+		NotifyURL: e.Receiver.NotifyURL(providers.BetterPayment),
 	}
 }
 
@@ -130,7 +122,7 @@ func TestCaptureRetriesWithTheSameKey(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(e.acct)
 	ref := authorized(t, e, c)
-	_, _ = e.faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultStatus5xx, Count: 2})
+	_, _ = e.Faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultStatus5xx, Count: 2})
 	req := providers.CaptureRequest{ProviderReference: ref, OperationID: "ful_retry", Amount: eur("50.00")}
 	if _, err := c.Capture(context.Background(), req); err != nil {
 		t.Fatalf("Capture after two 5xx: %v", err)
@@ -174,13 +166,8 @@ func TestXIdempotencyKeyHeader(t *testing.T) {
 	c := e.client(e.acct)
 	ref := authorized(t, e, c)
 	post := func() int {
-		req, _ := http.NewRequest(http.MethodPost, e.base+"/rest/capture", strings.NewReader(`{"transaction_id":"`+ref+`","amount":15.90}`))
-		req.SetBasicAuth(testAPIKey, testPassword)
-		req.Header.Set(HeaderXIdempotencyKey, "9d8f5715-2e7c-4e64-8e34-35f510c12e66")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := conformance.Raw(t, http.MethodPost, e.Base+"/rest/capture", testAPIKey, testPassword, `{"transaction_id":"`+ref+`","amount":15.90}`,
+			http.Header{HeaderXIdempotencyKey: {"9d8f5715-2e7c-4e64-8e34-35f510c12e66"}})
 		resp.Body.Close()
 		return resp.StatusCode
 	}
@@ -196,13 +183,8 @@ func TestXIdempotencyKeyHeader(t *testing.T) {
 
 func TestSandboxRefusesCardData(t *testing.T) {
 	e := newEnv(t)
-	req, _ := http.NewRequest(http.MethodPost, e.base+"/rest/payment", strings.NewReader(`{"payment_type":"cardecom","order_id":"1","amount":"15.90","currency":"EUR",
-		"postback_url":"https://x.example/pb","success_url":"https://x.example/s","error_url":"https://x.example/e","card_number":"4761070000000509","card_cvv":"196"}`))
-	req.SetBasicAuth(testAPIKey, testPassword)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodPost, e.Base+"/rest/payment", testAPIKey, testPassword, `{"payment_type":"cardecom","order_id":"1","amount":"15.90","currency":"EUR",
+		"postback_url":"https://x.example/pb","success_url":"https://x.example/s","error_url":"https://x.example/e","card_number":"4761070000000509","card_cvv":"196"}`, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("card data answered %s, want 400", resp.Status)
@@ -218,7 +200,7 @@ func TestOperationErrorsMapToClasses(t *testing.T) {
 	if !errors.Is(err, providers.ErrConflict) {
 		t.Fatalf("over-capture: %v", err)
 	}
-	_, _ = e.faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultDecline, Count: 1})
+	_, _ = e.Faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultDecline, Count: 1})
 	_, err = c.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, OperationID: "ful_decl", Amount: eur("1.00")})
 	var pe *providers.Error
 	if !errors.Is(err, providers.ErrDeclined) || !errors.As(err, &pe) || pe.Code != "105" {
@@ -238,7 +220,7 @@ func TestOperationErrorsMapToClasses(t *testing.T) {
 func TestFullReversal(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(e.acct)
-	e.recv.SetParser(c.ParseWebhook)
+	e.Receiver.SetParser(c.ParseWebhook)
 	ref := authorized(t, e, c)
 	req := providers.RefundRequest{ProviderReference: ref, OperationID: "ref_rev", CancelAmount: eur("171.00")}
 	if _, err := c.Refund(context.Background(), req); err != nil {
@@ -251,7 +233,7 @@ func TestFullReversal(t *testing.T) {
 	if st.State != providers.PaymentCancelled || !st.Amount.IsZero() {
 		t.Fatalf("status %+v", st)
 	}
-	ds := e.recv.WaitFor(t, ref, "", 2, 5*time.Second) // authorized, reversed
+	ds := e.Receiver.WaitFor(t, ref, "", 2, 5*time.Second) // authorized, reversed
 	if last := ds[len(ds)-1]; last.Err != nil || last.Event.Kind != providers.EventCancelled {
 		t.Fatalf("last postback %+v", last)
 	}
@@ -287,10 +269,10 @@ func TestCreateSessionKeyedNotRetried(t *testing.T) {
 	if err1 != nil || err2 != nil || a != b {
 		t.Fatalf("%+v %v / %+v %v", a, err1, b, err2)
 	}
-	_, _ = e.faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCreateSession, Kind: sandboxkit.FaultStatus5xx, Count: 5})
+	_, _ = e.Faults.Add(sandboxkit.Fault{Account: testAPIKey, Operation: sandboxkit.OpCreateSession, Kind: sandboxkit.FaultStatus5xx, Count: 5})
 	_, err := c.CreateSession(context.Background(), sessionReq(e, "ord_other"))
-	if !errors.Is(err, providers.ErrTemporary) || e.faults.List()[0].Used != 1 {
-		t.Fatalf("%v, fault used %d times", err, e.faults.List()[0].Used)
+	if !errors.Is(err, providers.ErrTemporary) || e.Faults.List()[0].Used != 1 {
+		t.Fatalf("%v, fault used %d times", err, e.Faults.List()[0].Used)
 	}
 }
 

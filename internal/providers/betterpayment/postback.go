@@ -228,26 +228,12 @@ func hasParam(params []Param, key string) bool {
 func postbackFromParams(params []Param) (Postback, error) {
 	var p Postback
 	code := ""
+	fields := map[string]*string{"transaction_id": &p.TransactionID, "order_id": &p.OrderID, "payment_type": &p.PaymentType,
+		"status_code": &code, "status": &p.Status, "message": &p.Message, "amount": &p.Amount, "currency": &p.Currency,
+		"additional_transaction_data": &p.AdditionalTransactionData}
 	for _, x := range params {
-		switch x.Key {
-		case "transaction_id":
-			p.TransactionID = x.Value
-		case "order_id":
-			p.OrderID = x.Value
-		case "payment_type":
-			p.PaymentType = x.Value
-		case "status_code":
-			code = x.Value
-		case "status":
-			p.Status = x.Value
-		case "message":
-			p.Message = x.Value
-		case "amount":
-			p.Amount = x.Value
-		case "currency":
-			p.Currency = x.Value
-		case "additional_transaction_data":
-			p.AdditionalTransactionData = x.Value
+		if f, ok := fields[x.Key]; ok {
+			*f = x.Value
 		}
 	}
 	return p.withCode(code)

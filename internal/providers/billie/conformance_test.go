@@ -17,13 +17,10 @@ const (
 )
 
 type env struct {
-	base     string
-	faults   *sandboxkit.Faults
-	notifier *sandboxkit.Notifier
-	rcv      *conformance.Receiver
-	acct     providers.Account
-	client   *Client
-	timeout  time.Duration
+	*conformance.Mounted
+	acct    providers.Account
+	client  *Client
+	timeout time.Duration
 }
 
 // newEnv mounts the sandbox under /sandbox/billie on a real HTTP server, with
@@ -31,31 +28,26 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{timeout: 600 * time.Millisecond}
-	m := conformance.Mount(t, providers.Billie, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
+	e.Mounted = conformance.Mount(t, providers.Billie, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
 		func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
 			cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testUser, Password: testPass},
 				sandboxkit.Credential{User: "psp_7_other", Password: "other"})
 			return NewSandbox(SandboxConfig{Config: cfg, NotifyURL: recv.NotifyURL(providers.Billie), WebhookKey: testHookKey})
 		})
-	e.base, e.faults, e.notifier, e.rcv = m.Base, m.Faults, m.Notifier, m.Receiver
-	e.acct = providers.Account{BaseURL: e.base, ExternalPSPID: "psp_42", Username: testUser, Password: testPass, WebhookSecret: testHookKey}
+	e.acct = providers.Account{BaseURL: e.Base, ExternalPSPID: "psp_42", Username: testUser, Password: testPass, WebhookSecret: testHookKey}
 	e.client = New(e.acct, WithTimeout(e.timeout))
-	e.rcv.SetParser(e.client.ParseWebhook)
+	e.Receiver.SetParser(e.client.ParseWebhook)
 	return e
 }
 
 func TestConformance(t *testing.T) {
 	e := newEnv(t)
-	conformance.Run(t, conformance.Harness{
+	conformance.Run(t, e.Harness(conformance.Harness{
 		Client:           e.client,
 		Account:          e.acct,
 		NewClient:        func(a providers.Account) providers.Provider { return New(a, WithTimeout(e.timeout)) },
 		Timeout:          e.timeout,
-		SandboxURL:       e.base,
-		Faults:           e.faults,
 		FaultAccount:     testUser,
-		Notifier:         e.notifier,
-		Receiver:         e.rcv,
 		Merchant:         providers.Merchant{CompanyID: "cmp_1", LegalName: "Werkzeug Handel GmbH", Country: "DE", IBAN: "DE89370400440532013000"},
 		RejectedMerchant: providers.Merchant{CompanyID: "cmp_2", LegalName: "REJECT Me GmbH", Country: "DE"},
 		Session: func(r *providers.SessionRequest) {
@@ -75,5 +67,5 @@ func TestConformance(t *testing.T) {
 				{Header: none, Body: []byte(`{"order_id":"` + "x" + `","success":"true"}`)},
 			}
 		},
-	})
+	}))
 }

@@ -72,22 +72,29 @@ type lineState struct {
 
 func (l lineState) open() int64 { return l.Quantity - l.Shipped - l.Cancelled }
 
-type creditState struct {
+// document is what an invoice, a credit note and a cancellation each record: its
+// id, the merchant's number for it, the amount and lines it moved, and when.
+type document struct {
 	UUID         string      `json:"uuid"`
-	ExternalCode string      `json:"externalCode"`
-	Comment      string      `json:"comment,omitempty"`
+	ExternalCode string      `json:"externalCode,omitempty"`
 	Amount       amountMinor `json:"amount"`
 	Lines        []LineItem  `json:"lines,omitempty"`
 	At           time.Time   `json:"at"`
 }
 
+// newDocument answers a new document made now.
+func (s *sandbox) newDocument(code string, amt amountMinor, lines []LineItem) document {
+	return document{UUID: sandboxkit.NewUUID(), ExternalCode: code, Amount: amt, Lines: lines, At: s.cfg.Now().UTC()}
+}
+
+type creditState struct {
+	document
+	Comment string `json:"comment,omitempty"`
+}
+
 type invoiceState struct {
-	UUID         string        `json:"uuid"`
-	ExternalCode string        `json:"externalCode"`
-	Amount       amountMinor   `json:"amount"`
-	Lines        []LineItem    `json:"lines,omitempty"`
-	Credits      []creditState `json:"credits,omitempty"`
-	At           time.Time     `json:"at"`
+	document
+	Credits []creditState `json:"credits,omitempty"`
 }
 
 func (iv invoiceState) credited() amountMinor {
@@ -116,13 +123,7 @@ func (iv invoiceState) lineOpen(id string) int64 {
 	return n
 }
 
-type cancelState struct {
-	UUID         string      `json:"uuid"`
-	ExternalCode string      `json:"externalCode,omitempty"`
-	Amount       amountMinor `json:"amount"`
-	Lines        []LineItem  `json:"lines,omitempty"`
-	At           time.Time   `json:"at"`
-}
+type cancelState struct{ document }
 
 type orderState struct {
 	UUID          string         `json:"uuid"`
@@ -441,14 +442,11 @@ func checkAmount(p *problems, source string, a Amount, positive bool) {
 }
 
 func (s *sandbox) createSession(w http.ResponseWriter, r *http.Request, account string) {
-	var req SessionRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *SessionRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if strings.TrimSpace(req.ExternalCode) == "" {
 		p.add("order_id", "validation_error", "order_id is required")
@@ -537,6 +535,29 @@ func (s *sandbox) loadOrder(ctx context.Context, w http.ResponseWriter, account,
 	return o, true
 }
 
+// lockOrder locks the PSP's order and loads it; after answering 404 (or a store
+// error) it answers false with the lock already released.
+func (s *sandbox) lockOrder(ctx context.Context, w http.ResponseWriter, account, uuid string) (orderState, func(), bool) {
+	unlock := s.locks.Lock(kindOrder, uuid)
+	o, ok := s.loadOrder(ctx, w, account, uuid)
+	if !ok {
+		unlock()
+		return o, nil, false
+	}
+	return o, unlock, true
+}
+
+// readMerchantJSON reads a request that names a merchant (merchantID picks it) and
+// answers true only when that merchant is the account's and active, so every call
+// on behalf of a merchant is refused the same way.
+func readMerchantJSON[T any](s *sandbox, w http.ResponseWriter, r *http.Request, account string, merchantID func(*T) string) (T, bool) {
+	var req T
+	if !readJSON(w, r, &req) {
+		return req, false
+	}
+	return req, s.activeMerchant(r.Context(), w, account, merchantID(&req))
+}
+
 func (s *sandbox) order(w http.ResponseWriter, r *http.Request, account string) {
 	if o, ok := s.loadOrder(r.Context(), w, account, r.PathValue("uuid")); ok {
 		sandboxkit.WriteJSON(w, http.StatusOK, o.wire())
@@ -555,14 +576,11 @@ func (s *sandbox) save(ctx context.Context, w http.ResponseWriter, o orderState)
 var capturable = map[string]bool{StateAuthorized: true, StateCreated: true, StatePartiallyShipped: true}
 
 func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account string) {
-	var req InvoiceRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *InvoiceRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if len(req.Orders) != 1 {
 		p.add("orders", "validation_error", "exactly one order per invoice")
@@ -579,12 +597,11 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 	if found, _ := s.cfg.Store.Get(ctx, kindOrderExt, req.MerchantID+"\x00"+uuid, &byCode); found {
 		uuid = byCode // the merchant's order id works as well as the uuid
 	}
-	unlock := s.locks.Lock(kindOrder, uuid)
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, uuid)
+	o, unlock, ok := s.lockOrder(ctx, w, account, uuid)
 	if !ok {
 		return
 	}
+	defer unlock()
 	if o.MerchantID != req.MerchantID {
 		writeError(w, http.StatusNotFound, "not_found", "Order not found for merchant "+req.MerchantID, "orders")
 		return
@@ -628,7 +645,7 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 	if p.write(w) {
 		return
 	}
-	iv := invoiceState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, Amount: amt, Lines: req.LineItems, At: s.cfg.Now().UTC()}
+	iv := invoiceState{document: s.newDocument(req.ExternalCode, amt, req.LineItems)}
 	o.Invoices, o.Lines = append(o.Invoices, iv), lines
 	o.settle()
 	// Indexes first: one left behind by a failed order write points nowhere and is ignored.
@@ -649,14 +666,11 @@ func (s *sandbox) createInvoice(w http.ResponseWriter, r *http.Request, account 
 }
 
 func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, account string) {
-	var req CreditNoteRequest
-	if !readJSON(w, r, &req) {
+	req, ok := readMerchantJSON(s, w, r, account, func(q *CreditNoteRequest) string { return q.MerchantID })
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
 	var p problems
 	if strings.TrimSpace(req.ExternalCode) == "" {
 		p.add("external_code", "validation_error", "external_code (the credit note number) is required")
@@ -674,12 +688,11 @@ func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, accou
 		writeError(w, http.StatusNotFound, "not_found", "Invoice not found", "")
 		return
 	}
-	unlock := s.locks.Lock(kindOrder, uuid)
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, uuid)
+	o, unlock, ok := s.lockOrder(ctx, w, account, uuid)
 	if !ok {
 		return
 	}
+	defer unlock()
 	i := o.invoice(invoiceID)
 	if o.MerchantID != req.MerchantID || i < 0 {
 		writeError(w, http.StatusNotFound, "not_found", "Invoice not found for merchant "+req.MerchantID, "")
@@ -723,7 +736,7 @@ func (s *sandbox) createCreditNote(w http.ResponseWriter, r *http.Request, accou
 	if p.write(w) {
 		return
 	}
-	cr := creditState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, Comment: req.Comment, Amount: amt, Lines: req.LineItems, At: s.cfg.Now().UTC()}
+	cr := creditState{document: s.newDocument(req.ExternalCode, amt, req.LineItems), Comment: req.Comment}
 	o.Invoices[i].Credits = append(o.Invoices[i].Credits, cr)
 	o.Lines = lines
 	if !s.save(ctx, w, o) {
@@ -738,20 +751,16 @@ var cancellable = map[string]bool{StatePreWaiting: true, StateWaiting: true, Sta
 // cancel releases the uncaptured part: all of it without amount (the real call,
 // answered 204), or the given amount and lines (inferred partial cancel).
 func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, account string) {
-	var req CancelRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	ctx := r.Context()
-	if !s.activeMerchant(ctx, w, account, req.MerchantID) {
-		return
-	}
-	unlock := s.locks.Lock(kindOrder, r.PathValue("uuid"))
-	defer unlock()
-	o, ok := s.loadOrder(ctx, w, account, r.PathValue("uuid"))
+	req, ok := readMerchantJSON(s, w, r, account, func(q *CancelRequest) string { return q.MerchantID })
 	if !ok {
 		return
 	}
+	ctx := r.Context()
+	o, unlock, ok := s.lockOrder(ctx, w, account, r.PathValue("uuid"))
+	if !ok {
+		return
+	}
+	defer unlock()
 	if o.MerchantID != req.MerchantID {
 		writeError(w, http.StatusNotFound, "not_found", "Order not found for merchant "+req.MerchantID, "")
 		return
@@ -768,7 +777,7 @@ func (s *sandbox) cancel(w http.ResponseWriter, r *http.Request, account string)
 		writeError(w, http.StatusConflict, "order_state_conflict", "An order in state "+o.State+" cannot be cancelled", "")
 		return
 	}
-	c := cancelState{UUID: sandboxkit.NewUUID(), ExternalCode: req.ExternalCode, At: s.cfg.Now().UTC()}
+	c := cancelState{s.newDocument(req.ExternalCode, amountMinor{}, nil)}
 	lines := append([]lineState(nil), o.Lines...)
 	if req.Amount == nil {
 		c.Amount = o.unshipped()

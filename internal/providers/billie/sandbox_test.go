@@ -64,6 +64,16 @@ func (e *env) approve(t *testing.T, s providers.Session) string {
 	return loc
 }
 
+// authorized activates a merchant and answers it with an order its shopper approved
+// (the standard session): where capture, refund and wire tests start.
+func (e *env) authorized(t *testing.T) (merchantID, ref string) {
+	t.Helper()
+	mid := e.merchant(t)
+	_, s := e.session(t, mid, nil)
+	e.approve(t, s)
+	return mid, s.ProviderReference
+}
+
 func TestActivation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -134,7 +144,7 @@ func TestDeclineTrigger(t *testing.T) {
 	if loc := e.approve(t, s); loc != req.FailedURL {
 		t.Fatalf("redirect %s", loc)
 	}
-	d := e.rcv.WaitFor(t, s.ProviderReference, "", 1, 5*time.Second)[0]
+	d := e.Receiver.WaitFor(t, s.ProviderReference, "", 1, 5*time.Second)[0]
 	if d.Err != nil || d.Event.Kind != providers.EventFailed || !strings.Contains(string(d.Body), `"success":"false"`) {
 		t.Fatalf("webhook %s → %+v, %v", d.Body, d.Event, d.Err)
 	}
@@ -147,10 +157,7 @@ func TestDeclineTrigger(t *testing.T) {
 func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	capture := func(op string, amount string, lines ...providers.Line) (string, error) {
 		r, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, ExternalMerchantID: mid, OperationID: op, Amount: eurs(amount), Lines: lines})
 		return r.ProviderOperationID, err
@@ -185,7 +192,7 @@ func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 		t.Fatalf("invoice net+tax = %v", got)
 	}
 	// Webhooks: invoice_created for each, order_shipped at the end.
-	ds := e.rcv.WaitFor(t, ref, "", 5, 5*time.Second)
+	ds := e.Receiver.WaitFor(t, ref, "", 5, 5*time.Second)
 	kinds := map[providers.EventKind]int{}
 	for _, d := range ds {
 		if d.Err != nil {
@@ -201,10 +208,7 @@ func TestCapturesSplitTaxAndEndExactly(t *testing.T) {
 func TestRefundSpreadsOverInvoicesAndRepeatsSafely(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	for i, amt := range []string{"50.00", "60.00"} {
 		if _, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, ExternalMerchantID: mid,
 			OperationID: "inv-" + string(rune('a'+i)), Amount: eurs(amt)}); err != nil {
@@ -237,10 +241,7 @@ func TestRefundSpreadsOverInvoicesAndRepeatsSafely(t *testing.T) {
 func TestFullCancelBeforeCapture(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	ref := s.ProviderReference
+	mid, ref := e.authorized(t)
 	if _, err := e.client.Refund(ctx, providers.RefundRequest{ProviderReference: ref, ExternalMerchantID: mid, OperationID: "ref_c",
 		Amount: eurs("149.00"), CancelAmount: eurs("149.00")}); err != nil {
 		t.Fatal(err)
@@ -250,7 +251,7 @@ func TestFullCancelBeforeCapture(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	var cancelled bool
-	for _, d := range e.rcv.WaitFor(t, ref, "", 2, 5*time.Second) {
+	for _, d := range e.Receiver.WaitFor(t, ref, "", 2, 5*time.Second) {
 		cancelled = cancelled || d.Event.Kind == providers.EventCancelled
 	}
 	if !cancelled {
@@ -263,24 +264,17 @@ func TestFullCancelBeforeCapture(t *testing.T) {
 func TestOrdersBelongToTheirPSP(t *testing.T) {
 	e := newEnv(t)
 	_, s := e.session(t, e.merchant(t), nil)
-	other := New(providers.Account{BaseURL: e.base, Username: "psp_7_other", Password: "other"})
+	other := New(providers.Account{BaseURL: e.Base, Username: "psp_7_other", Password: "other"})
 	_, err := other.FetchStatus(context.Background(), s.ProviderReference)
 	wantErr(t, "another PSP's order", err, providers.ErrNotFound)
 }
 
 func TestIntegerLineQuantitiesOnTheWire(t *testing.T) {
 	e := newEnv(t)
-	mid := e.merchant(t)
-	_, s := e.session(t, mid, nil)
-	e.approve(t, s)
-	body := `{"merchant_id":"` + mid + `","orders":["` + s.ProviderReference + `"],"external_code":"inv-f",` +
+	mid, ref := e.authorized(t)
+	body := `{"merchant_id":"` + mid + `","orders":["` + ref + `"],"external_code":"inv-f",` +
 		`"amount":{"net":10.00,"gross":11.90,"tax":1.90},"line_items":[{"external_id":"BOARD","quantity":0.5}]}`
-	req, _ := http.NewRequest(http.MethodPost, e.base+"/psp/invoices", strings.NewReader(body))
-	req.SetBasicAuth(testUser, testPass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodPost, e.Base+"/psp/invoices", testUser, testPass, body, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a fractional line quantity answered %s", resp.Status)

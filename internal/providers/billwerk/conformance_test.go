@@ -23,27 +23,23 @@ const (
 
 // env is a sandbox mounted where the server mounts it, behind a real HTTP server.
 type env struct {
-	base     string
-	acct     providers.Account
-	faults   *sandboxkit.Faults
-	notifier *sandboxkit.Notifier
-	recv     *conformance.Receiver
-	store    sandboxkit.Store
+	*conformance.Mounted
+	acct  providers.Account
+	store sandboxkit.Store
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{store: sandboxkit.NewMemoryStore()}
-	m := conformance.Mount(t, providers.Billwerk, sandboxkit.NotifierConfig{
+	e.Mounted = conformance.Mount(t, providers.Billwerk, sandboxkit.NotifierConfig{
 		Client: &http.Client{Timeout: 2 * time.Second}, Retry: sandboxkit.TestRetry,
 	}, func(cfg sandboxkit.Config, recv *conformance.Receiver) http.Handler {
 		cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey})
 		cfg.Store = e.store
 		return NewSandbox(SandboxConfig{Config: cfg, NotifyURL: recv.NotifyURL(providers.Billwerk), WebhookSecret: testSecret})
 	})
-	e.base, e.faults, e.notifier, e.recv = m.Base, m.Faults, m.Notifier, m.Receiver
-	e.faults.MaxHang = 3 * time.Second
-	e.acct = providers.Account{BaseURL: e.base, Username: testKey, WebhookSecret: testSecret}
+	e.Faults.MaxHang = 3 * time.Second
+	e.acct = providers.Account{BaseURL: e.Base, Username: testKey, WebhookSecret: testSecret}
 	return e
 }
 
@@ -53,20 +49,16 @@ func (e *env) client(acct providers.Account, opts ...Option) *Client {
 
 func TestConformance(t *testing.T) {
 	e := newEnv(t)
-	conformance.Run(t, conformance.Harness{
+	conformance.Run(t, e.Harness(conformance.Harness{
 		Client:       e.client(e.acct),
 		Account:      e.acct,
 		NewClient:    func(a providers.Account) providers.Provider { return e.client(a) },
 		Timeout:      testTimeout,
-		SandboxURL:   e.base,
-		Faults:       e.faults,
 		FaultAccount: testKey,
-		Notifier:     e.notifier,
-		Receiver:     e.recv,
 		Merchant:     providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance Trading GmbH", Country: "DE"},
 		Complete:     completeStrippingReepayParams,
 		Forge:        forgeWebhooks,
-	})
+	}))
 }
 
 // completeStrippingReepayParams completes the payment window and checks that the
@@ -121,7 +113,7 @@ func TestSettleRetriesWithTheSameKey(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(e.acct)
 	ref := authorizedCharge(t, e, c)
-	if _, err := e.faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultStatus5xx, Count: 2}); err != nil {
+	if _, err := e.Faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultStatus5xx, Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	req := providers.CaptureRequest{ProviderReference: ref, OperationID: "ful_retry", Amount: eur("50.00")}
@@ -145,12 +137,12 @@ func TestSettleRetriesWithTheSameKey(t *testing.T) {
 func TestCallsWithoutKeyAreNotRetried(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(e.acct)
-	f, _ := e.faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCreateSession, Kind: sandboxkit.FaultStatus5xx, Count: 5})
+	f, _ := e.Faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCreateSession, Kind: sandboxkit.FaultStatus5xx, Count: 5})
 	_, err := c.CreateSession(context.Background(), sessionReq("ord_nokey"))
 	if !errors.Is(err, providers.ErrTemporary) {
 		t.Fatalf("err = %v, want ErrTemporary", err)
 	}
-	if used := e.faults.List()[0].Used; used != 1 || e.faults.List()[0].ID != f.ID {
+	if used := e.Faults.List()[0].Used; used != 1 || e.Faults.List()[0].ID != f.ID {
 		t.Fatalf("the call was sent %d times, want once", used)
 	}
 }
@@ -215,7 +207,7 @@ func TestSettleDeclineIsDeclined(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(e.acct)
 	ref := authorizedCharge(t, e, c)
-	_, _ = e.faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultDecline, Count: 1})
+	_, _ = e.Faults.Add(sandboxkit.Fault{Account: testKey, Operation: sandboxkit.OpCapture, Kind: sandboxkit.FaultDecline, Count: 1})
 	_, err := c.Capture(context.Background(), providers.CaptureRequest{ProviderReference: ref, OperationID: "ful_d", Amount: eur("10.00")})
 	if !errors.Is(err, providers.ErrDeclined) {
 		t.Fatalf("err = %v, want ErrDeclined", err)

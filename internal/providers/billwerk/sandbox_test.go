@@ -9,18 +9,14 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 )
 
 // rawCharge reads the charge as Reepay's JSON, to see what went over the wire.
 func rawCharge(t *testing.T, e *env, handle string) charge {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.base+"/api/v1/charge/"+handle, nil)
-	req.SetBasicAuth(testKey, "")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodGet, e.Base+"/api/v1/charge/"+handle, testKey, "", "", nil)
 	defer resp.Body.Close()
 	var ch charge
 	if err := json.NewDecoder(resp.Body).Decode(&ch); err != nil {
@@ -118,12 +114,7 @@ func TestPartialCancelIsIdempotent(t *testing.T) {
 
 func TestUnauthorizedBody(t *testing.T) {
 	e := newEnv(t)
-	req, _ := http.NewRequest(http.MethodGet, e.base+"/api/v1/charge/x", nil)
-	req.SetBasicAuth("priv_wrong", "")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := conformance.Raw(t, http.MethodGet, e.Base+"/api/v1/charge/x", "priv_wrong", "", "", nil)
 	defer resp.Body.Close()
 	var body apiError
 	_ = json.NewDecoder(resp.Body).Decode(&body)

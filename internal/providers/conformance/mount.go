@@ -40,3 +40,10 @@ func Mount(t *testing.T, name providers.Name, nc sandboxkit.NotifierConfig,
 	mux.Handle("/sandbox/"+string(name)+"/", sandbox(sandboxkit.Config{BaseURL: m.Base, Faults: m.Faults, Notifier: m.Notifier}, m.Receiver))
 	return m
 }
+
+// Harness answers h with the mount's parts (SandboxURL, Faults, Notifier, Receiver)
+// filled in, so a provider's test names only what is its own.
+func (m *Mounted) Harness(h Harness) Harness {
+	h.SandboxURL, h.Faults, h.Notifier, h.Receiver = m.Base, m.Faults, m.Notifier, m.Receiver
+	return h
+}

@@ -2,7 +2,6 @@ package paywerk
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -17,43 +16,34 @@ const testKey = "pw_test_key_company1_shop1"
 // env is a sandbox mounted under /sandbox/paywerk on a real HTTP server, as the
 // server mounts it, with a client pointed at it.
 type env struct {
-	srv      *httptest.Server
-	base     string
-	faults   *sandboxkit.Faults
-	notifier *sandboxkit.Notifier
-	rcv      *conformance.Receiver
-	acct     providers.Account
-	client   *Client
-	timeout  time.Duration
+	*conformance.Mounted
+	acct    providers.Account
+	client  *Client
+	timeout time.Duration
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{timeout: 600 * time.Millisecond}
-	m := conformance.Mount(t, providers.Paywerk, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
+	e.Mounted = conformance.Mount(t, providers.Paywerk, sandboxkit.NotifierConfig{Retry: sandboxkit.TestRetry, HoldFor: time.Second},
 		func(cfg sandboxkit.Config, _ *conformance.Receiver) http.Handler {
 			cfg.Authenticate = sandboxkit.AcceptOnly(sandboxkit.Credential{User: testKey}, sandboxkit.Credential{User: "pw_test_key_other_shop"})
 			return NewSandbox(SandboxConfig{Config: cfg, MerchantName: "Conformance OÜ"})
 		})
-	e.srv, e.base, e.faults, e.notifier, e.rcv = m.Server, m.Base, m.Faults, m.Notifier, m.Receiver
-	e.acct = providers.Account{BaseURL: e.base, Username: testKey}
+	e.acct = providers.Account{BaseURL: e.Base, Username: testKey}
 	e.client = New(e.acct, WithTimeout(e.timeout))
-	e.rcv.SetParser(e.client.ParseWebhook)
+	e.Receiver.SetParser(e.client.ParseWebhook)
 	return e
 }
 
 func TestConformance(t *testing.T) {
 	e := newEnv(t)
-	conformance.Run(t, conformance.Harness{
+	conformance.Run(t, e.Harness(conformance.Harness{
 		Client:             e.client,
 		Account:            e.acct,
 		NewClient:          func(a providers.Account) providers.Provider { return New(a, WithTimeout(e.timeout)) },
 		Timeout:            e.timeout,
-		SandboxURL:         e.base,
-		Faults:             e.faults,
 		FaultAccount:       testKey,
-		Notifier:           e.notifier,
-		Receiver:           e.rcv,
 		Merchant:           providers.Merchant{CompanyID: "cmp_1", LegalName: "Conformance OÜ", Country: "EE"},
 		RejectedMerchant:   providers.Merchant{CompanyID: "cmp_2", LegalName: "Outside GmbH", Country: "DE"},
 		ApproveProductType: domain.ProductInvoice,
@@ -68,5 +58,5 @@ func TestConformance(t *testing.T) {
 				{Header: d.Header, Body: nil},
 			}
 		},
-	})
+	}))
 }

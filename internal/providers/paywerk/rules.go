@@ -139,28 +139,38 @@ func (o *orderState) itemsCopy() []itemState { return append([]itemState(nil), o
 
 // fulfil applies fulfil lines to a copy; refusals say why per item.
 func (o *orderState) fulfil(req []FulfilItem) ([]itemState, []OperationLine, []ErrorDetail) {
-	items := o.itemsCopy()
-	var lines []OperationLine
-	var refused []ErrorDetail
+	return applyEach(o, req, func(r FulfilItem) string { return r.SKU }, func(it *itemState, r FulfilItem) ([]OperationLine, []ErrorDetail) {
+		if r.Quantity == nil || r.Quantity.Quantity <= 0 {
+			return nil, []ErrorDetail{refusal(r.SKU, CodeInvalidQuantity, "quantity must be positive")}
+		}
+		l, d := take(it, kindFulfil, r.Quantity.Quantity)
+		if d != nil {
+			return nil, []ErrorDetail{*d}
+		}
+		return []OperationLine{l}, nil
+	})
+}
+
+// applyEach applies each requested item to a copy of the order's items, so a
+// refused operation leaves the order untouched: an empty request and an unknown
+// sku are refused alike for fulfilments and refunds; do applies one known item and
+// answers its lines and refusals.
+func applyEach[R any](o *orderState, req []R, sku func(R) string,
+	do func(it *itemState, r R) ([]OperationLine, []ErrorDetail)) ([]itemState, []OperationLine, []ErrorDetail) {
 	if len(req) == 0 {
 		return nil, nil, []ErrorDetail{refusal("", CodeValidation, "at least one item is required")}
 	}
+	items := o.itemsCopy()
+	var lines []OperationLine
+	var refused []ErrorDetail
 	for _, r := range req {
-		i := o.item(r.SKU)
-		switch {
-		case i < 0:
-			refused = append(refused, refusal(r.SKU, CodeUnknownSKU, "the order has no item with this sku"))
-			continue
-		case r.Quantity == nil || r.Quantity.Quantity <= 0:
-			refused = append(refused, refusal(r.SKU, CodeInvalidQuantity, "quantity must be positive"))
+		i := o.item(sku(r))
+		if i < 0 {
+			refused = append(refused, refusal(sku(r), CodeUnknownSKU, "the order has no item with this sku"))
 			continue
 		}
-		l, d := take(&items[i], kindFulfil, r.Quantity.Quantity)
-		if d != nil {
-			refused = append(refused, *d)
-			continue
-		}
-		lines = append(lines, l)
+		l, d := do(&items[i], r)
+		lines, refused = append(lines, l...), append(refused, d...)
 	}
 	return items, lines, refused
 }
@@ -231,23 +241,10 @@ func take(it *itemState, kind lineKind, q money.Quantity) (OperationLine, *Error
 //     fulfilled → only the whole not-yet-refunded quantity (omitted or equal to
 //     it), split into RETURN of the fulfilled part and CANCEL of the rest.
 func (o *orderState) refund(req []RefundItem) ([]itemState, []OperationLine, []ErrorDetail) {
-	items := o.itemsCopy()
-	var lines []OperationLine
-	var refused []ErrorDetail
-	if len(req) == 0 {
-		return nil, nil, []ErrorDetail{refusal("", CodeValidation, "at least one item is required")}
-	}
-	for _, r := range req {
-		i := o.item(r.SKU)
-		if i < 0 {
-			refused = append(refused, refusal(r.SKU, CodeUnknownSKU, "the order has no item with this sku"))
-			continue
-		}
+	return applyEach(o, req, func(r RefundItem) string { return r.SKU }, func(it *itemState, r RefundItem) ([]OperationLine, []ErrorDetail) {
 		if r.Quantity != nil && r.Quantity.Quantity <= 0 {
-			refused = append(refused, refusal(r.SKU, CodeInvalidQuantity, "quantity must be positive (omit it to refund all)"))
-			continue
+			return nil, []ErrorDetail{refusal(r.SKU, CodeInvalidQuantity, "quantity must be positive (omit it to refund all)")}
 		}
-		it := &items[i]
 		type part struct {
 			kind lineKind
 			q    money.Quantity
@@ -267,21 +264,20 @@ func (o *orderState) refund(req []RefundItem) ([]itemState, []OperationLine, []E
 			default:
 				notRefunded := it.open() + it.returnable()
 				if r.Quantity != nil && r.Quantity.Quantity != notRefunded {
-					refused = append(refused, refusal(r.SKU, CodePartialAutoRefused,
-						"a partially fulfilled item takes AUTO only for its whole not-refunded quantity "+notRefunded.String()+"; use RETURN or CANCEL"))
-					continue
+					return nil, []ErrorDetail{refusal(r.SKU, CodePartialAutoRefused,
+						"a partially fulfilled item takes AUTO only for its whole not-refunded quantity "+notRefunded.String()+"; use RETURN or CANCEL")}
 				}
 				parts = []part{{RefundReturn, it.returnable()}, {RefundCancel, it.open()}}
 				r.Quantity = nil // the split takes each part whole
 			}
 		default:
-			refused = append(refused, refusal(r.SKU, CodeInvalidRefundType, "refundType must be RETURN, CANCEL or AUTO"))
-			continue
+			return nil, []ErrorDetail{refusal(r.SKU, CodeInvalidRefundType, "refundType must be RETURN, CANCEL or AUTO")}
 		}
 		if r.Quantity != nil && len(parts) == 1 {
 			parts[0].q = r.Quantity.Quantity
 		}
-		done, before := false, len(refused)
+		var lines []OperationLine
+		var refused []ErrorDetail
 		for _, p := range parts {
 			if p.q == 0 {
 				continue
@@ -292,13 +288,12 @@ func (o *orderState) refund(req []RefundItem) ([]itemState, []OperationLine, []E
 				continue
 			}
 			lines = append(lines, l)
-			done = true
 		}
-		if !done && len(refused) == before {
+		if len(lines) == 0 && len(refused) == 0 {
 			refused = append(refused, refusal(r.SKU, CodeNothingToRefund, "nothing of this item is left to "+string(r.RefundType)))
 		}
-	}
-	return items, lines, refused
+		return lines, refused
+	})
 }
 
 // refundAll refunds every item: RETURN what was fulfilled, CANCEL what was not.

@@ -31,7 +31,7 @@ func (e *env) session(t *testing.T, mutate func(*providers.SessionRequest)) (pro
 		Shopper:    providers.Shopper{FirstName: "Mari", LastName: "Maasikas", Email: "mari@example.ee", Phone: "+37255555555", Lang: "et"},
 		Billing:    providers.Address{Street: "Pikk 1", City: "Tallinn", PostalCode: "10123", Country: "EE"},
 		SuccessURL: "https://shop.example/ok", FailedURL: "https://shop.example/failed",
-		NotifyURL: e.rcv.NotifyURL(providers.Paywerk),
+		NotifyURL: e.Receiver.NotifyURL(providers.Paywerk),
 	}
 	if mutate != nil {
 		mutate(&req)
@@ -224,7 +224,7 @@ func TestDeclineTriggerInLastName(t *testing.T) {
 func TestOrdersBelongToTheirKey(t *testing.T) {
 	e := newEnv(t)
 	_, sess := e.session(t, nil)
-	other := New(providers.Account{BaseURL: e.base, Username: "pw_test_key_other_shop"})
+	other := New(providers.Account{BaseURL: e.Base, Username: "pw_test_key_other_shop"})
 	_, err := other.FetchStatus(context.Background(), sess.ProviderReference)
 	wantErr(t, "another shop's order", err, providers.ErrNotFound)
 }
@@ -400,14 +400,14 @@ func TestPaymentSchedule(t *testing.T) {
 	_, err = e.client.PaymentSchedule(ctx, domain.ProductInvoice, eurs("500.00"), "LV")
 	wantErr(t, "INVOICE outside Estonia", err, providers.ErrValidation)
 
-	resp, err := http.Get(e.base + "/payment-schedule?productId=SLICE_EE_3&amount=100")
+	resp, err := http.Get(e.Base + "/payment-schedule?productId=SLICE_EE_3&amount=100")
 	if err == nil {
 		resp.Body.Close()
 	}
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("schedule without a key: %v %v", resp.Status, err)
 	}
-	req, _ := http.NewRequest("GET", e.base+"/payment-schedule?productId=SLICE_EE_3&amount=100", nil)
+	req, _ := http.NewRequest("GET", e.Base+"/payment-schedule?productId=SLICE_EE_3&amount=100", nil)
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -423,7 +423,7 @@ func TestPaymentSchedule(t *testing.T) {
 
 func TestHealthNeedsNoKey(t *testing.T) {
 	e := newEnv(t)
-	resp, err := http.Get(e.base + "/health")
+	resp, err := http.Get(e.Base + "/health")
 	if err != nil {
 		t.Fatal(err)
 	}
