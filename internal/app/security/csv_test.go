@@ -21,7 +21,7 @@ import (
 // single quote; amounts stay numbers (a refund's net is still -25.00).
 func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+		f := start(t, d)
 		ctx := auth.System(context.Background())
 		o := f.world.ByName["order A1/a/a"]
 		st := f.world.ByName["settlement A1/a"]
@@ -32,7 +32,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 			SetAmountMinor(-2500).SetPayableDate(domain.Date("2026-11-01")).ExecX(ctx)
 
 		req, _ := http.NewRequest(http.MethodGet, f.url+"/exports/settlements/"+st.ID+".csv", nil)
-		req.Header.Set("Authorization", "Bearer "+f.tokens["adminA1"])
+		req.Header.Set("Authorization", "Bearer "+f.credential("adminA1"))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // message a client can act on, never INTERNAL.
 func TestGraphQLLimits(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+		f := start(t, d)
 		order := f.world.ByName["order A1/a/a"].ID
 		merchant := f.world.ByName["merchant A1"].ID
 		company := f.world.ByName["company A1/a"].ID

@@ -25,7 +25,7 @@ type userError struct {
 // variables"). Each is now a user error on its field, and nothing is written.
 func TestInputIsBounded(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+		f := start(t, d)
 		// Half a MiB: a whole body over 1 MiB is refused before it is read (413,
 		// body_limit_test.go), so each field's own bound is shown just under that.
 		big := strings.Repeat("x", 1<<19)

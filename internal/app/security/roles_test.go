@@ -14,7 +14,7 @@ import (
 // layer, so every way in answers the same; the merchant's admin still sees its team.
 func TestMerchantTeamFollowsTheRootRule(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+		f := start(t, d)
 		m := f.world.ByName["merchant A1"].ID
 		edge := `{ node(id: "` + m + `") { ... on Merchant { users { id } apiKeys { id } } } }`
 		type team struct {
