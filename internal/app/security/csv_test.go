@@ -10,9 +10,7 @@ import (
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestCSVExportNeutralisesFormulas reproduces finding 8 (formula injection): the
@@ -20,8 +18,7 @@ import (
 // spreadsheet runs. Text cells starting with = + - @, tab or CR now start with a
 // single quote; amounts stay numbers (a refund's net is still -25.00).
 func TestCSVExportNeutralisesFormulas(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := start(t, d)
+	serve(t, func(t *testing.T, f *harness) {
 		ctx := auth.System(context.Background())
 		o := f.world.ByName["order A1/a/a"]
 		st := f.world.ByName["settlement A1/a"]

@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 const secret = "security-test-secret-0123456789abcdef0123456789abcdef"
@@ -39,6 +40,12 @@ func start(t *testing.T, d *db.DB, adjust ...func(*config.Config)) *harness {
 	t.Helper()
 	s := apptest.Start(t, d, secret, adjust...)
 	return &harness{t: t, app: s.App, url: s.URL, world: s.World, logs: s.Logs, token: map[string]string{}}
+}
+
+// serve runs test on each test database (internal/testdb) with the product started
+// on it, as most findings need nothing more.
+func serve(t *testing.T, test func(t *testing.T, h *harness)) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) { test(t, start(t, d)) })
 }
 
 // credential answers an actor's Bearer credential: its API key, or a login token.

@@ -11,8 +11,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestInviteDoesNotEnumerateAccounts reproduces finding 8 (account enumeration):
@@ -22,8 +20,7 @@ import (
 // account is untouched; an email already in the inviter's own team is still a
 // helpful CONFLICT.
 func TestInviteDoesNotEnumerateAccounts(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := start(t, d)
+	serve(t, func(t *testing.T, f *harness) {
 		ctx := auth.System(context.Background())
 		const doc = `mutation($input: InviteUserInput!) { inviteUser(input: $input) {
 			user { id email name role merchantID invitationPending } invitationUrl userErrors { code field message } } }`
