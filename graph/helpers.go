@@ -91,3 +91,13 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// mapInputs converts a list of GraphQL input objects into the domain's values, one
+// for one and in order (an empty list stays an empty, non-nil list).
+func mapInputs[In, Out any](in []*In, conv func(*In) Out) []Out {
+	out := make([]Out, len(in))
+	for i, v := range in {
+		out[i] = conv(v)
+	}
+	return out
+}

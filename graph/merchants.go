@@ -8,11 +8,9 @@ import (
 // Conversions between the onboarding inputs and the merchants package.
 
 func feesOf(in []*model.FeeInput) []merchants.Fee {
-	out := make([]merchants.Fee, len(in))
-	for i, f := range in {
-		out[i] = merchants.Fee{ProductType: f.ProductType, PercentBps: f.PercentBps, Fixed: f.Fixed}
-	}
-	return out
+	return mapInputs(in, func(f *model.FeeInput) merchants.Fee {
+		return merchants.Fee{ProductType: f.ProductType, PercentBps: f.PercentBps, Fixed: f.Fixed}
+	})
 }
 
 func newCompanyOf(in model.AddCompanyInput) merchants.NewCompany {

@@ -9,19 +9,15 @@ import (
 // Conversions between the fulfilment and refund API and internal/psp.
 
 func fulfilItemsOf(in []*model.FulfilItemInput) []psp.FulfilRequestItem {
-	out := make([]psp.FulfilRequestItem, len(in))
-	for i, it := range in {
-		out[i] = psp.FulfilRequestItem{SKU: it.Sku, Quantity: it.Quantity}
-	}
-	return out
+	return mapInputs(in, func(it *model.FulfilItemInput) psp.FulfilRequestItem {
+		return psp.FulfilRequestItem{SKU: it.Sku, Quantity: it.Quantity}
+	})
 }
 
 func refundItemsOf(in []*model.RefundItemInput) []psp.RefundRequestItem {
-	out := make([]psp.RefundRequestItem, len(in))
-	for i, it := range in {
-		out[i] = psp.RefundRequestItem{SKU: it.Sku, RefundType: it.RefundType, Quantity: it.Quantity}
-	}
-	return out
+	return mapInputs(in, func(it *model.RefundItemInput) psp.RefundRequestItem {
+		return psp.RefundRequestItem{SKU: it.Sku, RefundType: it.RefundType, Quantity: it.Quantity}
+	})
 }
 
 func fulfilInputOf(in model.FulfilOrderInput) psp.FulfilInput {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/bulkseed"
 	"github.com/pspbackoffice/backoffice/internal/config"
-	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
 // seedBulk is `backoffice seed --orders N`: the benchmark data set, written in bulk.
@@ -36,14 +35,11 @@ func seedBulk(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	opt.Seed = seed
 	opt.Progress = os.Stderr
-	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	res, err := bulkseed.Run(ctx, d, opt)
 	if err != nil {
 		return err

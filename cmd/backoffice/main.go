@@ -71,14 +71,11 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		}
 		return a.Serve(ctx)
 	case "migrate":
-		d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+		d, err := openMigrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer d.Close()
-		if err := d.Migrate(ctx); err != nil {
-			return err
-		}
 		logger.Info("database migrated")
 		return nil
 	case "seed":
@@ -122,4 +119,18 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serverMemoryLimit)
 	}
+}
+
+// openMigrated opens the configured database and brings its schema up to date, as
+// every command that works on the database directly (migrate, settle, bulk) needs.
+func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
 }

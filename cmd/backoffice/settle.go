@@ -10,7 +10,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/config"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
@@ -32,14 +31,11 @@ func settle(ctx context.Context, cfg config.Config, args []string, logger *slog.
 			return err
 		}
 	}
-	database, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+	database, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer database.Close()
-	if err := database.Migrate(ctx); err != nil {
-		return err
-	}
 	res, err := settlement.NewSettlements(database).Run(auth.System(ctx), d)
 	if err != nil {
 		return err

@@ -6,21 +6,14 @@ package isolation_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/app"
-	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/config"
+	"github.com/pspbackoffice/backoffice/internal/app/apptest"
 	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -35,7 +28,7 @@ type harness struct {
 	url    string
 	db     *db.DB
 	world  *tenanttest.World
-	logs   *syncBuffer
+	logs   *apptest.LogBuffer
 	tokens map[string]string // actor name → Bearer token (login token or API key)
 	// mfaSecret is the TOTP secret the audit cases enrolled (TestEveryMutationIsAuditedOnce).
 	mfaSecret []byte
@@ -43,25 +36,8 @@ type harness struct {
 
 func start(t *testing.T, d *db.DB) *harness {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: secret,
-		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
-	a, err := app.New(context.Background(), cfg, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(a.Handler)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); _ = a.Close() })
-	h := &harness{t: t, app: a, url: srv.URL, db: d, logs: logs, tokens: map[string]string{}}
-	h.world = tenanttest.Build(t, a.DB.Ent, auth.NewKeyHasher(secrets.Derive(secret, "api-key-pepper")), auth.EnvTest)
+	s := apptest.Start(t, d, secret)
+	h := &harness{t: t, app: s.App, url: s.URL, db: d, world: s.World, logs: s.Logs, tokens: map[string]string{}}
 	for name, actor := range h.world.Actors {
 		if actor.Key != "" {
 			h.tokens[name] = actor.Key
@@ -192,24 +168,6 @@ func (r gqlResponse) field(t *testing.T, name string, v any) {
 	if err := json.Unmarshal(r.Data[name], v); err != nil {
 		t.Fatalf("decode %s: %v in %s", name, err, r.Body)
 	}
-}
-
-// syncBuffer is a log sink that tests read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func sqliteDB(t *testing.T) *db.DB { return testdb.SQLite(t) }

@@ -10,9 +10,7 @@ import (
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestCSVExportNeutralisesFormulas reproduces finding 8 (formula injection): the
@@ -20,8 +18,7 @@ import (
 // spreadsheet runs. Text cells starting with = + - @, tab or CR now start with a
 // single quote; amounts stay numbers (a refund's net is still -25.00).
 func TestCSVExportNeutralisesFormulas(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+	serve(t, func(t *testing.T, f *harness) {
 		ctx := auth.System(context.Background())
 		o := f.world.ByName["order A1/a/a"]
 		st := f.world.ByName["settlement A1/a"]
@@ -32,7 +29,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 			SetAmountMinor(-2500).SetPayableDate(domain.Date("2026-11-01")).ExecX(ctx)
 
 		req, _ := http.NewRequest(http.MethodGet, f.url+"/exports/settlements/"+st.ID+".csv", nil)
-		req.Header.Set("Authorization", "Bearer "+f.tokens["adminA1"])
+		req.Header.Set("Authorization", "Bearer "+f.credential("adminA1"))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

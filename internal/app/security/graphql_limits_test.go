@@ -8,16 +8,13 @@ import (
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/graph"
-	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestGraphQLLimits reproduces finding 2 (cost and size) and the bad-argument part of
 // finding 8: each abusive request is refused before anything runs, with a code and a
 // message a client can act on, never INTERNAL.
 func TestGraphQLLimits(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+	serve(t, func(t *testing.T, f *harness) {
 		order := f.world.ByName["order A1/a/a"].ID
 		merchant := f.world.ByName["merchant A1"].ID
 		company := f.world.ByName["company A1/a"].ID

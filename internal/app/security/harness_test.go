@@ -8,19 +8,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/app"
-	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/app/apptest"
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 const secret = "security-test-secret-0123456789abcdef0123456789abcdef"
@@ -32,7 +30,7 @@ type harness struct {
 	app   *app.App
 	url   string
 	world *tenanttest.World
-	logs  *syncBuffer
+	logs  *apptest.LogBuffer
 	mu    sync.Mutex
 	token map[string]string // actor → Bearer credential, logged in on first use
 }
@@ -40,29 +38,14 @@ type harness struct {
 // start serves the product; adjust changes the configuration first.
 func start(t *testing.T, d *db.DB, adjust ...func(*config.Config)) *harness {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: secret,
-		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
-	for _, f := range adjust {
-		f(&cfg)
-	}
-	a, err := app.New(context.Background(), cfg, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(a.Handler)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); _ = a.Close() })
-	h := &harness{t: t, app: a, url: srv.URL, logs: logs, token: map[string]string{}}
-	h.world = tenanttest.Build(t, a.DB.Ent, auth.NewKeyHasher(secrets.Derive(secret, "api-key-pepper")), auth.EnvTest)
-	return h
+	s := apptest.Start(t, d, secret, adjust...)
+	return &harness{t: t, app: s.App, url: s.URL, world: s.World, logs: s.Logs, token: map[string]string{}}
+}
+
+// serve runs test on each test database (internal/testdb) with the product started
+// on it, as most findings need nothing more.
+func serve(t *testing.T, test func(t *testing.T, h *harness)) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) { test(t, start(t, d)) })
 }
 
 // credential answers an actor's Bearer credential: its API key, or a login token.
@@ -130,21 +113,63 @@ func (h *harness) do(method, path, token string, body io.Reader, header http.Hea
 	return response{status: resp.StatusCode, body: b, header: resp.Header}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// gqlErr is one entry of a GraphQL answer's errors.
+type gqlErr struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+// gqlAnswer is a GraphQL answer with its raw body.
+type gqlAnswer struct {
+	Status     int
+	Body       string
+	Data       map[string]json.RawMessage `json:"data"`
+	Errors     []gqlErr                   `json:"errors"`
+	Extensions map[string]any             `json:"extensions"`
 }
 
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// codes lists the answer's error codes.
+func (a gqlAnswer) codes() []string {
+	var out []string
+	for _, e := range a.Errors {
+		c, _ := e.Extensions["code"].(string)
+		out = append(out, c)
+	}
+	return out
+}
+
+// gql runs a document as an actor ("" for anonymous).
+func (h *harness) gql(actor, query string, vars map[string]any) gqlAnswer {
+	h.t.Helper()
+	token := ""
+	if actor != "" {
+		token = h.credential(actor)
+	}
+	resp := h.do("POST", "/graphql", token, jsonBody(map[string]any{"query": query, "variables": vars}), nil)
+	var a gqlAnswer
+	if err := json.Unmarshal(resp.body, &a); err != nil {
+		h.t.Fatalf("GraphQL answered %d %q", resp.status, resp.body)
+	}
+	a.Status, a.Body = resp.status, string(resp.body)
+	return a
+}
+
+// mustData fails the test on any error.
+func (a gqlAnswer) mustData(t *testing.T) gqlAnswer {
+	t.Helper()
+	if len(a.Errors) > 0 {
+		t.Fatalf("GraphQL errors: %s", a.Body)
+	}
+	return a
+}
+
+// jsonUnmarshal decodes the data of a GraphQL body.
+func jsonUnmarshal(body string, v any) error {
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		return err
+	}
+	return json.Unmarshal(env.Data, v)
 }
 
 // jsonRaw is a body sent verbatim.

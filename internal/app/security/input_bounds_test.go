@@ -8,9 +8,7 @@ import (
 	"testing"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 type userError struct {
@@ -24,8 +22,7 @@ type userError struct {
 // stored and sent to providers, 10,000 items answered INTERNAL ("too many SQL
 // variables"). Each is now a user error on its field, and nothing is written.
 func TestInputIsBounded(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+	serve(t, func(t *testing.T, f *harness) {
 		// Half a MiB: a whole body over 1 MiB is refused before it is read (413,
 		// body_limit_test.go), so each field's own bound is shown just under that.
 		big := strings.Repeat("x", 1<<19)

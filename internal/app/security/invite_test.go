@@ -11,8 +11,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent/user"
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestInviteDoesNotEnumerateAccounts reproduces finding 8 (account enumeration):
@@ -22,8 +20,7 @@ import (
 // account is untouched; an email already in the inviter's own team is still a
 // helpful CONFLICT.
 func TestInviteDoesNotEnumerateAccounts(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+	serve(t, func(t *testing.T, f *harness) {
 		ctx := auth.System(context.Background())
 		const doc = `mutation($input: InviteUserInput!) { inviteUser(input: $input) {
 			user { id email name role merchantID invitationPending } invitationUrl userErrors { code field message } } }`
@@ -72,9 +69,9 @@ func TestInviteDoesNotEnumerateAccounts(t *testing.T) {
 		// The link leads nowhere.
 		if u := other.InviteUser.InvitationURL; u != nil {
 			parsed, _ := url.Parse(*u)
-			status, body := f.post("/auth/set-password", "", map[string]string{"token": parsed.Query().Get("token"), "password": "a-long-enough-password-1"})
-			if status == http.StatusOK {
-				t.Errorf("the decoy link set a password: %s", body)
+			resp := f.do("POST", "/auth/set-password", "", jsonBody(map[string]string{"token": parsed.Query().Get("token"), "password": "a-long-enough-password-1"}), nil)
+			if resp.status == http.StatusOK {
+				t.Errorf("the decoy link set a password: %s", resp.body)
 			}
 		}
 

@@ -9,17 +9,14 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // Finding 6: 300 unsigned Paywerk callbacks about made-up orders left 300 rows and 300
 // jobs, never purged.
 func TestUnsignedCallbacksOnlyForKnownOrders(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		h := start(t, d)
+	serve(t, func(t *testing.T, h *harness) {
 		ctx := auth.System(context.Background())
 		count := func() (events, jobsQueued int) {
 			t.Helper()
@@ -56,8 +53,7 @@ func TestUnsignedCallbacksOnlyForKnownOrders(t *testing.T) {
 
 // TestStoredNotificationsArePurged: events older than the retention go, newer stay.
 func TestStoredNotificationsArePurged(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		h := start(t, d)
+	serve(t, func(t *testing.T, h *harness) {
 		ctx := auth.System(context.Background())
 		for i, age := range []time.Duration{jobs.WebhookEventRetention + time.Hour, time.Hour} {
 			if err := h.app.DB.Ent.WebhookEvent.Create().SetProvider(domain.ProviderBillie).SetEventID(fmt.Sprint("ev", i)).

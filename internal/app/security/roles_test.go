@@ -3,9 +3,6 @@ package security_test
 import (
 	"slices"
 	"testing"
-
-	"github.com/pspbackoffice/backoffice/internal/db"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestMerchantTeamFollowsTheRootRule reproduces finding 8 (roles): a MERCHANT_VIEWER
@@ -13,8 +10,7 @@ import (
 // node(id:) { … on Merchant { users apiKeys } }. The rule now lives in the privacy
 // layer, so every way in answers the same; the merchant's admin still sees its team.
 func TestMerchantTeamFollowsTheRootRule(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		f := openFrontDoor(t, d, nil)
+	serve(t, func(t *testing.T, f *harness) {
 		m := f.world.ByName["merchant A1"].ID
 		edge := `{ node(id: "` + m + `") { ... on Merchant { users { id } apiKeys { id } } } }`
 		type team struct {
