@@ -6,6 +6,7 @@ import { CheckIcon, CopyIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { Role } from '../../gql/graphql';
 import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 export const InviteUserMutation = graphql(`
@@ -125,14 +126,7 @@ export function InviteUserDialog({
             <TextInput label="Email" type="email" data-autofocus {...form.getInputProps('email')} />
             <TextInput label="Name" description="Optional" {...form.getInputProps('name')} />
             <Select label="Role" data={[...roles]} allowDeselect={false} {...form.getInputProps('role')} />
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={submitting}>
-                Create invitation
-              </Button>
-            </Group>
+            <FormActions submitting={submitting} submitLabel="Create invitation" onCancel={close} />
           </Stack>
         </form>
       )}
