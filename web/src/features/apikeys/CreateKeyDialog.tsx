@@ -4,7 +4,7 @@ import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { addDays, startOfDay, today } from '../../lib/dates';
-import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { fieldsNamed, mapUserErrors, refusalOf } from '../../lib/userErrors';
 import { CreateApiKeyMutation } from './queries';
 import { SecretReveal } from './SecretReveal';
 import { FormActions } from '../../components/FormActions';
@@ -80,7 +80,7 @@ export function CreateKeyDialog({
     setSubmitting(false);
     const payload = result.data?.createApiKey;
     if (result.error || !payload) {
-      setGeneral([result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? 'The key was not created']);
+      setGeneral([refusalOf(result.error) ?? 'The key was not created']);
       return;
     }
     if (payload.userErrors.length > 0) {

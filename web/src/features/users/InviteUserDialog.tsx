@@ -5,7 +5,7 @@ import { useMutation } from 'urql';
 import { CheckIcon, CopyIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { Role } from '../../gql/graphql';
-import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { fieldsNamed, mapUserErrors, refusalOf } from '../../lib/userErrors';
 import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
@@ -77,7 +77,7 @@ export function InviteUserDialog({
     setSubmitting(false);
     const payload = result.data?.inviteUser;
     if (result.error || !payload) {
-      setGeneral([result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? 'The invitation was not created']);
+      setGeneral([refusalOf(result.error) ?? 'The invitation was not created']);
       return;
     }
     if (payload.userErrors.length > 0) {
