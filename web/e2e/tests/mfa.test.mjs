@@ -4,7 +4,10 @@ import { createHmac } from 'node:crypto';
 import { test } from '../harness.mjs';
 import { demo, gql, requireBackend, unique } from '../lib.mjs';
 
-/** RFC 4648 base32 (no padding) to bytes. */
+/**
+ * RFC 4648 base32 (no padding) to bytes.
+ * @param {string} text
+ */
 function base32(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
@@ -20,7 +23,11 @@ function base32(text) {
   return Buffer.from(out);
 }
 
-/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a secret at a time in ms. */
+/**
+ * The RFC 6238 code (SHA-1, 6 digits, 30 s) of a secret at a time in ms.
+ * @param {string} secret
+ * @param {number} atMs
+ */
 function totp(secret, atMs) {
   const msg = Buffer.alloc(8);
   msg.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000 / 30)));
@@ -29,7 +36,13 @@ function totp(secret, atMs) {
   return String((sum.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-/** Signs in through the login page, answering the code step when asked. */
+/**
+ * Signs in through the login page, answering the code step when asked.
+ * @param {import('playwright-core').Page} page
+ * @param {string} email
+ * @param {string} password
+ * @param {string} code
+ */
 async function signInWithCode(page, email, password, code) {
   await page.goto('/login');
   await page.getByLabel('Email', { exact: true }).fill(email);
@@ -44,6 +57,7 @@ async function signInWithCode(page, email, password, code) {
   await page.getByRole('heading', { level: 2 }).first().waitFor();
 }
 
+/** @param {import('playwright-core').Page} page */
 async function logOut(page) {
   await page.getByRole('button', { name: /Account menu/ }).click();
   await page.getByRole('menuitem', { name: 'Log out' }).click();

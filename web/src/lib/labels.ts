@@ -11,63 +11,68 @@ export interface EnumStyle {
 
 type Styles = Readonly<Record<string, EnumStyle>>;
 
-export const orderStatus: Styles = {
-  PENDING: { label: 'Pending', color: 'yellow' },
-  CONFIRMED: { label: 'Confirmed', color: 'green' },
-  FAILED: { label: 'Failed', color: 'red' },
-  CANCELLED: { label: 'Cancelled', color: 'gray' },
-};
+/** One enum's table, written as [value, label, colour] rows. */
+function styles(rows: readonly (readonly [value: string, label: string, color: string])[]): Styles {
+  return Object.fromEntries(rows.map(([value, label, color]) => [value, { label, color }]));
+}
 
-export const fulfilmentStatus: Styles = {
-  UNFULFILLED: { label: 'Unfulfilled', color: 'gray' },
-  PARTIALLY_FULFILLED: { label: 'Partially fulfilled', color: 'blue' },
-  FULFILLED: { label: 'Fulfilled', color: 'teal' },
-};
+export const orderStatus = styles([
+  ['PENDING', 'Pending', 'yellow'],
+  ['CONFIRMED', 'Confirmed', 'green'],
+  ['FAILED', 'Failed', 'red'],
+  ['CANCELLED', 'Cancelled', 'gray'],
+]);
 
-export const operationStatus: Styles = {
-  PENDING: { label: 'Pending', color: 'yellow' },
-  SUCCEEDED: { label: 'Succeeded', color: 'green' },
-  FAILED: { label: 'Failed', color: 'red' },
-};
+export const fulfilmentStatus = styles([
+  ['UNFULFILLED', 'Unfulfilled', 'gray'],
+  ['PARTIALLY_FULFILLED', 'Partially fulfilled', 'blue'],
+  ['FULFILLED', 'Fulfilled', 'teal'],
+]);
 
-export const activationStatus: Styles = {
-  PENDING: { label: 'Pending', color: 'yellow' },
-  ACTIVE: { label: 'Active', color: 'green' },
-  REJECTED: { label: 'Rejected', color: 'red' },
-};
+export const operationStatus = styles([
+  ['PENDING', 'Pending', 'yellow'],
+  ['SUCCEEDED', 'Succeeded', 'green'],
+  ['FAILED', 'Failed', 'red'],
+]);
 
-export const settlementStatus: Styles = {
-  PENDING: { label: 'Pending payout', color: 'blue' },
-  PAID: { label: 'Paid', color: 'green' },
-  MERCHANT_OWES: { label: 'Merchant owes', color: 'orange' },
-  SETTLED: { label: 'Settled', color: 'teal' },
-};
+export const activationStatus = styles([
+  ['PENDING', 'Pending', 'yellow'],
+  ['ACTIVE', 'Active', 'green'],
+  ['REJECTED', 'Rejected', 'red'],
+]);
 
-export const merchantStatus: Styles = {
-  ONBOARDING: { label: 'Onboarding', color: 'blue' },
-  ACTIVE: { label: 'Active', color: 'green' },
-  SUSPENDED: { label: 'Suspended', color: 'red' },
-};
+export const settlementStatus = styles([
+  ['PENDING', 'Pending payout', 'blue'],
+  ['PAID', 'Paid', 'green'],
+  ['MERCHANT_OWES', 'Merchant owes', 'orange'],
+  ['SETTLED', 'Settled', 'teal'],
+]);
 
-export const refundType: Styles = {
-  RETURN: { label: 'Return', color: 'grape' },
-  CANCEL: { label: 'Cancel', color: 'gray' },
-  AUTO: { label: 'Automatic', color: 'indigo' },
-};
+export const merchantStatus = styles([
+  ['ONBOARDING', 'Onboarding', 'blue'],
+  ['ACTIVE', 'Active', 'green'],
+  ['SUSPENDED', 'Suspended', 'red'],
+]);
 
-export const entryKind: Styles = {
-  ORDER: { label: 'Order', color: 'blue' },
-  FULFILMENT: { label: 'Fulfilment', color: 'teal' },
-  REFUND: { label: 'Refund', color: 'grape' },
-  FEE: { label: 'Fee', color: 'gray' },
-  OWED: { label: 'Owed earlier', color: 'orange' },
-};
+export const refundType = styles([
+  ['RETURN', 'Return', 'grape'],
+  ['CANCEL', 'Cancel', 'gray'],
+  ['AUTO', 'Automatic', 'indigo'],
+]);
 
-export const actorType: Styles = {
-  USER: { label: 'User', color: 'indigo' },
-  API_KEY: { label: 'API key', color: 'cyan' },
-  SYSTEM: { label: 'System', color: 'gray' },
-};
+export const entryKind = styles([
+  ['ORDER', 'Order', 'blue'],
+  ['FULFILMENT', 'Fulfilment', 'teal'],
+  ['REFUND', 'Refund', 'grape'],
+  ['FEE', 'Fee', 'gray'],
+  ['OWED', 'Owed earlier', 'orange'],
+]);
+
+export const actorType = styles([
+  ['USER', 'User', 'indigo'],
+  ['API_KEY', 'API key', 'cyan'],
+  ['SYSTEM', 'System', 'gray'],
+]);
 
 export const providerLabels: Readonly<Record<string, string>> = {
   BILLIE: 'Billie',

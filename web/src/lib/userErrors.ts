@@ -8,6 +8,8 @@
  * returned as a general message, shown above the form, so no refusal is lost.
  */
 
+import type { CombinedError } from 'urql';
+
 /** The GraphQL `UserError`, as any payload returns it. */
 export interface UserErrorLike {
   code: string;
@@ -71,4 +73,13 @@ export function mapUserErrors(errors: readonly UserErrorLike[], translate: Field
     fields[target] = existing === undefined ? error.message : `${existing}; ${error.message}`;
   }
   return { fields, general };
+}
+
+/**
+ * Why a mutation did not go through, in one line: the server's GraphQL or
+ * transport error first, else its user errors joined; undefined (or '') when
+ * nothing was refused.
+ */
+export function refusalOf(error: CombinedError | undefined, userErrors?: readonly { message: string }[]): string | undefined {
+  return error?.graphQLErrors[0]?.message ?? error?.message ?? userErrors?.map((e) => e.message).join('; ');
 }

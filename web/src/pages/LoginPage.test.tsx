@@ -2,9 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../test/renderApp';
-import { jsonResponse, merchantViewer, pspAdmin, stubServer } from '../test/server';
-
-const signedOut = { 'GET /auth/me': () => jsonResponse(401, { error: 'unauthenticated' }) };
+import { jsonResponse, merchantViewer, pspAdmin, signedOut, stubServer } from '../test/server';
 
 async function signIn(email: string, password: string) {
   const user = userEvent.setup();

@@ -1,4 +1,4 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { PasswordInput, TextInput } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
@@ -6,7 +6,7 @@ import { login } from '../auth/api';
 import { useAuth } from '../auth/AuthContext';
 import { FullPageLoader, type LoginRedirectState } from '../auth/guards';
 import { homeFor } from '../auth/roles';
-import { PublicCard } from './PublicCard';
+import { PublicForm, usePublicSubmit } from './PublicCard';
 
 function redirectTarget(state: unknown): string | undefined {
   const from = (state as LoginRedirectState | null)?.from;
@@ -17,8 +17,7 @@ export function LoginPage() {
   const auth = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { error, submitting, run } = usePublicSubmit();
   // The password was right and the server asks for the second factor.
   const [needsCode, setNeedsCode] = useState(false);
 
@@ -38,74 +37,60 @@ export function LoginPage() {
     return <Navigate to={redirectTarget(location.state) ?? homeFor(auth.user.role)} replace />;
   }
 
-  const handleSubmit = async (values: { email: string; password: string; otp: string }) => {
-    setError(null);
-    setSubmitting(true);
-    try {
+  const handleSubmit = (values: { email: string; password: string; otp: string }) =>
+    run(async () => {
       const result = await login(values.email.trim(), values.password, needsCode ? values.otp.trim() : undefined);
       switch (result.kind) {
         case 'signed-in':
           auth.signIn(result.user);
           await navigate(redirectTarget(location.state) ?? homeFor(result.user.role), { replace: true });
-          return;
+          return 'left';
         case 'wrong-credentials':
-          setError('Wrong email or password');
-          break;
+          return 'Wrong email or password';
         case 'mfa-required':
           setNeedsCode(true);
-          break;
+          return null;
         case 'invalid-otp':
-          setError('Wrong or already used code');
-          break;
+          return 'Wrong or already used code';
         case 'rate-limited':
-          setError('Too many attempts, try again in a minute');
-          break;
+          return 'Too many attempts, try again in a minute';
         case 'failed':
-          setError(result.message);
-          break;
+          return result.message;
       }
-    } catch {
-      setError('Cannot reach the backoffice server');
-    }
-    setSubmitting(false);
-  };
+    });
 
   return (
-    <PublicCard subtitle="Sign in to continue">
-      <form onSubmit={form.onSubmit((values) => void handleSubmit(values))} noValidate>
-        <Stack gap="md">
-          {error !== null && (
-            <Alert color="red" role="alert" title={error} />
-          )}
-          <TextInput
-            label="Email"
-            type="email"
-            autoComplete="username"
-            autoFocus
-            key={form.key('email')}
-            {...form.getInputProps('email')}
-          />
-          <PasswordInput
-            label="Password"
-            autoComplete="current-password"
-            key={form.key('password')}
-            {...form.getInputProps('password')}
-          />
-          {needsCode && (
-            <TextInput
-              label="Authentication code"
-              description="The 6-digit code from your authenticator app, or a recovery code"
-              autoComplete="one-time-code"
-              autoFocus
-              key={form.key('otp')}
-              {...form.getInputProps('otp')}
-            />
-          )}
-          <Button type="submit" loading={submitting} fullWidth>
-            Sign in
-          </Button>
-        </Stack>
-      </form>
-    </PublicCard>
+    <PublicForm
+      subtitle="Sign in to continue"
+      error={error}
+      submitting={submitting}
+      submitLabel="Sign in"
+      onSubmit={form.onSubmit((values) => void handleSubmit(values))}
+    >
+      <TextInput
+        label="Email"
+        type="email"
+        autoComplete="username"
+        autoFocus
+        key={form.key('email')}
+        {...form.getInputProps('email')}
+      />
+      <PasswordInput
+        label="Password"
+        autoComplete="current-password"
+        key={form.key('password')}
+        {...form.getInputProps('password')}
+      />
+      {needsCode && (
+        <TextInput
+          label="Authentication code"
+          description="The 6-digit code from your authenticator app, or a recovery code"
+          autoComplete="one-time-code"
+          autoFocus
+          key={form.key('otp')}
+          {...form.getInputProps('otp')}
+        />
+      )}
+    </PublicForm>
   );
 }

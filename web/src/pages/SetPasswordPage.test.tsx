@@ -2,9 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../test/renderApp';
-import { jsonResponse, merchantViewer, stubServer } from '../test/server';
-
-const signedOut = { 'GET /auth/me': () => jsonResponse(401, {}) };
+import { jsonResponse, merchantViewer, signedOut, stubServer } from '../test/server';
 
 async function choosePassword(password: string, confirmation = password) {
   const user = userEvent.setup();

@@ -1,12 +1,11 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, PasswordInput, Text } from '@mantine/core';
 import { isNotEmpty, matchesField, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { setPassword } from '../auth/api';
 import { useAuth } from '../auth/AuthContext';
 import { homeFor } from '../auth/roles';
-import { PublicCard } from './PublicCard';
+import { PublicCard, PublicForm, usePublicSubmit } from './PublicCard';
 
 /**
  * The page an invitation email links to (`/set-password?token=…`). The
@@ -17,8 +16,7 @@ export function SetPasswordPage() {
   const token = searchParams.get('token') ?? '';
   const auth = useAuth();
   const navigate = useNavigate();
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { error, submitting, run } = usePublicSubmit();
 
   const form = useForm({
     mode: 'uncontrolled',
@@ -42,10 +40,8 @@ export function SetPasswordPage() {
     );
   }
 
-  const handleSubmit = async (values: { password: string }) => {
-    setError(null);
-    setSubmitting(true);
-    try {
+  const handleSubmit = (values: { password: string }) =>
+    run(async () => {
       const result = await setPassword(token, values.password);
       switch (result.kind) {
         case 'done':
@@ -56,44 +52,36 @@ export function SetPasswordPage() {
             notifications.show({ color: 'green', title: 'Password set', message: 'Sign in with your new password.' });
             await navigate('/login', { replace: true });
           }
-          return;
+          return 'left';
         case 'rate-limited':
-          setError('Too many attempts, try again in a minute');
-          break;
+          return 'Too many attempts, try again in a minute';
         case 'refused':
-          setError(result.message);
-          break;
+          return result.message;
       }
-    } catch {
-      setError('Cannot reach the backoffice server');
-    }
-    setSubmitting(false);
-  };
+    });
 
   return (
-    <PublicCard subtitle="Set your password">
-      <form onSubmit={form.onSubmit((values) => void handleSubmit(values))} noValidate>
-        <Stack gap="md">
-          <Text size="sm">Choose the password you will sign in with.</Text>
-          {error !== null && <Alert color="red" role="alert" title={error} />}
-          <PasswordInput
-            label="New password"
-            autoComplete="new-password"
-            autoFocus
-            key={form.key('password')}
-            {...form.getInputProps('password')}
-          />
-          <PasswordInput
-            label="Repeat the password"
-            autoComplete="new-password"
-            key={form.key('confirmation')}
-            {...form.getInputProps('confirmation')}
-          />
-          <Button type="submit" loading={submitting} fullWidth>
-            Set password
-          </Button>
-        </Stack>
-      </form>
-    </PublicCard>
+    <PublicForm
+      subtitle="Set your password"
+      intro={<Text size="sm">Choose the password you will sign in with.</Text>}
+      error={error}
+      submitting={submitting}
+      submitLabel="Set password"
+      onSubmit={form.onSubmit((values) => void handleSubmit(values))}
+    >
+      <PasswordInput
+        label="New password"
+        autoComplete="new-password"
+        autoFocus
+        key={form.key('password')}
+        {...form.getInputProps('password')}
+      />
+      <PasswordInput
+        label="Repeat the password"
+        autoComplete="new-password"
+        key={form.key('confirmation')}
+        {...form.getInputProps('confirmation')}
+      />
+    </PublicForm>
   );
 }

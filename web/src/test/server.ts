@@ -53,3 +53,6 @@ export function graphqlRoute(data: Record<string, unknown | ((variables: Record<
     return jsonResponse(200, { data: typeof answer === 'function' ? answer(body.variables ?? {}) : answer });
   };
 }
+
+/** The session check of a visitor who is not signed in. */
+export const signedOut: Record<string, Handler> = { 'GET /auth/me': () => jsonResponse(401, { error: 'unauthenticated' }) };

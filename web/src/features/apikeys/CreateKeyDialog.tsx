@@ -1,12 +1,13 @@
-import { Button, Group, Modal, MultiSelect, Select, Stack, TextInput } from '@mantine/core';
+import { Group, Modal, MultiSelect, Select, Stack, TextInput } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { addDays, startOfDay, today } from '../../lib/dates';
-import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { fieldsNamed, mapUserErrors, refusalOf } from '../../lib/userErrors';
 import { CreateApiKeyMutation } from './queries';
 import { SecretReveal } from './SecretReveal';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 export const scopeOptions = [
@@ -79,7 +80,7 @@ export function CreateKeyDialog({
     setSubmitting(false);
     const payload = result.data?.createApiKey;
     if (result.error || !payload) {
-      setGeneral([result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? 'The key was not created']);
+      setGeneral([refusalOf(result.error) ?? 'The key was not created']);
       return;
     }
     if (payload.userErrors.length > 0) {
@@ -130,14 +131,7 @@ export function CreateKeyDialog({
               valueFormat="D MMM YYYY"
               {...form.getInputProps('expiresOn')}
             />
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={submitting}>
-                Create key
-              </Button>
-            </Group>
+            <FormActions submitting={submitting} submitLabel="Create key" onCancel={close} />
           </Stack>
         </form>
       )}

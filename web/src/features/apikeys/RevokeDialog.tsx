@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { RevokeApiKeyMutation } from './queries';
+import { refusalOf } from '../../lib/userErrors';
 
 export function RevokeDialog({ apiKey: current, onClose, onRevoked }: { apiKey: { id: string; name: string } | null; onClose: () => void; onRevoked: () => void }) {
   const [state, revoke] = useMutation(RevokeApiKeyMutation);
@@ -20,7 +21,7 @@ export function RevokeDialog({ apiKey: current, onClose, onRevoked }: { apiKey: 
     setError(null);
     const result = await revoke({ input: { apiKeyId: apiKey.id } });
     const payload = result.data?.revokeApiKey;
-    const message = result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? payload?.userErrors[0]?.message;
+    const message = refusalOf(result.error) ?? payload?.userErrors[0]?.message;
     if (message || !payload) {
       setError(message ?? 'The key was not revoked');
       return;

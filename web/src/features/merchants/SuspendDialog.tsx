@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { ReactivateMerchantMutation, SuspendMerchantMutation } from '../onboarding/mutations';
+import { refusalOf } from '../../lib/userErrors';
 
 /** Suspend a merchant (with a reason) or lift the suspension. */
 export function SuspendControls({ merchant, onChanged }: { merchant: { id: string; name: string; status: string }; onChanged: () => void }) {
@@ -18,7 +19,7 @@ export function SuspendControls({ merchant, onChanged }: { merchant: { id: strin
       return;
     }
     const result = await suspend({ input: { merchantId: merchant.id, reason: reason.trim() } });
-    const message = result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? result.data?.suspendMerchant.userErrors.map((e) => e.message).join('; ');
+    const message = refusalOf(result.error, result.data?.suspendMerchant.userErrors);
     if (message) {
       setError(message);
       return;
@@ -31,7 +32,7 @@ export function SuspendControls({ merchant, onChanged }: { merchant: { id: strin
 
   const doReactivate = async () => {
     const result = await reactivate({ input: { merchantId: merchant.id } });
-    const message = result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? result.data?.reactivateMerchant.userErrors.map((e) => e.message).join('; ');
+    const message = refusalOf(result.error, result.data?.reactivateMerchant.userErrors);
     if (message) {
       notifications.show({ color: 'red', title: 'Not reactivated', message });
       return;

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../lib/format';
 import { activationStatus, labelOf, providerLabels } from '../../lib/labels';
 import type { CompanyDetail } from '../../shared/merchantDetail';
 import { ActivateCompanyMutation } from './mutations';
+import { refusalOf } from '../../lib/userErrors';
 
 export const providers: readonly Provider[] = ['PAYWERK', 'BILLIE', 'BILLWERK', 'BETTERPAYMENT'];
 
@@ -27,7 +28,7 @@ export function ActivationPanel({ company, onChanged }: { company: CompanyDetail
     const result = await activate({ input: { companyId: company.id, provider } });
     setBusy(null);
     const payload = result.data?.activateCompany;
-    const message = result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? payload?.userErrors.map((e) => e.message).join('; ');
+    const message = refusalOf(result.error, payload?.userErrors);
     if (message) {
       setErrors((e) => ({ ...e, [provider]: message }));
     } else if (payload?.activation) {

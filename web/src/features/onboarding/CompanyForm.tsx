@@ -1,11 +1,12 @@
-import { Button, Checkbox, Chip, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Checkbox, Chip, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
-import { useState } from 'react';
 import { countryOptions } from '../../lib/countries';
 import { amountProblem, bpsToPercent, percentToBps } from '../../lib/decimal';
 import { compactIban, formatIban, ibanProblem } from '../../lib/iban';
 import { productTypeLabels, weekdayLabel, weekdays } from '../../lib/labels';
+import { useGuardedSubmit } from '../../lib/guardedSubmit';
 import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 const productTypes = ['PAY_NOW_CARD', 'INVOICE', 'SLICE'] as const;
@@ -187,8 +188,7 @@ export function CompanyForm({
   onCancel?: () => void;
   submitLabel?: string;
 }) {
-  const [general, setGeneral] = useState<string[]>([]);
-  const [submitting, setSubmitting] = useState(false);
+  const { general, setGeneral, submitting, guard } = useGuardedSubmit();
   const form = useForm<CompanyValues>({
     mode: 'controlled',
     initialValues: initial ?? initialCompanyValues(defaultCountry),
@@ -215,24 +215,17 @@ export function CompanyForm({
     },
   });
 
-  const submit = async (values: CompanyValues) => {
-    setGeneral([]);
-    setSubmitting(true);
-    try {
-      const errors = await onSubmit(companyInputOf(values));
-      if (errors.length > 0) {
-        const mapped = mapUserErrors(errors, companyFieldTranslator(values));
-        form.setErrors(mapped.fields);
-        setGeneral(mapped.general);
-      } else if (!initial) {
-        form.reset();
-      }
-    } catch (error) {
-      setGeneral([error instanceof Error ? error.message : String(error)]);
-    } finally {
-      setSubmitting(false);
+  const submit = (values: CompanyValues) =>
+    guard(async () => {
+    const errors = await onSubmit(companyInputOf(values));
+    if (errors.length > 0) {
+      const mapped = mapUserErrors(errors, companyFieldTranslator(values));
+      form.setErrors(mapped.fields);
+      setGeneral(mapped.general);
+    } else if (!initial) {
+      form.reset();
     }
-  };
+    });
 
   const schedule = form.values.payoutSchedule;
   return (
@@ -391,16 +384,7 @@ export function CompanyForm({
           </Table>
         </div>
 
-        <Group justify="flex-end" gap="xs">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-          <Button type="submit" loading={submitting}>
-            {submitLabel}
-          </Button>
-        </Group>
+        <FormActions submitting={submitting} submitLabel={submitLabel} onCancel={onCancel} />
       </Stack>
     </form>
   );

@@ -1,8 +1,9 @@
-import { Button, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Grid, Select, Stack, TextInput } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
-import { useState } from 'react';
 import { countryOptions } from '../../lib/countries';
+import { useGuardedSubmit } from '../../lib/guardedSubmit';
 import { fieldsNamed, mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 export interface MerchantInputDraft {
@@ -21,8 +22,7 @@ export function MerchantForm({
   initial?: Partial<MerchantInputDraft>;
   submitLabel?: string;
 }) {
-  const [general, setGeneral] = useState<string[]>([]);
-  const [submitting, setSubmitting] = useState(false);
+  const { general, setGeneral, submitting, guard } = useGuardedSubmit();
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: initial?.name ?? '', country: initial?.country ?? '', email: initial?.email ?? '' },
@@ -33,20 +33,13 @@ export function MerchantForm({
     },
   });
 
-  const submit = async (values: { name: string; country: string; email: string }) => {
-    setGeneral([]);
-    setSubmitting(true);
-    try {
-      const errors = await onSubmit({ name: values.name.trim(), country: values.country, email: values.email.trim() || null });
-      const mapped = mapUserErrors(errors, fieldsNamed(['name', 'country', 'email']));
-      form.setErrors(mapped.fields);
-      setGeneral(mapped.general);
-    } catch (error) {
-      setGeneral([error instanceof Error ? error.message : String(error)]);
-    } finally {
-      setSubmitting(false);
-    }
-  };
+  const submit = (values: { name: string; country: string; email: string }) =>
+    guard(async () => {
+    const errors = await onSubmit({ name: values.name.trim(), country: values.country, email: values.email.trim() || null });
+    const mapped = mapUserErrors(errors, fieldsNamed(['name', 'country', 'email']));
+    form.setErrors(mapped.fields);
+    setGeneral(mapped.general);
+    });
 
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
@@ -63,11 +56,7 @@ export function MerchantForm({
             <TextInput label="Contact email" type="email" placeholder="finance@merchant.example" {...form.getInputProps('email')} />
           </Grid.Col>
         </Grid>
-        <Group justify="flex-end">
-          <Button type="submit" loading={submitting}>
-            {submitLabel}
-          </Button>
-        </Group>
+        <FormActions submitting={submitting} submitLabel={submitLabel} />
       </Stack>
     </form>
   );

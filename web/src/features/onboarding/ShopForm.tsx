@@ -1,9 +1,10 @@
-import { Button, Checkbox, Grid, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Checkbox, Grid, Select, Stack, TextInput } from '@mantine/core';
 import { isNotEmpty, useForm } from '@mantine/form';
-import { useState } from 'react';
 import { languageOptions } from '../../lib/countries';
 import { productTypeLabels } from '../../lib/labels';
+import { useGuardedSubmit } from '../../lib/guardedSubmit';
 import { fieldsNamed, mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 export interface ShopValues {
@@ -52,8 +53,7 @@ export function ShopForm({
   onCancel?: () => void;
   defaultLang?: string;
 }) {
-  const [general, setGeneral] = useState<string[]>([]);
-  const [submitting, setSubmitting] = useState(false);
+  const { general, setGeneral, submitting, guard } = useGuardedSubmit();
   const form = useForm<ShopValues>({
     mode: 'controlled',
     initialValues: { name: '', url: '', defaultLang, productTypes: ['PAY_NOW_CARD', 'INVOICE'] },
@@ -64,24 +64,17 @@ export function ShopForm({
     },
   });
 
-  const submit = async (values: ShopValues) => {
-    setGeneral([]);
-    setSubmitting(true);
-    try {
-      const errors = await onSubmit(shopInputOf(values));
-      if (errors.length > 0) {
-        const mapped = mapUserErrors(errors, fieldsNamed(['name', 'url', 'defaultLang', 'productTypes']));
-        form.setErrors(mapped.fields);
-        setGeneral(mapped.general);
-      } else {
-        form.reset();
-      }
-    } catch (error) {
-      setGeneral([error instanceof Error ? error.message : String(error)]);
-    } finally {
-      setSubmitting(false);
+  const submit = (values: ShopValues) =>
+    guard(async () => {
+    const errors = await onSubmit(shopInputOf(values));
+    if (errors.length > 0) {
+      const mapped = mapUserErrors(errors, fieldsNamed(['name', 'url', 'defaultLang', 'productTypes']));
+      form.setErrors(mapped.fields);
+      setGeneral(mapped.general);
+    } else {
+      form.reset();
     }
-  };
+    });
 
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))} noValidate>
@@ -113,16 +106,7 @@ export function ShopForm({
             </Checkbox.Group>
           </Grid.Col>
         </Grid>
-        <Group justify="flex-end" gap="xs">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-          <Button type="submit" loading={submitting}>
-            Add shop
-          </Button>
-        </Group>
+        <FormActions submitting={submitting} submitLabel="Add shop" onCancel={onCancel} />
       </Stack>
     </form>
   );

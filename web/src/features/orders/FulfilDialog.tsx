@@ -6,6 +6,7 @@ import { formatQuantity } from '../../lib/format';
 import { mapUserErrors } from '../../lib/userErrors';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
+import { ItemCell } from './ItemCell';
 
 export interface FulfilLine {
   sku: string;
@@ -131,14 +132,7 @@ export function FulfilDialog({
                 const open = !isZeroDecimal(item.openQuantity) && compareDecimal(item.openQuantity, '0') > 0;
                 return (
                   <Table.Tr key={item.id}>
-                    <Table.Td className="wrap">
-                      <Text size="sm" fw={500}>
-                        {item.name}
-                      </Text>
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {item.sku}
-                      </Text>
-                    </Table.Td>
+                    <ItemCell item={item} />
                     <Table.Td ta="right">{formatQuantity(item.quantity)}</Table.Td>
                     <Table.Td ta="right">{formatQuantity(item.fulfilledQuantity)}</Table.Td>
                     <Table.Td ta="right" fw={600}>

@@ -12,6 +12,7 @@ import { FulfilDialog, type FulfilLine } from './FulfilDialog';
 import type { OrderDetail } from './orderDetail';
 import { RefundDialog, refundableOf, type PreviewOutcome, type RefundRequest } from './RefundDialog';
 import type { MutationOutcome } from './types';
+import { refusalOf } from '../../lib/userErrors';
 
 export const FulfilOrderMutation = graphql(`
   mutation FulfilOrder($input: FulfilOrderInput!) {
@@ -123,7 +124,7 @@ export function canOperate(role: string | undefined): boolean {
 }
 
 function failure(error: CombinedError | undefined): Error {
-  return new Error(error?.graphQLErrors[0]?.message ?? error?.message ?? 'The server did not answer');
+  return new Error(refusalOf(error) ?? 'The server did not answer');
 }
 
 /** Tells how an operation ended at the provider: done, or still open there. */

@@ -9,6 +9,7 @@ import { lineFieldTranslator } from './FulfilDialog';
 import { RefundPreview, type RefundPreviewData } from './RefundPreview';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
+import { ItemCell } from './ItemCell';
 
 export type RefundTypeChoice = 'AUTO' | 'RETURN' | 'CANCEL';
 
@@ -195,14 +196,7 @@ export function RefundDialog({
                 const nothing = isZeroDecimal(refundableOf(item, 'AUTO'));
                 return (
                   <Table.Tr key={item.id}>
-                    <Table.Td className="wrap">
-                      <Text size="sm" fw={500}>
-                        {item.name}
-                      </Text>
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {item.sku}
-                      </Text>
-                    </Table.Td>
+                    <ItemCell item={item} />
                     <Table.Td ta="right">{formatQuantity(item.returnableQuantity)}</Table.Td>
                     <Table.Td ta="right">{formatQuantity(item.openQuantity)}</Table.Td>
                     <Table.Td>

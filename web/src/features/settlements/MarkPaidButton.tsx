@@ -5,6 +5,7 @@ import { useMutation } from 'urql';
 import type { SettlementRowFragment } from '../../gql/graphql';
 import { formatDate, formatMoney } from '../../lib/format';
 import { MarkSettlementPaidMutation } from './mutations';
+import { refusalOf } from '../../lib/userErrors';
 
 /**
  * PSP staff record that a settlement's money moved: a payout the PSP sent
@@ -24,7 +25,7 @@ export function MarkPaidButton({ settlement, onDone, size = 'xs' }: { settlement
     setError(null);
     const result = await markPaid({ input: { settlementId: settlement.id } });
     const message =
-      result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? result.data?.markSettlementPaid.userErrors.map((e) => e.message).join('; ');
+      refusalOf(result.error, result.data?.markSettlementPaid.userErrors);
     if (message) {
       setError(message);
       return;

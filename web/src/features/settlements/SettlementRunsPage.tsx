@@ -12,6 +12,7 @@ import { OutboxCard, PspAccountCard } from './OwedBalances';
 import { RunSettlementsMutation, SettlementsByIdsQuery } from './mutations';
 import { SettlementsListQuery } from './SettlementsPage';
 import { SettlementsPanel, SettlementsTable } from './SettlementsTable';
+import { refusalOf } from '../../lib/userErrors';
 
 const pageSize = 25;
 
@@ -54,7 +55,7 @@ function RunCard({ onRan }: { onRan: () => void }) {
     setResult(null);
     const answer = await run({ input: { date: date ?? null } });
     const payload = answer.data?.runSettlements;
-    const message = answer.error?.graphQLErrors[0]?.message ?? answer.error?.message ?? payload?.userErrors.map((e) => e.message).join('; ');
+    const message = refusalOf(answer.error, payload?.userErrors);
     if (message || !payload) {
       setResult({ error: message || 'The run failed' });
       return;

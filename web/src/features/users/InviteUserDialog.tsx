@@ -5,7 +5,8 @@ import { useMutation } from 'urql';
 import { CheckIcon, CopyIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { Role } from '../../gql/graphql';
-import { fieldsNamed, mapUserErrors } from '../../lib/userErrors';
+import { fieldsNamed, mapUserErrors, refusalOf } from '../../lib/userErrors';
+import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
 export const InviteUserMutation = graphql(`
@@ -76,7 +77,7 @@ export function InviteUserDialog({
     setSubmitting(false);
     const payload = result.data?.inviteUser;
     if (result.error || !payload) {
-      setGeneral([result.error?.graphQLErrors[0]?.message ?? result.error?.message ?? 'The invitation was not created']);
+      setGeneral([refusalOf(result.error) ?? 'The invitation was not created']);
       return;
     }
     if (payload.userErrors.length > 0) {
@@ -125,14 +126,7 @@ export function InviteUserDialog({
             <TextInput label="Email" type="email" data-autofocus {...form.getInputProps('email')} />
             <TextInput label="Name" description="Optional" {...form.getInputProps('name')} />
             <Select label="Role" data={[...roles]} allowDeselect={false} {...form.getInputProps('role')} />
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={submitting}>
-                Create invitation
-              </Button>
-            </Group>
+            <FormActions submitting={submitting} submitLabel="Create invitation" onCancel={close} />
           </Stack>
         </form>
       )}
