@@ -158,10 +158,10 @@ func (a *App) assemble(ctx context.Context) error {
 	}
 	a.Handler = server.New(server.Deps{
 		Throttle: throttle,
-		DB:      a.DB,
-		Logger:  a.Logger,
-		Metrics: a.Metrics,
-		Mount:   a.mounts,
+		DB:       a.DB,
+		Logger:   a.Logger,
+		Metrics:  a.Metrics,
+		Mount:    a.mounts,
 		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
 		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
 		TrustedProxies: a.Config.TrustedProxies,
