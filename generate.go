@@ -4,3 +4,4 @@ package backoffice
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run -mod=mod ./graph/gqlgen.go
+//go:generate go run ./graph/printschema
