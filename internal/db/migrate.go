@@ -86,7 +86,10 @@ func (d *DB) migrateLimits(ctx context.Context) error {
 	}
 	if err == nil {
 		// The GraphQL cost buckets (limits.Bucket): one row per limiter and key.
-		_, err = d.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS cost_buckets (
+		// UNLOGGED: a bucket is worth nothing after a crash (it would be full again
+		// soon anyway), and without the WAL flush a request's take costs ~0.15 ms
+		// instead of ~1.6 ms (README "Throttle").
+		_, err = d.SQL.ExecContext(ctx, `CREATE UNLOGGED TABLE IF NOT EXISTS cost_buckets (
   limiter text NOT NULL,
   key bytea NOT NULL,
   available double precision NOT NULL,

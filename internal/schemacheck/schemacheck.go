@@ -1,6 +1,6 @@
 // Package schemacheck prints the GraphQL schema as one file and compares it with
 // the last released one: a breaking change fails unless CHANGELOG.md lists it under
-// its unreleased section (README "Schema evolution", docs/schema-evolution.md).
+// its unreleased section (README "Schema evolution").
 package schemacheck
 
 import (
@@ -211,7 +211,7 @@ func sortedKeys[V any](m map[string]V) []string {
 var listed = regexp.MustCompile("^\\s*[-*]\\s+`([^`]+)`")
 
 // Announced answers the paths CHANGELOG.md lists under "### Breaking" of its
-// "## Unreleased" section (the format of docs/schema-evolution.md).
+// "## Unreleased" section (the format is at the top of CHANGELOG.md).
 func Announced(changelog string) map[string]bool {
 	out := map[string]bool{}
 	var unreleased, breaking bool
