@@ -69,9 +69,6 @@ func (c Counters) Bucket(name string, b Budget, now func() time.Time) *Bucket {
 	return k
 }
 
-// Budget is the bucket's size and restore rate.
-func (k *Bucket) Budget() Budget { return k.budget }
-
 // Take pays cost from key's bucket if it holds that much, after restoring what
 // the time since its last use restored. An error is the store's (the request
 // was neither paid nor refused).
