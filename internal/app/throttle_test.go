@@ -10,6 +10,7 @@ import (
 	"github.com/pspbackoffice/backoffice/graph"
 	"github.com/pspbackoffice/backoffice/internal/app/apptest"
 	"github.com/pspbackoffice/backoffice/internal/config"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/tenant/tenanttest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
@@ -50,22 +51,40 @@ func postGraphQL(t *testing.T, url, token, query string) throttleAnswer {
 	return a
 }
 
-// TestThrottleSharedAcrossInstances: an API key's cost bucket is one on PostgreSQL,
-// whichever instance answers: every answer carries extensions.cost.throttleStatus,
-// and the request the shared bucket cannot pay is HTTP 429 with Retry-After and
-// THROTTLED, on both instances. A login session has a bucket of its own. Before,
-// there was no throttle: every request was served.
-func TestThrottleSharedAcrossInstances(t *testing.T) {
-	d := testdb.Postgres(t)
-	budget := limits.Budget{Max: graph.ComplexityLimit, Restore: 1}
-	small := func(c *config.Config) { c.APIKeyThrottle = budget }
-	a := apptest.Start(t, d, secret, small)
-	b := startInstance(t, d, small)
-	key := a.World.Actors["keyA1"].Key
-	// A page of orders with their items: tens of thousands of points.
-	const query = `{ orders(first: 100) { edges { node { id reference items { id sku name } fulfilments { id lines { id } } refunds { id lines { id } } } } } }`
+// TestThrottle: an API key's cost bucket is one on PostgreSQL, whichever instance
+// answers (on SQLite, one process, one instance): every answer carries
+// extensions.cost.throttleStatus, and the request the bucket cannot pay is HTTP 429
+// with Retry-After and THROTTLED, on every instance. A login session has a bucket
+// of its own. Before, there was no throttle: every request was served.
+func TestThrottle(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		budget := limits.Budget{Max: graph.ComplexityLimit, Restore: 1}
+		small := func(c *config.Config) { c.APIKeyThrottle = budget }
+		a := apptest.Start(t, d, secret, small)
+		urls := []string{a.URL}
+		if d.IsPostgres() {
+			urls = append(urls, startInstance(t, d, small).url) // a second instance, same database
+		}
+		checkThrottle(t, urls, a.World.Actors["keyA1"].Key, budget)
+		// A login session pays from its own bucket, with the session budget.
+		session := loginToken(t, a.URL, a.World.Actors["adminA1"].Email)
+		ans := postGraphQL(t, a.URL, session, throttleQuery)
+		_, want := config.Config{}.Throttles()
+		if st := ans.Extensions.Cost.ThrottleStatus; ans.status != http.StatusOK || st == nil || st.MaximumAvailable != want.Max {
+			t.Errorf("a session's bucket: %d %+v", ans.status, st)
+		}
+	})
+}
 
-	first := postGraphQL(t, a.URL, key, query)
+// throttleQuery is a page of orders with their items: thousands of points.
+const throttleQuery = `{ orders(first: 100) { edges { node { id reference items { id sku name } fulfilments { id lines { id } } refunds { id lines { id } } } } } }`
+
+// checkThrottle spends key's bucket of budget (restoring 1 point a second) taking
+// turns among the instances at urls, each answer showing what the others took,
+// then sees every instance refuse.
+func checkThrottle(t *testing.T, urls []string, key string, budget limits.Budget) {
+	t.Helper()
+	first := postGraphQL(t, urls[0], key, throttleQuery)
 	cost := first.Extensions.Cost.RequestedQueryCost
 	if first.status != http.StatusOK || len(first.Errors) > 0 || cost < budget.Max/20 {
 		t.Fatalf("first answer: %d %+v (cost %d should be a twentieth of the bucket at least)", first.status, first.Errors, cost)
@@ -75,22 +94,22 @@ func TestThrottleSharedAcrossInstances(t *testing.T) {
 		t.Fatalf("throttleStatus after one query: %+v, want %d of %d", st, budget.Max-cost, budget.Max)
 	}
 	left := budget.Max - cost
-	for in, url := 1, b.url; left >= cost; in = 1 - in {
-		ans := postGraphQL(t, url, key, query)
+	for i := 1; left >= cost; i++ {
+		in := i % len(urls)
+		ans := postGraphQL(t, urls[in], key, throttleQuery)
 		if ans.status != http.StatusOK || ans.Extensions.Cost.ThrottleStatus == nil {
 			t.Fatalf("with %d left: %d %+v", left, ans.status, ans.Errors)
 		}
-		// The other instance saw what this one took (the restore adds a point a second).
+		// This instance saw what the others took (the restore adds a point a second).
 		if got := ans.Extensions.Cost.ThrottleStatus.CurrentlyAvailable; got < left-cost || got > left-cost+5 {
 			t.Fatalf("instance %d: %d available, want %d: the bucket is not shared", in, got, left-cost)
 		}
 		left -= cost
-		url = []string{a.URL, b.url}[1-in]
 	}
-	for _, url := range []string{a.URL, b.url} {
-		ans := postGraphQL(t, url, key, query)
+	for in, url := range urls {
+		ans := postGraphQL(t, url, key, throttleQuery)
 		if ans.status != http.StatusTooManyRequests || len(ans.Errors) != 1 || ans.Errors[0].Extensions["code"] != "THROTTLED" {
-			t.Fatalf("with %d left of a %d query: %d %+v, want 429 THROTTLED", left, cost, ans.status, ans.Errors)
+			t.Fatalf("instance %d with %d left of a %d query: %d %+v, want 429 THROTTLED", in, left, cost, ans.status, ans.Errors)
 		}
 		wait, err := strconv.Atoi(ans.retryAfter)
 		if err != nil || wait < (cost-left-5) || wait > cost-left {
@@ -99,13 +118,6 @@ func TestThrottleSharedAcrossInstances(t *testing.T) {
 		if st := ans.Extensions.Cost.ThrottleStatus; st == nil || st.CurrentlyAvailable > left+5 {
 			t.Errorf("a refused request pays nothing and says what is left: %+v", st)
 		}
-	}
-	// A login session pays from its own bucket, with the session budget.
-	session := loginToken(t, a.URL, a.World.Actors["adminA1"].Email)
-	ans := postGraphQL(t, a.URL, session, query)
-	_, want := config.Config{}.Throttles()
-	if st := ans.Extensions.Cost.ThrottleStatus; ans.status != http.StatusOK || st == nil || st.MaximumAvailable != want.Max {
-		t.Errorf("a session's bucket: %d %+v", ans.status, st)
 	}
 }
 
