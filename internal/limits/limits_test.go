@@ -1,6 +1,9 @@
 package limits_test
 
 import (
+	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,6 +98,36 @@ func TestBucketPaysRefusesAndRestores(t *testing.T) {
 		}
 		if st := take(a, "key", 1001); st.Paid || st.RetryAfter != 0 || st.Available != 1000 {
 			t.Fatalf("a cost above Max is refused with no wait that helps: %+v", st)
+		}
+	})
+}
+
+// TestBucketConcurrentTakes: takes racing on one key (on PostgreSQL from two
+// instances' buckets) pay exactly what the bucket holds, never more: the upsert's
+// row lock orders them. The restore is too slow to matter within the test.
+func TestBucketConcurrentTakes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		budget := limits.Budget{Max: 100, Restore: 1}
+		buckets := []*limits.Bucket{limits.New(d).Bucket("race", budget, nil), limits.New(d).Bucket("race", budget, nil)}
+		if !d.IsPostgres() {
+			buckets = buckets[:1] // one process, one bucket
+		}
+		var wg sync.WaitGroup
+		var paid atomic.Int32
+		for i := range 30 {
+			wg.Go(func() {
+				st, err := buckets[i%len(buckets)].Take(context.Background(), "k", 10)
+				if err != nil {
+					t.Error(err)
+				}
+				if st.Paid {
+					paid.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := paid.Load(); n != 10 {
+			t.Errorf("%d takes of 10 paid from a bucket of 100, want 10", n)
 		}
 	})
 }
