@@ -74,7 +74,7 @@ func (th throttler) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		n.refused = true
 	}
 	code, _ := topLevelCode(ratelimits.ErrThrottled)
-	msg := fmt.Sprintf("throttled: this query costs %d and %d of %d are available (restoring %d per second); retry after %s",
+	msg := fmt.Sprintf("throttled: this query costs %d and %d of %d are available (restoring %d per second); retry after %s s",
 		stats.Complexity, st.Available, st.Max, st.Restore, retryAfterSeconds(st.RetryAfter))
 	if stats.Complexity > st.Max {
 		msg = fmt.Sprintf("throttled: this query costs %d, more than the %d a bucket holds; ask for less", stats.Complexity, st.Max)
