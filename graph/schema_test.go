@@ -39,35 +39,57 @@ func TestSchemaHasNoUnannouncedBreakingChange(t *testing.T) {
 }
 
 // TestSchemaCheckFailsOnRemovedField: the check run on a copy of the schema with a
-// field deliberately removed fails, until CHANGELOG lists the removal.
+// field deliberately removed fails; listed in the CHANGELOG it still fails while the
+// release had not deprecated the field, and passes once both hold.
 func TestSchemaCheckFailsOnRemovedField(t *testing.T) {
-	sdl := readFile(t, "schema.graphql")
-	const field = "\n  reference: String!\n"
-	start := strings.Index(sdl, "\ntype Order implements Node")
-	at := strings.Index(sdl[start:], field)
-	if start < 0 || at < 0 {
-		t.Fatal("Order.reference not found in graph/schema.graphql")
-	}
-	removed, err := schemacheck.Load("modified", sdl[:start+at]+"\n"+sdl[start+at+len(field):])
-	if err != nil {
-		t.Fatal(err)
-	}
+	current, released := readFile(t, "schema.graphql"), readFile(t, "schema.released.graphql")
+	removed := loadSDL(t, editOrderReference(t, current, ""))
 	changelog := readFile(t, "../CHANGELOG.md")
-	got := schemacheck.Check(load(t, "schema.released.graphql"), removed, changelog)
-	if len(got) != 1 || got[0].Path != "Order.reference" {
-		t.Fatalf("the check found %v, want Order.reference removed", got)
-	}
 	listed := strings.Replace(changelog, "\n## Unreleased\n", "\n## Unreleased\n\n### Breaking\n- `Order.reference` removed: use Order.id.\n", 1)
-	if got := schemacheck.Check(load(t, "schema.released.graphql"), removed, listed); len(got) != 0 {
-		t.Errorf("listed under ### Breaking, the removal still fails: %v", got)
+	deprecated := loadSDL(t, editOrderReference(t, released, "  reference: String! @deprecated(reason: \"use id\")\n"))
+	for _, c := range []struct {
+		name      string
+		released  *ast.Schema
+		changelog string
+		fails     bool
+	}{
+		{"not listed", load(t, "schema.released.graphql"), changelog, true},
+		{"listed, not deprecated in the release", load(t, "schema.released.graphql"), listed, true},
+		{"deprecated in the release, not listed", deprecated, changelog, true},
+		{"deprecated in the release and listed", deprecated, listed, false},
+	} {
+		got := schemacheck.Check(c.released, removed, c.changelog)
+		if c.fails && (len(got) != 1 || got[0].Path != "Order.reference") {
+			t.Errorf("%s: the check found %v, want Order.reference removed", c.name, got)
+		}
+		if !c.fails && len(got) != 0 {
+			t.Errorf("%s: the removal still fails: %v", c.name, got)
+		}
 	}
 }
 
-func load(t *testing.T, name string) *ast.Schema {
+// editOrderReference replaces the line of Order.reference in sdl with line.
+func editOrderReference(t *testing.T, sdl, line string) string {
 	t.Helper()
-	s, err := schemacheck.Load(name, readFile(t, name))
+	const field = "  reference: String!\n"
+	start := strings.Index(sdl, "\ntype Order implements Node")
+	at := strings.Index(sdl[max(start, 0):], field)
+	if start < 0 || at < 0 {
+		t.Fatal("Order.reference not found")
+	}
+	return sdl[:start+at] + line + sdl[start+at+len(field):]
+}
+
+func loadSDL(t *testing.T, sdl string) *ast.Schema {
+	t.Helper()
+	s, err := schemacheck.Load("modified", sdl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func load(t *testing.T, name string) *ast.Schema {
+	t.Helper()
+	return loadSDL(t, readFile(t, name))
 }

@@ -61,6 +61,10 @@ func Load(name, sdl string) (*ast.Schema, error) {
 type Change struct {
 	Path    string
 	Message string
+	// Undeprecated: a field or enum value removed that the released schema did not
+	// mark @deprecated. The policy retires them deprecated first, so listing such a
+	// removal in the CHANGELOG does not let it pass.
+	Undeprecated bool
 }
 
 func (c Change) String() string { return c.Path + ": " + c.Message }
@@ -99,6 +103,7 @@ func Breaking(old, new *ast.Schema) []Change {
 				nf := n.Fields.ForName(f.Name)
 				if nf == nil {
 					add(path, "field removed%s", deprecatedNote(f.Directives))
+					out[len(out)-1].Undeprecated = f.Directives.ForName("deprecated") == nil
 					continue
 				}
 				if !outputSafe(f.Type, nf.Type) {
@@ -117,6 +122,7 @@ func Breaking(old, new *ast.Schema) []Change {
 			for _, v := range o.EnumValues {
 				if n.EnumValues.ForName(v.Name) == nil {
 					add(name+"."+v.Name, "enum value removed%s", deprecatedNote(v.Directives))
+					out[len(out)-1].Undeprecated = v.Directives.ForName("deprecated") == nil
 				}
 			}
 		case ast.Union:
@@ -155,14 +161,14 @@ func inputs(path string, old, new ast.FieldList, sep string) []Change {
 		nf := new.ForName(f.Name)
 		switch {
 		case nf == nil:
-			out = append(out, Change{name(f.Name), "removed"})
+			out = append(out, Change{Path: name(f.Name), Message: "removed"})
 		case !inputSafe(f.Type, nf.Type):
-			out = append(out, Change{name(f.Name), fmt.Sprintf("type changed from %s to %s", f.Type, nf.Type)})
+			out = append(out, Change{Path: name(f.Name), Message: fmt.Sprintf("type changed from %s to %s", f.Type, nf.Type)})
 		}
 	}
 	for _, nf := range new {
 		if old.ForName(nf.Name) == nil && nf.Type.NonNull && nf.DefaultValue == nil {
-			out = append(out, Change{name(nf.Name), "new required " + nf.Type.String()})
+			out = append(out, Change{Path: name(nf.Name), Message: "new required " + nf.Type.String()})
 		}
 	}
 	return out
@@ -193,7 +199,7 @@ func inputSafe(o, n *ast.Type) bool {
 
 func deprecatedNote(d ast.DirectiveList) string {
 	if d.ForName("deprecated") == nil {
-		return " (it was not @deprecated first)"
+		return " without being @deprecated in the release: deprecate it first, remove it later"
 	}
 	return ""
 }
@@ -233,12 +239,13 @@ func Announced(changelog string) map[string]bool {
 }
 
 // Check answers the breaking changes from released to current that changelog does
-// not announce; none means the schema may ship.
+// not announce, and the removals of fields and enum values the release had not
+// deprecated (announced or not); none means the schema may ship.
 func Check(released, current *ast.Schema, changelog string) []Change {
 	ok := Announced(changelog)
 	var out []Change
 	for _, c := range Breaking(released, current) {
-		if !ok[c.Path] {
+		if !ok[c.Path] || c.Undeprecated {
 			out = append(out, c)
 		}
 	}

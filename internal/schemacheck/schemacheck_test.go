@@ -90,3 +90,45 @@ func TestAnnounced(t *testing.T) {
 		t.Errorf("announced %v, want %v", got, want)
 	}
 }
+
+// TestCheck: a breaking change passes only when the CHANGELOG announces it, and the
+// removal of a field or enum value only when the release had deprecated it too.
+func TestCheck(t *testing.T) {
+	old, err := schemacheck.Load("old", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	announce := func(paths ...string) string {
+		s := "# Changelog\n\n## Unreleased\n\n### Breaking\n"
+		for _, p := range paths {
+			s += "- `" + p + "` removed\n"
+		}
+		return s
+	}
+	cases := []struct {
+		name, from, to, changelog string
+		fails                     []string
+	}{
+		{"deprecated field removed, not announced", ` old: String @deprecated(reason: "use note")`, "", announce(), []string{"Order.old"}},
+		{"deprecated field removed, announced", ` old: String @deprecated(reason: "use note")`, "", announce("Order.old"), nil},
+		{"field removed undeprecated, announced", "note: String status", "status", announce("Order.note"), []string{"Order.note"}},
+		{"enum value removed undeprecated, announced", "NEW PAID", "NEW", announce("Status.PAID"), []string{"Status.PAID"}},
+		{"argument removed, announced", ", full: Boolean", "", announce("Query.order(full)"), nil},
+		{"another change announced", ", full: Boolean", "", announce("Query.orders(full)"), []string{"Query.order(full)"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cur, err := schemacheck.Load("new", replaceOnce(t, base, c.from, c.to))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ch := range schemacheck.Check(old, cur, c.changelog) {
+				got = append(got, ch.Path)
+			}
+			if !slices.Equal(got, c.fails) {
+				t.Errorf("the check fails on %v, want %v", got, c.fails)
+			}
+		})
+	}
+}
