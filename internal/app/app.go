@@ -23,6 +23,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
@@ -151,11 +152,16 @@ func (a *App) assemble(ctx context.Context) error {
 	a.Orders.UseJobs(jc)
 	a.Operations.UseJobs(jc)
 	a.Onboarding.Jobs = jc
+	throttle, err := a.throttle()
+	if err != nil {
+		return err
+	}
 	a.Handler = server.New(server.Deps{
-		DB:      a.DB,
-		Logger:  a.Logger,
-		Metrics: a.Metrics,
-		Mount:   a.mounts,
+		Throttle: throttle,
+		DB:       a.DB,
+		Logger:   a.Logger,
+		Metrics:  a.Metrics,
+		Mount:    a.mounts,
 		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
 		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
 		TrustedProxies: a.Config.TrustedProxies,
@@ -181,6 +187,20 @@ func (a *App) assemble(ctx context.Context) error {
 		},
 	})
 	return nil
+}
+
+// throttle builds the GraphQL cost buckets of API keys and sessions (README
+// "Throttle"), shared by every instance on PostgreSQL.
+func (a *App) throttle() (*graph.Throttle, error) {
+	apiKey, session := a.Config.Throttles()
+	for _, b := range []limits.Budget{apiKey, session} {
+		if b.Max < graph.ComplexityLimit {
+			return nil, fmt.Errorf("a throttle bucket must hold at least the complexity limit %d, not %d", graph.ComplexityLimit, b.Max)
+		}
+	}
+	c := limits.New(a.DB)
+	return &graph.Throttle{APIKey: c.Bucket("graphql-api-key", apiKey, nil), Session: c.Bucket("graphql-session", session, nil),
+		Logger: a.Logger}, nil
 }
 
 // Serve starts the job queue and the HTTP server and runs until ctx ends, then shuts
