@@ -514,13 +514,13 @@ func TestSettlementRunScopeAndRefusals(t *testing.T) {
 			"nobody":          context.Background(),
 		} {
 			_, err := mine.svc.Run(ctx, ledgerDay("2026-03-19"))
-			if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeForbidden {
-				t.Errorf("%s running settlements: %v, want a FORBIDDEN refusal", name, err)
+			if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeForbidden || !errors.Is(err, settlement.ErrStaffOnly) {
+				t.Errorf("%s running settlements: %v, want a FORBIDDEN refusal (ErrStaffOnly)", name, err)
 			}
 		}
 		_, err := mine.svc.Run(mine.staff(), ledgerDay("2026-03-21"))
-		if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeValidation {
-			t.Errorf("running a future day: %v, want a VALIDATION refusal", err)
+		if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeValidation || !errors.Is(err, settlement.ErrInvalidPeriod) {
+			t.Errorf("running a future day: %v, want a VALIDATION refusal (ErrInvalidPeriod)", err)
 		}
 	})
 }
@@ -552,21 +552,25 @@ func TestMarkSettlementPaid(t *testing.T) {
 			ctx      context.Context
 			id       string
 			wantCode string
+			wantErr  error
 			want     domain.SettlementStatus
 		}{
-			{"another PSP's staff do not find it", other.staff(), payout.ID, domain.CodeNotFound, ""},
-			{"a merchant user may not", w.merchantUser(), payout.ID, domain.CodeForbidden, ""},
-			{"a payout is marked PAID", w.staff(), payout.ID, "", domain.SettlementPaid},
-			{"a paid one cannot be marked again", w.staff(), payout.ID, domain.CodeSettlementClosed, ""},
-			{"what the merchant owed is marked SETTLED", w.staff(), owed.ID, "", domain.SettlementSettled},
-			{"a settled one cannot be marked again", w.staff(), owed.ID, domain.CodeSettlementClosed, ""},
-			{"an unknown id is not found", w.staff(), "set_nope", domain.CodeNotFound, ""},
+			{"another PSP's staff do not find it", other.staff(), payout.ID, domain.CodeNotFound, settlement.ErrSettlementNotFound, ""},
+			{"a merchant user may not", w.merchantUser(), payout.ID, domain.CodeForbidden, settlement.ErrStaffOnly, ""},
+			{"a payout is marked PAID", w.staff(), payout.ID, "", nil, domain.SettlementPaid},
+			{"a paid one cannot be marked again", w.staff(), payout.ID, domain.CodeSettlementClosed, settlement.ErrSettlementClosed, ""},
+			{"what the merchant owed is marked SETTLED", w.staff(), owed.ID, "", nil, domain.SettlementSettled},
+			{"a settled one cannot be marked again", w.staff(), owed.ID, domain.CodeSettlementClosed, settlement.ErrSettlementClosed, ""},
+			{"an unknown id is not found", w.staff(), "set_nope", domain.CodeNotFound, settlement.ErrSettlementNotFound, ""},
 		}
 		for _, s := range steps {
 			st, err := w.svc.MarkPaid(s.ctx, s.id)
 			if got := code(err); got != s.wantCode {
 				t.Errorf("%s: error %q, want %q", s.name, got, s.wantCode)
 				continue
+			}
+			if s.wantErr != nil && !errors.Is(err, s.wantErr) {
+				t.Errorf("%s: error %v, want %v", s.name, err, s.wantErr)
 			}
 			if s.want != "" && (st.Status != s.want || st.PaidAt == nil) {
 				t.Errorf("%s: status %s paid at %v, want %s with a time", s.name, st.Status, st.PaidAt, s.want)
