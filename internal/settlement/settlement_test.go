@@ -372,8 +372,7 @@ func TestPayoutCalendar(t *testing.T) {
 // TestSettlementRunIsIdempotent: running a day again changes nothing.
 func TestSettlementRunIsIdempotent(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-18")
 		w.refund(o, 10_00, 0, "2026-03-18", ledgerOK)
@@ -441,8 +440,7 @@ func ledgerMust2[T any](v T, err error) T {
 // every company once; one of them finds everything done.
 func TestConcurrentSettlementRuns(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		var companies []*ent.Company
 		for range 5 {
 			co := w.company(ledgerCompany{fees: ledgerFees})
@@ -458,7 +456,7 @@ func TestConcurrentSettlementRuns(t *testing.T) {
 			}
 		}
 		// Two independent services, as two server instances would have.
-		a, b := settlement.NewSettlements(d), settlement.NewSettlements(d)
+		a, b := settlement.NewSettlements(w.d), settlement.NewSettlements(w.d)
 		a.Now, b.Now = w.svc.Now, w.svc.Now
 		var (
 			wg      sync.WaitGroup
@@ -528,8 +526,7 @@ func TestSettlementRunScopeAndRefusals(t *testing.T) {
 // TestMarkSettlementPaid: PENDING → PAID and MERCHANT_OWES → SETTLED, nothing else.
 func TestMarkSettlementPaid(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-16")
 		w.refund(o, 100_00, 0, "2026-03-17", ledgerOK)
@@ -546,7 +543,7 @@ func TestMarkSettlementPaid(t *testing.T) {
 			}
 			return ""
 		}
-		other := newLedgerTenant(t, d)
+		other := newLedgerTenant(t, w.d)
 		steps := []struct {
 			name     string
 			ctx      context.Context
@@ -589,8 +586,7 @@ func TestMarkSettlementPaid(t *testing.T) {
 // account, the settlement as reference and the amount.
 func TestNegativeSettlementPaymentInstructions(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-16")
 		w.payNow(co, 10_00, "2026-03-18")
