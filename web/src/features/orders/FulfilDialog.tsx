@@ -1,10 +1,10 @@
-import { Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { compareDecimal, isZeroDecimal, quantityProblem } from '../../lib/decimal';
 import { formatQuantity } from '../../lib/format';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
-import { ItemCell } from './ItemCell';
+import { ItemCell, QuantityCell } from './ItemCell';
 import { useLineSubmit } from './lineSubmit';
 
 export interface FulfilLine {
@@ -102,29 +102,15 @@ export function FulfilDialog({
                     <Table.Td ta="right" fw={600}>
                       {formatQuantity(item.openQuantity)}
                     </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap" align="flex-start">
-                        <TextInput
-                          aria-label={`Quantity to fulfil of ${item.name}`}
-                          placeholder={open ? '0' : 'Nothing open'}
-                          inputMode="decimal"
-                          autoComplete="off"
-                          disabled={!open}
-                          size="xs"
-                          style={{ flex: 1 }}
-                          {...form.getInputProps(`items.${row}.quantity`)}
-                        />
-                        <Button
-                          size="xs"
-                          variant="default"
-                          disabled={!open}
-                          onClick={() => form.setFieldValue(`items.${row}.quantity`, item.openQuantity)}
-                          aria-label={`Fulfil all open of ${item.name}`}
-                        >
-                          All
-                        </Button>
-                      </Group>
-                    </Table.Td>
+                    <QuantityCell
+                      label={`Quantity to fulfil of ${item.name}`}
+                      allLabel={`Fulfil all open of ${item.name}`}
+                      placeholder={open ? '0' : 'Nothing open'}
+                      disabled={!open}
+                      allDisabled={!open}
+                      input={form.getInputProps(`items.${row}.quantity`)}
+                      onAll={() => form.setFieldValue(`items.${row}.quantity`, item.openQuantity)}
+                    />
                   </Table.Tr>
                 );
               })}

@@ -9,7 +9,7 @@ import { lineFieldTranslator, useLineSubmit } from './lineSubmit';
 import { RefundPreview, type RefundPreviewData } from './RefundPreview';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
-import { ItemCell } from './ItemCell';
+import { ItemCell, QuantityCell } from './ItemCell';
 
 export type RefundTypeChoice = 'AUTO' | 'RETURN' | 'CANCEL';
 
@@ -193,29 +193,15 @@ export function RefundDialog({
                         {...form.getInputProps(`items.${row}.refundType`)}
                       />
                     </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap" align="flex-start">
-                        <TextInput
-                          aria-label={`Quantity to refund of ${item.name}`}
-                          placeholder={nothing ? 'Nothing left' : '0'}
-                          inputMode="decimal"
-                          autoComplete="off"
-                          size="xs"
-                          disabled={nothing}
-                          style={{ flex: 1 }}
-                          {...form.getInputProps(`items.${row}.quantity`)}
-                        />
-                        <Button
-                          size="xs"
-                          variant="default"
-                          disabled={nothing || isZeroDecimal(refundable)}
-                          onClick={() => form.setFieldValue(`items.${row}.quantity`, refundable)}
-                          aria-label={`Refund all of ${item.name}`}
-                        >
-                          All
-                        </Button>
-                      </Group>
-                    </Table.Td>
+                    <QuantityCell
+                      label={`Quantity to refund of ${item.name}`}
+                      allLabel={`Refund all of ${item.name}`}
+                      placeholder={nothing ? 'Nothing left' : '0'}
+                      disabled={nothing}
+                      allDisabled={nothing || isZeroDecimal(refundable)}
+                      input={form.getInputProps(`items.${row}.quantity`)}
+                      onAll={() => form.setFieldValue(`items.${row}.quantity`, refundable)}
+                    />
                   </Table.Tr>
                 );
               })}
