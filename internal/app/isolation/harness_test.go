@@ -79,11 +79,8 @@ func (h *harness) request(method, path, token string, body any, header http.Head
 	return resp.StatusCode, b, resp
 }
 
-// gqlError and gqlResponse are the GraphQL answer of apptest.
-type (
-	gqlError    = apptest.GQLError
-	gqlResponse = apptest.GQLAnswer
-)
+// gqlResponse is the GraphQL answer of apptest.
+type gqlResponse = apptest.GQLAnswer
 
 // gql runs a GraphQL document as an actor ("" for anonymous).
 func (h *harness) gql(actor, query string, vars map[string]any) gqlResponse {
