@@ -30,8 +30,13 @@ var errorCodes = []struct {
 	{ratelimits.ErrThrottled, "THROTTLED"},
 }
 
-// topLevelCode answers the API code of an error named in errorCodes.
+// topLevelCode answers the API code of an error named in errorCodes. A refusal is
+// never one: it may carry the same named error (settlement.ErrSettlementNotFound as
+// a markSettlementPaid problem) and is shown with its own problems.
 func topLevelCode(err error) (string, bool) {
+	if _, ok := domain.AsRefusal(err); ok {
+		return "", false
+	}
 	for _, e := range errorCodes {
 		if errors.Is(err, e.err) {
 			return e.code, true

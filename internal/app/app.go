@@ -66,17 +66,28 @@ type App struct {
 	liveDemo bool
 }
 
-// New opens the database, migrates it, and assembles the services and the server.
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
-	if logger == nil {
-		logger = slog.Default()
-	}
+// OpenMigrated opens the configured database and brings its schema up to date, as
+// the server and every command that works on the database directly (migrate,
+// settle, bulk) need.
+func OpenMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
 	if err != nil {
 		return nil, err
 	}
 	if err := d.Migrate(ctx); err != nil {
 		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// New opens the database, migrates it, and assembles the services and the server.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	d, err := OpenMigrated(ctx, cfg)
+	if err != nil {
 		return nil, err
 	}
 	if d.IsPostgres() {

@@ -290,7 +290,7 @@ func (h *harness) checkNodes(t *testing.T, s *schemaModel) {
 		errsAt := map[string]string{}
 		for _, e := range r.Errors {
 			if len(e.Path) > 0 {
-				errsAt[fmt.Sprint(e.Path[0])] = e.code()
+				errsAt[fmt.Sprint(e.Path[0])] = e.Code()
 			}
 		}
 		for i, o := range objs {
@@ -336,7 +336,7 @@ func (h *harness) checkOwnObjectsDeep(t *testing.T, s *schemaModel) {
 			doc := fmt.Sprintf("query($id: ID!) { node(id: $id) { ... on %s { %s } } }", typ, s.selection(typ, 2))
 			r := h.gql(actor, doc, map[string]any{"id": o.ID})
 			for _, e := range r.Errors {
-				if c := e.code(); c == "COMPLEXITY_LIMIT_EXCEEDED" || c == "GRAPHQL_VALIDATION_FAILED" {
+				if c := e.Code(); c == "COMPLEXITY_LIMIT_EXCEEDED" || c == "GRAPHQL_VALIDATION_FAILED" {
 					t.Fatalf("%s walking %s: %s", actor, name, r.Body)
 				}
 			}
@@ -368,7 +368,7 @@ func (h *harness) checkItemQuantities(t *testing.T) {
 			}
 			_ = json.Unmarshal(r.Data["node"], &got)
 			if !tenanttest.Sees(p, o) {
-				if got != nil || !slices.Contains(r.codes(), "NOT_FOUND") {
+				if got != nil || !slices.Contains(r.Codes(), "NOT_FOUND") {
 					t.Errorf("%s asking the item quantities of another tenant's %s: %s", actor, name, r.Body)
 				}
 				continue
@@ -400,10 +400,10 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 			if leaked := h.leaks(a.actor, r.Body, vars); len(leaked) > 0 {
 				t.Errorf("%s (%s) through %s: leaks %v", a.actor, a.kind, f.Name, leaked)
 			}
-			if slices.Contains(r.codes(), "FORBIDDEN") || slices.Contains(r.codes(), "UNAUTHENTICATED") {
+			if slices.Contains(r.Codes(), "FORBIDDEN") || slices.Contains(r.Codes(), "UNAUTHENTICATED") {
 				continue // the role or key may not ask at all
 			}
-			if c.targeted && !slices.Contains(r.codes(), "NOT_FOUND") {
+			if c.targeted && !slices.Contains(r.Codes(), "NOT_FOUND") {
 				t.Errorf("%s (%s) asking %s about another tenant: %s, want NOT_FOUND", a.actor, a.kind, f.Name, r.Body)
 			}
 			if c.lists != "" {
@@ -415,7 +415,7 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 			for _, actor := range h.actorNames() {
 				doc, vars := h.queryDoc(s, f, c, targets{})
 				r := h.gql(actor, doc, vars)
-				if !slices.Contains(r.codes(), "FORBIDDEN") {
+				if !slices.Contains(r.Codes(), "FORBIDDEN") {
 					h.checkListed(t, actor, f.Name, c.lists, r)
 				}
 			}
@@ -537,7 +537,7 @@ func (h *harness) checkMutations(t *testing.T, s *schemaModel) {
 			if bad := h.foreignChanges(a.actor, before, after); len(bad) > 0 {
 				t.Errorf("%s (%s) through %s changed another tenant's rows: %v", a.actor, a.kind, f.Name, bad)
 			}
-			codes := r.codes()
+			codes := r.Codes()
 			var payload struct{ UserErrors []struct{ Code string } }
 			_ = json.Unmarshal(r.Data[f.Name], &payload)
 			for _, ue := range payload.UserErrors {

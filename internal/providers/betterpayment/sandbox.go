@@ -499,24 +499,14 @@ func (s *sandbox) get(w http.ResponseWriter, r *http.Request) {
 // page is the hosted payment page: GET shows it, a form POST completes it.
 func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var form sandboxkit.PageForm
-	if r.Method == http.MethodPost {
-		var err error
-		if form, err = sandboxkit.ReadPageForm(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
+	form, ok := sandboxkit.PostedPageForm(w, r)
+	if !ok {
+		return
 	}
 	unlock := s.locks.Lock(kindTx, id)
 	defer unlock()
 	var tx sandboxTx
-	found, err := s.cfg.Store.Get(r.Context(), kindTx, id, &tx)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !found {
-		http.Error(w, "payment not found", http.StatusNotFound)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindTx, id, &tx, "payment not found") {
 		return
 	}
 	view := sandboxkit.Page{Provider: "Better Payment", Accent: "#00857c", Merchant: s.cfg.MerchantName, Reference: tx.OrderID, Amount: money.New(tx.Amount, tx.Currency)}

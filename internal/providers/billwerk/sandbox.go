@@ -574,21 +574,12 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 // page is the payment window: GET shows it, a form POST completes it.
 func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	var sess sandboxSession
-	found, err := s.cfg.Store.Get(r.Context(), kindSession, r.PathValue("id"), &sess)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindSession, r.PathValue("id"), &sess, "payment session not found") {
 		return
 	}
-	if !found {
-		http.Error(w, "payment session not found", http.StatusNotFound)
+	form, ok := sandboxkit.PostedPageForm(w, r)
+	if !ok {
 		return
-	}
-	var form sandboxkit.PageForm
-	if r.Method == http.MethodPost {
-		if form, err = sandboxkit.ReadPageForm(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
 	}
 	unlock := s.locks.Lock(kindCharge, sess.Handle)
 	defer unlock()
