@@ -28,6 +28,17 @@ func (f Finding) key() string {
 	return string(f.Kind) + "\x00" + f.OrderID + "\x00" + f.OperationID + "\x00" + f.ProviderReference
 }
 
+// exactKey is key with the amounts and the detail: the same difference, unchanged.
+func (f Finding) exactKey() string {
+	amount := func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprint(*p)
+	}
+	return f.key() + "\x00" + amount(f.Ours) + "\x00" + amount(f.Theirs) + "\x00" + truncate(f.Detail, 500)
+}
+
 // ourOrder is an order with everything compared: its items and every fulfilment and
 // refund (all days: the provider reports totals).
 type ourOrder struct {

@@ -11,10 +11,12 @@
 //     the day; only orders of ours the listing did not include (older payments with
 //     activity today) are read one by one. Other providers are read one payment at
 //     a time, at most Concurrency at once.
-//   - A rerun of the same PSP, provider and day replaces the report in one
-//     transaction; a resolution carries over to the same difference found again.
-//     Two runs at once: the unique (psp, provider, date) index lets one insert; the
-//     other retries once and replaces it.
+//   - A rerun of the same PSP, provider and day replaces the report's content in
+//     one transaction: the report row stays (its id too); differences found again
+//     stay with their resolution, others go or come. Two runs at once: the first
+//     to update the report row holds it until it commits; two first runs both
+//     inserting meet the unique (psp, provider, date) index, and the loser retries
+//     once as a rerun.
 //   - Reads go through Source (today the serving database); the read replica is to
 //     be plugged in there, the one place reconciliation reads our records.
 package reconciliation

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -136,8 +137,8 @@ func onOrder(t *testing.T, ms []*ent.ReconciliationMismatch, o *ent.Order, kind 
 
 // TestReconcileEachProvider: per provider, against its sandbox over HTTP — a clean
 // day is MATCHED; money moved at the provider behind our back (simulate) is found
-// on the right order with the right kind; a rerun replaces the report and keeps a
-// resolution; an order the provider does not know, and one whose quantities or
+// on the right order with the right kind; a rerun (also two at once) replaces the
+// report's content and keeps a resolution; an order the provider does not know, and one whose quantities or
 // status we recorded differently, are each reported.
 func TestReconcileEachProvider(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -185,12 +186,27 @@ func TestReconcileEachProvider(t *testing.T) {
 				if err != nil || n != 1 {
 					t.Fatalf("reports of the day after a rerun: %d (%v), want 1", n, err)
 				}
-				if rep3.ID == rep2.ID || len(ms3) != len(ms) {
+				if rep3.ID != rep2.ID || len(ms3) != len(ms) {
 					t.Errorf("rerun: report %s → %s, %d → %d differences", rep2.ID, rep3.ID, len(ms), len(ms3))
 				}
 				again := onOrder(t, ms3, o, simulatedRefund[p])
 				if again.ResolvedAt == nil || again.ResolutionNote == nil || *again.ResolutionNote != "credited by hand" {
 					t.Errorf("the resolution did not carry over to the rerun: %+v", again)
+				}
+
+				// Two runs of the day at once leave one report with each difference once.
+				var wg sync.WaitGroup
+				for range 2 {
+					wg.Go(func() {
+						if _, err := e.rec.Run(e.staff, reconciliation.RunInput{Provider: &p}); err != nil {
+							t.Errorf("concurrent run: %v", err)
+						}
+					})
+				}
+				wg.Wait()
+				rep4, ms4 := e.run(t, p)
+				if rep4.ID != rep2.ID || len(ms4) != len(ms) {
+					t.Errorf("after concurrent runs: report %s, %d differences; want %s, %d:\n%s", rep4.ID, len(ms4), rep2.ID, len(ms), describe(ms4))
 				}
 			})
 		}

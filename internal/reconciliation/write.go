@@ -18,8 +18,8 @@ import (
 // MaxNoteLength bounds a resolution note (docs/input-bounds.md).
 const MaxNoteLength = 1000
 
-// write replaces the day's report with a new one holding the findings, in one
-// transaction (package doc). A resolution of a difference found again is kept.
+// write replaces the content of the day's report with the findings, in one
+// transaction (package doc). A difference found again is kept with its resolution.
 func (s *Service) write(ctx context.Context, pspID string, pr domain.Provider, day domain.Date, checked int, findings []Finding) (*ent.ReconciliationReport, error) {
 	var rep *ent.ReconciliationReport
 	var err error
@@ -37,35 +37,61 @@ func (s *Service) write(ctx context.Context, pspID string, pr domain.Provider, d
 }
 
 func replaceReport(ctx context.Context, c *ent.Client, pspID string, pr domain.Provider, day domain.Date, checked int, findings []Finding) (*ent.ReconciliationReport, error) {
-	the := reconciliationreport.And(reconciliationreport.PspID(pspID), reconciliationreport.ProviderEQ(pr), reconciliationreport.Date(day))
-	old, err := c.ReconciliationReport.Query().Where(the).
-		WithMismatches(func(q *ent.ReconciliationMismatchQuery) { q.Where(reconciliationmismatch.ResolvedAtNotNil()) }).Only(ctx)
-	resolved := map[string]*ent.ReconciliationMismatch{}
-	switch {
-	case ent.IsNotFound(err):
-	case err != nil:
-		return nil, err
-	default:
-		for _, m := range old.Edges.Mismatches {
-			resolved[keyOf(m)] = m
-		}
-		if _, err := c.ReconciliationMismatch.Delete().Where(reconciliationmismatch.ReportID(old.ID)).Exec(ctx); err != nil {
-			return nil, err
-		}
-		if err := c.ReconciliationReport.DeleteOne(old).Exec(ctx); err != nil {
-			return nil, err
-		}
-	}
 	status := domain.ReconciliationMatched
 	if len(findings) > 0 {
 		status = domain.ReconciliationMismatched
 	}
-	rep, err := c.ReconciliationReport.Create().SetPspID(pspID).SetProvider(pr).SetDate(day).SetStatus(status).
-		SetOperationsChecked(checked).Save(ctx)
+	the := reconciliationreport.And(reconciliationreport.PspID(pspID), reconciliationreport.ProviderEQ(pr), reconciliationreport.Date(day))
+	// The report row first: updating it takes its lock, so a concurrent run of the
+	// same day waits here and then reads the differences this one wrote.
+	n, err := c.ReconciliationReport.Update().Where(the).SetStatus(status).SetOperationsChecked(checked).
+		SetUpdatedAt(time.Now()).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for chunk := range slices.Chunk(findings, 500) {
+	if n == 0 {
+		if _, err := c.ReconciliationReport.Create().SetPspID(pspID).SetProvider(pr).SetDate(day).SetStatus(status).
+			SetOperationsChecked(checked).Save(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rep, err := c.ReconciliationReport.Query().Where(the).Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old, err := c.ReconciliationMismatch.Query().Where(reconciliationmismatch.ReportID(rep.ID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A difference found again, to the amount, stays as it is (with its resolution);
+	// one no longer found goes; a new one is added, resolved when the same
+	// difference (other amounts) was resolved before.
+	same, resolved := map[string]*ent.ReconciliationMismatch{}, map[string]*ent.ReconciliationMismatch{}
+	for _, m := range old {
+		same[exactKeyOf(m)] = m
+		if m.ResolvedAt != nil {
+			resolved[keyOf(m)] = m
+		}
+	}
+	var fresh []Finding
+	for _, f := range findings {
+		k := f.exactKey()
+		if same[k] != nil {
+			delete(same, k)
+			continue
+		}
+		fresh = append(fresh, f)
+	}
+	var gone []string
+	for _, m := range same {
+		gone = append(gone, m.ID)
+	}
+	for chunk := range slices.Chunk(gone, 500) {
+		if _, err := c.ReconciliationMismatch.Delete().Where(reconciliationmismatch.IDIn(chunk...)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for chunk := range slices.Chunk(fresh, 500) {
 		creates := make([]*ent.ReconciliationMismatchCreate, len(chunk))
 		for i, f := range chunk {
 			cr := c.ReconciliationMismatch.Create().SetReportID(rep.ID).SetPspID(pspID).SetKind(f.Kind).
@@ -92,9 +118,13 @@ func replaceReport(ctx context.Context, c *ent.Client, pspID string, pr domain.P
 	return rep, nil
 }
 
-func keyOf(m *ent.ReconciliationMismatch) string {
-	return Finding{Kind: m.Kind, OrderID: deref(m.OrderID), OperationID: deref(m.OperationID), ProviderReference: m.ProviderReference}.key()
+func findingOf(m *ent.ReconciliationMismatch) Finding {
+	return Finding{Kind: m.Kind, OrderID: deref(m.OrderID), OperationID: deref(m.OperationID),
+		ProviderReference: m.ProviderReference, Ours: m.OursMinor, Theirs: m.TheirsMinor, Detail: m.Detail}
 }
+
+func keyOf(m *ent.ReconciliationMismatch) string      { return findingOf(m).key() }
+func exactKeyOf(m *ent.ReconciliationMismatch) string { return findingOf(m).exactKey() }
 
 func deref(p *string) string {
 	if p == nil {
