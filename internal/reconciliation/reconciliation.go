@@ -130,6 +130,12 @@ func (s *Service) Run(ctx context.Context, in RunInput) ([]*ent.ReconciliationRe
 	for _, pspID := range pspIDs {
 		for _, pr := range provs {
 			rep, err := s.RunOne(ctx, pspID, pr, day)
+			if errors.Is(err, errNoAccount) {
+				if in.Provider != nil && !p.IsSystem() {
+					return nil, refuse(ErrNoAccount, domain.Field("provider"), fmt.Sprintf("the PSP has no %s account to reconcile with", pr))
+				}
+				continue // nothing to reconcile with this provider
+			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("reconcile %s %s: %w", pr, day, err))
 				continue
@@ -146,13 +152,16 @@ func (s *Service) RunOne(ctx context.Context, pspID string, pr domain.Provider, 
 	if err != nil || !exists {
 		return nil, errors.Join(err, errors.New("no such PSP"))
 	}
+	client, err := s.cfg.Clients.For(ctx, pspID, pr)
+	if ent.IsNotFound(err) {
+		return nil, errNoAccount
+	}
+	if err != nil {
+		return nil, fmt.Errorf("provider client: %w", err)
+	}
 	ours, err := s.loadOurs(ctx, pspID, pr, day)
 	if err != nil {
 		return nil, fmt.Errorf("our records: %w", err)
-	}
-	client, err := s.cfg.Clients.For(ctx, pspID, pr)
-	if err != nil {
-		return nil, fmt.Errorf("provider client: %w", err)
 	}
 	findings, checked, err := s.compareDay(ctx, client, ours, day)
 	if err != nil {
@@ -165,6 +174,9 @@ func (s *Service) RunOne(ctx context.Context, pspID string, pr domain.Provider, 
 	s.observe(ctx, pr)
 	return rep, nil
 }
+
+// errNoAccount: the PSP has no account at the provider.
+var errNoAccount = errors.New("reconciliation: no provider account")
 
 func refuse(n *domain.Named, field []string, msg string) error {
 	var r domain.Refusal

@@ -53,8 +53,12 @@ var productOf = map[domain.Provider]domain.ProductType{
 // busyOrder is a confirmed order with a fulfilment (the lamp and one mug) and a
 // refund (RETURN of that mug), all SUCCEEDED.
 func (e *env) busyOrder(t *testing.T, p domain.Provider, ref string) *ent.Order {
+	return e.busyOrderOf(t, p, productOf[p], ref)
+}
+
+func (e *env) busyOrderOf(t *testing.T, p domain.Provider, pt domain.ProductType, ref string) *ent.Order {
 	t.Helper()
-	o := e.ConfirmedOrder(t, e.OrderInput(p, ref), productOf[p])
+	o := e.ConfirmedOrder(t, e.OrderInput(p, ref), pt)
 	one := money.Units(1)
 	as := psptest.As(e.MerchantUser)
 	if _, err := e.ops.Fulfil(as, psp.FulfilInput{OrderID: o.ID, Items: []psp.FulfilRequestItem{
@@ -229,6 +233,14 @@ func TestReconcileEachProvider(t *testing.T) {
 				if got := kindsOn(ms, wrongStatus.ID); len(got) != 1 || len(got[domain.MismatchStatus]) != 1 {
 					t.Errorf("%s: want STATUS_MISMATCH alone on an order cancelled here, confirmed there: %s", p, describe(ms))
 				}
+			}
+		})
+
+		t.Run("Paywerk card, paid at authorisation", func(t *testing.T) {
+			o := e.busyOrderOf(t, domain.ProviderPaywerk, domain.ProductPayNowCard, "CARD-PAYWERK")
+			_, ms := e.run(t, domain.ProviderPaywerk)
+			if got := kindsOn(ms, o.ID); len(got) != 0 {
+				t.Errorf("a clean card order has differences: %v\n%s", got, describe(ms))
 			}
 		})
 
