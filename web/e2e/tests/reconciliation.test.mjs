@@ -1,7 +1,7 @@
 // @ts-check
 import assert from 'node:assert/strict';
 import { test } from '../harness.mjs';
-import { demo, requireBackend, signIn, unique } from '../lib.mjs';
+import { createOrderMutation, demo, orderBasics, requireBackend, signIn, unique } from '../lib.mjs';
 
 /**
  * Reconciliation as staff do it: a Paywerk order is paid, the provider captures
@@ -36,18 +36,11 @@ test('staff reconcile a day, open the order with a difference and resolve it wit
   });
   const reference = `REC-${unique()}`;
   const created = await asMerchant(
-    `mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } paymentUrl userErrors { field message } } }`,
+    createOrderMutation,
     {
       input: {
-        companyId: merchant.companies[0].id,
-        shopId: merchant.shops[0].id,
-        reference,
-        firstName: 'Mari',
-        lastName: 'Tamm',
-        email: 'mari@example.ee',
-        billingAddress: { street: 'Narva mnt 5', city: 'Tallinn', postalCode: '10117', country: 'EE' },
+        ...orderBasics(merchant, reference),
         amount: '179.80',
-        currency: 'EUR',
         items: [{ sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '2', unitPrice: '89.90', vatRate: '22' }],
         provider: 'PAYWERK',
         productType: 'INVOICE',
