@@ -11,6 +11,14 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 )
 
+// Jobs registers the worker and answers the daily run's schedule.
+func (s *Service) Jobs(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &runWorker{s: s})
+	return []*river.PeriodicJob{river.NewPeriodicJob(jobs.DailyAt{Hour: RunHour, Minute: RunMinute},
+		func() (river.JobArgs, *river.InsertOpts) { return RunArgs{Date: s.Today().AddDays(-1)}, nil },
+		&river.PeriodicJobOpts{ID: "reconciliation_run"})}
+}
+
 // Schedule (docs/reconciliation.md): at 01:00 UTC, half an hour after the settlement
 // run (00:30, internal/settlement), the day before — complete by then — is
 // reconciled for every PSP and provider. RunArgs carries that day from insertion,
@@ -46,11 +54,3 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 
 // Timeout gives a large day room: the default minute is too short.
 func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return time.Hour }
-
-// Jobs registers the worker and answers the daily run's schedule.
-func (s *Service) Jobs(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &runWorker{s: s})
-	return []*river.PeriodicJob{river.NewPeriodicJob(jobs.DailyAt{Hour: RunHour, Minute: RunMinute},
-		func() (river.JobArgs, *river.InsertOpts) { return RunArgs{Date: s.Today().AddDays(-1)}, nil },
-		&river.PeriodicJobOpts{ID: "reconciliation_run"})}
-}
