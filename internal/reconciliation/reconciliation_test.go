@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,9 +19,11 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/providers/registry"
 	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/reconciliation"
+	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -284,5 +287,30 @@ func TestOnlyStaffReconcile(t *testing.T) {
 	}
 	if n, _ := d.Ent.ReconciliationReport.Query().Count(e.staff); n != 4 {
 		t.Fatalf("staff see %d reports, want one per provider", n)
+	}
+}
+
+// TestProviderWithoutAccount: a PSP with no account at a provider has nothing to
+// reconcile there — skipped in a run of every provider, refused when named.
+func TestProviderWithoutAccount(t *testing.T) {
+	d := testdb.SQLite(t)
+	e := start(t, d)
+	box, err := secrets.NewBox(psptest.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := d.Ent.ProviderAccount.Query().Count(auth.System(context.Background()))
+	if err != nil || n != 0 {
+		t.Fatalf("the test PSP has %d stored provider accounts (%v), want none", n, err)
+	}
+	rec := reconciliation.New(reconciliation.Config{DB: d, Clients: registry.New(d.Ent, box, false)})
+	reps, err := rec.Run(e.staff, reconciliation.RunInput{})
+	if err != nil || len(reps) != 0 {
+		t.Fatalf("every provider without accounts: %d reports, %v; want none and no error", len(reps), err)
+	}
+	p := domain.ProviderBillie
+	_, err = rec.Run(e.staff, reconciliation.RunInput{Provider: &p})
+	if !errors.Is(err, reconciliation.ErrNoAccount) {
+		t.Fatalf("a named provider without an account: %v, want ErrNoAccount", err)
 	}
 }
