@@ -83,11 +83,12 @@ func TestImportRules(t *testing.T) {
 			case from == "internal/providers" && to != "internal/money" && to != "internal/domain":
 				check(from, to, "the provider interface imports only money and domain")
 			}
-			domainService := from == "internal/psp" || from == "internal/settlement" || from == "internal/merchants"
+			domainService := from == "internal/psp" || from == "internal/settlement" || from == "internal/merchants" ||
+				from == "internal/reconciliation"
 			if domainService && (under(to, "graph") || under(to, "internal/server") || under(to, "internal/app") || to == "internal/webhooks") {
 				check(from, to, "domain services know neither GraphQL nor HTTP serving")
 			}
-			if (from == "internal/psp" || from == "internal/settlement") && slices.Contains(providerPackages, to) {
+			if (from == "internal/psp" || from == "internal/settlement" || from == "internal/reconciliation") && slices.Contains(providerPackages, to) {
 				check(from, to, "money services talk to providers through internal/providers and its Capabilities only")
 			}
 			if from == "internal/settlement" && under(to, "internal/psp") {

@@ -28,6 +28,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/reconciliation"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/server"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
@@ -58,6 +59,8 @@ type App struct {
 	Auth *auth.Authenticator
 	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
 	Settlements *settlement.Settlements
+	// Reconciliation compares each provider's day with our records (the daily job, runReconciliation).
+	Reconciliation *reconciliation.Service
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -155,6 +158,9 @@ func (a *App) assemble(ctx context.Context) error {
 	settlementRuns := a.assembleSettlements()
 	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
 	periodic = append(periodic, a.Operations.PeriodicJobs()...)
+	a.Reconciliation = reconciliation.New(reconciliation.Config{DB: a.DB, Clients: a.Registry, Logger: a.Logger})
+	a.Metrics.Registry.MustRegister(a.Reconciliation.Collectors()...)
+	periodic = append(periodic, a.Reconciliation.Jobs(a.workers)...)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
 		return err
@@ -191,6 +197,7 @@ func (a *App) assemble(ctx context.Context) error {
 			Onboarding: a.Onboarding,
 			// Settlements: runSettlements, markSettlementPaid, settlementOverview.
 			SettlementService: a.Settlements,
+			Reconciliation:    a.Reconciliation,
 			Invitations:       &merchants.Invitations{Client: a.DB.Ent, PublicURL: a.Config.PublicURL},
 			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
 			// Two-factor sign-in and sessions: startMfaEnrollment … revokeSession.

@@ -54,6 +54,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
@@ -147,7 +149,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 	switch m.(type) {
 	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
 		return false
-	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation:
+	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation,
+		*ent.ReconciliationReportMutation, *ent.ReconciliationMismatchMutation:
 		return r == reachPSP
 	case *ent.MerchantMutation:
 		return r == reachPSP || (!create && r == reachMerchant)
@@ -206,6 +209,10 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(settlementTotals(p))
 	case *ent.AuditEventQuery:
 		q.Where(auditEvents(p))
+	case *ent.ReconciliationReportQuery:
+		q.Where(reconciliationReports(p))
+	case *ent.ReconciliationMismatchQuery:
+		q.Where(reconciliationMismatches(p))
 	case *ent.IdempotencyRecordQuery:
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
@@ -269,6 +276,10 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(settlementTotals(p))
 	case *ent.IdempotencyRecordMutation:
 		m.Where(idempotencyrecord.Principal(p.Key()))
+	case *ent.ReconciliationReportMutation:
+		m.Where(reconciliationReports(p))
+	case *ent.ReconciliationMismatchMutation:
+		m.Where(reconciliationMismatches(p))
 	default:
 		return false
 	}
@@ -341,6 +352,23 @@ func settlementEntries(p *auth.Principal) predicate.SettlementEntry {
 func settlementTotals(p *auth.Principal) predicate.SettlementTotal {
 	return scoped(p, settlementtotal.PspID, settlementtotal.And, settlementtotal.MerchantID(p.MerchantID),
 		when(p.CanReadSettlements(), settlementtotal.CompanyID(p.CompanyID)))
+}
+
+// reconciliationReports: reconciliation is the PSP's own business with its
+// providers; merchants and keys see none of it.
+func reconciliationReports(p *auth.Principal) predicate.ReconciliationReport {
+	if reachOf(p) == reachPSP {
+		return reconciliationreport.PspID(p.PSPID)
+	}
+	return nothing[predicate.ReconciliationReport]()
+}
+
+// reconciliationMismatches carry their report's PSP.
+func reconciliationMismatches(p *auth.Principal) predicate.ReconciliationMismatch {
+	if reachOf(p) == reachPSP {
+		return reconciliationmismatch.PspID(p.PSPID)
+	}
+	return nothing[predicate.ReconciliationMismatch]()
 }
 
 // auditEvents: the trail is for PSP staff and merchant admins.

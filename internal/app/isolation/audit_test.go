@@ -78,6 +78,8 @@ var auditCases = []auditCase{
 		return map[string]any{"date": string(time.Now().UTC().Format(time.DateOnly))}
 	}},
 	{name: "markSettlementPaid", actor: "staffA", events: 1},
+	{name: "runReconciliation", actor: "staffA", events: 1},
+	{name: "resolveMismatch", actor: "operatorA", events: 1},
 	// Two-factor sign-in, for the merchant viewer: enrol, confirm with a code of the
 	// previous step, new recovery codes with the current one, disable with the next
 	// (a code is good once, so each call takes a later step).
