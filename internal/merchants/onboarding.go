@@ -96,6 +96,17 @@ var (
 	ErrNoProviderAccount = errors.New("merchants: no provider account")
 	// ErrNoPSP: the actor belongs to no PSP, so a new merchant would have no owner.
 	ErrNoPSP = errors.New("merchants: no PSP to create the merchant in")
+
+	// API keys
+
+	// ErrInvalidRoll: rollApiKey's overlap (expiresInHours) is outside 0 to MaxRollOverlapHours.
+	ErrInvalidRoll = errors.New("merchants: invalid API key roll")
+	// ErrAPIKeyNotFound: no API key with that id that the principal may see.
+	ErrAPIKeyNotFound = errors.New("merchants: API key not found")
+	// ErrAPIKeyInactive: the key is revoked or expired, so there is nothing to roll.
+	ErrAPIKeyInactive = errors.New("merchants: API key is revoked or expired")
+	// ErrAPIKeyRolled: the key was rolled already; its successor is the one to roll.
+	ErrAPIKeyRolled = errors.New("merchants: API key was rolled already")
 )
 
 // refusal is a business refusal that is also a named error.
