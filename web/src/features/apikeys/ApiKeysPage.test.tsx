@@ -87,11 +87,29 @@ describe('API keys', () => {
     await waitFor(() => expect(requests.some((r) => (r.body as { operationName?: string } | undefined)?.operationName === 'RevokeApiKey')).toBe(true));
   });
 
+  it('rolls a key with the chosen overlap and shows the successor’s secret once', async () => {
+    const requests = server('MERCHANT_ADMIN', {
+      RollApiKey: { rollApiKey: { __typename: 'RollApiKeyPayload', secret: 'pk_test_yy_secret', apiKey: { __typename: 'ApiKey', id: 'key_3', prefix: 'yy' }, userErrors: [] } },
+    });
+    renderApp('/api-keys');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Roll' }));
+    const dialog = await screen.findByRole('dialog');
+    const hours = within(dialog).getByLabelText('Old key keeps working for (hours)');
+    await user.clear(hours);
+    await user.type(hours, '48');
+    await user.click(within(dialog).getByRole('button', { name: 'Roll key' }));
+    expect(await screen.findByTestId('api-key-secret')).toHaveTextContent('pk_test_yy_secret');
+    const sent = requests.map((r) => r.body as { operationName?: string; variables?: { input?: unknown } } | undefined).find((b) => b?.operationName === 'RollApiKey');
+    expect(sent?.variables?.input).toEqual({ apiKeyId: 'key_1', expiresInHours: 48 });
+  });
+
   it('shows viewers the keys without the create and revoke buttons', async () => {
     server('MERCHANT_VIEWER');
     renderApp('/api-keys');
     expect(await screen.findByText('Shopware')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Create API key' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Revoke' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Roll' })).not.toBeInTheDocument();
   });
 });

@@ -66,4 +66,19 @@ export const RevokeApiKeyMutation = graphql(`
   }
 `);
 
+export const RollApiKeyMutation = graphql(`
+  mutation RollApiKey($input: RollApiKeyInput!) {
+    rollApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        prefix
+      }
+      userErrors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
 /** The scopes an API key can have (graph/auth.graphqls); none means every scope. */
