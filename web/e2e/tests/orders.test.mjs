@@ -214,7 +214,11 @@ test('a merchant admin creates an API key, sees the secret once, rolls it and re
 test('PSP staff find an order across merchants by the shopper email prefix and open it', async ({ page, artifact }) => {
   await requireBackend(page, { queries: ['orders'] });
   await signIn(page, demo.pspOperator);
-  const { orders } = await gql(page, '{ orders(first: 20) { edges { node { id reference email merchant { name } } } } }');
+  // The newest orders: the page lists newest first, so a shopper's newest order is on its first page.
+  const { orders } = await gql(
+    page,
+    '{ orders(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) { edges { node { id reference email merchant { name } } } } }',
+  );
   const order = orders.edges.map((/** @type {any} */ e) => e.node).find((/** @type {any} */ o) => o.email);
   assert.ok(order, 'the demo data has an order with a shopper email');
   const prefix = order.email.slice(0, Math.max(4, order.email.indexOf('@') + 1)).toUpperCase();
