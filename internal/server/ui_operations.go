@@ -32,6 +32,7 @@ var uiOperations = map[string]bool{
 	"RegenerateRecoveryCodes": true,
 	"RevokeApiKey":            true,
 	"RevokeSession":           true,
+	"RollApiKey":              true,
 	"RunSettlements":          true,
 	"Security":                true,
 	"SettlementDetail":        true,
