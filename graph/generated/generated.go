@@ -93,26 +93,27 @@ type ComplexityRoot struct {
 	}
 
 	ApiKey struct {
-		Active      func(childComplexity int) int
-		Company     func(childComplexity int) int
-		CompanyID   func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		CreatedByID func(childComplexity int) int
-		Environment func(childComplexity int) int
-		ExpiresAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		LastUsedAt  func(childComplexity int) int
-		Merchant    func(childComplexity int) int
-		MerchantID  func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Prefix      func(childComplexity int) int
-		PspID       func(childComplexity int) int
-		RevokedAt   func(childComplexity int) int
-		Scopes      func(childComplexity int) int
-		Shop        func(childComplexity int) int
-		ShopID      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Active       func(childComplexity int) int
+		Company      func(childComplexity int) int
+		CompanyID    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		CreatedByID  func(childComplexity int) int
+		Environment  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastUsedAt   func(childComplexity int) int
+		Merchant     func(childComplexity int) int
+		MerchantID   func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Prefix       func(childComplexity int) int
+		PspID        func(childComplexity int) int
+		ReplacedByID func(childComplexity int) int
+		RevokedAt    func(childComplexity int) int
+		Scopes       func(childComplexity int) int
+		Shop         func(childComplexity int) int
+		ShopID       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	ApiKeyConnection struct {
@@ -1152,6 +1153,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.PspID(childComplexity), true
+	case "ApiKey.replacedByID":
+		if e.ComplexityRoot.ApiKey.ReplacedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ReplacedByID(childComplexity), true
 	case "ApiKey.revokedAt":
 		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
 			break
@@ -4656,6 +4663,7 @@ type ApiKey implements Node @goModel(model: "github.com/pspbackoffice/backoffice
   expiresAt: Time
   lastUsedAt: Time
   revokedAt: Time
+  replacedByID: String
   merchant: Merchant!
   company: Company!
   shop: Shop!
@@ -9992,6 +10000,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
 	case "revokedAt":
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "replacedByID":
+		return ec.fieldContext_ApiKey_replacedByID(ctx, field)
 	case "merchant":
 		return ec.fieldContext_ApiKey_merchant(ctx, field)
 	case "company":
@@ -13214,6 +13224,29 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ApiKey_replacedByID(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_replacedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_replacedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ApiKey_merchant(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
@@ -47425,6 +47458,11 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "revokedAt":
 			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replacedByID":
+			out.Values[i] = ec._ApiKey_replacedByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

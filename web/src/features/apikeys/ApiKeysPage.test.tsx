@@ -12,7 +12,7 @@ const company = { __typename: 'Company', id: 'com_1', legalName: 'Kask & Kivi OÃ
 const shop = { __typename: 'Shop', id: 'shp_1', name: 'Kask & Kivi Home', currency: 'EUR', productTypes: ['INVOICE'] };
 const key = {
   __typename: 'ApiKey', id: 'key_1', name: 'Shopware', prefix: 'ab12cd', environment: 'test', scopes: ['orders:write'], active: true,
-  createdAt: '2026-11-20T10:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null,
+  createdAt: '2026-11-20T10:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null, replacedByID: null,
   shop: { __typename: 'Shop', id: 'shp_1', name: 'Kask & Kivi Home' }, company: { __typename: 'Company', id: 'com_1', legalName: 'Kask & Kivi OÃœ' }, createdBy: null,
 };
 

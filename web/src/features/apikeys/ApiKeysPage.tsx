@@ -115,8 +115,8 @@ export function ApiKeysPage() {
                         {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}
                       </Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Badge color={key.active ? 'green' : 'gray'} variant="light" size="sm" radius="sm" tt="none">
-                          {key.revokedAt ? 'Revoked' : key.active ? 'Active' : 'Expired'}
+                        <Badge color={!key.active ? 'gray' : key.replacedByID ? 'yellow' : 'green'} variant="light" size="sm" radius="sm" tt="none">
+                          {key.revokedAt ? 'Revoked' : !key.active ? 'Expired' : key.replacedByID ? 'Rolled' : 'Active'}
                         </Badge>
                         {key.expiresAt && key.active && (
                           <Text size="xs" c="dimmed">
@@ -128,9 +128,11 @@ export function ApiKeysPage() {
                         <Table.Td ta="right">
                           {key.active && (
                             <Group gap={4} justify="flex-end" wrap="nowrap">
-                              <Button size="xs" variant="subtle" onClick={() => setRolling({ id: key.id, name: key.name })}>
-                                Roll
-                              </Button>
+                              {!key.replacedByID && (
+                                <Button size="xs" variant="subtle" onClick={() => setRolling({ id: key.id, name: key.name })}>
+                                  Roll
+                                </Button>
+                              )}
                               <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking({ id: key.id, name: key.name })}>
                                 Revoke
                               </Button>

@@ -17,6 +17,7 @@ export const ApiKeysQuery = graphql(`
           expiresAt
           lastUsedAt
           revokedAt
+          replacedByID
           shop {
             id
             name
