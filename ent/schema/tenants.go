@@ -312,7 +312,8 @@ func (APIKey) Fields() []ent.Field {
 		// is rolled at most once and its successor is the one to roll next
 		// (internal/merchants, apikeys.go).
 		field.String("replaced_by_id").Optional().Nillable().
-			Annotations(entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField|entgql.SkipMutationCreateInput|entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.Type("ID"),
+				entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField|entgql.SkipMutationCreateInput|entgql.SkipMutationUpdateInput)),
 	}
 }
 func (APIKey) Edges() []ent.Edge {

@@ -4663,7 +4663,7 @@ type ApiKey implements Node @goModel(model: "github.com/pspbackoffice/backoffice
   expiresAt: Time
   lastUsedAt: Time
   revokedAt: Time
-  replacedByID: String
+  replacedByID: ID
   merchant: Merchant!
   company: Company!
   shop: Shop!
@@ -13239,14 +13239,14 @@ func (ec *executionContext) _ApiKey_replacedByID(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ApiKey_replacedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _ApiKey_merchant(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
