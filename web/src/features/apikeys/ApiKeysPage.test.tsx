@@ -16,13 +16,13 @@ const key = {
   shop: { __typename: 'Shop', id: 'shp_1', name: 'Kask & Kivi Home' }, company: { __typename: 'Company', id: 'com_1', legalName: 'Kask & Kivi OÜ' }, createdBy: null,
 };
 
-function server(role: string, mutations: Record<string, unknown> = {}) {
+function server(role: string, mutations: Record<string, unknown> = {}, keys: unknown[] = [key]) {
   return stubServer({
     'GET /auth/me': () => jsonResponse(200, merchant(role)),
     'POST /graphql': graphqlRoute({
       MyMerchant: { viewer: { __typename: 'Viewer', id: 'usr_3', merchantId: 'mer_1' } },
       MerchantCompanies: { node: { __typename: 'Merchant', id: 'mer_1', name: 'Kask & Kivi', status: 'ACTIVE', companies: [company], shops: [shop] } },
-      ApiKeys: { node: { __typename: 'Merchant', id: 'mer_1', apiKeys: [key] } },
+      ApiKeys: { node: { __typename: 'Merchant', id: 'mer_1', apiKeys: keys } },
       ...mutations,
     }),
   });
@@ -102,6 +102,15 @@ describe('API keys', () => {
     expect(await screen.findByTestId('api-key-secret')).toHaveTextContent('pk_test_yy_secret');
     const sent = requests.map((r) => r.body as { operationName?: string; variables?: { input?: unknown } } | undefined).find((b) => b?.operationName === 'RollApiKey');
     expect(sent?.variables?.input).toEqual({ apiKeyId: 'key_1', expiresInHours: 48 });
+  });
+
+  it('shows a rolled key as Rolled until its overlap ends, without a second roll', async () => {
+    server('MERCHANT_ADMIN', {}, [{ ...key, replacedByID: 'key_3', expiresAt: '2026-11-22T10:00:00Z' }]);
+    renderApp('/api-keys');
+    const row = (await screen.findByText('Shopware')).closest('tr') as HTMLElement;
+    expect(within(row).getByText('Rolled')).toBeInTheDocument();
+    expect(within(row).getByRole('button', { name: 'Revoke' })).toBeInTheDocument();
+    expect(within(row).queryByRole('button', { name: 'Roll' })).not.toBeInTheDocument();
   });
 
   it('shows viewers the keys without the create and revoke buttons', async () => {
