@@ -442,7 +442,7 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 func (h *harness) checkOrderSearch(t *testing.T) {
 	const doc = `query($s: String) { orders(first: 100, search: $s) { edges { node { id reference } } } }`
 	for _, actor := range h.actorNames() {
-		if r := h.gql(actor, doc, map[string]any{"s": "ORD_"}); !slices.Contains(r.codes(), "FORBIDDEN") {
+		if r := h.gql(actor, doc, map[string]any{"s": "ORD_"}); !slices.Contains(r.Codes(), "FORBIDDEN") {
 			h.checkListed(t, actor, "orders(search: ORD_)", "Order", r)
 		}
 	}
@@ -454,7 +454,7 @@ func (h *harness) checkOrderSearch(t *testing.T) {
 		for _, search := range []string{victim.ID, victim.Marker, strings.ToUpper(victim.Marker[:len(victim.Marker)-2])} {
 			vars := map[string]any{"s": search}
 			r := h.gql(a.actor, doc, vars)
-			if len(r.Errors) > 0 && !slices.Contains(r.codes(), "FORBIDDEN") {
+			if len(r.Errors) > 0 && !slices.Contains(r.Codes(), "FORBIDDEN") {
 				t.Errorf("%s searching %q: %s", a.actor, search, r.Body)
 			}
 			if strings.Contains(r.Body, victim.ID) || strings.Contains(r.Body, victim.Marker) {
