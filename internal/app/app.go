@@ -22,6 +22,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
@@ -57,6 +58,8 @@ type App struct {
 	Auth *auth.Authenticator
 	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
 	Settlements *settlement.Settlements
+	// Events records events and delivers them to callback URLs and webhook endpoints.
+	Events *events.Service
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -128,11 +131,19 @@ func (a *App) assemble(ctx context.Context) error {
 			a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
 		}
 	}
+	// Events and their deliveries (internal/events): recorded by orders, operations and
+	// settlements; the order service registers the delivery worker.
+	a.Events, err = events.New(events.Config{DB: a.DB, Secret: a.Config.Secret, Logger: a.Logger,
+		AllowPrivate: a.Config.CallbacksAllowPrivate})
+	if err != nil {
+		return err
+	}
+	a.Metrics.Registry.MustRegister(a.Events.Collectors()...)
 	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
-		Secret: a.Config.Secret, Logger: a.Logger, CallbacksAllowPrivate: a.Config.CallbacksAllowPrivate})
+		Secret: a.Config.Secret, Logger: a.Logger, Events: a.Events})
 	a.Orders.Register(a.workers)
 	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger,
-		ReconcileAfter: a.Config.ReconcileAfter})
+		ReconcileAfter: a.Config.ReconcileAfter, Events: a.Events})
 	a.Metrics.Registry.MustRegister(a.Operations.Collectors()...)
 	a.Operations.Register(a.workers)
 	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
@@ -141,7 +152,7 @@ func (a *App) assemble(ctx context.Context) error {
 	a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/webhooks/{provider}", hooks) })
 	a.assembleAuth()
 	settlementRuns := a.assembleSettlements()
-	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
+	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent, a.Config.EventRetention), settlementRuns...)
 	periodic = append(periodic, a.Operations.PeriodicJobs()...)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
@@ -170,6 +181,7 @@ func (a *App) assemble(ctx context.Context) error {
 			Client:     a.DB.Ent,
 			Registry:   a.Registry,
 			Orders:     a.Orders,
+			Events:     a.Events,
 			Operations: a.Operations,
 			Onboarding: a.Onboarding,
 			// Settlements: runSettlements, markSettlementPaid, settlementOverview.

@@ -60,6 +60,9 @@ type Config struct {
 	// SMTPURL is where owed-balance e-mails are sent (smtp://user:pass@host:port,
 	// STARTTLS where offered); empty: they are kept in the outbox, not sent.
 	SMTPURL string
+	// EventRetention is how long events and their delivery attempts are kept
+	// (EVENT_RETENTION, a Go duration; default jobs.DefaultEventRetention, 30 days).
+	EventRetention time.Duration
 }
 
 // DBOptions are how db.OpenWith reaches DATABASE_URL.
@@ -117,6 +120,9 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("RECONCILE_AFTER must be a duration between 100ms and 24h, not %q", v)
 		}
 		c.ReconcileAfter = d
+	}
+	if c.EventRetention, err = durationEnv("EVENT_RETENTION", 30*24*time.Hour); err != nil {
+		return c, err
 	}
 	if err := db.CheckPooler(c.DatabasePooler); err != nil {
 		return c, err

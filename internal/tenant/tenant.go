@@ -40,6 +40,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -61,6 +63,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
@@ -147,6 +150,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 	switch m.(type) {
 	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
 		return false
+	case *ent.EventMutation, *ent.EventDeliveryMutation: // written by internal/events as the system
+		return false
 	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation:
 		return r == reachPSP
 	case *ent.MerchantMutation:
@@ -159,6 +164,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 		return true
 	case *ent.AuditEventMutation:
 		return create // the trail is append-only
+	case *ent.WebhookEndpointMutation:
+		return r == reachPSP || r == reachMerchant
 	}
 	return false
 }
@@ -206,6 +213,12 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(settlementTotals(p))
 	case *ent.AuditEventQuery:
 		q.Where(auditEvents(p))
+	case *ent.EventQuery:
+		q.Where(events(p))
+	case *ent.EventDeliveryQuery:
+		q.Where(eventdelivery.HasEventWith(events(p)))
+	case *ent.WebhookEndpointQuery:
+		q.Where(webhookEndpoints(p))
 	case *ent.IdempotencyRecordQuery:
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
@@ -269,6 +282,8 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(settlementTotals(p))
 	case *ent.IdempotencyRecordMutation:
 		m.Where(idempotencyrecord.Principal(p.Key()))
+	case *ent.WebhookEndpointMutation:
+		m.Where(webhookEndpoints(p))
 	default:
 		return false
 	}
@@ -433,6 +448,44 @@ func auditEvents(p *auth.Principal) predicate.AuditEvent {
 		}
 	}
 	return nothing[predicate.AuditEvent]()
+}
+
+// events: an event carries its order's (or settlement's) tenant ids. A key reads its
+// shop's order events with orders:read and its company's settlement events (no shop)
+// with settlements:read.
+func events(p *auth.Principal) predicate.Event {
+	switch reachOf(p) {
+	case reachPSP:
+		return event.PspID(p.PSPID)
+	case reachMerchant:
+		return event.And(event.PspID(p.PSPID), event.MerchantID(p.MerchantID))
+	case reachKey:
+		var or []predicate.Event
+		if p.CanReadOrders() {
+			or = append(or, event.ShopID(p.ShopID))
+		}
+		if p.CanReadSettlements() {
+			or = append(or, event.ShopID(""))
+		}
+		if len(or) > 0 {
+			return event.And(event.PspID(p.PSPID), event.CompanyID(p.CompanyID), event.Or(or...))
+		}
+	}
+	return nothing[predicate.Event]()
+}
+
+// webhookEndpoints: like API keys, a company's endpoints are for PSP staff and the
+// merchant's admins.
+func webhookEndpoints(p *auth.Principal) predicate.WebhookEndpoint {
+	switch reachOf(p) {
+	case reachPSP:
+		return webhookendpoint.PspID(p.PSPID)
+	case reachMerchant:
+		if p.Role == domain.RoleMerchantAdmin {
+			return webhookendpoint.And(webhookendpoint.PspID(p.PSPID), webhookendpoint.MerchantID(p.MerchantID))
+		}
+	}
+	return nothing[predicate.WebhookEndpoint]()
 }
 
 // checkReferences refuses a write that points outside the principal's tenant: each

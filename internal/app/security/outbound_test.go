@@ -20,7 +20,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -54,7 +54,7 @@ func TestCallbacksCannotBeAimedInward(t *testing.T) {
 // TestSlowMerchantDelaysNobody reproduces the rest of finding 3: forty callbacks to
 // an 11 s tarpit slowed another merchant's payment confirmation from 0.5 s to 18 s,
 // because callbacks shared one queue with payment processing. Now callbacks have
-// their own queue and each company at most psp.CallbacksPerCompany in flight: with
+// their own queue and each company at most events.CallbacksPerCompany in flight: with
 // forty callbacks hanging, a new payment is confirmed and another company's
 // callback delivered within seconds.
 func TestSlowMerchantDelaysNobody(t *testing.T) {
@@ -122,8 +122,8 @@ func TestSlowMerchantDelaysNobody(t *testing.T) {
 		if confirmed > 3*time.Second || delivered > 4*time.Second {
 			t.Errorf("a slow merchant delays others: confirmed after %s, callback after %s", confirmed, delivered)
 		}
-		if n := tarpitHits.Load(); n > int32(psp.CallbacksPerCompany) {
-			t.Errorf("%d of one company's callbacks were in flight at once, want at most %d", n, psp.CallbacksPerCompany)
+		if n := tarpitHits.Load(); n > int32(events.CallbacksPerCompany) {
+			t.Errorf("%d of one company's callbacks were in flight at once, want at most %d", n, events.CallbacksPerCompany)
 		}
 	})
 }
