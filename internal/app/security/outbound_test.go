@@ -19,8 +19,8 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 	"github.com/pspbackoffice/backoffice/internal/events"
+	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )

@@ -52,6 +52,9 @@ type Options struct {
 	// CallbacksPublicOnly sends callbacks as production does: never to loopback or
 	// private addresses. By default tests' merchant servers on 127.0.0.1 are allowed.
 	CallbacksPublicOnly bool
+	// Now is the order service's clock, and its events service's (secret rolls,
+	// disabling a failing endpoint); nil is time.Now.
+	Now func() time.Time
 }
 
 // Env is the running environment.
@@ -95,7 +98,7 @@ func Start(t testing.TB, d *db.DB, opts Options) *Env {
 	e := &Env{DB: d, Sandboxes: sb, URL: srv.URL, Activations: map[domain.Provider]*ent.ProviderActivation{}}
 	e.seed(t)
 	e.Orders = psp.NewOrders(psp.OrdersConfig{DB: d, Registry: sb, PublicURL: srv.URL, Secret: Secret,
-		Poll: opts.Poll, Callbacks: opts.Callbacks, CallbacksAllowPrivate: !opts.CallbacksPublicOnly})
+		Poll: opts.Poll, Callbacks: opts.Callbacks, CallbacksAllowPrivate: !opts.CallbacksPublicOnly, Now: opts.Now})
 	hooks := webhooks.Handler(webhooks.VerifiersFunc(func(ctx context.Context, p domain.Provider) ([]providers.Provider, error) {
 		c, err := sb.For(ctx, e.PSP.ID, p)
 		return []providers.Provider{c}, err
