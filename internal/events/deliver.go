@@ -16,8 +16,8 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
-	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/outbound"
 )
@@ -271,40 +271,50 @@ func (s *Service) attempt(ctx context.Context, tg *target, body []byte) attemptR
 // maxErrorLen bounds a recorded error.
 const maxErrorLen = 500
 
-// record writes the attempt and keeps the endpoint's failure bookkeeping: a success
-// clears failing_since; a failure sets it, and disables the endpoint once it is
-// DisableAfter old.
+// record writes the attempt and, in the same transaction, keeps the endpoint's
+// failure bookkeeping: a success clears failing_since; a failure sets it, and
+// disables the endpoint once it is DisableAfter old.
 func (s *Service) record(ctx context.Context, ev *ent.Event, tg *target, a attemptResult) error {
-	prior := s.cfg.DB.Ent.EventDelivery.Query().Where(eventdelivery.EventID(ev.ID))
-	if tg.endpoint != nil {
-		prior.Where(eventdelivery.EndpointID(tg.endpoint.ID))
-	} else {
-		prior.Where(eventdelivery.EndpointIDIsNil())
-	}
-	n, err := prior.Count(ctx)
-	if err != nil {
-		return err
-	}
-	c := s.cfg.DB.Ent.EventDelivery.Create().SetEventID(ev.ID).SetPspID(ev.PspID).SetMerchantID(ev.MerchantID).
-		SetCompanyID(ev.CompanyID).SetShopID(ev.ShopID).SetAttempt(n + 1).SetURL(tg.url).SetAt(a.at).
-		SetDurationMs(int(a.duration.Milliseconds())).SetOutcome(a.outcome)
-	if a.status != 0 {
-		c.SetResponseStatus(a.status)
-	}
-	if a.err != "" {
-		c.SetError(truncate(a.err, maxErrorLen))
-	}
-	if tg.endpoint != nil {
-		c.SetEndpointID(tg.endpoint.ID)
-	}
-	if err := c.Exec(ctx); err != nil {
-		return err
-	}
-	if tg.endpoint == nil {
+	return s.cfg.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		prior := tx.Ent.EventDelivery.Query().Where(eventdelivery.EventID(ev.ID))
+		if tg.endpoint != nil {
+			prior.Where(eventdelivery.EndpointID(tg.endpoint.ID))
+		} else {
+			prior.Where(eventdelivery.EndpointIDIsNil())
+		}
+		n, err := prior.Count(ctx)
+		if err != nil {
+			return err
+		}
+		c := tx.Ent.EventDelivery.Create().SetEventID(ev.ID).SetPspID(ev.PspID).SetMerchantID(ev.MerchantID).
+			SetCompanyID(ev.CompanyID).SetShopID(ev.ShopID).SetAttempt(n + 1).SetURL(tg.url).SetAt(a.at).
+			SetDurationMs(int(a.duration.Milliseconds())).SetOutcome(a.outcome)
+		if a.status != 0 {
+			c.SetResponseStatus(a.status)
+		}
+		if a.err != "" {
+			c.SetError(truncate(a.err, maxErrorLen))
+		}
+		if tg.endpoint != nil {
+			c.SetEndpointID(tg.endpoint.ID)
+		}
+		if err := c.Exec(ctx); err != nil || tg.endpoint == nil {
+			return err
+		}
+		return s.trackFailures(ctx, tx, tg.endpoint.ID, a)
+	})
+}
+
+// trackFailures keeps an endpoint's failure streak (failing_since) and disables it
+// after DisableAfter of failures, with the reason.
+func (s *Service) trackFailures(ctx context.Context, tx *db.Tx, endpointID string, a attemptResult) error {
+	ep, err := tx.Ent.WebhookEndpoint.Get(ctx, endpointID)
+	if ent.IsNotFound(err) {
 		return nil
+	} else if err != nil {
+		return err
 	}
-	ep := tg.endpoint
-	upd := s.cfg.DB.Ent.WebhookEndpoint.Update().Where(webhookendpoint.ID(ep.ID))
+	upd := ep.Update()
 	switch {
 	case a.outcome == OutcomeSucceeded:
 		if ep.FailingSince == nil {

@@ -75,13 +75,15 @@ func eventTypes(in []Type) ([]string, *domain.Refusal) {
 	return out, nil
 }
 
-// newSecret makes an endpoint signing secret.
-func newSecret() (string, error) {
+// newSecret makes an endpoint signing secret and its sealed form.
+func (s *Service) newSecret() (secret string, sealed []byte, err error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return "whsec_" + hex.EncodeToString(b), nil
+	secret = "whsec_" + hex.EncodeToString(b)
+	sealed, err = s.box.Seal([]byte(secret))
+	return secret, sealed, err
 }
 
 // CreateEndpoint adds a webhook endpoint to a company the principal sees and answers
@@ -103,11 +105,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, companyID string, in Endpo
 	} else if err != nil {
 		return nil, "", err
 	}
-	secret, err := newSecret()
-	if err != nil {
-		return nil, "", err
-	}
-	sealed, err := s.box.Seal([]byte(secret))
+	secret, sealed, err := s.newSecret()
 	if err != nil {
 		return nil, "", err
 	}
@@ -196,11 +194,7 @@ func (s *Service) RollSecret(ctx context.Context, id string, expiresInHours int)
 	if err != nil {
 		return nil, "", err
 	}
-	secret, err := newSecret()
-	if err != nil {
-		return nil, "", err
-	}
-	sealed, err := s.box.Seal([]byte(secret))
+	secret, sealed, err := s.newSecret()
 	if err != nil {
 		return nil, "", err
 	}

@@ -225,23 +225,34 @@ func TestDeliveryFailuresAreClassified(t *testing.T) {
 	}
 }
 
+// clockedEndpoint starts an environment on clk's time with a receiver that fails its
+// first failFirst deliveries and an endpoint of the company pointing at it.
+func clockedEndpoint(t *testing.T, d *db.DB, clk *clock, retry events.RetryPolicy, failFirst int) (
+	*psptest.Env, *psptest.Receiver, *ent.WebhookEndpoint, string) {
+	t.Helper()
+	opts := noPolling
+	opts.Now = clk.Now
+	opts.Callbacks = retry
+	e := psptest.Start(t, d, opts)
+	receiver := psptest.NewReceiver(t, failFirst)
+	url := receiver.URL
+	ep, secret, err := e.Orders.Events().CreateEndpoint(auth.With(context.Background(), e.MerchantUser), e.Company.ID,
+		events.EndpointInput{URL: &url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, receiver, ep, secret
+}
+
 // TestSecretRoll: after a roll with a one-hour overlap a delivery carries two v1=
 // signatures, one verifying with the old secret and one with the new; after the
 // overlap only the new one signs.
 func TestSecretRoll(t *testing.T) {
 	d := testdb.SQLite(t)
 	clk := newClock()
-	opts := noPolling
-	opts.Now = clk.Now
-	e := psptest.Start(t, d, opts)
+	e, receiver, ep, oldSecret := clockedEndpoint(t, d, clk, events.RetryPolicy{}, 0)
 	svc := e.Orders.Events()
-	receiver := psptest.NewReceiver(t, 0)
 	admin := auth.With(context.Background(), e.MerchantUser)
-	url := receiver.URL
-	ep, oldSecret, err := svc.CreateEndpoint(admin, e.Company.ID, events.EndpointInput{URL: &url})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, _, err := svc.RollSecret(admin, ep.ID, events.MaxRollHours+1); err == nil {
 		t.Error("an overlap beyond a week was accepted")
 	}
@@ -279,18 +290,7 @@ func TestSecretRoll(t *testing.T) {
 func TestEndpointFailingForADayIsDisabled(t *testing.T) {
 	d := testdb.SQLite(t)
 	clk := newClock()
-	opts := noPolling
-	opts.Now = clk.Now
-	opts.Callbacks = events.RetryPolicy{Backoff: time.Hour, MaxBackoff: time.Hour, MaxAttempts: 1}
-	e := psptest.Start(t, d, opts)
-	svc := e.Orders.Events()
-	receiver := psptest.NewReceiver(t, 1000)
-	admin := auth.With(context.Background(), e.MerchantUser)
-	url := receiver.URL
-	ep, _, err := svc.CreateEndpoint(admin, e.Company.ID, events.EndpointInput{URL: &url})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _, ep, _ := clockedEndpoint(t, d, clk, events.RetryPolicy{Backoff: time.Hour, MaxBackoff: time.Hour, MaxAttempts: 1}, 1000)
 	o := newOrder(t, e, "DIS-1", "")
 	first := record(t, e, o, event.TypeORDER_CONFIRMED)
 	waitDeliveries(t, d, first.ID, 1)

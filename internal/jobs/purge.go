@@ -54,13 +54,17 @@ type PurgeWebhookEventsWorker struct {
 }
 
 func (w *PurgeWebhookEventsWorker) Work(ctx context.Context, _ *river.Job[PurgeWebhookEventsArgs]) error {
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
 	_, err := w.Client.WebhookEvent.Delete().
-		Where(webhookevent.CreatedAtLT(now().Add(-WebhookEventRetention))).Exec(auth.System(ctx))
+		Where(webhookevent.CreatedAtLT(nowOr(w.Now).Add(-WebhookEventRetention))).Exec(auth.System(ctx))
 	return err
+}
+
+// nowOr is the time by clock, or time.Now without one.
+func nowOr(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock()
+	}
+	return time.Now()
 }
 
 // DefaultEventRetention is how long events and their delivery attempts are kept
@@ -83,14 +87,11 @@ type PurgeEventsWorker struct {
 }
 
 func (w *PurgeEventsWorker) Work(ctx context.Context, _ *river.Job[PurgeEventsArgs]) error {
-	now, keep := time.Now, w.Retention
-	if w.Now != nil {
-		now = w.Now
-	}
+	keep := w.Retention
 	if keep == 0 {
 		keep = DefaultEventRetention
 	}
-	cutoff := now().Add(-keep)
+	cutoff := nowOr(w.Now).Add(-keep)
 	ctx = auth.System(ctx)
 	if _, err := w.Client.EventDelivery.Delete().Where(eventdelivery.Or(eventdelivery.AtLT(cutoff),
 		eventdelivery.HasEventWith(event.CreatedAtLT(cutoff)))).Exec(ctx); err != nil {

@@ -15,8 +15,12 @@
 //   - Child rows without tenant columns are filtered through their parent's predicate
 //     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
 //     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/FeePlanVersion/
-//     ProviderActivation → Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
-//     ids themselves.)
+//     ProviderActivation → Company, EventDelivery → Event. (SettlementEntry and SettlementTotal carry
+//     their settlement's tenant ids themselves, an Event its order's or settlement's.)
+//   - Events follow their order (keys: orders:read, their shop) or, without an order,
+//     their settlement (keys: settlements:read); webhook endpoints, like API keys, are
+//     for PSP staff and merchant admins. Events and deliveries are written only by the
+//     system (internal/events).
 //   - A context without a principal is denied; auth.System (jobs, seeds, login and key
 //     lookups) passes. Never use privacy.DecisionContext to get around the rules.
 //   - Creates check that every tenant column and every parent id of the new row is the

@@ -116,6 +116,12 @@ var auditCases = []auditCase{
 	{name: "updateMerchantSecurity", actor: "adminA1", events: 1, setup: func(_ *testing.T, _ *harness, own targets) map[string]any {
 		return map[string]any{"merchantId": own.Merchant, "requireMfa": false}
 	}},
+	// Events and webhook endpoints: the world's endpoint of company A1/a, deleted last.
+	{name: "createWebhookEndpoint", actor: "adminA1", events: 1},
+	{name: "updateWebhookEndpoint", actor: "adminA1", events: 1},
+	{name: "rollWebhookEndpointSecret", actor: "adminA1", events: 1},
+	{name: "redeliverEvent", actor: "adminA1", events: 1},
+	{name: "deleteWebhookEndpoint", actor: "adminA1", events: 1},
 	{name: "revokeApiKey", actor: "adminA1", events: 1},
 }
 

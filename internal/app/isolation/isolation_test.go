@@ -22,6 +22,7 @@ type targets struct {
 	Merchant, Company, Shop, Order, Settlement, APIKey, User string
 	SKU                                                      string // of the order's item
 	Session                                                  string // a login session of User (checkMutations)
+	Event, WebhookEndpoint                                   string // of the order, of the company
 }
 
 // attacker is a principal of one tenant and the objects of another it tries.
@@ -34,7 +35,8 @@ type attacker struct {
 func merchantA1(w *tenanttest.World) targets {
 	return targets{Merchant: w.ByName["merchant A1"].ID, Company: w.ByName["company A1/a"].ID,
 		Shop: w.ByName["shop A1/a"].ID, Order: w.ByName["order A1/a/a"].ID, Settlement: w.ByName["settlement A1/a"].ID,
-		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker}
+		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker,
+		Event: w.ByName["event A1/a/a"].ID, WebhookEndpoint: w.ByName["webhook endpoint A1/a"].ID}
 }
 
 var attackers = []attacker{
@@ -46,7 +48,8 @@ var attackers = []attacker{
 	{"keyA1", "API key of another company and shop of the same merchant", func(w *tenanttest.World) targets {
 		return targets{Merchant: w.ByName["merchant A2"].ID, Company: w.ByName["company A1/b"].ID,
 			Shop: w.ByName["shop A1/b"].ID, Order: w.ByName["order A1/a/b"].ID, Settlement: w.ByName["settlement A1/b"].ID,
-			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker}
+			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker,
+			Event: w.ByName["event A1/a/b"].ID, WebhookEndpoint: w.ByName["webhook endpoint A1/b"].ID}
 	}},
 }
 
@@ -78,6 +81,7 @@ var queryCases = map[string]queryCase{
 	"apiKeys":          {lists: "APIKey"},
 	"providerAccounts": {lists: "ProviderAccount"},
 	"outboxMessages":   {lists: "OutboxMessage"},
+	"events":           {lists: "Event"},
 	"settlementOverview": {targeted: true, doc: func(s *schemaModel, t targets) (string, map[string]any) {
 		return `query($c: ID!) { settlementOverview(companyId: $c, from: "2026-01-01", to: "2026-12-31") { ` +
 			s.selection("SettlementOverview", 2) + ` } }`, map[string]any{"c": t.Company}
@@ -175,6 +179,20 @@ var mutationCases = map[string]mutationCase{
 	"revokeSession": {input: func(t targets, _ string) map[string]any { return map[string]any{"sessionId": t.Session} }},
 	"updateMerchantSecurity": {input: func(t targets, _ string) map[string]any {
 		return map[string]any{"merchantId": t.Merchant, "requireMfa": true}
+	}},
+	// Events and webhook endpoints (internal/events).
+	"redeliverEvent": {input: func(t targets, _ string) map[string]any { return map[string]any{"eventId": t.Event} }},
+	"createWebhookEndpoint": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"companyId": t.Company, "url": "https://hooks.example/" + fresh, "eventTypes": []any{"ORDER_CONFIRMED"}}
+	}},
+	"updateWebhookEndpoint": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint, "url": "https://hijack.example/" + fresh}
+	}},
+	"rollWebhookEndpointSecret": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint, "expiresInHours": 1}
+	}},
+	"deleteWebhookEndpoint": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint}
 	}},
 }
 
