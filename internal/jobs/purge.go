@@ -68,7 +68,7 @@ func nowOr(clock func() time.Time) time.Time {
 }
 
 // DefaultEventRetention is how long events and their delivery attempts are kept
-// (EVENT_RETENTION, README "Events and webhook endpoints").
+// (EVENT_RETENTION, docs/events.md "Retention").
 const DefaultEventRetention = 30 * 24 * time.Hour
 
 // PurgeEventsArgs asks to delete events and delivery attempts past their retention.
