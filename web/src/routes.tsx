@@ -13,6 +13,7 @@ import { SettlementPage } from './features/settlements/SettlementPage';
 import { OrdersPage } from './features/orders/OrdersPage';
 import { TeamPage } from './features/users/TeamPage';
 import { UsersPage } from './features/users/UsersPage';
+import { WebhooksPage } from './features/webhooks/WebhooksPage';
 import { SecurityPage } from './features/security/SecurityPage';
 import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SettlementsPage } from './pages/SettlementsPage';
@@ -52,6 +53,7 @@ export const routes: RouteObject[] = [
           { path: 'orders/:id', element: <OrderPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
           { path: 'team', element: <TeamPage /> },
+          { path: 'webhooks', element: <WebhooksPage /> },
         ],
       },
       // Both audiences: settlement runs for PSP staff, own settlements for merchants.

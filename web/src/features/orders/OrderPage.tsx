@@ -2,6 +2,7 @@ import { Grid, Stack, Text, Timeline } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
+import { useAuth } from '../../auth/AuthContext';
 import { DetailList, EmptyState, IdText, LoadingBlock, PageHeader, QueryError, Section, Stat, StatusBadge } from '../../components/Page';
 import { formatDate, formatDateTime, formatMoney } from '../../lib/format';
 import { fulfilmentStatus, labelOf, orderStatus, productTypeLabels, providerLabels } from '../../lib/labels';
@@ -9,6 +10,7 @@ import { ItemsTable } from './ItemsTable';
 import { OrderActions } from './OrderActions';
 import { OrderDetailQueryDocument, type OrderDetail } from './orderDetail';
 import { timelineOf } from './OrderTimeline';
+import { OrderEvents } from '../webhooks/OrderEvents';
 
 function addressText(address: OrderDetail['billingAddress'] | null | undefined): ReactNode {
   if (!address) {
@@ -28,7 +30,17 @@ function addressText(address: OrderDetail['billingAddress'] | null | undefined):
   );
 }
 
-export function OrderView({ order, actions, back }: { order: OrderDetail; actions?: ReactNode; back: { to: string; label: string } }) {
+export function OrderView({
+  order,
+  actions,
+  back,
+  canResend,
+}: {
+  order: OrderDetail;
+  actions?: ReactNode;
+  back: { to: string; label: string };
+  canResend?: boolean;
+}) {
   const customer = [order.firstName, order.lastName].filter(Boolean).join(' ');
   const events = timelineOf(order);
   return (
@@ -81,6 +93,7 @@ export function OrderView({ order, actions, back }: { order: OrderDetail; action
                 ))}
               </Timeline>
             </Section>
+            <OrderEvents orderId={order.id} canResend={canResend ?? false} />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <Stack gap="md">
@@ -120,6 +133,7 @@ export function OrderView({ order, actions, back }: { order: OrderDetail; action
 /** A merchant's order: its items, amounts, and a timeline of fulfilments and refunds, with the fulfil and refund actions. */
 export function OrderPage() {
   const { id = '' } = useParams();
+  const { user } = useAuth();
   const [result, reexecute] = useQuery({ query: OrderDetailQueryDocument, variables: { id } });
   const order = result.data?.node?.__typename === 'Order' ? result.data.node : undefined;
   const back = { to: '/orders', label: 'Orders' };
@@ -146,6 +160,7 @@ export function OrderPage() {
     <OrderView
       order={order}
       back={back}
+      canResend={user?.role !== 'MERCHANT_VIEWER'}
       actions={<OrderActions order={order} onChanged={() => reexecute({ requestPolicy: 'network-only' })} />}
     />
   );
