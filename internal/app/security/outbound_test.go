@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
@@ -149,15 +151,19 @@ func waitCallbackJob(t *testing.T, e *psptest.Env, orderID string) *rivertype.Jo
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		res, err := e.Jobs.JobList(context.Background(), river.NewJobListParams().Kinds("psp_merchant_callback").First(1000))
+		evs, err := e.DB.Ent.Event.Query().Where(event.OrderID(orderID)).IDs(auth.System(context.Background()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Jobs.JobList(context.Background(), river.NewJobListParams().Kinds("event_delivery").First(1000))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, j := range res.Jobs {
 			var args struct {
-				OrderID string `json:"order_id"`
+				EventID string `json:"event_id"`
 			}
-			if j.Kind == "psp_merchant_callback" && json.Unmarshal(j.EncodedArgs, &args) == nil && args.OrderID == orderID &&
+			if json.Unmarshal(j.EncodedArgs, &args) == nil && slices.Contains(evs, args.EventID) &&
 				(j.State == rivertype.JobStateCancelled || j.State == rivertype.JobStateCompleted || j.State == rivertype.JobStateDiscarded) {
 				return j
 			}

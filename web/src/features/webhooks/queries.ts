@@ -51,7 +51,7 @@ export const WebhookEndpointsQuery = graphql(`
             failureRate
             createdAt
             previousSecretExpiresAt
-            deliveries(first: 50) {
+            deliveries(first: 20) {
               ...DeliveryFields
               event {
                 id
