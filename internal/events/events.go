@@ -144,9 +144,6 @@ func (s *Service) UseJobs(c *jobs.Client) { s.jobs = c }
 // Register adds the delivery worker.
 func (s *Service) Register(w *river.Workers) { river.AddWorker(w, &deliveryWorker{s: s}) }
 
-// Policy is the retry policy deliveries follow.
-func (s *Service) Policy() RetryPolicy { return s.cfg.Retry }
-
 // CallbackSecret is the company's key for its orders' callbackUrl deliveries.
 func (s *Service) CallbackSecret(companyID string) string {
 	return CallbackSecret(s.cfg.Secret, companyID)
