@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -109,5 +110,37 @@ func TestVerifyCallback(t *testing.T) {
 				t.Errorf("got %v, want %v", err, c.want)
 			}
 		})
+	}
+}
+
+// legacyCallback is a callback job as the release before events queued it.
+type legacyCallback struct {
+	OrderID string `json:"order_id"`
+	Status  string `json:"status"`
+}
+
+func (legacyCallback) Kind() string { return "psp_merchant_callback" }
+
+// TestLegacyCallbackJobBecomesAnEvent: a callback job queued before the upgrade is
+// delivered as the event of the status it announced, with the order's next sequence.
+func TestLegacyCallbackJobBecomesAnEvent(t *testing.T) {
+	d := testdb.SQLite(t)
+	e := psptest.Start(t, d, noPolling)
+	merchant := psptest.NewReceiver(t, 0)
+	o := newOrder(t, e, "LEGACY-1", merchant.URL)
+	if _, err := e.Jobs.Insert(context.Background(), legacyCallback{OrderID: o.ID, Status: "CONFIRMED"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for merchant.Count(o.ID) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := merchant.All()
+	if len(got) != 1 {
+		t.Fatalf("%d deliveries, want 1", len(got))
+	}
+	var b events.Body
+	if err := json.Unmarshal(got[0].Body, &b); err != nil || b.Type != "ORDER_CONFIRMED" || b.Sequence == nil || *b.Sequence != 1 {
+		t.Errorf("the legacy callback arrived as %s", got[0].Body)
 	}
 }

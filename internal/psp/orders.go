@@ -103,6 +103,7 @@ func (o *Orders) UseJobs(c *jobs.Client) {
 func (o *Orders) Register(w *river.Workers) {
 	river.AddWorker(w, &webhookWorker{o: o})
 	river.AddWorker(w, &pollWorker{o: o})
+	river.AddWorker(w, &legacyCallbackWorker{o: o})
 	o.events.Register(w)
 }
 
