@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sort"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -315,5 +317,36 @@ func TestEndpointFailingForADayIsDisabled(t *testing.T) {
 	seqs := []int{*first.Sequence, *second.Sequence, *third.Sequence, *fourth.Sequence}
 	if !sort.IntsAreSorted(seqs) || seqs[0] != 1 || seqs[3] != 4 {
 		t.Errorf("sequences %v", seqs)
+	}
+}
+
+// TestSettlementPaidIsAnEvent: marking a settlement paid records SETTLEMENT_PAID for
+// its company, without a sequence, and the company's endpoint receives it with the
+// settlement's id.
+func TestSettlementPaidIsAnEvent(t *testing.T) {
+	d := testdb.SQLite(t)
+	e, receiver, _, secret := clockedEndpoint(t, d, newClock(), events.RetryPolicy{}, 0)
+	st, err := d.Ent.Settlement.Create().SetPspID(e.PSP.ID).SetMerchantID(e.Merchant.ID).SetCompanyID(e.Company.ID).
+		SetDate(domain.Date("2026-11-02")).SetStatus(domain.SettlementPending).Save(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := settlement.NewSettlements(d)
+	svc.Events = e.Orders.Events()
+	if _, err := svc.MarkPaid(sys, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := d.Ent.Event.Query().Where(event.SubjectID(st.ID)).Only(sys)
+	if err != nil || ev.Type != event.TypeSETTLEMENT_PAID || ev.Sequence != nil || ev.OrderID != nil || ev.CompanyID != e.Company.ID {
+		t.Fatalf("the settlement's event: %+v (%v)", ev, err)
+	}
+	waitDeliveries(t, d, ev.ID, 1)
+	got := receiver.All()[0]
+	var b events.Body
+	if err := json.Unmarshal(got.Body, &b); err != nil || b.SettlementID != st.ID || b.Sequence != nil || b.OrderID != "" {
+		t.Errorf("the endpoint received %s", got.Body)
+	}
+	if err := events.Verify(secret, got.Signature, got.Body, time.Now(), 0); err != nil {
+		t.Errorf("signature: %v", err)
 	}
 }
