@@ -113,6 +113,15 @@ test('a merchant admin adds an endpoint, sees a failed delivery, fixes the URL a
     await ok.waitFor();
     await page.screenshot({ path: artifact('webhooks-resent.png'), fullPage: true });
 
+    // The order page's events show the confirmation with both attempts and a Resend button.
+    await page.goto(`/orders/${created.createOrder.order.id}`);
+    const confirmed = page.getByTestId('order-event').filter({ hasText: 'order confirmed' }).first();
+    await confirmed.waitFor();
+    await confirmed.locator('[data-outcome="HTTP_ERROR"]').first().waitFor();
+    await confirmed.locator('[data-outcome="SUCCEEDED"]').first().waitFor();
+    await confirmed.getByRole('button', { name: 'Resend' }).waitFor();
+    await page.screenshot({ path: artifact('order-events.png'), fullPage: true });
+
     // The receiver got the event at the fixed URL, signed with the endpoint's secret.
     const good = receiver.received.find((r) => r.path.startsWith('/ok'));
     assert.ok(good, 'the fixed URL received the event');
