@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/events"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
@@ -348,5 +349,35 @@ func TestSettlementPaidIsAnEvent(t *testing.T) {
 	}
 	if err := events.Verify(secret, got.Signature, got.Body, time.Now(), 0); err != nil {
 		t.Errorf("signature: %v", err)
+	}
+}
+
+// TestPurgeKeepsTheRetention: the hourly purge deletes events and attempts older than
+// the retention and keeps the newer ones; the order's counter goes on.
+func TestPurgeKeepsTheRetention(t *testing.T) {
+	d := testdb.SQLite(t)
+	clk := newClock()
+	e, _, _, _ := clockedEndpoint(t, d, clk, events.RetryPolicy{}, 0)
+	o := newOrder(t, e, "PURGE-1", "")
+	old := record(t, e, o, event.TypeORDER_CONFIRMED)
+	waitDeliveries(t, d, old.ID, 1)
+	clk.Advance(31 * 24 * time.Hour)
+	kept := record(t, e, o, event.TypeFULFILMENT_SUCCEEDED)
+	waitDeliveries(t, d, kept.ID, 1)
+	w := &jobs.PurgeEventsWorker{Client: d.Ent, Now: clk.Now}
+	if err := w.Work(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := d.Ent.Event.Query().Where(event.ID(old.ID)).CountX(sys); n != 0 {
+		t.Error("an event older than the retention was kept")
+	}
+	if n := len(deliveriesOf(t, d, old.ID)); n != 0 {
+		t.Errorf("%d attempts of the purged event kept", n)
+	}
+	if n := len(deliveriesOf(t, d, kept.ID)); n != 1 || d.Ent.Event.Query().Where(event.ID(kept.ID)).CountX(sys) != 1 {
+		t.Error("the newer event or its attempt was purged")
+	}
+	if next := record(t, e, o, event.TypeREFUND_SUCCEEDED); *next.Sequence != 3 {
+		t.Errorf("after the purge the next sequence is %d, want 3", *next.Sequence)
 	}
 }
