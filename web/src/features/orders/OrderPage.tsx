@@ -81,19 +81,21 @@ export function OrderView({
         </Section>
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 7 }}>
-            <Section title="Activity" description="Fulfilments and refunds with their status at the provider">
-              <Timeline active={events.length} bulletSize={14} lineWidth={2}>
-                {events.map((event) => (
-                  <Timeline.Item key={event.key} color={event.color} title={<Text size="sm" fw={600} component="div">{event.title}</Text>}>
-                    <Text size="xs" c="dimmed" mb={2}>
-                      {formatDateTime(event.at)}
-                    </Text>
-                    {typeof event.body === 'string' ? <Text size="xs" c="dimmed">{event.body}</Text> : event.body}
-                  </Timeline.Item>
-                ))}
-              </Timeline>
-            </Section>
-            <OrderEvents orderId={order.id} canResend={canResend ?? false} />
+            <Stack gap="md">
+              <Section title="Activity" description="Fulfilments and refunds with their status at the provider">
+                <Timeline active={events.length} bulletSize={14} lineWidth={2}>
+                  {events.map((event) => (
+                    <Timeline.Item key={event.key} color={event.color} title={<Text size="sm" fw={600} component="div">{event.title}</Text>}>
+                      <Text size="xs" c="dimmed" mb={2}>
+                        {formatDateTime(event.at)}
+                      </Text>
+                      {typeof event.body === 'string' ? <Text size="xs" c="dimmed">{event.body}</Text> : event.body}
+                    </Timeline.Item>
+                  ))}
+                </Timeline>
+              </Section>
+              <OrderEvents orderId={order.id} canResend={canResend ?? false} />
+            </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <Stack gap="md">
