@@ -18,6 +18,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -42,6 +44,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 
 	stdsql "database/sql"
@@ -58,6 +61,10 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
+	// EventDelivery is the client for interacting with the EventDelivery builders.
+	EventDelivery *EventDeliveryClient
 	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
 	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
@@ -106,6 +113,8 @@ type Client struct {
 	Shop *ShopClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
 }
@@ -122,6 +131,8 @@ func (c *Client) init() {
 	c.APIKey = NewAPIKeyClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Company = NewCompanyClient(c.config)
+	c.Event = NewEventClient(c.config)
+	c.EventDelivery = NewEventDeliveryClient(c.config)
 	c.FeePlanVersion = NewFeePlanVersionClient(c.config)
 	c.FeeRule = NewFeeRuleClient(c.config)
 	c.Fulfilment = NewFulfilmentClient(c.config)
@@ -146,6 +157,7 @@ func (c *Client) init() {
 	c.SettlementTotal = NewSettlementTotalClient(c.config)
 	c.Shop = NewShopClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.WebhookEndpoint = NewWebhookEndpointClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
 }
 
@@ -242,6 +254,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIKey:                 NewAPIKeyClient(cfg),
 		AuditEvent:             NewAuditEventClient(cfg),
 		Company:                NewCompanyClient(cfg),
+		Event:                  NewEventClient(cfg),
+		EventDelivery:          NewEventDeliveryClient(cfg),
 		FeePlanVersion:         NewFeePlanVersionClient(cfg),
 		FeeRule:                NewFeeRuleClient(cfg),
 		Fulfilment:             NewFulfilmentClient(cfg),
@@ -266,6 +280,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SettlementTotal:        NewSettlementTotalClient(cfg),
 		Shop:                   NewShopClient(cfg),
 		User:                   NewUserClient(cfg),
+		WebhookEndpoint:        NewWebhookEndpointClient(cfg),
 		WebhookEvent:           NewWebhookEventClient(cfg),
 	}, nil
 }
@@ -289,6 +304,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIKey:                 NewAPIKeyClient(cfg),
 		AuditEvent:             NewAuditEventClient(cfg),
 		Company:                NewCompanyClient(cfg),
+		Event:                  NewEventClient(cfg),
+		EventDelivery:          NewEventDeliveryClient(cfg),
 		FeePlanVersion:         NewFeePlanVersionClient(cfg),
 		FeeRule:                NewFeeRuleClient(cfg),
 		Fulfilment:             NewFulfilmentClient(cfg),
@@ -313,6 +330,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SettlementTotal:        NewSettlementTotalClient(cfg),
 		Shop:                   NewShopClient(cfg),
 		User:                   NewUserClient(cfg),
+		WebhookEndpoint:        NewWebhookEndpointClient(cfg),
 		WebhookEvent:           NewWebhookEventClient(cfg),
 	}, nil
 }
@@ -343,12 +361,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
-		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
+		c.APIKey, c.AuditEvent, c.Company, c.Event, c.EventDelivery, c.FeePlanVersion,
+		c.FeeRule, c.Fulfilment, c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession,
+		c.Merchant, c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.ReconciliationMismatch,
 		c.ReconciliationReport, c.Refund, c.RefundLine, c.SandboxRecord, c.Settlement,
-		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
+		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEndpoint,
+		c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -358,12 +377,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
-		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
-		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
+		c.APIKey, c.AuditEvent, c.Company, c.Event, c.EventDelivery, c.FeePlanVersion,
+		c.FeeRule, c.Fulfilment, c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession,
+		c.Merchant, c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
 		c.ProviderAccount, c.ProviderActivation, c.ReconciliationMismatch,
 		c.ReconciliationReport, c.Refund, c.RefundLine, c.SandboxRecord, c.Settlement,
-		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
+		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEndpoint,
+		c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -378,6 +398,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CompanyMutation:
 		return c.Company.mutate(ctx, m)
+	case *EventMutation:
+		return c.Event.mutate(ctx, m)
+	case *EventDeliveryMutation:
+		return c.EventDelivery.mutate(ctx, m)
 	case *FeePlanVersionMutation:
 		return c.FeePlanVersion.mutate(ctx, m)
 	case *FeeRuleMutation:
@@ -426,6 +450,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Shop.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *WebhookEndpointMutation:
+		return c.WebhookEndpoint.mutate(ctx, m)
 	case *WebhookEventMutation:
 		return c.WebhookEvent.mutate(ctx, m)
 	default:
@@ -985,6 +1011,22 @@ func (c *CompanyClient) QueryAPIKeys(_m *Company) *APIKeyQuery {
 	return query
 }
 
+// QueryWebhookEndpoints queries the webhook_endpoints edge of a Company.
+func (c *CompanyClient) QueryWebhookEndpoints(_m *Company) *WebhookEndpointQuery {
+	query := (&WebhookEndpointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(webhookendpoint.Table, webhookendpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.WebhookEndpointsTable, company.WebhookEndpointsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CompanyClient) Hooks() []Hook {
 	hooks := c.hooks.Company
@@ -1008,6 +1050,338 @@ func (c *CompanyClient) mutate(ctx context.Context, m *CompanyMutation) (Value, 
 		return (&CompanyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Company mutation op: %q", m.Op())
+	}
+}
+
+// EventClient is a client for the Event schema.
+type EventClient struct {
+	config
+}
+
+// NewEventClient returns a client for the Event from the given config.
+func NewEventClient(c config) *EventClient {
+	return &EventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `event.Hooks(f(g(h())))`.
+func (c *EventClient) Use(hooks ...Hook) {
+	c.hooks.Event = append(c.hooks.Event, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `event.Intercept(f(g(h())))`.
+func (c *EventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Event = append(c.inters.Event, interceptors...)
+}
+
+// Create returns a builder for creating a Event entity.
+func (c *EventClient) Create() *EventCreate {
+	mutation := newEventMutation(c.config, OpCreate)
+	return &EventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Event entities.
+func (c *EventClient) CreateBulk(builders ...*EventCreate) *EventCreateBulk {
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventClient) MapCreateBulk(slice any, setFunc func(*EventCreate, int)) *EventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventCreateBulk{err: fmt.Errorf("calling to EventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Event.
+func (c *EventClient) Update() *EventUpdate {
+	mutation := newEventMutation(c.config, OpUpdate)
+	return &EventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventClient) UpdateOne(_m *Event) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEvent(_m))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventClient) UpdateOneID(id string) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEventID(id))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Event.
+func (c *EventClient) Delete() *EventDelete {
+	mutation := newEventMutation(c.config, OpDelete)
+	return &EventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventClient) DeleteOne(_m *Event) *EventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventClient) DeleteOneID(id string) *EventDeleteOne {
+	builder := c.Delete().Where(event.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventDeleteOne{builder}
+}
+
+// Query returns a query builder for Event.
+func (c *EventClient) Query() *EventQuery {
+	return &EventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Event entity by its id.
+func (c *EventClient) Get(ctx context.Context, id string) (*Event, error) {
+	return c.Query().Where(event.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventClient) GetX(ctx context.Context, id string) *Event {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrder queries the order edge of a Event.
+func (c *EventClient) QueryOrder(_m *Event) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(event.Table, event.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, event.OrderTable, event.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveries queries the deliveries edge of a Event.
+func (c *EventClient) QueryDeliveries(_m *Event) *EventDeliveryQuery {
+	query := (&EventDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(event.Table, event.FieldID, id),
+			sqlgraph.To(eventdelivery.Table, eventdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, event.DeliveriesTable, event.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventClient) Hooks() []Hook {
+	hooks := c.hooks.Event
+	return append(hooks[:len(hooks):len(hooks)], event.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventClient) Interceptors() []Interceptor {
+	return c.inters.Event
+}
+
+func (c *EventClient) mutate(ctx context.Context, m *EventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Event mutation op: %q", m.Op())
+	}
+}
+
+// EventDeliveryClient is a client for the EventDelivery schema.
+type EventDeliveryClient struct {
+	config
+}
+
+// NewEventDeliveryClient returns a client for the EventDelivery from the given config.
+func NewEventDeliveryClient(c config) *EventDeliveryClient {
+	return &EventDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventdelivery.Hooks(f(g(h())))`.
+func (c *EventDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.EventDelivery = append(c.hooks.EventDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventdelivery.Intercept(f(g(h())))`.
+func (c *EventDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventDelivery = append(c.inters.EventDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a EventDelivery entity.
+func (c *EventDeliveryClient) Create() *EventDeliveryCreate {
+	mutation := newEventDeliveryMutation(c.config, OpCreate)
+	return &EventDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventDelivery entities.
+func (c *EventDeliveryClient) CreateBulk(builders ...*EventDeliveryCreate) *EventDeliveryCreateBulk {
+	return &EventDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventDeliveryClient) MapCreateBulk(slice any, setFunc func(*EventDeliveryCreate, int)) *EventDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventDeliveryCreateBulk{err: fmt.Errorf("calling to EventDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventDelivery.
+func (c *EventDeliveryClient) Update() *EventDeliveryUpdate {
+	mutation := newEventDeliveryMutation(c.config, OpUpdate)
+	return &EventDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventDeliveryClient) UpdateOne(_m *EventDelivery) *EventDeliveryUpdateOne {
+	mutation := newEventDeliveryMutation(c.config, OpUpdateOne, withEventDelivery(_m))
+	return &EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventDeliveryClient) UpdateOneID(id string) *EventDeliveryUpdateOne {
+	mutation := newEventDeliveryMutation(c.config, OpUpdateOne, withEventDeliveryID(id))
+	return &EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventDelivery.
+func (c *EventDeliveryClient) Delete() *EventDeliveryDelete {
+	mutation := newEventDeliveryMutation(c.config, OpDelete)
+	return &EventDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventDeliveryClient) DeleteOne(_m *EventDelivery) *EventDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventDeliveryClient) DeleteOneID(id string) *EventDeliveryDeleteOne {
+	builder := c.Delete().Where(eventdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for EventDelivery.
+func (c *EventDeliveryClient) Query() *EventDeliveryQuery {
+	return &EventDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventDelivery entity by its id.
+func (c *EventDeliveryClient) Get(ctx context.Context, id string) (*EventDelivery, error) {
+	return c.Query().Where(eventdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventDeliveryClient) GetX(ctx context.Context, id string) *EventDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEvent queries the event edge of a EventDelivery.
+func (c *EventDeliveryClient) QueryEvent(_m *EventDelivery) *EventQuery {
+	query := (&EventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventdelivery.Table, eventdelivery.FieldID, id),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, eventdelivery.EventTable, eventdelivery.EventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEndpoint queries the endpoint edge of a EventDelivery.
+func (c *EventDeliveryClient) QueryEndpoint(_m *EventDelivery) *WebhookEndpointQuery {
+	query := (&WebhookEndpointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventdelivery.Table, eventdelivery.FieldID, id),
+			sqlgraph.To(webhookendpoint.Table, webhookendpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, eventdelivery.EndpointTable, eventdelivery.EndpointColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.EventDelivery
+	return append(hooks[:len(hooks):len(hooks)], eventdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.EventDelivery
+}
+
+func (c *EventDeliveryClient) mutate(ctx context.Context, m *EventDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventDelivery mutation op: %q", m.Op())
 	}
 }
 
@@ -2488,6 +2862,22 @@ func (c *OrderClient) QueryRefunds(_m *Order) *RefundQuery {
 			sqlgraph.From(order.Table, order.FieldID, id),
 			sqlgraph.To(refund.Table, refund.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, order.RefundsTable, order.RefundsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvents queries the events edge of a Order.
+func (c *OrderClient) QueryEvents(_m *Order) *EventQuery {
+	query := (&EventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(order.Table, order.FieldID, id),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, order.EventsTable, order.EventsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4995,6 +5385,172 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// WebhookEndpointClient is a client for the WebhookEndpoint schema.
+type WebhookEndpointClient struct {
+	config
+}
+
+// NewWebhookEndpointClient returns a client for the WebhookEndpoint from the given config.
+func NewWebhookEndpointClient(c config) *WebhookEndpointClient {
+	return &WebhookEndpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookendpoint.Hooks(f(g(h())))`.
+func (c *WebhookEndpointClient) Use(hooks ...Hook) {
+	c.hooks.WebhookEndpoint = append(c.hooks.WebhookEndpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookendpoint.Intercept(f(g(h())))`.
+func (c *WebhookEndpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookEndpoint = append(c.inters.WebhookEndpoint, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookEndpoint entity.
+func (c *WebhookEndpointClient) Create() *WebhookEndpointCreate {
+	mutation := newWebhookEndpointMutation(c.config, OpCreate)
+	return &WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookEndpoint entities.
+func (c *WebhookEndpointClient) CreateBulk(builders ...*WebhookEndpointCreate) *WebhookEndpointCreateBulk {
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookEndpointClient) MapCreateBulk(slice any, setFunc func(*WebhookEndpointCreate, int)) *WebhookEndpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookEndpointCreateBulk{err: fmt.Errorf("calling to WebhookEndpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookEndpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Update() *WebhookEndpointUpdate {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdate)
+	return &WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookEndpointClient) UpdateOne(_m *WebhookEndpoint) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpoint(_m))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookEndpointClient) UpdateOneID(id string) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpointID(id))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Delete() *WebhookEndpointDelete {
+	mutation := newWebhookEndpointMutation(c.config, OpDelete)
+	return &WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookEndpointClient) DeleteOne(_m *WebhookEndpoint) *WebhookEndpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookEndpointClient) DeleteOneID(id string) *WebhookEndpointDeleteOne {
+	builder := c.Delete().Where(webhookendpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookEndpointDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Query() *WebhookEndpointQuery {
+	return &WebhookEndpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookEndpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookEndpoint entity by its id.
+func (c *WebhookEndpointClient) Get(ctx context.Context, id string) (*WebhookEndpoint, error) {
+	return c.Query().Where(webhookendpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookEndpointClient) GetX(ctx context.Context, id string) *WebhookEndpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a WebhookEndpoint.
+func (c *WebhookEndpointClient) QueryCompany(_m *WebhookEndpoint) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookendpoint.Table, webhookendpoint.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, webhookendpoint.CompanyTable, webhookendpoint.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveries queries the deliveries edge of a WebhookEndpoint.
+func (c *WebhookEndpointClient) QueryDeliveries(_m *WebhookEndpoint) *EventDeliveryQuery {
+	query := (&EventDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookendpoint.Table, webhookendpoint.FieldID, id),
+			sqlgraph.To(eventdelivery.Table, eventdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, webhookendpoint.DeliveriesTable, webhookendpoint.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookEndpointClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookEndpoint
+	return append(hooks[:len(hooks):len(hooks)], webhookendpoint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookEndpointClient) Interceptors() []Interceptor {
+	return c.inters.WebhookEndpoint
+}
+
+func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookEndpoint mutation op: %q", m.Op())
+	}
+}
+
 // WebhookEventClient is a client for the WebhookEvent schema.
 type WebhookEventClient struct {
 	config
@@ -5132,20 +5688,20 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
-		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
-		ReconciliationMismatch, ReconciliationReport, Refund, RefundLine,
-		SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop, User,
-		WebhookEvent []ent.Hook
+		APIKey, AuditEvent, Company, Event, EventDelivery, FeePlanVersion, FeeRule,
+		Fulfilment, FulfilmentLine, IdempotencyRecord, LoginSession, Merchant,
+		MfaRecoveryCode, Order, OrderItem, OutboxMessage, PSP, ProviderAccount,
+		ProviderActivation, ReconciliationMismatch, ReconciliationReport, Refund,
+		RefundLine, SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop,
+		User, WebhookEndpoint, WebhookEvent []ent.Hook
 	}
 	inters struct {
-		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
-		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
-		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
-		ReconciliationMismatch, ReconciliationReport, Refund, RefundLine,
-		SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop, User,
-		WebhookEvent []ent.Interceptor
+		APIKey, AuditEvent, Company, Event, EventDelivery, FeePlanVersion, FeeRule,
+		Fulfilment, FulfilmentLine, IdempotencyRecord, LoginSession, Merchant,
+		MfaRecoveryCode, Order, OrderItem, OutboxMessage, PSP, ProviderAccount,
+		ProviderActivation, ReconciliationMismatch, ReconciliationReport, Refund,
+		RefundLine, SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop,
+		User, WebhookEndpoint, WebhookEvent []ent.Interceptor
 	}
 )
 

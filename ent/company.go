@@ -72,18 +72,21 @@ type CompanyEdges struct {
 	Orders []*Order `json:"orders,omitempty"`
 	// APIKeys holds the value of the api_keys edge.
 	APIKeys []*APIKey `json:"api_keys,omitempty"`
+	// WebhookEndpoints holds the value of the webhook_endpoints edge.
+	WebhookEndpoints []*WebhookEndpoint `json:"webhook_endpoints,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
-	namedFees            map[string][]*FeeRule
-	namedFeePlanVersions map[string][]*FeePlanVersion
-	namedActivations     map[string][]*ProviderActivation
-	namedSettlements     map[string][]*Settlement
-	namedOrders          map[string][]*Order
-	namedAPIKeys         map[string][]*APIKey
+	namedFees             map[string][]*FeeRule
+	namedFeePlanVersions  map[string][]*FeePlanVersion
+	namedActivations      map[string][]*ProviderActivation
+	namedSettlements      map[string][]*Settlement
+	namedOrders           map[string][]*Order
+	namedAPIKeys          map[string][]*APIKey
+	namedWebhookEndpoints map[string][]*WebhookEndpoint
 }
 
 // MerchantOrErr returns the Merchant value or an error if the edge
@@ -149,6 +152,15 @@ func (e CompanyEdges) APIKeysOrErr() ([]*APIKey, error) {
 		return e.APIKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "api_keys"}
+}
+
+// WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
+	if e.loadedTypes[7] {
+		return e.WebhookEndpoints, nil
+	}
+	return nil, &NotLoadedError{edge: "webhook_endpoints"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -324,6 +336,11 @@ func (_m *Company) QueryOrders() *OrderQuery {
 // QueryAPIKeys queries the "api_keys" edge of the Company entity.
 func (_m *Company) QueryAPIKeys() *APIKeyQuery {
 	return NewCompanyClient(_m.config).QueryAPIKeys(_m)
+}
+
+// QueryWebhookEndpoints queries the "webhook_endpoints" edge of the Company entity.
+func (_m *Company) QueryWebhookEndpoints() *WebhookEndpointQuery {
+	return NewCompanyClient(_m.config).QueryWebhookEndpoints(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -540,6 +557,30 @@ func (_m *Company) appendNamedAPIKeys(name string, edges ...*APIKey) {
 		_m.Edges.namedAPIKeys[name] = []*APIKey{}
 	} else {
 		_m.Edges.namedAPIKeys[name] = append(_m.Edges.namedAPIKeys[name], edges...)
+	}
+}
+
+// NamedWebhookEndpoints returns the WebhookEndpoints named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedWebhookEndpoints(name string) ([]*WebhookEndpoint, error) {
+	if _m.Edges.namedWebhookEndpoints == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWebhookEndpoints[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedWebhookEndpoints(name string, edges ...*WebhookEndpoint) {
+	if _m.Edges.namedWebhookEndpoints == nil {
+		_m.Edges.namedWebhookEndpoints = make(map[string][]*WebhookEndpoint)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWebhookEndpoints[name] = []*WebhookEndpoint{}
+	} else {
+		_m.Edges.namedWebhookEndpoints[name] = append(_m.Edges.namedWebhookEndpoints[name], edges...)
 	}
 }
 

@@ -23,30 +23,33 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/predicate"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 )
 
 // CompanyQuery is the builder for querying Company entities.
 type CompanyQuery struct {
 	config
-	ctx                      *QueryContext
-	order                    []company.OrderOption
-	inters                   []Interceptor
-	predicates               []predicate.Company
-	withMerchant             *MerchantQuery
-	withFees                 *FeeRuleQuery
-	withFeePlanVersions      *FeePlanVersionQuery
-	withActivations          *ProviderActivationQuery
-	withSettlements          *SettlementQuery
-	withOrders               *OrderQuery
-	withAPIKeys              *APIKeyQuery
-	loadTotal                []func(context.Context, []*Company) error
-	modifiers                []func(*sql.Selector)
-	withNamedFees            map[string]*FeeRuleQuery
-	withNamedFeePlanVersions map[string]*FeePlanVersionQuery
-	withNamedActivations     map[string]*ProviderActivationQuery
-	withNamedSettlements     map[string]*SettlementQuery
-	withNamedOrders          map[string]*OrderQuery
-	withNamedAPIKeys         map[string]*APIKeyQuery
+	ctx                       *QueryContext
+	order                     []company.OrderOption
+	inters                    []Interceptor
+	predicates                []predicate.Company
+	withMerchant              *MerchantQuery
+	withFees                  *FeeRuleQuery
+	withFeePlanVersions       *FeePlanVersionQuery
+	withActivations           *ProviderActivationQuery
+	withSettlements           *SettlementQuery
+	withOrders                *OrderQuery
+	withAPIKeys               *APIKeyQuery
+	withWebhookEndpoints      *WebhookEndpointQuery
+	loadTotal                 []func(context.Context, []*Company) error
+	modifiers                 []func(*sql.Selector)
+	withNamedFees             map[string]*FeeRuleQuery
+	withNamedFeePlanVersions  map[string]*FeePlanVersionQuery
+	withNamedActivations      map[string]*ProviderActivationQuery
+	withNamedSettlements      map[string]*SettlementQuery
+	withNamedOrders           map[string]*OrderQuery
+	withNamedAPIKeys          map[string]*APIKeyQuery
+	withNamedWebhookEndpoints map[string]*WebhookEndpointQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -230,6 +233,28 @@ func (_q *CompanyQuery) QueryAPIKeys() *APIKeyQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(apikey.Table, apikey.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.APIKeysTable, company.APIKeysColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryWebhookEndpoints chains the current query on the "webhook_endpoints" edge.
+func (_q *CompanyQuery) QueryWebhookEndpoints() *WebhookEndpointQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(webhookendpoint.Table, webhookendpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.WebhookEndpointsTable, company.WebhookEndpointsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -424,18 +449,19 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		return nil
 	}
 	return &CompanyQuery{
-		config:              _q.config,
-		ctx:                 _q.ctx.Clone(),
-		order:               append([]company.OrderOption{}, _q.order...),
-		inters:              append([]Interceptor{}, _q.inters...),
-		predicates:          append([]predicate.Company{}, _q.predicates...),
-		withMerchant:        _q.withMerchant.Clone(),
-		withFees:            _q.withFees.Clone(),
-		withFeePlanVersions: _q.withFeePlanVersions.Clone(),
-		withActivations:     _q.withActivations.Clone(),
-		withSettlements:     _q.withSettlements.Clone(),
-		withOrders:          _q.withOrders.Clone(),
-		withAPIKeys:         _q.withAPIKeys.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]company.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Company{}, _q.predicates...),
+		withMerchant:         _q.withMerchant.Clone(),
+		withFees:             _q.withFees.Clone(),
+		withFeePlanVersions:  _q.withFeePlanVersions.Clone(),
+		withActivations:      _q.withActivations.Clone(),
+		withSettlements:      _q.withSettlements.Clone(),
+		withOrders:           _q.withOrders.Clone(),
+		withAPIKeys:          _q.withAPIKeys.Clone(),
+		withWebhookEndpoints: _q.withWebhookEndpoints.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -517,6 +543,17 @@ func (_q *CompanyQuery) WithAPIKeys(opts ...func(*APIKeyQuery)) *CompanyQuery {
 		opt(query)
 	}
 	_q.withAPIKeys = query
+	return _q
+}
+
+// WithWebhookEndpoints tells the query-builder to eager-load the nodes that are connected to
+// the "webhook_endpoints" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithWebhookEndpoints(opts ...func(*WebhookEndpointQuery)) *CompanyQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWebhookEndpoints = query
 	return _q
 }
 
@@ -604,7 +641,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withMerchant != nil,
 			_q.withFees != nil,
 			_q.withFeePlanVersions != nil,
@@ -612,6 +649,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withSettlements != nil,
 			_q.withOrders != nil,
 			_q.withAPIKeys != nil,
+			_q.withWebhookEndpoints != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -683,6 +721,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withWebhookEndpoints; query != nil {
+		if err := _q.loadWebhookEndpoints(ctx, query, nodes,
+			func(n *Company) { n.Edges.WebhookEndpoints = []*WebhookEndpoint{} },
+			func(n *Company, e *WebhookEndpoint) { n.Edges.WebhookEndpoints = append(n.Edges.WebhookEndpoints, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedFees {
 		if err := _q.loadFees(ctx, query, nodes,
 			func(n *Company) { n.appendNamedFees(name) },
@@ -722,6 +767,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadAPIKeys(ctx, query, nodes,
 			func(n *Company) { n.appendNamedAPIKeys(name) },
 			func(n *Company, e *APIKey) { n.appendNamedAPIKeys(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWebhookEndpoints {
+		if err := _q.loadWebhookEndpoints(ctx, query, nodes,
+			func(n *Company) { n.appendNamedWebhookEndpoints(name) },
+			func(n *Company, e *WebhookEndpoint) { n.appendNamedWebhookEndpoints(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -942,6 +994,36 @@ func (_q *CompanyQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nod
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadWebhookEndpoints(ctx context.Context, query *WebhookEndpointQuery, nodes []*Company, init func(*Company), assign func(*Company, *WebhookEndpoint)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhookendpoint.FieldCompanyID)
+	}
+	query.Where(predicate.WebhookEndpoint(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.WebhookEndpointsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1146,6 +1228,20 @@ func (_q *CompanyQuery) WithNamedAPIKeys(name string, opts ...func(*APIKeyQuery)
 		_q.withNamedAPIKeys = make(map[string]*APIKeyQuery)
 	}
 	_q.withNamedAPIKeys[name] = query
+	return _q
+}
+
+// WithNamedWebhookEndpoints tells the query-builder to eager-load the nodes that are connected to the "webhook_endpoints"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedWebhookEndpoints(name string, opts ...func(*WebhookEndpointQuery)) *CompanyQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWebhookEndpoints == nil {
+		_q.withNamedWebhookEndpoints = make(map[string]*WebhookEndpointQuery)
+	}
+	_q.withNamedWebhookEndpoints[name] = query
 	return _q
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -39,6 +41,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 )
 
@@ -103,6 +106,8 @@ func checkColumn(t, c string) error {
 			apikey.Table:                 apikey.ValidColumn,
 			auditevent.Table:             auditevent.ValidColumn,
 			company.Table:                company.ValidColumn,
+			event.Table:                  event.ValidColumn,
+			eventdelivery.Table:          eventdelivery.ValidColumn,
 			feeplanversion.Table:         feeplanversion.ValidColumn,
 			feerule.Table:                feerule.ValidColumn,
 			fulfilment.Table:             fulfilment.ValidColumn,
@@ -127,6 +132,7 @@ func checkColumn(t, c string) error {
 			settlementtotal.Table:        settlementtotal.ValidColumn,
 			shop.Table:                   shop.ValidColumn,
 			user.Table:                   user.ValidColumn,
+			webhookendpoint.Table:        webhookendpoint.ValidColumn,
 			webhookevent.Table:           webhookevent.ValidColumn,
 		})
 	})

@@ -6,6 +6,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -31,6 +33,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 
 	"entgo.io/ent/dialect/sql"
@@ -41,7 +44,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -123,6 +126,55 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   event.Table,
+			Columns: event.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: event.FieldID,
+			},
+		},
+		Type: "Event",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			event.FieldCreatedAt:  {Type: field.TypeTime, Column: event.FieldCreatedAt},
+			event.FieldUpdatedAt:  {Type: field.TypeTime, Column: event.FieldUpdatedAt},
+			event.FieldPspID:      {Type: field.TypeString, Column: event.FieldPspID},
+			event.FieldMerchantID: {Type: field.TypeString, Column: event.FieldMerchantID},
+			event.FieldCompanyID:  {Type: field.TypeString, Column: event.FieldCompanyID},
+			event.FieldShopID:     {Type: field.TypeString, Column: event.FieldShopID},
+			event.FieldOrderID:    {Type: field.TypeString, Column: event.FieldOrderID},
+			event.FieldSequence:   {Type: field.TypeInt, Column: event.FieldSequence},
+			event.FieldType:       {Type: field.TypeEnum, Column: event.FieldType},
+			event.FieldSubjectID:  {Type: field.TypeString, Column: event.FieldSubjectID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   eventdelivery.Table,
+			Columns: eventdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: eventdelivery.FieldID,
+			},
+		},
+		Type: "EventDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			eventdelivery.FieldEventID:        {Type: field.TypeString, Column: eventdelivery.FieldEventID},
+			eventdelivery.FieldEndpointID:     {Type: field.TypeString, Column: eventdelivery.FieldEndpointID},
+			eventdelivery.FieldPspID:          {Type: field.TypeString, Column: eventdelivery.FieldPspID},
+			eventdelivery.FieldMerchantID:     {Type: field.TypeString, Column: eventdelivery.FieldMerchantID},
+			eventdelivery.FieldCompanyID:      {Type: field.TypeString, Column: eventdelivery.FieldCompanyID},
+			eventdelivery.FieldShopID:         {Type: field.TypeString, Column: eventdelivery.FieldShopID},
+			eventdelivery.FieldAttempt:        {Type: field.TypeInt, Column: eventdelivery.FieldAttempt},
+			eventdelivery.FieldURL:            {Type: field.TypeString, Column: eventdelivery.FieldURL},
+			eventdelivery.FieldAt:             {Type: field.TypeTime, Column: eventdelivery.FieldAt},
+			eventdelivery.FieldResponseStatus: {Type: field.TypeInt, Column: eventdelivery.FieldResponseStatus},
+			eventdelivery.FieldError:          {Type: field.TypeString, Column: eventdelivery.FieldError},
+			eventdelivery.FieldDurationMs:     {Type: field.TypeInt, Column: eventdelivery.FieldDurationMs},
+			eventdelivery.FieldOutcome:        {Type: field.TypeString, Column: eventdelivery.FieldOutcome},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feeplanversion.Table,
 			Columns: feeplanversion.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -140,7 +192,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feeplanversion.FieldFees:        {Type: field.TypeJSON, Column: feeplanversion.FieldFees},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feerule.Table,
 			Columns: feerule.Columns,
@@ -160,7 +212,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feerule.FieldCurrency:    {Type: field.TypeString, Column: feerule.FieldCurrency},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilment.Table,
 			Columns: fulfilment.Columns,
@@ -188,9 +240,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilment.FieldFeePlanVersionID:    {Type: field.TypeString, Column: fulfilment.FieldFeePlanVersionID},
 			fulfilment.FieldFeeBps:              {Type: field.TypeInt64, Column: fulfilment.FieldFeeBps},
 			fulfilment.FieldFeeFixedMinor:       {Type: field.TypeInt64, Column: fulfilment.FieldFeeFixedMinor},
+			fulfilment.FieldEventSequence:       {Type: field.TypeInt, Column: fulfilment.FieldEventSequence},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   fulfilmentline.Table,
 			Columns: fulfilmentline.Columns,
@@ -210,7 +263,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			fulfilmentline.FieldAmountMinor:  {Type: field.TypeInt64, Column: fulfilmentline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -232,7 +285,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldExpiresAt:   {Type: field.TypeTime, Column: idempotencyrecord.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginsession.Table,
 			Columns: loginsession.Columns,
@@ -255,7 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginsession.FieldRevokedAt:  {Type: field.TypeTime, Column: loginsession.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   merchant.Table,
 			Columns: merchant.Columns,
@@ -277,7 +330,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			merchant.FieldRequireMfa:       {Type: field.TypeBool, Column: merchant.FieldRequireMfa},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mfarecoverycode.Table,
 			Columns: mfarecoverycode.Columns,
@@ -297,7 +350,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mfarecoverycode.FieldUsedAt:     {Type: field.TypeTime, Column: mfarecoverycode.FieldUsedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -345,9 +398,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldFeePlanVersionID:     {Type: field.TypeString, Column: order.FieldFeePlanVersionID},
 			order.FieldFeeBps:               {Type: field.TypeInt64, Column: order.FieldFeeBps},
 			order.FieldFeeFixedMinor:        {Type: field.TypeInt64, Column: order.FieldFeeFixedMinor},
+			order.FieldEventSequence:        {Type: field.TypeInt, Column: order.FieldEventSequence},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -377,7 +431,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldReturnedAmountMinor:  {Type: field.TypeInt64, Column: orderitem.FieldReturnedAmountMinor},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -403,7 +457,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldSentAt:       {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   psp.Table,
 			Columns: psp.Columns,
@@ -424,7 +478,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			psp.FieldRequireStaffMfa: {Type: field.TypeBool, Column: psp.FieldRequireStaffMfa},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideraccount.Table,
 			Columns: provideraccount.Columns,
@@ -446,7 +500,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideraccount.FieldWebhookSecretEnc: {Type: field.TypeBytes, Column: provideraccount.FieldWebhookSecretEnc},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   provideractivation.Table,
 			Columns: provideractivation.Columns,
@@ -469,7 +523,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			provideractivation.FieldActivatedAt:        {Type: field.TypeTime, Column: provideractivation.FieldActivatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reconciliationmismatch.Table,
 			Columns: reconciliationmismatch.Columns,
@@ -497,7 +551,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reconciliationmismatch.FieldResolutionNote:    {Type: field.TypeString, Column: reconciliationmismatch.FieldResolutionNote},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reconciliationreport.Table,
 			Columns: reconciliationreport.Columns,
@@ -517,7 +571,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reconciliationreport.FieldOperationsChecked: {Type: field.TypeInt, Column: reconciliationreport.FieldOperationsChecked},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refund.Table,
 			Columns: refund.Columns,
@@ -546,7 +600,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldReason:              {Type: field.TypeString, Column: refund.FieldReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refundline.Table,
 			Columns: refundline.Columns,
@@ -567,7 +621,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sandboxrecord.Table,
 			Columns: sandboxrecord.Columns,
@@ -586,7 +640,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sandboxrecord.FieldValue:     {Type: field.TypeBytes, Column: sandboxrecord.FieldValue},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlement.Table,
 			Columns: settlement.Columns,
@@ -613,7 +667,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlement.FieldPaidAt:           {Type: field.TypeTime, Column: settlement.FieldPaidAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlemententry.Table,
 			Columns: settlemententry.Columns,
@@ -641,7 +695,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlemententry.FieldPayableDate:      {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlementtotal.Table,
 			Columns: settlementtotal.Columns,
@@ -666,7 +720,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
@@ -690,7 +744,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -720,7 +774,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldMfaLastStep:     {Type: field.TypeInt64, Column: user.FieldMfaLastStep},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookendpoint.Table,
+			Columns: webhookendpoint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhookendpoint.FieldID,
+			},
+		},
+		Type: "WebhookEndpoint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookendpoint.FieldCreatedAt:               {Type: field.TypeTime, Column: webhookendpoint.FieldCreatedAt},
+			webhookendpoint.FieldUpdatedAt:               {Type: field.TypeTime, Column: webhookendpoint.FieldUpdatedAt},
+			webhookendpoint.FieldPspID:                   {Type: field.TypeString, Column: webhookendpoint.FieldPspID},
+			webhookendpoint.FieldMerchantID:              {Type: field.TypeString, Column: webhookendpoint.FieldMerchantID},
+			webhookendpoint.FieldCompanyID:               {Type: field.TypeString, Column: webhookendpoint.FieldCompanyID},
+			webhookendpoint.FieldURL:                     {Type: field.TypeString, Column: webhookendpoint.FieldURL},
+			webhookendpoint.FieldEventTypes:              {Type: field.TypeJSON, Column: webhookendpoint.FieldEventTypes},
+			webhookendpoint.FieldSecretSealed:            {Type: field.TypeBytes, Column: webhookendpoint.FieldSecretSealed},
+			webhookendpoint.FieldPreviousSecretSealed:    {Type: field.TypeBytes, Column: webhookendpoint.FieldPreviousSecretSealed},
+			webhookendpoint.FieldPreviousSecretExpiresAt: {Type: field.TypeTime, Column: webhookendpoint.FieldPreviousSecretExpiresAt},
+			webhookendpoint.FieldDisabled:                {Type: field.TypeBool, Column: webhookendpoint.FieldDisabled},
+			webhookendpoint.FieldDisabledReason:          {Type: field.TypeString, Column: webhookendpoint.FieldDisabledReason},
+			webhookendpoint.FieldFailingSince:            {Type: field.TypeTime, Column: webhookendpoint.FieldFailingSince},
+		},
+	}
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -873,6 +953,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Company",
 		"APIKey",
+	)
+	graph.MustAddE(
+		"webhook_endpoints",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.WebhookEndpointsTable,
+			Columns: []string{company.WebhookEndpointsColumn},
+			Bidi:    false,
+		},
+		"Company",
+		"WebhookEndpoint",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   event.OrderTable,
+			Columns: []string{event.OrderColumn},
+			Bidi:    false,
+		},
+		"Event",
+		"Order",
+	)
+	graph.MustAddE(
+		"deliveries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   event.DeliveriesTable,
+			Columns: []string{event.DeliveriesColumn},
+			Bidi:    false,
+		},
+		"Event",
+		"EventDelivery",
+	)
+	graph.MustAddE(
+		"event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   eventdelivery.EventTable,
+			Columns: []string{eventdelivery.EventColumn},
+			Bidi:    false,
+		},
+		"EventDelivery",
+		"Event",
+	)
+	graph.MustAddE(
+		"endpoint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   eventdelivery.EndpointTable,
+			Columns: []string{eventdelivery.EndpointColumn},
+			Bidi:    false,
+		},
+		"EventDelivery",
+		"WebhookEndpoint",
 	)
 	graph.MustAddE(
 		"company",
@@ -1101,6 +1241,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Order",
 		"Refund",
+	)
+	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+		},
+		"Order",
+		"Event",
 	)
 	graph.MustAddE(
 		"settlement",
@@ -1449,6 +1601,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Merchant",
+	)
+	graph.MustAddE(
+		"company",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   webhookendpoint.CompanyTable,
+			Columns: []string{webhookendpoint.CompanyColumn},
+			Bidi:    false,
+		},
+		"WebhookEndpoint",
+		"Company",
+	)
+	graph.MustAddE(
+		"deliveries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   webhookendpoint.DeliveriesTable,
+			Columns: []string{webhookendpoint.DeliveriesColumn},
+			Bidi:    false,
+		},
+		"WebhookEndpoint",
+		"EventDelivery",
 	)
 	return graph
 }()
@@ -1933,6 +2109,271 @@ func (f *CompanyFilter) WhereHasAPIKeysWith(preds ...predicate.APIKey) {
 	})))
 }
 
+// WhereHasWebhookEndpoints applies a predicate to check if query has an edge webhook_endpoints.
+func (f *CompanyFilter) WhereHasWebhookEndpoints() {
+	f.Where(entql.HasEdge("webhook_endpoints"))
+}
+
+// WhereHasWebhookEndpointsWith applies a predicate to check if query has an edge webhook_endpoints with a given conditions (other predicates).
+func (f *CompanyFilter) WhereHasWebhookEndpointsWith(preds ...predicate.WebhookEndpoint) {
+	f.Where(entql.HasEdgeWith("webhook_endpoints", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventQuery builder.
+func (_q *EventQuery) Filter() *EventFilter {
+	return &EventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventMutation builder.
+func (m *EventMutation) Filter() *EventFilter {
+	return &EventFilter{config: m.config, predicateAdder: m}
+}
+
+// EventFilter provides a generic filtering capability at runtime for EventQuery.
+type EventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(event.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *EventFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldUpdatedAt))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *EventFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(event.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *EventFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(event.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *EventFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(event.FieldCompanyID))
+}
+
+// WhereShopID applies the entql string predicate on the shop_id field.
+func (f *EventFilter) WhereShopID(p entql.StringP) {
+	f.Where(p.Field(event.FieldShopID))
+}
+
+// WhereOrderID applies the entql string predicate on the order_id field.
+func (f *EventFilter) WhereOrderID(p entql.StringP) {
+	f.Where(p.Field(event.FieldOrderID))
+}
+
+// WhereSequence applies the entql int predicate on the sequence field.
+func (f *EventFilter) WhereSequence(p entql.IntP) {
+	f.Where(p.Field(event.FieldSequence))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *EventFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(event.FieldType))
+}
+
+// WhereSubjectID applies the entql string predicate on the subject_id field.
+func (f *EventFilter) WhereSubjectID(p entql.StringP) {
+	f.Where(p.Field(event.FieldSubjectID))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *EventFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *EventFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDeliveries applies a predicate to check if query has an edge deliveries.
+func (f *EventFilter) WhereHasDeliveries() {
+	f.Where(entql.HasEdge("deliveries"))
+}
+
+// WhereHasDeliveriesWith applies a predicate to check if query has an edge deliveries with a given conditions (other predicates).
+func (f *EventFilter) WhereHasDeliveriesWith(preds ...predicate.EventDelivery) {
+	f.Where(entql.HasEdgeWith("deliveries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EventDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventDeliveryQuery builder.
+func (_q *EventDeliveryQuery) Filter() *EventDeliveryFilter {
+	return &EventDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventDeliveryMutation builder.
+func (m *EventDeliveryMutation) Filter() *EventDeliveryFilter {
+	return &EventDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// EventDeliveryFilter provides a generic filtering capability at runtime for EventDeliveryQuery.
+type EventDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EventDeliveryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *EventDeliveryFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldEventID))
+}
+
+// WhereEndpointID applies the entql string predicate on the endpoint_id field.
+func (f *EventDeliveryFilter) WhereEndpointID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldEndpointID))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *EventDeliveryFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *EventDeliveryFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *EventDeliveryFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldCompanyID))
+}
+
+// WhereShopID applies the entql string predicate on the shop_id field.
+func (f *EventDeliveryFilter) WhereShopID(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldShopID))
+}
+
+// WhereAttempt applies the entql int predicate on the attempt field.
+func (f *EventDeliveryFilter) WhereAttempt(p entql.IntP) {
+	f.Where(p.Field(eventdelivery.FieldAttempt))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *EventDeliveryFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldURL))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *EventDeliveryFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(eventdelivery.FieldAt))
+}
+
+// WhereResponseStatus applies the entql int predicate on the response_status field.
+func (f *EventDeliveryFilter) WhereResponseStatus(p entql.IntP) {
+	f.Where(p.Field(eventdelivery.FieldResponseStatus))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *EventDeliveryFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldError))
+}
+
+// WhereDurationMs applies the entql int predicate on the duration_ms field.
+func (f *EventDeliveryFilter) WhereDurationMs(p entql.IntP) {
+	f.Where(p.Field(eventdelivery.FieldDurationMs))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *EventDeliveryFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(eventdelivery.FieldOutcome))
+}
+
+// WhereHasEvent applies a predicate to check if query has an edge event.
+func (f *EventDeliveryFilter) WhereHasEvent() {
+	f.Where(entql.HasEdge("event"))
+}
+
+// WhereHasEventWith applies a predicate to check if query has an edge event with a given conditions (other predicates).
+func (f *EventDeliveryFilter) WhereHasEventWith(preds ...predicate.Event) {
+	f.Where(entql.HasEdgeWith("event", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEndpoint applies a predicate to check if query has an edge endpoint.
+func (f *EventDeliveryFilter) WhereHasEndpoint() {
+	f.Where(entql.HasEdge("endpoint"))
+}
+
+// WhereHasEndpointWith applies a predicate to check if query has an edge endpoint with a given conditions (other predicates).
+func (f *EventDeliveryFilter) WhereHasEndpointWith(preds ...predicate.WebhookEndpoint) {
+	f.Where(entql.HasEdgeWith("endpoint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *FeePlanVersionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1962,7 +2403,7 @@ type FeePlanVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeePlanVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2046,7 +2487,7 @@ type FeeRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeeRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2135,7 +2576,7 @@ type FulfilmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2231,6 +2672,11 @@ func (f *FulfilmentFilter) WhereFeeFixedMinor(p entql.Int64P) {
 	f.Where(p.Field(fulfilment.FieldFeeFixedMinor))
 }
 
+// WhereEventSequence applies the entql int predicate on the event_sequence field.
+func (f *FulfilmentFilter) WhereEventSequence(p entql.IntP) {
+	f.Where(p.Field(fulfilment.FieldEventSequence))
+}
+
 // WhereHasOrder applies a predicate to check if query has an edge order.
 func (f *FulfilmentFilter) WhereHasOrder() {
 	f.Where(entql.HasEdge("order"))
@@ -2302,7 +2748,7 @@ type FulfilmentLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FulfilmentLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2405,7 +2851,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2490,7 +2936,7 @@ type LoginSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2580,7 +3026,7 @@ type MerchantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MerchantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2749,7 +3195,7 @@ type MfaRecoveryCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MfaRecoveryCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2824,7 +3270,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3020,6 +3466,11 @@ func (f *OrderFilter) WhereFeeFixedMinor(p entql.Int64P) {
 	f.Where(p.Field(order.FieldFeeFixedMinor))
 }
 
+// WhereEventSequence applies the entql int predicate on the event_sequence field.
+func (f *OrderFilter) WhereEventSequence(p entql.IntP) {
+	f.Where(p.Field(order.FieldEventSequence))
+}
+
 // WhereHasMerchant applies a predicate to check if query has an edge merchant.
 func (f *OrderFilter) WhereHasMerchant() {
 	f.Where(entql.HasEdge("merchant"))
@@ -3104,6 +3555,20 @@ func (f *OrderFilter) WhereHasRefundsWith(preds ...predicate.Refund) {
 	})))
 }
 
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *OrderFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *OrderFilter) WhereHasEventsWith(preds ...predicate.Event) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasSettlement applies a predicate to check if query has an edge settlement.
 func (f *OrderFilter) WhereHasSettlement() {
 	f.Where(entql.HasEdge("settlement"))
@@ -3147,7 +3612,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3286,7 +3751,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3391,7 +3856,7 @@ type PSPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PSPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3513,7 +3978,7 @@ type ProviderAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3612,7 +4077,7 @@ type ProviderActivationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProviderActivationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3716,7 +4181,7 @@ type ReconciliationMismatchFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReconciliationMismatchFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3859,7 +4324,7 @@ type ReconciliationReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReconciliationReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3948,7 +4413,7 @@ type RefundFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4110,7 +4575,7 @@ type RefundLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4218,7 +4683,7 @@ type SandboxRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SandboxRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4288,7 +4753,7 @@ type SettlementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4468,7 +4933,7 @@ type SettlementEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4639,7 +5104,7 @@ type SettlementTotalFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementTotalFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4739,7 +5204,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4876,7 +5341,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5001,6 +5466,139 @@ func (f *UserFilter) WhereHasMerchantWith(preds ...predicate.Merchant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WebhookEndpointQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookEndpointQuery builder.
+func (_q *WebhookEndpointQuery) Filter() *WebhookEndpointFilter {
+	return &WebhookEndpointFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookEndpointMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookEndpointMutation builder.
+func (m *WebhookEndpointMutation) Filter() *WebhookEndpointFilter {
+	return &WebhookEndpointFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookEndpointFilter provides a generic filtering capability at runtime for WebhookEndpointQuery.
+type WebhookEndpointFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookEndpointFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookEndpointFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookEndpointFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookEndpointFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldUpdatedAt))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *WebhookEndpointFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldPspID))
+}
+
+// WhereMerchantID applies the entql string predicate on the merchant_id field.
+func (f *WebhookEndpointFilter) WhereMerchantID(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldMerchantID))
+}
+
+// WhereCompanyID applies the entql string predicate on the company_id field.
+func (f *WebhookEndpointFilter) WhereCompanyID(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldCompanyID))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookEndpointFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldURL))
+}
+
+// WhereEventTypes applies the entql json.RawMessage predicate on the event_types field.
+func (f *WebhookEndpointFilter) WhereEventTypes(p entql.BytesP) {
+	f.Where(p.Field(webhookendpoint.FieldEventTypes))
+}
+
+// WhereSecretSealed applies the entql []byte predicate on the secret_sealed field.
+func (f *WebhookEndpointFilter) WhereSecretSealed(p entql.BytesP) {
+	f.Where(p.Field(webhookendpoint.FieldSecretSealed))
+}
+
+// WherePreviousSecretSealed applies the entql []byte predicate on the previous_secret_sealed field.
+func (f *WebhookEndpointFilter) WherePreviousSecretSealed(p entql.BytesP) {
+	f.Where(p.Field(webhookendpoint.FieldPreviousSecretSealed))
+}
+
+// WherePreviousSecretExpiresAt applies the entql time.Time predicate on the previous_secret_expires_at field.
+func (f *WebhookEndpointFilter) WherePreviousSecretExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldPreviousSecretExpiresAt))
+}
+
+// WhereDisabled applies the entql bool predicate on the disabled field.
+func (f *WebhookEndpointFilter) WhereDisabled(p entql.BoolP) {
+	f.Where(p.Field(webhookendpoint.FieldDisabled))
+}
+
+// WhereDisabledReason applies the entql string predicate on the disabled_reason field.
+func (f *WebhookEndpointFilter) WhereDisabledReason(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldDisabledReason))
+}
+
+// WhereFailingSince applies the entql time.Time predicate on the failing_since field.
+func (f *WebhookEndpointFilter) WhereFailingSince(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldFailingSince))
+}
+
+// WhereHasCompany applies a predicate to check if query has an edge company.
+func (f *WebhookEndpointFilter) WhereHasCompany() {
+	f.Where(entql.HasEdge("company"))
+}
+
+// WhereHasCompanyWith applies a predicate to check if query has an edge company with a given conditions (other predicates).
+func (f *WebhookEndpointFilter) WhereHasCompanyWith(preds ...predicate.Company) {
+	f.Where(entql.HasEdgeWith("company", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDeliveries applies a predicate to check if query has an edge deliveries.
+func (f *WebhookEndpointFilter) WhereHasDeliveries() {
+	f.Where(entql.HasEdge("deliveries"))
+}
+
+// WhereHasDeliveriesWith applies a predicate to check if query has an edge deliveries with a given conditions (other predicates).
+func (f *WebhookEndpointFilter) WhereHasDeliveriesWith(preds ...predicate.EventDelivery) {
+	f.Where(entql.HasEdgeWith("deliveries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5029,7 +5627,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -55,6 +55,8 @@ type Fulfilment struct {
 	FeeBps *int64 `json:"fee_bps,omitempty"`
 	// FeeFixedMinor holds the value of the "fee_fixed_minor" field.
 	FeeFixedMinor *int64 `json:"fee_fixed_minor,omitempty"`
+	// EventSequence holds the value of the "event_sequence" field.
+	EventSequence int `json:"event_sequence,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FulfilmentQuery when eager-loading is set.
 	Edges        FulfilmentEdges `json:"edges"`
@@ -116,7 +118,7 @@ func (*Fulfilment) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case fulfilment.FieldSteps:
 			values[i] = new([]byte)
-		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts, fulfilment.FieldFeeBps, fulfilment.FieldFeeFixedMinor:
+		case fulfilment.FieldAmountMinor, fulfilment.FieldAttempts, fulfilment.FieldFeeBps, fulfilment.FieldFeeFixedMinor, fulfilment.FieldEventSequence:
 			values[i] = new(sql.NullInt64)
 		case fulfilment.FieldID, fulfilment.FieldOrderID, fulfilment.FieldCompanyID, fulfilment.FieldStatus, fulfilment.FieldCurrency, fulfilment.FieldProviderOperationID, fulfilment.FieldFailureReason, fulfilment.FieldSettlementID, fulfilment.FieldPayoutDate, fulfilment.FieldFeePlanVersionID:
 			values[i] = new(sql.NullString)
@@ -253,6 +255,12 @@ func (_m *Fulfilment) assignValues(columns []string, values []any) error {
 				_m.FeeFixedMinor = new(int64)
 				*_m.FeeFixedMinor = value.Int64
 			}
+		case fulfilment.FieldEventSequence:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field event_sequence", values[i])
+			} else if value.Valid {
+				_m.EventSequence = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -366,6 +374,9 @@ func (_m *Fulfilment) String() string {
 		builder.WriteString("fee_fixed_minor=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("event_sequence=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EventSequence))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -241,6 +241,20 @@ func (_c *FulfilmentCreate) SetNillableFeeFixedMinor(v *int64) *FulfilmentCreate
 	return _c
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_c *FulfilmentCreate) SetEventSequence(v int) *FulfilmentCreate {
+	_c.mutation.SetEventSequence(v)
+	return _c
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_c *FulfilmentCreate) SetNillableEventSequence(v *int) *FulfilmentCreate {
+	if v != nil {
+		_c.SetEventSequence(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FulfilmentCreate) SetID(v string) *FulfilmentCreate {
 	_c.mutation.SetID(v)
@@ -343,6 +357,10 @@ func (_c *FulfilmentCreate) defaults() error {
 		v := fulfilment.DefaultAttempts
 		_c.mutation.SetAttempts(v)
 	}
+	if _, ok := _c.mutation.EventSequence(); !ok {
+		v := fulfilment.DefaultEventSequence
+		_c.mutation.SetEventSequence(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if fulfilment.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized fulfilment.DefaultID (forgotten import ent/runtime?)")
@@ -385,6 +403,9 @@ func (_c *FulfilmentCreate) check() error {
 	}
 	if _, ok := _c.mutation.Attempts(); !ok {
 		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "Fulfilment.attempts"`)}
+	}
+	if _, ok := _c.mutation.EventSequence(); !ok {
+		return &ValidationError{Name: "event_sequence", err: errors.New(`ent: missing required field "Fulfilment.event_sequence"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := fulfilment.IDValidator(v); err != nil {
@@ -489,6 +510,10 @@ func (_c *FulfilmentCreate) createSpec() (*Fulfilment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.FeeFixedMinor(); ok {
 		_spec.SetField(fulfilment.FieldFeeFixedMinor, field.TypeInt64, value)
 		_node.FeeFixedMinor = &value
+	}
+	if value, ok := _c.mutation.EventSequence(); ok {
+		_spec.SetField(fulfilment.FieldEventSequence, field.TypeInt, value)
+		_node.EventSequence = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -838,6 +863,24 @@ func (u *FulfilmentUpsert) ClearFeeFixedMinor() *FulfilmentUpsert {
 	return u
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (u *FulfilmentUpsert) SetEventSequence(v int) *FulfilmentUpsert {
+	u.Set(fulfilment.FieldEventSequence, v)
+	return u
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *FulfilmentUpsert) UpdateEventSequence() *FulfilmentUpsert {
+	u.SetExcluded(fulfilment.FieldEventSequence)
+	return u
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *FulfilmentUpsert) AddEventSequence(v int) *FulfilmentUpsert {
+	u.Add(fulfilment.FieldEventSequence, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1179,6 +1222,27 @@ func (u *FulfilmentUpsertOne) UpdateFeeFixedMinor() *FulfilmentUpsertOne {
 func (u *FulfilmentUpsertOne) ClearFeeFixedMinor() *FulfilmentUpsertOne {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearFeeFixedMinor()
+	})
+}
+
+// SetEventSequence sets the "event_sequence" field.
+func (u *FulfilmentUpsertOne) SetEventSequence(v int) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetEventSequence(v)
+	})
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *FulfilmentUpsertOne) AddEventSequence(v int) *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddEventSequence(v)
+	})
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *FulfilmentUpsertOne) UpdateEventSequence() *FulfilmentUpsertOne {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateEventSequence()
 	})
 }
 
@@ -1690,6 +1754,27 @@ func (u *FulfilmentUpsertBulk) UpdateFeeFixedMinor() *FulfilmentUpsertBulk {
 func (u *FulfilmentUpsertBulk) ClearFeeFixedMinor() *FulfilmentUpsertBulk {
 	return u.Update(func(s *FulfilmentUpsert) {
 		s.ClearFeeFixedMinor()
+	})
+}
+
+// SetEventSequence sets the "event_sequence" field.
+func (u *FulfilmentUpsertBulk) SetEventSequence(v int) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.SetEventSequence(v)
+	})
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *FulfilmentUpsertBulk) AddEventSequence(v int) *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.AddEventSequence(v)
+	})
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *FulfilmentUpsertBulk) UpdateEventSequence() *FulfilmentUpsertBulk {
+	return u.Update(func(s *FulfilmentUpsert) {
+		s.UpdateEventSequence()
 	})
 }
 

@@ -301,6 +301,27 @@ func (_u *FulfilmentUpdate) ClearFeeFixedMinor() *FulfilmentUpdate {
 	return _u
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_u *FulfilmentUpdate) SetEventSequence(v int) *FulfilmentUpdate {
+	_u.mutation.ResetEventSequence()
+	_u.mutation.SetEventSequence(v)
+	return _u
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_u *FulfilmentUpdate) SetNillableEventSequence(v *int) *FulfilmentUpdate {
+	if v != nil {
+		_u.SetEventSequence(*v)
+	}
+	return _u
+}
+
+// AddEventSequence adds value to the "event_sequence" field.
+func (_u *FulfilmentUpdate) AddEventSequence(v int) *FulfilmentUpdate {
+	_u.mutation.AddEventSequence(v)
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdate) AddLineIDs(ids ...string) *FulfilmentUpdate {
 	_u.mutation.AddLineIDs(ids...)
@@ -513,6 +534,12 @@ func (_u *FulfilmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.FeeFixedMinorCleared() {
 		_spec.ClearField(fulfilment.FieldFeeFixedMinor, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.EventSequence(); ok {
+		_spec.SetField(fulfilment.FieldEventSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventSequence(); ok {
+		_spec.AddField(fulfilment.FieldEventSequence, field.TypeInt, value)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -878,6 +905,27 @@ func (_u *FulfilmentUpdateOne) ClearFeeFixedMinor() *FulfilmentUpdateOne {
 	return _u
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_u *FulfilmentUpdateOne) SetEventSequence(v int) *FulfilmentUpdateOne {
+	_u.mutation.ResetEventSequence()
+	_u.mutation.SetEventSequence(v)
+	return _u
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_u *FulfilmentUpdateOne) SetNillableEventSequence(v *int) *FulfilmentUpdateOne {
+	if v != nil {
+		_u.SetEventSequence(*v)
+	}
+	return _u
+}
+
+// AddEventSequence adds value to the "event_sequence" field.
+func (_u *FulfilmentUpdateOne) AddEventSequence(v int) *FulfilmentUpdateOne {
+	_u.mutation.AddEventSequence(v)
+	return _u
+}
+
 // AddLineIDs adds the "lines" edge to the FulfilmentLine entity by IDs.
 func (_u *FulfilmentUpdateOne) AddLineIDs(ids ...string) *FulfilmentUpdateOne {
 	_u.mutation.AddLineIDs(ids...)
@@ -1120,6 +1168,12 @@ func (_u *FulfilmentUpdateOne) sqlSave(ctx context.Context) (_node *Fulfilment, 
 	}
 	if _u.mutation.FeeFixedMinorCleared() {
 		_spec.ClearField(fulfilment.FieldFeeFixedMinor, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.EventSequence(); ok {
+		_spec.SetField(fulfilment.FieldEventSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventSequence(); ok {
+		_spec.AddField(fulfilment.FieldEventSequence, field.TypeInt, value)
 	}
 	if _u.mutation.LinesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -93,6 +93,26 @@ func (_m *Company) Settlements(
 	return _m.QuerySettlements().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Company) WebhookEndpoints(ctx context.Context) (result []*WebhookEndpoint, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedWebhookEndpoints(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.WebhookEndpointsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryWebhookEndpoints().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Event) Order(ctx context.Context) (*Order, error) {
+	result, err := _m.Edges.OrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrder().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Fulfilment) Order(ctx context.Context) (*Order, error) {
 	result, err := _m.Edges.OrderOrErr()
 	if IsNotLoaded(err) {
@@ -384,4 +404,12 @@ func (_m *User) Merchant(ctx context.Context) (*Merchant, error) {
 		result, err = _m.QueryMerchant().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *WebhookEndpoint) Company(ctx context.Context) (*Company, error) {
+	result, err := _m.Edges.CompanyOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCompany().Only(ctx)
+	}
+	return result, err
 }

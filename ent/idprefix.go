@@ -9,6 +9,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -33,6 +35,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 )
 
@@ -42,6 +45,8 @@ var idPrefixTables = map[string]string{
 	"key": apikey.Table,
 	"aud": auditevent.Table,
 	"com": company.Table,
+	"evt": event.Table,
+	"evd": eventdelivery.Table,
 	"fpv": feeplanversion.Table,
 	"fee": feerule.Table,
 	"ful": fulfilment.Table,
@@ -66,6 +71,7 @@ var idPrefixTables = map[string]string{
 	"stt": settlementtotal.Table,
 	"shp": shop.Table,
 	"usr": user.Table,
+	"whk": webhookendpoint.Table,
 	"whe": webhookevent.Table,
 }
 

@@ -97,6 +97,8 @@ type Order struct {
 	FeeBps *int64 `json:"fee_bps,omitempty"`
 	// FeeFixedMinor holds the value of the "fee_fixed_minor" field.
 	FeeFixedMinor *int64 `json:"fee_fixed_minor,omitempty"`
+	// EventSequence holds the value of the "event_sequence" field.
+	EventSequence int `json:"event_sequence,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderQuery when eager-loading is set.
 	Edges        OrderEdges `json:"edges"`
@@ -117,17 +119,20 @@ type OrderEdges struct {
 	Fulfilments []*Fulfilment `json:"fulfilments,omitempty"`
 	// Refunds holds the value of the refunds edge.
 	Refunds []*Refund `json:"refunds,omitempty"`
+	// Events holds the value of the events edge.
+	Events []*Event `json:"events,omitempty"`
 	// Settlement holds the value of the settlement edge.
 	Settlement *Settlement `json:"settlement,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
 	namedItems       map[string][]*OrderItem
 	namedFulfilments map[string][]*Fulfilment
 	namedRefunds     map[string][]*Refund
+	namedEvents      map[string][]*Event
 }
 
 // MerchantOrErr returns the Merchant value or an error if the edge
@@ -190,12 +195,21 @@ func (e OrderEdges) RefundsOrErr() ([]*Refund, error) {
 	return nil, &NotLoadedError{edge: "refunds"}
 }
 
+// EventsOrErr returns the Events value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrderEdges) EventsOrErr() ([]*Event, error) {
+	if e.loadedTypes[6] {
+		return e.Events, nil
+	}
+	return nil, &NotLoadedError{edge: "events"}
+}
+
 // SettlementOrErr returns the Settlement value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e OrderEdges) SettlementOrErr() (*Settlement, error) {
 	if e.Settlement != nil {
 		return e.Settlement, nil
-	} else if e.loadedTypes[6] {
+	} else if e.loadedTypes[7] {
 		return nil, &NotFoundError{label: settlement.Label}
 	}
 	return nil, &NotLoadedError{edge: "settlement"}
@@ -210,7 +224,7 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case order.FieldShopperContinued:
 			values[i] = new(sql.NullBool)
-		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor, order.FieldSessionVersion, order.FieldFeeBps, order.FieldFeeFixedMinor:
+		case order.FieldInitialAmountMinor, order.FieldAmountMinor, order.FieldFulfilledAmountMinor, order.FieldRefundedAmountMinor, order.FieldSessionVersion, order.FieldFeeBps, order.FieldFeeFixedMinor, order.FieldEventSequence:
 			values[i] = new(sql.NullInt64)
 		case order.FieldID, order.FieldPspID, order.FieldMerchantID, order.FieldCompanyID, order.FieldShopID, order.FieldProvider, order.FieldProductType, order.FieldReference, order.FieldStatus, order.FieldFulfilmentStatus, order.FieldCurrency, order.FieldProviderReference, order.FieldPaymentURL, order.FieldLang, order.FieldFirstName, order.FieldLastName, order.FieldEmail, order.FieldPhone, order.FieldShopperCompanyName, order.FieldSuccessURL, order.FieldFailedURL, order.FieldCallbackURL, order.FieldPayoutDate, order.FieldSettlementID, order.FieldFeePlanVersionID:
 			values[i] = new(sql.NullString)
@@ -470,6 +484,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				_m.FeeFixedMinor = new(int64)
 				*_m.FeeFixedMinor = value.Int64
 			}
+		case order.FieldEventSequence:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field event_sequence", values[i])
+			} else if value.Valid {
+				_m.EventSequence = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -511,6 +531,11 @@ func (_m *Order) QueryFulfilments() *FulfilmentQuery {
 // QueryRefunds queries the "refunds" edge of the Order entity.
 func (_m *Order) QueryRefunds() *RefundQuery {
 	return NewOrderClient(_m.config).QueryRefunds(_m)
+}
+
+// QueryEvents queries the "events" edge of the Order entity.
+func (_m *Order) QueryEvents() *EventQuery {
+	return NewOrderClient(_m.config).QueryEvents(_m)
 }
 
 // QuerySettlement queries the "settlement" edge of the Order entity.
@@ -665,6 +690,9 @@ func (_m *Order) String() string {
 		builder.WriteString("fee_fixed_minor=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("event_sequence=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EventSequence))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -738,6 +766,30 @@ func (_m *Order) appendNamedRefunds(name string, edges ...*Refund) {
 		_m.Edges.namedRefunds[name] = []*Refund{}
 	} else {
 		_m.Edges.namedRefunds[name] = append(_m.Edges.namedRefunds[name], edges...)
+	}
+}
+
+// NamedEvents returns the Events named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Order) NamedEvents(name string) ([]*Event, error) {
+	if _m.Edges.namedEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Order) appendNamedEvents(name string, edges ...*Event) {
+	if _m.Edges.namedEvents == nil {
+		_m.Edges.namedEvents = make(map[string][]*Event)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEvents[name] = []*Event{}
+	} else {
+		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
 	}
 }
 

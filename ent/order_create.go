@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
@@ -485,6 +486,20 @@ func (_c *OrderCreate) SetNillableFeeFixedMinor(v *int64) *OrderCreate {
 	return _c
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_c *OrderCreate) SetEventSequence(v int) *OrderCreate {
+	_c.mutation.SetEventSequence(v)
+	return _c
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableEventSequence(v *int) *OrderCreate {
+	if v != nil {
+		_c.SetEventSequence(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrderCreate) SetID(v string) *OrderCreate {
 	_c.mutation.SetID(v)
@@ -557,6 +572,21 @@ func (_c *OrderCreate) AddRefunds(v ...*Refund) *OrderCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddRefundIDs(ids...)
+}
+
+// AddEventIDs adds the "events" edge to the Event entity by IDs.
+func (_c *OrderCreate) AddEventIDs(ids ...string) *OrderCreate {
+	_c.mutation.AddEventIDs(ids...)
+	return _c
+}
+
+// AddEvents adds the "events" edges to the Event entity.
+func (_c *OrderCreate) AddEvents(v ...*Event) *OrderCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEventIDs(ids...)
 }
 
 // SetSettlement sets the "settlement" edge to the Settlement entity.
@@ -654,6 +684,10 @@ func (_c *OrderCreate) defaults() error {
 	if _, ok := _c.mutation.SessionVersion(); !ok {
 		v := order.DefaultSessionVersion
 		_c.mutation.SetSessionVersion(v)
+	}
+	if _, ok := _c.mutation.EventSequence(); !ok {
+		v := order.DefaultEventSequence
+		_c.mutation.SetEventSequence(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if order.DefaultID == nil {
@@ -753,6 +787,9 @@ func (_c *OrderCreate) check() error {
 	}
 	if _, ok := _c.mutation.SessionVersion(); !ok {
 		return &ValidationError{Name: "session_version", err: errors.New(`ent: missing required field "Order.session_version"`)}
+	}
+	if _, ok := _c.mutation.EventSequence(); !ok {
+		return &ValidationError{Name: "event_sequence", err: errors.New(`ent: missing required field "Order.event_sequence"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := order.IDValidator(v); err != nil {
@@ -936,6 +973,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 		_spec.SetField(order.FieldFeeFixedMinor, field.TypeInt64, value)
 		_node.FeeFixedMinor = &value
 	}
+	if value, ok := _c.mutation.EventSequence(); ok {
+		_spec.SetField(order.FieldEventSequence, field.TypeInt, value)
+		_node.EventSequence = value
+	}
 	if nodes := _c.mutation.MerchantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1028,6 +1069,22 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1635,6 +1692,24 @@ func (u *OrderUpsert) AddFeeFixedMinor(v int64) *OrderUpsert {
 // ClearFeeFixedMinor clears the value of the "fee_fixed_minor" field.
 func (u *OrderUpsert) ClearFeeFixedMinor() *OrderUpsert {
 	u.SetNull(order.FieldFeeFixedMinor)
+	return u
+}
+
+// SetEventSequence sets the "event_sequence" field.
+func (u *OrderUpsert) SetEventSequence(v int) *OrderUpsert {
+	u.Set(order.FieldEventSequence, v)
+	return u
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateEventSequence() *OrderUpsert {
+	u.SetExcluded(order.FieldEventSequence)
+	return u
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *OrderUpsert) AddEventSequence(v int) *OrderUpsert {
+	u.Add(order.FieldEventSequence, v)
 	return u
 }
 
@@ -2321,6 +2396,27 @@ func (u *OrderUpsertOne) UpdateFeeFixedMinor() *OrderUpsertOne {
 func (u *OrderUpsertOne) ClearFeeFixedMinor() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearFeeFixedMinor()
+	})
+}
+
+// SetEventSequence sets the "event_sequence" field.
+func (u *OrderUpsertOne) SetEventSequence(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetEventSequence(v)
+	})
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *OrderUpsertOne) AddEventSequence(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddEventSequence(v)
+	})
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateEventSequence() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateEventSequence()
 	})
 }
 
@@ -3174,6 +3270,27 @@ func (u *OrderUpsertBulk) UpdateFeeFixedMinor() *OrderUpsertBulk {
 func (u *OrderUpsertBulk) ClearFeeFixedMinor() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearFeeFixedMinor()
+	})
+}
+
+// SetEventSequence sets the "event_sequence" field.
+func (u *OrderUpsertBulk) SetEventSequence(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetEventSequence(v)
+	})
+}
+
+// AddEventSequence adds v to the "event_sequence" field.
+func (u *OrderUpsertBulk) AddEventSequence(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddEventSequence(v)
+	})
+}
+
+// UpdateEventSequence sets the "event_sequence" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateEventSequence() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateEventSequence()
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/order"
@@ -38,12 +39,14 @@ type OrderQuery struct {
 	withItems            *OrderItemQuery
 	withFulfilments      *FulfilmentQuery
 	withRefunds          *RefundQuery
+	withEvents           *EventQuery
 	withSettlement       *SettlementQuery
 	loadTotal            []func(context.Context, []*Order) error
 	modifiers            []func(*sql.Selector)
 	withNamedItems       map[string]*OrderItemQuery
 	withNamedFulfilments map[string]*FulfilmentQuery
 	withNamedRefunds     map[string]*RefundQuery
+	withNamedEvents      map[string]*EventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -205,6 +208,28 @@ func (_q *OrderQuery) QueryRefunds() *RefundQuery {
 			sqlgraph.From(order.Table, order.FieldID, selector),
 			sqlgraph.To(refund.Table, refund.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, order.RefundsTable, order.RefundsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvents chains the current query on the "events" edge.
+func (_q *OrderQuery) QueryEvents() *EventQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(order.Table, order.FieldID, selector),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, order.EventsTable, order.EventsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -432,6 +457,7 @@ func (_q *OrderQuery) Clone() *OrderQuery {
 		withItems:       _q.withItems.Clone(),
 		withFulfilments: _q.withFulfilments.Clone(),
 		withRefunds:     _q.withRefunds.Clone(),
+		withEvents:      _q.withEvents.Clone(),
 		withSettlement:  _q.withSettlement.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -503,6 +529,17 @@ func (_q *OrderQuery) WithRefunds(opts ...func(*RefundQuery)) *OrderQuery {
 		opt(query)
 	}
 	_q.withRefunds = query
+	return _q
+}
+
+// WithEvents tells the query-builder to eager-load the nodes that are connected to
+// the "events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrderQuery) WithEvents(opts ...func(*EventQuery)) *OrderQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvents = query
 	return _q
 }
 
@@ -601,13 +638,14 @@ func (_q *OrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Order,
 	var (
 		nodes       = []*Order{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withMerchant != nil,
 			_q.withCompany != nil,
 			_q.withShop != nil,
 			_q.withItems != nil,
 			_q.withFulfilments != nil,
 			_q.withRefunds != nil,
+			_q.withEvents != nil,
 			_q.withSettlement != nil,
 		}
 	)
@@ -671,6 +709,13 @@ func (_q *OrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Order,
 			return nil, err
 		}
 	}
+	if query := _q.withEvents; query != nil {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Order) { n.Edges.Events = []*Event{} },
+			func(n *Order, e *Event) { n.Edges.Events = append(n.Edges.Events, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withSettlement; query != nil {
 		if err := _q.loadSettlement(ctx, query, nodes, nil,
 			func(n *Order, e *Settlement) { n.Edges.Settlement = e }); err != nil {
@@ -695,6 +740,13 @@ func (_q *OrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Order,
 		if err := _q.loadRefunds(ctx, query, nodes,
 			func(n *Order) { n.appendNamedRefunds(name) },
 			func(n *Order, e *Refund) { n.appendNamedRefunds(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEvents {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Order) { n.appendNamedEvents(name) },
+			func(n *Order, e *Event) { n.appendNamedEvents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -878,6 +930,39 @@ func (_q *OrderQuery) loadRefunds(ctx context.Context, query *RefundQuery, nodes
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "order_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrderQuery) loadEvents(ctx context.Context, query *EventQuery, nodes []*Order, init func(*Order), assign func(*Order, *Event)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Order)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(event.FieldOrderID)
+	}
+	query.Where(predicate.Event(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(order.EventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrderID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "order_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "order_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -1086,6 +1171,20 @@ func (_q *OrderQuery) WithNamedRefunds(name string, opts ...func(*RefundQuery)) 
 		_q.withNamedRefunds = make(map[string]*RefundQuery)
 	}
 	_q.withNamedRefunds[name] = query
+	return _q
+}
+
+// WithNamedEvents tells the query-builder to eager-load the nodes that are connected to the "events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrderQuery) WithNamedEvents(name string, opts ...func(*EventQuery)) *OrderQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEvents == nil {
+		_q.withNamedEvents = make(map[string]*EventQuery)
+	}
+	_q.withNamedEvents[name] = query
 	return _q
 }
 

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
@@ -623,6 +624,27 @@ func (_u *OrderUpdate) ClearFeeFixedMinor() *OrderUpdate {
 	return _u
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_u *OrderUpdate) SetEventSequence(v int) *OrderUpdate {
+	_u.mutation.ResetEventSequence()
+	_u.mutation.SetEventSequence(v)
+	return _u
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableEventSequence(v *int) *OrderUpdate {
+	if v != nil {
+		_u.SetEventSequence(*v)
+	}
+	return _u
+}
+
+// AddEventSequence adds value to the "event_sequence" field.
+func (_u *OrderUpdate) AddEventSequence(v int) *OrderUpdate {
+	_u.mutation.AddEventSequence(v)
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdate) AddItemIDs(ids ...string) *OrderUpdate {
 	_u.mutation.AddItemIDs(ids...)
@@ -666,6 +688,21 @@ func (_u *OrderUpdate) AddRefunds(v ...*Refund) *OrderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddRefundIDs(ids...)
+}
+
+// AddEventIDs adds the "events" edge to the Event entity by IDs.
+func (_u *OrderUpdate) AddEventIDs(ids ...string) *OrderUpdate {
+	_u.mutation.AddEventIDs(ids...)
+	return _u
+}
+
+// AddEvents adds the "events" edges to the Event entity.
+func (_u *OrderUpdate) AddEvents(v ...*Event) *OrderUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEventIDs(ids...)
 }
 
 // SetSettlement sets the "settlement" edge to the Settlement entity.
@@ -739,6 +776,27 @@ func (_u *OrderUpdate) RemoveRefunds(v ...*Refund) *OrderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRefundIDs(ids...)
+}
+
+// ClearEvents clears all "events" edges to the Event entity.
+func (_u *OrderUpdate) ClearEvents() *OrderUpdate {
+	_u.mutation.ClearEvents()
+	return _u
+}
+
+// RemoveEventIDs removes the "events" edge to Event entities by IDs.
+func (_u *OrderUpdate) RemoveEventIDs(ids ...string) *OrderUpdate {
+	_u.mutation.RemoveEventIDs(ids...)
+	return _u
+}
+
+// RemoveEvents removes "events" edges to Event entities.
+func (_u *OrderUpdate) RemoveEvents(v ...*Event) *OrderUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEventIDs(ids...)
 }
 
 // ClearSettlement clears the "settlement" edge to the Settlement entity.
@@ -1016,6 +1074,12 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.FeeFixedMinorCleared() {
 		_spec.ClearField(order.FieldFeeFixedMinor, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.EventSequence(); ok {
+		_spec.SetField(order.FieldEventSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventSequence(); ok {
+		_spec.AddField(order.FieldEventSequence, field.TypeInt, value)
+	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1144,6 +1208,51 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEventsIDs(); len(nodes) > 0 && !_u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1791,6 +1900,27 @@ func (_u *OrderUpdateOne) ClearFeeFixedMinor() *OrderUpdateOne {
 	return _u
 }
 
+// SetEventSequence sets the "event_sequence" field.
+func (_u *OrderUpdateOne) SetEventSequence(v int) *OrderUpdateOne {
+	_u.mutation.ResetEventSequence()
+	_u.mutation.SetEventSequence(v)
+	return _u
+}
+
+// SetNillableEventSequence sets the "event_sequence" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableEventSequence(v *int) *OrderUpdateOne {
+	if v != nil {
+		_u.SetEventSequence(*v)
+	}
+	return _u
+}
+
+// AddEventSequence adds value to the "event_sequence" field.
+func (_u *OrderUpdateOne) AddEventSequence(v int) *OrderUpdateOne {
+	_u.mutation.AddEventSequence(v)
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdateOne) AddItemIDs(ids ...string) *OrderUpdateOne {
 	_u.mutation.AddItemIDs(ids...)
@@ -1834,6 +1964,21 @@ func (_u *OrderUpdateOne) AddRefunds(v ...*Refund) *OrderUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddRefundIDs(ids...)
+}
+
+// AddEventIDs adds the "events" edge to the Event entity by IDs.
+func (_u *OrderUpdateOne) AddEventIDs(ids ...string) *OrderUpdateOne {
+	_u.mutation.AddEventIDs(ids...)
+	return _u
+}
+
+// AddEvents adds the "events" edges to the Event entity.
+func (_u *OrderUpdateOne) AddEvents(v ...*Event) *OrderUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEventIDs(ids...)
 }
 
 // SetSettlement sets the "settlement" edge to the Settlement entity.
@@ -1907,6 +2052,27 @@ func (_u *OrderUpdateOne) RemoveRefunds(v ...*Refund) *OrderUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRefundIDs(ids...)
+}
+
+// ClearEvents clears all "events" edges to the Event entity.
+func (_u *OrderUpdateOne) ClearEvents() *OrderUpdateOne {
+	_u.mutation.ClearEvents()
+	return _u
+}
+
+// RemoveEventIDs removes the "events" edge to Event entities by IDs.
+func (_u *OrderUpdateOne) RemoveEventIDs(ids ...string) *OrderUpdateOne {
+	_u.mutation.RemoveEventIDs(ids...)
+	return _u
+}
+
+// RemoveEvents removes "events" edges to Event entities.
+func (_u *OrderUpdateOne) RemoveEvents(v ...*Event) *OrderUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEventIDs(ids...)
 }
 
 // ClearSettlement clears the "settlement" edge to the Settlement entity.
@@ -2214,6 +2380,12 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	if _u.mutation.FeeFixedMinorCleared() {
 		_spec.ClearField(order.FieldFeeFixedMinor, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.EventSequence(); ok {
+		_spec.SetField(order.FieldEventSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventSequence(); ok {
+		_spec.AddField(order.FieldEventSequence, field.TypeInt, value)
+	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -2342,6 +2514,51 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEventsIDs(); len(nodes) > 0 && !_u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   order.EventsTable,
+			Columns: []string{order.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

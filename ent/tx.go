@@ -20,6 +20,10 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
+	// EventDelivery is the client for interacting with the EventDelivery builders.
+	EventDelivery *EventDeliveryClient
 	// FeePlanVersion is the client for interacting with the FeePlanVersion builders.
 	FeePlanVersion *FeePlanVersionClient
 	// FeeRule is the client for interacting with the FeeRule builders.
@@ -68,6 +72,8 @@ type Tx struct {
 	Shop *ShopClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
 
@@ -204,6 +210,8 @@ func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.Event = NewEventClient(tx.config)
+	tx.EventDelivery = NewEventDeliveryClient(tx.config)
 	tx.FeePlanVersion = NewFeePlanVersionClient(tx.config)
 	tx.FeeRule = NewFeeRuleClient(tx.config)
 	tx.Fulfilment = NewFulfilmentClient(tx.config)
@@ -228,6 +236,7 @@ func (tx *Tx) init() {
 	tx.SettlementTotal = NewSettlementTotalClient(tx.config)
 	tx.Shop = NewShopClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 }
 

@@ -77,6 +77,9 @@ func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEven
 // Company returns generated.CompanyResolver implementation.
 func (r *Resolver) Company() generated.CompanyResolver { return &companyResolver{r} }
 
+// Event returns generated.EventResolver implementation.
+func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
+
 // FeeRule returns generated.FeeRuleResolver implementation.
 func (r *Resolver) FeeRule() generated.FeeRuleResolver { return &feeRuleResolver{r} }
 
@@ -130,10 +133,16 @@ func (r *Resolver) Shop() generated.ShopResolver { return &shopResolver{r} }
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
+// WebhookEndpoint returns generated.WebhookEndpointResolver implementation.
+func (r *Resolver) WebhookEndpoint() generated.WebhookEndpointResolver {
+	return &webhookEndpointResolver{r}
+}
+
 type (
 	apiKeyResolver                 struct{ *Resolver }
 	auditEventResolver             struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
+	eventResolver                  struct{ *Resolver }
 	feeRuleResolver                struct{ *Resolver }
 	fulfilmentResolver             struct{ *Resolver }
 	fulfilmentLineResolver         struct{ *Resolver }
@@ -149,4 +158,5 @@ type (
 	settlementEntryResolver        struct{ *Resolver }
 	shopResolver                   struct{ *Resolver }
 	userResolver                   struct{ *Resolver }
+	webhookEndpointResolver        struct{ *Resolver }
 )

@@ -64,6 +64,11 @@ var listSizes = map[string]int{
 	"SettlementOverview.upcoming":       30,
 	"SettlementPeriod.byProductType":    4, // one per product type
 	"UpcomingPayout.byProductType":      4,
+	// Events and webhook endpoints (internal/events, docs/events.md).
+	"Order.events":               10, // a payment, a few fulfilments and refunds
+	"Event.deliveries":           5,  // one per target, more only while one fails
+	"Company.webhookEndpoints":   2,  // at most events.MaxEndpointsPerCompany (10); companies keep one or two
+	"WebhookEndpoint.deliveries": 20, // the UI asks 20; first is bounded by MaxPageSize
 }
 
 // userErrorsSize is what a payload's userErrors list costs: a few problems at most.

@@ -9,8 +9,8 @@ import (
 	"github.com/pspbackoffice/backoffice/graph"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -102,7 +102,7 @@ func TestCreateOrderMutation(t *testing.T) {
 			Node struct{ WebhookSigningSecret string }
 		}
 		admin.MustPost(`query($id: ID!) { node(id: $id) { ... on Company { webhookSigningSecret } } }`, &sec, client.Var("id", e.Company.ID))
-		if sec.Node.WebhookSigningSecret != psp.CallbackSecret(psptest.Secret, e.Company.ID) {
+		if sec.Node.WebhookSigningSecret != events.CallbackSecret(psptest.Secret, e.Company.ID) {
 			t.Errorf("the merchant admin reads %q", sec.Node.WebhookSigningSecret)
 		}
 		if err := c.Post(`query($id: ID!) { node(id: $id) { ... on Company { webhookSigningSecret } } }`, &secret, client.Var("id", e.Company.ID)); err == nil {

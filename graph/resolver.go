@@ -6,6 +6,7 @@ package graph
 import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
@@ -20,6 +21,8 @@ type Resolver struct {
 	// Registry stores and hands out provider accounts.
 	Registry *registry.Registry
 	Orders   *psp.Orders // createOrder, payment status
+	// Events: events, redeliverEvent and the webhook endpoints.
+	Events *events.Service
 	// Operations: fulfilOrder, fulfilAll, refundOrder, refundAll, previewRefund.
 	Operations *psp.Operations
 	// Onboarding: merchants, companies, shops, provider activation.

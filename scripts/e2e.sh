@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real server (sandbox mode, demo data, fresh SQLite) on a free port, runs
-# the browser end-to-end flows in Chromium against it, and stops it.
+# the browser end-to-end flows in Chromium against it, and stops it. CALLBACKS_ALLOW_PRIVATE:
+# the webhooks flow (web/e2e/tests/webhooks.test.mjs) hosts its receiver on 127.0.0.1.
 set -euo pipefail
 port="${1:-18765}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +12,7 @@ fi
 work="$(mktemp -d)"
 trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
-BACKOFFICE_DEMO=1 LISTEN_ADDR="127.0.0.1:$port" BACKOFFICE_SECRET="e2e-secret-0123456789abcdef0123456789" \
+BACKOFFICE_DEMO=1 CALLBACKS_ALLOW_PRIVATE=true LISTEN_ADDR="127.0.0.1:$port" BACKOFFICE_SECRET="e2e-secret-0123456789abcdef0123456789" \
   DATABASE_URL="sqlite://$work/e2e.db" "$root/bin/backoffice" serve >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do

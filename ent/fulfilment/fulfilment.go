@@ -52,6 +52,8 @@ const (
 	FieldFeeBps = "fee_bps"
 	// FieldFeeFixedMinor holds the string denoting the fee_fixed_minor field in the database.
 	FieldFeeFixedMinor = "fee_fixed_minor"
+	// FieldEventSequence holds the string denoting the event_sequence field in the database.
+	FieldEventSequence = "event_sequence"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// EdgeLines holds the string denoting the lines edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldFeePlanVersionID,
 	FieldFeeBps,
 	FieldFeeFixedMinor,
+	FieldEventSequence,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -137,6 +140,8 @@ var (
 	DefaultAmountMinor int64
 	// DefaultAttempts holds the default value on creation for the "attempts" field.
 	DefaultAttempts int
+	// DefaultEventSequence holds the default value on creation for the "event_sequence" field.
+	DefaultEventSequence int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -239,6 +244,11 @@ func ByFeeBps(opts ...sql.OrderTermOption) OrderOption {
 // ByFeeFixedMinor orders the results by the fee_fixed_minor field.
 func ByFeeFixedMinor(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFeeFixedMinor, opts...).ToFunc()
+}
+
+// ByEventSequence orders the results by the event_sequence field.
+func ByEventSequence(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventSequence, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

@@ -142,6 +142,11 @@ func FeeFixedMinor(v int64) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldFeeFixedMinor, v))
 }
 
+// EventSequence applies equality check predicate on the "event_sequence" field. It's identical to EventSequenceEQ.
+func EventSequence(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldEventSequence, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldEQ(FieldCreatedAt, v))
@@ -1089,6 +1094,46 @@ func FeeFixedMinorIsNil() predicate.Fulfilment {
 // FeeFixedMinorNotNil applies the NotNil predicate on the "fee_fixed_minor" field.
 func FeeFixedMinorNotNil() predicate.Fulfilment {
 	return predicate.Fulfilment(sql.FieldNotNull(FieldFeeFixedMinor))
+}
+
+// EventSequenceEQ applies the EQ predicate on the "event_sequence" field.
+func EventSequenceEQ(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldEQ(FieldEventSequence, v))
+}
+
+// EventSequenceNEQ applies the NEQ predicate on the "event_sequence" field.
+func EventSequenceNEQ(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNEQ(FieldEventSequence, v))
+}
+
+// EventSequenceIn applies the In predicate on the "event_sequence" field.
+func EventSequenceIn(vs ...int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldIn(FieldEventSequence, vs...))
+}
+
+// EventSequenceNotIn applies the NotIn predicate on the "event_sequence" field.
+func EventSequenceNotIn(vs ...int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldNotIn(FieldEventSequence, vs...))
+}
+
+// EventSequenceGT applies the GT predicate on the "event_sequence" field.
+func EventSequenceGT(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGT(FieldEventSequence, v))
+}
+
+// EventSequenceGTE applies the GTE predicate on the "event_sequence" field.
+func EventSequenceGTE(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldGTE(FieldEventSequence, v))
+}
+
+// EventSequenceLT applies the LT predicate on the "event_sequence" field.
+func EventSequenceLT(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLT(FieldEventSequence, v))
+}
+
+// EventSequenceLTE applies the LTE predicate on the "event_sequence" field.
+func EventSequenceLTE(v int) predicate.Fulfilment {
+	return predicate.Fulfilment(sql.FieldLTE(FieldEventSequence, v))
 }
 
 // HasOrder applies the HasEdge predicate on the "order" edge.

@@ -149,6 +149,110 @@ var (
 			},
 		},
 	}
+	// EventsColumns holds the columns for the "events" table.
+	EventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
+		{Name: "shop_id", Type: field.TypeString, Nullable: true},
+		{Name: "sequence", Type: field.TypeInt, Nullable: true},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"ORDER_CONFIRMED", "ORDER_FAILED", "ORDER_CANCELLED", "FULFILMENT_SUCCEEDED", "FULFILMENT_FAILED", "REFUND_SUCCEEDED", "REFUND_FAILED", "SETTLEMENT_CREATED", "SETTLEMENT_PAID"}},
+		{Name: "subject_id", Type: field.TypeString, Nullable: true},
+		{Name: "order_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// EventsTable holds the schema information for the "events" table.
+	EventsTable = &schema.Table{
+		Name:       "events",
+		Columns:    EventsColumns,
+		PrimaryKey: []*schema.Column{EventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "events_orders_events",
+				Columns:    []*schema.Column{EventsColumns[10]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "event_order_id_sequence",
+				Unique:  true,
+				Columns: []*schema.Column{EventsColumns[10], EventsColumns[7]},
+			},
+			{
+				Name:    "event_company_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[5], EventsColumns[1]},
+			},
+			{
+				Name:    "event_merchant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[4], EventsColumns[1]},
+			},
+			{
+				Name:    "event_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[1]},
+			},
+		},
+	}
+	// EventDeliveriesColumns holds the columns for the "event_deliveries" table.
+	EventDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "company_id", Type: field.TypeString},
+		{Name: "shop_id", Type: field.TypeString, Nullable: true},
+		{Name: "attempt", Type: field.TypeInt},
+		{Name: "url", Type: field.TypeString},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "response_status", Type: field.TypeInt, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true},
+		{Name: "duration_ms", Type: field.TypeInt},
+		{Name: "outcome", Type: field.TypeString},
+		{Name: "event_id", Type: field.TypeString, Size: 40},
+		{Name: "endpoint_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// EventDeliveriesTable holds the schema information for the "event_deliveries" table.
+	EventDeliveriesTable = &schema.Table{
+		Name:       "event_deliveries",
+		Columns:    EventDeliveriesColumns,
+		PrimaryKey: []*schema.Column{EventDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "event_deliveries_events_deliveries",
+				Columns:    []*schema.Column{EventDeliveriesColumns[12]},
+				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "event_deliveries_webhook_endpoints_deliveries",
+				Columns:    []*schema.Column{EventDeliveriesColumns[13]},
+				RefColumns: []*schema.Column{WebhookEndpointsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "eventdelivery_event_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[12]},
+			},
+			{
+				Name:    "eventdelivery_endpoint_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[13], EventDeliveriesColumns[7]},
+			},
+			{
+				Name:    "eventdelivery_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[7]},
+			},
+		},
+	}
 	// FeePlanVersionsColumns holds the columns for the "fee_plan_versions" table.
 	FeePlanVersionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -230,6 +334,7 @@ var (
 		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
 		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
 		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
+		{Name: "event_sequence", Type: field.TypeInt, Default: 0},
 		{Name: "order_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -241,13 +346,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fulfilments_orders_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[16]},
+				Columns:    []*schema.Column{FulfilmentsColumns[17]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "fulfilments_settlements_fulfilments",
-				Columns:    []*schema.Column{FulfilmentsColumns[17]},
+				Columns:    []*schema.Column{FulfilmentsColumns[18]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -256,7 +361,7 @@ var (
 			{
 				Name:    "fulfilment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[16]},
+				Columns: []*schema.Column{FulfilmentsColumns[17]},
 			},
 			{
 				Name:    "fulfilment_status_payout_date",
@@ -274,7 +379,7 @@ var (
 			{
 				Name:    "fulfilment_unsettled_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{FulfilmentsColumns[16]},
+				Columns: []*schema.Column{FulfilmentsColumns[17]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -487,6 +592,7 @@ var (
 		{Name: "fee_plan_version_id", Type: field.TypeString, Nullable: true},
 		{Name: "fee_bps", Type: field.TypeInt64, Nullable: true},
 		{Name: "fee_fixed_minor", Type: field.TypeInt64, Nullable: true},
+		{Name: "event_sequence", Type: field.TypeInt, Default: 0},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "merchant_id", Type: field.TypeString, Size: 40},
 		{Name: "settlement_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -500,25 +606,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_companies_orders",
-				Columns:    []*schema.Column{OrdersColumns[34]},
+				Columns:    []*schema.Column{OrdersColumns[35]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_merchants_orders",
-				Columns:    []*schema.Column{OrdersColumns[35]},
+				Columns:    []*schema.Column{OrdersColumns[36]},
 				RefColumns: []*schema.Column{MerchantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_settlements_orders",
-				Columns:    []*schema.Column{OrdersColumns[36]},
+				Columns:    []*schema.Column{OrdersColumns[37]},
 				RefColumns: []*schema.Column{SettlementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "orders_shops_orders",
-				Columns:    []*schema.Column{OrdersColumns[37]},
+				Columns:    []*schema.Column{OrdersColumns[38]},
 				RefColumns: []*schema.Column{ShopsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -527,7 +633,7 @@ var (
 			{
 				Name:    "order_shop_id_reference",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[37], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[38], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_psp_id_created_at",
@@ -537,12 +643,12 @@ var (
 			{
 				Name:    "order_merchant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[36], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_company_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[1]},
+				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[1]},
 			},
 			{
 				Name:    "order_provider_provider_reference",
@@ -552,12 +658,12 @@ var (
 			{
 				Name:    "order_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[30]},
 			},
 			{
 				Name:    "order_unsettled_company_id_payout_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[30]},
+				Columns: []*schema.Column{OrdersColumns[35], OrdersColumns[30]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "settlement_id IS NULL",
 				},
@@ -1173,6 +1279,44 @@ var (
 			},
 		},
 	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "merchant_id", Type: field.TypeString},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "event_types", Type: field.TypeJSON, Nullable: true},
+		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "previous_secret_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "disabled", Type: field.TypeBool, Default: false},
+		{Name: "disabled_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_endpoints_companies_webhook_endpoints",
+				Columns:    []*schema.Column{WebhookEndpointsColumns[13]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[13]},
+			},
+		},
+	}
 	// WebhookEventsColumns holds the columns for the "webhook_events" table.
 	WebhookEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1204,6 +1348,8 @@ var (
 		APIKeysTable,
 		AuditEventsTable,
 		CompaniesTable,
+		EventsTable,
+		EventDeliveriesTable,
 		FeePlanVersionsTable,
 		FeeRulesTable,
 		FulfilmentsTable,
@@ -1228,6 +1374,7 @@ var (
 		SettlementTotalsTable,
 		ShopsTable,
 		UsersTable,
+		WebhookEndpointsTable,
 		WebhookEventsTable,
 	}
 )
@@ -1241,6 +1388,9 @@ func init() {
 		Table: "api_keys",
 	}
 	CompaniesTable.ForeignKeys[0].RefTable = MerchantsTable
+	EventsTable.ForeignKeys[0].RefTable = OrdersTable
+	EventDeliveriesTable.ForeignKeys[0].RefTable = EventsTable
+	EventDeliveriesTable.ForeignKeys[1].RefTable = WebhookEndpointsTable
 	FeePlanVersionsTable.ForeignKeys[0].RefTable = CompaniesTable
 	FeeRulesTable.ForeignKeys[0].RefTable = CompaniesTable
 	FulfilmentsTable.ForeignKeys[0].RefTable = OrdersTable
@@ -1278,4 +1428,5 @@ func init() {
 	ShopsTable.ForeignKeys[0].RefTable = MerchantsTable
 	UsersTable.ForeignKeys[0].RefTable = MerchantsTable
 	UsersTable.ForeignKeys[1].RefTable = PspsTable
+	WebhookEndpointsTable.ForeignKeys[0].RefTable = CompaniesTable
 }

@@ -94,6 +94,8 @@ const (
 	FieldFeeBps = "fee_bps"
 	// FieldFeeFixedMinor holds the string denoting the fee_fixed_minor field in the database.
 	FieldFeeFixedMinor = "fee_fixed_minor"
+	// FieldEventSequence holds the string denoting the event_sequence field in the database.
+	FieldEventSequence = "event_sequence"
 	// EdgeMerchant holds the string denoting the merchant edge name in mutations.
 	EdgeMerchant = "merchant"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
@@ -106,6 +108,8 @@ const (
 	EdgeFulfilments = "fulfilments"
 	// EdgeRefunds holds the string denoting the refunds edge name in mutations.
 	EdgeRefunds = "refunds"
+	// EdgeEvents holds the string denoting the events edge name in mutations.
+	EdgeEvents = "events"
 	// EdgeSettlement holds the string denoting the settlement edge name in mutations.
 	EdgeSettlement = "settlement"
 	// Table holds the table name of the order in the database.
@@ -152,6 +156,13 @@ const (
 	RefundsInverseTable = "refunds"
 	// RefundsColumn is the table column denoting the refunds relation/edge.
 	RefundsColumn = "order_id"
+	// EventsTable is the table that holds the events relation/edge.
+	EventsTable = "events"
+	// EventsInverseTable is the table name for the Event entity.
+	// It exists in this package in order to avoid circular dependency with the "event" package.
+	EventsInverseTable = "events"
+	// EventsColumn is the table column denoting the events relation/edge.
+	EventsColumn = "order_id"
 	// SettlementTable is the table that holds the settlement relation/edge.
 	SettlementTable = "orders"
 	// SettlementInverseTable is the table name for the Settlement entity.
@@ -201,6 +212,7 @@ var Columns = []string{
 	FieldFeePlanVersionID,
 	FieldFeeBps,
 	FieldFeeFixedMinor,
+	FieldEventSequence,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -247,6 +259,8 @@ var (
 	DefaultShopperContinued bool
 	// DefaultSessionVersion holds the default value on creation for the "session_version" field.
 	DefaultSessionVersion int
+	// DefaultEventSequence holds the default value on creation for the "event_sequence" field.
+	DefaultEventSequence int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -511,6 +525,11 @@ func ByFeeFixedMinor(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFeeFixedMinor, opts...).ToFunc()
 }
 
+// ByEventSequence orders the results by the event_sequence field.
+func ByEventSequence(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventSequence, opts...).ToFunc()
+}
+
 // ByMerchantField orders the results by merchant field.
 func ByMerchantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -574,6 +593,20 @@ func ByRefunds(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByEventsCount orders the results by events count.
+func ByEventsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEventsStep(), opts...)
+	}
+}
+
+// ByEvents orders the results by events terms.
+func ByEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // BySettlementField orders the results by settlement field.
 func BySettlementField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -620,6 +653,13 @@ func newRefundsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RefundsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RefundsTable, RefundsColumn),
+	)
+}
+func newEventsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EventsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, EventsTable, EventsColumn),
 	)
 }
 func newSettlementStep() *sqlgraph.Step {

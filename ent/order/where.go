@@ -222,6 +222,11 @@ func FeeFixedMinor(v int64) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldFeeFixedMinor, v))
 }
 
+// EventSequence applies equality check predicate on the "event_sequence" field. It's identical to EventSequenceEQ.
+func EventSequence(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldEventSequence, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldCreatedAt, v))
@@ -2231,6 +2236,46 @@ func FeeFixedMinorNotNil() predicate.Order {
 	return predicate.Order(sql.FieldNotNull(FieldFeeFixedMinor))
 }
 
+// EventSequenceEQ applies the EQ predicate on the "event_sequence" field.
+func EventSequenceEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldEventSequence, v))
+}
+
+// EventSequenceNEQ applies the NEQ predicate on the "event_sequence" field.
+func EventSequenceNEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldEventSequence, v))
+}
+
+// EventSequenceIn applies the In predicate on the "event_sequence" field.
+func EventSequenceIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldEventSequence, vs...))
+}
+
+// EventSequenceNotIn applies the NotIn predicate on the "event_sequence" field.
+func EventSequenceNotIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldEventSequence, vs...))
+}
+
+// EventSequenceGT applies the GT predicate on the "event_sequence" field.
+func EventSequenceGT(v int) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldEventSequence, v))
+}
+
+// EventSequenceGTE applies the GTE predicate on the "event_sequence" field.
+func EventSequenceGTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldEventSequence, v))
+}
+
+// EventSequenceLT applies the LT predicate on the "event_sequence" field.
+func EventSequenceLT(v int) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldEventSequence, v))
+}
+
+// EventSequenceLTE applies the LTE predicate on the "event_sequence" field.
+func EventSequenceLTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldEventSequence, v))
+}
+
 // HasMerchant applies the HasEdge predicate on the "merchant" edge.
 func HasMerchant() predicate.Order {
 	return predicate.Order(func(s *sql.Selector) {
@@ -2361,6 +2406,29 @@ func HasRefunds() predicate.Order {
 func HasRefundsWith(preds ...predicate.Refund) predicate.Order {
 	return predicate.Order(func(s *sql.Selector) {
 		step := newRefundsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEvents applies the HasEdge predicate on the "events" edge.
+func HasEvents() predicate.Order {
+	return predicate.Order(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, EventsTable, EventsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEventsWith applies the HasEdge predicate on the "events" edge with a given conditions (other predicates).
+func HasEventsWith(preds ...predicate.Event) predicate.Order {
+	return predicate.Order(func(s *sql.Selector) {
+		step := newEventsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

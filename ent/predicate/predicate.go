@@ -15,6 +15,12 @@ type AuditEvent func(*sql.Selector)
 // Company is the predicate function for company builders.
 type Company func(*sql.Selector)
 
+// Event is the predicate function for event builders.
+type Event func(*sql.Selector)
+
+// EventDelivery is the predicate function for eventdelivery builders.
+type EventDelivery func(*sql.Selector)
+
 // FeePlanVersion is the predicate function for feeplanversion builders.
 type FeePlanVersion func(*sql.Selector)
 
@@ -86,6 +92,9 @@ type Shop func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)
 
 // WebhookEvent is the predicate function for webhookevent builders.
 type WebhookEvent func(*sql.Selector)

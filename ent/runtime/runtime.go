@@ -9,6 +9,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -34,6 +36,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 	"github.com/pspbackoffice/backoffice/internal/money"
 
@@ -210,6 +213,86 @@ func init() {
 	// company.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	company.IDValidator = func() func(string) error {
 		validators := companyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	eventMixin := schema.Event{}.Mixin()
+	event.Policy = privacy.NewPolicies(eventMixin[0], schema.Event{})
+	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := event.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventMixinFields0 := eventMixin[0].Fields()
+	_ = eventMixinFields0
+	eventMixinFields1 := eventMixin[1].Fields()
+	_ = eventMixinFields1
+	eventFields := schema.Event{}.Fields()
+	_ = eventFields
+	// eventDescCreatedAt is the schema descriptor for created_at field.
+	eventDescCreatedAt := eventMixinFields1[0].Descriptor()
+	// event.DefaultCreatedAt holds the default value on creation for the created_at field.
+	event.DefaultCreatedAt = eventDescCreatedAt.Default.(func() time.Time)
+	// eventDescUpdatedAt is the schema descriptor for updated_at field.
+	eventDescUpdatedAt := eventMixinFields1[1].Descriptor()
+	// event.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	event.DefaultUpdatedAt = eventDescUpdatedAt.Default.(func() time.Time)
+	// event.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	event.UpdateDefaultUpdatedAt = eventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// eventDescID is the schema descriptor for id field.
+	eventDescID := eventMixinFields0[0].Descriptor()
+	// event.DefaultID holds the default value on creation for the id field.
+	event.DefaultID = eventDescID.Default.(func() string)
+	// event.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	event.IDValidator = func() func(string) error {
+		validators := eventDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	eventdeliveryMixin := schema.EventDelivery{}.Mixin()
+	eventdelivery.Policy = privacy.NewPolicies(eventdeliveryMixin[0], schema.EventDelivery{})
+	eventdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := eventdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventdeliveryMixinFields0 := eventdeliveryMixin[0].Fields()
+	_ = eventdeliveryMixinFields0
+	eventdeliveryFields := schema.EventDelivery{}.Fields()
+	_ = eventdeliveryFields
+	// eventdeliveryDescID is the schema descriptor for id field.
+	eventdeliveryDescID := eventdeliveryMixinFields0[0].Descriptor()
+	// eventdelivery.DefaultID holds the default value on creation for the id field.
+	eventdelivery.DefaultID = eventdeliveryDescID.Default.(func() string)
+	// eventdelivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	eventdelivery.IDValidator = func() func(string) error {
+		validators := eventdeliveryDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -420,6 +503,10 @@ func init() {
 	fulfilmentDescAttempts := fulfilmentMixinFields2[7].Descriptor()
 	// fulfilment.DefaultAttempts holds the default value on creation for the attempts field.
 	fulfilment.DefaultAttempts = fulfilmentDescAttempts.Default.(int)
+	// fulfilmentDescEventSequence is the schema descriptor for event_sequence field.
+	fulfilmentDescEventSequence := fulfilmentFields[4].Descriptor()
+	// fulfilment.DefaultEventSequence holds the default value on creation for the event_sequence field.
+	fulfilment.DefaultEventSequence = fulfilmentDescEventSequence.Default.(int)
 	// fulfilmentDescID is the schema descriptor for id field.
 	fulfilmentDescID := fulfilmentMixinFields0[0].Descriptor()
 	// fulfilment.DefaultID holds the default value on creation for the id field.
@@ -822,6 +909,10 @@ func init() {
 	orderDescSessionVersion := orderFields[28].Descriptor()
 	// order.DefaultSessionVersion holds the default value on creation for the session_version field.
 	order.DefaultSessionVersion = orderDescSessionVersion.Default.(int)
+	// orderDescEventSequence is the schema descriptor for event_sequence field.
+	orderDescEventSequence := orderFields[35].Descriptor()
+	// order.DefaultEventSequence holds the default value on creation for the event_sequence field.
+	order.DefaultEventSequence = orderDescEventSequence.Default.(int)
 	// orderDescID is the schema descriptor for id field.
 	orderDescID := orderMixinFields0[0].Descriptor()
 	// order.DefaultID holds the default value on creation for the id field.
@@ -1864,6 +1955,78 @@ func init() {
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = func() func(string) error {
 		validators := userDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpoint.Policy = privacy.NewPolicies(webhookendpointMixin[0], schema.WebhookEndpoint{})
+	webhookendpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookendpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointMixinFields1 := webhookendpointMixin[1].Fields()
+	_ = webhookendpointMixinFields1
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescCreatedAt is the schema descriptor for created_at field.
+	webhookendpointDescCreatedAt := webhookendpointMixinFields1[0].Descriptor()
+	// webhookendpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookendpoint.DefaultCreatedAt = webhookendpointDescCreatedAt.Default.(func() time.Time)
+	// webhookendpointDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookendpointDescUpdatedAt := webhookendpointMixinFields1[1].Descriptor()
+	// webhookendpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookendpoint.DefaultUpdatedAt = webhookendpointDescUpdatedAt.Default.(func() time.Time)
+	// webhookendpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookendpoint.UpdateDefaultUpdatedAt = webhookendpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[3].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = func() func(string) error {
+		validators := webhookendpointDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescDisabled is the schema descriptor for disabled field.
+	webhookendpointDescDisabled := webhookendpointFields[8].Descriptor()
+	// webhookendpoint.DefaultDisabled holds the default value on creation for the disabled field.
+	webhookendpoint.DefaultDisabled = webhookendpointDescDisabled.Default.(bool)
+	// webhookendpointDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhookendpointDescDisabledReason := webhookendpointFields[9].Descriptor()
+	// webhookendpoint.DisabledReasonValidator is a validator for the "disabled_reason" field. It is called by the builders before save.
+	webhookendpoint.DisabledReasonValidator = webhookendpointDescDisabledReason.Validators[0].(func(string) error)
+	// webhookendpointDescID is the schema descriptor for id field.
+	webhookendpointDescID := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultID holds the default value on creation for the id field.
+	webhookendpoint.DefaultID = webhookendpointDescID.Default.(func() string)
+	// webhookendpoint.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookendpoint.IDValidator = func() func(string) error {
+		validators := webhookendpointDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

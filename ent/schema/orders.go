@@ -78,6 +78,9 @@ func (Order) Fields() []ent.Field {
 		field.String("fee_plan_version_id").Optional().Nillable().Annotations(hidden()),
 		field.Int64("fee_bps").Optional().Nillable().Annotations(hidden()),
 		field.Int64("fee_fixed_minor").Optional().Nillable().Annotations(hidden()),
+		// The sequence number of the order's last event (internal/events): raised in the
+		// transaction that writes the event, under the order's row lock.
+		field.Int("event_sequence").Default(0).Annotations(hidden()),
 	}
 }
 func (Order) Edges() []ent.Edge {
@@ -88,6 +91,8 @@ func (Order) Edges() []ent.Edge {
 		edge.To("items", OrderItem.Type).Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("fulfilments", Fulfilment.Type).Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("refunds", Refund.Type).Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		// Order.events is a resolver (sequence order), graph/events.graphqls.
+		edge.To("events", Event.Type).Annotations(hidden()),
 		// The settlement that paid out a pay-now order.
 		edge.From("settlement", Settlement.Type).Ref("orders").Field("settlement_id").Unique().Annotations(hidden()),
 	}
@@ -189,6 +194,9 @@ func (Fulfilment) Fields() []ent.Field {
 		field.String("fee_plan_version_id").Optional().Nillable().Annotations(hidden()),
 		field.Int64("fee_bps").Optional().Nillable().Annotations(hidden()),
 		field.Int64("fee_fixed_minor").Optional().Nillable().Annotations(hidden()),
+		// The sequence number of the order's last event (internal/events): raised in the
+		// transaction that writes the event, under the order's row lock.
+		field.Int("event_sequence").Default(0).Annotations(hidden()),
 	}
 }
 func (Fulfilment) Edges() []ent.Edge {

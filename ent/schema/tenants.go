@@ -171,6 +171,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("settlements", Settlement.Type).Annotations(entgql.RelayConnection()),
 		edge.To("orders", Order.Type).Annotations(hidden()),
 		edge.To("api_keys", APIKey.Type).Annotations(hidden()),
+		edge.To("webhook_endpoints", WebhookEndpoint.Type),
 	}
 }
 func (Company) Indexes() []ent.Index {

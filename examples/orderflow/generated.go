@@ -467,6 +467,7 @@ func (v *OrderItemInput) GetVatRate() *string { return v.VatRate }
 // OrderStateNodeApiKey
 // OrderStateNodeAuditEvent
 // OrderStateNodeCompany
+// OrderStateNodeEvent
 // OrderStateNodeFeeRule
 // OrderStateNodeFulfilment
 // OrderStateNodeFulfilmentLine
@@ -485,6 +486,7 @@ func (v *OrderItemInput) GetVatRate() *string { return v.VatRate }
 // OrderStateNodeSettlementEntry
 // OrderStateNodeShop
 // OrderStateNodeUser
+// OrderStateNodeWebhookEndpoint
 // The GraphQL type's documentation follows.
 //
 // An object with an ID.
@@ -498,6 +500,7 @@ type OrderStateNode interface {
 func (v *OrderStateNodeApiKey) implementsGraphQLInterfaceOrderStateNode()                 {}
 func (v *OrderStateNodeAuditEvent) implementsGraphQLInterfaceOrderStateNode()             {}
 func (v *OrderStateNodeCompany) implementsGraphQLInterfaceOrderStateNode()                {}
+func (v *OrderStateNodeEvent) implementsGraphQLInterfaceOrderStateNode()                  {}
 func (v *OrderStateNodeFeeRule) implementsGraphQLInterfaceOrderStateNode()                {}
 func (v *OrderStateNodeFulfilment) implementsGraphQLInterfaceOrderStateNode()             {}
 func (v *OrderStateNodeFulfilmentLine) implementsGraphQLInterfaceOrderStateNode()         {}
@@ -516,6 +519,7 @@ func (v *OrderStateNodeSettlement) implementsGraphQLInterfaceOrderStateNode()   
 func (v *OrderStateNodeSettlementEntry) implementsGraphQLInterfaceOrderStateNode()        {}
 func (v *OrderStateNodeShop) implementsGraphQLInterfaceOrderStateNode()                   {}
 func (v *OrderStateNodeUser) implementsGraphQLInterfaceOrderStateNode()                   {}
+func (v *OrderStateNodeWebhookEndpoint) implementsGraphQLInterfaceOrderStateNode()        {}
 
 func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
 	if string(b) == "null" {
@@ -539,6 +543,9 @@ func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
 		return json.Unmarshal(b, *v)
 	case "Company":
 		*v = new(OrderStateNodeCompany)
+		return json.Unmarshal(b, *v)
+	case "Event":
+		*v = new(OrderStateNodeEvent)
 		return json.Unmarshal(b, *v)
 	case "FeeRule":
 		*v = new(OrderStateNodeFeeRule)
@@ -594,6 +601,9 @@ func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
 	case "User":
 		*v = new(OrderStateNodeUser)
 		return json.Unmarshal(b, *v)
+	case "WebhookEndpoint":
+		*v = new(OrderStateNodeWebhookEndpoint)
+		return json.Unmarshal(b, *v)
 	case "":
 		return fmt.Errorf(
 			"response was missing Node.__typename")
@@ -629,6 +639,14 @@ func __marshalOrderStateNode(v *OrderStateNode) ([]byte, error) {
 		result := struct {
 			TypeName string `json:"__typename"`
 			*OrderStateNodeCompany
+		}{typename, v}
+		return json.Marshal(result)
+	case *OrderStateNodeEvent:
+		typename = "Event"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrderStateNodeEvent
 		}{typename, v}
 		return json.Marshal(result)
 	case *OrderStateNodeFeeRule:
@@ -775,6 +793,14 @@ func __marshalOrderStateNode(v *OrderStateNode) ([]byte, error) {
 			*OrderStateNodeUser
 		}{typename, v}
 		return json.Marshal(result)
+	case *OrderStateNodeWebhookEndpoint:
+		typename = "WebhookEndpoint"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrderStateNodeWebhookEndpoint
+		}{typename, v}
+		return json.Marshal(result)
 	case nil:
 		return []byte("null"), nil
 	default:
@@ -806,6 +832,14 @@ type OrderStateNodeCompany struct {
 
 // GetTypename returns OrderStateNodeCompany.Typename, and is useful for accessing the field via an interface.
 func (v *OrderStateNodeCompany) GetTypename() *string { return v.Typename }
+
+// OrderStateNodeEvent includes the requested fields of the GraphQL type Event.
+type OrderStateNodeEvent struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrderStateNodeEvent.Typename, and is useful for accessing the field via an interface.
+func (v *OrderStateNodeEvent) GetTypename() *string { return v.Typename }
 
 // OrderStateNodeFeeRule includes the requested fields of the GraphQL type FeeRule.
 type OrderStateNodeFeeRule struct {
@@ -958,6 +992,14 @@ type OrderStateNodeUser struct {
 
 // GetTypename returns OrderStateNodeUser.Typename, and is useful for accessing the field via an interface.
 func (v *OrderStateNodeUser) GetTypename() *string { return v.Typename }
+
+// OrderStateNodeWebhookEndpoint includes the requested fields of the GraphQL type WebhookEndpoint.
+type OrderStateNodeWebhookEndpoint struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrderStateNodeWebhookEndpoint.Typename, and is useful for accessing the field via an interface.
+func (v *OrderStateNodeWebhookEndpoint) GetTypename() *string { return v.Typename }
 
 // OrderStateResponse is returned by OrderState on success.
 type OrderStateResponse struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
@@ -214,6 +215,32 @@ type CreateOrderPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A URL that receives the company's events, signed with a secret of its own. An empty or
+// missing eventTypes receives every type.
+type CreateWebhookEndpointInput struct {
+	CompanyID string `json:"companyId"`
+	// http:// or https://, at most 2048 characters; public addresses only.
+	URL        string       `json:"url"`
+	EventTypes []event.Type `json:"eventTypes,omitempty"`
+}
+
+type CreateWebhookEndpointPayload struct {
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	// The signing secret (whsec_…): shown in this answer once and never again.
+	Secret     *string      `json:"secret,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+type DeleteWebhookEndpointInput struct {
+	WebhookEndpointID string `json:"webhookEndpointId"`
+}
+
+type DeleteWebhookEndpointPayload struct {
+	// The endpoint as it was.
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	UserErrors      []*UserError         `json:"userErrors"`
+}
+
 type DisableMfaInput struct {
 	// A current 6-digit code or an unused recovery code.
 	Code string `json:"code"`
@@ -338,6 +365,15 @@ type ReactivateMerchantPayload struct {
 	UserErrors []*UserError  `json:"userErrors"`
 }
 
+type RedeliverEventInput struct {
+	EventID string `json:"eventId"`
+}
+
+type RedeliverEventPayload struct {
+	Event      *ent.Event   `json:"event,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Refund everything still refundable: RETURN of what was fulfilled, CANCEL of the rest.
 type RefundAllInput struct {
 	OrderID        string  `json:"orderId"`
@@ -457,6 +493,20 @@ type RollAPIKeyPayload struct {
 	// The new key.
 	APIKey *ent.APIKey `json:"apiKey,omitempty"`
 	// The new key, pk_<env>_<prefix>_<secret>: shown in this answer once and never again.
+	Secret     *string      `json:"secret,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new signing secret; the previous one keeps signing beside it (two v1= entries) for
+// expiresInHours (0 to 168; 0 stops it at once).
+type RollWebhookEndpointSecretInput struct {
+	WebhookEndpointID string `json:"webhookEndpointId"`
+	ExpiresInHours    int    `json:"expiresInHours"`
+}
+
+type RollWebhookEndpointSecretPayload struct {
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	// The new secret: shown in this answer once and never again.
 	Secret     *string      `json:"secret,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -590,6 +640,19 @@ type UpdateShopInput struct {
 type UpdateShopPayload struct {
 	Shop       *ent.Shop    `json:"shop,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Change an endpoint; fields left out stay. Enabling it clears why it was disabled.
+type UpdateWebhookEndpointInput struct {
+	WebhookEndpointID string       `json:"webhookEndpointId"`
+	URL               *string      `json:"url,omitempty"`
+	EventTypes        []event.Type `json:"eventTypes,omitempty"`
+	Disabled          *bool        `json:"disabled,omitempty"`
+}
+
+type UpdateWebhookEndpointPayload struct {
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	UserErrors      []*UserError         `json:"userErrors"`
 }
 
 // A business refusal: a machine-readable code, the input field it concerns, and a message for people.

@@ -22,6 +22,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
@@ -61,6 +62,8 @@ type App struct {
 	Settlements *settlement.Settlements
 	// Reconciliation compares each provider's day with our records (the daily job, runReconciliation).
 	Reconciliation *reconciliation.Service
+	// Events records events and delivers them to callback URLs and webhook endpoints.
+	Events *events.Service
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -143,11 +146,19 @@ func (a *App) assemble(ctx context.Context) error {
 			a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/sandbox/*", sandboxes) })
 		}
 	}
+	// Events and their deliveries (internal/events): recorded by orders, operations and
+	// settlements; the order service registers the delivery worker.
+	a.Events, err = events.New(events.Config{DB: a.DB, Secret: a.Config.Secret, Logger: a.Logger,
+		AllowPrivate: a.Config.CallbacksAllowPrivate})
+	if err != nil {
+		return err
+	}
+	a.Metrics.Registry.MustRegister(a.Events.Collectors()...)
 	a.Orders = psp.NewOrders(psp.OrdersConfig{DB: a.DB, Registry: a.Registry, PublicURL: a.Config.PublicURL,
-		Secret: a.Config.Secret, Logger: a.Logger, CallbacksAllowPrivate: a.Config.CallbacksAllowPrivate})
+		Secret: a.Config.Secret, Logger: a.Logger, Events: a.Events})
 	a.Orders.Register(a.workers)
 	a.Operations = psp.NewOperations(psp.OperationsConfig{DB: a.DB, Registry: a.Registry, Logger: a.Logger,
-		ReconcileAfter: a.Config.ReconcileAfter})
+		ReconcileAfter: a.Config.ReconcileAfter, Events: a.Events})
 	a.Metrics.Registry.MustRegister(a.Operations.Collectors()...)
 	a.Operations.Register(a.workers)
 	a.Onboarding = &merchants.Onboarding{Client: a.DB.Ent, DB: a.DB, Providers: a.Registry}
@@ -156,7 +167,7 @@ func (a *App) assemble(ctx context.Context) error {
 	a.mounts = append(a.mounts, func(r chi.Router) { r.Handle("/webhooks/{provider}", hooks) })
 	a.assembleAuth()
 	settlementRuns := a.assembleSettlements()
-	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
+	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent, a.Config.EventRetention), settlementRuns...)
 	periodic = append(periodic, a.Operations.PeriodicJobs()...)
 	a.Reconciliation = reconciliation.New(reconciliation.Config{DB: a.DB, Clients: a.Registry, Logger: a.Logger})
 	a.Metrics.Registry.MustRegister(a.Reconciliation.Collectors()...)
@@ -193,6 +204,7 @@ func (a *App) assemble(ctx context.Context) error {
 			Client:     a.DB.Ent,
 			Registry:   a.Registry,
 			Orders:     a.Orders,
+			Events:     a.Events,
 			Operations: a.Operations,
 			Onboarding: a.Onboarding,
 			// Settlements: runSettlements, markSettlementPaid, settlementOverview.

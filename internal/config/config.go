@@ -66,6 +66,9 @@ type Config struct {
 	// and of a login session (API_KEY_THROTTLE, SESSION_THROTTLE as MAX/RATE, e.g.
 	// 1000000/50000; zero values are the defaults).
 	APIKeyThrottle, SessionThrottle limits.Budget
+	// EventRetention is how long events and their delivery attempts are kept
+	// (EVENT_RETENTION, a Go duration; default jobs.DefaultEventRetention, 30 days).
+	EventRetention time.Duration
 }
 
 // The default cost buckets (README "Throttle"): a full bucket restores in 20 s, and
@@ -136,6 +139,9 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("RECONCILE_AFTER must be a duration between 100ms and 24h, not %q", v)
 		}
 		c.ReconcileAfter = d
+	}
+	if c.EventRetention, err = durationEnv("EVENT_RETENTION", 30*24*time.Hour); err != nil {
+		return c, err
 	}
 	if err := db.CheckPooler(c.DatabasePooler); err != nil {
 		return c, err

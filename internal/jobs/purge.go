@@ -7,6 +7,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/idempotencyrecord"
 	"github.com/pspbackoffice/backoffice/ent/webhookevent"
 	"github.com/pspbackoffice/backoffice/internal/auth"
@@ -52,20 +54,63 @@ type PurgeWebhookEventsWorker struct {
 }
 
 func (w *PurgeWebhookEventsWorker) Work(ctx context.Context, _ *river.Job[PurgeWebhookEventsArgs]) error {
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
 	_, err := w.Client.WebhookEvent.Delete().
-		Where(webhookevent.CreatedAtLT(now().Add(-WebhookEventRetention))).Exec(auth.System(ctx))
+		Where(webhookevent.CreatedAtLT(nowOr(w.Now).Add(-WebhookEventRetention))).Exec(auth.System(ctx))
 	return err
 }
 
-// Housekeeping registers the product's own housekeeping jobs and returns their schedule.
-func Housekeeping(workers *river.Workers, client *ent.Client) []*river.PeriodicJob {
+// nowOr is the time by clock, or time.Now without one.
+func nowOr(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock()
+	}
+	return time.Now()
+}
+
+// DefaultEventRetention is how long events and their delivery attempts are kept
+// (EVENT_RETENTION, docs/events.md "Retention").
+const DefaultEventRetention = 30 * 24 * time.Hour
+
+// PurgeEventsArgs asks to delete events and delivery attempts past their retention.
+type PurgeEventsArgs struct{}
+
+func (PurgeEventsArgs) Kind() string { return "purge_events" }
+
+// PurgeEventsWorker deletes events older than Retention (zero is
+// DefaultEventRetention) and delivery attempts made before then, hourly. An order's
+// sequence counter stays on the order, so later events keep counting on.
+type PurgeEventsWorker struct {
+	river.WorkerDefaults[PurgeEventsArgs]
+	Client    *ent.Client
+	Retention time.Duration
+	Now       func() time.Time // nil is time.Now
+}
+
+func (w *PurgeEventsWorker) Work(ctx context.Context, _ *river.Job[PurgeEventsArgs]) error {
+	keep := w.Retention
+	if keep == 0 {
+		keep = DefaultEventRetention
+	}
+	cutoff := nowOr(w.Now).Add(-keep)
+	ctx = auth.System(ctx)
+	if _, err := w.Client.EventDelivery.Delete().Where(eventdelivery.Or(eventdelivery.AtLT(cutoff),
+		eventdelivery.HasEventWith(event.CreatedAtLT(cutoff)))).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := w.Client.Event.Delete().Where(event.CreatedAtLT(cutoff)).Exec(ctx)
+	return err
+}
+
+// Housekeeping registers the product's own housekeeping jobs and returns their
+// schedule; eventRetention is EVENT_RETENTION (zero: DefaultEventRetention).
+func Housekeeping(workers *river.Workers, client *ent.Client, eventRetention time.Duration) []*river.PeriodicJob {
 	river.AddWorker(workers, &PurgeIdempotencyWorker{Client: client})
 	river.AddWorker(workers, &PurgeWebhookEventsWorker{Client: client})
+	river.AddWorker(workers, &PurgeEventsWorker{Client: client, Retention: eventRetention})
 	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PurgeEventsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return PurgeIdempotencyArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),

@@ -12,6 +12,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/providers"
@@ -54,6 +55,9 @@ type OperationsConfig struct {
 	ReconcileAfter time.Duration
 	// ProviderTimeout: zero is DefaultProviderTimeout.
 	ProviderTimeout time.Duration
+	// Events records the operations' outcomes (internal/events); nil records none
+	// (tests of other concerns).
+	Events *events.Service
 	// Capabilities of each provider; nil is providers.CapabilitiesOf.
 	Capabilities func(domain.Provider) providers.Capabilities
 }

@@ -19,10 +19,10 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/idempotency"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
-	"github.com/pspbackoffice/backoffice/internal/outbound"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
@@ -37,12 +37,16 @@ type OrdersConfig struct {
 	Secret string
 	// Poll is the status polling schedule; zero is DefaultPollSchedule.
 	Poll PollSchedule
-	// Callbacks is the merchant callback retry policy; zero is DefaultCallbackPolicy.
-	Callbacks CallbackPolicy
-	// HTTPClient sends merchant callbacks; nil is the outbound client (no internal
-	// addresses unless CallbacksAllowPrivate) with CallbackTimeout.
+	// Events records the orders' events and delivers them (callbackUrl and webhook
+	// endpoints); nil builds one from Secret, Callbacks, HTTPClient and
+	// CallbacksAllowPrivate. The service registers its worker and gives it the jobs.
+	Events *events.Service
+	// Callbacks is the delivery retry policy when Events is nil; zero is
+	// events.DefaultRetryPolicy.
+	Callbacks events.RetryPolicy
+	// HTTPClient delivers when Events is nil; nil is the outbound client.
 	HTTPClient *http.Client
-	// CallbacksAllowPrivate is CALLBACKS_ALLOW_PRIVATE: callbacks may reach loopback
+	// CallbacksAllowPrivate is CALLBACKS_ALLOW_PRIVATE: deliveries may reach loopback
 	// and private addresses (local development and tests only).
 	CallbacksAllowPrivate bool
 	Logger                *slog.Logger
@@ -53,11 +57,10 @@ type OrdersConfig struct {
 // Orders creates orders and keeps their payment status: createOrder, webhooks,
 // status polling and merchant callbacks.
 type Orders struct {
-	cfg OrdersConfig
-	// callbackSlots caps the callbacks in flight per company (this instance).
-	callbackSlots *slots
-	jobs          *jobs.Client
-	log           *slog.Logger
+	cfg    OrdersConfig
+	events *events.Service
+	jobs   *jobs.Client
+	log    *slog.Logger
 }
 
 // NewOrders builds the order service. Give it the job client with UseJobs before use;
@@ -72,26 +75,36 @@ func NewOrders(cfg OrdersConfig) *Orders {
 	if cfg.Poll.StopAfter == 0 {
 		cfg.Poll = DefaultPollSchedule
 	}
-	if cfg.Callbacks.MaxAttempts == 0 {
-		cfg.Callbacks = DefaultCallbackPolicy
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = outbound.NewClient(outbound.Options{AllowPrivate: cfg.CallbacksAllowPrivate, Timeout: CallbackTimeout})
-	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Orders{cfg: cfg, log: cfg.Logger, callbackSlots: newSlots(CallbacksPerCompany)}
+	ev := cfg.Events
+	if ev == nil {
+		var err error
+		ev, err = events.New(events.Config{DB: cfg.DB, Secret: cfg.Secret, Retry: cfg.Callbacks,
+			HTTPClient: cfg.HTTPClient, AllowPrivate: cfg.CallbacksAllowPrivate, Logger: cfg.Logger, Now: cfg.Now})
+		if err != nil {
+			panic(fmt.Sprintf("psp: the events service: %v", err)) // only an empty secret fails
+		}
+	}
+	return &Orders{cfg: cfg, events: ev, log: cfg.Logger}
 }
+
+// Events is the service that records and delivers the orders' events.
+func (o *Orders) Events() *events.Service { return o.events }
 
 // UseJobs gives the service the job client it inserts its jobs with (the client is
 // built after the workers are registered, so it comes second).
-func (o *Orders) UseJobs(c *jobs.Client) { o.jobs = c }
+func (o *Orders) UseJobs(c *jobs.Client) {
+	o.jobs = c
+	o.events.UseJobs(c)
+}
 
 // Register adds the service's workers: webhook processing, status polling and
-// merchant callbacks.
+// event deliveries.
 func (o *Orders) Register(w *river.Workers) {
 	river.AddWorker(w, &webhookWorker{o: o})
 	river.AddWorker(w, &pollWorker{o: o})
-	river.AddWorker(w, &callbackWorker{o: o})
+	river.AddWorker(w, &legacyCallbackWorker{o: o})
+	o.events.Register(w)
 }
 
 // NotifyURL is where a provider sends its notifications for us.

@@ -97,7 +97,7 @@ func (o *Orders) applyStatus(ctx context.Context, orderID string, st providers.P
 		}
 		if ok {
 			o.log.InfoContext(ctx, "order status", "order", ord.ID, "status", ord.Status, "provider", ord.Provider)
-			return o.queueCallback(ctx, tx, ord)
+			return o.recordStatus(ctx, tx, ord)
 		}
 		return nil
 	})

@@ -61,16 +61,3 @@ func TestPollScheduleFollowsPaywerk(t *testing.T) {
 		}
 	}
 }
-
-func TestCallbackBackoffIsCapped(t *testing.T) {
-	p := CallbackPolicy{Backoff: 10 * time.Second, MaxBackoff: time.Hour, MaxAttempts: 30}
-	want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second}
-	for i, w := range want {
-		if got := p.Delay(i + 1); got != w {
-			t.Errorf("after attempt %d: %s, want %s", i+1, got, w)
-		}
-	}
-	if got := p.Delay(29); got != time.Hour {
-		t.Errorf("after attempt 29: %s, want the cap of 1h", got)
-	}
-}

@@ -173,7 +173,7 @@ func post(t *testing.T, u string, h http.Header, body string) int {
 func TestDuplicateAndLateWebhooks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := psptest.Start(t, d, noPolling)
-		hooks := newCallbackServer(t, 0)
+		hooks := psptest.NewReceiver(t, 0)
 		fault := func(p domain.Provider, kind sandboxkit.FaultKind) {
 			t.Helper()
 			if _, err := e.Sandboxes.Faults[p].Add(sandboxkit.Fault{Account: e.FaultAccount(p), Operation: sandboxkit.OpNotify,
@@ -193,7 +193,7 @@ func TestDuplicateAndLateWebhooks(t *testing.T) {
 				if len(evs) != 1 {
 					t.Errorf("%s: %d events stored for one notification sent twice", p, len(evs))
 				}
-				if n := hooks.count(o.ID); n != 1 {
+				if n := hooks.Count(o.ID); n != 1 {
 					t.Errorf("%s: the merchant heard %d times", p, n)
 				}
 			}
@@ -225,7 +225,7 @@ func TestDuplicateAndLateWebhooks(t *testing.T) {
 			if o := e.DB.Ent.Order.GetX(systemCtx, o.ID); o.Status != order.StatusCONFIRMED {
 				t.Errorf("order %s after the late notification", o.Status)
 			}
-			if n := hooks.count(o.ID); n != 1 {
+			if n := hooks.Count(o.ID); n != 1 {
 				t.Errorf("the merchant heard %d times", n)
 			}
 		})
@@ -262,7 +262,7 @@ func waitJobsIdle(t *testing.T, e *psptest.Env) {
 	for time.Now().Before(deadline) {
 		var n int
 		err := e.DB.SQL.QueryRow(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')
-			AND kind IN ('psp_process_webhook', 'psp_merchant_callback')`).Scan(&n)
+			AND kind IN ('psp_process_webhook', 'event_delivery')`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}

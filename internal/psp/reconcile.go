@@ -10,12 +10,14 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/ent/orderitem"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
 )
@@ -458,7 +460,27 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 	op.status = domain.OperationSucceeded
 	upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
 	rows.credit(upd, amount)
-	return upd.Exec(ctx)
+	if err := upd.Exec(ctx); err != nil {
+		return err
+	}
+	return s.recordEvent(ctx, tx, op)
+}
+
+// operationEvents are the events of an operation's outcome.
+var operationEvents = map[opKind]map[domain.OperationStatus]event.Type{
+	opFulfilment: {domain.OperationSucceeded: event.TypeFULFILMENT_SUCCEEDED, domain.OperationFailed: event.TypeFULFILMENT_FAILED},
+	opRefund:     {domain.OperationSucceeded: event.TypeREFUND_SUCCEEDED, domain.OperationFailed: event.TypeREFUND_FAILED},
+}
+
+// recordEvent records the event of an operation's outcome (op.status) in the
+// transaction that recorded it (internal/events).
+func (s *Operations) recordEvent(ctx context.Context, tx *db.Tx, op *operation) error {
+	t, ok := operationEvents[op.kind][op.status]
+	if !ok {
+		return nil
+	}
+	_, err := s.cfg.Events.Record(ctx, tx, events.Change{Type: t, Order: op.order, SubjectID: op.id})
+	return err
 }
 
 // moveLine moves an operation line's amount, and its item's, by d.
@@ -557,6 +579,9 @@ func (s *Operations) recordFailed(ctx context.Context, op *operation, step int, 
 			return err
 		}
 		op.status, op.steps = domain.OperationFailed, steps
+		if err := s.recordEvent(ctx, tx, op); err != nil {
+			return err
+		}
 		for _, l := range op.lines {
 			upd := tx.Ent.OrderItem.Update().Where(orderitem.ID(l.item.ID))
 			addToItem(upd, l.kind, -l.quantity, -l.amount.Minor())

@@ -12,11 +12,13 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/ids"
 )
 
@@ -87,6 +89,9 @@ type Settlements struct {
 	// SMTPURL is where owed-balance e-mails go (SMTP_URL, outbox.go); empty: they
 	// are kept in the outbox, NOT_SENT.
 	SMTPURL string
+	// Events records SETTLEMENT_CREATED and SETTLEMENT_PAID (internal/events); nil
+	// records none.
+	Events *events.Service
 }
 
 // runBatch is how many companies one transaction of a run settles.
@@ -182,9 +187,32 @@ func (s *Settlements) runCompanies(ctx context.Context, d domain.Date, companies
 		if err != nil || len(created) == 0 {
 			return err
 		}
-		return s.queueOwedMail(ctx, tx, created)
+		if err := s.queueOwedMail(ctx, tx, created); err != nil {
+			return err
+		}
+		return s.recordEvents(ctx, tx, event.TypeSETTLEMENT_CREATED, created)
 	})
 	return created, err
+}
+
+// recordEvents records an event of each settlement in ids (internal/events), in the
+// transaction that changed them.
+func (s *Settlements) recordEvents(ctx context.Context, tx *db.Tx, t event.Type, ids []string) error {
+	if s.Events == nil {
+		return nil
+	}
+	for chunk := range chunks(ids, 1000) {
+		rows, err := tx.Ent.Settlement.Query().Where(entsettlement.IDIn(chunk...)).All(auth.System(ctx))
+		if err != nil {
+			return err
+		}
+		for _, st := range rows {
+			if _, err := s.Events.Record(ctx, tx, events.Change{Type: t, Settlement: st}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Settlements) logger() *slog.Logger {

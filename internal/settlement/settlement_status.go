@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/event"
 	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
 	"github.com/pspbackoffice/backoffice/internal/audit"
 	"github.com/pspbackoffice/backoffice/internal/auth"
@@ -56,6 +57,9 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		}
 		if n != 1 {
 			return domain.RefuseErr(ErrSettlementClosed, domain.Field("settlementId"), "the settlement changed meanwhile")
+		}
+		if err := s.recordEvents(ctx, tx, event.TypeSETTLEMENT_PAID, []string{id}); err != nil {
+			return err
 		}
 		return audit.WriteTx(ctx, tx.Ent, audit.Event{Action: "markSettlementPaid", ObjectIDs: []string{id},
 			PSPID: st.PspID, MerchantID: st.MerchantID, Input: map[string]any{"from": string(st.Status), "to": string(next)}})

@@ -15,8 +15,12 @@
 //   - Child rows without tenant columns are filtered through their parent's predicate
 //     (an edge subquery): OrderItem/Fulfilment/Refund → Order, FulfilmentLine →
 //     Fulfilment → Order, RefundLine → Refund → Order, FeeRule/FeePlanVersion/
-//     ProviderActivation → Company. (SettlementEntry and SettlementTotal carry their settlement's tenant
-//     ids themselves.)
+//     ProviderActivation → Company, EventDelivery → Event. (SettlementEntry and SettlementTotal carry
+//     their settlement's tenant ids themselves, an Event its order's or settlement's.)
+//   - Events follow their order (keys: orders:read, their shop) or, without an order,
+//     their settlement (keys: settlements:read); webhook endpoints, like API keys, are
+//     for PSP staff and merchant admins. Events and deliveries are written only by the
+//     system (internal/events).
 //   - A context without a principal is denied; auth.System (jobs, seeds, login and key
 //     lookups) passes. Never use privacy.DecisionContext to get around the rules.
 //   - Creates check that every tenant column and every parent id of the new row is the
@@ -40,6 +44,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/ent/auditevent"
 	"github.com/pspbackoffice/backoffice/ent/company"
+	"github.com/pspbackoffice/backoffice/ent/event"
+	"github.com/pspbackoffice/backoffice/ent/eventdelivery"
 	"github.com/pspbackoffice/backoffice/ent/feeplanversion"
 	"github.com/pspbackoffice/backoffice/ent/feerule"
 	"github.com/pspbackoffice/backoffice/ent/fulfilment"
@@ -63,6 +69,7 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/settlementtotal"
 	"github.com/pspbackoffice/backoffice/ent/shop"
 	"github.com/pspbackoffice/backoffice/ent/user"
+	"github.com/pspbackoffice/backoffice/ent/webhookendpoint"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
@@ -149,6 +156,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 	switch m.(type) {
 	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
 		return false
+	case *ent.EventMutation, *ent.EventDeliveryMutation: // written by internal/events as the system
+		return false
 	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation,
 		*ent.ReconciliationReportMutation, *ent.ReconciliationMismatchMutation:
 		return r == reachPSP
@@ -162,6 +171,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 		return true
 	case *ent.AuditEventMutation:
 		return create // the trail is append-only
+	case *ent.WebhookEndpointMutation:
+		return r == reachPSP || r == reachMerchant
 	}
 	return false
 }
@@ -213,6 +224,12 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(reconciliationReports(p))
 	case *ent.ReconciliationMismatchQuery:
 		q.Where(reconciliationMismatches(p))
+	case *ent.EventQuery:
+		q.Where(events(p))
+	case *ent.EventDeliveryQuery:
+		q.Where(eventdelivery.HasEventWith(events(p)))
+	case *ent.WebhookEndpointQuery:
+		q.Where(webhookEndpoints(p))
 	case *ent.IdempotencyRecordQuery:
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
@@ -280,6 +297,8 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(reconciliationReports(p))
 	case *ent.ReconciliationMismatchMutation:
 		m.Where(reconciliationMismatches(p))
+	case *ent.WebhookEndpointMutation:
+		m.Where(webhookEndpoints(p))
 	default:
 		return false
 	}
@@ -404,6 +423,44 @@ func when[P ~func(*sql.Selector)](ok bool, pred P) P {
 }
 
 func isMerchantAdmin(p *auth.Principal) bool { return p.Role == domain.RoleMerchantAdmin }
+
+// events: an event carries its order's (or settlement's) tenant ids. A key reads its
+// shop's order events with orders:read and its company's settlement events (no shop)
+// with settlements:read.
+func events(p *auth.Principal) predicate.Event {
+	switch reachOf(p) {
+	case reachPSP:
+		return event.PspID(p.PSPID)
+	case reachMerchant:
+		return event.And(event.PspID(p.PSPID), event.MerchantID(p.MerchantID))
+	case reachKey:
+		var or []predicate.Event
+		if p.CanReadOrders() {
+			or = append(or, event.ShopID(p.ShopID))
+		}
+		if p.CanReadSettlements() {
+			or = append(or, event.ShopID(""))
+		}
+		if len(or) > 0 {
+			return event.And(event.PspID(p.PSPID), event.CompanyID(p.CompanyID), event.Or(or...))
+		}
+	}
+	return nothing[predicate.Event]()
+}
+
+// webhookEndpoints: like API keys, a company's endpoints are for PSP staff and the
+// merchant's admins.
+func webhookEndpoints(p *auth.Principal) predicate.WebhookEndpoint {
+	switch reachOf(p) {
+	case reachPSP:
+		return webhookendpoint.PspID(p.PSPID)
+	case reachMerchant:
+		if p.Role == domain.RoleMerchantAdmin {
+			return webhookendpoint.And(webhookendpoint.PspID(p.PSPID), webhookendpoint.MerchantID(p.MerchantID))
+		}
+	}
+	return nothing[predicate.WebhookEndpoint]()
+}
 
 // checkReferences refuses a write that points outside the principal's tenant: each
 // tenant column must be the principal's own and each parent id one it can see.

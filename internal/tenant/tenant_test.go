@@ -72,6 +72,13 @@ var listers = map[string]lister{
 	"MfaRecoveryCode": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.MfaRecoveryCode.Query().IDs(ctx)
 	},
+	"Event": func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Event.Query().IDs(ctx) },
+	"EventDelivery": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.EventDelivery.Query().IDs(ctx)
+	},
+	"WebhookEndpoint": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.WebhookEndpoint.Query().IDs(ctx)
+	},
 }
 
 var hasher = auth.NewKeyHasher([]byte("tenant test pepper"))
@@ -237,6 +244,15 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	"AuditEvent": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.AuditEvent.DeleteOneID(id).Exec(ctx) // every field is immutable
 	},
+	"Event": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.Event.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"EventDelivery": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.EventDelivery.DeleteOneID(id).Exec(ctx) // every field is immutable
+	},
+	"WebhookEndpoint": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.WebhookEndpoint.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
 }
 
 // writers are the principal kinds that may change an entity at all (the roles are
@@ -250,6 +266,7 @@ var writers = map[string][]string{
 	"Order":  {"psp", "merchant", "key"}, "OrderItem": {"psp", "merchant", "key"}, "Fulfilment": {"psp", "merchant", "key"},
 	"FulfilmentLine": {"psp", "merchant", "key"}, "Refund": {"psp", "merchant", "key"}, "RefundLine": {"psp", "merchant", "key"},
 	"IdempotencyRecord": {"psp", "merchant", "key"},
+	"WebhookEndpoint":   {"psp", "merchant"},
 }
 
 func kindOf(p *auth.Principal) string {

@@ -14,6 +14,7 @@ import { OrdersPage } from './features/orders/OrdersPage';
 import { ReconciliationPage } from './features/reconciliation/ReconciliationPage';
 import { TeamPage } from './features/users/TeamPage';
 import { UsersPage } from './features/users/UsersPage';
+import { WebhooksPage } from './features/webhooks/WebhooksPage';
 import { SecurityPage } from './features/security/SecurityPage';
 import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SettlementsPage } from './pages/SettlementsPage';
@@ -53,6 +54,7 @@ export const routes: RouteObject[] = [
           { path: 'orders/:id', element: <OrderPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
           { path: 'team', element: <TeamPage /> },
+          { path: 'webhooks', element: <WebhooksPage /> },
         ],
       },
       // Both audiences: PSP staff see every merchant's orders (search across them), merchants their own.

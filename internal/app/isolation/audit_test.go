@@ -119,6 +119,12 @@ var auditCases = []auditCase{
 		return map[string]any{"merchantId": own.Merchant, "requireMfa": false}
 	}},
 	{name: "rollApiKey", actor: "adminA1", events: 1},
+	// Events and webhook endpoints: the world's endpoint of company A1/a, deleted last.
+	{name: "createWebhookEndpoint", actor: "adminA1", events: 1},
+	{name: "updateWebhookEndpoint", actor: "adminA1", events: 1},
+	{name: "rollWebhookEndpointSecret", actor: "adminA1", events: 1},
+	{name: "redeliverEvent", actor: "adminA1", events: 1},
+	{name: "deleteWebhookEndpoint", actor: "adminA1", events: 1},
 	{name: "revokeApiKey", actor: "adminA1", events: 1},
 }
 

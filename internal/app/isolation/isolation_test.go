@@ -23,6 +23,7 @@ type targets struct {
 	SKU                                                      string // of the order's item
 	Session                                                  string // a login session of User (checkMutations)
 	Mismatch                                                 string // a reconciliation difference on Order
+	Event, WebhookEndpoint                                   string // of the order, of the company
 }
 
 // attacker is a principal of one tenant and the objects of another it tries.
@@ -36,7 +37,8 @@ func merchantA1(w *tenanttest.World) targets {
 	return targets{Merchant: w.ByName["merchant A1"].ID, Company: w.ByName["company A1/a"].ID,
 		Shop: w.ByName["shop A1/a"].ID, Order: w.ByName["order A1/a/a"].ID, Settlement: w.ByName["settlement A1/a"].ID,
 		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker,
-		Mismatch: w.ByName["reconciliation mismatch A1/a/a"].ID}
+		Mismatch: w.ByName["reconciliation mismatch A1/a/a"].ID,
+		Event:    w.ByName["event A1/a/a"].ID, WebhookEndpoint: w.ByName["webhook endpoint A1/a"].ID}
 }
 
 var attackers = []attacker{
@@ -49,7 +51,8 @@ var attackers = []attacker{
 		return targets{Merchant: w.ByName["merchant A2"].ID, Company: w.ByName["company A1/b"].ID,
 			Shop: w.ByName["shop A1/b"].ID, Order: w.ByName["order A1/a/b"].ID, Settlement: w.ByName["settlement A1/b"].ID,
 			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker,
-			Mismatch: w.ByName["reconciliation mismatch A1/a/b"].ID}
+			Mismatch: w.ByName["reconciliation mismatch A1/a/b"].ID,
+			Event:    w.ByName["event A1/a/b"].ID, WebhookEndpoint: w.ByName["webhook endpoint A1/b"].ID}
 	}},
 }
 
@@ -82,6 +85,7 @@ var queryCases = map[string]queryCase{
 	"providerAccounts":      {lists: "ProviderAccount"},
 	"outboxMessages":        {lists: "OutboxMessage"},
 	"reconciliationReports": {lists: "ReconciliationReport"},
+	"events":                {lists: "Event"},
 	"settlementOverview": {targeted: true, doc: func(s *schemaModel, t targets) (string, map[string]any) {
 		return `query($c: ID!) { settlementOverview(companyId: $c, from: "2026-01-01", to: "2026-12-31") { ` +
 			s.selection("SettlementOverview", 2) + ` } }`, map[string]any{"c": t.Company}
@@ -187,6 +191,20 @@ var mutationCases = map[string]mutationCase{
 	"revokeSession": {input: func(t targets, _ string) map[string]any { return map[string]any{"sessionId": t.Session} }},
 	"updateMerchantSecurity": {input: func(t targets, _ string) map[string]any {
 		return map[string]any{"merchantId": t.Merchant, "requireMfa": true}
+	}},
+	// Events and webhook endpoints (internal/events).
+	"redeliverEvent": {input: func(t targets, _ string) map[string]any { return map[string]any{"eventId": t.Event} }},
+	"createWebhookEndpoint": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"companyId": t.Company, "url": "https://hooks.example/" + fresh, "eventTypes": []any{"ORDER_CONFIRMED"}}
+	}},
+	"updateWebhookEndpoint": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint, "url": "https://hijack.example/" + fresh}
+	}},
+	"rollWebhookEndpointSecret": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint, "expiresInHours": 1}
+	}},
+	"deleteWebhookEndpoint": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"webhookEndpointId": t.WebhookEndpoint}
 	}},
 }
 

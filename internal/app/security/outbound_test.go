@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -15,12 +16,13 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/pspbackoffice/backoffice/ent/event"
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/psp/psptest"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -54,7 +56,7 @@ func TestCallbacksCannotBeAimedInward(t *testing.T) {
 // TestSlowMerchantDelaysNobody reproduces the rest of finding 3: forty callbacks to
 // an 11 s tarpit slowed another merchant's payment confirmation from 0.5 s to 18 s,
 // because callbacks shared one queue with payment processing. Now callbacks have
-// their own queue and each company at most psp.CallbacksPerCompany in flight: with
+// their own queue and each company at most events.CallbacksPerCompany in flight: with
 // forty callbacks hanging, a new payment is confirmed and another company's
 // callback delivered within seconds.
 func TestSlowMerchantDelaysNobody(t *testing.T) {
@@ -122,8 +124,8 @@ func TestSlowMerchantDelaysNobody(t *testing.T) {
 		if confirmed > 3*time.Second || delivered > 4*time.Second {
 			t.Errorf("a slow merchant delays others: confirmed after %s, callback after %s", confirmed, delivered)
 		}
-		if n := tarpitHits.Load(); n > int32(psp.CallbacksPerCompany) {
-			t.Errorf("%d of one company's callbacks were in flight at once, want at most %d", n, psp.CallbacksPerCompany)
+		if n := tarpitHits.Load(); n > int32(events.CallbacksPerCompany) {
+			t.Errorf("%d of one company's callbacks were in flight at once, want at most %d", n, events.CallbacksPerCompany)
 		}
 	})
 }
@@ -149,15 +151,19 @@ func waitCallbackJob(t *testing.T, e *psptest.Env, orderID string) *rivertype.Jo
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		res, err := e.Jobs.JobList(context.Background(), river.NewJobListParams().Kinds("psp_merchant_callback").First(1000))
+		evs, err := e.DB.Ent.Event.Query().Where(event.OrderID(orderID)).IDs(auth.System(context.Background()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Jobs.JobList(context.Background(), river.NewJobListParams().Kinds("event_delivery").First(1000))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, j := range res.Jobs {
 			var args struct {
-				OrderID string `json:"order_id"`
+				EventID string `json:"event_id"`
 			}
-			if j.Kind == "psp_merchant_callback" && json.Unmarshal(j.EncodedArgs, &args) == nil && args.OrderID == orderID &&
+			if json.Unmarshal(j.EncodedArgs, &args) == nil && slices.Contains(evs, args.EventID) &&
 				(j.State == rivertype.JobStateCancelled || j.State == rivertype.JobStateCompleted || j.State == rivertype.JobStateDiscarded) {
 				return j
 			}

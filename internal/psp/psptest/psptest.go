@@ -27,6 +27,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
@@ -45,12 +46,15 @@ type Options struct {
 	// Poll is the status polling schedule; zero polls every 100 ms for 20 s.
 	Poll psp.PollSchedule
 	// Callbacks is the merchant callback retry policy; zero retries after 50 ms, 100 ms, …
-	Callbacks psp.CallbackPolicy
+	Callbacks events.RetryPolicy
 	// Register adds further workers (fulfilment and refund reconciliation).
 	Register func(*river.Workers)
 	// CallbacksPublicOnly sends callbacks as production does: never to loopback or
 	// private addresses. By default tests' merchant servers on 127.0.0.1 are allowed.
 	CallbacksPublicOnly bool
+	// Now is the order service's clock, and its events service's (secret rolls,
+	// disabling a failing endpoint); nil is time.Now.
+	Now func() time.Time
 }
 
 // Env is the running environment.
@@ -78,7 +82,7 @@ func Start(t testing.TB, d *db.DB, opts Options) *Env {
 		opts.Poll = psp.PollSchedule{Steps: []psp.PollStep{{Every: 100 * time.Millisecond}}, StopAfter: 20 * time.Second}
 	}
 	if opts.Callbacks.MaxAttempts == 0 {
-		opts.Callbacks = psp.CallbackPolicy{Backoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, MaxAttempts: 10}
+		opts.Callbacks = events.RetryPolicy{Backoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, MaxAttempts: 10}
 	}
 	var handler http.Handler = http.NotFoundHandler()
 	var mu sync.RWMutex
@@ -96,7 +100,7 @@ func Start(t testing.TB, d *db.DB, opts Options) *Env {
 	e.Sandboxes = sb
 	e.seed(t)
 	e.Orders = psp.NewOrders(psp.OrdersConfig{DB: d, Registry: sb, PublicURL: srv.URL, Secret: Secret,
-		Poll: opts.Poll, Callbacks: opts.Callbacks, CallbacksAllowPrivate: !opts.CallbacksPublicOnly})
+		Poll: opts.Poll, Callbacks: opts.Callbacks, CallbacksAllowPrivate: !opts.CallbacksPublicOnly, Now: opts.Now})
 	hooks := webhooks.Handler(webhooks.VerifiersFunc(func(ctx context.Context, p domain.Provider) ([]providers.Provider, error) {
 		c, err := sb.For(ctx, e.PSP.ID, p)
 		return []providers.Provider{c}, err

@@ -161,6 +161,10 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 					SetToAddress("finance@example.com").SetSubject(marker("obx")).SetBody("owed").SetStatus("NOT_SENT").Save(ctx)
 				must(err)
 				add("outbox "+mname+"/"+cn, Object{Type: "OutboxMessage", ID: obx.ID, Marker: obx.Subject, PSP: p.ID, Merch: m.ID, Company: co.ID})
+				whk, err := c.WebhookEndpoint.Create().SetPspID(p.ID).SetMerchantID(m.ID).SetCompanyID(co.ID).
+					SetURL("https://hooks.example/" + marker("whk")).SetSecretSealed([]byte("sealed")).Save(ctx)
+				must(err)
+				add("webhook endpoint "+mname+"/"+cn, Object{Type: "WebhookEndpoint", ID: whk.ID, Marker: whk.URL, PSP: p.ID, Merch: m.ID, Company: co.ID})
 				act, err := c.ProviderActivation.Create().SetCompanyID(co.ID).SetProvider(domain.ProviderPaywerk).
 					SetStatus(domain.ActivationActive).SetExternalMerchantID(marker("act")).Save(ctx)
 				must(err)
@@ -224,6 +228,15 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 					SetReason(marker("ref")).Save(ctx)
 				must(err)
 				addIn("refund", "Refund", r.ID, r.Reason)
+				ev, err := c.Event.Create().SetPspID(p.ID).SetMerchantID(m.ID).SetCompanyID(co.ID).SetShopID(sh.ID).
+					SetOrderID(o.ID).SetSequence(1).SetType("ORDER_CONFIRMED").Save(ctx)
+				must(err)
+				addIn("event", "Event", ev.ID, "")
+				evd, err := c.EventDelivery.Create().SetEventID(ev.ID).SetPspID(p.ID).SetMerchantID(m.ID).SetCompanyID(co.ID).
+					SetShopID(sh.ID).SetAttempt(1).SetURL("https://hooks.example/" + marker("evd")).SetAt(time.Now()).
+					SetDurationMs(12).SetOutcome("SUCCEEDED").Save(ctx)
+				must(err)
+				addIn("event delivery", "EventDelivery", evd.ID, evd.URL)
 				rl, err := c.RefundLine.Create().SetRefundID(r.ID).SetOrderItemID(it.ID).SetRefundType(domain.RefundReturn).
 					SetQuantity(money.Units(1)).SetAmountMinor(1000).Save(ctx)
 				must(err)
@@ -310,7 +323,7 @@ func Sees(p *auth.Principal, o Object) bool {
 		switch o.Type {
 		case "ProviderAccount":
 			return false
-		case "AuditEvent", "User", "APIKey":
+		case "AuditEvent", "User", "APIKey", "WebhookEndpoint":
 			return p.Role == domain.RoleMerchantAdmin && o.Merch == p.MerchantID
 		}
 		return o.Merch == p.MerchantID
@@ -325,7 +338,7 @@ func Sees(p *auth.Principal, o Object) bool {
 			return o.ID == p.ShopID
 		case "APIKey":
 			return o.ID == p.ID
-		case "Order", "OrderItem", "Fulfilment", "FulfilmentLine", "Refund", "RefundLine":
+		case "Order", "OrderItem", "Fulfilment", "FulfilmentLine", "Refund", "RefundLine", "Event", "EventDelivery":
 			return orders && o.Company == p.CompanyID && o.Shop == p.ShopID
 		case "Settlement", "SettlementEntry", "SettlementTotal":
 			return p.HasScope(auth.ScopeSettlementsRead) && o.Company == p.CompanyID

@@ -5,7 +5,7 @@ describe('roles', () => {
   it.each<[Role, string[], string]>([
     ['PSP_ADMIN', ['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
     ['PSP_OPERATOR', ['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
-    ['MERCHANT_ADMIN', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
+    ['MERCHANT_ADMIN', ['Orders', 'Settlements', 'API keys', 'Team', 'Webhooks'], '/orders'],
     ['MERCHANT_OPERATOR', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
     ['MERCHANT_VIEWER', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
   ])('%s sees %j and lands on %s', (role, labels, home) => {

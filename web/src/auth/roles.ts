@@ -17,6 +17,8 @@ export type Audience = 'psp' | 'merchant';
 export interface NavEntry {
   label: string;
   to: string;
+  /** Only these roles see the entry; every role of the audience when absent. */
+  roles?: readonly Role[];
 }
 
 export const navigation: Readonly<Record<Audience, readonly NavEntry[]>> = {
@@ -33,6 +35,7 @@ export const navigation: Readonly<Record<Audience, readonly NavEntry[]>> = {
     { label: 'Settlements', to: '/settlements' },
     { label: 'API keys', to: '/api-keys' },
     { label: 'Team', to: '/team' },
+    { label: 'Webhooks', to: '/webhooks', roles: ['MERCHANT_ADMIN'] },
   ],
 };
 
@@ -53,7 +56,7 @@ export function audienceOf(role: Role): Audience {
 }
 
 export function navigationFor(role: Role): readonly NavEntry[] {
-  return navigation[audienceOf(role)];
+  return navigation[audienceOf(role)].filter((entry) => !entry.roles || entry.roles.includes(role));
 }
 
 /** Where a user lands after signing in: the first entry of their navigation. */

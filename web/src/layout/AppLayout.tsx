@@ -18,6 +18,7 @@ const navIcons: Record<string, ReactNode> = {
   '/team': <UsersIcon size={18} />,
   '/users': <UsersIcon size={18} />,
   '/audit': <ListIcon size={18} />,
+  '/webhooks': <ListIcon size={18} />,
 };
 
 /** The merchant a merchant user works for, shown under the brand. */

@@ -2,6 +2,7 @@ import { Grid, Stack, Text, Timeline } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
+import { useAuth } from '../../auth/AuthContext';
 import { DetailList, EmptyState, IdText, LoadingBlock, PageHeader, QueryError, Section, Stat, StatusBadge } from '../../components/Page';
 import { formatDate, formatDateTime, formatMoney } from '../../lib/format';
 import { fulfilmentStatus, labelOf, orderStatus, productTypeLabels, providerLabels } from '../../lib/labels';
@@ -10,6 +11,7 @@ import { OrderActions } from './OrderActions';
 import { OrderMismatchFlag } from '../reconciliation/OrderMismatchFlag';
 import { OrderDetailQueryDocument, type OrderDetail } from './orderDetail';
 import { timelineOf } from './OrderTimeline';
+import { OrderEvents } from '../webhooks/OrderEvents';
 
 function addressText(address: OrderDetail['billingAddress'] | null | undefined): ReactNode {
   if (!address) {
@@ -29,7 +31,17 @@ function addressText(address: OrderDetail['billingAddress'] | null | undefined):
   );
 }
 
-export function OrderView({ order, actions, back }: { order: OrderDetail; actions?: ReactNode; back: { to: string; label: string } }) {
+export function OrderView({
+  order,
+  actions,
+  back,
+  canResend,
+}: {
+  order: OrderDetail;
+  actions?: ReactNode;
+  back: { to: string; label: string };
+  canResend?: boolean;
+}) {
   const customer = [order.firstName, order.lastName].filter(Boolean).join(' ');
   const events = timelineOf(order);
   return (
@@ -70,18 +82,21 @@ export function OrderView({ order, actions, back }: { order: OrderDetail; action
         </Section>
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 7 }}>
-            <Section title="Activity" description="Fulfilments and refunds with their status at the provider">
-              <Timeline active={events.length} bulletSize={14} lineWidth={2}>
-                {events.map((event) => (
-                  <Timeline.Item key={event.key} color={event.color} title={<Text size="sm" fw={600} component="div">{event.title}</Text>}>
-                    <Text size="xs" c="dimmed" mb={2}>
-                      {formatDateTime(event.at)}
-                    </Text>
-                    {typeof event.body === 'string' ? <Text size="xs" c="dimmed">{event.body}</Text> : event.body}
-                  </Timeline.Item>
-                ))}
-              </Timeline>
-            </Section>
+            <Stack gap="md">
+              <Section title="Activity" description="Fulfilments and refunds with their status at the provider">
+                <Timeline active={events.length} bulletSize={14} lineWidth={2}>
+                  {events.map((event) => (
+                    <Timeline.Item key={event.key} color={event.color} title={<Text size="sm" fw={600} component="div">{event.title}</Text>}>
+                      <Text size="xs" c="dimmed" mb={2}>
+                        {formatDateTime(event.at)}
+                      </Text>
+                      {typeof event.body === 'string' ? <Text size="xs" c="dimmed">{event.body}</Text> : event.body}
+                    </Timeline.Item>
+                  ))}
+                </Timeline>
+              </Section>
+              <OrderEvents orderId={order.id} canResend={canResend ?? false} />
+            </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <Stack gap="md">
@@ -121,6 +136,7 @@ export function OrderView({ order, actions, back }: { order: OrderDetail; action
 /** A merchant's order: its items, amounts, and a timeline of fulfilments and refunds, with the fulfil and refund actions. */
 export function OrderPage() {
   const { id = '' } = useParams();
+  const { user } = useAuth();
   const [result, reexecute] = useQuery({ query: OrderDetailQueryDocument, variables: { id } });
   const order = result.data?.node?.__typename === 'Order' ? result.data.node : undefined;
   const back = { to: '/orders', label: 'Orders' };
@@ -147,6 +163,7 @@ export function OrderPage() {
     <OrderView
       order={order}
       back={back}
+      canResend={user?.role !== 'MERCHANT_VIEWER'}
       actions={<OrderActions order={order} onChanged={() => reexecute({ requestPolicy: 'network-only' })} />}
     />
   );
