@@ -783,7 +783,8 @@ query OrderEvents ($orderId: ID!, $after: Cursor) {
 `
 
 // One page of the order's events, oldest first (sequence order), after a cursor; without
-// a cursor from the order's first event on (a backfill, README "Backfill").
+// a cursor from the order's first event on (a backfill: README
+// "Merchant callbacks, events and webhook endpoints").
 func OrderEvents(
 	ctx_ context.Context,
 	client_ graphql.Client,

@@ -150,11 +150,11 @@ const (
 	idleBackfill = 20
 )
 
-// follower reads one order's events in sequence order (README "Backfill"). It pages
-// on with the last page's cursor; the events carry sequence numbers 1, 2, 3, … without
-// gaps, so a number it did not expect tells a duplicate (lower: skipped) from a missed
-// event (higher: held back, and the order's events are read again from the first until
-// the missing ones are there).
+// follower reads one order's events in sequence order, as README "Merchant callbacks,
+// events and webhook endpoints" tells a receiver to. It pages on with the last page's
+// cursor; the events carry sequence numbers 1, 2, 3, … without gaps, so a number it did
+// not expect tells a duplicate (lower: dropped) from a missed event (higher: held back,
+// and the order's events are read again from the first until the missing ones are there).
 type follower struct {
 	c       graphql.Client
 	orderID string
