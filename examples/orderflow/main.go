@@ -85,7 +85,7 @@ func run(ctx context.Context, c graphql.Client, reference string, provider *Prov
 	f := &follower{c: c, orderID: p.Order.Id, out: out}
 	var fulfilment *FulfilAllFulfilAllFulfilOrderPayloadFulfilment
 	for {
-		evs, err := f.poll(ctx)
+		evs, pollErr := f.poll(ctx) // with an error, the events handed out before it
 		for _, e := range evs { // the new events, in sequence order, each once
 			fmt.Fprintf(out, "event %d %s %s\n", *e.Sequence, e.Type, e.CreatedAt.Format(time.RFC3339Nano))
 			switch e.Type {
@@ -107,8 +107,8 @@ func run(ctx context.Context, c graphql.Client, reference string, provider *Prov
 				return fmt.Errorf("the fulfilment failed%s", reason)
 			}
 		}
-		if err != nil {
-			return err
+		if pollErr != nil {
+			return pollErr
 		}
 		select {
 		case <-ctx.Done():
