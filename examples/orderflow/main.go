@@ -86,7 +86,7 @@ func run(ctx context.Context, c graphql.Client, reference string, provider *Prov
 	var fulfilment *FulfilAllFulfilAllFulfilOrderPayloadFulfilment
 	for {
 		evs, pollErr := f.poll(ctx) // with an error, the events handed out before it
-		for _, e := range evs { // the new events, in sequence order, each once
+		for _, e := range evs {     // the new events, in sequence order, each once
 			fmt.Fprintf(out, "event %d %s %s\n", *e.Sequence, e.Type, e.CreatedAt.Format(time.RFC3339Nano))
 			switch e.Type {
 			case EventTypeOrderConfirmed:
