@@ -85,8 +85,9 @@ func run(ctx context.Context, c graphql.Client, reference string, provider *Prov
 	f := &follower{c: c, orderID: p.Order.Id, out: out}
 	var fulfilment *FulfilAllFulfilAllFulfilOrderPayloadFulfilment
 	for {
-		evs, pollErr := f.poll(ctx) // with an error, the events handed out before it
-		for _, e := range evs {     // the new events, in sequence order, each once
+		// The new events, in sequence order, each once (with an error, those before it).
+		evs, pollErr := f.poll(ctx)
+		for _, e := range evs {
 			fmt.Fprintf(out, "event %d %s %s\n", *e.Sequence, e.Type, e.CreatedAt.Format(time.RFC3339Nano))
 			switch e.Type {
 			case EventTypeOrderConfirmed:
