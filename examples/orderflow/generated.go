@@ -4,8 +4,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"time"
 
 	"github.com/Khan/genqlient/graphql"
 )
@@ -276,6 +275,33 @@ var AllErrorCode = []ErrorCode{
 	ErrorCodeSettlementClosed,
 }
 
+// EventType is enum for the field type
+type EventType string
+
+const (
+	EventTypeOrderConfirmed      EventType = "ORDER_CONFIRMED"
+	EventTypeOrderFailed         EventType = "ORDER_FAILED"
+	EventTypeOrderCancelled      EventType = "ORDER_CANCELLED"
+	EventTypeFulfilmentSucceeded EventType = "FULFILMENT_SUCCEEDED"
+	EventTypeFulfilmentFailed    EventType = "FULFILMENT_FAILED"
+	EventTypeRefundSucceeded     EventType = "REFUND_SUCCEEDED"
+	EventTypeRefundFailed        EventType = "REFUND_FAILED"
+	EventTypeSettlementCreated   EventType = "SETTLEMENT_CREATED"
+	EventTypeSettlementPaid      EventType = "SETTLEMENT_PAID"
+)
+
+var AllEventType = []EventType{
+	EventTypeOrderConfirmed,
+	EventTypeOrderFailed,
+	EventTypeOrderCancelled,
+	EventTypeFulfilmentSucceeded,
+	EventTypeFulfilmentFailed,
+	EventTypeRefundSucceeded,
+	EventTypeRefundFailed,
+	EventTypeSettlementCreated,
+	EventTypeSettlementPaid,
+}
+
 // FulfilAllFulfilAllFulfilOrderPayload includes the requested fields of the GraphQL type FulfilOrderPayload.
 type FulfilAllFulfilAllFulfilOrderPayload struct {
 	// The fulfilment: SUCCEEDED once the provider captured it; PENDING while the
@@ -432,6 +458,93 @@ var AllOperationStatus = []OperationStatus{
 	OperationStatusFailed,
 }
 
+// OrderEventsEventsEventConnection includes the requested fields of the GraphQL type EventConnection.
+// The GraphQL type's documentation follows.
+//
+// A connection to a list of items.
+type OrderEventsEventsEventConnection struct {
+	// A list of edges.
+	Edges []*OrderEventsEventsEventConnectionEdgesEventEdge `json:"edges"`
+	// Information to aid in pagination.
+	PageInfo OrderEventsEventsEventConnectionPageInfo `json:"pageInfo"`
+}
+
+// GetEdges returns OrderEventsEventsEventConnection.Edges, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnection) GetEdges() []*OrderEventsEventsEventConnectionEdgesEventEdge {
+	return v.Edges
+}
+
+// GetPageInfo returns OrderEventsEventsEventConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnection) GetPageInfo() OrderEventsEventsEventConnectionPageInfo {
+	return v.PageInfo
+}
+
+// OrderEventsEventsEventConnectionEdgesEventEdge includes the requested fields of the GraphQL type EventEdge.
+// The GraphQL type's documentation follows.
+//
+// An edge in a connection.
+type OrderEventsEventsEventConnectionEdgesEventEdge struct {
+	// The item at the end of the edge.
+	Node *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent `json:"node"`
+}
+
+// GetNode returns OrderEventsEventsEventConnectionEdgesEventEdge.Node, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionEdgesEventEdge) GetNode() *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent {
+	return v.Node
+}
+
+// OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent includes the requested fields of the GraphQL type Event.
+type OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent struct {
+	Id        string    `json:"id"`
+	Sequence  *int      `json:"sequence"`
+	Type      EventType `json:"type"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetId returns OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent.Id, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent) GetId() string { return v.Id }
+
+// GetSequence returns OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent.Sequence, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent) GetSequence() *int {
+	return v.Sequence
+}
+
+// GetType returns OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent.Type, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent) GetType() EventType { return v.Type }
+
+// GetCreatedAt returns OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent.CreatedAt, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionEdgesEventEdgeNodeEvent) GetCreatedAt() time.Time {
+	return v.CreatedAt
+}
+
+// OrderEventsEventsEventConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+// The GraphQL type's documentation follows.
+//
+// Information about pagination in a connection.
+// https://relay.dev/graphql/connections.htm#sec-undefined.PageInfo
+type OrderEventsEventsEventConnectionPageInfo struct {
+	// When paginating forwards, are there more items?
+	HasNextPage bool `json:"hasNextPage"`
+	// When paginating forwards, the cursor to continue.
+	EndCursor *string `json:"endCursor"`
+}
+
+// GetHasNextPage returns OrderEventsEventsEventConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionPageInfo) GetHasNextPage() bool { return v.HasNextPage }
+
+// GetEndCursor returns OrderEventsEventsEventConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *OrderEventsEventsEventConnectionPageInfo) GetEndCursor() *string { return v.EndCursor }
+
+// OrderEventsResponse is returned by OrderEvents on success.
+type OrderEventsResponse struct {
+	// Events, newest first; with orderId, that order's in sequence order (a backfill after
+	// a gap in the sequence numbers a receiver saw). first: at most 100.
+	Events OrderEventsEventsEventConnection `json:"events"`
+}
+
+// GetEvents returns OrderEventsResponse.Events, and is useful for accessing the field via an interface.
+func (v *OrderEventsResponse) GetEvents() OrderEventsEventsEventConnection { return v.Events }
+
 // One line of the shopping cart.
 type OrderItemInput struct {
 	// Unique within the order: fulfilment and refunds name items by sku.
@@ -460,621 +573,6 @@ func (v *OrderItemInput) GetUnitPrice() string { return v.UnitPrice }
 
 // GetVatRate returns OrderItemInput.VatRate, and is useful for accessing the field via an interface.
 func (v *OrderItemInput) GetVatRate() *string { return v.VatRate }
-
-// OrderStateNode includes the requested fields of the GraphQL interface Node.
-//
-// OrderStateNode is implemented by the following types:
-// OrderStateNodeApiKey
-// OrderStateNodeAuditEvent
-// OrderStateNodeCompany
-// OrderStateNodeEvent
-// OrderStateNodeFeeRule
-// OrderStateNodeFulfilment
-// OrderStateNodeFulfilmentLine
-// OrderStateNodeMerchant
-// OrderStateNodeOrder
-// OrderStateNodeOrderItem
-// OrderStateNodeOutboxMessage
-// OrderStateNodePSP
-// OrderStateNodeProviderAccount
-// OrderStateNodeProviderActivation
-// OrderStateNodeReconciliationMismatch
-// OrderStateNodeReconciliationReport
-// OrderStateNodeRefund
-// OrderStateNodeRefundLine
-// OrderStateNodeSettlement
-// OrderStateNodeSettlementEntry
-// OrderStateNodeShop
-// OrderStateNodeUser
-// OrderStateNodeWebhookEndpoint
-// The GraphQL type's documentation follows.
-//
-// An object with an ID.
-// Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
-type OrderStateNode interface {
-	implementsGraphQLInterfaceOrderStateNode()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-}
-
-func (v *OrderStateNodeApiKey) implementsGraphQLInterfaceOrderStateNode()                 {}
-func (v *OrderStateNodeAuditEvent) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeCompany) implementsGraphQLInterfaceOrderStateNode()                {}
-func (v *OrderStateNodeEvent) implementsGraphQLInterfaceOrderStateNode()                  {}
-func (v *OrderStateNodeFeeRule) implementsGraphQLInterfaceOrderStateNode()                {}
-func (v *OrderStateNodeFulfilment) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeFulfilmentLine) implementsGraphQLInterfaceOrderStateNode()         {}
-func (v *OrderStateNodeMerchant) implementsGraphQLInterfaceOrderStateNode()               {}
-func (v *OrderStateNodeOrder) implementsGraphQLInterfaceOrderStateNode()                  {}
-func (v *OrderStateNodeOrderItem) implementsGraphQLInterfaceOrderStateNode()              {}
-func (v *OrderStateNodeOutboxMessage) implementsGraphQLInterfaceOrderStateNode()          {}
-func (v *OrderStateNodePSP) implementsGraphQLInterfaceOrderStateNode()                    {}
-func (v *OrderStateNodeProviderAccount) implementsGraphQLInterfaceOrderStateNode()        {}
-func (v *OrderStateNodeProviderActivation) implementsGraphQLInterfaceOrderStateNode()     {}
-func (v *OrderStateNodeReconciliationMismatch) implementsGraphQLInterfaceOrderStateNode() {}
-func (v *OrderStateNodeReconciliationReport) implementsGraphQLInterfaceOrderStateNode()   {}
-func (v *OrderStateNodeRefund) implementsGraphQLInterfaceOrderStateNode()                 {}
-func (v *OrderStateNodeRefundLine) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeSettlement) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeSettlementEntry) implementsGraphQLInterfaceOrderStateNode()        {}
-func (v *OrderStateNodeShop) implementsGraphQLInterfaceOrderStateNode()                   {}
-func (v *OrderStateNodeUser) implementsGraphQLInterfaceOrderStateNode()                   {}
-func (v *OrderStateNodeWebhookEndpoint) implementsGraphQLInterfaceOrderStateNode()        {}
-
-func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ApiKey":
-		*v = new(OrderStateNodeApiKey)
-		return json.Unmarshal(b, *v)
-	case "AuditEvent":
-		*v = new(OrderStateNodeAuditEvent)
-		return json.Unmarshal(b, *v)
-	case "Company":
-		*v = new(OrderStateNodeCompany)
-		return json.Unmarshal(b, *v)
-	case "Event":
-		*v = new(OrderStateNodeEvent)
-		return json.Unmarshal(b, *v)
-	case "FeeRule":
-		*v = new(OrderStateNodeFeeRule)
-		return json.Unmarshal(b, *v)
-	case "Fulfilment":
-		*v = new(OrderStateNodeFulfilment)
-		return json.Unmarshal(b, *v)
-	case "FulfilmentLine":
-		*v = new(OrderStateNodeFulfilmentLine)
-		return json.Unmarshal(b, *v)
-	case "Merchant":
-		*v = new(OrderStateNodeMerchant)
-		return json.Unmarshal(b, *v)
-	case "Order":
-		*v = new(OrderStateNodeOrder)
-		return json.Unmarshal(b, *v)
-	case "OrderItem":
-		*v = new(OrderStateNodeOrderItem)
-		return json.Unmarshal(b, *v)
-	case "OutboxMessage":
-		*v = new(OrderStateNodeOutboxMessage)
-		return json.Unmarshal(b, *v)
-	case "PSP":
-		*v = new(OrderStateNodePSP)
-		return json.Unmarshal(b, *v)
-	case "ProviderAccount":
-		*v = new(OrderStateNodeProviderAccount)
-		return json.Unmarshal(b, *v)
-	case "ProviderActivation":
-		*v = new(OrderStateNodeProviderActivation)
-		return json.Unmarshal(b, *v)
-	case "ReconciliationMismatch":
-		*v = new(OrderStateNodeReconciliationMismatch)
-		return json.Unmarshal(b, *v)
-	case "ReconciliationReport":
-		*v = new(OrderStateNodeReconciliationReport)
-		return json.Unmarshal(b, *v)
-	case "Refund":
-		*v = new(OrderStateNodeRefund)
-		return json.Unmarshal(b, *v)
-	case "RefundLine":
-		*v = new(OrderStateNodeRefundLine)
-		return json.Unmarshal(b, *v)
-	case "Settlement":
-		*v = new(OrderStateNodeSettlement)
-		return json.Unmarshal(b, *v)
-	case "SettlementEntry":
-		*v = new(OrderStateNodeSettlementEntry)
-		return json.Unmarshal(b, *v)
-	case "Shop":
-		*v = new(OrderStateNodeShop)
-		return json.Unmarshal(b, *v)
-	case "User":
-		*v = new(OrderStateNodeUser)
-		return json.Unmarshal(b, *v)
-	case "WebhookEndpoint":
-		*v = new(OrderStateNodeWebhookEndpoint)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Node.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OrderStateNode: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOrderStateNode(v *OrderStateNode) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OrderStateNodeApiKey:
-		typename = "ApiKey"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeApiKey
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeAuditEvent:
-		typename = "AuditEvent"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeAuditEvent
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeCompany:
-		typename = "Company"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeCompany
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeEvent:
-		typename = "Event"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeEvent
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeFeeRule:
-		typename = "FeeRule"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeFeeRule
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeFulfilment:
-		typename = "Fulfilment"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeFulfilment
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeFulfilmentLine:
-		typename = "FulfilmentLine"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeFulfilmentLine
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeMerchant:
-		typename = "Merchant"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeMerchant
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeOrder:
-		typename = "Order"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeOrder
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeOrderItem:
-		typename = "OrderItem"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeOrderItem
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeOutboxMessage:
-		typename = "OutboxMessage"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeOutboxMessage
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodePSP:
-		typename = "PSP"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodePSP
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeProviderAccount:
-		typename = "ProviderAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeProviderAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeProviderActivation:
-		typename = "ProviderActivation"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeProviderActivation
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeReconciliationMismatch:
-		typename = "ReconciliationMismatch"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeReconciliationMismatch
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeReconciliationReport:
-		typename = "ReconciliationReport"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeReconciliationReport
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeRefund:
-		typename = "Refund"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeRefund
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeRefundLine:
-		typename = "RefundLine"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeRefundLine
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeSettlement:
-		typename = "Settlement"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeSettlement
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeSettlementEntry:
-		typename = "SettlementEntry"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeSettlementEntry
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeShop:
-		typename = "Shop"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeShop
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeUser:
-		typename = "User"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeUser
-		}{typename, v}
-		return json.Marshal(result)
-	case *OrderStateNodeWebhookEndpoint:
-		typename = "WebhookEndpoint"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*OrderStateNodeWebhookEndpoint
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OrderStateNode: "%T"`, v)
-	}
-}
-
-// OrderStateNodeApiKey includes the requested fields of the GraphQL type ApiKey.
-type OrderStateNodeApiKey struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeApiKey.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeApiKey) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeAuditEvent includes the requested fields of the GraphQL type AuditEvent.
-type OrderStateNodeAuditEvent struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeAuditEvent.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeAuditEvent) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeCompany includes the requested fields of the GraphQL type Company.
-type OrderStateNodeCompany struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeCompany.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeCompany) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeEvent includes the requested fields of the GraphQL type Event.
-type OrderStateNodeEvent struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeEvent.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeEvent) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeFeeRule includes the requested fields of the GraphQL type FeeRule.
-type OrderStateNodeFeeRule struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeFeeRule.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeFeeRule) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeFulfilment includes the requested fields of the GraphQL type Fulfilment.
-type OrderStateNodeFulfilment struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeFulfilment.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeFulfilment) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeFulfilmentLine includes the requested fields of the GraphQL type FulfilmentLine.
-type OrderStateNodeFulfilmentLine struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeFulfilmentLine.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeFulfilmentLine) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeMerchant includes the requested fields of the GraphQL type Merchant.
-type OrderStateNodeMerchant struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeMerchant.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeMerchant) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeOrder includes the requested fields of the GraphQL type Order.
-type OrderStateNodeOrder struct {
-	Typename *string     `json:"__typename"`
-	Id       string      `json:"id"`
-	Status   OrderStatus `json:"status"`
-}
-
-// GetTypename returns OrderStateNodeOrder.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeOrder) GetTypename() *string { return v.Typename }
-
-// GetId returns OrderStateNodeOrder.Id, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeOrder) GetId() string { return v.Id }
-
-// GetStatus returns OrderStateNodeOrder.Status, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeOrder) GetStatus() OrderStatus { return v.Status }
-
-// OrderStateNodeOrderItem includes the requested fields of the GraphQL type OrderItem.
-type OrderStateNodeOrderItem struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeOrderItem.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeOrderItem) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeOutboxMessage includes the requested fields of the GraphQL type OutboxMessage.
-type OrderStateNodeOutboxMessage struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeOutboxMessage.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeOutboxMessage) GetTypename() *string { return v.Typename }
-
-// OrderStateNodePSP includes the requested fields of the GraphQL type PSP.
-type OrderStateNodePSP struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodePSP.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodePSP) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeProviderAccount includes the requested fields of the GraphQL type ProviderAccount.
-type OrderStateNodeProviderAccount struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeProviderAccount.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeProviderAccount) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeProviderActivation includes the requested fields of the GraphQL type ProviderActivation.
-type OrderStateNodeProviderActivation struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeProviderActivation.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeProviderActivation) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeReconciliationMismatch includes the requested fields of the GraphQL type ReconciliationMismatch.
-type OrderStateNodeReconciliationMismatch struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeReconciliationMismatch.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeReconciliationMismatch) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeReconciliationReport includes the requested fields of the GraphQL type ReconciliationReport.
-type OrderStateNodeReconciliationReport struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeReconciliationReport.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeReconciliationReport) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeRefund includes the requested fields of the GraphQL type Refund.
-type OrderStateNodeRefund struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeRefund.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeRefund) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeRefundLine includes the requested fields of the GraphQL type RefundLine.
-type OrderStateNodeRefundLine struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeRefundLine.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeRefundLine) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeSettlement includes the requested fields of the GraphQL type Settlement.
-type OrderStateNodeSettlement struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeSettlement.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeSettlement) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeSettlementEntry includes the requested fields of the GraphQL type SettlementEntry.
-type OrderStateNodeSettlementEntry struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeSettlementEntry.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeSettlementEntry) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeShop includes the requested fields of the GraphQL type Shop.
-type OrderStateNodeShop struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeShop.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeShop) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeUser includes the requested fields of the GraphQL type User.
-type OrderStateNodeUser struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeUser.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeUser) GetTypename() *string { return v.Typename }
-
-// OrderStateNodeWebhookEndpoint includes the requested fields of the GraphQL type WebhookEndpoint.
-type OrderStateNodeWebhookEndpoint struct {
-	Typename *string `json:"__typename"`
-}
-
-// GetTypename returns OrderStateNodeWebhookEndpoint.Typename, and is useful for accessing the field via an interface.
-func (v *OrderStateNodeWebhookEndpoint) GetTypename() *string { return v.Typename }
-
-// OrderStateResponse is returned by OrderState on success.
-type OrderStateResponse struct {
-	// Fetches an object given its ID.
-	Node *OrderStateNode `json:"-"`
-}
-
-// GetNode returns OrderStateResponse.Node, and is useful for accessing the field via an interface.
-func (v *OrderStateResponse) GetNode() *OrderStateNode { return v.Node }
-
-func (v *OrderStateResponse) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OrderStateResponse
-		Node json.RawMessage `json:"node"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OrderStateResponse = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Node
-		src := firstPass.Node
-		if len(src) != 0 && string(src) != "null" {
-			*dst = new(OrderStateNode)
-			err = __unmarshalOrderStateNode(
-				src, *dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal OrderStateResponse.Node: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalOrderStateResponse struct {
-	Node json.RawMessage `json:"node"`
-}
-
-func (v *OrderStateResponse) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OrderStateResponse) __premarshalJSON() (*__premarshalOrderStateResponse, error) {
-	var retval __premarshalOrderStateResponse
-
-	{
-
-		dst := &retval.Node
-		src := v.Node
-		if src != nil {
-			var err error
-			*dst, err = __marshalOrderStateNode(
-				src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OrderStateResponse.Node: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
 
 // OrderStatus is enum for the field status
 type OrderStatus string
@@ -1145,13 +643,17 @@ func (v *__FulfilAllInput) GetOrderId() string { return v.OrderId }
 // GetIdempotencyKey returns __FulfilAllInput.IdempotencyKey, and is useful for accessing the field via an interface.
 func (v *__FulfilAllInput) GetIdempotencyKey() *string { return v.IdempotencyKey }
 
-// __OrderStateInput is used internally by genqlient
-type __OrderStateInput struct {
-	Id string `json:"id"`
+// __OrderEventsInput is used internally by genqlient
+type __OrderEventsInput struct {
+	OrderId string  `json:"orderId"`
+	After   *string `json:"after"`
 }
 
-// GetId returns __OrderStateInput.Id, and is useful for accessing the field via an interface.
-func (v *__OrderStateInput) GetId() string { return v.Id }
+// GetOrderId returns __OrderEventsInput.OrderId, and is useful for accessing the field via an interface.
+func (v *__OrderEventsInput) GetOrderId() string { return v.OrderId }
+
+// GetAfter returns __OrderEventsInput.After, and is useful for accessing the field via an interface.
+func (v *__OrderEventsInput) GetAfter() *string { return v.After }
 
 // The mutation executed by CreateOrder.
 const CreateOrder_Operation = `
@@ -1260,35 +762,45 @@ func FulfilAll(
 	return data_, err_
 }
 
-// The query executed by OrderState.
-const OrderState_Operation = `
-query OrderState ($id: ID!) {
-	node(id: $id) {
-		__typename
-		... on Order {
-			id
-			status
+// The query executed by OrderEvents.
+const OrderEvents_Operation = `
+query OrderEvents ($orderId: ID!, $after: Cursor) {
+	events(orderId: $orderId, first: 100, after: $after) {
+		edges {
+			node {
+				id
+				sequence
+				type
+				createdAt
+			}
+		}
+		pageInfo {
+			hasNextPage
+			endCursor
 		}
 	}
 }
 `
 
-// TODO(events): follow the order through events(orderId:) once the schema has it;
-// until then the example reads the order's status.
-func OrderState(
+// One page of the order's events, oldest first (sequence order), after a cursor; without
+// a cursor from the order's first event on (a backfill: README
+// "Merchant callbacks, events and webhook endpoints").
+func OrderEvents(
 	ctx_ context.Context,
 	client_ graphql.Client,
-	id string,
-) (data_ *OrderStateResponse, err_ error) {
+	orderId string,
+	after *string,
+) (data_ *OrderEventsResponse, err_ error) {
 	req_ := &graphql.Request{
-		OpName: "OrderState",
-		Query:  OrderState_Operation,
-		Variables: &__OrderStateInput{
-			Id: id,
+		OpName: "OrderEvents",
+		Query:  OrderEvents_Operation,
+		Variables: &__OrderEventsInput{
+			OrderId: orderId,
+			After:   after,
 		},
 	}
 
-	data_ = &OrderStateResponse{}
+	data_ = &OrderEventsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
