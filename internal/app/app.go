@@ -70,7 +70,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	if logger == nil {
 		logger = slog.Default()
 	}
-	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+	migrating := cfg.DBOptions()
+	migrating.Replica = "" // migrations write: the primary alone
+	d, err := db.OpenWith(cfg.DatabaseURL, migrating)
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +86,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		_ = d.Close()
 		// Behind a pooler no setting survives the transaction: statement_timeout is
 		// the role's or the database's there (README "Running several instances").
-		serving := cfg.DatabaseURL
+		serving, opts := cfg.DatabaseURL, cfg.DBOptions()
 		if !d.Pooled {
 			serving = db.WithStatementTimeout(serving, cfg.StatementTimeoutOrDefault())
+			opts.Replica = db.WithStatementTimeout(opts.Replica, cfg.StatementTimeoutOrDefault())
 		}
-		if d, err = db.OpenWith(serving, cfg.DBOptions()); err != nil {
+		if d, err = db.OpenWith(serving, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -165,7 +168,7 @@ func (a *App) assemble(ctx context.Context) error {
 		UI:               web.Handler(),
 		GraphiQL:         web.GraphiQL(),
 		// Who is asking: login tokens and API keys (internal/auth).
-		Authenticate: a.Auth.Authenticate,
+		Authenticate: a.authenticate,
 		Resolver: &graph.Resolver{
 			Client:     a.DB.Ent,
 			Registry:   a.Registry,

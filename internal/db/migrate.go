@@ -43,6 +43,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.migrateLimits(ctx); err != nil {
 		return fmt.Errorf("migrate rate limits: %w", err)
 	}
+	if err := d.migrateReplicaFences(ctx); err != nil {
+		return fmt.Errorf("migrate replica fences: %w", err)
+	}
 	if err := d.migrateRiver(ctx); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
@@ -70,19 +73,25 @@ func (d *DB) migrateRiver(ctx context.Context) error {
 // (internal/limits) on PostgreSQL; SQLite's live in the one process. Like River's
 // tables it is infrastructure, not domain rows, so it is not an ent schema.
 func (d *DB) migrateLimits(ctx context.Context) error {
-	if !d.IsPostgres() {
-		return nil
-	}
-	_, err := d.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
+	return d.execOnPostgres(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
   limiter text NOT NULL,
   key bytea NOT NULL,
   window_start timestamptz NOT NULL,
   count integer NOT NULL,
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (limiter, key, window_start)
-)`)
-	if err == nil {
-		_, err = d.SQL.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+)`, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+}
+
+// execOnPostgres runs infrastructure DDL in order on PostgreSQL; SQLite has none.
+func (d *DB) execOnPostgres(ctx context.Context, stmts ...string) error {
+	if !d.IsPostgres() {
+		return nil
 	}
-	return err
+	for _, s := range stmts {
+		if _, err := d.SQL.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -48,6 +48,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	d.wrote(ctx) // read your own writes from here on (replica.go)
 	return nil
 }
 

@@ -165,7 +165,7 @@ func (a *totalsAcc) split(cur string) []ProductTypeTotals {
 // totals per product type (settlement_totals, written by the run).
 func (s *Settlements) periodTotals(ctx context.Context, ov *SettlementOverview) error {
 	q := sqlDialect{postgres: s.DB.IsPostgres()}
-	rows, err := s.DB.SQL.QueryContext(ctx, q.rebind(`
+	rows, err := s.DB.Reader(ctx).QueryContext(ctx, q.rebind(`
 SELECT date, product_type, gross_minor, refunds_minor, fees_minor FROM settlement_totals
 WHERE company_id = ? AND date >= ? AND date <= ?
 ORDER BY date`), ov.Company.ID, string(ov.From), string(ov.To))
@@ -270,7 +270,7 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 		}
 	}
 	for _, qq := range projections(sqlDialect{postgres: s.DB.IsPostgres()}) {
-		rows, err := s.DB.SQL.QueryContext(ctx, qq.sql, ov.Company.ID)
+		rows, err := s.DB.Reader(ctx).QueryContext(ctx, qq.sql, ov.Company.ID)
 		if err != nil {
 			return err
 		}

@@ -134,6 +134,49 @@ func EmptyPostgres(t testing.TB) string {
 	return u.String()
 }
 
+// ReplicaURL is TEST_DATABASE_REPLICA_URL: a streaming replica of TEST_DATABASE_URL's
+// server (scripts/replica.sh), or "".
+func ReplicaURL() string { return os.Getenv("TEST_DATABASE_REPLICA_URL") }
+
+// PostgresWithReplica is Postgres opened with the replica as DATABASE_REPLICA_URL
+// (the same schema or database on the replica). It skips without
+// TEST_DATABASE_REPLICA_URL.
+func PostgresWithReplica(t testing.TB) *db.DB {
+	t.Helper()
+	if ReplicaURL() == "" {
+		t.Skip("TEST_DATABASE_REPLICA_URL not set: replica tests skipped")
+	}
+	primary, u := PostgresWithURL(t)
+	_ = primary.Close()
+	d, err := db.OpenWith(u, db.Options{Pooler: Pooler(), Replica: SameSchema(t, ReplicaURL(), u)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// SameSchema answers server's URL pointed at the schema (or database) that of, a URL
+// EmptyPostgres answered, names.
+func SameSchema(t testing.TB, server, of string) string {
+	t.Helper()
+	su, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou, err := url.Parse(of)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su.Path = ou.Path
+	q := su.Query()
+	if sp := ou.Query().Get("search_path"); sp != "" {
+		q.Set("search_path", sp)
+	}
+	su.RawQuery = q.Encode()
+	return su.String()
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
