@@ -14,8 +14,8 @@ import (
 
 // A read replica (DATABASE_REPLICA_URL, a PostgreSQL streaming replica) serves the
 // reads that tolerate seconds of lag; this file is the one place that decides which
-// server a read goes to (README "Running several instances", docs/architecture.md
-// "Read replica"). The rule:
+// server a read goes to (README "Running several instances", "Read replica"). The
+// rule:
 //
 //   - A read goes to the replica only when its context says it tolerates lag
 //     (LagTolerant: list pages, exports, overviews, reconciliation reads). Everything

@@ -2,9 +2,7 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/ent/psp"
@@ -12,36 +10,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
-
-// replicaSQL opens the test replica's server (not a schema: replay is per server).
-func replicaSQL(t *testing.T) *sql.DB {
-	t.Helper()
-	r, err := sql.Open("postgres", testdb.ReplicaURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return r
-}
-
-// caughtUp waits until the replica has replayed everything the primary has written.
-func caughtUp(t *testing.T, d *db.DB, r *sql.DB) {
-	t.Helper()
-	var lsn string
-	if err := d.SQL.QueryRow(`SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var ok bool
-		if err := r.QueryRow(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn`, lsn).Scan(&ok); err != nil {
-			t.Fatal(err)
-		}
-		if ok {
-			return
-		}
-	}
-	t.Fatal("the replica did not catch up in 30 s")
-}
 
 // request is one request of a principal, as the server's authentication starts it.
 func request(principal string, lagTolerant bool) context.Context {
@@ -69,16 +37,11 @@ func pspNames(t *testing.T, ctx context.Context, d *db.DB) []string {
 // tolerant come from the primary.
 func TestReplicaReadsYourWrites(t *testing.T) {
 	d := testdb.PostgresWithReplica(t)
-	r := replicaSQL(t)
 	ctx := auth.System(context.Background())
 	if err := d.Ent.PSP.Create().SetName("a-before").Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	caughtUp(t, d, r)
-	if _, err := r.Exec(`SELECT pg_wal_replay_pause()`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = r.Exec(`SELECT pg_wal_replay_resume()`) })
+	testdb.PauseReplica(t, d)
 
 	// Alice writes (an ent write in her request), then Bob writes in a transaction.
 	alice := request("USER:alice", false)
@@ -128,10 +91,7 @@ func TestReplicaReadsYourWrites(t *testing.T) {
 	}
 
 	// Once the replica has replayed past her fence, Alice's lag-tolerant reads go there.
-	if _, err := r.Exec(`SELECT pg_wal_replay_resume()`); err != nil {
-		t.Fatal(err)
-	}
-	caughtUp(t, d, r)
+	testdb.ResumeReplica(t, d)
 	aliceLater := request("USER:alice", true)
 	if !d.FromReplica(aliceLater) {
 		t.Fatal("Alice's lag-tolerant read goes to the primary although the replica has replayed her write")

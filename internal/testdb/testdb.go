@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 )
@@ -175,6 +176,65 @@ func SameSchema(t testing.TB, server, of string) string {
 	}
 	su.RawQuery = q.Encode()
 	return su.String()
+}
+
+// PauseReplica waits until the replica has replayed everything d's primary wrote,
+// then pauses its replay (pg_wal_replay_pause) until ResumeReplica or the test's end:
+// what the primary writes next is not on the replica. The pause is the whole
+// server's: replica tests run one at a time (.ci/run).
+func PauseReplica(t testing.TB, d *db.DB) {
+	t.Helper()
+	r := replicaServer(t)
+	defer r.Close()
+	caughtUp(t, d, r)
+	if _, err := r.Exec(`SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if r, err := sql.Open("postgres", ReplicaURL()); err == nil {
+			_, _ = r.Exec(`SELECT pg_wal_replay_resume()`)
+			_ = r.Close()
+		}
+	})
+}
+
+// ResumeReplica resumes the replica's replay and waits until it has caught up.
+func ResumeReplica(t testing.TB, d *db.DB) {
+	t.Helper()
+	r := replicaServer(t)
+	defer r.Close()
+	if _, err := r.Exec(`SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, d, r)
+}
+
+func replicaServer(t testing.TB) *sql.DB {
+	t.Helper()
+	r, err := sql.Open("postgres", ReplicaURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// caughtUp waits until the replica has replayed everything the primary has written.
+func caughtUp(t testing.TB, d *db.DB, r *sql.DB) {
+	t.Helper()
+	var lsn string
+	if err := d.SQL.QueryRow(`SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		if err := r.QueryRow(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn`, lsn).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+	}
+	t.Fatal("the replica did not catch up in 30 s")
 }
 
 func randomHex(n int) string {
