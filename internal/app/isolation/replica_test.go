@@ -20,7 +20,9 @@ func TestListPagesFromTheReplica(t *testing.T) {
 		map[string]any{"in": map[string]any{"name": "Fresh from the primary", "country": "DE"}}).mustData(t)
 	lists := func(actor string) bool {
 		t.Helper()
-		var page struct{ Edges []struct{ Node struct{ Name string } } }
+		var page struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 		h.gql(actor, `{ merchants(first: 100) { edges { node { name } } } }`, nil).mustData(t).field(t, "merchants", &page)
 		return slices.ContainsFunc(page.Edges, func(e struct{ Node struct{ Name string } }) bool {
 			return e.Node.Name == "Fresh from the primary"
