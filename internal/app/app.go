@@ -80,6 +80,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		_ = d.Close()
 		return nil, err
 	}
+	if d.CreatedUnsettled { // a database with parts from before the totals (docs/settlement.md)
+		if err := settlement.NewSettlements(d).RebuildUnsettled(ctx); err != nil {
+			_ = d.Close()
+			return nil, err
+		}
+	}
 	if d.IsPostgres() {
 		// Migrations may build indexes on large tables, so they run without the
 		// statement timeout; the pool that serves opens again with it.

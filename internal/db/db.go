@@ -44,6 +44,9 @@ type DB struct {
 
 	// Pooled: DATABASE_URL names a transaction-mode pooler (pooler.go).
 	Pooled bool
+	// CreatedUnsettled: Migrate created the unsettled totals (migrate.go), which the
+	// caller rebuilds from the parts (settlement.RebuildUnsettled).
+	CreatedUnsettled bool
 
 	stmts *stmtCache // PostgreSQL's prepared statements (prepared.go); nil on SQLite and behind a pooler
 

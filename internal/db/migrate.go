@@ -43,6 +43,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.migrateLimits(ctx); err != nil {
 		return fmt.Errorf("migrate rate limits: %w", err)
 	}
+	if err := d.migrateUnsettled(ctx); err != nil {
+		return fmt.Errorf("migrate unsettled totals: %w", err)
+	}
 	if err := d.migrateReplicaFences(ctx); err != nil {
 		return fmt.Errorf("migrate replica fences: %w", err)
 	}
@@ -81,6 +84,35 @@ func (d *DB) migrateLimits(ctx context.Context) error {
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (limiter, key, window_start)
 )`, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+}
+
+// migrateUnsettled creates the settlement overview's unsettled totals
+// (internal/settlement/unsettled.go): derived from the orders, fulfilments and
+// refunds and rebuilt from them, so not ent schemas. CreatedUnsettled tells whether
+// this migration created them (the caller then rebuilds them from the parts).
+func (d *DB) migrateUnsettled(ctx context.Context) error {
+	var n int
+	exists := `SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'unsettled_totals' AND table_schema = current_schema()`
+	if !d.IsPostgres() {
+		exists = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'unsettled_totals'`
+	}
+	if err := d.SQL.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return err
+	}
+	d.CreatedUnsettled = n == 0
+	const sums = `items bigint NOT NULL, amount_minor bigint NOT NULL, fee_minor bigint NOT NULL`
+	for _, s := range []string{
+		`CREATE TABLE IF NOT EXISTS unsettled_parts (order_id text NOT NULL, company_id text NOT NULL, kind text NOT NULL,
+  payable text NOT NULL, product_type text NOT NULL, ` + sums + `, PRIMARY KEY (order_id, kind, payable, product_type))`,
+		`CREATE INDEX IF NOT EXISTS unsettled_parts_company ON unsettled_parts (company_id)`,
+		`CREATE TABLE IF NOT EXISTS unsettled_totals (company_id text NOT NULL, kind text NOT NULL,
+  payable text NOT NULL, product_type text NOT NULL, ` + sums + `, PRIMARY KEY (company_id, payable, product_type, kind))`,
+	} {
+		if _, err := d.SQL.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // execOnPostgres runs infrastructure DDL in order on PostgreSQL; SQLite has none.

@@ -18,6 +18,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The second half of every fulfilment and refund: its provider calls, made after
@@ -458,7 +459,11 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 	op.status = domain.OperationSucceeded
 	upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
 	rows.credit(upd, amount)
-	return upd.Exec(ctx)
+	if err := upd.Exec(ctx); err != nil {
+		return err
+	}
+	// A succeeded part or refund is unsettled money (docs/settlement.md "Unsettled totals").
+	return settlement.RefreshUnsettled(ctx, tx, op.order.ID)
 }
 
 // moveLine moves an operation line's amount, and its item's, by d.
