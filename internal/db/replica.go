@@ -66,9 +66,6 @@ func (d *DB) withReplica(o Options, opts []ent.Option) (*DB, error) {
 	return d, nil
 }
 
-// HasReplica tells whether DATABASE_REPLICA_URL is set.
-func (d *DB) HasReplica() bool { return d.replica != nil }
-
 type (
 	lagKey     struct{}
 	sessionKey struct{}
