@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 )
@@ -65,37 +66,41 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// project sums unsettled items with the projections of src, adding to into; the
-// statements answer company, payable, product type, count, amount and fee, after
-// lead columns (the order) that are skipped.
+// project sums unsettled items with the projections of src, adding to into: one
+// statement, the three kinds' projections in UNION ALL (each answers kind, company,
+// payable, product type, count, amount and fee; grouped by order too when byOrder,
+// whose order column is skipped). arg is the projections' one argument, if any.
 func project(ctx context.Context, q querier, src creditSources, byOrder bool, arg []any, into map[unsettledKey]unsettledSum) error {
+	var arms []string
+	var args []any
 	for _, p := range projections(src, byOrder) {
-		rows, err := q.QueryContext(ctx, p.sql, arg...)
-		if err != nil {
-			return fmt.Errorf("project unsettled %s: %w", p.kind, err)
-		}
-		for rows.Next() {
-			var (
-				k     = unsettledKey{kind: p.kind}
-				order string
-				v     unsettledSum
-				dest  = []any{&k.company, &k.payable, &k.productType, &v.items, &v.amount, &v.fee}
-			)
-			if byOrder {
-				dest = append([]any{&order}, dest...)
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return err
-			}
-			into[k] = into[k].add(v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		arms = append(arms, `SELECT '`+p.kind+`', x.* FROM (`+p.sql+`) x`)
+		// PostgreSQL's $1 is one argument for all three; SQLite's ? one each.
+		if !src.q.postgres || len(args) == 0 {
+			args = append(args, arg...)
 		}
 	}
-	return nil
+	rows, err := q.QueryContext(ctx, strings.Join(arms, "\nUNION ALL\n"), args...)
+	if err != nil {
+		return fmt.Errorf("project unsettled: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			k     unsettledKey
+			order string
+			v     unsettledSum
+			dest  = []any{&k.kind, &k.company, &k.payable, &k.productType, &v.items, &v.amount, &v.fee}
+		)
+		if byOrder {
+			dest = append([]any{dest[0], &order}, dest[1:]...)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		into[k] = into[k].add(v)
+	}
+	return rows.Err()
 }
 
 func (a unsettledSum) add(b unsettledSum) unsettledSum {
@@ -180,6 +185,9 @@ ON CONFLICT (`+conflict+`) DO UPDATE SET items = `+table+`.items + excluded.item
   amount_minor = `+table+`.amount_minor + excluded.amount_minor, fee_minor = `+table+`.fee_minor + excluded.fee_minor`),
 		append(args, v.items, v.amount, v.fee)...); err != nil {
 		return fmt.Errorf("unsettled totals: %w", err)
+	}
+	if v.items >= 0 {
+		return nil // the row still holds items (only fewer can make it empty)
 	}
 	_, err := x.ExecContext(ctx, q.rebind(`DELETE FROM `+table+` WHERE `+where+` AND items = 0`), args...)
 	return err
