@@ -67,7 +67,7 @@ generate:
 
 ## check-generated: generated code matches its sources
 check-generated: generate
-	git diff --exit-code -- ent graph
+	git diff --exit-code -- ent graph examples
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

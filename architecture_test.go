@@ -3,7 +3,6 @@ package backoffice
 import (
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -39,17 +38,8 @@ func productionImports(t *testing.T) map[string][]string {
 	t.Helper()
 	fset := token.NewFileSet()
 	imports := map[string][]string{}
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != "." && (slices.Contains(skipDirs, d.Name()) || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+	walkGoFiles(t, func(path string) error {
+		if strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
@@ -65,9 +55,6 @@ func productionImports(t *testing.T) map[string][]string {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return imports
 }
 
@@ -96,11 +83,12 @@ func TestImportRules(t *testing.T) {
 			case from == "internal/providers" && to != "internal/money" && to != "internal/domain":
 				check(from, to, "the provider interface imports only money and domain")
 			}
-			domainService := from == "internal/psp" || from == "internal/settlement" || from == "internal/merchants"
+			domainService := from == "internal/psp" || from == "internal/settlement" || from == "internal/merchants" ||
+				from == "internal/reconciliation"
 			if domainService && (under(to, "graph") || under(to, "internal/server") || under(to, "internal/app") || to == "internal/webhooks") {
 				check(from, to, "domain services know neither GraphQL nor HTTP serving")
 			}
-			if (from == "internal/psp" || from == "internal/settlement") && slices.Contains(providerPackages, to) {
+			if (from == "internal/psp" || from == "internal/settlement" || from == "internal/reconciliation") && slices.Contains(providerPackages, to) {
 				check(from, to, "money services talk to providers through internal/providers and its Capabilities only")
 			}
 			if from == "internal/settlement" && under(to, "internal/psp") {

@@ -55,6 +55,30 @@ func walkText(t *testing.T, fn func(path string, text string)) {
 	}
 }
 
+// walkGoFiles calls fn for every .go file of the repository outside skipDirs and
+// testdata (paths relative to the root).
+func walkGoFiles(t *testing.T, fn func(path string) error) {
+	t.Helper()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != "." && (slices.Contains(skipDirs, d.Name()) || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		return fn(path)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 var (
 	// outsideDoc matches a citation of the specification documents that lived beside
 	// the repository (DESIGN.md, API.md, PROVIDERS.md, STYLE.md and the numbered
@@ -173,24 +197,10 @@ func TestReadmeMapListsEveryPackage(t *testing.T) {
 		}
 	}
 	dirs := map[string]bool{}
-	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != "." && (slices.Contains(skipDirs, d.Name()) || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(path, ".go") {
-			dirs[filepath.ToSlash(filepath.Dir(path))] = true
-		}
+	walkGoFiles(t, func(path string) error {
+		dirs[filepath.ToSlash(filepath.Dir(path))] = true
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for dir := range dirs {
 		if generatedDir(dir) {
 			continue

@@ -32,6 +32,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -84,6 +86,10 @@ type Client struct {
 	ProviderAccount *ProviderAccountClient
 	// ProviderActivation is the client for interacting with the ProviderActivation builders.
 	ProviderActivation *ProviderActivationClient
+	// ReconciliationMismatch is the client for interacting with the ReconciliationMismatch builders.
+	ReconciliationMismatch *ReconciliationMismatchClient
+	// ReconciliationReport is the client for interacting with the ReconciliationReport builders.
+	ReconciliationReport *ReconciliationReportClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// RefundLine is the client for interacting with the RefundLine builders.
@@ -130,6 +136,8 @@ func (c *Client) init() {
 	c.PSP = NewPSPClient(c.config)
 	c.ProviderAccount = NewProviderAccountClient(c.config)
 	c.ProviderActivation = NewProviderActivationClient(c.config)
+	c.ReconciliationMismatch = NewReconciliationMismatchClient(c.config)
+	c.ReconciliationReport = NewReconciliationReportClient(c.config)
 	c.Refund = NewRefundClient(c.config)
 	c.RefundLine = NewRefundLineClient(c.config)
 	c.SandboxRecord = NewSandboxRecordClient(c.config)
@@ -229,34 +237,36 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		APIKey:             NewAPIKeyClient(cfg),
-		AuditEvent:         NewAuditEventClient(cfg),
-		Company:            NewCompanyClient(cfg),
-		FeePlanVersion:     NewFeePlanVersionClient(cfg),
-		FeeRule:            NewFeeRuleClient(cfg),
-		Fulfilment:         NewFulfilmentClient(cfg),
-		FulfilmentLine:     NewFulfilmentLineClient(cfg),
-		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
-		LoginSession:       NewLoginSessionClient(cfg),
-		Merchant:           NewMerchantClient(cfg),
-		MfaRecoveryCode:    NewMfaRecoveryCodeClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderItem:          NewOrderItemClient(cfg),
-		OutboxMessage:      NewOutboxMessageClient(cfg),
-		PSP:                NewPSPClient(cfg),
-		ProviderAccount:    NewProviderAccountClient(cfg),
-		ProviderActivation: NewProviderActivationClient(cfg),
-		Refund:             NewRefundClient(cfg),
-		RefundLine:         NewRefundLineClient(cfg),
-		SandboxRecord:      NewSandboxRecordClient(cfg),
-		Settlement:         NewSettlementClient(cfg),
-		SettlementEntry:    NewSettlementEntryClient(cfg),
-		SettlementTotal:    NewSettlementTotalClient(cfg),
-		Shop:               NewShopClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
+		ctx:                    ctx,
+		config:                 cfg,
+		APIKey:                 NewAPIKeyClient(cfg),
+		AuditEvent:             NewAuditEventClient(cfg),
+		Company:                NewCompanyClient(cfg),
+		FeePlanVersion:         NewFeePlanVersionClient(cfg),
+		FeeRule:                NewFeeRuleClient(cfg),
+		Fulfilment:             NewFulfilmentClient(cfg),
+		FulfilmentLine:         NewFulfilmentLineClient(cfg),
+		IdempotencyRecord:      NewIdempotencyRecordClient(cfg),
+		LoginSession:           NewLoginSessionClient(cfg),
+		Merchant:               NewMerchantClient(cfg),
+		MfaRecoveryCode:        NewMfaRecoveryCodeClient(cfg),
+		Order:                  NewOrderClient(cfg),
+		OrderItem:              NewOrderItemClient(cfg),
+		OutboxMessage:          NewOutboxMessageClient(cfg),
+		PSP:                    NewPSPClient(cfg),
+		ProviderAccount:        NewProviderAccountClient(cfg),
+		ProviderActivation:     NewProviderActivationClient(cfg),
+		ReconciliationMismatch: NewReconciliationMismatchClient(cfg),
+		ReconciliationReport:   NewReconciliationReportClient(cfg),
+		Refund:                 NewRefundClient(cfg),
+		RefundLine:             NewRefundLineClient(cfg),
+		SandboxRecord:          NewSandboxRecordClient(cfg),
+		Settlement:             NewSettlementClient(cfg),
+		SettlementEntry:        NewSettlementEntryClient(cfg),
+		SettlementTotal:        NewSettlementTotalClient(cfg),
+		Shop:                   NewShopClient(cfg),
+		User:                   NewUserClient(cfg),
+		WebhookEvent:           NewWebhookEventClient(cfg),
 	}, nil
 }
 
@@ -274,34 +284,36 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		APIKey:             NewAPIKeyClient(cfg),
-		AuditEvent:         NewAuditEventClient(cfg),
-		Company:            NewCompanyClient(cfg),
-		FeePlanVersion:     NewFeePlanVersionClient(cfg),
-		FeeRule:            NewFeeRuleClient(cfg),
-		Fulfilment:         NewFulfilmentClient(cfg),
-		FulfilmentLine:     NewFulfilmentLineClient(cfg),
-		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
-		LoginSession:       NewLoginSessionClient(cfg),
-		Merchant:           NewMerchantClient(cfg),
-		MfaRecoveryCode:    NewMfaRecoveryCodeClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderItem:          NewOrderItemClient(cfg),
-		OutboxMessage:      NewOutboxMessageClient(cfg),
-		PSP:                NewPSPClient(cfg),
-		ProviderAccount:    NewProviderAccountClient(cfg),
-		ProviderActivation: NewProviderActivationClient(cfg),
-		Refund:             NewRefundClient(cfg),
-		RefundLine:         NewRefundLineClient(cfg),
-		SandboxRecord:      NewSandboxRecordClient(cfg),
-		Settlement:         NewSettlementClient(cfg),
-		SettlementEntry:    NewSettlementEntryClient(cfg),
-		SettlementTotal:    NewSettlementTotalClient(cfg),
-		Shop:               NewShopClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
+		ctx:                    ctx,
+		config:                 cfg,
+		APIKey:                 NewAPIKeyClient(cfg),
+		AuditEvent:             NewAuditEventClient(cfg),
+		Company:                NewCompanyClient(cfg),
+		FeePlanVersion:         NewFeePlanVersionClient(cfg),
+		FeeRule:                NewFeeRuleClient(cfg),
+		Fulfilment:             NewFulfilmentClient(cfg),
+		FulfilmentLine:         NewFulfilmentLineClient(cfg),
+		IdempotencyRecord:      NewIdempotencyRecordClient(cfg),
+		LoginSession:           NewLoginSessionClient(cfg),
+		Merchant:               NewMerchantClient(cfg),
+		MfaRecoveryCode:        NewMfaRecoveryCodeClient(cfg),
+		Order:                  NewOrderClient(cfg),
+		OrderItem:              NewOrderItemClient(cfg),
+		OutboxMessage:          NewOutboxMessageClient(cfg),
+		PSP:                    NewPSPClient(cfg),
+		ProviderAccount:        NewProviderAccountClient(cfg),
+		ProviderActivation:     NewProviderActivationClient(cfg),
+		ReconciliationMismatch: NewReconciliationMismatchClient(cfg),
+		ReconciliationReport:   NewReconciliationReportClient(cfg),
+		Refund:                 NewRefundClient(cfg),
+		RefundLine:             NewRefundLineClient(cfg),
+		SandboxRecord:          NewSandboxRecordClient(cfg),
+		Settlement:             NewSettlementClient(cfg),
+		SettlementEntry:        NewSettlementEntryClient(cfg),
+		SettlementTotal:        NewSettlementTotalClient(cfg),
+		Shop:                   NewShopClient(cfg),
+		User:                   NewUserClient(cfg),
+		WebhookEvent:           NewWebhookEventClient(cfg),
 	}, nil
 }
 
@@ -334,9 +346,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
 		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
 		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.ProviderAccount, c.ProviderActivation, c.ReconciliationMismatch,
+		c.ReconciliationReport, c.Refund, c.RefundLine, c.SandboxRecord, c.Settlement,
+		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -349,9 +361,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.AuditEvent, c.Company, c.FeePlanVersion, c.FeeRule, c.Fulfilment,
 		c.FulfilmentLine, c.IdempotencyRecord, c.LoginSession, c.Merchant,
 		c.MfaRecoveryCode, c.Order, c.OrderItem, c.OutboxMessage, c.PSP,
-		c.ProviderAccount, c.ProviderActivation, c.Refund, c.RefundLine,
-		c.SandboxRecord, c.Settlement, c.SettlementEntry, c.SettlementTotal, c.Shop,
-		c.User, c.WebhookEvent,
+		c.ProviderAccount, c.ProviderActivation, c.ReconciliationMismatch,
+		c.ReconciliationReport, c.Refund, c.RefundLine, c.SandboxRecord, c.Settlement,
+		c.SettlementEntry, c.SettlementTotal, c.Shop, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -394,6 +406,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ProviderAccount.mutate(ctx, m)
 	case *ProviderActivationMutation:
 		return c.ProviderActivation.mutate(ctx, m)
+	case *ReconciliationMismatchMutation:
+		return c.ReconciliationMismatch.mutate(ctx, m)
+	case *ReconciliationReportMutation:
+		return c.ReconciliationReport.mutate(ctx, m)
 	case *RefundMutation:
 		return c.Refund.mutate(ctx, m)
 	case *RefundLineMutation:
@@ -3287,6 +3303,322 @@ func (c *ProviderActivationClient) mutate(ctx context.Context, m *ProviderActiva
 	}
 }
 
+// ReconciliationMismatchClient is a client for the ReconciliationMismatch schema.
+type ReconciliationMismatchClient struct {
+	config
+}
+
+// NewReconciliationMismatchClient returns a client for the ReconciliationMismatch from the given config.
+func NewReconciliationMismatchClient(c config) *ReconciliationMismatchClient {
+	return &ReconciliationMismatchClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reconciliationmismatch.Hooks(f(g(h())))`.
+func (c *ReconciliationMismatchClient) Use(hooks ...Hook) {
+	c.hooks.ReconciliationMismatch = append(c.hooks.ReconciliationMismatch, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reconciliationmismatch.Intercept(f(g(h())))`.
+func (c *ReconciliationMismatchClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReconciliationMismatch = append(c.inters.ReconciliationMismatch, interceptors...)
+}
+
+// Create returns a builder for creating a ReconciliationMismatch entity.
+func (c *ReconciliationMismatchClient) Create() *ReconciliationMismatchCreate {
+	mutation := newReconciliationMismatchMutation(c.config, OpCreate)
+	return &ReconciliationMismatchCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReconciliationMismatch entities.
+func (c *ReconciliationMismatchClient) CreateBulk(builders ...*ReconciliationMismatchCreate) *ReconciliationMismatchCreateBulk {
+	return &ReconciliationMismatchCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReconciliationMismatchClient) MapCreateBulk(slice any, setFunc func(*ReconciliationMismatchCreate, int)) *ReconciliationMismatchCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReconciliationMismatchCreateBulk{err: fmt.Errorf("calling to ReconciliationMismatchClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReconciliationMismatchCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReconciliationMismatchCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReconciliationMismatch.
+func (c *ReconciliationMismatchClient) Update() *ReconciliationMismatchUpdate {
+	mutation := newReconciliationMismatchMutation(c.config, OpUpdate)
+	return &ReconciliationMismatchUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReconciliationMismatchClient) UpdateOne(_m *ReconciliationMismatch) *ReconciliationMismatchUpdateOne {
+	mutation := newReconciliationMismatchMutation(c.config, OpUpdateOne, withReconciliationMismatch(_m))
+	return &ReconciliationMismatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReconciliationMismatchClient) UpdateOneID(id string) *ReconciliationMismatchUpdateOne {
+	mutation := newReconciliationMismatchMutation(c.config, OpUpdateOne, withReconciliationMismatchID(id))
+	return &ReconciliationMismatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReconciliationMismatch.
+func (c *ReconciliationMismatchClient) Delete() *ReconciliationMismatchDelete {
+	mutation := newReconciliationMismatchMutation(c.config, OpDelete)
+	return &ReconciliationMismatchDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReconciliationMismatchClient) DeleteOne(_m *ReconciliationMismatch) *ReconciliationMismatchDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReconciliationMismatchClient) DeleteOneID(id string) *ReconciliationMismatchDeleteOne {
+	builder := c.Delete().Where(reconciliationmismatch.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReconciliationMismatchDeleteOne{builder}
+}
+
+// Query returns a query builder for ReconciliationMismatch.
+func (c *ReconciliationMismatchClient) Query() *ReconciliationMismatchQuery {
+	return &ReconciliationMismatchQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReconciliationMismatch},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReconciliationMismatch entity by its id.
+func (c *ReconciliationMismatchClient) Get(ctx context.Context, id string) (*ReconciliationMismatch, error) {
+	return c.Query().Where(reconciliationmismatch.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReconciliationMismatchClient) GetX(ctx context.Context, id string) *ReconciliationMismatch {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReport queries the report edge of a ReconciliationMismatch.
+func (c *ReconciliationMismatchClient) QueryReport(_m *ReconciliationMismatch) *ReconciliationReportQuery {
+	query := (&ReconciliationReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reconciliationmismatch.Table, reconciliationmismatch.FieldID, id),
+			sqlgraph.To(reconciliationreport.Table, reconciliationreport.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reconciliationmismatch.ReportTable, reconciliationmismatch.ReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a ReconciliationMismatch.
+func (c *ReconciliationMismatchClient) QueryOrder(_m *ReconciliationMismatch) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reconciliationmismatch.Table, reconciliationmismatch.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reconciliationmismatch.OrderTable, reconciliationmismatch.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReconciliationMismatchClient) Hooks() []Hook {
+	hooks := c.hooks.ReconciliationMismatch
+	return append(hooks[:len(hooks):len(hooks)], reconciliationmismatch.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReconciliationMismatchClient) Interceptors() []Interceptor {
+	return c.inters.ReconciliationMismatch
+}
+
+func (c *ReconciliationMismatchClient) mutate(ctx context.Context, m *ReconciliationMismatchMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReconciliationMismatchCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReconciliationMismatchUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReconciliationMismatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReconciliationMismatchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReconciliationMismatch mutation op: %q", m.Op())
+	}
+}
+
+// ReconciliationReportClient is a client for the ReconciliationReport schema.
+type ReconciliationReportClient struct {
+	config
+}
+
+// NewReconciliationReportClient returns a client for the ReconciliationReport from the given config.
+func NewReconciliationReportClient(c config) *ReconciliationReportClient {
+	return &ReconciliationReportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reconciliationreport.Hooks(f(g(h())))`.
+func (c *ReconciliationReportClient) Use(hooks ...Hook) {
+	c.hooks.ReconciliationReport = append(c.hooks.ReconciliationReport, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reconciliationreport.Intercept(f(g(h())))`.
+func (c *ReconciliationReportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReconciliationReport = append(c.inters.ReconciliationReport, interceptors...)
+}
+
+// Create returns a builder for creating a ReconciliationReport entity.
+func (c *ReconciliationReportClient) Create() *ReconciliationReportCreate {
+	mutation := newReconciliationReportMutation(c.config, OpCreate)
+	return &ReconciliationReportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReconciliationReport entities.
+func (c *ReconciliationReportClient) CreateBulk(builders ...*ReconciliationReportCreate) *ReconciliationReportCreateBulk {
+	return &ReconciliationReportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReconciliationReportClient) MapCreateBulk(slice any, setFunc func(*ReconciliationReportCreate, int)) *ReconciliationReportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReconciliationReportCreateBulk{err: fmt.Errorf("calling to ReconciliationReportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReconciliationReportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReconciliationReportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReconciliationReport.
+func (c *ReconciliationReportClient) Update() *ReconciliationReportUpdate {
+	mutation := newReconciliationReportMutation(c.config, OpUpdate)
+	return &ReconciliationReportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReconciliationReportClient) UpdateOne(_m *ReconciliationReport) *ReconciliationReportUpdateOne {
+	mutation := newReconciliationReportMutation(c.config, OpUpdateOne, withReconciliationReport(_m))
+	return &ReconciliationReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReconciliationReportClient) UpdateOneID(id string) *ReconciliationReportUpdateOne {
+	mutation := newReconciliationReportMutation(c.config, OpUpdateOne, withReconciliationReportID(id))
+	return &ReconciliationReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReconciliationReport.
+func (c *ReconciliationReportClient) Delete() *ReconciliationReportDelete {
+	mutation := newReconciliationReportMutation(c.config, OpDelete)
+	return &ReconciliationReportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReconciliationReportClient) DeleteOne(_m *ReconciliationReport) *ReconciliationReportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReconciliationReportClient) DeleteOneID(id string) *ReconciliationReportDeleteOne {
+	builder := c.Delete().Where(reconciliationreport.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReconciliationReportDeleteOne{builder}
+}
+
+// Query returns a query builder for ReconciliationReport.
+func (c *ReconciliationReportClient) Query() *ReconciliationReportQuery {
+	return &ReconciliationReportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReconciliationReport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReconciliationReport entity by its id.
+func (c *ReconciliationReportClient) Get(ctx context.Context, id string) (*ReconciliationReport, error) {
+	return c.Query().Where(reconciliationreport.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReconciliationReportClient) GetX(ctx context.Context, id string) *ReconciliationReport {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryMismatches queries the mismatches edge of a ReconciliationReport.
+func (c *ReconciliationReportClient) QueryMismatches(_m *ReconciliationReport) *ReconciliationMismatchQuery {
+	query := (&ReconciliationMismatchClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reconciliationreport.Table, reconciliationreport.FieldID, id),
+			sqlgraph.To(reconciliationmismatch.Table, reconciliationmismatch.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, reconciliationreport.MismatchesTable, reconciliationreport.MismatchesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReconciliationReportClient) Hooks() []Hook {
+	hooks := c.hooks.ReconciliationReport
+	return append(hooks[:len(hooks):len(hooks)], reconciliationreport.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReconciliationReportClient) Interceptors() []Interceptor {
+	return c.inters.ReconciliationReport
+}
+
+func (c *ReconciliationReportClient) mutate(ctx context.Context, m *ReconciliationReportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReconciliationReportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReconciliationReportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReconciliationReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReconciliationReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReconciliationReport mutation op: %q", m.Op())
+	}
+}
+
 // RefundClient is a client for the Refund schema.
 type RefundClient struct {
 	config
@@ -4803,15 +5135,17 @@ type (
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
 		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
 		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
-		Refund, RefundLine, SandboxRecord, Settlement, SettlementEntry,
-		SettlementTotal, Shop, User, WebhookEvent []ent.Hook
+		ReconciliationMismatch, ReconciliationReport, Refund, RefundLine,
+		SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditEvent, Company, FeePlanVersion, FeeRule, Fulfilment,
 		FulfilmentLine, IdempotencyRecord, LoginSession, Merchant, MfaRecoveryCode,
 		Order, OrderItem, OutboxMessage, PSP, ProviderAccount, ProviderActivation,
-		Refund, RefundLine, SandboxRecord, Settlement, SettlementEntry,
-		SettlementTotal, Shop, User, WebhookEvent []ent.Interceptor
+		ReconciliationMismatch, ReconciliationReport, Refund, RefundLine,
+		SandboxRecord, Settlement, SettlementEntry, SettlementTotal, Shop, User,
+		WebhookEvent []ent.Interceptor
 	}
 )
 

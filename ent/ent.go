@@ -29,6 +29,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -98,32 +100,34 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apikey.Table:             apikey.ValidColumn,
-			auditevent.Table:         auditevent.ValidColumn,
-			company.Table:            company.ValidColumn,
-			feeplanversion.Table:     feeplanversion.ValidColumn,
-			feerule.Table:            feerule.ValidColumn,
-			fulfilment.Table:         fulfilment.ValidColumn,
-			fulfilmentline.Table:     fulfilmentline.ValidColumn,
-			idempotencyrecord.Table:  idempotencyrecord.ValidColumn,
-			loginsession.Table:       loginsession.ValidColumn,
-			merchant.Table:           merchant.ValidColumn,
-			mfarecoverycode.Table:    mfarecoverycode.ValidColumn,
-			order.Table:              order.ValidColumn,
-			orderitem.Table:          orderitem.ValidColumn,
-			outboxmessage.Table:      outboxmessage.ValidColumn,
-			psp.Table:                psp.ValidColumn,
-			provideraccount.Table:    provideraccount.ValidColumn,
-			provideractivation.Table: provideractivation.ValidColumn,
-			refund.Table:             refund.ValidColumn,
-			refundline.Table:         refundline.ValidColumn,
-			sandboxrecord.Table:      sandboxrecord.ValidColumn,
-			settlement.Table:         settlement.ValidColumn,
-			settlemententry.Table:    settlemententry.ValidColumn,
-			settlementtotal.Table:    settlementtotal.ValidColumn,
-			shop.Table:               shop.ValidColumn,
-			user.Table:               user.ValidColumn,
-			webhookevent.Table:       webhookevent.ValidColumn,
+			apikey.Table:                 apikey.ValidColumn,
+			auditevent.Table:             auditevent.ValidColumn,
+			company.Table:                company.ValidColumn,
+			feeplanversion.Table:         feeplanversion.ValidColumn,
+			feerule.Table:                feerule.ValidColumn,
+			fulfilment.Table:             fulfilment.ValidColumn,
+			fulfilmentline.Table:         fulfilmentline.ValidColumn,
+			idempotencyrecord.Table:      idempotencyrecord.ValidColumn,
+			loginsession.Table:           loginsession.ValidColumn,
+			merchant.Table:               merchant.ValidColumn,
+			mfarecoverycode.Table:        mfarecoverycode.ValidColumn,
+			order.Table:                  order.ValidColumn,
+			orderitem.Table:              orderitem.ValidColumn,
+			outboxmessage.Table:          outboxmessage.ValidColumn,
+			psp.Table:                    psp.ValidColumn,
+			provideraccount.Table:        provideraccount.ValidColumn,
+			provideractivation.Table:     provideractivation.ValidColumn,
+			reconciliationmismatch.Table: reconciliationmismatch.ValidColumn,
+			reconciliationreport.Table:   reconciliationreport.ValidColumn,
+			refund.Table:                 refund.ValidColumn,
+			refundline.Table:             refundline.ValidColumn,
+			sandboxrecord.Table:          sandboxrecord.ValidColumn,
+			settlement.Table:             settlement.ValidColumn,
+			settlemententry.Table:        settlemententry.ValidColumn,
+			settlementtotal.Table:        settlementtotal.ValidColumn,
+			shop.Table:                   shop.ValidColumn,
+			user.Table:                   user.ValidColumn,
+			webhookevent.Table:           webhookevent.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

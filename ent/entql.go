@@ -21,6 +21,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -39,7 +41,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apikey.Table,
@@ -468,6 +470,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reconciliationmismatch.Table,
+			Columns: reconciliationmismatch.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reconciliationmismatch.FieldID,
+			},
+		},
+		Type: "ReconciliationMismatch",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reconciliationmismatch.FieldCreatedAt:         {Type: field.TypeTime, Column: reconciliationmismatch.FieldCreatedAt},
+			reconciliationmismatch.FieldUpdatedAt:         {Type: field.TypeTime, Column: reconciliationmismatch.FieldUpdatedAt},
+			reconciliationmismatch.FieldReportID:          {Type: field.TypeString, Column: reconciliationmismatch.FieldReportID},
+			reconciliationmismatch.FieldPspID:             {Type: field.TypeString, Column: reconciliationmismatch.FieldPspID},
+			reconciliationmismatch.FieldKind:              {Type: field.TypeEnum, Column: reconciliationmismatch.FieldKind},
+			reconciliationmismatch.FieldOrderID:           {Type: field.TypeString, Column: reconciliationmismatch.FieldOrderID},
+			reconciliationmismatch.FieldOperationID:       {Type: field.TypeString, Column: reconciliationmismatch.FieldOperationID},
+			reconciliationmismatch.FieldProviderReference: {Type: field.TypeString, Column: reconciliationmismatch.FieldProviderReference},
+			reconciliationmismatch.FieldCurrency:          {Type: field.TypeString, Column: reconciliationmismatch.FieldCurrency},
+			reconciliationmismatch.FieldOursMinor:         {Type: field.TypeInt64, Column: reconciliationmismatch.FieldOursMinor},
+			reconciliationmismatch.FieldTheirsMinor:       {Type: field.TypeInt64, Column: reconciliationmismatch.FieldTheirsMinor},
+			reconciliationmismatch.FieldDetail:            {Type: field.TypeString, Column: reconciliationmismatch.FieldDetail},
+			reconciliationmismatch.FieldResolvedAt:        {Type: field.TypeTime, Column: reconciliationmismatch.FieldResolvedAt},
+			reconciliationmismatch.FieldResolvedBy:        {Type: field.TypeString, Column: reconciliationmismatch.FieldResolvedBy},
+			reconciliationmismatch.FieldResolutionNote:    {Type: field.TypeString, Column: reconciliationmismatch.FieldResolutionNote},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reconciliationreport.Table,
+			Columns: reconciliationreport.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reconciliationreport.FieldID,
+			},
+		},
+		Type: "ReconciliationReport",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reconciliationreport.FieldCreatedAt:         {Type: field.TypeTime, Column: reconciliationreport.FieldCreatedAt},
+			reconciliationreport.FieldUpdatedAt:         {Type: field.TypeTime, Column: reconciliationreport.FieldUpdatedAt},
+			reconciliationreport.FieldPspID:             {Type: field.TypeString, Column: reconciliationreport.FieldPspID},
+			reconciliationreport.FieldProvider:          {Type: field.TypeEnum, Column: reconciliationreport.FieldProvider},
+			reconciliationreport.FieldDate:              {Type: field.TypeString, Column: reconciliationreport.FieldDate},
+			reconciliationreport.FieldStatus:            {Type: field.TypeEnum, Column: reconciliationreport.FieldStatus},
+			reconciliationreport.FieldOperationsChecked: {Type: field.TypeInt, Column: reconciliationreport.FieldOperationsChecked},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refund.Table,
 			Columns: refund.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -495,7 +545,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refund.FieldReason:              {Type: field.TypeString, Column: refund.FieldReason},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refundline.Table,
 			Columns: refundline.Columns,
@@ -516,7 +566,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refundline.FieldAmountMinor: {Type: field.TypeInt64, Column: refundline.FieldAmountMinor},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sandboxrecord.Table,
 			Columns: sandboxrecord.Columns,
@@ -535,7 +585,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sandboxrecord.FieldValue:     {Type: field.TypeBytes, Column: sandboxrecord.FieldValue},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlement.Table,
 			Columns: settlement.Columns,
@@ -562,7 +612,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlement.FieldPaidAt:           {Type: field.TypeTime, Column: settlement.FieldPaidAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlemententry.Table,
 			Columns: settlemententry.Columns,
@@ -590,7 +640,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlemententry.FieldPayableDate:      {Type: field.TypeString, Column: settlemententry.FieldPayableDate},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settlementtotal.Table,
 			Columns: settlementtotal.Columns,
@@ -615,7 +665,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settlementtotal.FieldFeesMinor:    {Type: field.TypeInt64, Column: settlementtotal.FieldFeesMinor},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shop.Table,
 			Columns: shop.Columns,
@@ -639,7 +689,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shop.FieldCurrency:       {Type: field.TypeString, Column: shop.FieldCurrency},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -669,7 +719,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldMfaLastStep:     {Type: field.TypeInt64, Column: user.FieldMfaLastStep},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -1134,6 +1184,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ProviderActivation",
 		"Company",
+	)
+	graph.MustAddE(
+		"report",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reconciliationmismatch.ReportTable,
+			Columns: []string{reconciliationmismatch.ReportColumn},
+			Bidi:    false,
+		},
+		"ReconciliationMismatch",
+		"ReconciliationReport",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reconciliationmismatch.OrderTable,
+			Columns: []string{reconciliationmismatch.OrderColumn},
+			Bidi:    false,
+		},
+		"ReconciliationMismatch",
+		"Order",
+	)
+	graph.MustAddE(
+		"mismatches",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reconciliationreport.MismatchesTable,
+			Columns: []string{reconciliationreport.MismatchesColumn},
+			Bidi:    false,
+		},
+		"ReconciliationReport",
+		"ReconciliationMismatch",
 	)
 	graph.MustAddE(
 		"order",
@@ -3596,6 +3682,238 @@ func (f *ProviderActivationFilter) WhereHasCompanyWith(preds ...predicate.Compan
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReconciliationMismatchQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReconciliationMismatchQuery builder.
+func (_q *ReconciliationMismatchQuery) Filter() *ReconciliationMismatchFilter {
+	return &ReconciliationMismatchFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReconciliationMismatchMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReconciliationMismatchMutation builder.
+func (m *ReconciliationMismatchMutation) Filter() *ReconciliationMismatchFilter {
+	return &ReconciliationMismatchFilter{config: m.config, predicateAdder: m}
+}
+
+// ReconciliationMismatchFilter provides a generic filtering capability at runtime for ReconciliationMismatchQuery.
+type ReconciliationMismatchFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReconciliationMismatchFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReconciliationMismatchFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReconciliationMismatchFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reconciliationmismatch.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReconciliationMismatchFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reconciliationmismatch.FieldUpdatedAt))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *ReconciliationMismatchFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldReportID))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *ReconciliationMismatchFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldPspID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReconciliationMismatchFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldKind))
+}
+
+// WhereOrderID applies the entql string predicate on the order_id field.
+func (f *ReconciliationMismatchFilter) WhereOrderID(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldOrderID))
+}
+
+// WhereOperationID applies the entql string predicate on the operation_id field.
+func (f *ReconciliationMismatchFilter) WhereOperationID(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldOperationID))
+}
+
+// WhereProviderReference applies the entql string predicate on the provider_reference field.
+func (f *ReconciliationMismatchFilter) WhereProviderReference(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldProviderReference))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *ReconciliationMismatchFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldCurrency))
+}
+
+// WhereOursMinor applies the entql int64 predicate on the ours_minor field.
+func (f *ReconciliationMismatchFilter) WhereOursMinor(p entql.Int64P) {
+	f.Where(p.Field(reconciliationmismatch.FieldOursMinor))
+}
+
+// WhereTheirsMinor applies the entql int64 predicate on the theirs_minor field.
+func (f *ReconciliationMismatchFilter) WhereTheirsMinor(p entql.Int64P) {
+	f.Where(p.Field(reconciliationmismatch.FieldTheirsMinor))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *ReconciliationMismatchFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldDetail))
+}
+
+// WhereResolvedAt applies the entql time.Time predicate on the resolved_at field.
+func (f *ReconciliationMismatchFilter) WhereResolvedAt(p entql.TimeP) {
+	f.Where(p.Field(reconciliationmismatch.FieldResolvedAt))
+}
+
+// WhereResolvedBy applies the entql string predicate on the resolved_by field.
+func (f *ReconciliationMismatchFilter) WhereResolvedBy(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldResolvedBy))
+}
+
+// WhereResolutionNote applies the entql string predicate on the resolution_note field.
+func (f *ReconciliationMismatchFilter) WhereResolutionNote(p entql.StringP) {
+	f.Where(p.Field(reconciliationmismatch.FieldResolutionNote))
+}
+
+// WhereHasReport applies a predicate to check if query has an edge report.
+func (f *ReconciliationMismatchFilter) WhereHasReport() {
+	f.Where(entql.HasEdge("report"))
+}
+
+// WhereHasReportWith applies a predicate to check if query has an edge report with a given conditions (other predicates).
+func (f *ReconciliationMismatchFilter) WhereHasReportWith(preds ...predicate.ReconciliationReport) {
+	f.Where(entql.HasEdgeWith("report", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *ReconciliationMismatchFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *ReconciliationMismatchFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReconciliationReportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReconciliationReportQuery builder.
+func (_q *ReconciliationReportQuery) Filter() *ReconciliationReportFilter {
+	return &ReconciliationReportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReconciliationReportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReconciliationReportMutation builder.
+func (m *ReconciliationReportMutation) Filter() *ReconciliationReportFilter {
+	return &ReconciliationReportFilter{config: m.config, predicateAdder: m}
+}
+
+// ReconciliationReportFilter provides a generic filtering capability at runtime for ReconciliationReportQuery.
+type ReconciliationReportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReconciliationReportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReconciliationReportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reconciliationreport.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReconciliationReportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reconciliationreport.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReconciliationReportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reconciliationreport.FieldUpdatedAt))
+}
+
+// WherePspID applies the entql string predicate on the psp_id field.
+func (f *ReconciliationReportFilter) WherePspID(p entql.StringP) {
+	f.Where(p.Field(reconciliationreport.FieldPspID))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *ReconciliationReportFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(reconciliationreport.FieldProvider))
+}
+
+// WhereDate applies the entql string predicate on the date field.
+func (f *ReconciliationReportFilter) WhereDate(p entql.StringP) {
+	f.Where(p.Field(reconciliationreport.FieldDate))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReconciliationReportFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(reconciliationreport.FieldStatus))
+}
+
+// WhereOperationsChecked applies the entql int predicate on the operations_checked field.
+func (f *ReconciliationReportFilter) WhereOperationsChecked(p entql.IntP) {
+	f.Where(p.Field(reconciliationreport.FieldOperationsChecked))
+}
+
+// WhereHasMismatches applies a predicate to check if query has an edge mismatches.
+func (f *ReconciliationReportFilter) WhereHasMismatches() {
+	f.Where(entql.HasEdge("mismatches"))
+}
+
+// WhereHasMismatchesWith applies a predicate to check if query has an edge mismatches with a given conditions (other predicates).
+func (f *ReconciliationReportFilter) WhereHasMismatchesWith(preds ...predicate.ReconciliationMismatch) {
+	f.Where(entql.HasEdgeWith("mismatches", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RefundQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3624,7 +3942,7 @@ type RefundFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3786,7 +4104,7 @@ type RefundLineFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefundLineFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3894,7 +4212,7 @@ type SandboxRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SandboxRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3964,7 +4282,7 @@ type SettlementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4144,7 +4462,7 @@ type SettlementEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4315,7 +4633,7 @@ type SettlementTotalFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettlementTotalFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4415,7 +4733,7 @@ type ShopFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShopFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4552,7 +4870,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4705,7 +5023,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -23,6 +23,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
@@ -2282,6 +2284,248 @@ func newProviderActivationPaginateArgs(rv map[string]any) *provideractivationPag
 	}
 	if v, ok := rv[whereField].(*ProviderActivationWhereInput); ok {
 		args.opts = append(args.opts, WithProviderActivationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReconciliationMismatchQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReconciliationMismatchQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReconciliationMismatchQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reconciliationmismatch.Columns))
+		selectedFields = []string{reconciliationmismatch.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[reconciliationmismatch.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldOrderID)
+				fieldSeen[reconciliationmismatch.FieldOrderID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldCreatedAt)
+				fieldSeen[reconciliationmismatch.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldUpdatedAt)
+				fieldSeen[reconciliationmismatch.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldKind]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldKind)
+				fieldSeen[reconciliationmismatch.FieldKind] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldCurrency)
+				fieldSeen[reconciliationmismatch.FieldCurrency] = struct{}{}
+			}
+		case "detail":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldDetail]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldDetail)
+				fieldSeen[reconciliationmismatch.FieldDetail] = struct{}{}
+			}
+		case "resolvedAt":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldResolvedAt]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldResolvedAt)
+				fieldSeen[reconciliationmismatch.FieldResolvedAt] = struct{}{}
+			}
+		case "resolutionNote":
+			if _, ok := fieldSeen[reconciliationmismatch.FieldResolutionNote]; !ok {
+				selectedFields = append(selectedFields, reconciliationmismatch.FieldResolutionNote)
+				fieldSeen[reconciliationmismatch.FieldResolutionNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reconciliationmismatchPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReconciliationMismatchPaginateOption
+}
+
+func newReconciliationMismatchPaginateArgs(rv map[string]any) *reconciliationmismatchPaginateArgs {
+	args := &reconciliationmismatchPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReconciliationMismatchOrder{Field: &ReconciliationMismatchOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReconciliationMismatchOrder(order))
+			}
+		case *ReconciliationMismatchOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReconciliationMismatchOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReconciliationReportQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReconciliationReportQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReconciliationReportQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reconciliationreport.Columns))
+		selectedFields = []string{reconciliationreport.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[reconciliationreport.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldCreatedAt)
+				fieldSeen[reconciliationreport.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[reconciliationreport.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldUpdatedAt)
+				fieldSeen[reconciliationreport.FieldUpdatedAt] = struct{}{}
+			}
+		case "provider":
+			if _, ok := fieldSeen[reconciliationreport.FieldProvider]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldProvider)
+				fieldSeen[reconciliationreport.FieldProvider] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[reconciliationreport.FieldDate]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldDate)
+				fieldSeen[reconciliationreport.FieldDate] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[reconciliationreport.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldStatus)
+				fieldSeen[reconciliationreport.FieldStatus] = struct{}{}
+			}
+		case "operationsChecked":
+			if _, ok := fieldSeen[reconciliationreport.FieldOperationsChecked]; !ok {
+				selectedFields = append(selectedFields, reconciliationreport.FieldOperationsChecked)
+				fieldSeen[reconciliationreport.FieldOperationsChecked] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reconciliationreportPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReconciliationReportPaginateOption
+}
+
+func newReconciliationReportPaginateArgs(rv map[string]any) *reconciliationreportPaginateArgs {
+	args := &reconciliationreportPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReconciliationReportOrder{Field: &ReconciliationReportOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReconciliationReportOrder(order))
+			}
+		case *ReconciliationReportOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReconciliationReportOrder(v))
+			}
+		}
 	}
 	return args
 }

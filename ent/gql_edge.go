@@ -274,6 +274,14 @@ func (_m *ProviderActivation) Company(ctx context.Context) (*Company, error) {
 	return result, err
 }
 
+func (_m *ReconciliationMismatch) Order(ctx context.Context) (*Order, error) {
+	result, err := _m.Edges.OrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrder().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Refund) Order(ctx context.Context) (*Order, error) {
 	result, err := _m.Edges.OrderOrErr()
 	if IsNotLoaded(err) {

@@ -22,6 +22,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
@@ -99,6 +101,16 @@ var provideractivationImplementors = []string{"ProviderActivation", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ProviderActivation) IsNode() {}
+
+var reconciliationmismatchImplementors = []string{"ReconciliationMismatch", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReconciliationMismatch) IsNode() {}
+
+var reconciliationreportImplementors = []string{"ReconciliationReport", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReconciliationReport) IsNode() {}
 
 var refundImplementors = []string{"Refund", "Node"}
 
@@ -301,6 +313,24 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(provideractivation.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, provideractivationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reconciliationmismatch.Table:
+		query := c.ReconciliationMismatch.Query().
+			Where(reconciliationmismatch.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reconciliationmismatchImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reconciliationreport.Table:
+		query := c.ReconciliationReport.Query().
+			Where(reconciliationreport.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reconciliationreportImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -628,6 +658,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.ProviderActivation.Query().
 			Where(provideractivation.IDIn(ids...))
 		query, err := query.CollectFields(ctx, provideractivationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reconciliationmismatch.Table:
+		query := c.ReconciliationMismatch.Query().
+			Where(reconciliationmismatch.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reconciliationmismatchImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reconciliationreport.Table:
+		query := c.ReconciliationReport.Query().
+			Where(reconciliationreport.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reconciliationreportImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
@@ -4034,6 +4036,616 @@ func (_m *ProviderActivation) ToEdge(order *ProviderActivationOrder) *ProviderAc
 		order = DefaultProviderActivationOrder
 	}
 	return &ProviderActivationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReconciliationMismatchEdge is the edge representation of ReconciliationMismatch.
+type ReconciliationMismatchEdge struct {
+	Node   *ReconciliationMismatch `json:"node"`
+	Cursor Cursor                  `json:"cursor"`
+}
+
+// ReconciliationMismatchConnection is the connection containing edges to ReconciliationMismatch.
+type ReconciliationMismatchConnection struct {
+	Edges      []*ReconciliationMismatchEdge `json:"edges"`
+	PageInfo   PageInfo                      `json:"pageInfo"`
+	TotalCount int                           `json:"totalCount"`
+}
+
+func (c *ReconciliationMismatchConnection) build(nodes []*ReconciliationMismatch, pager *reconciliationmismatchPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReconciliationMismatch
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReconciliationMismatch {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReconciliationMismatch {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReconciliationMismatchEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReconciliationMismatchEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReconciliationMismatchPaginateOption enables pagination customization.
+type ReconciliationMismatchPaginateOption func(*reconciliationmismatchPager) error
+
+// WithReconciliationMismatchOrder configures pagination ordering.
+func WithReconciliationMismatchOrder(order *ReconciliationMismatchOrder) ReconciliationMismatchPaginateOption {
+	if order == nil {
+		order = DefaultReconciliationMismatchOrder
+	}
+	o := *order
+	return func(pager *reconciliationmismatchPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReconciliationMismatchOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReconciliationMismatchFilter configures pagination filter.
+func WithReconciliationMismatchFilter(filter func(*ReconciliationMismatchQuery) (*ReconciliationMismatchQuery, error)) ReconciliationMismatchPaginateOption {
+	return func(pager *reconciliationmismatchPager) error {
+		if filter == nil {
+			return errors.New("ReconciliationMismatchQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reconciliationmismatchPager struct {
+	reverse bool
+	order   *ReconciliationMismatchOrder
+	filter  func(*ReconciliationMismatchQuery) (*ReconciliationMismatchQuery, error)
+}
+
+func newReconciliationMismatchPager(opts []ReconciliationMismatchPaginateOption, reverse bool) (*reconciliationmismatchPager, error) {
+	pager := &reconciliationmismatchPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReconciliationMismatchOrder
+	}
+	return pager, nil
+}
+
+func (p *reconciliationmismatchPager) applyFilter(query *ReconciliationMismatchQuery) (*ReconciliationMismatchQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reconciliationmismatchPager) toCursor(_m *ReconciliationMismatch) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reconciliationmismatchPager) applyCursors(query *ReconciliationMismatchQuery, after, before *Cursor) (*ReconciliationMismatchQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReconciliationMismatchOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reconciliationmismatchPager) applyOrder(query *ReconciliationMismatchQuery) *ReconciliationMismatchQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReconciliationMismatchOrder.Field {
+		query = query.Order(DefaultReconciliationMismatchOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reconciliationmismatchPager) orderExpr(query *ReconciliationMismatchQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReconciliationMismatchOrder.Field {
+			b.Comma().Ident(DefaultReconciliationMismatchOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReconciliationMismatch.
+func (_m *ReconciliationMismatchQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReconciliationMismatchPaginateOption,
+) (*ReconciliationMismatchConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReconciliationMismatchPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReconciliationMismatchConnection{Edges: []*ReconciliationMismatchEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReconciliationMismatchOrderFieldCreatedAt orders ReconciliationMismatch by created_at.
+	ReconciliationMismatchOrderFieldCreatedAt = &ReconciliationMismatchOrderField{
+		Value: func(_m *ReconciliationMismatch) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reconciliationmismatch.FieldCreatedAt,
+		toTerm: reconciliationmismatch.ByCreatedAt,
+		toCursor: func(_m *ReconciliationMismatch) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReconciliationMismatchOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReconciliationMismatchOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReconciliationMismatchOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReconciliationMismatchOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReconciliationMismatchOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReconciliationMismatchOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReconciliationMismatchOrderField", str)
+	}
+	return nil
+}
+
+// ReconciliationMismatchOrderField defines the ordering field of ReconciliationMismatch.
+type ReconciliationMismatchOrderField struct {
+	// Value extracts the ordering value from the given ReconciliationMismatch.
+	Value    func(*ReconciliationMismatch) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reconciliationmismatch.OrderOption
+	toCursor func(*ReconciliationMismatch) Cursor
+}
+
+// ReconciliationMismatchOrder defines the ordering of ReconciliationMismatch.
+type ReconciliationMismatchOrder struct {
+	Direction OrderDirection                    `json:"direction"`
+	Field     *ReconciliationMismatchOrderField `json:"field"`
+}
+
+// DefaultReconciliationMismatchOrder is the default ordering of ReconciliationMismatch.
+var DefaultReconciliationMismatchOrder = &ReconciliationMismatchOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReconciliationMismatchOrderField{
+		Value: func(_m *ReconciliationMismatch) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reconciliationmismatch.FieldID,
+		toTerm: reconciliationmismatch.ByID,
+		toCursor: func(_m *ReconciliationMismatch) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReconciliationMismatch into ReconciliationMismatchEdge.
+func (_m *ReconciliationMismatch) ToEdge(order *ReconciliationMismatchOrder) *ReconciliationMismatchEdge {
+	if order == nil {
+		order = DefaultReconciliationMismatchOrder
+	}
+	return &ReconciliationMismatchEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReconciliationReportEdge is the edge representation of ReconciliationReport.
+type ReconciliationReportEdge struct {
+	Node   *ReconciliationReport `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// ReconciliationReportConnection is the connection containing edges to ReconciliationReport.
+type ReconciliationReportConnection struct {
+	Edges      []*ReconciliationReportEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *ReconciliationReportConnection) build(nodes []*ReconciliationReport, pager *reconciliationreportPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReconciliationReport
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReconciliationReport {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReconciliationReport {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReconciliationReportEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReconciliationReportEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReconciliationReportPaginateOption enables pagination customization.
+type ReconciliationReportPaginateOption func(*reconciliationreportPager) error
+
+// WithReconciliationReportOrder configures pagination ordering.
+func WithReconciliationReportOrder(order *ReconciliationReportOrder) ReconciliationReportPaginateOption {
+	if order == nil {
+		order = DefaultReconciliationReportOrder
+	}
+	o := *order
+	return func(pager *reconciliationreportPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReconciliationReportOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReconciliationReportFilter configures pagination filter.
+func WithReconciliationReportFilter(filter func(*ReconciliationReportQuery) (*ReconciliationReportQuery, error)) ReconciliationReportPaginateOption {
+	return func(pager *reconciliationreportPager) error {
+		if filter == nil {
+			return errors.New("ReconciliationReportQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reconciliationreportPager struct {
+	reverse bool
+	order   *ReconciliationReportOrder
+	filter  func(*ReconciliationReportQuery) (*ReconciliationReportQuery, error)
+}
+
+func newReconciliationReportPager(opts []ReconciliationReportPaginateOption, reverse bool) (*reconciliationreportPager, error) {
+	pager := &reconciliationreportPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReconciliationReportOrder
+	}
+	return pager, nil
+}
+
+func (p *reconciliationreportPager) applyFilter(query *ReconciliationReportQuery) (*ReconciliationReportQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reconciliationreportPager) toCursor(_m *ReconciliationReport) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reconciliationreportPager) applyCursors(query *ReconciliationReportQuery, after, before *Cursor) (*ReconciliationReportQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReconciliationReportOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reconciliationreportPager) applyOrder(query *ReconciliationReportQuery) *ReconciliationReportQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReconciliationReportOrder.Field {
+		query = query.Order(DefaultReconciliationReportOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reconciliationreportPager) orderExpr(query *ReconciliationReportQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReconciliationReportOrder.Field {
+			b.Comma().Ident(DefaultReconciliationReportOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReconciliationReport.
+func (_m *ReconciliationReportQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReconciliationReportPaginateOption,
+) (*ReconciliationReportConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReconciliationReportPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReconciliationReportConnection{Edges: []*ReconciliationReportEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReconciliationReportOrderFieldCreatedAt orders ReconciliationReport by created_at.
+	ReconciliationReportOrderFieldCreatedAt = &ReconciliationReportOrderField{
+		Value: func(_m *ReconciliationReport) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reconciliationreport.FieldCreatedAt,
+		toTerm: reconciliationreport.ByCreatedAt,
+		toCursor: func(_m *ReconciliationReport) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ReconciliationReportOrderFieldDate orders ReconciliationReport by date.
+	ReconciliationReportOrderFieldDate = &ReconciliationReportOrderField{
+		Value: func(_m *ReconciliationReport) (ent.Value, error) {
+			return _m.Date, nil
+		},
+		column: reconciliationreport.FieldDate,
+		toTerm: reconciliationreport.ByDate,
+		toCursor: func(_m *ReconciliationReport) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Date,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReconciliationReportOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReconciliationReportOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ReconciliationReportOrderFieldDate.column:
+		str = "DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReconciliationReportOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReconciliationReportOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReconciliationReportOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReconciliationReportOrderFieldCreatedAt
+	case "DATE":
+		*f = *ReconciliationReportOrderFieldDate
+	default:
+		return fmt.Errorf("%s is not a valid ReconciliationReportOrderField", str)
+	}
+	return nil
+}
+
+// ReconciliationReportOrderField defines the ordering field of ReconciliationReport.
+type ReconciliationReportOrderField struct {
+	// Value extracts the ordering value from the given ReconciliationReport.
+	Value    func(*ReconciliationReport) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reconciliationreport.OrderOption
+	toCursor func(*ReconciliationReport) Cursor
+}
+
+// ReconciliationReportOrder defines the ordering of ReconciliationReport.
+type ReconciliationReportOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *ReconciliationReportOrderField `json:"field"`
+}
+
+// DefaultReconciliationReportOrder is the default ordering of ReconciliationReport.
+var DefaultReconciliationReportOrder = &ReconciliationReportOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReconciliationReportOrderField{
+		Value: func(_m *ReconciliationReport) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reconciliationreport.FieldID,
+		toTerm: reconciliationreport.ByID,
+		toCursor: func(_m *ReconciliationReport) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReconciliationReport into ReconciliationReportEdge.
+func (_m *ReconciliationReport) ToEdge(order *ReconciliationReportOrder) *ReconciliationReportEdge {
+	if order == nil {
+		order = DefaultReconciliationReportOrder
+	}
+	return &ReconciliationReportEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -23,6 +23,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -54,6 +56,8 @@ var idPrefixTables = map[string]string{
 	"psp": psp.Table,
 	"pac": provideraccount.Table,
 	"act": provideractivation.Table,
+	"rcm": reconciliationmismatch.Table,
+	"rcr": reconciliationreport.Table,
 	"ref": refund.Table,
 	"rfl": refundline.Table,
 	"sbx": sandboxrecord.Table,

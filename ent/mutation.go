@@ -29,6 +29,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -51,32 +53,34 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIKey             = "APIKey"
-	TypeAuditEvent         = "AuditEvent"
-	TypeCompany            = "Company"
-	TypeFeePlanVersion     = "FeePlanVersion"
-	TypeFeeRule            = "FeeRule"
-	TypeFulfilment         = "Fulfilment"
-	TypeFulfilmentLine     = "FulfilmentLine"
-	TypeIdempotencyRecord  = "IdempotencyRecord"
-	TypeLoginSession       = "LoginSession"
-	TypeMerchant           = "Merchant"
-	TypeMfaRecoveryCode    = "MfaRecoveryCode"
-	TypeOrder              = "Order"
-	TypeOrderItem          = "OrderItem"
-	TypeOutboxMessage      = "OutboxMessage"
-	TypePSP                = "PSP"
-	TypeProviderAccount    = "ProviderAccount"
-	TypeProviderActivation = "ProviderActivation"
-	TypeRefund             = "Refund"
-	TypeRefundLine         = "RefundLine"
-	TypeSandboxRecord      = "SandboxRecord"
-	TypeSettlement         = "Settlement"
-	TypeSettlementEntry    = "SettlementEntry"
-	TypeSettlementTotal    = "SettlementTotal"
-	TypeShop               = "Shop"
-	TypeUser               = "User"
-	TypeWebhookEvent       = "WebhookEvent"
+	TypeAPIKey                 = "APIKey"
+	TypeAuditEvent             = "AuditEvent"
+	TypeCompany                = "Company"
+	TypeFeePlanVersion         = "FeePlanVersion"
+	TypeFeeRule                = "FeeRule"
+	TypeFulfilment             = "Fulfilment"
+	TypeFulfilmentLine         = "FulfilmentLine"
+	TypeIdempotencyRecord      = "IdempotencyRecord"
+	TypeLoginSession           = "LoginSession"
+	TypeMerchant               = "Merchant"
+	TypeMfaRecoveryCode        = "MfaRecoveryCode"
+	TypeOrder                  = "Order"
+	TypeOrderItem              = "OrderItem"
+	TypeOutboxMessage          = "OutboxMessage"
+	TypePSP                    = "PSP"
+	TypeProviderAccount        = "ProviderAccount"
+	TypeProviderActivation     = "ProviderActivation"
+	TypeReconciliationMismatch = "ReconciliationMismatch"
+	TypeReconciliationReport   = "ReconciliationReport"
+	TypeRefund                 = "Refund"
+	TypeRefundLine             = "RefundLine"
+	TypeSandboxRecord          = "SandboxRecord"
+	TypeSettlement             = "Settlement"
+	TypeSettlementEntry        = "SettlementEntry"
+	TypeSettlementTotal        = "SettlementTotal"
+	TypeShop                   = "Shop"
+	TypeUser                   = "User"
+	TypeWebhookEvent           = "WebhookEvent"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -20729,6 +20733,2205 @@ func (m *ProviderActivationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ProviderActivation edge %s", name)
+}
+
+// ReconciliationMismatchMutation represents an operation that mutates the ReconciliationMismatch nodes in the graph.
+type ReconciliationMismatchMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *string
+	created_at         *time.Time
+	updated_at         *time.Time
+	psp_id             *string
+	kind               *domain.MismatchKind
+	operation_id       *string
+	provider_reference *string
+	currency           *string
+	ours_minor         *int64
+	addours_minor      *int64
+	theirs_minor       *int64
+	addtheirs_minor    *int64
+	detail             *string
+	resolved_at        *time.Time
+	resolved_by        *string
+	resolution_note    *string
+	clearedFields      map[string]struct{}
+	report             *string
+	clearedreport      bool
+	_order             *string
+	cleared_order      bool
+	done               bool
+	oldValue           func(context.Context) (*ReconciliationMismatch, error)
+	predicates         []predicate.ReconciliationMismatch
+}
+
+var _ ent.Mutation = (*ReconciliationMismatchMutation)(nil)
+
+// reconciliationmismatchOption allows management of the mutation configuration using functional options.
+type reconciliationmismatchOption func(*ReconciliationMismatchMutation)
+
+// newReconciliationMismatchMutation creates new mutation for the ReconciliationMismatch entity.
+func newReconciliationMismatchMutation(c config, op Op, opts ...reconciliationmismatchOption) *ReconciliationMismatchMutation {
+	m := &ReconciliationMismatchMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReconciliationMismatch,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReconciliationMismatchID sets the ID field of the mutation.
+func withReconciliationMismatchID(id string) reconciliationmismatchOption {
+	return func(m *ReconciliationMismatchMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReconciliationMismatch
+		)
+		m.oldValue = func(ctx context.Context) (*ReconciliationMismatch, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReconciliationMismatch.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReconciliationMismatch sets the old ReconciliationMismatch of the mutation.
+func withReconciliationMismatch(node *ReconciliationMismatch) reconciliationmismatchOption {
+	return func(m *ReconciliationMismatchMutation) {
+		m.oldValue = func(context.Context) (*ReconciliationMismatch, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReconciliationMismatchMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReconciliationMismatchMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReconciliationMismatch entities.
+func (m *ReconciliationMismatchMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReconciliationMismatchMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReconciliationMismatchMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReconciliationMismatch.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReconciliationMismatchMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReconciliationMismatchMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReconciliationMismatchMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReconciliationMismatchMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReconciliationMismatchMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReconciliationMismatchMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetReportID sets the "report_id" field.
+func (m *ReconciliationMismatchMutation) SetReportID(s string) {
+	m.report = &s
+}
+
+// ReportID returns the value of the "report_id" field in the mutation.
+func (m *ReconciliationMismatchMutation) ReportID() (r string, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportID returns the old "report_id" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldReportID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportID: %w", err)
+	}
+	return oldValue.ReportID, nil
+}
+
+// ResetReportID resets all changes to the "report_id" field.
+func (m *ReconciliationMismatchMutation) ResetReportID() {
+	m.report = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *ReconciliationMismatchMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *ReconciliationMismatchMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *ReconciliationMismatchMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ReconciliationMismatchMutation) SetKind(dk domain.MismatchKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ReconciliationMismatchMutation) Kind() (r domain.MismatchKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldKind(ctx context.Context) (v domain.MismatchKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ReconciliationMismatchMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *ReconciliationMismatchMutation) SetOrderID(s string) {
+	m._order = &s
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *ReconciliationMismatchMutation) OrderID() (r string, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldOrderID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *ReconciliationMismatchMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[reconciliationmismatch.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *ReconciliationMismatchMutation) ResetOrderID() {
+	m._order = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldOrderID)
+}
+
+// SetOperationID sets the "operation_id" field.
+func (m *ReconciliationMismatchMutation) SetOperationID(s string) {
+	m.operation_id = &s
+}
+
+// OperationID returns the value of the "operation_id" field in the mutation.
+func (m *ReconciliationMismatchMutation) OperationID() (r string, exists bool) {
+	v := m.operation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperationID returns the old "operation_id" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldOperationID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperationID: %w", err)
+	}
+	return oldValue.OperationID, nil
+}
+
+// ClearOperationID clears the value of the "operation_id" field.
+func (m *ReconciliationMismatchMutation) ClearOperationID() {
+	m.operation_id = nil
+	m.clearedFields[reconciliationmismatch.FieldOperationID] = struct{}{}
+}
+
+// OperationIDCleared returns if the "operation_id" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) OperationIDCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldOperationID]
+	return ok
+}
+
+// ResetOperationID resets all changes to the "operation_id" field.
+func (m *ReconciliationMismatchMutation) ResetOperationID() {
+	m.operation_id = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldOperationID)
+}
+
+// SetProviderReference sets the "provider_reference" field.
+func (m *ReconciliationMismatchMutation) SetProviderReference(s string) {
+	m.provider_reference = &s
+}
+
+// ProviderReference returns the value of the "provider_reference" field in the mutation.
+func (m *ReconciliationMismatchMutation) ProviderReference() (r string, exists bool) {
+	v := m.provider_reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderReference returns the old "provider_reference" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldProviderReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderReference: %w", err)
+	}
+	return oldValue.ProviderReference, nil
+}
+
+// ClearProviderReference clears the value of the "provider_reference" field.
+func (m *ReconciliationMismatchMutation) ClearProviderReference() {
+	m.provider_reference = nil
+	m.clearedFields[reconciliationmismatch.FieldProviderReference] = struct{}{}
+}
+
+// ProviderReferenceCleared returns if the "provider_reference" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) ProviderReferenceCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldProviderReference]
+	return ok
+}
+
+// ResetProviderReference resets all changes to the "provider_reference" field.
+func (m *ReconciliationMismatchMutation) ResetProviderReference() {
+	m.provider_reference = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldProviderReference)
+}
+
+// SetCurrency sets the "currency" field.
+func (m *ReconciliationMismatchMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *ReconciliationMismatchMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *ReconciliationMismatchMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetOursMinor sets the "ours_minor" field.
+func (m *ReconciliationMismatchMutation) SetOursMinor(i int64) {
+	m.ours_minor = &i
+	m.addours_minor = nil
+}
+
+// OursMinor returns the value of the "ours_minor" field in the mutation.
+func (m *ReconciliationMismatchMutation) OursMinor() (r int64, exists bool) {
+	v := m.ours_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOursMinor returns the old "ours_minor" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldOursMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOursMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOursMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOursMinor: %w", err)
+	}
+	return oldValue.OursMinor, nil
+}
+
+// AddOursMinor adds i to the "ours_minor" field.
+func (m *ReconciliationMismatchMutation) AddOursMinor(i int64) {
+	if m.addours_minor != nil {
+		*m.addours_minor += i
+	} else {
+		m.addours_minor = &i
+	}
+}
+
+// AddedOursMinor returns the value that was added to the "ours_minor" field in this mutation.
+func (m *ReconciliationMismatchMutation) AddedOursMinor() (r int64, exists bool) {
+	v := m.addours_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOursMinor clears the value of the "ours_minor" field.
+func (m *ReconciliationMismatchMutation) ClearOursMinor() {
+	m.ours_minor = nil
+	m.addours_minor = nil
+	m.clearedFields[reconciliationmismatch.FieldOursMinor] = struct{}{}
+}
+
+// OursMinorCleared returns if the "ours_minor" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) OursMinorCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldOursMinor]
+	return ok
+}
+
+// ResetOursMinor resets all changes to the "ours_minor" field.
+func (m *ReconciliationMismatchMutation) ResetOursMinor() {
+	m.ours_minor = nil
+	m.addours_minor = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldOursMinor)
+}
+
+// SetTheirsMinor sets the "theirs_minor" field.
+func (m *ReconciliationMismatchMutation) SetTheirsMinor(i int64) {
+	m.theirs_minor = &i
+	m.addtheirs_minor = nil
+}
+
+// TheirsMinor returns the value of the "theirs_minor" field in the mutation.
+func (m *ReconciliationMismatchMutation) TheirsMinor() (r int64, exists bool) {
+	v := m.theirs_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTheirsMinor returns the old "theirs_minor" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldTheirsMinor(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTheirsMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTheirsMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTheirsMinor: %w", err)
+	}
+	return oldValue.TheirsMinor, nil
+}
+
+// AddTheirsMinor adds i to the "theirs_minor" field.
+func (m *ReconciliationMismatchMutation) AddTheirsMinor(i int64) {
+	if m.addtheirs_minor != nil {
+		*m.addtheirs_minor += i
+	} else {
+		m.addtheirs_minor = &i
+	}
+}
+
+// AddedTheirsMinor returns the value that was added to the "theirs_minor" field in this mutation.
+func (m *ReconciliationMismatchMutation) AddedTheirsMinor() (r int64, exists bool) {
+	v := m.addtheirs_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTheirsMinor clears the value of the "theirs_minor" field.
+func (m *ReconciliationMismatchMutation) ClearTheirsMinor() {
+	m.theirs_minor = nil
+	m.addtheirs_minor = nil
+	m.clearedFields[reconciliationmismatch.FieldTheirsMinor] = struct{}{}
+}
+
+// TheirsMinorCleared returns if the "theirs_minor" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) TheirsMinorCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldTheirsMinor]
+	return ok
+}
+
+// ResetTheirsMinor resets all changes to the "theirs_minor" field.
+func (m *ReconciliationMismatchMutation) ResetTheirsMinor() {
+	m.theirs_minor = nil
+	m.addtheirs_minor = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldTheirsMinor)
+}
+
+// SetDetail sets the "detail" field.
+func (m *ReconciliationMismatchMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *ReconciliationMismatchMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *ReconciliationMismatchMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// SetResolvedAt sets the "resolved_at" field.
+func (m *ReconciliationMismatchMutation) SetResolvedAt(t time.Time) {
+	m.resolved_at = &t
+}
+
+// ResolvedAt returns the value of the "resolved_at" field in the mutation.
+func (m *ReconciliationMismatchMutation) ResolvedAt() (r time.Time, exists bool) {
+	v := m.resolved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedAt returns the old "resolved_at" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldResolvedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedAt: %w", err)
+	}
+	return oldValue.ResolvedAt, nil
+}
+
+// ClearResolvedAt clears the value of the "resolved_at" field.
+func (m *ReconciliationMismatchMutation) ClearResolvedAt() {
+	m.resolved_at = nil
+	m.clearedFields[reconciliationmismatch.FieldResolvedAt] = struct{}{}
+}
+
+// ResolvedAtCleared returns if the "resolved_at" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) ResolvedAtCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldResolvedAt]
+	return ok
+}
+
+// ResetResolvedAt resets all changes to the "resolved_at" field.
+func (m *ReconciliationMismatchMutation) ResetResolvedAt() {
+	m.resolved_at = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldResolvedAt)
+}
+
+// SetResolvedBy sets the "resolved_by" field.
+func (m *ReconciliationMismatchMutation) SetResolvedBy(s string) {
+	m.resolved_by = &s
+}
+
+// ResolvedBy returns the value of the "resolved_by" field in the mutation.
+func (m *ReconciliationMismatchMutation) ResolvedBy() (r string, exists bool) {
+	v := m.resolved_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedBy returns the old "resolved_by" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldResolvedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedBy: %w", err)
+	}
+	return oldValue.ResolvedBy, nil
+}
+
+// ClearResolvedBy clears the value of the "resolved_by" field.
+func (m *ReconciliationMismatchMutation) ClearResolvedBy() {
+	m.resolved_by = nil
+	m.clearedFields[reconciliationmismatch.FieldResolvedBy] = struct{}{}
+}
+
+// ResolvedByCleared returns if the "resolved_by" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) ResolvedByCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldResolvedBy]
+	return ok
+}
+
+// ResetResolvedBy resets all changes to the "resolved_by" field.
+func (m *ReconciliationMismatchMutation) ResetResolvedBy() {
+	m.resolved_by = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldResolvedBy)
+}
+
+// SetResolutionNote sets the "resolution_note" field.
+func (m *ReconciliationMismatchMutation) SetResolutionNote(s string) {
+	m.resolution_note = &s
+}
+
+// ResolutionNote returns the value of the "resolution_note" field in the mutation.
+func (m *ReconciliationMismatchMutation) ResolutionNote() (r string, exists bool) {
+	v := m.resolution_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolutionNote returns the old "resolution_note" field's value of the ReconciliationMismatch entity.
+// If the ReconciliationMismatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationMismatchMutation) OldResolutionNote(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolutionNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolutionNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolutionNote: %w", err)
+	}
+	return oldValue.ResolutionNote, nil
+}
+
+// ClearResolutionNote clears the value of the "resolution_note" field.
+func (m *ReconciliationMismatchMutation) ClearResolutionNote() {
+	m.resolution_note = nil
+	m.clearedFields[reconciliationmismatch.FieldResolutionNote] = struct{}{}
+}
+
+// ResolutionNoteCleared returns if the "resolution_note" field was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) ResolutionNoteCleared() bool {
+	_, ok := m.clearedFields[reconciliationmismatch.FieldResolutionNote]
+	return ok
+}
+
+// ResetResolutionNote resets all changes to the "resolution_note" field.
+func (m *ReconciliationMismatchMutation) ResetResolutionNote() {
+	m.resolution_note = nil
+	delete(m.clearedFields, reconciliationmismatch.FieldResolutionNote)
+}
+
+// ClearReport clears the "report" edge to the ReconciliationReport entity.
+func (m *ReconciliationMismatchMutation) ClearReport() {
+	m.clearedreport = true
+	m.clearedFields[reconciliationmismatch.FieldReportID] = struct{}{}
+}
+
+// ReportCleared reports if the "report" edge to the ReconciliationReport entity was cleared.
+func (m *ReconciliationMismatchMutation) ReportCleared() bool {
+	return m.clearedreport
+}
+
+// ReportIDs returns the "report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportID instead. It exists only for internal usage by the builders.
+func (m *ReconciliationMismatchMutation) ReportIDs() (ids []string) {
+	if id := m.report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReport resets all changes to the "report" edge.
+func (m *ReconciliationMismatchMutation) ResetReport() {
+	m.report = nil
+	m.clearedreport = false
+}
+
+// ClearOrder clears the "order" edge to the Order entity.
+func (m *ReconciliationMismatchMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[reconciliationmismatch.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the Order entity was cleared.
+func (m *ReconciliationMismatchMutation) OrderCleared() bool {
+	return m.OrderIDCleared() || m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *ReconciliationMismatchMutation) OrderIDs() (ids []string) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *ReconciliationMismatchMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// Where appends a list predicates to the ReconciliationMismatchMutation builder.
+func (m *ReconciliationMismatchMutation) Where(ps ...predicate.ReconciliationMismatch) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReconciliationMismatchMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReconciliationMismatchMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReconciliationMismatch, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReconciliationMismatchMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReconciliationMismatchMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReconciliationMismatch).
+func (m *ReconciliationMismatchMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReconciliationMismatchMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, reconciliationmismatch.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reconciliationmismatch.FieldUpdatedAt)
+	}
+	if m.report != nil {
+		fields = append(fields, reconciliationmismatch.FieldReportID)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, reconciliationmismatch.FieldPspID)
+	}
+	if m.kind != nil {
+		fields = append(fields, reconciliationmismatch.FieldKind)
+	}
+	if m._order != nil {
+		fields = append(fields, reconciliationmismatch.FieldOrderID)
+	}
+	if m.operation_id != nil {
+		fields = append(fields, reconciliationmismatch.FieldOperationID)
+	}
+	if m.provider_reference != nil {
+		fields = append(fields, reconciliationmismatch.FieldProviderReference)
+	}
+	if m.currency != nil {
+		fields = append(fields, reconciliationmismatch.FieldCurrency)
+	}
+	if m.ours_minor != nil {
+		fields = append(fields, reconciliationmismatch.FieldOursMinor)
+	}
+	if m.theirs_minor != nil {
+		fields = append(fields, reconciliationmismatch.FieldTheirsMinor)
+	}
+	if m.detail != nil {
+		fields = append(fields, reconciliationmismatch.FieldDetail)
+	}
+	if m.resolved_at != nil {
+		fields = append(fields, reconciliationmismatch.FieldResolvedAt)
+	}
+	if m.resolved_by != nil {
+		fields = append(fields, reconciliationmismatch.FieldResolvedBy)
+	}
+	if m.resolution_note != nil {
+		fields = append(fields, reconciliationmismatch.FieldResolutionNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReconciliationMismatchMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationmismatch.FieldCreatedAt:
+		return m.CreatedAt()
+	case reconciliationmismatch.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reconciliationmismatch.FieldReportID:
+		return m.ReportID()
+	case reconciliationmismatch.FieldPspID:
+		return m.PspID()
+	case reconciliationmismatch.FieldKind:
+		return m.Kind()
+	case reconciliationmismatch.FieldOrderID:
+		return m.OrderID()
+	case reconciliationmismatch.FieldOperationID:
+		return m.OperationID()
+	case reconciliationmismatch.FieldProviderReference:
+		return m.ProviderReference()
+	case reconciliationmismatch.FieldCurrency:
+		return m.Currency()
+	case reconciliationmismatch.FieldOursMinor:
+		return m.OursMinor()
+	case reconciliationmismatch.FieldTheirsMinor:
+		return m.TheirsMinor()
+	case reconciliationmismatch.FieldDetail:
+		return m.Detail()
+	case reconciliationmismatch.FieldResolvedAt:
+		return m.ResolvedAt()
+	case reconciliationmismatch.FieldResolvedBy:
+		return m.ResolvedBy()
+	case reconciliationmismatch.FieldResolutionNote:
+		return m.ResolutionNote()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReconciliationMismatchMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reconciliationmismatch.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reconciliationmismatch.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reconciliationmismatch.FieldReportID:
+		return m.OldReportID(ctx)
+	case reconciliationmismatch.FieldPspID:
+		return m.OldPspID(ctx)
+	case reconciliationmismatch.FieldKind:
+		return m.OldKind(ctx)
+	case reconciliationmismatch.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case reconciliationmismatch.FieldOperationID:
+		return m.OldOperationID(ctx)
+	case reconciliationmismatch.FieldProviderReference:
+		return m.OldProviderReference(ctx)
+	case reconciliationmismatch.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case reconciliationmismatch.FieldOursMinor:
+		return m.OldOursMinor(ctx)
+	case reconciliationmismatch.FieldTheirsMinor:
+		return m.OldTheirsMinor(ctx)
+	case reconciliationmismatch.FieldDetail:
+		return m.OldDetail(ctx)
+	case reconciliationmismatch.FieldResolvedAt:
+		return m.OldResolvedAt(ctx)
+	case reconciliationmismatch.FieldResolvedBy:
+		return m.OldResolvedBy(ctx)
+	case reconciliationmismatch.FieldResolutionNote:
+		return m.OldResolutionNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReconciliationMismatch field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationMismatchMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationmismatch.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reconciliationmismatch.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reconciliationmismatch.FieldReportID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportID(v)
+		return nil
+	case reconciliationmismatch.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case reconciliationmismatch.FieldKind:
+		v, ok := value.(domain.MismatchKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reconciliationmismatch.FieldOrderID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case reconciliationmismatch.FieldOperationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperationID(v)
+		return nil
+	case reconciliationmismatch.FieldProviderReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderReference(v)
+		return nil
+	case reconciliationmismatch.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case reconciliationmismatch.FieldOursMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOursMinor(v)
+		return nil
+	case reconciliationmismatch.FieldTheirsMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTheirsMinor(v)
+		return nil
+	case reconciliationmismatch.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	case reconciliationmismatch.FieldResolvedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedAt(v)
+		return nil
+	case reconciliationmismatch.FieldResolvedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedBy(v)
+		return nil
+	case reconciliationmismatch.FieldResolutionNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolutionNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReconciliationMismatchMutation) AddedFields() []string {
+	var fields []string
+	if m.addours_minor != nil {
+		fields = append(fields, reconciliationmismatch.FieldOursMinor)
+	}
+	if m.addtheirs_minor != nil {
+		fields = append(fields, reconciliationmismatch.FieldTheirsMinor)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReconciliationMismatchMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationmismatch.FieldOursMinor:
+		return m.AddedOursMinor()
+	case reconciliationmismatch.FieldTheirsMinor:
+		return m.AddedTheirsMinor()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationMismatchMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationmismatch.FieldOursMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOursMinor(v)
+		return nil
+	case reconciliationmismatch.FieldTheirsMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTheirsMinor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReconciliationMismatchMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reconciliationmismatch.FieldOrderID) {
+		fields = append(fields, reconciliationmismatch.FieldOrderID)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldOperationID) {
+		fields = append(fields, reconciliationmismatch.FieldOperationID)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldProviderReference) {
+		fields = append(fields, reconciliationmismatch.FieldProviderReference)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldOursMinor) {
+		fields = append(fields, reconciliationmismatch.FieldOursMinor)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldTheirsMinor) {
+		fields = append(fields, reconciliationmismatch.FieldTheirsMinor)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldResolvedAt) {
+		fields = append(fields, reconciliationmismatch.FieldResolvedAt)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldResolvedBy) {
+		fields = append(fields, reconciliationmismatch.FieldResolvedBy)
+	}
+	if m.FieldCleared(reconciliationmismatch.FieldResolutionNote) {
+		fields = append(fields, reconciliationmismatch.FieldResolutionNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReconciliationMismatchMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReconciliationMismatchMutation) ClearField(name string) error {
+	switch name {
+	case reconciliationmismatch.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case reconciliationmismatch.FieldOperationID:
+		m.ClearOperationID()
+		return nil
+	case reconciliationmismatch.FieldProviderReference:
+		m.ClearProviderReference()
+		return nil
+	case reconciliationmismatch.FieldOursMinor:
+		m.ClearOursMinor()
+		return nil
+	case reconciliationmismatch.FieldTheirsMinor:
+		m.ClearTheirsMinor()
+		return nil
+	case reconciliationmismatch.FieldResolvedAt:
+		m.ClearResolvedAt()
+		return nil
+	case reconciliationmismatch.FieldResolvedBy:
+		m.ClearResolvedBy()
+		return nil
+	case reconciliationmismatch.FieldResolutionNote:
+		m.ClearResolutionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReconciliationMismatchMutation) ResetField(name string) error {
+	switch name {
+	case reconciliationmismatch.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reconciliationmismatch.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reconciliationmismatch.FieldReportID:
+		m.ResetReportID()
+		return nil
+	case reconciliationmismatch.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case reconciliationmismatch.FieldKind:
+		m.ResetKind()
+		return nil
+	case reconciliationmismatch.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case reconciliationmismatch.FieldOperationID:
+		m.ResetOperationID()
+		return nil
+	case reconciliationmismatch.FieldProviderReference:
+		m.ResetProviderReference()
+		return nil
+	case reconciliationmismatch.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case reconciliationmismatch.FieldOursMinor:
+		m.ResetOursMinor()
+		return nil
+	case reconciliationmismatch.FieldTheirsMinor:
+		m.ResetTheirsMinor()
+		return nil
+	case reconciliationmismatch.FieldDetail:
+		m.ResetDetail()
+		return nil
+	case reconciliationmismatch.FieldResolvedAt:
+		m.ResetResolvedAt()
+		return nil
+	case reconciliationmismatch.FieldResolvedBy:
+		m.ResetResolvedBy()
+		return nil
+	case reconciliationmismatch.FieldResolutionNote:
+		m.ResetResolutionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReconciliationMismatchMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.report != nil {
+		edges = append(edges, reconciliationmismatch.EdgeReport)
+	}
+	if m._order != nil {
+		edges = append(edges, reconciliationmismatch.EdgeOrder)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReconciliationMismatchMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reconciliationmismatch.EdgeReport:
+		if id := m.report; id != nil {
+			return []ent.Value{*id}
+		}
+	case reconciliationmismatch.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReconciliationMismatchMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReconciliationMismatchMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReconciliationMismatchMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedreport {
+		edges = append(edges, reconciliationmismatch.EdgeReport)
+	}
+	if m.cleared_order {
+		edges = append(edges, reconciliationmismatch.EdgeOrder)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReconciliationMismatchMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reconciliationmismatch.EdgeReport:
+		return m.clearedreport
+	case reconciliationmismatch.EdgeOrder:
+		return m.cleared_order
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReconciliationMismatchMutation) ClearEdge(name string) error {
+	switch name {
+	case reconciliationmismatch.EdgeReport:
+		m.ClearReport()
+		return nil
+	case reconciliationmismatch.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReconciliationMismatchMutation) ResetEdge(name string) error {
+	switch name {
+	case reconciliationmismatch.EdgeReport:
+		m.ResetReport()
+		return nil
+	case reconciliationmismatch.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationMismatch edge %s", name)
+}
+
+// ReconciliationReportMutation represents an operation that mutates the ReconciliationReport nodes in the graph.
+type ReconciliationReportMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *string
+	created_at            *time.Time
+	updated_at            *time.Time
+	psp_id                *string
+	provider              *domain.Provider
+	date                  *domain.Date
+	status                *domain.ReconciliationStatus
+	operations_checked    *int
+	addoperations_checked *int
+	clearedFields         map[string]struct{}
+	mismatches            map[string]struct{}
+	removedmismatches     map[string]struct{}
+	clearedmismatches     bool
+	done                  bool
+	oldValue              func(context.Context) (*ReconciliationReport, error)
+	predicates            []predicate.ReconciliationReport
+}
+
+var _ ent.Mutation = (*ReconciliationReportMutation)(nil)
+
+// reconciliationreportOption allows management of the mutation configuration using functional options.
+type reconciliationreportOption func(*ReconciliationReportMutation)
+
+// newReconciliationReportMutation creates new mutation for the ReconciliationReport entity.
+func newReconciliationReportMutation(c config, op Op, opts ...reconciliationreportOption) *ReconciliationReportMutation {
+	m := &ReconciliationReportMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReconciliationReport,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReconciliationReportID sets the ID field of the mutation.
+func withReconciliationReportID(id string) reconciliationreportOption {
+	return func(m *ReconciliationReportMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReconciliationReport
+		)
+		m.oldValue = func(ctx context.Context) (*ReconciliationReport, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReconciliationReport.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReconciliationReport sets the old ReconciliationReport of the mutation.
+func withReconciliationReport(node *ReconciliationReport) reconciliationreportOption {
+	return func(m *ReconciliationReportMutation) {
+		m.oldValue = func(context.Context) (*ReconciliationReport, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReconciliationReportMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReconciliationReportMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReconciliationReport entities.
+func (m *ReconciliationReportMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReconciliationReportMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReconciliationReportMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReconciliationReport.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReconciliationReportMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReconciliationReportMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReconciliationReportMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReconciliationReportMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReconciliationReportMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReconciliationReportMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetPspID sets the "psp_id" field.
+func (m *ReconciliationReportMutation) SetPspID(s string) {
+	m.psp_id = &s
+}
+
+// PspID returns the value of the "psp_id" field in the mutation.
+func (m *ReconciliationReportMutation) PspID() (r string, exists bool) {
+	v := m.psp_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPspID returns the old "psp_id" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldPspID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPspID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPspID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPspID: %w", err)
+	}
+	return oldValue.PspID, nil
+}
+
+// ResetPspID resets all changes to the "psp_id" field.
+func (m *ReconciliationReportMutation) ResetPspID() {
+	m.psp_id = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *ReconciliationReportMutation) SetProvider(d domain.Provider) {
+	m.provider = &d
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *ReconciliationReportMutation) Provider() (r domain.Provider, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldProvider(ctx context.Context) (v domain.Provider, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *ReconciliationReportMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetDate sets the "date" field.
+func (m *ReconciliationReportMutation) SetDate(d domain.Date) {
+	m.date = &d
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *ReconciliationReportMutation) Date() (r domain.Date, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldDate(ctx context.Context) (v domain.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *ReconciliationReportMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ReconciliationReportMutation) SetStatus(ds domain.ReconciliationStatus) {
+	m.status = &ds
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReconciliationReportMutation) Status() (r domain.ReconciliationStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldStatus(ctx context.Context) (v domain.ReconciliationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReconciliationReportMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetOperationsChecked sets the "operations_checked" field.
+func (m *ReconciliationReportMutation) SetOperationsChecked(i int) {
+	m.operations_checked = &i
+	m.addoperations_checked = nil
+}
+
+// OperationsChecked returns the value of the "operations_checked" field in the mutation.
+func (m *ReconciliationReportMutation) OperationsChecked() (r int, exists bool) {
+	v := m.operations_checked
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperationsChecked returns the old "operations_checked" field's value of the ReconciliationReport entity.
+// If the ReconciliationReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationReportMutation) OldOperationsChecked(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperationsChecked is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperationsChecked requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperationsChecked: %w", err)
+	}
+	return oldValue.OperationsChecked, nil
+}
+
+// AddOperationsChecked adds i to the "operations_checked" field.
+func (m *ReconciliationReportMutation) AddOperationsChecked(i int) {
+	if m.addoperations_checked != nil {
+		*m.addoperations_checked += i
+	} else {
+		m.addoperations_checked = &i
+	}
+}
+
+// AddedOperationsChecked returns the value that was added to the "operations_checked" field in this mutation.
+func (m *ReconciliationReportMutation) AddedOperationsChecked() (r int, exists bool) {
+	v := m.addoperations_checked
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOperationsChecked resets all changes to the "operations_checked" field.
+func (m *ReconciliationReportMutation) ResetOperationsChecked() {
+	m.operations_checked = nil
+	m.addoperations_checked = nil
+}
+
+// AddMismatchIDs adds the "mismatches" edge to the ReconciliationMismatch entity by ids.
+func (m *ReconciliationReportMutation) AddMismatchIDs(ids ...string) {
+	if m.mismatches == nil {
+		m.mismatches = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.mismatches[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMismatches clears the "mismatches" edge to the ReconciliationMismatch entity.
+func (m *ReconciliationReportMutation) ClearMismatches() {
+	m.clearedmismatches = true
+}
+
+// MismatchesCleared reports if the "mismatches" edge to the ReconciliationMismatch entity was cleared.
+func (m *ReconciliationReportMutation) MismatchesCleared() bool {
+	return m.clearedmismatches
+}
+
+// RemoveMismatchIDs removes the "mismatches" edge to the ReconciliationMismatch entity by IDs.
+func (m *ReconciliationReportMutation) RemoveMismatchIDs(ids ...string) {
+	if m.removedmismatches == nil {
+		m.removedmismatches = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.mismatches, ids[i])
+		m.removedmismatches[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMismatches returns the removed IDs of the "mismatches" edge to the ReconciliationMismatch entity.
+func (m *ReconciliationReportMutation) RemovedMismatchesIDs() (ids []string) {
+	for id := range m.removedmismatches {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MismatchesIDs returns the "mismatches" edge IDs in the mutation.
+func (m *ReconciliationReportMutation) MismatchesIDs() (ids []string) {
+	for id := range m.mismatches {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMismatches resets all changes to the "mismatches" edge.
+func (m *ReconciliationReportMutation) ResetMismatches() {
+	m.mismatches = nil
+	m.clearedmismatches = false
+	m.removedmismatches = nil
+}
+
+// Where appends a list predicates to the ReconciliationReportMutation builder.
+func (m *ReconciliationReportMutation) Where(ps ...predicate.ReconciliationReport) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReconciliationReportMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReconciliationReportMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReconciliationReport, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReconciliationReportMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReconciliationReportMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReconciliationReport).
+func (m *ReconciliationReportMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReconciliationReportMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, reconciliationreport.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reconciliationreport.FieldUpdatedAt)
+	}
+	if m.psp_id != nil {
+		fields = append(fields, reconciliationreport.FieldPspID)
+	}
+	if m.provider != nil {
+		fields = append(fields, reconciliationreport.FieldProvider)
+	}
+	if m.date != nil {
+		fields = append(fields, reconciliationreport.FieldDate)
+	}
+	if m.status != nil {
+		fields = append(fields, reconciliationreport.FieldStatus)
+	}
+	if m.operations_checked != nil {
+		fields = append(fields, reconciliationreport.FieldOperationsChecked)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReconciliationReportMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationreport.FieldCreatedAt:
+		return m.CreatedAt()
+	case reconciliationreport.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reconciliationreport.FieldPspID:
+		return m.PspID()
+	case reconciliationreport.FieldProvider:
+		return m.Provider()
+	case reconciliationreport.FieldDate:
+		return m.Date()
+	case reconciliationreport.FieldStatus:
+		return m.Status()
+	case reconciliationreport.FieldOperationsChecked:
+		return m.OperationsChecked()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReconciliationReportMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reconciliationreport.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reconciliationreport.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reconciliationreport.FieldPspID:
+		return m.OldPspID(ctx)
+	case reconciliationreport.FieldProvider:
+		return m.OldProvider(ctx)
+	case reconciliationreport.FieldDate:
+		return m.OldDate(ctx)
+	case reconciliationreport.FieldStatus:
+		return m.OldStatus(ctx)
+	case reconciliationreport.FieldOperationsChecked:
+		return m.OldOperationsChecked(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReconciliationReport field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationReportMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationreport.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reconciliationreport.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reconciliationreport.FieldPspID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPspID(v)
+		return nil
+	case reconciliationreport.FieldProvider:
+		v, ok := value.(domain.Provider)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case reconciliationreport.FieldDate:
+		v, ok := value.(domain.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case reconciliationreport.FieldStatus:
+		v, ok := value.(domain.ReconciliationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case reconciliationreport.FieldOperationsChecked:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperationsChecked(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationReport field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReconciliationReportMutation) AddedFields() []string {
+	var fields []string
+	if m.addoperations_checked != nil {
+		fields = append(fields, reconciliationreport.FieldOperationsChecked)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReconciliationReportMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationreport.FieldOperationsChecked:
+		return m.AddedOperationsChecked()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationReportMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationreport.FieldOperationsChecked:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOperationsChecked(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationReport numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReconciliationReportMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReconciliationReportMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReconciliationReportMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReconciliationReport nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReconciliationReportMutation) ResetField(name string) error {
+	switch name {
+	case reconciliationreport.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reconciliationreport.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reconciliationreport.FieldPspID:
+		m.ResetPspID()
+		return nil
+	case reconciliationreport.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case reconciliationreport.FieldDate:
+		m.ResetDate()
+		return nil
+	case reconciliationreport.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case reconciliationreport.FieldOperationsChecked:
+		m.ResetOperationsChecked()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationReport field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReconciliationReportMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.mismatches != nil {
+		edges = append(edges, reconciliationreport.EdgeMismatches)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReconciliationReportMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reconciliationreport.EdgeMismatches:
+		ids := make([]ent.Value, 0, len(m.mismatches))
+		for id := range m.mismatches {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReconciliationReportMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedmismatches != nil {
+		edges = append(edges, reconciliationreport.EdgeMismatches)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReconciliationReportMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case reconciliationreport.EdgeMismatches:
+		ids := make([]ent.Value, 0, len(m.removedmismatches))
+		for id := range m.removedmismatches {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReconciliationReportMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedmismatches {
+		edges = append(edges, reconciliationreport.EdgeMismatches)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReconciliationReportMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reconciliationreport.EdgeMismatches:
+		return m.clearedmismatches
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReconciliationReportMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReconciliationReport unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReconciliationReportMutation) ResetEdge(name string) error {
+	switch name {
+	case reconciliationreport.EdgeMismatches:
+		m.ResetMismatches()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationReport edge %s", name)
 }
 
 // RefundMutation represents an operation that mutates the Refund nodes in the graph.

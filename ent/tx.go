@@ -48,6 +48,10 @@ type Tx struct {
 	ProviderAccount *ProviderAccountClient
 	// ProviderActivation is the client for interacting with the ProviderActivation builders.
 	ProviderActivation *ProviderActivationClient
+	// ReconciliationMismatch is the client for interacting with the ReconciliationMismatch builders.
+	ReconciliationMismatch *ReconciliationMismatchClient
+	// ReconciliationReport is the client for interacting with the ReconciliationReport builders.
+	ReconciliationReport *ReconciliationReportClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// RefundLine is the client for interacting with the RefundLine builders.
@@ -214,6 +218,8 @@ func (tx *Tx) init() {
 	tx.PSP = NewPSPClient(tx.config)
 	tx.ProviderAccount = NewProviderAccountClient(tx.config)
 	tx.ProviderActivation = NewProviderActivationClient(tx.config)
+	tx.ReconciliationMismatch = NewReconciliationMismatchClient(tx.config)
+	tx.ReconciliationReport = NewReconciliationReportClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.RefundLine = NewRefundLineClient(tx.config)
 	tx.SandboxRecord = NewSandboxRecordClient(tx.config)

@@ -98,6 +98,16 @@ func (r *Resolver) OrderItem() generated.OrderItemResolver { return &orderItemRe
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// ReconciliationMismatch returns generated.ReconciliationMismatchResolver implementation.
+func (r *Resolver) ReconciliationMismatch() generated.ReconciliationMismatchResolver {
+	return &reconciliationMismatchResolver{r}
+}
+
+// ReconciliationReport returns generated.ReconciliationReportResolver implementation.
+func (r *Resolver) ReconciliationReport() generated.ReconciliationReportResolver {
+	return &reconciliationReportResolver{r}
+}
+
 // Refund returns generated.RefundResolver implementation.
 func (r *Resolver) Refund() generated.RefundResolver { return &refundResolver{r} }
 
@@ -119,20 +129,22 @@ func (r *Resolver) Shop() generated.ShopResolver { return &shopResolver{r} }
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	apiKeyResolver          struct{ *Resolver }
-	auditEventResolver      struct{ *Resolver }
-	companyResolver         struct{ *Resolver }
-	feeRuleResolver         struct{ *Resolver }
-	fulfilmentResolver      struct{ *Resolver }
-	fulfilmentLineResolver  struct{ *Resolver }
-	merchantResolver        struct{ *Resolver }
-	orderResolver           struct{ *Resolver }
-	orderItemResolver       struct{ *Resolver }
-	queryResolver           struct{ *Resolver }
-	refundResolver          struct{ *Resolver }
-	refundLineResolver      struct{ *Resolver }
-	settlementResolver      struct{ *Resolver }
-	settlementEntryResolver struct{ *Resolver }
-	shopResolver            struct{ *Resolver }
-	userResolver            struct{ *Resolver }
+	apiKeyResolver                 struct{ *Resolver }
+	auditEventResolver             struct{ *Resolver }
+	companyResolver                struct{ *Resolver }
+	feeRuleResolver                struct{ *Resolver }
+	fulfilmentResolver             struct{ *Resolver }
+	fulfilmentLineResolver         struct{ *Resolver }
+	merchantResolver               struct{ *Resolver }
+	orderResolver                  struct{ *Resolver }
+	orderItemResolver              struct{ *Resolver }
+	queryResolver                  struct{ *Resolver }
+	reconciliationMismatchResolver struct{ *Resolver }
+	reconciliationReportResolver   struct{ *Resolver }
+	refundResolver                 struct{ *Resolver }
+	refundLineResolver             struct{ *Resolver }
+	settlementResolver             struct{ *Resolver }
+	settlementEntryResolver        struct{ *Resolver }
+	shopResolver                   struct{ *Resolver }
+	userResolver                   struct{ *Resolver }
 )

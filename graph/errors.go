@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	ratelimits "github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
@@ -25,10 +26,17 @@ var errorCodes = []struct {
 	// before any resolver: a VALIDATION error with the input path, not an internal one.
 	{money.ErrTooManyDecimals, domain.CodeValidation},
 	{money.ErrInvalidNumber, domain.CodeValidation},
+	// The caller's cost bucket cannot pay the operation now (graph/throttle.go).
+	{ratelimits.ErrThrottled, "THROTTLED"},
 }
 
-// topLevelCode answers the API code of an error named in errorCodes.
+// topLevelCode answers the API code of an error named in errorCodes. A refusal is
+// never one: it may carry the same named error (settlement.ErrSettlementNotFound as
+// a markSettlementPaid problem) and is shown with its own problems.
 func topLevelCode(err error) (string, bool) {
+	if _, ok := domain.AsRefusal(err); ok {
+		return "", false
+	}
 	for _, e := range errorCodes {
 		if errors.Is(err, e.err) {
 			return e.code, true

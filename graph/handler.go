@@ -32,6 +32,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Observe is told each operation's name, duration and whether it failed (metrics).
 	Observe func(operation string, d time.Duration, failed bool)
+	// Throttle charges each operation's cost to its caller's bucket (nil: none);
+	// wrap the handler in ThrottleHTTP for the 429 answer.
+	Throttle *Throttle
 }
 
 // NewHandler assembles the GraphQL server from explicit transports, with the
@@ -48,6 +51,12 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.Use(&limits{}) // depth, cycles, page sizes, argument values, introspection
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
+	if opts.Throttle != nil {
+		if opts.Throttle.Logger == nil {
+			opts.Throttle.Logger = opts.Logger
+		}
+		srv.Use(throttler{opts.Throttle}) // after the complexity limit: it charges that cost
+	}
 	srv.Use(costReporter{})
 	srv.AroundFields(rootFields(&audit.Recorder{Client: r.Client, Logger: opts.Logger}))
 	srv.SetErrorPresenter(presentError(opts.Logger))
@@ -113,7 +122,8 @@ func saturate(n int64, child int) int {
 	return int(n)*child + 1
 }
 
-// costReporter puts the query's computed cost into the response's extensions.
+// costReporter puts the query's computed cost into the response's extensions, and
+// the caller's bucket after paying it (Throttle).
 type costReporter struct{}
 
 func (costReporter) ExtensionName() string                   { return "CostReporter" }
@@ -130,7 +140,12 @@ func (costReporter) InterceptResponse(ctx context.Context, next graphql.Response
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]int{"requested": stats.Complexity, "limit": stats.ComplexityLimit}
+		cost := map[string]any{"requested": stats.Complexity, "limit": stats.ComplexityLimit,
+			"requestedQueryCost": stats.Complexity}
+		if st, ok := throttleStatus(ctx); ok {
+			cost["throttleStatus"] = st
+		}
+		resp.Extensions["cost"] = cost
 	}
 	return resp
 }

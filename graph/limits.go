@@ -54,7 +54,10 @@ var listSizes = map[string]int{
 	"PaymentSchedule.parts":             3, // SLICE: three monthly parts
 	"RunSettlementsPayload.settlements": MaxPageSize,
 	"Settlement.entries":                MaxPageSize, // a company's orders, parts and refunds of a day
-	"SettlementOverview.settlements":    90,          // the overview covers at most 366 days; the UI asks 90
+	"ReconciliationReport.mismatches":   MaxPageSize, // a provider's day: few when the books agree
+	"RunReconciliationPayload.reports":  4,           // one per provider
+	"Order.reconciliationMismatches":    2,
+	"SettlementOverview.settlements":    90, // the overview covers at most 366 days; the UI asks 90
 	"SettlementOverview.daily":          90,
 	"SettlementOverview.weekly":         13,
 	"SettlementOverview.monthly":        4,

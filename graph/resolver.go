@@ -10,6 +10,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/reconciliation"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
@@ -25,6 +26,8 @@ type Resolver struct {
 	Onboarding *merchants.Onboarding
 	// Settlements: runs, status, overview, export.
 	SettlementService *settlement.Settlements
+	// Reconciliation: runReconciliation, resolveMismatch.
+	Reconciliation *reconciliation.Service
 	// Invitations: inviteUser.
 	Invitations *merchants.Invitations
 	// APIKeys: createApiKey, revokeApiKey.

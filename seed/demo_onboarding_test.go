@@ -3,27 +3,18 @@ package seed_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/pspbackoffice/backoffice/ent/merchant"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
-	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
-	"github.com/pspbackoffice/backoffice/seed"
 )
 
 // TestDemoOnboardingStages: the demo shows a merchant at every stage, and a
 // rejected activation whose reason the checklist carries.
 func TestDemoOnboardingStages(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := auth.System(context.Background())
-		if _, err := seed.LoadDemo(ctx, d.Ent, time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)); err != nil {
-			t.Fatal(err)
-		}
+	eachDemo(t, demoDay, func(t *testing.T, ctx context.Context, d *db.DB) {
 		for _, st := range []merchant.Status{merchant.StatusACTIVE, merchant.StatusONBOARDING, merchant.StatusSUSPENDED} {
 			if n, err := d.Ent.Merchant.Query().Where(merchant.StatusEQ(st)).Count(ctx); err != nil || n == 0 {
 				t.Errorf("demo merchants %s: %d (%v), want at least one", st, n, err)

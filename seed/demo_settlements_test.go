@@ -6,25 +6,17 @@ import (
 	"time"
 
 	entsettlement "github.com/pspbackoffice/backoffice/ent/settlement"
-	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
-	"github.com/pspbackoffice/backoffice/seed"
 )
 
 // TestDemoSettlements: settled day by day like the app does after loading it, the
 // demo data set has about two months of settlements, at least one of them negative,
 // each adding up to its entries.
 func TestDemoSettlements(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := auth.System(context.Background())
-		now := time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)
-		if _, err := seed.LoadDemo(ctx, d.Ent, now); err != nil {
-			t.Fatal(err)
-		}
+	now := demoDay
+	eachDemo(t, now, func(t *testing.T, ctx context.Context, d *db.DB) {
 		s := settlement.NewSettlements(d)
 		s.Now = func() time.Time { return now }
 		today := domain.DateOf(now)

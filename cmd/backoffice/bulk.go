@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/pspbackoffice/backoffice/internal/app"
 	"github.com/pspbackoffice/backoffice/internal/bulkseed"
 	"github.com/pspbackoffice/backoffice/internal/config"
 )
@@ -35,7 +36,7 @@ func seedBulk(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	opt.Seed = seed
 	opt.Progress = os.Stderr
-	d, err := openMigrated(ctx, cfg)
+	d, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}

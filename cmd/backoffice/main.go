@@ -22,7 +22,6 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/app"
 	"github.com/pspbackoffice/backoffice/internal/config"
-	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
 const usage = `usage: backoffice <command>
@@ -71,7 +70,7 @@ func run(ctx context.Context, cmd string, args []string, logger *slog.Logger) er
 		}
 		return a.Serve(ctx)
 	case "migrate":
-		d, err := openMigrated(ctx, cfg)
+		d, err := app.OpenMigrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -119,18 +118,4 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serverMemoryLimit)
 	}
-}
-
-// openMigrated opens the configured database and brings its schema up to date, as
-// every command that works on the database directly (migrate, settle, bulk) needs.
-func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
-	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
-	if err != nil {
-		return nil, err
-	}
-	if err := d.Migrate(ctx); err != nil {
-		_ = d.Close()
-		return nil, err
-	}
-	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/pspbackoffice/backoffice/internal/app"
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/domain"
@@ -31,7 +32,7 @@ func settle(ctx context.Context, cfg config.Config, args []string, logger *slog.
 			return err
 		}
 	}
-	database, err := openMigrated(ctx, cfg)
+	database, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}

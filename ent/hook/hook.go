@@ -213,6 +213,30 @@ func (f ProviderActivationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProviderActivationMutation", m)
 }
 
+// The ReconciliationMismatchFunc type is an adapter to allow the use of ordinary
+// function as ReconciliationMismatch mutator.
+type ReconciliationMismatchFunc func(context.Context, *ent.ReconciliationMismatchMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReconciliationMismatchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReconciliationMismatchMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReconciliationMismatchMutation", m)
+}
+
+// The ReconciliationReportFunc type is an adapter to allow the use of ordinary
+// function as ReconciliationReport mutator.
+type ReconciliationReportFunc func(context.Context, *ent.ReconciliationReportMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReconciliationReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReconciliationReportMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReconciliationReportMutation", m)
+}
+
 // The RefundFunc type is an adapter to allow the use of ordinary
 // function as Refund mutator.
 type RefundFunc func(context.Context, *ent.RefundMutation) (ent.Value, error)

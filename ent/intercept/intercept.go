@@ -26,6 +26,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -552,6 +554,60 @@ func (f TraverseProviderActivation) Traverse(ctx context.Context, q ent.Query) e
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProviderActivationQuery", q)
 }
 
+// The ReconciliationMismatchFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReconciliationMismatchFunc func(context.Context, *ent.ReconciliationMismatchQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReconciliationMismatchFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReconciliationMismatchQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReconciliationMismatchQuery", q)
+}
+
+// The TraverseReconciliationMismatch type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReconciliationMismatch func(context.Context, *ent.ReconciliationMismatchQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReconciliationMismatch) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReconciliationMismatch) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReconciliationMismatchQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReconciliationMismatchQuery", q)
+}
+
+// The ReconciliationReportFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReconciliationReportFunc func(context.Context, *ent.ReconciliationReportQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReconciliationReportFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReconciliationReportQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReconciliationReportQuery", q)
+}
+
+// The TraverseReconciliationReport type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReconciliationReport func(context.Context, *ent.ReconciliationReportQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReconciliationReport) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReconciliationReport) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReconciliationReportQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReconciliationReportQuery", q)
+}
+
 // The RefundFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RefundFunc func(context.Context, *ent.RefundQuery) (ent.Value, error)
 
@@ -832,6 +888,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProviderAccountQuery, predicate.ProviderAccount, provideraccount.OrderOption]{typ: ent.TypeProviderAccount, tq: q}, nil
 	case *ent.ProviderActivationQuery:
 		return &query[*ent.ProviderActivationQuery, predicate.ProviderActivation, provideractivation.OrderOption]{typ: ent.TypeProviderActivation, tq: q}, nil
+	case *ent.ReconciliationMismatchQuery:
+		return &query[*ent.ReconciliationMismatchQuery, predicate.ReconciliationMismatch, reconciliationmismatch.OrderOption]{typ: ent.TypeReconciliationMismatch, tq: q}, nil
+	case *ent.ReconciliationReportQuery:
+		return &query[*ent.ReconciliationReportQuery, predicate.ReconciliationReport, reconciliationreport.OrderOption]{typ: ent.TypeReconciliationReport, tq: q}, nil
 	case *ent.RefundQuery:
 		return &query[*ent.RefundQuery, predicate.Refund, refund.OrderOption]{typ: ent.TypeRefund, tq: q}, nil
 	case *ent.RefundLineQuery:

@@ -727,6 +727,86 @@ var (
 			},
 		},
 	}
+	// ReconciliationMismatchesColumns holds the columns for the "reconciliation_mismatches" table.
+	ReconciliationMismatchesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MISSING_AT_PROVIDER", "MISSING_HERE", "AMOUNT_MISMATCH", "QUANTITY_MISMATCH", "STATUS_MISMATCH"}},
+		{Name: "operation_id", Type: field.TypeString, Nullable: true},
+		{Name: "provider_reference", Type: field.TypeString, Nullable: true},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "EUR"},
+		{Name: "ours_minor", Type: field.TypeInt64, Nullable: true},
+		{Name: "theirs_minor", Type: field.TypeInt64, Nullable: true},
+		{Name: "detail", Type: field.TypeString, Size: 500},
+		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolved_by", Type: field.TypeString, Nullable: true},
+		{Name: "resolution_note", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "order_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "report_id", Type: field.TypeString, Size: 40},
+	}
+	// ReconciliationMismatchesTable holds the schema information for the "reconciliation_mismatches" table.
+	ReconciliationMismatchesTable = &schema.Table{
+		Name:       "reconciliation_mismatches",
+		Columns:    ReconciliationMismatchesColumns,
+		PrimaryKey: []*schema.Column{ReconciliationMismatchesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reconciliation_mismatches_orders_order",
+				Columns:    []*schema.Column{ReconciliationMismatchesColumns[14]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "reconciliation_mismatches_reconciliation_reports_mismatches",
+				Columns:    []*schema.Column{ReconciliationMismatchesColumns[15]},
+				RefColumns: []*schema.Column{ReconciliationReportsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reconciliationmismatch_report_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReconciliationMismatchesColumns[15]},
+			},
+			{
+				Name:    "reconciliationmismatch_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReconciliationMismatchesColumns[14]},
+			},
+		},
+	}
+	// ReconciliationReportsColumns holds the columns for the "reconciliation_reports" table.
+	ReconciliationReportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "psp_id", Type: field.TypeString},
+		{Name: "provider", Type: field.TypeEnum, Enums: []string{"BILLIE", "PAYWERK", "BILLWERK", "BETTERPAYMENT"}},
+		{Name: "date", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"MATCHED", "MISMATCHED"}},
+		{Name: "operations_checked", Type: field.TypeInt, Default: 0},
+	}
+	// ReconciliationReportsTable holds the schema information for the "reconciliation_reports" table.
+	ReconciliationReportsTable = &schema.Table{
+		Name:       "reconciliation_reports",
+		Columns:    ReconciliationReportsColumns,
+		PrimaryKey: []*schema.Column{ReconciliationReportsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reconciliationreport_psp_id_provider_date",
+				Unique:  true,
+				Columns: []*schema.Column{ReconciliationReportsColumns[3], ReconciliationReportsColumns[4], ReconciliationReportsColumns[5]},
+			},
+			{
+				Name:    "reconciliationreport_psp_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{ReconciliationReportsColumns[3], ReconciliationReportsColumns[5]},
+			},
+		},
+	}
 	// RefundsColumns holds the columns for the "refunds" table.
 	RefundsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1137,6 +1217,8 @@ var (
 		PspsTable,
 		ProviderAccountsTable,
 		ProviderActivationsTable,
+		ReconciliationMismatchesTable,
+		ReconciliationReportsTable,
 		RefundsTable,
 		RefundLinesTable,
 		SandboxRecordsTable,
@@ -1181,6 +1263,8 @@ func init() {
 	}
 	ProviderAccountsTable.ForeignKeys[0].RefTable = PspsTable
 	ProviderActivationsTable.ForeignKeys[0].RefTable = CompaniesTable
+	ReconciliationMismatchesTable.ForeignKeys[0].RefTable = OrdersTable
+	ReconciliationMismatchesTable.ForeignKeys[1].RefTable = ReconciliationReportsTable
 	RefundsTable.ForeignKeys[0].RefTable = OrdersTable
 	RefundsTable.ForeignKeys[1].RefTable = SettlementsTable
 	RefundLinesTable.ForeignKeys[0].RefTable = RefundsTable

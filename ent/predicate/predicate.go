@@ -57,6 +57,12 @@ type ProviderAccount func(*sql.Selector)
 // ProviderActivation is the predicate function for provideractivation builders.
 type ProviderActivation func(*sql.Selector)
 
+// ReconciliationMismatch is the predicate function for reconciliationmismatch builders.
+type ReconciliationMismatch func(*sql.Selector)
+
+// ReconciliationReport is the predicate function for reconciliationreport builders.
+type ReconciliationReport func(*sql.Selector)
+
 // Refund is the predicate function for refund builders.
 type Refund func(*sql.Selector)
 

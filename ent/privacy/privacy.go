@@ -519,6 +519,54 @@ func (f ProviderActivationMutationRuleFunc) EvalMutation(ctx context.Context, m 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProviderActivationMutation", m)
 }
 
+// The ReconciliationMismatchQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReconciliationMismatchQueryRuleFunc func(context.Context, *ent.ReconciliationMismatchQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReconciliationMismatchQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReconciliationMismatchQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReconciliationMismatchQuery", q)
+}
+
+// The ReconciliationMismatchMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReconciliationMismatchMutationRuleFunc func(context.Context, *ent.ReconciliationMismatchMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReconciliationMismatchMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReconciliationMismatchMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReconciliationMismatchMutation", m)
+}
+
+// The ReconciliationReportQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReconciliationReportQueryRuleFunc func(context.Context, *ent.ReconciliationReportQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReconciliationReportQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReconciliationReportQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReconciliationReportQuery", q)
+}
+
+// The ReconciliationReportMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReconciliationReportMutationRuleFunc func(context.Context, *ent.ReconciliationReportMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReconciliationReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReconciliationReportMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReconciliationReportMutation", m)
+}
+
 // The RefundQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RefundQueryRuleFunc func(context.Context, *ent.RefundQuery) error
@@ -804,6 +852,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProviderActivationQuery:
 		return q.Filter(), nil
+	case *ent.ReconciliationMismatchQuery:
+		return q.Filter(), nil
+	case *ent.ReconciliationReportQuery:
+		return q.Filter(), nil
 	case *ent.RefundQuery:
 		return q.Filter(), nil
 	case *ent.RefundLineQuery:
@@ -862,6 +914,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ProviderAccountMutation:
 		return m.Filter(), nil
 	case *ent.ProviderActivationMutation:
+		return m.Filter(), nil
+	case *ent.ReconciliationMismatchMutation:
+		return m.Filter(), nil
+	case *ent.ReconciliationReportMutation:
 		return m.Filter(), nil
 	case *ent.RefundMutation:
 		return m.Filter(), nil

@@ -23,6 +23,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/sandboxrecord"
@@ -1165,6 +1167,130 @@ func init() {
 	// provideractivation.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	provideractivation.IDValidator = func() func(string) error {
 		validators := provideractivationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	reconciliationmismatchMixin := schema.ReconciliationMismatch{}.Mixin()
+	reconciliationmismatch.Policy = privacy.NewPolicies(reconciliationmismatchMixin[0], schema.ReconciliationMismatch{})
+	reconciliationmismatch.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reconciliationmismatch.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reconciliationmismatchMixinFields0 := reconciliationmismatchMixin[0].Fields()
+	_ = reconciliationmismatchMixinFields0
+	reconciliationmismatchMixinFields1 := reconciliationmismatchMixin[1].Fields()
+	_ = reconciliationmismatchMixinFields1
+	reconciliationmismatchFields := schema.ReconciliationMismatch{}.Fields()
+	_ = reconciliationmismatchFields
+	// reconciliationmismatchDescCreatedAt is the schema descriptor for created_at field.
+	reconciliationmismatchDescCreatedAt := reconciliationmismatchMixinFields1[0].Descriptor()
+	// reconciliationmismatch.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reconciliationmismatch.DefaultCreatedAt = reconciliationmismatchDescCreatedAt.Default.(func() time.Time)
+	// reconciliationmismatchDescUpdatedAt is the schema descriptor for updated_at field.
+	reconciliationmismatchDescUpdatedAt := reconciliationmismatchMixinFields1[1].Descriptor()
+	// reconciliationmismatch.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reconciliationmismatch.DefaultUpdatedAt = reconciliationmismatchDescUpdatedAt.Default.(func() time.Time)
+	// reconciliationmismatch.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reconciliationmismatch.UpdateDefaultUpdatedAt = reconciliationmismatchDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reconciliationmismatchDescCurrency is the schema descriptor for currency field.
+	reconciliationmismatchDescCurrency := reconciliationmismatchFields[6].Descriptor()
+	// reconciliationmismatch.DefaultCurrency holds the default value on creation for the currency field.
+	reconciliationmismatch.DefaultCurrency = reconciliationmismatchDescCurrency.Default.(string)
+	// reconciliationmismatch.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	reconciliationmismatch.CurrencyValidator = func() func(string) error {
+		validators := reconciliationmismatchDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reconciliationmismatchDescDetail is the schema descriptor for detail field.
+	reconciliationmismatchDescDetail := reconciliationmismatchFields[9].Descriptor()
+	// reconciliationmismatch.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	reconciliationmismatch.DetailValidator = reconciliationmismatchDescDetail.Validators[0].(func(string) error)
+	// reconciliationmismatchDescResolutionNote is the schema descriptor for resolution_note field.
+	reconciliationmismatchDescResolutionNote := reconciliationmismatchFields[12].Descriptor()
+	// reconciliationmismatch.ResolutionNoteValidator is a validator for the "resolution_note" field. It is called by the builders before save.
+	reconciliationmismatch.ResolutionNoteValidator = reconciliationmismatchDescResolutionNote.Validators[0].(func(string) error)
+	// reconciliationmismatchDescID is the schema descriptor for id field.
+	reconciliationmismatchDescID := reconciliationmismatchMixinFields0[0].Descriptor()
+	// reconciliationmismatch.DefaultID holds the default value on creation for the id field.
+	reconciliationmismatch.DefaultID = reconciliationmismatchDescID.Default.(func() string)
+	// reconciliationmismatch.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reconciliationmismatch.IDValidator = func() func(string) error {
+		validators := reconciliationmismatchDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	reconciliationreportMixin := schema.ReconciliationReport{}.Mixin()
+	reconciliationreport.Policy = privacy.NewPolicies(reconciliationreportMixin[0], schema.ReconciliationReport{})
+	reconciliationreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reconciliationreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reconciliationreportMixinFields0 := reconciliationreportMixin[0].Fields()
+	_ = reconciliationreportMixinFields0
+	reconciliationreportMixinFields1 := reconciliationreportMixin[1].Fields()
+	_ = reconciliationreportMixinFields1
+	reconciliationreportFields := schema.ReconciliationReport{}.Fields()
+	_ = reconciliationreportFields
+	// reconciliationreportDescCreatedAt is the schema descriptor for created_at field.
+	reconciliationreportDescCreatedAt := reconciliationreportMixinFields1[0].Descriptor()
+	// reconciliationreport.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reconciliationreport.DefaultCreatedAt = reconciliationreportDescCreatedAt.Default.(func() time.Time)
+	// reconciliationreportDescUpdatedAt is the schema descriptor for updated_at field.
+	reconciliationreportDescUpdatedAt := reconciliationreportMixinFields1[1].Descriptor()
+	// reconciliationreport.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reconciliationreport.DefaultUpdatedAt = reconciliationreportDescUpdatedAt.Default.(func() time.Time)
+	// reconciliationreport.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reconciliationreport.UpdateDefaultUpdatedAt = reconciliationreportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reconciliationreportDescOperationsChecked is the schema descriptor for operations_checked field.
+	reconciliationreportDescOperationsChecked := reconciliationreportFields[4].Descriptor()
+	// reconciliationreport.DefaultOperationsChecked holds the default value on creation for the operations_checked field.
+	reconciliationreport.DefaultOperationsChecked = reconciliationreportDescOperationsChecked.Default.(int)
+	// reconciliationreportDescID is the schema descriptor for id field.
+	reconciliationreportDescID := reconciliationreportMixinFields0[0].Descriptor()
+	// reconciliationreport.DefaultID holds the default value on creation for the id field.
+	reconciliationreport.DefaultID = reconciliationreportDescID.Default.(func() string)
+	// reconciliationreport.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reconciliationreport.IDValidator = func() func(string) error {
+		validators := reconciliationreportDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -55,6 +55,8 @@ type ResolverRoot interface {
 	Order() OrderResolver
 	OrderItem() OrderItemResolver
 	Query() QueryResolver
+	ReconciliationMismatch() ReconciliationMismatchResolver
+	ReconciliationReport() ReconciliationReportResolver
 	Refund() RefundResolver
 	RefundLine() RefundLineResolver
 	Settlement() SettlementResolver
@@ -340,8 +342,10 @@ type ComplexityRoot struct {
 		RefundAll               func(childComplexity int, input model.RefundAllInput) int
 		RefundOrder             func(childComplexity int, input model.RefundOrderInput) int
 		RegenerateRecoveryCodes func(childComplexity int, input model.RegenerateRecoveryCodesInput) int
+		ResolveMismatch         func(childComplexity int, input model.ResolveMismatchInput) int
 		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RevokeSession           func(childComplexity int, input model.RevokeSessionInput) int
+		RunReconciliation       func(childComplexity int, input model.RunReconciliationInput) int
 		RunSettlements          func(childComplexity int, input model.RunSettlementsInput) int
 		StartMfaEnrollment      func(childComplexity int, input *model.StartMfaEnrollmentInput) int
 		SuspendMerchant         func(childComplexity int, input model.SuspendMerchantInput) int
@@ -362,41 +366,42 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		Amount                 func(childComplexity int) int
-		AuthorisationExpiresAt func(childComplexity int) int
-		BillingAddress         func(childComplexity int) int
-		Company                func(childComplexity int) int
-		CompanyID              func(childComplexity int) int
-		ConfirmedAt            func(childComplexity int) int
-		CreatedAt              func(childComplexity int) int
-		Currency               func(childComplexity int) int
-		DeliveryAddress        func(childComplexity int) int
-		Email                  func(childComplexity int) int
-		FirstName              func(childComplexity int) int
-		FulfilledAmount        func(childComplexity int) int
-		FulfilmentStatus       func(childComplexity int) int
-		Fulfilments            func(childComplexity int) int
-		ID                     func(childComplexity int) int
-		InitialAmount          func(childComplexity int) int
-		Items                  func(childComplexity int) int
-		Lang                   func(childComplexity int) int
-		LastName               func(childComplexity int) int
-		Merchant               func(childComplexity int) int
-		MerchantID             func(childComplexity int) int
-		PaymentURL             func(childComplexity int) int
-		PayoutDate             func(childComplexity int) int
-		Phone                  func(childComplexity int) int
-		ProductType            func(childComplexity int) int
-		Provider               func(childComplexity int) int
-		ProviderReference      func(childComplexity int) int
-		Reference              func(childComplexity int) int
-		RefundedAmount         func(childComplexity int) int
-		Refunds                func(childComplexity int) int
-		Shop                   func(childComplexity int) int
-		ShopID                 func(childComplexity int) int
-		ShopperCompanyName     func(childComplexity int) int
-		Status                 func(childComplexity int) int
-		UpdatedAt              func(childComplexity int) int
+		Amount                   func(childComplexity int) int
+		AuthorisationExpiresAt   func(childComplexity int) int
+		BillingAddress           func(childComplexity int) int
+		Company                  func(childComplexity int) int
+		CompanyID                func(childComplexity int) int
+		ConfirmedAt              func(childComplexity int) int
+		CreatedAt                func(childComplexity int) int
+		Currency                 func(childComplexity int) int
+		DeliveryAddress          func(childComplexity int) int
+		Email                    func(childComplexity int) int
+		FirstName                func(childComplexity int) int
+		FulfilledAmount          func(childComplexity int) int
+		FulfilmentStatus         func(childComplexity int) int
+		Fulfilments              func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		InitialAmount            func(childComplexity int) int
+		Items                    func(childComplexity int) int
+		Lang                     func(childComplexity int) int
+		LastName                 func(childComplexity int) int
+		Merchant                 func(childComplexity int) int
+		MerchantID               func(childComplexity int) int
+		PaymentURL               func(childComplexity int) int
+		PayoutDate               func(childComplexity int) int
+		Phone                    func(childComplexity int) int
+		ProductType              func(childComplexity int) int
+		Provider                 func(childComplexity int) int
+		ProviderReference        func(childComplexity int) int
+		ReconciliationMismatches func(childComplexity int) int
+		Reference                func(childComplexity int) int
+		RefundedAmount           func(childComplexity int) int
+		Refunds                  func(childComplexity int) int
+		Shop                     func(childComplexity int) int
+		ShopID                   func(childComplexity int) int
+		ShopperCompanyName       func(childComplexity int) int
+		Status                   func(childComplexity int) int
+		UpdatedAt                func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -533,24 +538,63 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
-		AuditEvents        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Merchants          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) int
-		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		Orders             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
-		OutboxMessages     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
-		PaymentSchedule    func(childComplexity int, productType domain.ProductType, amount string) int
-		ProviderAccounts   func(childComplexity int) int
-		SettlementOverview func(childComplexity int, companyID string, from domain.Date, to domain.Date) int
-		Settlements        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) int
-		Users              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer             func(childComplexity int) int
+		APIKeys               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
+		AuditEvents           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Merchants             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) int
+		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
+		Orders                func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		OutboxMessages        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
+		PaymentSchedule       func(childComplexity int, productType domain.ProductType, amount string) int
+		ProviderAccounts      func(childComplexity int) int
+		ReconciliationReports func(childComplexity int, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string], provider *domain.Provider, status *domain.ReconciliationStatus) int
+		SettlementOverview    func(childComplexity int, companyID string, from domain.Date, to domain.Date) int
+		Settlements           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) int
+		Users                 func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer                func(childComplexity int) int
 	}
 
 	ReactivateMerchantPayload struct {
 		Merchant   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ReconciliationMismatch struct {
+		CreatedAt         func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Detail            func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		OperationID       func(childComplexity int) int
+		Order             func(childComplexity int) int
+		Ours              func(childComplexity int) int
+		ProviderReference func(childComplexity int) int
+		ResolutionNote    func(childComplexity int) int
+		ResolvedAt        func(childComplexity int) int
+		Theirs            func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	ReconciliationReport struct {
+		CreatedAt         func(childComplexity int) int
+		Date              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Mismatches        func(childComplexity int) int
+		OperationsChecked func(childComplexity int) int
+		Provider          func(childComplexity int) int
+		Status            func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	ReconciliationReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReconciliationReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Refund struct {
@@ -621,6 +665,11 @@ type ComplexityRoot struct {
 		UserErrors    func(childComplexity int) int
 	}
 
+	ResolveMismatchPayload struct {
+		Mismatch   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RevokeApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -628,6 +677,11 @@ type ComplexityRoot struct {
 
 	RevokeSessionPayload struct {
 		Session    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RunReconciliationPayload struct {
+		Reports    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -891,6 +945,8 @@ type MutationResolver interface {
 	PreviewRefund(ctx context.Context, input model.RefundOrderInput) (*model.RefundPreviewPayload, error)
 	CreateOrder(ctx context.Context, input model.CreateOrderInput) (*model.CreateOrderPayload, error)
 	ConfigureProvider(ctx context.Context, input model.ConfigureProviderInput) (*model.ConfigureProviderPayload, error)
+	RunReconciliation(ctx context.Context, input model.RunReconciliationInput) (*model.RunReconciliationPayload, error)
+	ResolveMismatch(ctx context.Context, input model.ResolveMismatchInput) (*model.ResolveMismatchPayload, error)
 	StartMfaEnrollment(ctx context.Context, input *model.StartMfaEnrollmentInput) (*model.StartMfaEnrollmentPayload, error)
 	ConfirmMfaEnrollment(ctx context.Context, input model.ConfirmMfaEnrollmentInput) (*model.ConfirmMfaEnrollmentPayload, error)
 	DisableMfa(ctx context.Context, input model.DisableMfaInput) (*model.DisableMfaPayload, error)
@@ -904,6 +960,7 @@ type MutationResolver interface {
 type OrderResolver interface {
 	PaymentURL(ctx context.Context, obj *ent.Order) (*string, error)
 	AuthorisationExpiresAt(ctx context.Context, obj *ent.Order) (*time.Time, error)
+	ReconciliationMismatches(ctx context.Context, obj *ent.Order) ([]*ent.ReconciliationMismatch, error)
 	InitialAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	Amount(ctx context.Context, obj *ent.Order) (*money.Money, error)
 	FulfilledAmount(ctx context.Context, obj *ent.Order) (*money.Money, error)
@@ -930,9 +987,17 @@ type QueryResolver interface {
 	Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ProviderAccounts(ctx context.Context) ([]*ent.ProviderAccount, error)
+	ReconciliationReports(ctx context.Context, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string], provider *domain.Provider, status *domain.ReconciliationStatus) (*ent.ReconciliationReportConnection, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error)
 	PaymentSchedule(ctx context.Context, productType domain.ProductType, amount string) (*psp.PaymentSchedule, error)
+}
+type ReconciliationMismatchResolver interface {
+	Ours(ctx context.Context, obj *ent.ReconciliationMismatch) (*money.Money, error)
+	Theirs(ctx context.Context, obj *ent.ReconciliationMismatch) (*money.Money, error)
+}
+type ReconciliationReportResolver interface {
+	Mismatches(ctx context.Context, obj *ent.ReconciliationReport) ([]*ent.ReconciliationMismatch, error)
 }
 type RefundResolver interface {
 	ReturnAmount(ctx context.Context, obj *ent.Refund) (*money.Money, error)
@@ -2194,6 +2259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateRecoveryCodes(childComplexity, args["input"].(model.RegenerateRecoveryCodesInput)), true
+	case "Mutation.resolveMismatch":
+		if e.ComplexityRoot.Mutation.ResolveMismatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveMismatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveMismatch(childComplexity, args["input"].(model.ResolveMismatchInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -2216,6 +2292,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(model.RevokeSessionInput)), true
+	case "Mutation.runReconciliation":
+		if e.ComplexityRoot.Mutation.RunReconciliation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runReconciliation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunReconciliation(childComplexity, args["input"].(model.RunReconciliationInput)), true
 	case "Mutation.runSettlements":
 		if e.ComplexityRoot.Mutation.RunSettlements == nil {
 			break
@@ -2504,6 +2591,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.ProviderReference(childComplexity), true
+	case "Order.reconciliationMismatches":
+		if e.ComplexityRoot.Order.ReconciliationMismatches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ReconciliationMismatches(childComplexity), true
 	case "Order.reference":
 		if e.ComplexityRoot.Order.Reference == nil {
 			break
@@ -3208,6 +3301,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProviderAccounts(childComplexity), true
+	case "Query.reconciliationReports":
+		if e.ComplexityRoot.Query.ReconciliationReports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reconciliationReports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReconciliationReports(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[string]), args["last"].(*int), args["before"].(*entgql.Cursor[string]), args["provider"].(*domain.Provider), args["status"].(*domain.ReconciliationStatus)), true
 	case "Query.settlementOverview":
 		if e.ComplexityRoot.Query.SettlementOverview == nil {
 			break
@@ -3260,6 +3364,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReactivateMerchantPayload.UserErrors(childComplexity), true
+
+	case "ReconciliationMismatch.createdAt":
+		if e.ComplexityRoot.ReconciliationMismatch.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.CreatedAt(childComplexity), true
+	case "ReconciliationMismatch.currency":
+		if e.ComplexityRoot.ReconciliationMismatch.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Currency(childComplexity), true
+	case "ReconciliationMismatch.detail":
+		if e.ComplexityRoot.ReconciliationMismatch.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Detail(childComplexity), true
+	case "ReconciliationMismatch.id":
+		if e.ComplexityRoot.ReconciliationMismatch.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.ID(childComplexity), true
+	case "ReconciliationMismatch.kind":
+		if e.ComplexityRoot.ReconciliationMismatch.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Kind(childComplexity), true
+	case "ReconciliationMismatch.operationId":
+		if e.ComplexityRoot.ReconciliationMismatch.OperationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.OperationID(childComplexity), true
+	case "ReconciliationMismatch.order":
+		if e.ComplexityRoot.ReconciliationMismatch.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Order(childComplexity), true
+	case "ReconciliationMismatch.ours":
+		if e.ComplexityRoot.ReconciliationMismatch.Ours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Ours(childComplexity), true
+	case "ReconciliationMismatch.providerReference":
+		if e.ComplexityRoot.ReconciliationMismatch.ProviderReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.ProviderReference(childComplexity), true
+	case "ReconciliationMismatch.resolutionNote":
+		if e.ComplexityRoot.ReconciliationMismatch.ResolutionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.ResolutionNote(childComplexity), true
+	case "ReconciliationMismatch.resolvedAt":
+		if e.ComplexityRoot.ReconciliationMismatch.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.ResolvedAt(childComplexity), true
+	case "ReconciliationMismatch.theirs":
+		if e.ComplexityRoot.ReconciliationMismatch.Theirs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.Theirs(childComplexity), true
+	case "ReconciliationMismatch.updatedAt":
+		if e.ComplexityRoot.ReconciliationMismatch.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationMismatch.UpdatedAt(childComplexity), true
+
+	case "ReconciliationReport.createdAt":
+		if e.ComplexityRoot.ReconciliationReport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.CreatedAt(childComplexity), true
+	case "ReconciliationReport.date":
+		if e.ComplexityRoot.ReconciliationReport.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.Date(childComplexity), true
+	case "ReconciliationReport.id":
+		if e.ComplexityRoot.ReconciliationReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.ID(childComplexity), true
+	case "ReconciliationReport.mismatches":
+		if e.ComplexityRoot.ReconciliationReport.Mismatches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.Mismatches(childComplexity), true
+	case "ReconciliationReport.operationsChecked":
+		if e.ComplexityRoot.ReconciliationReport.OperationsChecked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.OperationsChecked(childComplexity), true
+	case "ReconciliationReport.provider":
+		if e.ComplexityRoot.ReconciliationReport.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.Provider(childComplexity), true
+	case "ReconciliationReport.status":
+		if e.ComplexityRoot.ReconciliationReport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.Status(childComplexity), true
+	case "ReconciliationReport.updatedAt":
+		if e.ComplexityRoot.ReconciliationReport.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReport.UpdatedAt(childComplexity), true
+
+	case "ReconciliationReportConnection.edges":
+		if e.ComplexityRoot.ReconciliationReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReportConnection.Edges(childComplexity), true
+	case "ReconciliationReportConnection.pageInfo":
+		if e.ComplexityRoot.ReconciliationReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReportConnection.PageInfo(childComplexity), true
+	case "ReconciliationReportConnection.totalCount":
+		if e.ComplexityRoot.ReconciliationReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReportConnection.TotalCount(childComplexity), true
+
+	case "ReconciliationReportEdge.cursor":
+		if e.ComplexityRoot.ReconciliationReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReportEdge.Cursor(childComplexity), true
+	case "ReconciliationReportEdge.node":
+		if e.ComplexityRoot.ReconciliationReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationReportEdge.Node(childComplexity), true
 
 	case "Refund.amount":
 		if e.ComplexityRoot.Refund.Amount == nil {
@@ -3550,6 +3814,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.UserErrors(childComplexity), true
 
+	case "ResolveMismatchPayload.mismatch":
+		if e.ComplexityRoot.ResolveMismatchPayload.Mismatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveMismatchPayload.Mismatch(childComplexity), true
+	case "ResolveMismatchPayload.userErrors":
+		if e.ComplexityRoot.ResolveMismatchPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveMismatchPayload.UserErrors(childComplexity), true
+
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
 			break
@@ -3575,6 +3852,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeSessionPayload.UserErrors(childComplexity), true
+
+	case "RunReconciliationPayload.reports":
+		if e.ComplexityRoot.RunReconciliationPayload.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunReconciliationPayload.Reports(childComplexity), true
+	case "RunReconciliationPayload.userErrors":
+		if e.ComplexityRoot.RunReconciliationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunReconciliationPayload.UserErrors(childComplexity), true
 
 	case "RunSettlementsPayload.date":
 		if e.ComplexityRoot.RunSettlementsPayload.Date == nil {
@@ -4491,6 +4781,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProviderActivationOrder,
 		ec.unmarshalInputProviderActivationWhereInput,
 		ec.unmarshalInputReactivateMerchantInput,
+		ec.unmarshalInputReconciliationMismatchOrder,
+		ec.unmarshalInputReconciliationReportOrder,
 		ec.unmarshalInputRefundAllInput,
 		ec.unmarshalInputRefundItemInput,
 		ec.unmarshalInputRefundLineOrder,
@@ -4499,8 +4791,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRefundOrderInput,
 		ec.unmarshalInputRefundWhereInput,
 		ec.unmarshalInputRegenerateRecoveryCodesInput,
+		ec.unmarshalInputResolveMismatchInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeSessionInput,
+		ec.unmarshalInputRunReconciliationInput,
 		ec.unmarshalInputRunSettlementsInput,
 		ec.unmarshalInputSettlementEntryOrder,
 		ec.unmarshalInputSettlementEntryWhereInput,
@@ -6032,6 +6326,16 @@ input MerchantWhereInput {
   """
   hasOrders: Boolean
   hasOrdersWith: [OrderWhereInput!]
+}
+"""
+MismatchKind is enum for the field kind
+"""
+enum MismatchKind @goModel(model: "github.com/pspbackoffice/backoffice/internal/domain.MismatchKind") {
+  MISSING_AT_PROVIDER
+  MISSING_HERE
+  AMOUNT_MISMATCH
+  QUANTITY_MISMATCH
+  STATUS_MISMATCH
 }
 """
 An object with an ID.
@@ -7598,6 +7902,102 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection! @auth(roles: [PSP_ADMIN,PSP_OPERATOR,MERCHANT_ADMIN])
+}
+type ReconciliationMismatch implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  kind: MismatchKind!
+  currency: String!
+  detail: String!
+  resolvedAt: Time
+  resolutionNote: String
+  order: Order
+}
+"""
+Ordering options for ReconciliationMismatch connections
+"""
+input ReconciliationMismatchOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ReconciliationMismatches.
+  """
+  field: ReconciliationMismatchOrderField!
+}
+"""
+Properties by which ReconciliationMismatch connections can be ordered.
+"""
+enum ReconciliationMismatchOrderField {
+  CREATED_AT
+}
+type ReconciliationReport implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  provider: Provider!
+  date: Date!
+  status: ReconciliationStatus!
+  operationsChecked: Int!
+}
+"""
+A connection to a list of items.
+"""
+type ReconciliationReportConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReconciliationReportEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReconciliationReportEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ReconciliationReport
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ReconciliationReport connections
+"""
+input ReconciliationReportOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ReconciliationReports.
+  """
+  field: ReconciliationReportOrderField!
+}
+"""
+Properties by which ReconciliationReport connections can be ordered.
+"""
+enum ReconciliationReportOrderField {
+  CREATED_AT
+  DATE
+}
+"""
+ReconciliationStatus is enum for the field status
+"""
+enum ReconciliationStatus @goModel(model: "github.com/pspbackoffice/backoffice/internal/domain.ReconciliationStatus") {
+  MATCHED
+  MISMATCHED
 }
 type Refund implements Node {
   id: ID!
@@ -9407,6 +9807,69 @@ type ConfigureProviderPayload {
   userErrors: [UserError!]!
 }
 `, BuiltIn: false},
+	{Name: "../reconciliation.graphqls", Input: `# Reconciliation with the providers (docs/reconciliation.md): PSP staff only.
+
+extend type ReconciliationReport {
+  "Every difference found, oldest first."
+  mismatches: [ReconciliationMismatch!]!
+}
+
+extend type ReconciliationMismatch {
+  "Our fulfilment or refund (ful_…, ref_…), or the provider's id of an operation we never recorded."
+  operationId: ID
+  "What we recorded, when the difference is an amount."
+  ours: Money
+  "What the provider reports, when the difference is an amount."
+  theirs: Money
+  "The provider's reference of the payment."
+  providerReference: String!
+}
+
+extend type Order {
+  "Reconciliation differences found on this order (PSP staff; empty for everyone else)."
+  reconciliationMismatches: [ReconciliationMismatch!]!
+}
+
+input RunReconciliationInput {
+  "The day to reconcile; today (UTC) when omitted. Up to 366 days back; a day after today is refused."
+  date: Date
+  "One provider; every provider when omitted."
+  provider: Provider
+}
+
+type RunReconciliationPayload {
+  "The reports written: one per provider, each replacing that day's earlier report."
+  reports: [ReconciliationReport!]!
+  userErrors: [UserError!]!
+}
+
+input ResolveMismatchInput {
+  mismatchId: ID!
+  "What was done about it (1–1000 characters)."
+  note: String!
+}
+
+type ResolveMismatchPayload {
+  mismatch: ReconciliationMismatch
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "The reconciliation reports of the PSP, newest day first (at most 100 a page)."
+  reconciliationReports(first: Int, after: Cursor, last: Int, before: Cursor, provider: Provider, status: ReconciliationStatus): ReconciliationReportConnection!
+    @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
+}
+
+extend type Mutation {
+  """
+  Compare a day's orders, captures and refunds with each provider's own records.
+  Running a day again replaces its report; resolutions of the same differences stay.
+  """
+  runReconciliation(input: RunReconciliationInput!): RunReconciliationPayload! @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
+  "Record what staff did about one difference: who, when and the note."
+  resolveMismatch(input: ResolveMismatchInput!): ResolveMismatchPayload! @auth(roles: [PSP_ADMIN, PSP_OPERATOR])
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"A decimal number as a string, e.g. \"1238.16\". Never a float."
 scalar Decimal
 "A quantity as a decimal string with at most 3 decimals, e.g. \"1.125\"."
@@ -10434,6 +10897,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_paymentUrl(ctx, field)
 	case "authorisationExpiresAt":
 		return ec.fieldContext_Order_authorisationExpiresAt(ctx, field)
+	case "reconciliationMismatches":
+		return ec.fieldContext_Order_reconciliationMismatches(ctx, field)
 	case "initialAmount":
 		return ec.fieldContext_Order_initialAmount(ctx, field)
 	case "amount":
@@ -10728,6 +11193,82 @@ func (ec *executionContext) childFields_ReactivateMerchantPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type ReactivateMerchantPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReconciliationMismatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReconciliationMismatch_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReconciliationMismatch_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ReconciliationMismatch_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_ReconciliationMismatch_kind(ctx, field)
+	case "currency":
+		return ec.fieldContext_ReconciliationMismatch_currency(ctx, field)
+	case "detail":
+		return ec.fieldContext_ReconciliationMismatch_detail(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_ReconciliationMismatch_resolvedAt(ctx, field)
+	case "resolutionNote":
+		return ec.fieldContext_ReconciliationMismatch_resolutionNote(ctx, field)
+	case "order":
+		return ec.fieldContext_ReconciliationMismatch_order(ctx, field)
+	case "operationId":
+		return ec.fieldContext_ReconciliationMismatch_operationId(ctx, field)
+	case "ours":
+		return ec.fieldContext_ReconciliationMismatch_ours(ctx, field)
+	case "theirs":
+		return ec.fieldContext_ReconciliationMismatch_theirs(ctx, field)
+	case "providerReference":
+		return ec.fieldContext_ReconciliationMismatch_providerReference(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconciliationMismatch", field.Name)
+}
+
+func (ec *executionContext) childFields_ReconciliationReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReconciliationReport_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReconciliationReport_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ReconciliationReport_updatedAt(ctx, field)
+	case "provider":
+		return ec.fieldContext_ReconciliationReport_provider(ctx, field)
+	case "date":
+		return ec.fieldContext_ReconciliationReport_date(ctx, field)
+	case "status":
+		return ec.fieldContext_ReconciliationReport_status(ctx, field)
+	case "operationsChecked":
+		return ec.fieldContext_ReconciliationReport_operationsChecked(ctx, field)
+	case "mismatches":
+		return ec.fieldContext_ReconciliationReport_mismatches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconciliationReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ReconciliationReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReconciliationReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReconciliationReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReconciliationReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconciliationReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReconciliationReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReconciliationReportEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReconciliationReportEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconciliationReportEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Refund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10864,6 +11405,16 @@ func (ec *executionContext) childFields_RegenerateRecoveryCodesPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type RegenerateRecoveryCodesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ResolveMismatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mismatch":
+		return ec.fieldContext_ResolveMismatchPayload_mismatch(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResolveMismatchPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolveMismatchPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -10882,6 +11433,16 @@ func (ec *executionContext) childFields_RevokeSessionPayload(ctx context.Context
 		return ec.fieldContext_RevokeSessionPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RunReconciliationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reports":
+		return ec.fieldContext_RunReconciliationPayload_reports(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RunReconciliationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunReconciliationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RunSettlementsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11808,6 +12369,20 @@ func (ec *executionContext) field_Mutation_regenerateRecoveryCodes_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resolveMismatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveMismatchInput, error) {
+			return ec.unmarshalNResolveMismatchInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐResolveMismatchInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11828,6 +12403,20 @@ func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeSessionInput, error) {
 			return ec.unmarshalNRevokeSessionInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runReconciliation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RunReconciliationInput, error) {
+			return ec.unmarshalNRunReconciliationInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunReconciliationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12279,6 +12868,60 @@ func (ec *executionContext) field_Query_paymentSchedule_args(ctx context.Context
 		return nil, err
 	}
 	args["amount"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reconciliationReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "provider",
+		func(ctx context.Context, v any) (*domain.Provider, error) {
+			return ec.unmarshalOProvider2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProvider(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provider"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*domain.ReconciliationStatus, error) {
+			return ec.unmarshalOReconciliationStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg5
 	return args, nil
 }
 
@@ -18078,6 +18721,140 @@ func (ec *executionContext) fieldContext_Mutation_configureProvider(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_runReconciliation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runReconciliation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunReconciliation(ctx, fc.Args["input"].(model.RunReconciliationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "PSP_OPERATOR"})
+				if err != nil {
+					var zeroVal *model.RunReconciliationPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.RunReconciliationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RunReconciliationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunReconciliationPayload) graphql.Marshaler {
+			return ec.marshalNRunReconciliationPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunReconciliationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runReconciliation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunReconciliationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runReconciliation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveMismatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveMismatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveMismatch(ctx, fc.Args["input"].(model.ResolveMismatchInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "PSP_OPERATOR"})
+				if err != nil {
+					var zeroVal *model.ResolveMismatchPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.ResolveMismatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ResolveMismatchPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResolveMismatchPayload) graphql.Marshaler {
+			return ec.marshalNResolveMismatchPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐResolveMismatchPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveMismatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResolveMismatchPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveMismatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_startMfaEnrollment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19531,6 +20308,38 @@ func (ec *executionContext) _Order_authorisationExpiresAt(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Order_authorisationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Order_reconciliationMismatches(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_reconciliationMismatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().ReconciliationMismatches(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReconciliationMismatch) graphql.Marshaler {
+			return ec.marshalNReconciliationMismatch2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_reconciliationMismatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationMismatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Order_initialAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -22664,6 +23473,73 @@ func (ec *executionContext) fieldContext_Query_providerAccounts(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reconciliationReports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reconciliationReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReconciliationReports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["provider"].(*domain.Provider), fc.Args["status"].(*domain.ReconciliationStatus))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "PSP_OPERATOR"})
+				if err != nil {
+					var zeroVal *ent.ReconciliationReportConnection
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *ent.ReconciliationReportConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.ReconciliationReportConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReconciliationReportConnection) graphql.Marshaler {
+			return ec.marshalNReconciliationReportConnection2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reconciliationReports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reconciliationReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22981,6 +23857,667 @@ func (ec *executionContext) fieldContext_ReactivateMerchantPayload_userErrors(_ 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationMismatch_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.MismatchKind) graphql.Marshaler {
+			return ec.marshalNMismatchKind2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐMismatchKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type MismatchKind does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_currency(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_detail(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_resolutionNote(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_resolutionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_resolutionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_order(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationMismatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationMismatch_operationId(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_operationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_operationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationMismatch_ours(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_ours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReconciliationMismatch().Ours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_ours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationMismatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationMismatch_theirs(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_theirs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReconciliationMismatch().Theirs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_theirs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationMismatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationMismatch_providerReference(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationMismatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationMismatch_providerReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationMismatch_providerReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationMismatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_provider(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type Provider does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_date(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_status(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReconciliationStatus) graphql.Marshaler {
+			return ec.marshalNReconciliationStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type ReconciliationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_operationsChecked(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_operationsChecked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperationsChecked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_operationsChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReport_mismatches(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReport_mismatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReconciliationReport().Mismatches(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReconciliationMismatch) graphql.Marshaler {
+			return ec.marshalNReconciliationMismatch2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReport_mismatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationMismatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReconciliationReportEdge) graphql.Marshaler {
+			return ec.marshalOReconciliationReportEdge2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReportConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReconciliationReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReconciliationReport) graphql.Marshaler {
+			return ec.marshalOReconciliationReport2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReconciliationReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationReportEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Refund_id(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
@@ -24271,6 +25808,70 @@ func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_userErro
 	return fc, nil
 }
 
+func (ec *executionContext) _ResolveMismatchPayload_mismatch(ctx context.Context, field graphql.CollectedField, obj *model.ResolveMismatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveMismatchPayload_mismatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mismatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReconciliationMismatch) graphql.Marshaler {
+			return ec.marshalOReconciliationMismatch2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveMismatchPayload_mismatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveMismatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationMismatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveMismatchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResolveMismatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveMismatchPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveMismatchPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveMismatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24389,6 +25990,70 @@ func (ec *executionContext) _RevokeSessionPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_RevokeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunReconciliationPayload_reports(ctx context.Context, field graphql.CollectedField, obj *model.RunReconciliationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunReconciliationPayload_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReconciliationReport) graphql.Marshaler {
+			return ec.marshalNReconciliationReport2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunReconciliationPayload_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunReconciliationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunReconciliationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RunReconciliationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunReconciliationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunReconciliationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunReconciliationPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -41225,6 +42890,88 @@ func (ec *executionContext) unmarshalInputReactivateMerchantInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputReconciliationMismatchOrder(ctx context.Context, obj any) (ent.ReconciliationMismatchOrder, error) {
+	var it ent.ReconciliationMismatchOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReconciliationMismatchOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReconciliationReportOrder(ctx context.Context, obj any) (ent.ReconciliationReportOrder, error) {
+	var it ent.ReconciliationReportOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReconciliationReportOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRefundAllInput(ctx context.Context, obj any) (model.RefundAllInput, error) {
 	var it model.RefundAllInput
 	if obj == nil {
@@ -42768,6 +44515,43 @@ func (ec *executionContext) unmarshalInputRegenerateRecoveryCodesInput(ctx conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputResolveMismatchInput(ctx context.Context, obj any) (model.ResolveMismatchInput, error) {
+	var it model.ResolveMismatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mismatchId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mismatchId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mismatchId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MismatchID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
 	var it model.RevokeAPIKeyInput
 	if obj == nil {
@@ -42823,6 +44607,43 @@ func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context
 				return it, err
 			}
 			it.SessionID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRunReconciliationInput(ctx context.Context, obj any) (model.RunReconciliationInput, error) {
+	var it model.RunReconciliationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "provider"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalOProvider2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐProvider(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
 		}
 	}
 	return it, nil
@@ -46792,6 +48613,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Refund(ctx, sel, obj)
+	case *ent.ReconciliationReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReconciliationReport(ctx, sel, obj)
+	case *ent.ReconciliationMismatch:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReconciliationMismatch(ctx, sel, obj)
 	case *ent.ProviderActivation:
 		if obj == nil {
 			return graphql.Null
@@ -48823,6 +50654,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "runReconciliation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runReconciliation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveMismatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveMismatch(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "startMfaEnrollment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_startMfaEnrollment(ctx, field)
@@ -49125,6 +50970,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		case "authorisationExpiresAt":
 			out.Values[i] = ec._Order_authorisationExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reconciliationMismatches":
+			out.Values[i] = ec._Order_reconciliationMismatches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "initialAmount":
@@ -50340,6 +52190,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reconciliationReports":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reconciliationReports(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "viewer":
 			field := field
 
@@ -50460,6 +52332,268 @@ func (ec *executionContext) _ReactivateMerchantPayload(ctx context.Context, sel 
 			}
 		case "userErrors":
 			out.Values[i] = ec._ReactivateMerchantPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reconciliationMismatchImplementors = []string{"ReconciliationMismatch", "Node"}
+
+func (ec *executionContext) _ReconciliationMismatch(ctx context.Context, sel ast.SelectionSet, obj *ent.ReconciliationMismatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationMismatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReconciliationMismatch")
+		case "id":
+			out.Values[i] = ec._ReconciliationMismatch_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReconciliationMismatch_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ReconciliationMismatch_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ReconciliationMismatch_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._ReconciliationMismatch_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._ReconciliationMismatch_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._ReconciliationMismatch_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolutionNote":
+			out.Values[i] = ec._ReconciliationMismatch_resolutionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._ReconciliationMismatch_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "operationId":
+			out.Values[i] = ec._ReconciliationMismatch_operationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ours":
+			out.Values[i] = ec._ReconciliationMismatch_ours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "theirs":
+			out.Values[i] = ec._ReconciliationMismatch_theirs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "providerReference":
+			out.Values[i] = ec._ReconciliationMismatch_providerReference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reconciliationReportImplementors = []string{"ReconciliationReport", "Node"}
+
+func (ec *executionContext) _ReconciliationReport(ctx context.Context, sel ast.SelectionSet, obj *ent.ReconciliationReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReconciliationReport")
+		case "id":
+			out.Values[i] = ec._ReconciliationReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReconciliationReport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ReconciliationReport_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provider":
+			out.Values[i] = ec._ReconciliationReport_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._ReconciliationReport_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ReconciliationReport_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operationsChecked":
+			out.Values[i] = ec._ReconciliationReport_operationsChecked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mismatches":
+			out.Values[i] = ec._ReconciliationReport_mismatches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reconciliationReportConnectionImplementors = []string{"ReconciliationReportConnection"}
+
+func (ec *executionContext) _ReconciliationReportConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReconciliationReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReconciliationReportConnection")
+		case "edges":
+			out.Values[i] = ec._ReconciliationReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReconciliationReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReconciliationReportConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reconciliationReportEdgeImplementors = []string{"ReconciliationReportEdge"}
+
+func (ec *executionContext) _ReconciliationReportEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReconciliationReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReconciliationReportEdge")
+		case "node":
+			out.Values[i] = ec._ReconciliationReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReconciliationReportEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50950,6 +53084,49 @@ func (ec *executionContext) _RegenerateRecoveryCodesPayload(ctx context.Context,
 	return out
 }
 
+var resolveMismatchPayloadImplementors = []string{"ResolveMismatchPayload"}
+
+func (ec *executionContext) _ResolveMismatchPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResolveMismatchPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolveMismatchPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResolveMismatchPayload")
+		case "mismatch":
+			out.Values[i] = ec._ResolveMismatchPayload_mismatch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ResolveMismatchPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
@@ -51012,6 +53189,49 @@ func (ec *executionContext) _RevokeSessionPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var runReconciliationPayloadImplementors = []string{"RunReconciliationPayload"}
+
+func (ec *executionContext) _RunReconciliationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RunReconciliationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runReconciliationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunReconciliationPayload")
+		case "reports":
+			out.Values[i] = ec._RunReconciliationPayload_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RunReconciliationPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53594,6 +55814,16 @@ func (ec *executionContext) unmarshalNMerchantWhereInput2ᚖgithubᚗcomᚋpspba
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMismatchKind2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐMismatchKind(ctx context.Context, v any) (domain.MismatchKind, error) {
+	var res domain.MismatchKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMismatchKind2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐMismatchKind(ctx context.Context, sel ast.SelectionSet, v domain.MismatchKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v money.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
 }
@@ -54056,6 +56286,110 @@ func (ec *executionContext) marshalNReactivateMerchantPayload2ᚖgithubᚗcomᚋ
 	return ec._ReactivateMerchantPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReconciliationMismatch2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReconciliationMismatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReconciliationMismatch2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReconciliationMismatch2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatch(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationMismatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReconciliationMismatch(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReconciliationMismatchOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchOrderField(ctx context.Context, v any) (*ent.ReconciliationMismatchOrderField, error) {
+	var res = new(ent.ReconciliationMismatchOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReconciliationMismatchOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatchOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationMismatchOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNReconciliationReport2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReconciliationReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReconciliationReport2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReconciliationReport2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReport(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReconciliationReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReconciliationReportConnection2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationReportConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReconciliationReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReconciliationReportOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportOrderField(ctx context.Context, v any) (*ent.ReconciliationReportOrderField, error) {
+	var res = new(ent.ReconciliationReportOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReconciliationReportOrderField2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationReportOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNReconciliationStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx context.Context, v any) (domain.ReconciliationStatus, error) {
+	var res domain.ReconciliationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReconciliationStatus2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx context.Context, sel ast.SelectionSet, v domain.ReconciliationStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRefund2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐRefund(ctx context.Context, sel ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54218,6 +56552,21 @@ func (ec *executionContext) marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗc
 	return ec._RegenerateRecoveryCodesPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNResolveMismatchInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐResolveMismatchInput(ctx context.Context, v any) (model.ResolveMismatchInput, error) {
+	res, err := ec.unmarshalInputResolveMismatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResolveMismatchPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐResolveMismatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResolveMismatchPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResolveMismatchPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54256,6 +56605,21 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋpspbackofficeᚋbackof
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRunReconciliationInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunReconciliationInput(ctx context.Context, v any) (model.RunReconciliationInput, error) {
+	res, err := ec.unmarshalInputRunReconciliationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunReconciliationPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunReconciliationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RunReconciliationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RunReconciliationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRunSettlementsInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunSettlementsInput(ctx context.Context, v any) (model.RunSettlementsInput, error) {
@@ -56532,6 +58896,56 @@ func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋpspbackofficeᚋb
 	_ = ctx
 	res := scalars.MarshalQuantity(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOReconciliationMismatch2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationMismatch(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationMismatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReconciliationMismatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReconciliationReport2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReport(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReconciliationReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReconciliationReportEdge2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReconciliationReportEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReconciliationReportEdge2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReconciliationReportEdge2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐReconciliationReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReconciliationReportEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReconciliationReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReconciliationStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx context.Context, v any) (*domain.ReconciliationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.ReconciliationStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReconciliationStatus2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐReconciliationStatus(ctx context.Context, sel ast.SelectionSet, v *domain.ReconciliationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalORefund2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Refund) graphql.Marshaler {

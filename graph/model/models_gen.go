@@ -417,6 +417,17 @@ type RegenerateRecoveryCodesPayload struct {
 	UserErrors    []*UserError `json:"userErrors"`
 }
 
+type ResolveMismatchInput struct {
+	MismatchID string `json:"mismatchId"`
+	// What was done about it (1–1000 characters).
+	Note string `json:"note"`
+}
+
+type ResolveMismatchPayload struct {
+	Mismatch   *ent.ReconciliationMismatch `json:"mismatch,omitempty"`
+	UserErrors []*UserError                `json:"userErrors"`
+}
+
 type RevokeAPIKeyInput struct {
 	APIKeyID string `json:"apiKeyId"`
 }
@@ -433,6 +444,19 @@ type RevokeSessionInput struct {
 type RevokeSessionPayload struct {
 	Session    *auth.SessionInfo `json:"session,omitempty"`
 	UserErrors []*UserError      `json:"userErrors"`
+}
+
+type RunReconciliationInput struct {
+	// The day to reconcile; today (UTC) when omitted. Up to 366 days back; a day after today is refused.
+	Date *domain.Date `json:"date,omitempty"`
+	// One provider; every provider when omitted.
+	Provider *domain.Provider `json:"provider,omitempty"`
+}
+
+type RunReconciliationPayload struct {
+	// The reports written: one per provider, each replacing that day's earlier report.
+	Reports    []*ent.ReconciliationReport `json:"reports"`
+	UserErrors []*UserError                `json:"userErrors"`
 }
 
 type RunSettlementsInput struct {

@@ -23,10 +23,12 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/config"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/jobs"
+	"github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
 	"github.com/pspbackoffice/backoffice/internal/providers/registry"
 	"github.com/pspbackoffice/backoffice/internal/psp"
+	"github.com/pspbackoffice/backoffice/internal/reconciliation"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 	"github.com/pspbackoffice/backoffice/internal/server"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
@@ -57,6 +59,8 @@ type App struct {
 	Auth *auth.Authenticator
 	// Settlements runs and reports settlements (the daily job, runSettlements, the CSV export).
 	Settlements *settlement.Settlements
+	// Reconciliation compares each provider's day with our records (the daily job, runReconciliation).
+	Reconciliation *reconciliation.Service
 
 	workers *river.Workers
 	mounts  []func(chi.Router)
@@ -65,13 +69,12 @@ type App struct {
 	liveDemo bool
 }
 
-// New opens the database, migrates it, and assembles the services and the server.
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
-	if logger == nil {
-		logger = slog.Default()
-	}
+// OpenMigrated opens the configured database and brings its schema up to date, as
+// the server and every command that works on the database directly (migrate,
+// settle, bulk) need. It opens the primary alone: migrations write.
+func OpenMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	migrating := cfg.DBOptions()
-	migrating.Replica = "" // migrations write: the primary alone
+	migrating.Replica = ""
 	d, err := db.OpenWith(cfg.DatabaseURL, migrating)
 	if err != nil {
 		return nil, err
@@ -85,6 +88,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			_ = d.Close()
 			return nil, err
 		}
+	}
+	return d, nil
+}
+
+// New opens the database, migrates it, and assembles the services and the server.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	d, err := OpenMigrated(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	if d.IsPostgres() {
 		// Migrations may build indexes on large tables, so they run without the
@@ -152,6 +167,9 @@ func (a *App) assemble(ctx context.Context) error {
 	settlementRuns := a.assembleSettlements()
 	periodic := append(jobs.Housekeeping(a.workers, a.DB.Ent), settlementRuns...)
 	periodic = append(periodic, a.Operations.PeriodicJobs()...)
+	a.Reconciliation = reconciliation.New(reconciliation.Config{DB: a.DB, Clients: a.Registry, Logger: a.Logger})
+	a.Metrics.Registry.MustRegister(a.Reconciliation.Collectors()...)
+	periodic = append(periodic, a.Reconciliation.Jobs(a.workers)...)
 	jc, err := jobs.New(a.DB, jobs.Config{Workers: a.workers, PeriodicJobs: periodic, Logger: a.Logger})
 	if err != nil {
 		return err
@@ -160,11 +178,16 @@ func (a *App) assemble(ctx context.Context) error {
 	a.Orders.UseJobs(jc)
 	a.Operations.UseJobs(jc)
 	a.Onboarding.Jobs = jc
+	throttle, err := a.throttle()
+	if err != nil {
+		return err
+	}
 	a.Handler = server.New(server.Deps{
-		DB:      a.DB,
-		Logger:  a.Logger,
-		Metrics: a.Metrics,
-		Mount:   a.mounts,
+		Throttle: throttle,
+		DB:       a.DB,
+		Logger:   a.Logger,
+		Metrics:  a.Metrics,
+		Mount:    a.mounts,
 		// Every request's work ends after REQUEST_TIMEOUT (README "Security").
 		RequestTimeout: a.Config.RequestTimeoutOrDefault(),
 		TrustedProxies: a.Config.TrustedProxies,
@@ -183,6 +206,7 @@ func (a *App) assemble(ctx context.Context) error {
 			Onboarding: a.Onboarding,
 			// Settlements: runSettlements, markSettlementPaid, settlementOverview.
 			SettlementService: a.Settlements,
+			Reconciliation:    a.Reconciliation,
 			Invitations:       &merchants.Invitations{Client: a.DB.Ent, PublicURL: a.Config.PublicURL},
 			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
 			// Two-factor sign-in and sessions: startMfaEnrollment … revokeSession.
@@ -190,6 +214,20 @@ func (a *App) assemble(ctx context.Context) error {
 		},
 	})
 	return nil
+}
+
+// throttle builds the GraphQL cost buckets of API keys and sessions (README
+// "Throttle"), shared by every instance on PostgreSQL.
+func (a *App) throttle() (*graph.Throttle, error) {
+	apiKey, session := a.Config.Throttles()
+	for _, b := range []limits.Budget{apiKey, session} {
+		if b.Max < graph.ComplexityLimit {
+			return nil, fmt.Errorf("a throttle bucket must hold at least the complexity limit %d, not %d", graph.ComplexityLimit, b.Max)
+		}
+	}
+	c := limits.New(a.DB)
+	return &graph.Throttle{APIKey: c.Bucket("graphql-api-key", apiKey, nil), Session: c.Bucket("graphql-session", session, nil),
+		Logger: a.Logger}, nil
 }
 
 // Serve starts the job queue and the HTTP server and runs until ctx ends, then shuts

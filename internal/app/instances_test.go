@@ -28,7 +28,7 @@ type instance struct {
 	srv *httptest.Server
 }
 
-func startInstance(t *testing.T, d *db.DB) *instance {
+func startInstance(t *testing.T, d *db.DB, adjust ...func(*config.Config)) *instance {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,6 +36,9 @@ func startInstance(t *testing.T, d *db.DB) *instance {
 	}
 	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(),
 		Secret: secret, ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
+	for _, f := range adjust {
+		f(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,12 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/limits"
 )
 
 // Config is the server's configuration.
@@ -64,7 +66,18 @@ type Config struct {
 	// SMTPURL is where owed-balance e-mails are sent (smtp://user:pass@host:port,
 	// STARTTLS where offered); empty: they are kept in the outbox, not sent.
 	SMTPURL string
+	// APIKeyThrottle and SessionThrottle are the GraphQL cost buckets of an API key
+	// and of a login session (API_KEY_THROTTLE, SESSION_THROTTLE as MAX/RATE, e.g.
+	// 1000000/50000; zero values are the defaults).
+	APIKeyThrottle, SessionThrottle limits.Budget
 }
+
+// The default cost buckets (README "Throttle"): a full bucket restores in 20 s, and
+// holds several operations at the complexity limit (150,000).
+var (
+	DefaultAPIKeyThrottle  = limits.Budget{Max: 1_000_000, Restore: 50_000}
+	DefaultSessionThrottle = limits.Budget{Max: 2_000_000, Restore: 100_000}
+)
 
 // DBOptions are how db.OpenWith reaches DATABASE_URL.
 func (c Config) DBOptions() db.Options {
@@ -116,6 +129,12 @@ func FromEnv() (Config, error) {
 		c.CallbacksAllowPrivate = true
 	default:
 		return c, fmt.Errorf("CALLBACKS_ALLOW_PRIVATE must be true or false, not %q", v)
+	}
+	if c.APIKeyThrottle, err = budgetEnv("API_KEY_THROTTLE", DefaultAPIKeyThrottle); err != nil {
+		return c, err
+	}
+	if c.SessionThrottle, err = budgetEnv("SESSION_THROTTLE", DefaultSessionThrottle); err != nil {
+		return c, err
 	}
 	c.ReconcileAfter = time.Minute
 	if v := os.Getenv("RECONCILE_AFTER"); v != "" {
@@ -185,6 +204,34 @@ func durationEnv(name string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a positive duration such as 30s, not %q", name, v)
 	}
 	return d, nil
+}
+
+// budgetEnv reads a cost bucket as MAX/RATE: the points it holds, and restores
+// per second (both 1 to 1,000,000,000).
+func budgetEnv(name string, def limits.Budget) (limits.Budget, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	maxPart, ratePart, ok := strings.Cut(v, "/")
+	m, err1 := strconv.Atoi(strings.TrimSpace(maxPart))
+	r, err2 := strconv.Atoi(strings.TrimSpace(ratePart))
+	if !ok || err1 != nil || err2 != nil || m < 1 || r < 1 || m > 1e9 || r > 1e9 {
+		return def, fmt.Errorf("%s must be MAX/RATE (points, points per second; e.g. 1000000/50000), not %q", name, v)
+	}
+	return limits.Budget{Max: m, Restore: r}, nil
+}
+
+// Throttles are the API key and session buckets, defaults where unset.
+func (c Config) Throttles() (apiKey, session limits.Budget) {
+	apiKey, session = c.APIKeyThrottle, c.SessionThrottle
+	if apiKey == (limits.Budget{}) {
+		apiKey = DefaultAPIKeyThrottle
+	}
+	if session == (limits.Budget{}) {
+		session = DefaultSessionThrottle
+	}
+	return apiKey, session
 }
 
 // RequestTimeoutOrDefault is RequestTimeout, or its default when unset.

@@ -72,8 +72,8 @@ func (d *DB) migrateRiver(ctx context.Context) error {
 	return err
 }
 
-// migrateLimits creates the rate-limit counters every instance shares
-// (internal/limits) on PostgreSQL; SQLite's live in the one process. Like River's
+// migrateLimits creates the rate-limit counters and cost buckets every instance
+// shares (internal/limits) on PostgreSQL; SQLite's live in the one process. Like River's
 // tables it is infrastructure, not domain rows, so it is not an ent schema.
 func (d *DB) migrateLimits(ctx context.Context) error {
 	return d.execOnPostgres(ctx, `CREATE TABLE IF NOT EXISTS rate_limits (
@@ -83,7 +83,19 @@ func (d *DB) migrateLimits(ctx context.Context) error {
   count integer NOT NULL,
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (limiter, key, window_start)
-)`, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`)
+)`, `CREATE INDEX IF NOT EXISTS rate_limits_expires_at ON rate_limits (expires_at)`,
+		// The GraphQL cost buckets (limits.Bucket): one row per limiter and key.
+		// UNLOGGED: a bucket is worth nothing after a crash (it would be full again
+		// soon anyway), and without the WAL flush a request's take costs ~0.15 ms
+		// instead of ~1.6 ms (README "Throttle").
+		`CREATE UNLOGGED TABLE IF NOT EXISTS cost_buckets (
+  limiter text NOT NULL,
+  key bytea NOT NULL,
+  available double precision NOT NULL,
+  paid boolean NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (limiter, key)
+)`)
 }
 
 // migrateUnsettled creates the settlement overview's unsettled totals

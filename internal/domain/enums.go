@@ -200,3 +200,41 @@ func (r *Role) UnmarshalGQL(v any) (err error) {
 
 // IsPSPStaff tells whether the role belongs to the PSP rather than to a merchant.
 func (r Role) IsPSPStaff() bool { return r == RolePSPAdmin || r == RolePSPOperator }
+
+// ReconciliationStatus is the outcome of one provider's day of reconciliation
+// (docs/reconciliation.md).
+type ReconciliationStatus string
+
+const (
+	ReconciliationMatched    ReconciliationStatus = "MATCHED"
+	ReconciliationMismatched ReconciliationStatus = "MISMATCHED"
+)
+
+var reconciliationStatusValues = []string{"MATCHED", "MISMATCHED"}
+
+func (ReconciliationStatus) Values() []string         { return reconciliationStatusValues }
+func (s ReconciliationStatus) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
+func (s *ReconciliationStatus) UnmarshalGQL(v any) (err error) {
+	*s, err = unmarshalEnum[ReconciliationStatus](v, reconciliationStatusValues, "ReconciliationStatus")
+	return err
+}
+
+// MismatchKind is how our records and a provider's disagree (docs/reconciliation.md).
+type MismatchKind string
+
+const (
+	MismatchMissingAtProvider MismatchKind = "MISSING_AT_PROVIDER" // we have it, the provider does not
+	MismatchMissingHere       MismatchKind = "MISSING_HERE"        // the provider has it, we do not
+	MismatchAmount            MismatchKind = "AMOUNT_MISMATCH"
+	MismatchQuantity          MismatchKind = "QUANTITY_MISMATCH"
+	MismatchStatus            MismatchKind = "STATUS_MISMATCH"
+)
+
+var mismatchKindValues = []string{"MISSING_AT_PROVIDER", "MISSING_HERE", "AMOUNT_MISMATCH", "QUANTITY_MISMATCH", "STATUS_MISMATCH"}
+
+func (MismatchKind) Values() []string         { return mismatchKindValues }
+func (k MismatchKind) MarshalGQL(w io.Writer) { writeQuoted(w, string(k)) }
+func (k *MismatchKind) UnmarshalGQL(v any) (err error) {
+	*k, err = unmarshalEnum[MismatchKind](v, mismatchKindValues, "MismatchKind")
+	return err
+}

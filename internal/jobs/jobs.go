@@ -87,3 +87,17 @@ func New(d *db.DB, cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// DailyAt is a River schedule firing once a day at Hour:Minute UTC (the settlement
+// run, the reconciliation run).
+type DailyAt struct{ Hour, Minute int }
+
+// Next implements river.PeriodicSchedule.
+func (s DailyAt) Next(current time.Time) time.Time {
+	t := current.UTC()
+	next := time.Date(t.Year(), t.Month(), t.Day(), s.Hour, s.Minute, 0, 0, time.UTC)
+	if !next.After(t) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next
+}

@@ -8,6 +8,10 @@
 // arithmetic and only stores its two windows' counts here. Each check is one
 // statement (Get: one SELECT of both windows) and each counted attempt one atomic
 // upsert (IncrementBy), so concurrent instances never lose a count.
+//
+// A Bucket (bucket.go) is a leaky bucket of GraphQL cost per API key or session
+// (README "Throttle"), kept the same way: on PostgreSQL in cost_buckets, restored and
+// paid by one atomic statement per request; on SQLite in the process.
 package limits
 
 import (

@@ -30,7 +30,7 @@ import (
 // data is corrected: that is a new application. An ACTIVE one is answered as it is.
 func (o *Onboarding) ActivateCompany(ctx context.Context, companyID string, p domain.Provider) (*ent.ProviderActivation, error) {
 	if !slices.Contains(p.Values(), string(p)) {
-		return nil, refuse(ErrInvalidInput, domain.CodeValidation, []string{"provider"}, fmt.Sprintf("%q is not a provider", p))
+		return nil, domain.RefuseErr(ErrInvalidInput, []string{"provider"}, fmt.Sprintf("%q is not a provider", p))
 	}
 	if o.DB == nil || o.Jobs == nil {
 		return nil, errors.New("merchants: activation needs the database and the job client")
@@ -43,12 +43,12 @@ func (o *Onboarding) ActivateCompany(ctx context.Context, companyID string, p do
 		return nil, err
 	}
 	if _, err := NormalizeIBAN(co.Iban); err != nil {
-		return nil, refuse(ErrInvalidInput, domain.CodeValidation, []string{"companyId"},
+		return nil, domain.RefuseErr(ErrInvalidInput, []string{"companyId"},
 			fmt.Sprintf("%s has no valid IBAN: correct it with updateCompany first", co.LegalName))
 	}
 	client, err := o.Providers.For(ctx, co.PspID, p)
 	if err != nil {
-		return nil, refuse(ErrNoProviderAccount, domain.CodeProviderError, []string{"provider"},
+		return nil, domain.RefuseErr(ErrNoProviderAccount, []string{"provider"},
 			fmt.Sprintf("the PSP has no usable %s account: %v", p, err))
 	}
 

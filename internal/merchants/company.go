@@ -411,14 +411,14 @@ func registrationFree(ctx context.Context, c *ent.Client, pspID, reg, exceptID s
 	if err != nil {
 		return err
 	}
-	return refuse(ErrRegistrationTaken, domain.CodeConflict, []string{"registrationNumber"},
+	return domain.RefuseErr(ErrRegistrationTaken, []string{"registrationNumber"},
 		fmt.Sprintf("registration number %s is already registered for %s", reg, other.LegalName))
 }
 
 // registrationConflict turns the unique index's refusal into the same CONFLICT.
 func registrationConflict(err error, reg string) error {
 	if ent.IsConstraintError(err) && strings.Contains(err.Error(), "registration_number") {
-		return refuse(ErrRegistrationTaken, domain.CodeConflict, []string{"registrationNumber"},
+		return domain.RefuseErr(ErrRegistrationTaken, []string{"registrationNumber"},
 			fmt.Sprintf("registration number %s is already registered with this PSP", reg))
 	}
 	return err

@@ -59,7 +59,7 @@ func (o *Onboarding) pspOf(ctx context.Context) (string, error) {
 			return ids[0], nil
 		}
 	}
-	return "", refuse(ErrNoPSP, domain.CodeForbidden, nil, "only PSP staff can create merchants")
+	return "", domain.RefuseErr(ErrNoPSP, nil, "only PSP staff can create merchants")
 }
 
 // UpdateMerchant changes a merchant's name, country or e-mail.
@@ -141,7 +141,7 @@ func (o *Onboarding) SuspendMerchant(ctx context.Context, merchantID, reason str
 			return err
 		}
 		if m.Status == merchant.StatusSUSPENDED {
-			return refuse(ErrAlreadySuspended, domain.CodeConflict, []string{"merchantId"},
+			return domain.RefuseErr(ErrAlreadySuspended, []string{"merchantId"},
 				fmt.Sprintf("merchant %s is already suspended: %s", m.Name, m.SuspensionReason))
 		}
 		out, err = tx.ent.Merchant.UpdateOne(m).SetStatus(merchant.StatusSUSPENDED).
@@ -164,7 +164,7 @@ func (o *Onboarding) ReactivateMerchant(ctx context.Context, merchantID string) 
 			return err
 		}
 		if m.Status != merchant.StatusSUSPENDED {
-			return refuse(ErrNotSuspended, domain.CodeConflict, []string{"merchantId"},
+			return domain.RefuseErr(ErrNotSuspended, []string{"merchantId"},
 				fmt.Sprintf("merchant %s is not suspended (it is %s)", m.Name, strings.ToLower(string(m.Status))))
 		}
 		m, err = tx.ent.Merchant.UpdateOne(m).SetStatus(merchant.StatusONBOARDING).ClearSuspensionReason().Save(ctx)

@@ -26,7 +26,6 @@ package merchants
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -73,51 +72,15 @@ type JobInserter interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Errors the service answers. Each comes wrapped in a refusal (see refused) so the API
-// shows it as userErrors while callers can still test errors.Is(err, ErrX).
-var (
-	// ErrInvalidInput: one or more input fields are malformed or out of range.
-	ErrInvalidInput = errors.New("merchants: invalid input")
-	// ErrNotFound: the merchant, company or shop does not exist or belongs to another tenant.
-	ErrNotFound = errors.New("merchants: not found")
-	// ErrRegistrationTaken: another company of the PSP has this registration number.
-	ErrRegistrationTaken = errors.New("merchants: registration number already registered")
-	// ErrMerchantSuspended: PSP staff suspended the merchant; no new orders or API keys.
-	ErrMerchantSuspended = errors.New("merchants: merchant is suspended")
-	// ErrMerchantOnboarding: the merchant cannot take payments yet (see its checklist).
-	ErrMerchantOnboarding = errors.New("merchants: merchant is still onboarding")
-	// ErrNotSuspended: only a suspended merchant can be reactivated.
-	ErrNotSuspended = errors.New("merchants: merchant is not suspended")
-	// ErrAlreadySuspended: the merchant is suspended already.
-	ErrAlreadySuspended = errors.New("merchants: merchant is already suspended")
-	// ErrProviderNotActivated: the company has no ACTIVE activation with the provider.
-	ErrProviderNotActivated = errors.New("merchants: company not activated with the provider")
-	// ErrNoProviderAccount: the PSP has no account at the provider to activate with.
-	ErrNoProviderAccount = errors.New("merchants: no provider account")
-	// ErrNoPSP: the actor belongs to no PSP, so a new merchant would have no owner.
-	ErrNoPSP = errors.New("merchants: no PSP to create the merchant in")
-)
-
-// refusal is a business refusal that is also a named error.
-type refusal struct {
-	r     *domain.Refusal
-	cause error
-}
-
-func (e *refusal) Error() string   { return e.r.Error() }
-func (e *refusal) Unwrap() []error { return []error{e.r, e.cause} }
-
-// refuse builds a one-problem refusal carrying a sentinel.
-func refuse(cause error, code string, field []string, msg string) error {
-	return &refusal{r: domain.Refuse(code, field, msg), cause: cause}
-}
-
 // problems collects validation problems of one input.
 type problems struct{ r domain.Refusal }
 
-func (p *problems) add(field []string, msg string) { p.r.Add(domain.CodeValidation, field, msg) }
+func (p *problems) add(field []string, msg string) { p.r.AddErr(ErrInvalidInput, field, msg) }
+
+// addCode adds an ErrInvalidInput problem shown under another code (an amount with
+// too many decimals: TOO_MANY_DECIMALS).
 func (p *problems) addCode(code string, field []string, msg string) {
-	p.r.Add(code, field, msg)
+	p.r.Problems = append(p.r.Problems, domain.Problem{Code: code, Err: ErrInvalidInput, Field: field, Message: msg})
 }
 
 // err is the collected problems as an ErrInvalidInput refusal, or nil.
@@ -126,11 +89,11 @@ func (p *problems) err() error {
 		return nil
 	}
 	r := p.r
-	return &refusal{r: &r, cause: ErrInvalidInput}
+	return &r
 }
 
 func notFound(field, what, id string) error {
-	return refuse(ErrNotFound, domain.CodeNotFound, []string{field}, fmt.Sprintf("%s %s not found", what, id))
+	return domain.RefuseErr(ErrNotFound, []string{field}, fmt.Sprintf("%s %s not found", what, id))
 }
 
 func (o *Onboarding) now() time.Time {

@@ -107,10 +107,10 @@ func CanTakeOrders(ctx context.Context, c *ent.Client, merchantID string) error 
 	case merchant.StatusACTIVE:
 		return nil
 	case merchant.StatusSUSPENDED:
-		return refuse(ErrMerchantSuspended, domain.CodeMerchantNotActive, nil,
+		return domain.RefuseErr(ErrMerchantSuspended, nil,
 			fmt.Sprintf("merchant %s is suspended: %s", m.Name, m.SuspensionReason))
 	}
-	return refuse(ErrMerchantOnboarding, domain.CodeMerchantNotActive, nil,
+	return domain.RefuseErr(ErrMerchantOnboarding, nil,
 		fmt.Sprintf("merchant %s is still onboarding and cannot take payments yet", m.Name))
 }
 
@@ -125,7 +125,7 @@ func CanIssueAPIKeys(ctx context.Context, c *ent.Client, merchantID string) erro
 		return err
 	}
 	if m.Status == merchant.StatusSUSPENDED {
-		return refuse(ErrMerchantSuspended, domain.CodeMerchantNotActive, nil,
+		return domain.RefuseErr(ErrMerchantSuspended, nil,
 			fmt.Sprintf("merchant %s is suspended: %s", m.Name, m.SuspensionReason))
 	}
 	return nil
@@ -138,7 +138,7 @@ func ActiveActivation(ctx context.Context, c *ent.Client, companyID string, p do
 	a, err := c.ProviderActivation.Query().Where(provideractivation.CompanyID(companyID),
 		provideractivation.ProviderEQ(p), provideractivation.StatusEQ(domain.ActivationActive)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, refuse(ErrProviderNotActivated, domain.CodeProviderNotActivated, []string{"provider"},
+		return nil, domain.RefuseErr(ErrProviderNotActivated, []string{"provider"},
 			fmt.Sprintf("the company is not activated with %s", p))
 	}
 	return a, err

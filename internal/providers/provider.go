@@ -204,10 +204,52 @@ type PaymentStatus struct {
 	Authorized        money.Money
 	Captured          money.Money
 	Refunded          money.Money // given back from what was captured (RETURN); cancellations show in Amount
-	// Items are the per-line quantities, when the provider keeps them (Paywerk).
-	Items            []ItemStatus
+	// Items are the per-line quantities, when the provider keeps them (Paywerk, Billie).
+	Items []ItemStatus
+	// Operations are the captures and refunds the provider keeps for the payment,
+	// when its read API names them (Billie's invoices and credit notes); nil when it
+	// reports totals only.
+	Operations       []OperationRecord
 	DeclineReason    string
 	ShopperContinued bool // the shopper opened the page; the order can no longer be updated
+}
+
+// OperationKind is what a provider-side operation did.
+type OperationKind string
+
+const (
+	OperationCapture OperationKind = "CAPTURE"
+	OperationRefund  OperationKind = "REFUND"
+)
+
+// OperationRecord is one capture or refund as the provider keeps it.
+type OperationRecord struct {
+	Kind                OperationKind
+	ProviderReference   string // the payment
+	ProviderOperationID string // the provider's id (invoice uuid, refund id)
+	Reference           string // the number we gave it (our operation id), when the provider keeps one
+	Amount              money.Money
+}
+
+// PaymentPage is one page of a provider's payment listing.
+type PaymentPage struct {
+	Payments []PaymentStatus
+	Next     string // "" on the last page
+}
+
+// OperationPage is one page of a provider's operation listing.
+type OperationPage struct {
+	Operations []OperationRecord
+	Next       string // "" on the last page
+}
+
+// Lister is a provider whose read API lists payments and refunds by time
+// (Billwerk+'s charge and refund listings), so reconciliation pages through a day
+// instead of reading each payment. from is inclusive, to exclusive; page is ""
+// for the first page, then the previous page's Next.
+type Lister interface {
+	ListPayments(ctx context.Context, from, to time.Time, page string) (PaymentPage, error)
+	ListRefunds(ctx context.Context, from, to time.Time, page string) (OperationPage, error)
 }
 
 // ItemStatus is what the provider holds of one order line.

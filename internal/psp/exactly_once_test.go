@@ -14,7 +14,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // Issue 14's reproductions, one test each, made deterministic with the sandboxes'
@@ -112,8 +111,7 @@ func bps(v int64) *int64 { return &v }
 // a newer capture, and re-planning chose the newest invoice again with the same
 // credit note number: 6.66 credited at Billie for our 3.33.
 func TestIssue14BillieRetriedRefundCreditsOnce(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice, testLine{sku: "A", quantity: "3", unit: "3.33"})
 		e.mustFulfil(ord.ID, ful("A", "1"))
 		e.mustFulfil(ord.ID, ful("A", "1"))
@@ -132,8 +130,7 @@ func TestIssue14BillieRetriedRefundCreditsOnce(t *testing.T) {
 // that is left: the first split took the rest of the order's tax, the retry found
 // nothing left and split 0.
 func TestIssue14BillieRetriedCaptureKeepsItsSplit(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice,
 			testLine{sku: "A", quantity: "1", unit: "100.00", vat: bps(0)}, testLine{sku: "B", quantity: "2.5", unit: "10.00"})
 		e.mustRefund(ord.ID, RefundRequestItem{SKU: "A", RefundType: domain.RefundCancel})
@@ -150,8 +147,7 @@ func TestIssue14BillieRetriedCaptureKeepsItsSplit(t *testing.T) {
 // applied, re-sent that one and recorded it FAILED. Here the older capture was even
 // stamped as sent (the process died between the stamp and the call).
 func TestIssue14PaywerkReconcilesPerCall(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice, testLine{sku: "X", quantity: "30", unit: "5.00"})
 		e.mustFulfil(ord.ID, ful("X", "28"))
 		older := e.reserveOnly(e.reserveFulfil(ord.ID, ful("X", "0.5")))
@@ -183,8 +179,7 @@ func TestIssue14PaywerkReconcilesPerCall(t *testing.T) {
 // now leaves the refund PENDING with everything reserved, and the reconcile job
 // finishes it.
 func TestIssue14SecondCallRefusedAfterMoneyMoved(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		for _, tt := range []struct {
 			prov   domain.Provider
 			second string
@@ -223,8 +218,7 @@ func TestIssue14SecondCallRefusedAfterMoneyMoved(t *testing.T) {
 // Defect 4, without faults: concurrent Billie returns chose the same invoice's
 // credit room. Allocation now happens under the order's lock.
 func TestIssue14ConcurrentBillieReturns(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		const n = 6
 		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice,
 			testLine{sku: "A", quantity: fmt.Sprint(n), unit: "3.33"}, testLine{sku: "B", quantity: "1", unit: "7.77"})
@@ -266,8 +260,7 @@ func TestIssue14ConcurrentBillieReturns(t *testing.T) {
 // a race would make it); the provider's amount is recorded and the difference
 // counted.
 func TestIssue14ProviderAnswerIsTheAmount(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice, testLine{sku: "X", quantity: "3", unit: "50.01"})
 		id := e.reserveOnly(e.reserveFulfil(ord.ID, ful("X", "1")))
 		e.shiftPlan(id, -1)
@@ -313,8 +306,7 @@ func (e *opsEnv) shiftPlan(id string, d int64) {
 // Defect 6: Billie refused the last fractional capture of a line (422 net + tax
 // must equal gross): the split was taken from what was left of the order's tax.
 func TestIssue14BillieLastFractionalCapture(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice,
 			testLine{sku: "A", quantity: "2", unit: "5.00"}, testLine{sku: "B", quantity: "10", unit: "3.33"})
 		e.mustRefund(ord.ID, RefundRequestItem{SKU: "A", RefundType: domain.RefundCancel})
@@ -329,8 +321,7 @@ func TestIssue14BillieLastFractionalCapture(t *testing.T) {
 // A conflict on any one call of any provider's operation ends, once the reconcile
 // job has had its turns, in a state that agrees with the provider's records.
 func TestIssue14ConflictOnAnyStepAgrees(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		type scenario struct {
 			name string
 			run  func(orderID string) (opKind, string, error)
@@ -394,8 +385,7 @@ func TestIssue14ConflictOnAnyStepAgrees(t *testing.T) {
 // process (River rescues it only after an hour): the periodic sweep finishes any
 // operation left PENDING and untouched for longer than ReconcileAfter + ProviderTimeout.
 func TestSweepFinishesForgottenOperations(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice, testLine{sku: "A", quantity: "2", unit: "40.00"})
 		fresh := e.crashAfterSend(opFulfilment, e.reserveFulfil(ord.ID, ful("A", "1")))
 		if err := e.ops.Sweep(context.Background()); err != nil {
@@ -404,7 +394,7 @@ func TestSweepFinishesForgottenOperations(t *testing.T) {
 		if s := e.checkInvariants(ord.ID); s.fulfilments[0].Status != domain.OperationPending {
 			t.Fatalf("the sweep took up an operation its job may still be working on: %s", s.fulfilments[0].Status)
 		}
-		later := NewOperations(OperationsConfig{DB: d, Registry: e.reg, ReconcileAfter: time.Minute,
+		later := NewOperations(OperationsConfig{DB: e.d, Registry: e.reg, ReconcileAfter: time.Minute,
 			Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
 		later.UseJobs(e.jobs)
 		if err := later.Sweep(context.Background()); err != nil {
@@ -421,8 +411,7 @@ func TestSweepFinishesForgottenOperations(t *testing.T) {
 // Paywerk says, also when its answer was lost: the reconciliation takes the amount
 // from Paywerk's totals, not from the plan.
 func TestIssue14PaywerkUnansweredCallTakesPaywerksAmount(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice,
 			testLine{sku: "A", quantity: "3", unit: "50.00"}, testLine{sku: "X", quantity: "1.5", unit: "33.33"})
 		e.mustFulfil(ord.ID, ful("X", "0.5"))
@@ -445,8 +434,7 @@ func TestIssue14PaywerkUnansweredCallTakesPaywerksAmount(t *testing.T) {
 // an operation the provider carried out. The refusal is taken only when the same key
 // is refused twice.
 func TestIssue14RefusedRetryOfAnAppliedCall(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		for _, prov := range []domain.Provider{domain.ProviderBillie, domain.ProviderBillwerk, domain.ProviderBetterPayment} {
 			t.Run(prov.Slug(), func(t *testing.T) {
 				t.Cleanup(e.sb.Faults[prov].Clear)

@@ -5,9 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestConcurrentOperationsNeverExceedWhatIsOpen runs 50 fulfilments and refunds at
@@ -17,8 +15,7 @@ import (
 // refuses none of them. On PostgreSQL the requests really interleave and the row
 // locks decide; SQLite serialises them.
 func TestConcurrentOperationsNeverExceedWhatIsOpen(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		// Prices whose parts need no rounding, so the provider's amounts agree with
 		// ours whatever order the calls reach it in.
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice,

@@ -25,6 +25,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxenv"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // opsEnv is a PSP with one merchant, company and shop activated with all four
@@ -49,6 +50,11 @@ type opsEnv struct {
 type envOptions struct {
 	reconcileAfter time.Duration // zero: an hour, so only the tests run the reconcile job
 	clientTimeout  time.Duration // the provider clients' HTTP timeout; zero is 2 s
+}
+
+// eachOpsEnv runs fn on an operations environment on each test database (testdb.Each).
+func eachOpsEnv(t *testing.T, opts envOptions, fn func(t *testing.T, e *opsEnv)) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) { fn(t, newOpsEnv(t, d, opts)) })
 }
 
 func newOpsEnv(t testing.TB, d *db.DB, opts envOptions) *opsEnv {

@@ -10,10 +10,8 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent/order"
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers/catalog"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 func wantStatus(t *testing.T, what string, got, want domain.OperationStatus, reason string) {
@@ -29,8 +27,7 @@ func wantStatus(t *testing.T, what string, got, want domain.OperationStatus, rea
 // order's quantities and totals hold and the provider's own view of the payment
 // agrees with ours to the cent.
 func TestOrderLifecycleWithEveryProvider(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		for _, prov := range catalog.All {
 			t.Run(prov.Slug(), func(t *testing.T) {
 				ord := e.confirmedOrder(prov, productTypeOf(prov),
@@ -96,8 +93,7 @@ func code(err error) string {
 // TestRefusalsChangeNothing: a refused request leaves the order, its items and the
 // provider as they were, and says why per item with the field.
 func TestRefusalsChangeNothing(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice,
 			testLine{sku: "A", quantity: "3", unit: "40.00"}, testLine{sku: "B", quantity: "1.5", unit: "33.33"})
 		if _, err := e.ops.Fulfil(e.as, FulfilInput{OrderID: ord.ID, Items: []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}}}); err != nil {
@@ -191,8 +187,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 // authorise-then-capture card's (Billwerk+) X days after its capture; an instant-settle
 // card's (Paywerk) carries no date of its own (the order's payout date covers it).
 func TestPayoutDates(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		today := domain.DateOf(time.Now())
 		for _, tt := range []struct {
 			prov domain.Provider
@@ -226,8 +221,7 @@ func ptr[T any](v T) *T { return &v }
 // capture or refund; the same key with other input is refused; an API key and a user
 // with the same key do not meet.
 func TestIdempotentOperations(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderBillwerk, domain.ProductPayNowCard,
 			testLine{sku: "A", quantity: "4", unit: "25.00"})
 		in := FulfilInput{OrderID: ord.ID, IdempotencyKey: "ship-1", Items: []FulfilRequestItem{{SKU: "A", Quantity: qty("1")}}}

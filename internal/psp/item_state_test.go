@@ -3,11 +3,9 @@ package psp
 import (
 	"testing"
 
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestItemStateIsWhatTheServerAccepts: the open and returnable quantities that
@@ -16,8 +14,7 @@ import (
 // is refused. A fulfilment still PENDING at the provider takes its quantity out of
 // both: it is no longer open, and it cannot be returned until its capture succeeds.
 func TestItemStateIsWhatTheServerAccepts(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		prov := domain.ProviderPaywerk
 		ord := e.confirmedOrder(prov, productTypeOf(prov), testLine{sku: "A", quantity: "5", unit: "50.00"})
 		e.mustFulfil(ord.ID, FulfilRequestItem{SKU: "A", Quantity: qty("2")})

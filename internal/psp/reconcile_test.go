@@ -9,7 +9,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 func (e *opsEnv) fault(p domain.Provider, op string, kind sandboxkit.FaultKind) {
@@ -23,8 +22,7 @@ func (e *opsEnv) fault(p domain.Provider, op string, kind sandboxkit.FaultKind) 
 // its quantities reserved and the order's totals unmoved, until the reconcile job
 // sends it again; a refusal (409) fails it and gives the quantities back.
 func TestProviderFaults(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{clientTimeout: 400 * time.Millisecond})
+	eachOpsEnv(t, envOptions{clientTimeout: 400 * time.Millisecond}, func(t *testing.T, e *opsEnv) {
 		for _, tt := range []struct {
 			prov   domain.Provider
 			op     string
@@ -123,8 +121,7 @@ func TestProviderFaults(t *testing.T) {
 // and the provider acts once: providers with idempotency keys answer the repeated
 // key from their records; Paywerk, which has none, is asked for its status first.
 func TestCrashBetweenSteps(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		for _, prov := range []domain.Provider{domain.ProviderPaywerk, domain.ProviderBillie, domain.ProviderBillwerk, domain.ProviderBetterPayment} {
 			for _, providerActed := range []bool{false, true} {
 				name := prov.Slug() + " before the provider call"
@@ -137,7 +134,7 @@ func TestCrashBetweenSteps(t *testing.T) {
 					crash := func(kind opKind, reserve func(ctx context.Context, tx *db.Tx) (*operation, error)) {
 						t.Helper()
 						var ref *operation
-						err := d.InTx(e.as, func(ctx context.Context, tx *db.Tx) (err error) {
+						err := e.d.InTx(e.as, func(ctx context.Context, tx *db.Tx) (err error) {
 							ref, err = reserve(ctx, tx)
 							return err
 						})
@@ -189,8 +186,7 @@ func TestCrashBetweenSteps(t *testing.T) {
 // TestReconcileJobRuns: the job inserted with the PENDING operation is worked by
 // River once due, and finishes the operation without anyone asking.
 func TestReconcileJobRuns(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{reconcileAfter: 200 * time.Millisecond})
+	eachOpsEnv(t, envOptions{reconcileAfter: 200 * time.Millisecond}, func(t *testing.T, e *opsEnv) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		if err := e.jobs.Start(ctx); err != nil {
@@ -226,8 +222,7 @@ func TestReconcileJobRuns(t *testing.T) {
 // TestReconcileKeepsTryingWhileOpen: while the provider stays unreachable the job
 // answers an error (River retries it) and the operation stays PENDING.
 func TestReconcileKeepsTryingWhileOpen(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		ord := e.confirmedOrder(domain.ProviderPaywerk, domain.ProductInvoice, testLine{sku: "A", quantity: "1", unit: "150.00"})
 		e.fault(domain.ProviderPaywerk, sandboxkit.OpCapture, sandboxkit.FaultStatus5xx)
 		f, err := e.ops.FulfilAll(e.as, FulfilAllInput{OrderID: ord.ID})

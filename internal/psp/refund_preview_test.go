@@ -6,17 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestPreviewRefund: the preview resolves AUTO and prices the lines exactly as the
 // refund would, says what the next settlement deducts by product type, and moves
 // nothing.
 func TestPreviewRefund(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		e := newOpsEnv(t, d, envOptions{})
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
 		today := domain.DateOf(time.Now())
 		for _, tt := range []struct {
 			name          string
@@ -37,7 +34,7 @@ func TestPreviewRefund(t *testing.T) {
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				if tt.settledToday {
-					d.Ent.Settlement.Create().SetPspID(e.pspID).SetMerchantID(e.merchant.ID).SetCompanyID(e.company.ID).
+					e.d.Ent.Settlement.Create().SetPspID(e.pspID).SetMerchantID(e.merchant.ID).SetCompanyID(e.company.ID).
 						SetDate(today).SetStatus(domain.SettlementPaid).ExecX(e.sys())
 				}
 				ord := e.confirmedOrder(tt.prov, tt.pt,

@@ -44,6 +44,8 @@ type Deps struct {
 	MetricsElsewhere bool
 	// HTTPS: the public URL is https, so responses carry HSTS.
 	HTTPS bool
+	// Throttle charges GraphQL cost to API keys' and sessions' buckets (nil: none).
+	Throttle *graph.Throttle
 }
 
 // New builds the router.
@@ -79,7 +81,8 @@ func New(d Deps) http.Handler {
 	if resolver == nil {
 		resolver = &graph.Resolver{Client: d.DB.Ent}
 	}
-	gql := graph.NewHandler(resolver, graph.Options{Logger: d.Logger, Observe: d.Metrics.ObserveGraphQL})
+	gql := graph.ThrottleHTTP(graph.NewHandler(resolver, graph.Options{Logger: d.Logger, Observe: d.Metrics.ObserveGraphQL,
+		Throttle: d.Throttle}))
 	graphiql := d.GraphiQL
 	if graphiql == nil {
 		graphiql = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

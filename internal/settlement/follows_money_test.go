@@ -9,11 +9,9 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent/settlemententry"
 	"github.com/pspbackoffice/backoffice/internal/auth"
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // The defects of issue 13, one test each (docs/settlement.md).
@@ -25,8 +23,7 @@ import (
 // money is deducted. Paywerk's card is still paid in full at confirmation.
 func TestUncapturedCardMoneyIsNotPaidOut(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		// Approved, never fulfilled: a payout date as the old confirmation wrote it.
 		w.providerOrder(co, domain.ProviderBillwerk, domain.ProductPayNowCard, 500_00, ledgerDay("2026-03-12"))
@@ -64,10 +61,9 @@ func TestUncapturedCardMoneyIsNotPaidOut(t *testing.T) {
 // The history lists both versions.
 func TestFeesAreFrozenWhenEarned(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{})
-		onb := &merchants.Onboarding{Client: d.Ent}
+		onb := &merchants.Onboarding{Client: w.d.Ent}
 		setFees := func(bps int, fixed string) {
 			_, err := onb.UpdateCompany(w.staff(), merchants.CompanyChanges{CompanyID: co.ID,
 				Fees: &[]merchants.Fee{{ProductType: domain.ProductPayNowCard, PercentBps: bps, Fixed: fixed}}})
@@ -98,8 +94,7 @@ func TestFeesAreFrozenWhenEarned(t *testing.T) {
 // fixed fee once), as the same order fulfilled in one part does.
 func TestFeesCannotBeSplitAway(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: map[domain.ProductType]ledgerFee{domain.ProductInvoice: {175, 35}}})
 		split := w.order(co, domain.ProductInvoice, 100_00, "")
 		for i := range 20 {
@@ -131,8 +126,7 @@ func TestFeesCannotBeSplitAway(t *testing.T) {
 // other company of the run is settled all the same.
 func TestRunBounds(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		w.payNow(co, 10_00, "2026-03-15")
 		w.run("2026-03-15")
@@ -172,9 +166,8 @@ func TestRunBounds(t *testing.T) {
 // reference.
 func TestOwedPaymentInstructions(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
-		onb := &merchants.Onboarding{Client: d.Ent}
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
+		onb := &merchants.Onboarding{Client: w.d.Ent}
 		str := func(s string) *string { return &s }
 		_, err := onb.UpdatePSP(w.staff(), merchants.PSPChanges{IBAN: str("EE38 2200 2210 2014 5686"), BIC: str("HABAEE2X")})
 		var ref *domain.Refusal
@@ -185,7 +178,7 @@ func TestOwedPaymentInstructions(t *testing.T) {
 		if _, err := onb.UpdatePSP(operator, merchants.PSPChanges{LegalName: str("Hijack")}); !errors.As(err, &ref) || ref.Problems[0].Code != domain.CodeForbidden {
 			t.Fatalf("an operator changing the PSP's account: %v, want FORBIDDEN", err)
 		}
-		if p := d.Ent.PSP.GetX(w.sys, w.psp.ID); p.Iban != w.psp.Iban || p.LegalName != w.psp.LegalName {
+		if p := w.d.Ent.PSP.GetX(w.sys, w.psp.ID); p.Iban != w.psp.Iban || p.LegalName != w.psp.LegalName {
 			t.Fatalf("refused updates changed the PSP: %+v", p)
 		}
 		if _, err := onb.UpdatePSP(w.staff(), merchants.PSPChanges{LegalName: str("Kassa PSP AS"),
@@ -216,8 +209,7 @@ func TestOwedPaymentInstructions(t *testing.T) {
 // owed settlement, which then reads SETTLED; the entries still add up to the net.
 func TestUnpaidOwedIsDeducted(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{})
 		w.refund(w.payNow(co, 40_00, "2026-03-25"), 0, 40_00, "2026-03-11", ledgerOK)
 		w.run("2026-03-11")
@@ -244,7 +236,7 @@ func TestUnpaidOwedIsDeducted(t *testing.T) {
 		if !found || sum != st.NetMinor {
 			t.Fatalf("entries %+v: want an OWED entry of −40.00 for %s, Σ = net", entries, owed.ID)
 		}
-		if got := d.Ent.Settlement.GetX(w.sys, owed.ID); got.Status != domain.SettlementSettled {
+		if got := w.d.Ent.Settlement.GetX(w.sys, owed.ID); got.Status != domain.SettlementSettled {
 			t.Fatalf("the owed settlement reads %s, want SETTLED", got.Status)
 		}
 		w.payNow(co, 10_00, "2026-03-13")

@@ -13,7 +13,6 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestFulfilmentsAndRefundsCarryTheirOrdersCompany: the overview finds a company's
@@ -22,8 +21,7 @@ import (
 // a transaction too; a caller that sets it costs no query for it.
 func TestFulfilmentsAndRefundsCarryTheirOrdersCompany(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		w.company(ledgerCompany{}) // another company of the merchant, so a wrong pick shows
 		co := w.company(ledgerCompany{})
 		inv := w.order(co, domain.ProductInvoice, 300_00, "")
@@ -33,7 +31,7 @@ func TestFulfilmentsAndRefundsCarryTheirOrdersCompany(t *testing.T) {
 		if f.CompanyID != co.ID || r.CompanyID != co.ID {
 			t.Errorf("fulfilment of %q, refund of %q; want the order's company %q", f.CompanyID, r.CompanyID, co.ID)
 		}
-		err := d.InTx(w.sys, func(ctx context.Context, tx *db.Tx) error {
+		err := w.d.InTx(w.sys, func(ctx context.Context, tx *db.Tx) error {
 			f, err := tx.Ent.Fulfilment.Create().SetOrderID(inv.ID).SetStatus(ledgerOK).SetAmountMinor(1_00).Save(ctx)
 			if err != nil {
 				return err
@@ -49,15 +47,15 @@ func TestFulfilmentsAndRefundsCarryTheirOrdersCompany(t *testing.T) {
 		})
 		ledgerMust(t, err)
 		// Stored, not only answered.
-		if f, err := d.Ent.Fulfilment.Get(w.sys, f.ID); err != nil || f.CompanyID != co.ID {
+		if f, err := w.d.Ent.Fulfilment.Get(w.sys, f.ID); err != nil || f.CompanyID != co.ID {
 			t.Errorf("stored fulfilment: %v, %v; want company %q", f, err, co.ID)
 		}
-		if r, err := d.Ent.Refund.Get(w.sys, r.ID); err != nil || r.CompanyID != co.ID {
+		if r, err := w.d.Ent.Refund.Get(w.sys, r.ID); err != nil || r.CompanyID != co.ID {
 			t.Errorf("stored refund: %v, %v; want company %q", r, err, co.ID)
 		}
 
 		var statements atomic.Int64
-		counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(d.Dialect, d.SQL),
+		counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(w.d.Dialect, w.d.SQL),
 			func(context.Context, ...any) { statements.Add(1) })))
 		sys := auth.System(context.Background())
 		for _, tt := range []struct {
@@ -90,8 +88,7 @@ func TestFulfilmentsAndRefundsCarryTheirOrdersCompany(t *testing.T) {
 // Migrate stays safe to run again.
 func TestMigrateBackfillsOrderCompany(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{})
 		other := w.company(ledgerCompany{})
 		inv := w.order(co, domain.ProductInvoice, 300_00, "")
@@ -112,18 +109,18 @@ func TestMigrateBackfillsOrderCompany(t *testing.T) {
 		want := upcoming()
 
 		for _, table := range []string{"fulfilments", "refunds"} {
-			_, err := d.SQL.ExecContext(w.sys, `UPDATE `+table+` SET company_id = NULL`)
+			_, err := w.d.SQL.ExecContext(w.sys, `UPDATE `+table+` SET company_id = NULL`)
 			ledgerMust(t, err)
 		}
 		if got := upcoming(); got == want {
 			t.Fatalf("rows without company_id still projected (%s): the test proves nothing", got)
 		}
 		for range 2 {
-			ledgerMust(t, d.Migrate(w.sys))
+			ledgerMust(t, w.d.Migrate(w.sys))
 		}
 		for _, table := range []string{"fulfilments", "refunds"} {
 			var wrong int
-			ledgerMust(t, d.SQL.QueryRowContext(w.sys, `SELECT COUNT(*) FROM `+table+` x JOIN orders o ON o.id = x.order_id
+			ledgerMust(t, w.d.SQL.QueryRowContext(w.sys, `SELECT COUNT(*) FROM `+table+` x JOIN orders o ON o.id = x.order_id
 WHERE x.company_id IS NULL OR x.company_id <> o.company_id`).Scan(&wrong))
 			if wrong != 0 {
 				t.Errorf("%s: %d rows without their order's company after Migrate", table, wrong)

@@ -105,24 +105,6 @@ func (s *Settlements) now() time.Time {
 // Today is the current UTC day by the service's clock.
 func (s *Settlements) Today() domain.Date { return domain.DateOf(s.now()) }
 
-var (
-	// ErrSettlementNotFound: no settlement with that id that the principal may see.
-	ErrSettlementNotFound = errors.New("settlement not found")
-	// ErrCompanyNotFound: no company with that id whose settlements the principal may see.
-	ErrCompanyNotFound = errors.New("company not found")
-	// ErrNoPrincipal: an overview was asked for without anyone acting.
-	ErrNoPrincipal = errors.New("settlement: no principal in the context")
-	// ErrSettlementClaim: a run claimed a different number of items than it collected
-	// (another writer settled some of them meanwhile); nothing is kept.
-	ErrSettlementClaim = errors.New("settlement run: items changed while they were being settled")
-	// ErrCompaniesNotSettled: some companies of a run could not be settled; the others
-	// were. The job retries; a retry settles only what is still open.
-	ErrCompaniesNotSettled = errors.New("settlement run: some companies could not be settled")
-	// ErrBeyondBounds: an item's amount is beyond domain.MaxOrderAmountMinor, where fee
-	// arithmetic is no longer safe; its company is not settled.
-	ErrBeyondBounds = errors.New("an amount beyond the maximum order amount")
-)
-
 // settlementRunLock is the PostgreSQL advisory lock key that serialises settlement runs.
 const settlementRunLock int64 = 0x5e771e_0001
 
@@ -138,10 +120,10 @@ type RunResult struct {
 func (s *Settlements) Run(ctx context.Context, d domain.Date) (*RunResult, error) {
 	p := auth.From(ctx)
 	if p == nil || !(p.IsSystem() || p.IsPSPStaff()) {
-		return nil, domain.Refuse(domain.CodeForbidden, nil, "only PSP staff run settlements")
+		return nil, domain.RefuseErr(ErrStaffOnly, nil, "only PSP staff run settlements")
 	}
 	if d.After(s.Today()) {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("date"),
+		return nil, domain.RefuseErr(ErrInvalidPeriod, domain.Field("date"),
 			fmt.Sprintf("%s is in the future: a settlement pays out only what is payable by its day", d))
 	}
 	candidates, err := s.calendarCompanies(ctx, p, d)

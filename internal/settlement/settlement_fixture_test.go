@@ -15,6 +15,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
+	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // The rows the settlement tests settle are written directly through ent, in the states
@@ -41,6 +42,11 @@ type ledgerTenant struct {
 	shop     *ent.Shop
 	svc      *settlement.Settlements
 	refs     *atomic.Int64
+}
+
+// eachLedger runs fn on a new tenant of its own on each test database (testdb.Each).
+func eachLedger(t *testing.T, fn func(t *testing.T, w *ledgerTenant)) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) { fn(t, newLedgerTenant(t, d)) })
 }
 
 func newLedgerTenant(t *testing.T, d *db.DB) *ledgerTenant {

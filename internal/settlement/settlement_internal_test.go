@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
@@ -60,7 +61,7 @@ func TestFeeSQLMatchesBasisPoints(t *testing.T) {
 
 // TestDailyRunSchedule: the periodic job fires once a day at 00:30 UTC.
 func TestDailyRunSchedule(t *testing.T) {
-	s := dailyAt{SettlementRunHour, SettlementRunMinute}
+	s := jobs.DailyAt{Hour: SettlementRunHour, Minute: SettlementRunMinute}
 	cases := []struct{ name, now, next string }{
 		{"before the time fires the same day", "2026-03-20T00:10:00Z", "2026-03-20T00:30:00Z"},
 		{"at the time fires the next day", "2026-03-20T00:30:00Z", "2026-03-21T00:30:00Z"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
 	"github.com/pspbackoffice/backoffice/internal/domain"
+	"github.com/pspbackoffice/backoffice/internal/jobs"
 )
 
 // The daily settlement run on River. The periodic job fires at SettlementRunHour:
@@ -64,18 +65,6 @@ func (w *settlementRunWorker) Timeout(*river.Job[SettlementRunArgs]) time.Durati
 	return 30 * time.Minute
 }
 
-// dailyAt is a River schedule firing once a day at a UTC time.
-type dailyAt struct{ hour, minute int }
-
-func (s dailyAt) Next(current time.Time) time.Time {
-	t := current.UTC()
-	next := time.Date(t.Year(), t.Month(), t.Day(), s.hour, s.minute, 0, 0, time.UTC)
-	if !next.After(t) {
-		next = next.AddDate(0, 0, 1)
-	}
-	return next
-}
-
 // SettlementJobs registers the settlement worker and answers the daily run's schedule.
 func (s *Settlements) SettlementJobs(workers *river.Workers, log *slog.Logger) []*river.PeriodicJob {
 	if log == nil {
@@ -85,7 +74,7 @@ func (s *Settlements) SettlementJobs(workers *river.Workers, log *slog.Logger) [
 		s.Log = log
 	}
 	river.AddWorker(workers, &settlementRunWorker{s: s, log: log})
-	return append([]*river.PeriodicJob{river.NewPeriodicJob(dailyAt{SettlementRunHour, SettlementRunMinute},
+	return append([]*river.PeriodicJob{river.NewPeriodicJob(jobs.DailyAt{Hour: SettlementRunHour, Minute: SettlementRunMinute},
 		func() (river.JobArgs, *river.InsertOpts) { return SettlementRunArgs{Date: s.Today()}, nil },
 		&river.PeriodicJobOpts{ID: "psp_settlement_run", RunOnStart: true})}, s.outboxJobs(workers, log)...)
 }

@@ -80,10 +80,10 @@ type SettlementOverview struct {
 // Overview answers the settlement overview of a company for the days from..to.
 func (s *Settlements) Overview(ctx context.Context, companyID string, from, to domain.Date) (*SettlementOverview, error) {
 	if to.Before(from) {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("to"), "to is before from")
+		return nil, domain.RefuseErr(ErrInvalidPeriod, domain.Field("to"), "to is before from")
 	}
 	if to.Time().Sub(from.Time()) > MaxOverviewDays*24*time.Hour {
-		return nil, domain.Refuse(domain.CodeValidation, domain.Field("to"), fmt.Sprintf("an overview covers at most %d days", MaxOverviewDays))
+		return nil, domain.RefuseErr(ErrInvalidPeriod, domain.Field("to"), fmt.Sprintf("an overview covers at most %d days", MaxOverviewDays))
 	}
 	co, err := s.visibleCompany(ctx, companyID)
 	if err != nil {

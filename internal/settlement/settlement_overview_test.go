@@ -5,20 +5,17 @@ import (
 	"encoding/csv"
 	"testing"
 
-	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/psp"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
-	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
 // TestSettlementOverview: past settlements and their ledgerTotals by day, week and month,
 // what is payable next on which payout days, and the balances.
 func TestSettlementOverview(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		// Paid out on Mondays and Thursdays; today is Friday 20 March 2026.
 		co := w.company(ledgerCompany{schedule: domain.PayoutWeekdays, weekdays: []domain.Weekday{"MONDAY", "THURSDAY"},
 			fees: map[domain.ProductType]ledgerFee{domain.ProductPayNowCard: {100, 10}, domain.ProductInvoice: {200, 20}}})
@@ -126,8 +123,7 @@ func ledgerLinesEqual(a, b []string) bool {
 // rows add up to the settlement's ledgerTotals.
 func TestSettlementCSV(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		paid := w.payNow(co, 99_99, "2026-03-12")
 		w.run("2026-03-12")

@@ -28,7 +28,7 @@ var paidStatus = map[domain.SettlementStatus]domain.SettlementStatus{
 func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement, error) {
 	p := auth.From(ctx)
 	if p == nil || !(p.IsSystem() || p.IsPSPStaff()) {
-		return nil, domain.Refuse(domain.CodeForbidden, nil, "only PSP staff mark settlements paid")
+		return nil, domain.RefuseErr(ErrStaffOnly, nil, "only PSP staff mark settlements paid")
 	}
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		q := tx.Ent.Settlement.Query().Where(entsettlement.ID(id))
@@ -37,14 +37,14 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 		}
 		st, err := q.Only(ctx)
 		if ent.IsNotFound(err) {
-			return domain.Refuse(domain.CodeNotFound, domain.Field("settlementId"), "no such settlement")
+			return domain.RefuseErr(ErrSettlementNotFound, domain.Field("settlementId"), "no such settlement")
 		}
 		if err != nil {
 			return err
 		}
 		next, open := paidStatus[st.Status]
 		if !open {
-			return domain.Refuse(domain.CodeSettlementClosed, domain.Field("settlementId"),
+			return domain.RefuseErr(ErrSettlementClosed, domain.Field("settlementId"),
 				fmt.Sprintf("the settlement is already %s", st.Status))
 		}
 		now := s.now()
@@ -55,7 +55,7 @@ func (s *Settlements) MarkPaid(ctx context.Context, id string) (*ent.Settlement,
 			return err
 		}
 		if n != 1 {
-			return domain.Refuse(domain.CodeSettlementClosed, domain.Field("settlementId"), "the settlement changed meanwhile")
+			return domain.RefuseErr(ErrSettlementClosed, domain.Field("settlementId"), "the settlement changed meanwhile")
 		}
 		return audit.WriteTx(ctx, tx.Ent, audit.Event{Action: "markSettlementPaid", ObjectIDs: []string{id},
 			PSPID: st.PspID, MerchantID: st.MerchantID, Input: map[string]any{"from": string(st.Status), "to": string(next)}})

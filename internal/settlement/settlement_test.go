@@ -372,8 +372,7 @@ func TestPayoutCalendar(t *testing.T) {
 // TestSettlementRunIsIdempotent: running a day again changes nothing.
 func TestSettlementRunIsIdempotent(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-18")
 		w.refund(o, 10_00, 0, "2026-03-18", ledgerOK)
@@ -441,8 +440,7 @@ func ledgerMust2[T any](v T, err error) T {
 // every company once; one of them finds everything done.
 func TestConcurrentSettlementRuns(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		var companies []*ent.Company
 		for range 5 {
 			co := w.company(ledgerCompany{fees: ledgerFees})
@@ -458,7 +456,7 @@ func TestConcurrentSettlementRuns(t *testing.T) {
 			}
 		}
 		// Two independent services, as two server instances would have.
-		a, b := settlement.NewSettlements(d), settlement.NewSettlements(d)
+		a, b := settlement.NewSettlements(w.d), settlement.NewSettlements(w.d)
 		a.Now, b.Now = w.svc.Now, w.svc.Now
 		var (
 			wg      sync.WaitGroup
@@ -514,13 +512,13 @@ func TestSettlementRunScopeAndRefusals(t *testing.T) {
 			"nobody":          context.Background(),
 		} {
 			_, err := mine.svc.Run(ctx, ledgerDay("2026-03-19"))
-			if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeForbidden {
-				t.Errorf("%s running settlements: %v, want a FORBIDDEN refusal", name, err)
+			if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeForbidden || !errors.Is(err, settlement.ErrStaffOnly) {
+				t.Errorf("%s running settlements: %v, want a FORBIDDEN refusal (ErrStaffOnly)", name, err)
 			}
 		}
 		_, err := mine.svc.Run(mine.staff(), ledgerDay("2026-03-21"))
-		if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeValidation {
-			t.Errorf("running a future day: %v, want a VALIDATION refusal", err)
+		if r, ok := domain.AsRefusal(err); !ok || r.Problems[0].Code != domain.CodeValidation || !errors.Is(err, settlement.ErrInvalidPeriod) {
+			t.Errorf("running a future day: %v, want a VALIDATION refusal (ErrInvalidPeriod)", err)
 		}
 	})
 }
@@ -528,8 +526,7 @@ func TestSettlementRunScopeAndRefusals(t *testing.T) {
 // TestMarkSettlementPaid: PENDING → PAID and MERCHANT_OWES → SETTLED, nothing else.
 func TestMarkSettlementPaid(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-16")
 		w.refund(o, 100_00, 0, "2026-03-17", ledgerOK)
@@ -546,27 +543,31 @@ func TestMarkSettlementPaid(t *testing.T) {
 			}
 			return ""
 		}
-		other := newLedgerTenant(t, d)
+		other := newLedgerTenant(t, w.d)
 		steps := []struct {
 			name     string
 			ctx      context.Context
 			id       string
 			wantCode string
+			wantErr  error
 			want     domain.SettlementStatus
 		}{
-			{"another PSP's staff do not find it", other.staff(), payout.ID, domain.CodeNotFound, ""},
-			{"a merchant user may not", w.merchantUser(), payout.ID, domain.CodeForbidden, ""},
-			{"a payout is marked PAID", w.staff(), payout.ID, "", domain.SettlementPaid},
-			{"a paid one cannot be marked again", w.staff(), payout.ID, domain.CodeSettlementClosed, ""},
-			{"what the merchant owed is marked SETTLED", w.staff(), owed.ID, "", domain.SettlementSettled},
-			{"a settled one cannot be marked again", w.staff(), owed.ID, domain.CodeSettlementClosed, ""},
-			{"an unknown id is not found", w.staff(), "set_nope", domain.CodeNotFound, ""},
+			{"another PSP's staff do not find it", other.staff(), payout.ID, domain.CodeNotFound, settlement.ErrSettlementNotFound, ""},
+			{"a merchant user may not", w.merchantUser(), payout.ID, domain.CodeForbidden, settlement.ErrStaffOnly, ""},
+			{"a payout is marked PAID", w.staff(), payout.ID, "", nil, domain.SettlementPaid},
+			{"a paid one cannot be marked again", w.staff(), payout.ID, domain.CodeSettlementClosed, settlement.ErrSettlementClosed, ""},
+			{"what the merchant owed is marked SETTLED", w.staff(), owed.ID, "", nil, domain.SettlementSettled},
+			{"a settled one cannot be marked again", w.staff(), owed.ID, domain.CodeSettlementClosed, settlement.ErrSettlementClosed, ""},
+			{"an unknown id is not found", w.staff(), "set_nope", domain.CodeNotFound, settlement.ErrSettlementNotFound, ""},
 		}
 		for _, s := range steps {
 			st, err := w.svc.MarkPaid(s.ctx, s.id)
 			if got := code(err); got != s.wantCode {
 				t.Errorf("%s: error %q, want %q", s.name, got, s.wantCode)
 				continue
+			}
+			if s.wantErr != nil && !errors.Is(err, s.wantErr) {
+				t.Errorf("%s: error %v, want %v", s.name, err, s.wantErr)
 			}
 			if s.want != "" && (st.Status != s.want || st.PaidAt == nil) {
 				t.Errorf("%s: status %s paid at %v, want %s with a time", s.name, st.Status, st.PaidAt, s.want)
@@ -585,8 +586,7 @@ func TestMarkSettlementPaid(t *testing.T) {
 // account, the settlement as reference and the amount.
 func TestNegativeSettlementPaymentInstructions(t *testing.T) {
 	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		w := newLedgerTenant(t, d)
+	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
 		co := w.company(ledgerCompany{fees: ledgerFees})
 		o := w.payNow(co, 100_00, "2026-03-16")
 		w.payNow(co, 10_00, "2026-03-18")

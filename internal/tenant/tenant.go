@@ -54,6 +54,8 @@ import (
 	"github.com/pspbackoffice/backoffice/ent/provideraccount"
 	"github.com/pspbackoffice/backoffice/ent/provideractivation"
 	"github.com/pspbackoffice/backoffice/ent/psp"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationmismatch"
+	"github.com/pspbackoffice/backoffice/ent/reconciliationreport"
 	"github.com/pspbackoffice/backoffice/ent/refund"
 	"github.com/pspbackoffice/backoffice/ent/refundline"
 	"github.com/pspbackoffice/backoffice/ent/settlement"
@@ -147,7 +149,8 @@ func mayWrite(r reach, m entgo.Mutation) bool {
 	switch m.(type) {
 	case *ent.PSPMutation, *ent.WebhookEventMutation, *ent.SandboxRecordMutation:
 		return false
-	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation:
+	case *ent.ProviderAccountMutation, *ent.SettlementMutation, *ent.SettlementEntryMutation, *ent.SettlementTotalMutation,
+		*ent.ReconciliationReportMutation, *ent.ReconciliationMismatchMutation:
 		return r == reachPSP
 	case *ent.MerchantMutation:
 		return r == reachPSP || (!create && r == reachMerchant)
@@ -206,6 +209,10 @@ func restrictQuery(p *auth.Principal, q entgo.Query) bool {
 		q.Where(settlementTotals(p))
 	case *ent.AuditEventQuery:
 		q.Where(auditEvents(p))
+	case *ent.ReconciliationReportQuery:
+		q.Where(reconciliationReports(p))
+	case *ent.ReconciliationMismatchQuery:
+		q.Where(reconciliationMismatches(p))
 	case *ent.IdempotencyRecordQuery:
 		q.Where(idempotencyrecord.Principal(p.Key()))
 	case *ent.WebhookEventQuery:
@@ -269,6 +276,10 @@ func restrictMutation(p *auth.Principal, m entgo.Mutation) bool {
 		m.Where(settlementTotals(p))
 	case *ent.IdempotencyRecordMutation:
 		m.Where(idempotencyrecord.Principal(p.Key()))
+	case *ent.ReconciliationReportMutation:
+		m.Where(reconciliationReports(p))
+	case *ent.ReconciliationMismatchMutation:
+		m.Where(reconciliationMismatches(p))
 	default:
 		return false
 	}
@@ -283,46 +294,21 @@ func nothing[P ~func(*sql.Selector)]() P {
 func psps(p *auth.Principal) predicate.PSP { return psp.ID(p.PSPID) }
 
 func providerAccounts(p *auth.Principal) predicate.ProviderAccount {
-	if reachOf(p) == reachPSP {
-		return provideraccount.PspID(p.PSPID)
-	}
-	return nothing[predicate.ProviderAccount]()
+	return scoped(p, provideraccount.PspID, provideraccount.And, nil, nil)
 }
 
 // users: a merchant's team is for PSP staff and the merchant's admins, as the root
 // fields say (@auth on users and apiKeys); here it holds for every edge too.
 func users(p *auth.Principal) predicate.User {
-	switch reachOf(p) {
-	case reachPSP:
-		return user.PspID(p.PSPID)
-	case reachMerchant:
-		if p.Role == domain.RoleMerchantAdmin {
-			return user.And(user.PspID(p.PSPID), user.MerchantID(p.MerchantID))
-		}
-	}
-	return nothing[predicate.User]()
+	return scoped(p, user.PspID, user.And, when(isMerchantAdmin(p), user.MerchantID(p.MerchantID)), nil)
 }
 
 func merchants(p *auth.Principal) predicate.Merchant {
-	switch reachOf(p) {
-	case reachPSP:
-		return merchant.PspID(p.PSPID)
-	case reachMerchant, reachKey:
-		return merchant.And(merchant.PspID(p.PSPID), merchant.ID(p.MerchantID))
-	}
-	return nothing[predicate.Merchant]()
+	return scoped(p, merchant.PspID, merchant.And, merchant.ID(p.MerchantID), merchant.ID(p.MerchantID))
 }
 
 func companies(p *auth.Principal) predicate.Company {
-	switch reachOf(p) {
-	case reachPSP:
-		return company.PspID(p.PSPID)
-	case reachMerchant:
-		return company.And(company.PspID(p.PSPID), company.MerchantID(p.MerchantID))
-	case reachKey:
-		return company.And(company.PspID(p.PSPID), company.ID(p.CompanyID))
-	}
-	return nothing[predicate.Company]()
+	return scoped(p, company.PspID, company.And, company.MerchantID(p.MerchantID), company.ID(p.CompanyID))
 }
 
 func feeRules(p *auth.Principal) predicate.FeeRule {
@@ -334,44 +320,17 @@ func activations(p *auth.Principal) predicate.ProviderActivation {
 }
 
 func shops(p *auth.Principal) predicate.Shop {
-	switch reachOf(p) {
-	case reachPSP:
-		return shop.PspID(p.PSPID)
-	case reachMerchant:
-		return shop.And(shop.PspID(p.PSPID), shop.MerchantID(p.MerchantID))
-	case reachKey:
-		return shop.And(shop.PspID(p.PSPID), shop.ID(p.ShopID))
-	}
-	return nothing[predicate.Shop]()
+	return scoped(p, shop.PspID, shop.And, shop.MerchantID(p.MerchantID), shop.ID(p.ShopID))
 }
 
 // apiKeys: like users, a merchant's keys are for its admins; a key sees itself.
 func apiKeys(p *auth.Principal) predicate.APIKey {
-	switch reachOf(p) {
-	case reachPSP:
-		return apikey.PspID(p.PSPID)
-	case reachMerchant:
-		if p.Role == domain.RoleMerchantAdmin {
-			return apikey.And(apikey.PspID(p.PSPID), apikey.MerchantID(p.MerchantID))
-		}
-	case reachKey:
-		return apikey.And(apikey.PspID(p.PSPID), apikey.ID(p.ID))
-	}
-	return nothing[predicate.APIKey]()
+	return scoped(p, apikey.PspID, apikey.And, when(isMerchantAdmin(p), apikey.MerchantID(p.MerchantID)), apikey.ID(p.ID))
 }
 
 func orders(p *auth.Principal) predicate.Order {
-	switch reachOf(p) {
-	case reachPSP:
-		return order.PspID(p.PSPID)
-	case reachMerchant:
-		return order.And(order.PspID(p.PSPID), order.MerchantID(p.MerchantID))
-	case reachKey:
-		if p.CanReadOrders() {
-			return order.And(order.PspID(p.PSPID), order.CompanyID(p.CompanyID), order.ShopID(p.ShopID))
-		}
-	}
-	return nothing[predicate.Order]()
+	return scoped(p, order.PspID, order.And, order.MerchantID(p.MerchantID),
+		when(p.CanReadOrders(), order.And(order.CompanyID(p.CompanyID), order.ShopID(p.ShopID))))
 }
 
 func fulfilments(p *auth.Principal) predicate.Fulfilment { return fulfilment.HasOrderWith(orders(p)) }
@@ -379,61 +338,72 @@ func fulfilments(p *auth.Principal) predicate.Fulfilment { return fulfilment.Has
 func refunds(p *auth.Principal) predicate.Refund { return refund.HasOrderWith(orders(p)) }
 
 func settlements(p *auth.Principal) predicate.Settlement {
-	switch reachOf(p) {
-	case reachPSP:
-		return settlement.PspID(p.PSPID)
-	case reachMerchant:
-		return settlement.And(settlement.PspID(p.PSPID), settlement.MerchantID(p.MerchantID))
-	case reachKey:
-		if p.CanReadSettlements() {
-			return settlement.And(settlement.PspID(p.PSPID), settlement.CompanyID(p.CompanyID))
-		}
-	}
-	return nothing[predicate.Settlement]()
+	return scoped(p, settlement.PspID, settlement.And, settlement.MerchantID(p.MerchantID),
+		when(p.CanReadSettlements(), settlement.CompanyID(p.CompanyID)))
 }
 
 // settlementEntries: an entry carries its settlement's tenant ids.
 func settlementEntries(p *auth.Principal) predicate.SettlementEntry {
-	switch reachOf(p) {
-	case reachPSP:
-		return settlemententry.PspID(p.PSPID)
-	case reachMerchant:
-		return settlemententry.And(settlemententry.PspID(p.PSPID), settlemententry.MerchantID(p.MerchantID))
-	case reachKey:
-		if p.CanReadSettlements() {
-			return settlemententry.And(settlemententry.PspID(p.PSPID), settlemententry.CompanyID(p.CompanyID))
-		}
-	}
-	return nothing[predicate.SettlementEntry]()
+	return scoped(p, settlemententry.PspID, settlemententry.And, settlemententry.MerchantID(p.MerchantID),
+		when(p.CanReadSettlements(), settlemententry.CompanyID(p.CompanyID)))
 }
 
 // settlementTotals: a settlement's totals carry its tenant ids.
 func settlementTotals(p *auth.Principal) predicate.SettlementTotal {
-	switch reachOf(p) {
-	case reachPSP:
-		return settlementtotal.PspID(p.PSPID)
-	case reachMerchant:
-		return settlementtotal.And(settlementtotal.PspID(p.PSPID), settlementtotal.MerchantID(p.MerchantID))
-	case reachKey:
-		if p.CanReadSettlements() {
-			return settlementtotal.And(settlementtotal.PspID(p.PSPID), settlementtotal.CompanyID(p.CompanyID))
-		}
+	return scoped(p, settlementtotal.PspID, settlementtotal.And, settlementtotal.MerchantID(p.MerchantID),
+		when(p.CanReadSettlements(), settlementtotal.CompanyID(p.CompanyID)))
+}
+
+// reconciliationReports: reconciliation is the PSP's own business with its
+// providers; merchants and keys see none of it.
+func reconciliationReports(p *auth.Principal) predicate.ReconciliationReport {
+	if reachOf(p) == reachPSP {
+		return reconciliationreport.PspID(p.PSPID)
 	}
-	return nothing[predicate.SettlementTotal]()
+	return nothing[predicate.ReconciliationReport]()
+}
+
+// reconciliationMismatches carry their report's PSP.
+func reconciliationMismatches(p *auth.Principal) predicate.ReconciliationMismatch {
+	if reachOf(p) == reachPSP {
+		return reconciliationmismatch.PspID(p.PSPID)
+	}
+	return nothing[predicate.ReconciliationMismatch]()
 }
 
 // auditEvents: the trail is for PSP staff and merchant admins.
 func auditEvents(p *auth.Principal) predicate.AuditEvent {
+	return scoped(p, auditevent.PspID, auditevent.And, when(isMerchantAdmin(p), auditevent.MerchantID(p.MerchantID)), nil)
+}
+
+// scoped is the predicate of an entity that carries psp_id: PSP staff reach their
+// PSP; a merchant's user and an API key reach the rows of their PSP that also satisfy
+// merchantReach or keyReach. A nil reach sees nothing.
+func scoped[P ~func(*sql.Selector)](p *auth.Principal, pspID func(string) P, and func(...P) P, merchantReach, keyReach P) P {
+	var narrow P
 	switch reachOf(p) {
 	case reachPSP:
-		return auditevent.PspID(p.PSPID)
+		return pspID(p.PSPID)
 	case reachMerchant:
-		if p.Role == domain.RoleMerchantAdmin {
-			return auditevent.And(auditevent.PspID(p.PSPID), auditevent.MerchantID(p.MerchantID))
-		}
+		narrow = merchantReach
+	case reachKey:
+		narrow = keyReach
 	}
-	return nothing[predicate.AuditEvent]()
+	if narrow == nil {
+		return nothing[P]()
+	}
+	return and(pspID(p.PSPID), narrow)
 }
+
+// when is pred if ok and otherwise nil (for scoped: that reach sees nothing).
+func when[P ~func(*sql.Selector)](ok bool, pred P) P {
+	if ok {
+		return pred
+	}
+	return nil
+}
+
+func isMerchantAdmin(p *auth.Principal) bool { return p.Role == domain.RoleMerchantAdmin }
 
 // checkReferences refuses a write that points outside the principal's tenant: each
 // tenant column must be the principal's own and each parent id one it can see.

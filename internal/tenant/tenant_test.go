@@ -42,6 +42,12 @@ var listers = map[string]lister{
 	"OutboxMessage": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.OutboxMessage.Query().IDs(ctx)
 	},
+	"ReconciliationReport": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.ReconciliationReport.Query().IDs(ctx)
+	},
+	"ReconciliationMismatch": func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.ReconciliationMismatch.Query().IDs(ctx)
+	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client) ([]string, error) {
 		return c.ProviderActivation.Query().IDs(ctx)
 	},
@@ -168,6 +174,12 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 	"OutboxMessage": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.OutboxMessage.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
+	"ReconciliationReport": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.ReconciliationReport.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
+	"ReconciliationMismatch": func(ctx context.Context, c *ent.Client, id string) error {
+		return c.ReconciliationMismatch.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
+	},
 	"ProviderActivation": func(ctx context.Context, c *ent.Client, id string) error {
 		return c.ProviderActivation.UpdateOneID(id).SetUpdatedAt(time.Now()).Exec(ctx)
 	},
@@ -231,6 +243,7 @@ var updaters = map[string]func(ctx context.Context, c *ent.Client, id string) er
 // the API's business): the product writes the rest itself.
 var writers = map[string][]string{
 	"ProviderAccount": {"psp"}, "Settlement": {"psp"}, "SettlementEntry": {"psp"}, "SettlementTotal": {"psp"},
+	"ReconciliationReport": {"psp"}, "ReconciliationMismatch": {"psp"},
 	"Merchant": {"psp", "merchant"}, "User": {"psp", "merchant"}, "Company": {"psp", "merchant"},
 	"FeeRule": {"psp", "merchant"}, "FeePlanVersion": {"psp", "merchant"}, "ProviderActivation": {"psp", "merchant"}, "Shop": {"psp", "merchant"},
 	"APIKey": {"psp", "merchant"},

@@ -87,6 +87,28 @@ export async function requireBackend(page, { mutations = [], queries = [] }) {
   }
 }
 
+/** The mutation the flows create an order with (createOrder). */
+export const createOrderMutation = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } paymentUrl userErrors { field message } } }`;
+
+/**
+ * The part of a createOrder input every flow shares: the demo merchant's first
+ * company and shop, and one Estonian shopper.
+ * @param {{ companies: {id: string}[], shops: {id: string}[] }} merchant
+ * @param {string} reference
+ */
+export function orderBasics(merchant, reference) {
+  return {
+    companyId: merchant.companies[0].id,
+    shopId: merchant.shops[0].id,
+    reference,
+    firstName: 'Mari',
+    lastName: 'Tamm',
+    email: 'mari@example.ee',
+    billingAddress: { street: 'Narva mnt 5', city: 'Tallinn', postalCode: '10117', country: 'EE' },
+    currency: 'EUR',
+  };
+}
+
 /** A short unique suffix, so flows can run again against the same data. */
 export function unique() {
   return Date.now().toString(36).slice(-6);

@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { OrderPage, PspOrderPage } from './features/orders/OrderPage';
 import { SettlementPage } from './features/settlements/SettlementPage';
 import { OrdersPage } from './features/orders/OrdersPage';
+import { ReconciliationPage } from './features/reconciliation/ReconciliationPage';
 import { TeamPage } from './features/users/TeamPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SecurityPage } from './features/security/SecurityPage';
@@ -43,6 +44,7 @@ export const routes: RouteObject[] = [
           { path: 'merchants/:merchantId/orders/:id', element: <PspOrderPage /> },
           { path: 'users', element: <UsersPage /> },
           { path: 'audit', element: <AuditPage /> },
+          { path: 'reconciliation', element: <ReconciliationPage /> },
         ],
       },
       {

@@ -78,13 +78,15 @@ var auditCases = []auditCase{
 		return map[string]any{"date": string(time.Now().UTC().Format(time.DateOnly))}
 	}},
 	{name: "markSettlementPaid", actor: "staffA", events: 1},
+	{name: "runReconciliation", actor: "staffA", events: 1},
+	{name: "resolveMismatch", actor: "operatorA", events: 1},
 	// Two-factor sign-in, for the merchant viewer: enrol, confirm with a code of the
 	// previous step, new recovery codes with the current one, disable with the next
 	// (a code is good once, so each call takes a later step).
 	{name: "startMfaEnrollment", actor: "viewerA1", events: 1},
 	{name: "confirmMfaEnrollment", actor: "viewerA1", events: 1, setup: func(t *testing.T, h *harness, _ targets) map[string]any {
 		var out struct{ Secret string }
-		h.gql("viewerA1", `mutation { startMfaEnrollment { secret userErrors { code } } }`, nil).mustData(t).field(t, "startMfaEnrollment", &out)
+		h.gql("viewerA1", `mutation { startMfaEnrollment { secret userErrors { code } } }`, nil).MustData(t).Field(t, "startMfaEnrollment", &out)
 		secret, err := auth.DecodeTOTPSecret(out.Secret)
 		if err != nil {
 			t.Fatalf("startMfaEnrollment secret %q: %v", out.Secret, err)
@@ -163,11 +165,11 @@ func TestEveryMutationIsAuditedOnce(t *testing.T) {
 			}
 			before := h.auditEvents(t)
 			doc := fmt.Sprintf("mutation($input: %s) { %s(input: $input) { userErrors { code field message } } }", arg.Type.gql(), c.name)
-			r := h.gql(c.actor, doc, map[string]any{"input": input}).mustData(t)
+			r := h.gql(c.actor, doc, map[string]any{"input": input}).MustData(t)
 			var payload struct {
 				UserErrors []struct{ Code, Message string }
 			}
-			r.field(t, c.name, &payload)
+			r.Field(t, c.name, &payload)
 			if len(payload.UserErrors) > 0 {
 				t.Errorf("%s as %s refused: %+v", c.name, c.actor, payload.UserErrors)
 				continue
@@ -218,20 +220,20 @@ func (h *harness) paidOrder(t *testing.T) paidOrder {
 	in["amount"] = "120.00"
 	in["items"] = []any{map[string]any{"sku": "PAID-1", "quantity": "3", "unitPrice": "40.00"}}
 	r := h.gql("keyA1", `mutation($input: CreateOrderInput!) { createOrder(input: $input) {
-		order { id } paymentUrl userErrors { code message } } }`, map[string]any{"input": in}).mustData(t)
+		order { id } paymentUrl userErrors { code message } } }`, map[string]any{"input": in}).MustData(t)
 	var p struct {
 		Order      struct{ ID string }
 		PaymentURL string
 		UserErrors []struct{ Code, Message string }
 	}
-	r.field(t, "createOrder", &p)
+	r.Field(t, "createOrder", &p)
 	if len(p.UserErrors) > 0 || p.PaymentURL == "" {
 		t.Fatalf("createOrder: %s", r.Body)
 	}
 	psptest.Shopper(t, p.PaymentURL, sandboxkit.ActionApprove, "")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r := h.gql("keyA1", `query($id: ID!) { node(id: $id) { ... on Order { status } } }`, map[string]any{"id": p.Order.ID}).mustData(t)
+		r := h.gql("keyA1", `query($id: ID!) { node(id: $id) { ... on Order { status } } }`, map[string]any{"id": p.Order.ID}).MustData(t)
 		var n struct{ Status string }
 		_ = json.Unmarshal(r.Data["node"], &n)
 		if n.Status == "CONFIRMED" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -89,18 +88,11 @@ func TestLoginSessionsAndCrossSiteRequests(t *testing.T) {
 
 		viewer := map[string]any{"query": "{ viewer { id } }"}
 		gqlWithCookie := func(contentType string, header http.Header) (int, string) {
-			req, _ := http.NewRequest("POST", h.url+"/graphql", strings.NewReader(`{"query":"{ viewer { id } }"}`))
-			req.Header.Set("Content-Type", contentType)
+			hd := http.Header{"Content-Type": {contentType}}
 			for k, v := range header {
-				req.Header[k] = v
+				hd[k] = v
 			}
-			req.AddCookie(cookie)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
+			resp, b := h.srv.Do(t, "POST", "/graphql", "", strings.NewReader(`{"query":"{ viewer { id } }"}`), hd, cookie)
 			return resp.StatusCode, string(b)
 		}
 		if status, body := gqlWithCookie("application/json", nil); status != http.StatusOK || !strings.Contains(body, admin.Principal.ID) {
@@ -114,11 +106,9 @@ func TestLoginSessionsAndCrossSiteRequests(t *testing.T) {
 		}
 
 		// Logout from a cross-site form is refused; from the UI it ends every session.
-		req, _ := http.NewRequest("POST", h.url+"/auth/logout", strings.NewReader("x=1"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(cookie)
-		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
-			t.Errorf("logout from a cross-site form: %v %v, want 403", resp.StatusCode, err)
+		form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		if resp, _ := h.srv.Do(t, "POST", "/auth/logout", "", strings.NewReader("x=1"), form, cookie); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("logout from a cross-site form: %d, want 403", resp.StatusCode)
 		}
 		status, _, resp = h.request("POST", "/auth/logout", "", nil, uiHeader, cookie)
 		if status != http.StatusNoContent {
@@ -128,14 +118,14 @@ func TestLoginSessionsAndCrossSiteRequests(t *testing.T) {
 			t.Errorf("logout does not clear the cookie: %+v", c)
 		}
 		r := h.gqlToken(login.Token, "{ viewer { id } }", nil)
-		if r.Status != http.StatusUnauthorized || !slices.Contains(r.codes(), "UNAUTHENTICATED") {
+		if r.Status != http.StatusUnauthorized || !slices.Contains(r.Codes(), "UNAUTHENTICATED") {
 			t.Errorf("a token after logout: %d %s", r.Status, r.Body)
 		}
 		if status, _, _ := h.request("GET", "/auth/me", "", nil, uiHeader, cookie); status != http.StatusUnauthorized {
 			t.Errorf("/auth/me after logout: %d", status)
 		}
 		// Other principals stay logged in.
-		h.gql("staffA", "{ viewer { id } }", nil).mustData(t)
+		h.gql("staffA", "{ viewer { id } }", nil).MustData(t)
 	})
 }
 
@@ -147,13 +137,13 @@ func TestCredentialsAreChecked(t *testing.T) {
 	live := strings.Replace(key, "pk_test_", "pk_live_", 1)
 	forged := key[:len(key)-4] + "aaaa"
 	r := h.gql("", "{ viewer { id } }", nil)
-	if !slices.Contains(r.codes(), "UNAUTHENTICATED") {
+	if !slices.Contains(r.Codes(), "UNAUTHENTICATED") {
 		t.Errorf("no credentials: %s, want UNAUTHENTICATED", r.Body)
 	}
 	for name, token := range map[string]string{"a forged API key": forged, "a key of the live environment": live,
 		"garbage": "not-a-token", "a login token signed elsewhere": forgedJWT(t)} {
 		r := h.gqlToken(token, "{ viewer { id } }", nil)
-		if r.Status != http.StatusUnauthorized || !slices.Contains(r.codes(), "UNAUTHENTICATED") {
+		if r.Status != http.StatusUnauthorized || !slices.Contains(r.Codes(), "UNAUTHENTICATED") {
 			t.Errorf("%s: %d %s, want 401 UNAUTHENTICATED", name, r.Status, r.Body)
 		}
 	}
@@ -252,7 +242,7 @@ func TestRolesAndScopes(t *testing.T) {
 			doc, vars := tc.doc()
 			r := h.gql(tc.actor, doc, vars)
 			var codes []string
-			codes = append(codes, r.codes()...)
+			codes = append(codes, r.Codes()...)
 			for _, raw := range r.Data {
 				var p struct{ UserErrors []struct{ Code string } }
 				_ = json.Unmarshal(raw, &p)
@@ -285,7 +275,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 		r := h.gql("staffA", `mutation($in: InviteUserInput!) { inviteUser(input: $in) {
 			user { id email role merchantID invitationPending } invitationUrl userErrors { code field message } } }`,
 			map[string]any{"in": map[string]any{"merchantId": w.ByName["merchant A1"].ID, "email": "New.Admin@kaskkivi.example",
-				"name": "New Admin", "role": "MERCHANT_ADMIN"}}).mustData(t)
+				"name": "New Admin", "role": "MERCHANT_ADMIN"}}).MustData(t)
 		var invited struct {
 			User struct {
 				ID, Email, Role, MerchantID string
@@ -294,7 +284,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 			InvitationURL string
 			UserErrors    []any
 		}
-		r.field(t, "inviteUser", &invited)
+		r.Field(t, "inviteUser", &invited)
 		if len(invited.UserErrors) > 0 || invited.User.Email != "new.admin@kaskkivi.example" || !invited.User.InvitationPending {
 			t.Fatalf("invitation: %s", r.Body)
 		}
@@ -327,9 +317,9 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 		secretsSeen = append(secretsSeen, adminToken)
 
 		// An expired invitation does not work.
-		r = h.gql("staffA", `mutation { inviteUser(input: {email: "late@kaskkivi.example", role: PSP_OPERATOR}) { invitationUrl } }`, nil).mustData(t)
+		r = h.gql("staffA", `mutation { inviteUser(input: {email: "late@kaskkivi.example", role: PSP_OPERATOR}) { invitationUrl } }`, nil).MustData(t)
 		var late struct{ InvitationURL string }
-		r.field(t, "inviteUser", &late)
+		r.Field(t, "inviteUser", &late)
 		lateLink, _ := url.Parse(late.InvitationURL)
 		h.app.DB.Ent.User.Update().Where(user.EmailEQ("late@kaskkivi.example")).SetInviteExpiresAt(time.Now().Add(-time.Minute)).ExecX(sys)
 		if status, _, _ := h.request("POST", "/auth/set-password", "", map[string]string{"token": lateLink.Query().Get("token"), "password": password}, nil); status != http.StatusBadRequest {
@@ -341,7 +331,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 			apiKey { id name prefix scopes active company { id } shop { id } createdBy { id } expiresAt revokedAt lastUsedAt }
 			secret userErrors { code field message } } }`,
 			map[string]any{"in": map[string]any{"companyId": w.ByName["company A1/a"].ID, "shopId": w.ByName["shop A1/a"].ID,
-				"name": "Shop integration", "scopes": []string{"orders:read"}}}).mustData(t)
+				"name": "Shop integration", "scopes": []string{"orders:read"}}}).MustData(t)
 		var created struct {
 			APIKey struct {
 				ID, Name, Prefix string
@@ -353,7 +343,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 			Secret     string
 			UserErrors []any
 		}
-		r.field(t, "createApiKey", &created)
+		r.Field(t, "createApiKey", &created)
 		if len(created.UserErrors) > 0 || !strings.HasPrefix(created.Secret, "pk_test_"+created.APIKey.Prefix+"_") ||
 			created.APIKey.CreatedBy.ID != invited.User.ID || !created.APIKey.Active || !slices.Equal(created.APIKey.Scopes, []string{"orders:read"}) {
 			t.Fatalf("createApiKey: %s", r.Body)
@@ -362,18 +352,18 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 		secretsSeen = append(secretsSeen, key, key[strings.LastIndex(key, "_")+1:])
 
 		// The key reads its own shop's orders, seeded directly, and nothing else.
-		r = h.gqlToken(key, `{ orders(first: 100) { totalCount edges { node { id reference } } } }`, nil).mustData(t)
+		r = h.gqlToken(key, `{ orders(first: 100) { totalCount edges { node { id reference } } } }`, nil).MustData(t)
 		var orders struct {
 			TotalCount int
 			Edges      []struct{ Node struct{ ID string } }
 		}
-		r.field(t, "orders", &orders)
+		r.Field(t, "orders", &orders)
 		if orders.TotalCount != 1 || len(orders.Edges) != 1 || orders.Edges[0].Node.ID != w.ByName["order A1/a/a"].ID {
 			t.Errorf("the key's orders: %s, want only order A1/a/a", r.Body)
 		}
 		for _, other := range []string{"order A1/a/b", "order A1/b/a", "order A2/a/a", "order B1/a/a"} {
 			r := h.gqlToken(key, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": w.ByName[other].ID})
-			if !slices.Contains(r.codes(), "NOT_FOUND") || strings.Contains(r.Body, w.ByName[other].Marker) {
+			if !slices.Contains(r.Codes(), "NOT_FOUND") || strings.Contains(r.Body, w.ByName[other].Marker) {
 				t.Errorf("the key reads %s: %s", other, r.Body)
 			}
 		}
@@ -388,7 +378,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 
 		// The listing shows it, without its secret.
 		r = h.gqlToken(adminToken, `{ apiKeys(first: 50) { edges { node { id name prefix scopes company { id } shop { id }
-			createdBy { email } lastUsedAt expiresAt revokedAt active } } } }`, nil).mustData(t)
+			createdBy { email } lastUsedAt expiresAt revokedAt active } } } }`, nil).MustData(t)
 		if !strings.Contains(r.Body, created.APIKey.ID) || !strings.Contains(r.Body, "new.admin@kaskkivi.example") ||
 			strings.Contains(r.Body, created.Secret[len(created.Secret)-20:]) {
 			t.Errorf("the key listing: %s", r.Body)
@@ -399,7 +389,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 
 		// Revoked: the key stops at once.
 		r = h.gqlToken(adminToken, `mutation($in: RevokeApiKeyInput!) { revokeApiKey(input: $in) { apiKey { revokedAt active } userErrors { code } } }`,
-			map[string]any{"in": map[string]any{"apiKeyId": created.APIKey.ID}}).mustData(t)
+			map[string]any{"in": map[string]any{"apiKeyId": created.APIKey.ID}}).MustData(t)
 		if !strings.Contains(r.Body, `"active":false`) {
 			t.Errorf("revokeApiKey: %s", r.Body)
 		}
@@ -410,21 +400,21 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 		// Expired: a key whose time has come stops at once; a past expiry is refused.
 		r = h.gqlToken(adminToken, `mutation($in: CreateApiKeyInput!) { createApiKey(input: $in) { apiKey { id } secret userErrors { code field } } }`,
 			map[string]any{"in": map[string]any{"companyId": w.ByName["company A1/a"].ID, "shopId": w.ByName["shop A1/a"].ID,
-				"name": "Short-lived", "expiresAt": time.Now().Add(time.Hour).Format(time.RFC3339)}}).mustData(t)
+				"name": "Short-lived", "expiresAt": time.Now().Add(time.Hour).Format(time.RFC3339)}}).MustData(t)
 		var shortLived struct {
 			APIKey struct{ ID string }
 			Secret string
 		}
-		r.field(t, "createApiKey", &shortLived)
+		r.Field(t, "createApiKey", &shortLived)
 		secretsSeen = append(secretsSeen, shortLived.Secret)
-		h.gqlToken(shortLived.Secret, `{ viewer { id } }`, nil).mustData(t)
+		h.gqlToken(shortLived.Secret, `{ viewer { id } }`, nil).MustData(t)
 		h.app.DB.Ent.APIKey.Update().Where(apikey.ID(shortLived.APIKey.ID)).SetExpiresAt(time.Now().Add(-time.Second)).ExecX(sys)
 		if r := h.gqlToken(shortLived.Secret, `{ viewer { id } }`, nil); r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "expired") {
 			t.Errorf("an expired key: %d %s", r.Status, r.Body)
 		}
 		r = h.gqlToken(adminToken, `mutation($in: CreateApiKeyInput!) { createApiKey(input: $in) { secret userErrors { code field } } }`,
 			map[string]any{"in": map[string]any{"companyId": w.ByName["company A1/a"].ID, "shopId": w.ByName["shop A1/a"].ID,
-				"name": "Expired", "expiresAt": time.Now().Add(-time.Hour).Format(time.RFC3339)}}).mustData(t)
+				"name": "Expired", "expiresAt": time.Now().Add(-time.Hour).Format(time.RFC3339)}}).MustData(t)
 		if !strings.Contains(r.Body, `"expiresAt"`) || !strings.Contains(r.Body, "VALIDATION") || !strings.Contains(r.Body, `"secret":null`) {
 			t.Errorf("a key expiring in the past: %s", r.Body)
 		}
@@ -433,7 +423,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 		// admins and the PSP's staff, not by another merchant; no secret in it.
 		trail := `{ auditEvents(first: 100, orderBy: {field: CREATED_AT, direction: ASC}) { edges { node {
 			actorType actorID actorLabel action objectIds merchantID input } } } }`
-		r = h.gqlToken(adminToken, trail, nil).mustData(t)
+		r = h.gqlToken(adminToken, trail, nil).MustData(t)
 		var events struct {
 			Edges []struct {
 				Node struct {
@@ -444,7 +434,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 				}
 			}
 		}
-		r.field(t, "auditEvents", &events)
+		r.Field(t, "auditEvents", &events)
 		var actions []string
 		for _, e := range events.Edges {
 			n := e.Node
@@ -459,13 +449,13 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 				t.Errorf("the merchant admin's trail has no %s: %v", want, actions)
 			}
 		}
-		if r := h.gql("staffA", trail, nil).mustData(t); !strings.Contains(r.Body, created.APIKey.ID) {
+		if r := h.gql("staffA", trail, nil).MustData(t); !strings.Contains(r.Body, created.APIKey.ID) {
 			t.Errorf("the PSP admin does not see the merchant's events: %s", r.Body)
 		}
-		if r := h.gql("adminA2", trail, nil).mustData(t); strings.Contains(r.Body, created.APIKey.ID) || strings.Contains(r.Body, "inviteUser") {
+		if r := h.gql("adminA2", trail, nil).MustData(t); strings.Contains(r.Body, created.APIKey.ID) || strings.Contains(r.Body, "inviteUser") {
 			t.Errorf("another merchant's admin sees the events: %s", r.Body)
 		}
-		if r := h.gql("staffB", trail, nil).mustData(t); strings.Contains(r.Body, created.APIKey.ID) {
+		if r := h.gql("staffB", trail, nil).MustData(t); strings.Contains(r.Body, created.APIKey.ID) {
 			t.Errorf("another PSP sees the events: %s", r.Body)
 		}
 
@@ -474,7 +464,7 @@ func TestInvitationAPIKeyJourney(t *testing.T) {
 			map[string]any{"in": map[string]any{"provider": "BILLIE", "baseUrl": "https://billie.example", "username": "psp-a",
 				"password": "provider-password-xyz", "webhookSecret": "webhook-secret-xyz"}})
 		secretsSeen = append(secretsSeen, "provider-password-xyz", "webhook-secret-xyz")
-		r = h.gql("staffA", trail, nil).mustData(t)
+		r = h.gql("staffA", trail, nil).MustData(t)
 		if !strings.Contains(r.Body, "configureProvider") || !strings.Contains(r.Body, "REDACTED") {
 			t.Errorf("configureProvider in the trail: %s", r.Body)
 		}
@@ -525,7 +515,7 @@ func TestEveryRootFieldCarriesAuth(t *testing.T) {
 // every answer carries its cost.
 func TestQueryComplexityIsLimited(t *testing.T) {
 	h := start(t, testdb.SQLite(t))
-	r := h.gql("staffA", "{ merchants(first: 10) { edges { node { id name } } } }", nil).mustData(t)
+	r := h.gql("staffA", "{ merchants(first: 10) { edges { node { id name } } } }", nil).MustData(t)
 	cost, _ := r.Extensions["cost"].(map[string]any)
 	if cost == nil || cost["requested"] == nil || cost["limit"] != float64(graph.ComplexityLimit) {
 		t.Errorf("extensions.cost = %v in %s", r.Extensions, r.Body)
@@ -533,7 +523,7 @@ func TestQueryComplexityIsLimited(t *testing.T) {
 	abusive := `{ merchants(first: 100) { edges { node { orders(first: 100) { edges { node {
 		items { sku } fulfilments { lines { quantity } } refunds { lines { quantity } } } } } } } } }`
 	r = h.gql("staffA", abusive, nil)
-	if !slices.Contains(r.codes(), "COMPLEXITY_LIMIT_EXCEEDED") || !strings.Contains(r.Errors[0].Message, fmt.Sprint(graph.ComplexityLimit)) {
+	if !slices.Contains(r.Codes(), "COMPLEXITY_LIMIT_EXCEEDED") || !strings.Contains(r.Errors[0].Message, fmt.Sprint(graph.ComplexityLimit)) {
 		t.Errorf("an abusive query: %s", r.Body)
 	}
 	if r.Data != nil && string(r.Data["merchants"]) != "" && string(r.Data["merchants"]) != "null" {

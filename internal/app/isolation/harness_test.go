@@ -26,6 +26,7 @@ type harness struct {
 	t      *testing.T
 	app    *app.App
 	url    string
+	srv    *apptest.Server
 	db     *db.DB
 	world  *tenanttest.World
 	logs   *apptest.LogBuffer
@@ -37,7 +38,7 @@ type harness struct {
 func start(t *testing.T, d *db.DB) *harness {
 	t.Helper()
 	s := apptest.Start(t, d, secret)
-	h := &harness{t: t, app: s.App, url: s.URL, db: d, world: s.World, logs: s.Logs, tokens: map[string]string{}}
+	h := &harness{t: t, app: s.App, url: s.URL, srv: s, db: d, world: s.World, logs: s.Logs, tokens: map[string]string{}}
 	for name, actor := range h.world.Actors {
 		if actor.Key != "" {
 			h.tokens[name] = actor.Key
@@ -74,60 +75,12 @@ func (h *harness) request(method, path, token string, body any, header http.Head
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, h.url+path, r)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	resp, b := h.srv.Do(h.t, method, path, token, r, header, cookies...)
 	return resp.StatusCode, b, resp
 }
 
-// gqlError is one entry of a GraphQL response's errors.
-type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-func (e gqlError) code() string { s, _ := e.Extensions["code"].(string); return s }
-
-// gqlResponse is a GraphQL answer with its raw body.
-type gqlResponse struct {
-	Status     int
-	Body       string
-	Data       map[string]json.RawMessage `json:"data"`
-	Errors     []gqlError                 `json:"errors"`
-	Extensions map[string]any             `json:"extensions"`
-}
-
-// codes lists the error codes of a response.
-func (r gqlResponse) codes() []string {
-	var out []string
-	for _, e := range r.Errors {
-		out = append(out, e.code())
-	}
-	return out
-}
+// gqlResponse is the GraphQL answer of apptest.
+type gqlResponse = apptest.GQLAnswer
 
 // gql runs a GraphQL document as an actor ("" for anonymous).
 func (h *harness) gql(actor, query string, vars map[string]any) gqlResponse {
@@ -144,30 +97,7 @@ func (h *harness) gql(actor, query string, vars map[string]any) gqlResponse {
 
 func (h *harness) gqlToken(token, query string, vars map[string]any) gqlResponse {
 	h.t.Helper()
-	status, body, _ := h.request("POST", "/graphql", token, map[string]any{"query": query, "variables": vars}, nil)
-	var r gqlResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		h.t.Fatalf("GraphQL answered %d %q", status, body)
-	}
-	r.Status, r.Body = status, string(body)
-	return r
-}
-
-// mustData fails the test on any error.
-func (r gqlResponse) mustData(t *testing.T) gqlResponse {
-	t.Helper()
-	if len(r.Errors) > 0 {
-		t.Fatalf("GraphQL errors: %s", r.Body)
-	}
-	return r
-}
-
-// field decodes one top-level field of the data.
-func (r gqlResponse) field(t *testing.T, name string, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Data[name], v); err != nil {
-		t.Fatalf("decode %s: %v in %s", name, err, r.Body)
-	}
+	return h.srv.GQL(h.t, token, query, vars)
 }
 
 func sqliteDB(t *testing.T) *db.DB { return testdb.SQLite(t) }

@@ -22,6 +22,7 @@ type targets struct {
 	Merchant, Company, Shop, Order, Settlement, APIKey, User string
 	SKU                                                      string // of the order's item
 	Session                                                  string // a login session of User (checkMutations)
+	Mismatch                                                 string // a reconciliation difference on Order
 }
 
 // attacker is a principal of one tenant and the objects of another it tries.
@@ -34,7 +35,8 @@ type attacker struct {
 func merchantA1(w *tenanttest.World) targets {
 	return targets{Merchant: w.ByName["merchant A1"].ID, Company: w.ByName["company A1/a"].ID,
 		Shop: w.ByName["shop A1/a"].ID, Order: w.ByName["order A1/a/a"].ID, Settlement: w.ByName["settlement A1/a"].ID,
-		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker}
+		APIKey: w.ByName["api key keyA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/a"].Marker,
+		Mismatch: w.ByName["reconciliation mismatch A1/a/a"].ID}
 }
 
 var attackers = []attacker{
@@ -46,7 +48,8 @@ var attackers = []attacker{
 	{"keyA1", "API key of another company and shop of the same merchant", func(w *tenanttest.World) targets {
 		return targets{Merchant: w.ByName["merchant A2"].ID, Company: w.ByName["company A1/b"].ID,
 			Shop: w.ByName["shop A1/b"].ID, Order: w.ByName["order A1/a/b"].ID, Settlement: w.ByName["settlement A1/b"].ID,
-			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker}
+			APIKey: w.ByName["api key keybA1"].ID, User: w.ByName["user viewerA1"].ID, SKU: w.ByName["item A1/a/b"].Marker,
+			Mismatch: w.ByName["reconciliation mismatch A1/a/b"].ID}
 	}},
 }
 
@@ -67,17 +70,18 @@ type queryCase struct {
 // queryCases covers every field of Query. A new field fails TestEveryRootFieldHasACase
 // until it gets a case here.
 var queryCases = map[string]queryCase{
-	"node":             {nodes: true},
-	"nodes":            {nodes: true},
-	"viewer":           {},
-	"merchants":        {lists: "Merchant"},
-	"orders":           {lists: "Order"},
-	"settlements":      {lists: "Settlement"},
-	"auditEvents":      {lists: "AuditEvent"},
-	"users":            {lists: "User"},
-	"apiKeys":          {lists: "APIKey"},
-	"providerAccounts": {lists: "ProviderAccount"},
-	"outboxMessages":   {lists: "OutboxMessage"},
+	"node":                  {nodes: true},
+	"nodes":                 {nodes: true},
+	"viewer":                {},
+	"merchants":             {lists: "Merchant"},
+	"orders":                {lists: "Order"},
+	"settlements":           {lists: "Settlement"},
+	"auditEvents":           {lists: "AuditEvent"},
+	"users":                 {lists: "User"},
+	"apiKeys":               {lists: "APIKey"},
+	"providerAccounts":      {lists: "ProviderAccount"},
+	"outboxMessages":        {lists: "OutboxMessage"},
+	"reconciliationReports": {lists: "ReconciliationReport"},
 	"settlementOverview": {targeted: true, doc: func(s *schemaModel, t targets) (string, map[string]any) {
 		return `query($c: ID!) { settlementOverview(companyId: $c, from: "2026-01-01", to: "2026-12-31") { ` +
 			s.selection("SettlementOverview", 2) + ` } }`, map[string]any{"c": t.Company}
@@ -164,6 +168,11 @@ var mutationCases = map[string]mutationCase{
 	}},
 	"runSettlements":     {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"date": "2026-11-20"} }},
 	"markSettlementPaid": {input: func(t targets, _ string) map[string]any { return map[string]any{"settlementId": t.Settlement} }},
+	// Reconciliation: PSP staff only; a run acts on the caller's own PSP.
+	"runReconciliation": {ownTenant: true, input: func(targets, string) map[string]any { return map[string]any{"provider": "PAYWERK"} }},
+	"resolveMismatch": {input: func(t targets, fresh string) map[string]any {
+		return map[string]any{"mismatchId": t.Mismatch, "note": "hijack " + fresh}
+	}},
 	// Two-factor sign-in: each acts on the caller's own user row only.
 	"startMfaEnrollment": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
 		return map[string]any{"clientMutationId": fresh}
@@ -290,7 +299,7 @@ func (h *harness) checkNodes(t *testing.T, s *schemaModel) {
 		errsAt := map[string]string{}
 		for _, e := range r.Errors {
 			if len(e.Path) > 0 {
-				errsAt[fmt.Sprint(e.Path[0])] = e.code()
+				errsAt[fmt.Sprint(e.Path[0])] = e.Code()
 			}
 		}
 		for i, o := range objs {
@@ -336,7 +345,7 @@ func (h *harness) checkOwnObjectsDeep(t *testing.T, s *schemaModel) {
 			doc := fmt.Sprintf("query($id: ID!) { node(id: $id) { ... on %s { %s } } }", typ, s.selection(typ, 2))
 			r := h.gql(actor, doc, map[string]any{"id": o.ID})
 			for _, e := range r.Errors {
-				if c := e.code(); c == "COMPLEXITY_LIMIT_EXCEEDED" || c == "GRAPHQL_VALIDATION_FAILED" {
+				if c := e.Code(); c == "COMPLEXITY_LIMIT_EXCEEDED" || c == "GRAPHQL_VALIDATION_FAILED" {
 					t.Fatalf("%s walking %s: %s", actor, name, r.Body)
 				}
 			}
@@ -368,7 +377,7 @@ func (h *harness) checkItemQuantities(t *testing.T) {
 			}
 			_ = json.Unmarshal(r.Data["node"], &got)
 			if !tenanttest.Sees(p, o) {
-				if got != nil || !slices.Contains(r.codes(), "NOT_FOUND") {
+				if got != nil || !slices.Contains(r.Codes(), "NOT_FOUND") {
 					t.Errorf("%s asking the item quantities of another tenant's %s: %s", actor, name, r.Body)
 				}
 				continue
@@ -400,10 +409,10 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 			if leaked := h.leaks(a.actor, r.Body, vars); len(leaked) > 0 {
 				t.Errorf("%s (%s) through %s: leaks %v", a.actor, a.kind, f.Name, leaked)
 			}
-			if slices.Contains(r.codes(), "FORBIDDEN") || slices.Contains(r.codes(), "UNAUTHENTICATED") {
+			if slices.Contains(r.Codes(), "FORBIDDEN") || slices.Contains(r.Codes(), "UNAUTHENTICATED") {
 				continue // the role or key may not ask at all
 			}
-			if c.targeted && !slices.Contains(r.codes(), "NOT_FOUND") {
+			if c.targeted && !slices.Contains(r.Codes(), "NOT_FOUND") {
 				t.Errorf("%s (%s) asking %s about another tenant: %s, want NOT_FOUND", a.actor, a.kind, f.Name, r.Body)
 			}
 			if c.lists != "" {
@@ -415,7 +424,7 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 			for _, actor := range h.actorNames() {
 				doc, vars := h.queryDoc(s, f, c, targets{})
 				r := h.gql(actor, doc, vars)
-				if !slices.Contains(r.codes(), "FORBIDDEN") {
+				if !slices.Contains(r.Codes(), "FORBIDDEN") {
 					h.checkListed(t, actor, f.Name, c.lists, r)
 				}
 			}
@@ -537,7 +546,7 @@ func (h *harness) checkMutations(t *testing.T, s *schemaModel) {
 			if bad := h.foreignChanges(a.actor, before, after); len(bad) > 0 {
 				t.Errorf("%s (%s) through %s changed another tenant's rows: %v", a.actor, a.kind, f.Name, bad)
 			}
-			codes := r.codes()
+			codes := r.Codes()
 			var payload struct{ UserErrors []struct{ Code string } }
 			_ = json.Unmarshal(r.Data[f.Name], &payload)
 			for _, ue := range payload.UserErrors {

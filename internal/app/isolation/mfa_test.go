@@ -23,13 +23,13 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 		enrolling := func(actor string) bool {
 			t.Helper()
 			r := h.gql(actor, list, nil)
-			return slices.Contains(r.codes(), "MFA_ENROLMENT_REQUIRED")
+			return slices.Contains(r.Codes(), "MFA_ENROLMENT_REQUIRED")
 		}
 		var psp struct {
 			Psp struct{ RequireStaffMfa bool }
 		}
 		h.gql("staffA", `mutation { updatePsp(input: {requireStaffMfa: true}) { psp { requireStaffMfa } userErrors { code } } }`, nil).
-			mustData(t).field(t, "updatePsp", &psp)
+			MustData(t).Field(t, "updatePsp", &psp)
 		if !psp.Psp.RequireStaffMfa {
 			t.Fatalf("updatePsp did not set requireStaffMfa")
 		}
@@ -48,12 +48,12 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 				Current bool
 			}
 		}
-		h.gql("staffA", `{ viewer { mfaEnabled sessions { id current } } }`, nil).mustData(t).field(t, "viewer", &viewer)
+		h.gql("staffA", `{ viewer { mfaEnabled sessions { id current } } }`, nil).MustData(t).Field(t, "viewer", &viewer)
 		if viewer.MfaEnabled || len(viewer.Sessions) != 1 || !viewer.Sessions[0].Current {
 			t.Errorf("viewer while enrolling: %+v", viewer)
 		}
 		var started struct{ Secret, OtpauthURI string }
-		h.gql("staffA", `mutation { startMfaEnrollment { secret otpauthUri } }`, nil).mustData(t).field(t, "startMfaEnrollment", &started)
+		h.gql("staffA", `mutation { startMfaEnrollment { secret otpauthUri } }`, nil).MustData(t).Field(t, "startMfaEnrollment", &started)
 		if !strings.HasPrefix(started.OtpauthURI, "otpauth://totp/") || !strings.Contains(started.OtpauthURI, "secret="+started.Secret) {
 			t.Fatalf("startMfaEnrollment: %+v", started)
 		}
@@ -66,19 +66,19 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 			UserErrors    []struct{ Code string }
 		}
 		h.gql("staffA", `mutation($c: String!) { confirmMfaEnrollment(input: {code: $c}) { recoveryCodes userErrors { code } } }`,
-			map[string]any{"c": "000000"}).mustData(t).field(t, "confirmMfaEnrollment", &confirmed)
+			map[string]any{"c": "000000"}).MustData(t).Field(t, "confirmMfaEnrollment", &confirmed)
 		if len(confirmed.UserErrors) != 1 || confirmed.UserErrors[0].Code != "VALIDATION" || confirmed.RecoveryCodes != nil {
 			t.Errorf("a wrong code: %+v", confirmed)
 		}
 		h.gql("staffA", `mutation($c: String!) { confirmMfaEnrollment(input: {code: $c}) { recoveryCodes userErrors { code } } }`,
-			map[string]any{"c": auth.TOTPCode(raw, time.Now())}).mustData(t).field(t, "confirmMfaEnrollment", &confirmed)
+			map[string]any{"c": auth.TOTPCode(raw, time.Now())}).MustData(t).Field(t, "confirmMfaEnrollment", &confirmed)
 		if len(confirmed.RecoveryCodes) != auth.RecoveryCodeCount {
 			t.Fatalf("confirmMfaEnrollment: %+v", confirmed)
 		}
 		if enrolling("staffA") {
 			t.Errorf("still enrolling after confirming")
 		}
-		h.gql("staffA", list, nil).mustData(t)
+		h.gql("staffA", list, nil).MustData(t)
 
 		// A merchant admin requires it of its own merchant's users; another merchant's is NOT_FOUND.
 		var own struct {
@@ -86,7 +86,7 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 			UserErrors []struct{ Code string }
 		}
 		doc := `mutation($m: ID!) { updateMerchantSecurity(input: {merchantId: $m, requireMfa: true}) { merchant { requireMfa } userErrors { code } } }`
-		h.gql("adminA1", doc, map[string]any{"m": h.world.ByName["merchant A1"].ID}).mustData(t).field(t, "updateMerchantSecurity", &own)
+		h.gql("adminA1", doc, map[string]any{"m": h.world.ByName["merchant A1"].ID}).MustData(t).Field(t, "updateMerchantSecurity", &own)
 		if own.Merchant == nil || !own.Merchant.RequireMfa {
 			t.Fatalf("updateMerchantSecurity: %+v", own)
 		}
@@ -94,7 +94,7 @@ func TestMFAPolicyThroughTheAPI(t *testing.T) {
 			t.Errorf("after the merchant policy: viewerA1 %v adminA1 %v viewerA2 %v, want true true false",
 				enrolling("viewerA1"), enrolling("adminA1"), enrolling("viewerA2"))
 		}
-		h.gql("adminA2", doc, map[string]any{"m": h.world.ByName["merchant A1"].ID}).mustData(t).field(t, "updateMerchantSecurity", &own)
+		h.gql("adminA2", doc, map[string]any{"m": h.world.ByName["merchant A1"].ID}).MustData(t).Field(t, "updateMerchantSecurity", &own)
 		if len(own.UserErrors) != 1 || own.UserErrors[0].Code != "NOT_FOUND" {
 			t.Errorf("another merchant's policy: %+v", own)
 		}

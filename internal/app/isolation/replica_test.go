@@ -17,13 +17,13 @@ func TestListPagesFromTheReplica(t *testing.T) {
 	h := start(t, d)
 	testdb.PauseReplica(t, d)
 	h.gql("staffA", `mutation($in: CreateMerchantInput!) { createMerchant(input: $in) { merchant { id } userErrors { code } } }`,
-		map[string]any{"in": map[string]any{"name": "Fresh from the primary", "country": "DE"}}).mustData(t)
+		map[string]any{"in": map[string]any{"name": "Fresh from the primary", "country": "DE"}}).MustData(t)
 	lists := func(actor string) bool {
 		t.Helper()
 		var page struct {
 			Edges []struct{ Node struct{ Name string } }
 		}
-		h.gql(actor, `{ merchants(first: 100) { edges { node { name } } } }`, nil).mustData(t).field(t, "merchants", &page)
+		h.gql(actor, `{ merchants(first: 100) { edges { node { name } } } }`, nil).MustData(t).Field(t, "merchants", &page)
 		return slices.ContainsFunc(page.Edges, func(e struct{ Node struct{ Name string } }) bool {
 			return e.Node.Name == "Fresh from the primary"
 		})

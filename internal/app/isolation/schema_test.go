@@ -87,13 +87,13 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 
 func (h *harness) schema() *schemaModel {
 	h.t.Helper()
-	r := h.gql("staffA", introspection, nil) // introspection needs credentials (graph/limits.go).mustData(h.t)
+	r := h.gql("staffA", introspection, nil) // introspection needs credentials (graph/limits.go).MustData(h.t)
 	var s struct {
 		QueryType    struct{ Name string }
 		MutationType *struct{ Name string }
 		Types        []*schemaType
 	}
-	r.field(h.t, "__schema", &s)
+	r.Field(h.t, "__schema", &s)
 	m := &schemaModel{query: s.QueryType.Name, types: map[string]*schemaType{}}
 	if s.MutationType != nil {
 		m.mutation = s.MutationType.Name

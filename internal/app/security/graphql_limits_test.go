@@ -22,7 +22,7 @@ func TestGraphQLLimits(t *testing.T) {
 		refused := func(t *testing.T, actor, query, code, message string) {
 			t.Helper()
 			a := f.gql(actor, query, nil)
-			if !slices.Contains(a.codes(), code) || !strings.Contains(a.Body, message) {
+			if !slices.Contains(a.Codes(), code) || !strings.Contains(a.Body, message) {
 				t.Errorf("want %s %q, got %s", code, message, a.Body)
 			}
 			if len(a.Data) > 0 && string(a.Data[firstKey(a.Data)]) != "null" {
@@ -49,11 +49,11 @@ func TestGraphQLLimits(t *testing.T) {
 			}
 			q := `query($n: Int) { node(id: "` + merchant + `") { ... on Merchant { orders(last: $n) { edges { node { id } } } } } }`
 			a := f.gql("staffA", q, map[string]any{"n": 5000})
-			if !slices.Contains(a.codes(), "BAD_USER_INPUT") {
+			if !slices.Contains(a.Codes(), "BAD_USER_INPUT") {
 				t.Errorf("last from a variable: %s", a.Body)
 			}
 			ok := `{ node(id: "` + merchant + `") { ... on Merchant { orders(first: 100) { edges { node { id } } } } } }`
-			f.gql("staffA", ok, nil).mustData(t)
+			f.gql("staffA", ok, nil).MustData(t)
 		})
 		t.Run("nodes takes at most 100 ids", func(t *testing.T) {
 			ids := make([]string, graph.MaxNodeIDs+1)
@@ -61,7 +61,7 @@ func TestGraphQLLimits(t *testing.T) {
 				ids[i] = order
 			}
 			a := f.gql("staffA", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids})
-			if !slices.Contains(a.codes(), "BAD_USER_INPUT") || !strings.Contains(a.Body, fmt.Sprintf("at most %d", graph.MaxNodeIDs)) {
+			if !slices.Contains(a.Codes(), "BAD_USER_INPUT") || !strings.Contains(a.Body, fmt.Sprintf("at most %d", graph.MaxNodeIDs)) {
 				t.Errorf("101 ids: %s", a.Body)
 			}
 		})
@@ -72,7 +72,7 @@ func TestGraphQLLimits(t *testing.T) {
 			}
 			a := f.gql("staffA", `query($w: OrderWhereInput) { orders(first: 1, where: $w) { edges { node { id } } } }`,
 				map[string]any{"w": map[string]any{"idIn": ids}})
-			if !slices.Contains(a.codes(), "BAD_USER_INPUT") {
+			if !slices.Contains(a.Codes(), "BAD_USER_INPUT") {
 				t.Errorf("idIn with 101 ids: %s", a.Body)
 			}
 			w := map[string]any{"idIn": []string{order}}
@@ -80,7 +80,7 @@ func TestGraphQLLimits(t *testing.T) {
 				w = map[string]any{"and": []any{w}}
 			}
 			a = f.gql("staffA", `query($w: OrderWhereInput) { orders(first: 1, where: $w) { edges { node { id } } } }`, map[string]any{"w": w})
-			if !slices.Contains(a.codes(), "BAD_USER_INPUT") || !strings.Contains(a.Body, "nested deeper") {
+			if !slices.Contains(a.Codes(), "BAD_USER_INPUT") || !strings.Contains(a.Body, "nested deeper") {
 				t.Errorf("a where nested %d deep: %s", graph.MaxDepth+1, a.Body)
 			}
 		})
@@ -91,14 +91,14 @@ func TestGraphQLLimits(t *testing.T) {
 			refused(t, "adminA1", `{ settlementOverview(companyId: "`+company+`", from: "2026-02-30", to: "2026-03-01") { from } }`,
 				"BAD_USER_INPUT", `settlementOverview(from): \"2026-02-30\" is not a date`)
 			a := f.gql("staffA", `query($c: Cursor) { orders(first: 1, after: $c) { edges { node { id } } } }`, map[string]any{"c": "bm9wZQ"})
-			if !slices.Contains(a.codes(), "BAD_USER_INPUT") {
+			if !slices.Contains(a.Codes(), "BAD_USER_INPUT") {
 				t.Errorf("a bad cursor in a variable: %s", a.Body)
 			}
 		})
 		t.Run("introspection needs credentials", func(t *testing.T) {
 			refused(t, "", `{ __schema { types { name } } }`, "UNAUTHENTICATED", "introspection needs credentials")
 			refused(t, "", `{ __type(name: "Order") { name } }`, "UNAUTHENTICATED", "introspection needs credentials")
-			a := f.gql("viewerA1", `{ __schema { queryType { name } } }`, nil).mustData(t)
+			a := f.gql("viewerA1", `{ __schema { queryType { name } } }`, nil).MustData(t)
 			if !strings.Contains(string(a.Data["__schema"]), "Query") {
 				t.Errorf("an authenticated caller's introspection: %s", a.Body)
 			}

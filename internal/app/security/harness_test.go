@@ -29,6 +29,7 @@ type harness struct {
 	t     *testing.T
 	app   *app.App
 	url   string
+	srv   *apptest.Server
 	world *tenanttest.World
 	logs  *apptest.LogBuffer
 	mu    sync.Mutex
@@ -39,7 +40,7 @@ type harness struct {
 func start(t *testing.T, d *db.DB, adjust ...func(*config.Config)) *harness {
 	t.Helper()
 	s := apptest.Start(t, d, secret, adjust...)
-	return &harness{t: t, app: s.App, url: s.URL, world: s.World, logs: s.Logs, token: map[string]string{}}
+	return &harness{t: t, app: s.App, url: s.URL, srv: s, world: s.World, logs: s.Logs, token: map[string]string{}}
 }
 
 // serve runs test on each test database (internal/testdb) with the product started
@@ -91,52 +92,12 @@ func jsonBody(v any) io.Reader {
 // do sends a request with an optional Bearer token; a body is sent as JSON.
 func (h *harness) do(method, path, token string, body io.Reader, header http.Header) response {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.url+path, body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := h.srv.Do(h.t, method, path, token, body, header)
 	return response{status: resp.StatusCode, body: b, header: resp.Header}
 }
 
-// gqlErr is one entry of a GraphQL answer's errors.
-type gqlErr struct {
-	Message    string         `json:"message"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-// gqlAnswer is a GraphQL answer with its raw body.
-type gqlAnswer struct {
-	Status     int
-	Body       string
-	Data       map[string]json.RawMessage `json:"data"`
-	Errors     []gqlErr                   `json:"errors"`
-	Extensions map[string]any             `json:"extensions"`
-}
-
-// codes lists the answer's error codes.
-func (a gqlAnswer) codes() []string {
-	var out []string
-	for _, e := range a.Errors {
-		c, _ := e.Extensions["code"].(string)
-		out = append(out, c)
-	}
-	return out
-}
+// gqlAnswer is the GraphQL answer of apptest.
+type gqlAnswer = apptest.GQLAnswer
 
 // gql runs a document as an actor ("" for anonymous).
 func (h *harness) gql(actor, query string, vars map[string]any) gqlAnswer {
@@ -145,22 +106,7 @@ func (h *harness) gql(actor, query string, vars map[string]any) gqlAnswer {
 	if actor != "" {
 		token = h.credential(actor)
 	}
-	resp := h.do("POST", "/graphql", token, jsonBody(map[string]any{"query": query, "variables": vars}), nil)
-	var a gqlAnswer
-	if err := json.Unmarshal(resp.body, &a); err != nil {
-		h.t.Fatalf("GraphQL answered %d %q", resp.status, resp.body)
-	}
-	a.Status, a.Body = resp.status, string(resp.body)
-	return a
-}
-
-// mustData fails the test on any error.
-func (a gqlAnswer) mustData(t *testing.T) gqlAnswer {
-	t.Helper()
-	if len(a.Errors) > 0 {
-		t.Fatalf("GraphQL errors: %s", a.Body)
-	}
-	return a
+	return h.srv.GQL(h.t, token, query, vars)
 }
 
 // jsonUnmarshal decodes the data of a GraphQL body.

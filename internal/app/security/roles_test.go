@@ -19,14 +19,14 @@ func TestMerchantTeamFollowsTheRootRule(t *testing.T) {
 		}
 		read := func(actor string) team {
 			var out struct{ Node team }
-			a := f.gql(actor, edge, nil).mustData(t)
+			a := f.gql(actor, edge, nil).MustData(t)
 			if err := jsonUnmarshal(a.Body, &out); err != nil {
 				t.Fatal(err)
 			}
 			return out.Node
 		}
 		for _, root := range []string{`{ users { edges { node { id } } } }`, `{ apiKeys { edges { node { id } } } }`} {
-			if a := f.gql("viewerA1", root, nil); !slices.Contains(a.codes(), "FORBIDDEN") {
+			if a := f.gql("viewerA1", root, nil); !slices.Contains(a.Codes(), "FORBIDDEN") {
 				t.Errorf("viewer at the root %s: %s", root, a.Body)
 			}
 		}

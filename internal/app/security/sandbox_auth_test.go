@@ -43,6 +43,22 @@ func TestSandboxControlsNeedAPSPAdmin(t *testing.T) {
 				}
 			}
 		}
+		// simulate (docs/reconciliation.md) changes a provider's side: PSP admins only,
+		// and only their own payments (another's is as unknown as none).
+		for _, c := range []struct {
+			actor string
+			want  int
+		}{{"", http.StatusUnauthorized}, {"adminA1", http.StatusForbidden}, {"operatorA", http.StatusForbidden},
+			{"keyA1", http.StatusForbidden}, {"staffA", http.StatusNotFound}} {
+			tok := ""
+			if c.actor != "" {
+				tok = h.credential(c.actor)
+			}
+			simulate := jsonBody(map[string]any{"providerReference": "no-such-payment", "event": "refund", "amount": "10.00"})
+			if got := h.do("POST", "/sandbox/billie/_sandbox/simulate", tok, simulate, nil); got.status != c.want {
+				t.Errorf("POST simulate as %q: %d %s, want %d", c.actor, got.status, got.body, c.want)
+			}
+		}
 		faults := "/sandbox/paywerk/_sandbox/faults"
 		if got := h.do("POST", faults, "", jsonBody(map[string]any{"account": mine, "kind": "conflict"}), nil); got.status != http.StatusUnauthorized {
 			t.Errorf("anonymous POST fault: %d, want 401", got.status)

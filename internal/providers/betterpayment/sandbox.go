@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -122,6 +123,7 @@ func NewSandbox(cfg SandboxConfig) http.Handler {
 	mux.HandleFunc("GET /pay/{id}", s.page)
 	mux.HandleFunc("POST /pay/{id}", s.page)
 	sandboxkit.MountControls(mux, cfg.Faults, cfg.Notifier)
+	sandboxkit.MountSimulate(mux, s.simulate)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, CodeNotFound, "no such resource")
 	})
@@ -499,24 +501,14 @@ func (s *sandbox) get(w http.ResponseWriter, r *http.Request) {
 // page is the hosted payment page: GET shows it, a form POST completes it.
 func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var form sandboxkit.PageForm
-	if r.Method == http.MethodPost {
-		var err error
-		if form, err = sandboxkit.ReadPageForm(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
+	form, ok := sandboxkit.PostedPageForm(w, r)
+	if !ok {
+		return
 	}
 	unlock := s.locks.Lock(kindTx, id)
 	defer unlock()
 	var tx sandboxTx
-	found, err := s.cfg.Store.Get(r.Context(), kindTx, id, &tx)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !found {
-		http.Error(w, "payment not found", http.StatusNotFound)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindTx, id, &tx, "payment not found") {
 		return
 	}
 	view := sandboxkit.Page{Provider: "Better Payment", Accent: "#00857c", Merchant: s.cfg.MerchantName, Reference: tx.OrderID, Amount: money.New(tx.Amount, tx.Currency)}
@@ -600,5 +592,42 @@ func (s *sandbox) sendPostback(tx sandboxTx, status int, amount int64) {
 	}
 	s.cfg.Notifier.Send(sandboxkit.Notification{
 		Account: tx.Account, Label: StatusName(status), URL: to, Header: h, Body: bytes.Clone(body),
+	})
+}
+
+// simulate changes a transaction without telling anyone (sandboxkit.MountSimulate,
+// no postback): a capture captures more, a refund refunds, a cancel reverses all
+// that is still authorised.
+func (s *sandbox) simulate(ctx context.Context, sim sandboxkit.Simulation, allowed sandboxkit.ControlScope) error {
+	doc := sandboxkit.SimDoc[sandboxTx]{Store: s.cfg.Store, Locks: &s.locks, Kind: kindTx,
+		Account: func(t *sandboxTx) string { return t.Account }, Currency: func(t *sandboxTx) string { return t.Currency }}
+	return doc.Apply(ctx, sim, allowed, func(tx *sandboxTx, amount int64) error {
+		live := tx.Status == StatusAuthorized || tx.Status == StatusCompleted
+		switch sim.Event {
+		case sandboxkit.SimCapture:
+			if !live || amount > tx.open() {
+				return fmt.Errorf("%w: transaction is %s with %d open", sandboxkit.ErrSimRefused, StatusName(tx.Status), tx.open())
+			}
+			tx.Captured += amount
+			tx.Status = StatusCompleted
+		case sandboxkit.SimRefund:
+			if amount > tx.Captured-tx.Refunded {
+				return fmt.Errorf("%w: only %d is refundable", sandboxkit.ErrSimRefused, tx.Captured-tx.Refunded)
+			}
+			tx.Refunded += amount
+			tx.Refunds++
+			if tx.Refunded == tx.Captured && tx.open() == 0 {
+				tx.Status = StatusRefunded
+			}
+		case sandboxkit.SimCancel:
+			if !live || tx.open() <= 0 {
+				return fmt.Errorf("%w: transaction is %s: nothing authorized to reverse", sandboxkit.ErrSimRefused, StatusName(tx.Status))
+			}
+			tx.Reversed += tx.open()
+			if tx.Captured == 0 {
+				tx.Status = StatusReversed
+			}
+		}
+		return nil
 	})
 }

@@ -271,11 +271,20 @@ func (c *Client) FetchStatus(ctx context.Context, uuid string) (providers.Paymen
 	zero := money.Zero(Currency)
 	st := providers.PaymentStatus{ProviderReference: o.UUID, ProductType: domain.ProductInvoice, Amount: o.Amount.Gross.Money,
 		Authorized: zero, Captured: zero, Refunded: zero, DeclineReason: o.DeclineReason}
+	st.Operations = []providers.OperationRecord{}
 	for _, iv := range o.Invoices {
 		st.Captured = mustAdd(st.Captured, iv.Amount.Gross.Money)
+		st.Operations = append(st.Operations, providers.OperationRecord{Kind: providers.OperationCapture, ProviderReference: o.UUID,
+			ProviderOperationID: iv.UUID, Reference: iv.ExternalCode, Amount: iv.Amount.Gross.Money})
 		for _, cr := range iv.CreditNotes {
 			st.Refunded = mustAdd(st.Refunded, cr.Amount.Gross.Money)
+			st.Operations = append(st.Operations, providers.OperationRecord{Kind: providers.OperationRefund, ProviderReference: o.UUID,
+				ProviderOperationID: cr.UUID, Reference: cr.ExternalCode, Amount: cr.Amount.Gross.Money})
 		}
+	}
+	for _, l := range o.LineItems {
+		st.Items = append(st.Items, providers.ItemStatus{SKU: l.ExternalID, Fulfilled: money.Units(l.ShippedQuantity),
+			Cancelled: money.Units(l.CancelledQuantity), Returned: money.Units(l.ReturnedQuantity)})
 	}
 	switch o.State {
 	case StatePreWaiting, StateWaiting:

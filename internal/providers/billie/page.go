@@ -41,13 +41,7 @@ func (s *sandbox) pageView(o orderState) sandboxkit.Page {
 func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var uuid string
-	found, err := s.cfg.Store.Get(ctx, kindSession, r.PathValue("session"), &uuid)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !found {
-		http.Error(w, "Billie: no such checkout session", http.StatusNotFound)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindSession, r.PathValue("session"), &uuid, "Billie: no such checkout session") {
 		return
 	}
 	unlock := s.locks.Lock(kindOrder, uuid)

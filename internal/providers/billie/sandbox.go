@@ -268,6 +268,7 @@ func NewSandbox(cfg SandboxConfig) http.Handler {
 	m.HandleFunc("GET /hpp/{session}", s.page)
 	m.HandleFunc("POST /hpp/{session}", s.page)
 	sandboxkit.MountControls(m, cfg.Faults, cfg.Notifier)
+	sandboxkit.MountSimulate(m, s.simulate)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "No such endpoint: "+r.Method+" "+r.URL.Path, "")
 	})
@@ -846,4 +847,47 @@ func (s *sandbox) event(o orderState, event, invoiceUUID string, amt *amountMino
 		ev.Amount = &a
 	}
 	s.send(o, event, ev)
+}
+
+// simulate changes an order without telling anyone (sandboxkit.MountSimulate): a
+// capture is an invoice by amount, a refund a credit note by amount on the newest
+// invoice with enough left, a cancel releases all that is not invoiced. The
+// documents get no external code: the backoffice never numbered them.
+func (s *sandbox) simulate(ctx context.Context, sim sandboxkit.Simulation, allowed sandboxkit.ControlScope) error {
+	doc := sandboxkit.SimDoc[orderState]{Store: s.cfg.Store, Locks: &s.locks, Kind: kindOrder,
+		Account: func(o *orderState) string { return o.Account }, Currency: func(*orderState) string { return Currency }}
+	return doc.Apply(ctx, sim, allowed, func(o *orderState, amount int64) error {
+		amt := amountMinor{Gross: amount, Net: amount}
+		switch sim.Event {
+		case sandboxkit.SimCapture:
+			if !capturable[o.State] || amt.Gross > o.unshipped().Gross {
+				return fmt.Errorf("%w: the order is %s with %d unshipped", sandboxkit.ErrSimRefused, o.State, o.unshipped().Gross)
+			}
+			iv := invoiceState{document: s.newDocument("", amt, nil)}
+			if err := s.cfg.Store.Put(ctx, kindInvoice, iv.UUID, o.UUID); err != nil {
+				return err
+			}
+			o.Invoices = append(o.Invoices, iv)
+			o.settle()
+		case sandboxkit.SimRefund:
+			i := len(o.Invoices) - 1
+			for i >= 0 && o.Invoices[i].Amount.sub(o.Invoices[i].credited()).Gross < amt.Gross {
+				i--
+			}
+			if i < 0 {
+				return fmt.Errorf("%w: no invoice has %d left to credit", sandboxkit.ErrSimRefused, amt.Gross)
+			}
+			o.Invoices[i].Credits = append(o.Invoices[i].Credits, creditState{document: s.newDocument("", amt, nil)})
+		case sandboxkit.SimCancel:
+			if !cancellable[o.State] {
+				return fmt.Errorf("%w: an order in state %s cannot be cancelled", sandboxkit.ErrSimRefused, o.State)
+			}
+			o.Cancels = append(o.Cancels, cancelState{s.newDocument("", o.unshipped(), nil)})
+			for j := range o.Lines {
+				o.Lines[j].Cancelled += o.Lines[j].open()
+			}
+			o.settle()
+		}
+		return nil
+	})
 }

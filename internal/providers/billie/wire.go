@@ -1,48 +1,21 @@
 package billie
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
 // Currency is the only currency the product uses with Billie.
 const Currency = "EUR"
 
 // Decimal is a Billie amount in major units as a JSON number with 2 decimals
-// ("gross": 119.00), read digit by digit with money.Parse, never through float64.
-type Decimal struct{ money.Money }
+// ("gross": 119.00), never through float64 (providers.EURNumber).
+type Decimal = providers.EURNumber
 
 // Dec wraps a Money.
-func Dec(m money.Money) Decimal { return Decimal{m} }
-
-// MarshalJSON writes a bare JSON number.
-func (d Decimal) MarshalJSON() ([]byte, error) {
-	if d.Currency() == "" {
-		return []byte("0.00"), nil
-	}
-	return []byte(d.Amount()), nil
-}
-
-// UnmarshalJSON reads a JSON number (or a quoted one) in EUR; exponents are refused.
-func (d *Decimal) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
-	}
-	if s == "" || s == "null" || strings.ContainsAny(s, "eE") {
-		return fmt.Errorf("%w: %q is not a plain decimal number", money.ErrInvalidNumber, s)
-	}
-	m, err := money.Parse(s, Currency)
-	if err != nil {
-		return err
-	}
-	d.Money = m
-	return nil
-}
+func Dec(m money.Money) Decimal { return providers.EUR(m) }
 
 // Amount is Billie's amount object {net, gross, tax} (decimal major units).
 type Amount struct {

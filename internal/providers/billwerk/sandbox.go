@@ -63,6 +63,8 @@ type sandboxSession struct {
 type sandbox struct {
 	cfg   SandboxConfig
 	locks sandboxkit.Locks
+	// The listings' indexes: charges and refunds by account and day made.
+	charges, refunds *sandboxkit.DayIndex
 }
 
 // NewSandbox answers the Billwerk+ simulator: the checkout API under /checkout/v1/…, the
@@ -77,8 +79,12 @@ type sandbox struct {
 // HTTP 409 (the kit's contract) with Reepay's code 82 (wrong state).
 func NewSandbox(cfg SandboxConfig) http.Handler {
 	cfg.Config = cfg.Config.WithDefaults()
-	s := &sandbox{cfg: cfg}
+	s := &sandbox{cfg: cfg,
+		charges: &sandboxkit.DayIndex{Store: cfg.Store, Kind: "billwerk_charge_day", ChunkSize: listPageSize},
+		refunds: &sandboxkit.DayIndex{Store: cfg.Store, Kind: "billwerk_refund_day", ChunkSize: listPageSize}}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/list/charge", s.api(opFetchStatus, s.listCharges))
+	mux.HandleFunc("GET /api/v1/list/refund", s.api(opFetchStatus, s.listRefunds))
 	mux.HandleFunc("POST /checkout/v1/session/charge", s.api(opCreateSession, s.createSession))
 	mux.HandleFunc("GET /api/v1/account", s.api(opActivate, s.account))
 	mux.HandleFunc("GET /api/v1/charge/{handle}", s.api(opFetchStatus, s.getCharge))
@@ -88,6 +94,7 @@ func NewSandbox(cfg SandboxConfig) http.Handler {
 	mux.HandleFunc("GET /pay/{id}", s.page)
 	mux.HandleFunc("POST /pay/{id}", s.page)
 	sandboxkit.MountControls(mux, cfg.Faults, cfg.Notifier)
+	sandboxkit.MountSimulate(mux, s.simulate)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, 0, "Not found", "no such resource")
 	})
@@ -337,6 +344,12 @@ func (s *sandbox) createSession(w http.ResponseWriter, r *http.Request, acct str
 		s.storeErr(w, r, err)
 		return
 	}
+	if !found {
+		if err := s.charges.Add(r.Context(), acct, s.cfg.Now(), o.Handle); err != nil {
+			s.storeErr(w, r, err)
+			return
+		}
+	}
 	if err := s.cfg.Store.Put(r.Context(), kindSession, sess.ID, sess); err != nil {
 		s.storeErr(w, r, err)
 		return
@@ -557,7 +570,7 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 		}
 		c.Refunds[req.Key] = rf.ID
 	}
-	if err := s.cfg.Store.Put(r.Context(), kindRefund, rf.ID, rf); err != nil {
+	if err := s.putRefund(r.Context(), acct, rf); err != nil {
 		s.storeErr(w, r, err)
 		return
 	}
@@ -574,21 +587,12 @@ func (s *sandbox) refund(w http.ResponseWriter, r *http.Request, acct string) {
 // page is the payment window: GET shows it, a form POST completes it.
 func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	var sess sandboxSession
-	found, err := s.cfg.Store.Get(r.Context(), kindSession, r.PathValue("id"), &sess)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindSession, r.PathValue("id"), &sess, "payment session not found") {
 		return
 	}
-	if !found {
-		http.Error(w, "payment session not found", http.StatusNotFound)
+	form, ok := sandboxkit.PostedPageForm(w, r)
+	if !ok {
 		return
-	}
-	var form sandboxkit.PageForm
-	if r.Method == http.MethodPost {
-		if form, err = sandboxkit.ReadPageForm(r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
 	}
 	unlock := s.locks.Lock(kindCharge, sess.Handle)
 	defer unlock()

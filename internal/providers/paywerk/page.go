@@ -87,13 +87,7 @@ func (s *sandbox) page(w http.ResponseWriter, r *http.Request) {
 	defer unlock()
 	ctx := r.Context()
 	var o orderState
-	found, err := s.cfg.Store.Get(ctx, kindOrder, id, &o)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !found {
-		http.Error(w, "Paywerk: no such payment", http.StatusNotFound)
+	if !sandboxkit.LoadPage(w, r, s.cfg.Store, kindOrder, id, &o, "Paywerk: no such payment") {
 		return
 	}
 	if o.Status != StatusPending {

@@ -75,6 +75,7 @@ func NewSandbox(cfg SandboxConfig) http.Handler {
 	m.HandleFunc("GET /checkout/{id}", s.page)
 	m.HandleFunc("POST /checkout/{id}", s.page)
 	sandboxkit.MountControls(m, cfg.Faults, cfg.Notifier)
+	sandboxkit.MountSimulate(m, s.simulate)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -434,4 +435,63 @@ func (s *sandbox) callback(o orderState) {
 	body, _ := json.Marshal(Callback{PaywerkID: o.ID, OrderReference: o.Reference})
 	s.cfg.Notifier.Send(sandboxkit.Notification{Account: o.Account, Label: "callback " + o.Status, URL: o.Request.CallbackURL,
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+}
+
+// simulate changes an order without telling anyone (sandboxkit.MountSimulate): a
+// capture fulfils, a refund returns, item by item in order, the quantity the amount
+// buys at each item's unit price (Paywerk takes fractional quantities); a cancel
+// cancels everything still open.
+func (s *sandbox) simulate(ctx context.Context, sim sandboxkit.Simulation, allowed sandboxkit.ControlScope) error {
+	doc := sandboxkit.SimDoc[orderState]{Store: s.cfg.Store, Locks: &s.locks, Kind: kindOrder,
+		Account: func(o *orderState) string { return o.Account }, Currency: func(*orderState) string { return Currency }}
+	return doc.Apply(ctx, sim, allowed, func(o *orderState, amount int64) error {
+		if o.Status != StatusConfirmed {
+			return fmt.Errorf("%w: the order is %s", sandboxkit.ErrSimRefused, o.Status)
+		}
+		items := o.itemsCopy()
+		var lines []OperationLine
+		kind, left := lineKind(kindFulfil), amount
+		switch sim.Event {
+		case sandboxkit.SimCancel:
+			for i := range items {
+				if q := items[i].open(); q > 0 {
+					l, _ := take(&items[i], RefundCancel, q)
+					lines = append(lines, l)
+				}
+			}
+		case sandboxkit.SimRefund:
+			kind = RefundReturn
+		}
+		for i := range items {
+			it := &items[i]
+			avail := it.open()
+			if kind == RefundReturn {
+				avail = it.returnable()
+			}
+			if left <= 0 || avail <= 0 || it.UnitPrice <= 0 {
+				continue
+			}
+			q := min(avail, money.Quantity(left*money.QuantityScale/it.UnitPrice))
+			if q <= 0 {
+				continue
+			}
+			l, d := take(it, kind, q)
+			if d != nil {
+				return fmt.Errorf("%w: %s", sandboxkit.ErrSimRefused, d.Message)
+			}
+			left -= l.Amount.Minor()
+			lines = append(lines, l)
+		}
+		if len(lines) == 0 {
+			return fmt.Errorf("%w: nothing of the order is left to %s", sandboxkit.ErrSimRefused, sim.Event)
+		}
+		opKind := "fulfil"
+		if sim.Event != sandboxkit.SimCapture {
+			opKind = "refund"
+		}
+		now := s.cfg.Now().UTC()
+		o.Items, o.UpdatedAt = items, now
+		o.Operations = append(o.Operations, operationState{ID: sandboxkit.NewID("sim_"), Kind: opKind, At: now, Lines: lines})
+		return nil
+	})
 }

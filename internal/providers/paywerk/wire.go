@@ -1,45 +1,19 @@
 package paywerk
 
 import (
-	"bytes"
-	"fmt"
-	"strings"
-
 	"github.com/pspbackoffice/backoffice/internal/money"
+	"github.com/pspbackoffice/backoffice/internal/providers"
 )
 
 // Currency is the only currency Paywerk takes (docs/providers/paywerk.md "Orders").
 const Currency = "EUR"
 
-// Amount is a Paywerk amount: a JSON number with up to 2 decimals ("amount": 1238.16).
-// It is read digit by digit with money.Parse and written from Money.Amount, never
-// through float64.
-type Amount struct{ money.Money }
+// Amount is a Paywerk amount: a JSON number with up to 2 decimals ("amount": 1238.16),
+// never through float64 (providers.EURNumber).
+type Amount = providers.EURNumber
 
 // NewAmount wraps a Money.
-func NewAmount(m money.Money) Amount { return Amount{m} }
-
-// MarshalJSON writes the amount as a bare JSON number.
-func (a Amount) MarshalJSON() ([]byte, error) {
-	if a.Currency() == "" {
-		return []byte("0.00"), nil
-	}
-	return []byte(a.Amount()), nil
-}
-
-// UnmarshalJSON reads a JSON number (or, leniently, a quoted one) in EUR.
-func (a *Amount) UnmarshalJSON(b []byte) error {
-	s, err := numberText(b)
-	if err != nil {
-		return err
-	}
-	m, err := money.Parse(s, Currency)
-	if err != nil {
-		return err
-	}
-	a.Money = m
-	return nil
-}
+func NewAmount(m money.Money) Amount { return providers.EUR(m) }
 
 // Qty is a Paywerk quantity: a JSON number, fractional allowed (0.5), kept as a
 // fixed-point money.Quantity.
@@ -50,7 +24,7 @@ func (q Qty) MarshalJSON() ([]byte, error) { return []byte(q.String()), nil }
 
 // UnmarshalJSON reads a JSON number with at most 3 decimals.
 func (q *Qty) UnmarshalJSON(b []byte) error {
-	s, err := numberText(b)
+	s, err := providers.NumberText(b)
 	if err != nil {
 		return err
 	}
@@ -60,20 +34,6 @@ func (q *Qty) UnmarshalJSON(b []byte) error {
 	}
 	q.Quantity = v
 	return nil
-}
-
-// numberText answers the literal of a JSON number, refusing exponents (which a
-// float-minded sender would produce) rather than guessing.
-func numberText(b []byte) (string, error) {
-	b = bytes.TrimSpace(b)
-	s := string(b)
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
-	}
-	if s == "" || s == "null" || strings.ContainsAny(s, "eE") {
-		return "", fmt.Errorf("%w: %q is not a plain decimal number", money.ErrInvalidNumber, s)
-	}
-	return s, nil
 }
 
 // Address is a postal address as Paywerk takes it (field names inferred; the documentation

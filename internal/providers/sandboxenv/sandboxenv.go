@@ -28,6 +28,9 @@ type Options struct {
 	WebhookBaseURL string
 	// Retry of notifications; zero is a fast schedule for tests.
 	Retry sandboxkit.Retry
+	// GuardControls opens the _sandbox/* controls over HTTP (catalog.SandboxConfig);
+	// nil keeps them closed.
+	GuardControls func(w http.ResponseWriter, r *http.Request) (pspID string, ok bool)
 }
 
 // Start runs the sandboxes until the test ends.
@@ -47,6 +50,7 @@ func Start(t testing.TB, opts Options) *Env {
 		WebhookBaseURL: webhooks,
 		Secret:         "sandboxenv-test-secret-0123456789abcdef",
 		Retry:          opts.Retry,
+		GuardControls:  opts.GuardControls,
 	})
 	mux.Handle("/sandbox/", sb.Handler())
 	t.Cleanup(func() { sb.Close(); srv.Close() })

@@ -95,6 +95,35 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 </div></body></html>
 `))
 
+// LoadPage reads the document a payment page shows into v. When the store fails
+// (500) or has no such document (404 with notFound as the text) it writes the plain
+// answer and reports false.
+func LoadPage(w http.ResponseWriter, r *http.Request, store Store, kind, id string, v any, notFound string) bool {
+	found, err := store.Get(r.Context(), kind, id, v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return false
+	}
+	if !found {
+		http.Error(w, notFound, http.StatusNotFound)
+	}
+	return found
+}
+
+// PostedPageForm reads the form of a POST to a payment page (a GET has none: the zero
+// PageForm). A malformed form is answered 400 in plain text and reports false.
+func PostedPageForm(w http.ResponseWriter, r *http.Request) (PageForm, bool) {
+	if r.Method != http.MethodPost {
+		return PageForm{}, true
+	}
+	form, err := ReadPageForm(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return PageForm{}, false
+	}
+	return form, true
+}
+
 // RenderPage writes the payment page with the given status.
 func RenderPage(w http.ResponseWriter, status int, p Page) error {
 	if p.Accent == "" {

@@ -89,9 +89,11 @@ func Start(t testing.TB, d *db.DB, opts Options) *Env {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	sb := sandboxenv.Start(t, sandboxenv.Options{WebhookBaseURL: srv.URL + "/webhooks"})
-
-	e := &Env{DB: d, Sandboxes: sb, URL: srv.URL, Activations: map[domain.Provider]*ent.ProviderActivation{}}
+	e := &Env{DB: d, URL: srv.URL, Activations: map[domain.Provider]*ent.ProviderActivation{}}
+	// The sandbox controls (faults, simulate) answer over HTTP as the test's PSP.
+	sb := sandboxenv.Start(t, sandboxenv.Options{WebhookBaseURL: srv.URL + "/webhooks",
+		GuardControls: func(http.ResponseWriter, *http.Request) (string, bool) { return e.PSP.ID, true }})
+	e.Sandboxes = sb
 	e.seed(t)
 	e.Orders = psp.NewOrders(psp.OrdersConfig{DB: d, Registry: sb, PublicURL: srv.URL, Secret: Secret,
 		Poll: opts.Poll, Callbacks: opts.Callbacks, CallbacksAllowPrivate: !opts.CallbacksPublicOnly})

@@ -199,6 +199,15 @@ func Build(t testing.TB, c *ent.Client, h Hasher, env string) *World {
 					add(name+" "+where, o)
 				}
 				addIn("order", "Order", o.ID, o.Reference)
+				rep, err := c.ReconciliationReport.Create().SetPspID(p.ID).SetProvider(domain.ProviderPaywerk).
+					SetDate(domain.Date(fmt.Sprintf("2026-10-%02d", len(w.Objects)%28+1))).
+					SetStatus(domain.ReconciliationMismatched).SetOperationsChecked(3).Save(ctx)
+				must(err)
+				add("reconciliation report "+where, Object{Type: "ReconciliationReport", ID: rep.ID, PSP: p.ID})
+				rm, err := c.ReconciliationMismatch.Create().SetReportID(rep.ID).SetPspID(p.ID).SetOrderID(o.ID).
+					SetKind(domain.MismatchAmount).SetDetail(marker("rcm")).Save(ctx)
+				must(err)
+				add("reconciliation mismatch "+where, Object{Type: "ReconciliationMismatch", ID: rm.ID, Marker: rm.Detail, PSP: p.ID})
 				it, err := c.OrderItem.Create().SetOrderID(o.ID).SetSku(marker("itm")).SetName("item").
 					SetQuantity(money.Units(2)).SetUnitPriceMinor(1000).SetTotalMinor(2000).Save(ctx)
 				must(err)
@@ -295,7 +304,7 @@ func Sees(p *auth.Principal, o Object) bool {
 	switch {
 	case p.Kind == auth.KindUser && p.Role.IsPSPStaff():
 		return true
-	case o.Type == "OutboxMessage": // PSP staff only
+	case o.Type == "OutboxMessage", o.Type == "ReconciliationReport", o.Type == "ReconciliationMismatch": // PSP staff only
 		return false
 	case p.Kind == auth.KindUser:
 		switch o.Type {

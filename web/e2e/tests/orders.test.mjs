@@ -1,7 +1,7 @@
 // @ts-check
 import assert from 'node:assert/strict';
 import { test } from '../harness.mjs';
-import { demo, gql, requireBackend, signIn, unique } from '../lib.mjs';
+import { createOrderMutation, demo, gql, orderBasics, requireBackend, signIn, unique } from '../lib.mjs';
 
 /**
  * The merchant's whole day: an order comes in through the API, the shopper
@@ -25,18 +25,11 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
   const reference = `E2E-${unique()}`;
   const created = await gql(
     page,
-    `mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } paymentUrl userErrors { field message } } }`,
+    createOrderMutation,
     {
       input: {
-        companyId: merchant.companies[0].id,
-        shopId: merchant.shops[0].id,
-        reference,
-        firstName: 'Mari',
-        lastName: 'Tamm',
-        email: 'mari@example.ee',
-        billingAddress: { street: 'Narva mnt 5', city: 'Tallinn', postalCode: '10117', country: 'EE' },
+        ...orderBasics(merchant, reference),
         amount: '96.95',
-        currency: 'EUR',
         items: [
           { sku: 'CABLE-3M', name: 'Cable per metre', quantity: '3', unitPrice: '2.35', vatRate: '22' },
           { sku: 'LAMP-OAK', name: 'Oak table lamp', quantity: '1', unitPrice: '89.90', vatRate: '22' },

@@ -23,6 +23,7 @@ export const navigation: Readonly<Record<Audience, readonly NavEntry[]>> = {
   psp: [
     { label: 'Merchants', to: '/merchants' },
     { label: 'Settlement runs', to: '/settlements' },
+    { label: 'Reconciliation', to: '/reconciliation' },
     { label: 'Users', to: '/users' },
     { label: 'Audit log', to: '/audit' },
   ],

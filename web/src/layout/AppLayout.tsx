@@ -13,6 +13,7 @@ const navIcons: Record<string, ReactNode> = {
   '/merchants': <StoreIcon size={18} />,
   '/orders': <ReceiptIcon size={18} />,
   '/settlements': <BankIcon size={18} />,
+  '/reconciliation': <ListIcon size={18} />,
   '/api-keys': <KeyIcon size={18} />,
   '/team': <UsersIcon size={18} />,
   '/users': <UsersIcon size={18} />,

@@ -30,3 +30,39 @@ graphql(`
     endCursor
   }
 `);
+
+/** A team member as the team lists show them (users, a merchant's team). */
+graphql(`
+  fragment TeamUserFields on User {
+    id
+    email
+    name
+    role
+    lastLoginAt
+    disabled
+    invitationPending
+    createdAt
+  }
+`);
+
+/** An API key as the key lists show it (a merchant's keys, the API keys page). */
+graphql(`
+  fragment ApiKeyRowFields on ApiKey {
+    id
+    name
+    prefix
+    environment
+    createdAt
+    expiresAt
+    lastUsedAt
+    revokedAt
+    shop {
+      id
+      name
+    }
+    company {
+      id
+      legalName
+    }
+  }
+`);

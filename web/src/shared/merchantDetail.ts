@@ -77,32 +77,10 @@ export const MerchantDetailQueryDocument = graphql(`
           productTypes
         }
         users {
-          id
-          email
-          name
-          role
-          lastLoginAt
-          disabled
-          invitationPending
-          createdAt
+          ...TeamUserFields
         }
         apiKeys {
-          id
-          name
-          prefix
-          environment
-          createdAt
-          expiresAt
-          lastUsedAt
-          revokedAt
-          shop {
-            id
-            name
-          }
-          company {
-            id
-            legalName
-          }
+          ...ApiKeyRowFields
         }
       }
     }

@@ -7,24 +7,9 @@ export const ApiKeysQuery = graphql(`
       ... on Merchant {
         id
         apiKeys {
-          id
-          name
-          prefix
-          environment
+          ...ApiKeyRowFields
           scopes
           active
-          createdAt
-          expiresAt
-          lastUsedAt
-          revokedAt
-          shop {
-            id
-            name
-          }
-          company {
-            id
-            legalName
-          }
           createdBy {
             id
             email

@@ -1,12 +1,11 @@
-import { Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
 import { compareDecimal, isZeroDecimal, quantityProblem } from '../../lib/decimal';
 import { formatQuantity } from '../../lib/format';
-import { mapUserErrors } from '../../lib/userErrors';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
-import { ItemCell } from './ItemCell';
+import { ItemCell, QuantityCell } from './ItemCell';
+import { useLineSubmit } from './lineSubmit';
 
 export interface FulfilLine {
   sku: string;
@@ -34,21 +33,6 @@ export function fulfilLinesOf(values: Values): { lines: FulfilLine[]; rows: numb
   return { lines, rows };
 }
 
-/** Maps a server path of the submitted lines (["items", "0", "quantity"]) to the form row's field. */
-export function lineFieldTranslator(rows: readonly number[], field = 'quantity') {
-  return (path: readonly string[]): string | undefined => {
-    if (path[0] !== 'items' || path[1] === undefined) {
-      return undefined;
-    }
-    const row = rows[Number(path[1])];
-    if (row === undefined) {
-      return undefined;
-    }
-    const leaf = path[2] === 'refundType' ? 'refundType' : field;
-    return `items.${row}.${leaf}`;
-  };
-}
-
 /**
  * Fulfil chosen quantities of an order's items. Quantities are checked here
  * for their format only (a number with at most 3 decimals); how much may be
@@ -67,8 +51,6 @@ export function FulfilDialog({
   onFulfil: (lines: FulfilLine[]) => Promise<MutationOutcome>;
   onFulfilAll: () => Promise<MutationOutcome>;
 }) {
-  const [general, setGeneral] = useState<string[]>([]);
-  const [busy, setBusy] = useState<'lines' | 'all' | null>(null);
   const form = useForm<Values>({
     mode: 'controlled',
     initialValues: { items: items.map((item) => ({ sku: item.sku, quantity: '' })) },
@@ -80,25 +62,7 @@ export function FulfilDialog({
   });
   const anyOpen = items.some((item) => !isZeroDecimal(item.openQuantity));
 
-  const run = async (which: 'lines' | 'all', action: () => Promise<{ errors: MutationOutcome; rows: number[] }>) => {
-    setGeneral([]);
-    setBusy(which);
-    try {
-      const { errors, rows } = await action();
-      if (errors.length === 0) {
-        form.reset();
-        onClose();
-        return;
-      }
-      const mapped = mapUserErrors(errors, lineFieldTranslator(rows));
-      form.setErrors(mapped.fields);
-      setGeneral(mapped.general);
-    } catch (error) {
-      setGeneral([error instanceof Error ? error.message : String(error)]);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { general, setGeneral, busy, run } = useLineSubmit(form, onClose);
 
   const submit = (values: Values) => {
     const { lines, rows } = fulfilLinesOf(values);
@@ -138,29 +102,15 @@ export function FulfilDialog({
                     <Table.Td ta="right" fw={600}>
                       {formatQuantity(item.openQuantity)}
                     </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap" align="flex-start">
-                        <TextInput
-                          aria-label={`Quantity to fulfil of ${item.name}`}
-                          placeholder={open ? '0' : 'Nothing open'}
-                          inputMode="decimal"
-                          autoComplete="off"
-                          disabled={!open}
-                          size="xs"
-                          style={{ flex: 1 }}
-                          {...form.getInputProps(`items.${row}.quantity`)}
-                        />
-                        <Button
-                          size="xs"
-                          variant="default"
-                          disabled={!open}
-                          onClick={() => form.setFieldValue(`items.${row}.quantity`, item.openQuantity)}
-                          aria-label={`Fulfil all open of ${item.name}`}
-                        >
-                          All
-                        </Button>
-                      </Group>
-                    </Table.Td>
+                    <QuantityCell
+                      label={`Quantity to fulfil of ${item.name}`}
+                      allLabel={`Fulfil all open of ${item.name}`}
+                      placeholder={open ? '0' : 'Nothing open'}
+                      disabled={!open}
+                      allDisabled={!open}
+                      input={form.getInputProps(`items.${row}.quantity`)}
+                      onAll={() => form.setFieldValue(`items.${row}.quantity`, item.openQuantity)}
+                    />
                   </Table.Tr>
                 );
               })}

@@ -7,6 +7,7 @@ import { formatDate, formatDateTime, formatMoney } from '../../lib/format';
 import { fulfilmentStatus, labelOf, orderStatus, productTypeLabels, providerLabels } from '../../lib/labels';
 import { ItemsTable } from './ItemsTable';
 import { OrderActions } from './OrderActions';
+import { OrderMismatchFlag } from '../reconciliation/OrderMismatchFlag';
 import { OrderDetailQueryDocument, type OrderDetail } from './orderDetail';
 import { timelineOf } from './OrderTimeline';
 
@@ -163,5 +164,10 @@ export function PspOrderPage() {
   if (!order) {
     return result.fetching || !result.data ? <LoadingBlock label="Loading the order" /> : <EmptyState title="There is no such order" />;
   }
-  return <OrderView order={order} back={back} actions={<OrderActions order={order} onChanged={() => reexecute({ requestPolicy: 'network-only' })} />} />;
+  return (
+    <>
+      <OrderMismatchFlag orderId={order.id} />
+      <OrderView order={order} back={back} actions={<OrderActions order={order} onChanged={() => reexecute({ requestPolicy: 'network-only' })} />} />
+    </>
+  );
 }

@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from 'react';
 import { addQuantity, isZeroDecimal, quantityProblem } from '../../lib/decimal';
 import { formatMoney, formatQuantity } from '../../lib/format';
 import { mapUserErrors, type UserErrorLike } from '../../lib/userErrors';
-import { lineFieldTranslator } from './FulfilDialog';
+import { lineFieldTranslator, useLineSubmit } from './lineSubmit';
 import { RefundPreview, type RefundPreviewData } from './RefundPreview';
 import type { ItemRow, MutationOutcome } from './types';
 import { RefusalAlert } from '../../components/RefusalAlert';
-import { ItemCell } from './ItemCell';
+import { ItemCell, QuantityCell } from './ItemCell';
 
 export type RefundTypeChoice = 'AUTO' | 'RETURN' | 'CANCEL';
 
@@ -91,10 +91,8 @@ export function RefundDialog({
   onRefund: (request: RefundRequest) => Promise<MutationOutcome>;
   onRefundAll: (reason: string | null) => Promise<MutationOutcome>;
 }) {
-  const [general, setGeneral] = useState<string[]>([]);
   const [preview, setPreview] = useState<{ key: string; data: RefundPreviewData } | null>(null);
   const [previewing, setPreviewing] = useState(false);
-  const [busy, setBusy] = useState<'lines' | 'all' | null>(null);
   const [confirmAll, setConfirmAll] = useState(false);
   const form = useForm<Values>({
     mode: 'controlled',
@@ -102,6 +100,11 @@ export function RefundDialog({
     validate: {
       items: { quantity: (value) => (value.trim() === '' ? null : quantityProblem(value)) },
     },
+  });
+  const { general, setGeneral, busy, run } = useLineSubmit(form, () => {
+    setPreview(null);
+    setConfirmAll(false);
+    onClose();
   });
 
   const { request, rows } = refundRequestOf(form.values);
@@ -142,27 +145,8 @@ export function RefundDialog({
 
   const previewCurrent = preview !== null && preview.key === requestKey;
 
-  const finish = async (which: 'lines' | 'all', action: () => Promise<MutationOutcome>, errorRows: number[]) => {
-    setGeneral([]);
-    setBusy(which);
-    try {
-      const errors = await action();
-      if (errors.length === 0) {
-        form.reset();
-        setPreview(null);
-        setConfirmAll(false);
-        onClose();
-        return;
-      }
-      const mapped = mapUserErrors(errors, lineFieldTranslator(errorRows));
-      form.setErrors(mapped.fields);
-      setGeneral(mapped.general);
-    } catch (error) {
-      setGeneral([error instanceof Error ? error.message : String(error)]);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const finish = (which: 'lines' | 'all', action: () => Promise<MutationOutcome>, errorRows: number[]) =>
+    run(which, async () => ({ errors: await action(), rows: errorRows }));
 
   const submit = () => {
     if (!previewCurrent) {
@@ -209,29 +193,15 @@ export function RefundDialog({
                         {...form.getInputProps(`items.${row}.refundType`)}
                       />
                     </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap" align="flex-start">
-                        <TextInput
-                          aria-label={`Quantity to refund of ${item.name}`}
-                          placeholder={nothing ? 'Nothing left' : '0'}
-                          inputMode="decimal"
-                          autoComplete="off"
-                          size="xs"
-                          disabled={nothing}
-                          style={{ flex: 1 }}
-                          {...form.getInputProps(`items.${row}.quantity`)}
-                        />
-                        <Button
-                          size="xs"
-                          variant="default"
-                          disabled={nothing || isZeroDecimal(refundable)}
-                          onClick={() => form.setFieldValue(`items.${row}.quantity`, refundable)}
-                          aria-label={`Refund all of ${item.name}`}
-                        >
-                          All
-                        </Button>
-                      </Group>
-                    </Table.Td>
+                    <QuantityCell
+                      label={`Quantity to refund of ${item.name}`}
+                      allLabel={`Refund all of ${item.name}`}
+                      placeholder={nothing ? 'Nothing left' : '0'}
+                      disabled={nothing}
+                      allDisabled={nothing || isZeroDecimal(refundable)}
+                      input={form.getInputProps(`items.${row}.quantity`)}
+                      onAll={() => form.setFieldValue(`items.${row}.quantity`, refundable)}
+                    />
                   </Table.Tr>
                 );
               })}

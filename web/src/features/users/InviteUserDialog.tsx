@@ -1,11 +1,11 @@
-import { ActionIcon, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { isEmail, isNotEmpty, useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useMutation } from 'urql';
-import { CheckIcon, CopyIcon } from '../../components/icons';
 import { graphql } from '../../gql';
 import type { Role } from '../../gql/graphql';
 import { fieldsNamed, mapUserErrors, refusalOf } from '../../lib/userErrors';
+import { CopyableValue } from '../../components/CopyableValue';
 import { FormActions } from '../../components/FormActions';
 import { RefusalAlert } from '../../components/RefusalAlert';
 
@@ -101,20 +101,7 @@ export function InviteUserDialog({
           <Text size="sm">
             Send this link to <b>{link.email}</b>. It lets them choose a password, works once and expires in 72 hours. It is not shown again.
           </Text>
-          <Group gap="xs" wrap="nowrap">
-            <Code block style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} data-testid="invitation-url">
-              {link.url}
-            </Code>
-            <CopyButton value={link.url} timeout={2000}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-                  <ActionIcon variant={copied ? 'filled' : 'default'} color={copied ? 'teal' : undefined} size="lg" onClick={copy} aria-label={copied ? 'Copied' : 'Copy the link'}>
-                    {copied ? <CheckIcon /> : <CopyIcon />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
+          <CopyableValue value={link.url} testId="invitation-url" copyLabel="Copy the link" />
           <Group justify="flex-end">
             <Button onClick={close}>Done</Button>
           </Group>

@@ -24,14 +24,7 @@ export const UsersQuery = graphql(`
       }
       edges {
         node {
-          id
-          email
-          name
-          role
-          lastLoginAt
-          disabled
-          invitationPending
-          createdAt
+          ...TeamUserFields
           merchant {
             id
             name
