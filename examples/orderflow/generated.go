@@ -477,6 +477,8 @@ func (v *OrderItemInput) GetVatRate() *string { return v.VatRate }
 // OrderStateNodePSP
 // OrderStateNodeProviderAccount
 // OrderStateNodeProviderActivation
+// OrderStateNodeReconciliationMismatch
+// OrderStateNodeReconciliationReport
 // OrderStateNodeRefund
 // OrderStateNodeRefundLine
 // OrderStateNodeSettlement
@@ -493,25 +495,27 @@ type OrderStateNode interface {
 	GetTypename() *string
 }
 
-func (v *OrderStateNodeApiKey) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeAuditEvent) implementsGraphQLInterfaceOrderStateNode()         {}
-func (v *OrderStateNodeCompany) implementsGraphQLInterfaceOrderStateNode()            {}
-func (v *OrderStateNodeFeeRule) implementsGraphQLInterfaceOrderStateNode()            {}
-func (v *OrderStateNodeFulfilment) implementsGraphQLInterfaceOrderStateNode()         {}
-func (v *OrderStateNodeFulfilmentLine) implementsGraphQLInterfaceOrderStateNode()     {}
-func (v *OrderStateNodeMerchant) implementsGraphQLInterfaceOrderStateNode()           {}
-func (v *OrderStateNodeOrder) implementsGraphQLInterfaceOrderStateNode()              {}
-func (v *OrderStateNodeOrderItem) implementsGraphQLInterfaceOrderStateNode()          {}
-func (v *OrderStateNodeOutboxMessage) implementsGraphQLInterfaceOrderStateNode()      {}
-func (v *OrderStateNodePSP) implementsGraphQLInterfaceOrderStateNode()                {}
-func (v *OrderStateNodeProviderAccount) implementsGraphQLInterfaceOrderStateNode()    {}
-func (v *OrderStateNodeProviderActivation) implementsGraphQLInterfaceOrderStateNode() {}
-func (v *OrderStateNodeRefund) implementsGraphQLInterfaceOrderStateNode()             {}
-func (v *OrderStateNodeRefundLine) implementsGraphQLInterfaceOrderStateNode()         {}
-func (v *OrderStateNodeSettlement) implementsGraphQLInterfaceOrderStateNode()         {}
-func (v *OrderStateNodeSettlementEntry) implementsGraphQLInterfaceOrderStateNode()    {}
-func (v *OrderStateNodeShop) implementsGraphQLInterfaceOrderStateNode()               {}
-func (v *OrderStateNodeUser) implementsGraphQLInterfaceOrderStateNode()               {}
+func (v *OrderStateNodeApiKey) implementsGraphQLInterfaceOrderStateNode()                 {}
+func (v *OrderStateNodeAuditEvent) implementsGraphQLInterfaceOrderStateNode()             {}
+func (v *OrderStateNodeCompany) implementsGraphQLInterfaceOrderStateNode()                {}
+func (v *OrderStateNodeFeeRule) implementsGraphQLInterfaceOrderStateNode()                {}
+func (v *OrderStateNodeFulfilment) implementsGraphQLInterfaceOrderStateNode()             {}
+func (v *OrderStateNodeFulfilmentLine) implementsGraphQLInterfaceOrderStateNode()         {}
+func (v *OrderStateNodeMerchant) implementsGraphQLInterfaceOrderStateNode()               {}
+func (v *OrderStateNodeOrder) implementsGraphQLInterfaceOrderStateNode()                  {}
+func (v *OrderStateNodeOrderItem) implementsGraphQLInterfaceOrderStateNode()              {}
+func (v *OrderStateNodeOutboxMessage) implementsGraphQLInterfaceOrderStateNode()          {}
+func (v *OrderStateNodePSP) implementsGraphQLInterfaceOrderStateNode()                    {}
+func (v *OrderStateNodeProviderAccount) implementsGraphQLInterfaceOrderStateNode()        {}
+func (v *OrderStateNodeProviderActivation) implementsGraphQLInterfaceOrderStateNode()     {}
+func (v *OrderStateNodeReconciliationMismatch) implementsGraphQLInterfaceOrderStateNode() {}
+func (v *OrderStateNodeReconciliationReport) implementsGraphQLInterfaceOrderStateNode()   {}
+func (v *OrderStateNodeRefund) implementsGraphQLInterfaceOrderStateNode()                 {}
+func (v *OrderStateNodeRefundLine) implementsGraphQLInterfaceOrderStateNode()             {}
+func (v *OrderStateNodeSettlement) implementsGraphQLInterfaceOrderStateNode()             {}
+func (v *OrderStateNodeSettlementEntry) implementsGraphQLInterfaceOrderStateNode()        {}
+func (v *OrderStateNodeShop) implementsGraphQLInterfaceOrderStateNode()                   {}
+func (v *OrderStateNodeUser) implementsGraphQLInterfaceOrderStateNode()                   {}
 
 func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
 	if string(b) == "null" {
@@ -565,6 +569,12 @@ func __unmarshalOrderStateNode(b []byte, v *OrderStateNode) error {
 		return json.Unmarshal(b, *v)
 	case "ProviderActivation":
 		*v = new(OrderStateNodeProviderActivation)
+		return json.Unmarshal(b, *v)
+	case "ReconciliationMismatch":
+		*v = new(OrderStateNodeReconciliationMismatch)
+		return json.Unmarshal(b, *v)
+	case "ReconciliationReport":
+		*v = new(OrderStateNodeReconciliationReport)
 		return json.Unmarshal(b, *v)
 	case "Refund":
 		*v = new(OrderStateNodeRefund)
@@ -699,6 +709,22 @@ func __marshalOrderStateNode(v *OrderStateNode) ([]byte, error) {
 		result := struct {
 			TypeName string `json:"__typename"`
 			*OrderStateNodeProviderActivation
+		}{typename, v}
+		return json.Marshal(result)
+	case *OrderStateNodeReconciliationMismatch:
+		typename = "ReconciliationMismatch"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrderStateNodeReconciliationMismatch
+		}{typename, v}
+		return json.Marshal(result)
+	case *OrderStateNodeReconciliationReport:
+		typename = "ReconciliationReport"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrderStateNodeReconciliationReport
 		}{typename, v}
 		return json.Marshal(result)
 	case *OrderStateNodeRefund:
@@ -868,6 +894,22 @@ type OrderStateNodeProviderActivation struct {
 
 // GetTypename returns OrderStateNodeProviderActivation.Typename, and is useful for accessing the field via an interface.
 func (v *OrderStateNodeProviderActivation) GetTypename() *string { return v.Typename }
+
+// OrderStateNodeReconciliationMismatch includes the requested fields of the GraphQL type ReconciliationMismatch.
+type OrderStateNodeReconciliationMismatch struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrderStateNodeReconciliationMismatch.Typename, and is useful for accessing the field via an interface.
+func (v *OrderStateNodeReconciliationMismatch) GetTypename() *string { return v.Typename }
+
+// OrderStateNodeReconciliationReport includes the requested fields of the GraphQL type ReconciliationReport.
+type OrderStateNodeReconciliationReport struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrderStateNodeReconciliationReport.Typename, and is useful for accessing the field via an interface.
+func (v *OrderStateNodeReconciliationReport) GetTypename() *string { return v.Typename }
 
 // OrderStateNodeRefund includes the requested fields of the GraphQL type Refund.
 type OrderStateNodeRefund struct {
