@@ -52,6 +52,8 @@ type APIKey struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	// RevokedAt holds the value of the "revoked_at" field.
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// ReplacedByID holds the value of the "replaced_by_id" field.
+	ReplacedByID *string `json:"replaced_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the APIKeyQuery when eager-loading is set.
 	Edges        APIKeyEdges `json:"edges"`
@@ -126,7 +128,7 @@ func (*APIKey) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case apikey.FieldSecretHash, apikey.FieldScopes:
 			values[i] = new([]byte)
-		case apikey.FieldID, apikey.FieldPspID, apikey.FieldMerchantID, apikey.FieldCompanyID, apikey.FieldShopID, apikey.FieldCreatedByID, apikey.FieldName, apikey.FieldPrefix, apikey.FieldEnvironment:
+		case apikey.FieldID, apikey.FieldPspID, apikey.FieldMerchantID, apikey.FieldCompanyID, apikey.FieldShopID, apikey.FieldCreatedByID, apikey.FieldName, apikey.FieldPrefix, apikey.FieldEnvironment, apikey.FieldReplacedByID:
 			values[i] = new(sql.NullString)
 		case apikey.FieldCreatedAt, apikey.FieldUpdatedAt, apikey.FieldExpiresAt, apikey.FieldLastUsedAt, apikey.FieldRevokedAt:
 			values[i] = new(sql.NullTime)
@@ -247,6 +249,13 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 				_m.RevokedAt = new(time.Time)
 				*_m.RevokedAt = value.Time
 			}
+		case apikey.FieldReplacedByID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field replaced_by_id", values[i])
+			} else if value.Valid {
+				_m.ReplacedByID = new(string)
+				*_m.ReplacedByID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -353,6 +362,11 @@ func (_m *APIKey) String() string {
 	if v := _m.RevokedAt; v != nil {
 		builder.WriteString("revoked_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReplacedByID; v != nil {
+		builder.WriteString("replaced_by_id=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -173,6 +173,20 @@ func (_c *APIKeyCreate) SetNillableRevokedAt(v *time.Time) *APIKeyCreate {
 	return _c
 }
 
+// SetReplacedByID sets the "replaced_by_id" field.
+func (_c *APIKeyCreate) SetReplacedByID(v string) *APIKeyCreate {
+	_c.mutation.SetReplacedByID(v)
+	return _c
+}
+
+// SetNillableReplacedByID sets the "replaced_by_id" field if the given value is not nil.
+func (_c *APIKeyCreate) SetNillableReplacedByID(v *string) *APIKeyCreate {
+	if v != nil {
+		_c.SetReplacedByID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *APIKeyCreate) SetID(v string) *APIKeyCreate {
 	_c.mutation.SetID(v)
@@ -403,6 +417,10 @@ func (_c *APIKeyCreate) createSpec() (*APIKey, *sqlgraph.CreateSpec) {
 		_spec.SetField(apikey.FieldRevokedAt, field.TypeTime, value)
 		_node.RevokedAt = &value
 	}
+	if value, ok := _c.mutation.ReplacedByID(); ok {
+		_spec.SetField(apikey.FieldReplacedByID, field.TypeString, value)
+		_node.ReplacedByID = &value
+	}
 	if nodes := _c.mutation.MerchantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -631,6 +649,24 @@ func (u *APIKeyUpsert) ClearRevokedAt() *APIKeyUpsert {
 	return u
 }
 
+// SetReplacedByID sets the "replaced_by_id" field.
+func (u *APIKeyUpsert) SetReplacedByID(v string) *APIKeyUpsert {
+	u.Set(apikey.FieldReplacedByID, v)
+	return u
+}
+
+// UpdateReplacedByID sets the "replaced_by_id" field to the value that was provided on create.
+func (u *APIKeyUpsert) UpdateReplacedByID() *APIKeyUpsert {
+	u.SetExcluded(apikey.FieldReplacedByID)
+	return u
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (u *APIKeyUpsert) ClearReplacedByID() *APIKeyUpsert {
+	u.SetNull(apikey.FieldReplacedByID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -826,6 +862,27 @@ func (u *APIKeyUpsertOne) UpdateRevokedAt() *APIKeyUpsertOne {
 func (u *APIKeyUpsertOne) ClearRevokedAt() *APIKeyUpsertOne {
 	return u.Update(func(s *APIKeyUpsert) {
 		s.ClearRevokedAt()
+	})
+}
+
+// SetReplacedByID sets the "replaced_by_id" field.
+func (u *APIKeyUpsertOne) SetReplacedByID(v string) *APIKeyUpsertOne {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.SetReplacedByID(v)
+	})
+}
+
+// UpdateReplacedByID sets the "replaced_by_id" field to the value that was provided on create.
+func (u *APIKeyUpsertOne) UpdateReplacedByID() *APIKeyUpsertOne {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.UpdateReplacedByID()
+	})
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (u *APIKeyUpsertOne) ClearReplacedByID() *APIKeyUpsertOne {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.ClearReplacedByID()
 	})
 }
 
@@ -1191,6 +1248,27 @@ func (u *APIKeyUpsertBulk) UpdateRevokedAt() *APIKeyUpsertBulk {
 func (u *APIKeyUpsertBulk) ClearRevokedAt() *APIKeyUpsertBulk {
 	return u.Update(func(s *APIKeyUpsert) {
 		s.ClearRevokedAt()
+	})
+}
+
+// SetReplacedByID sets the "replaced_by_id" field.
+func (u *APIKeyUpsertBulk) SetReplacedByID(v string) *APIKeyUpsertBulk {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.SetReplacedByID(v)
+	})
+}
+
+// UpdateReplacedByID sets the "replaced_by_id" field to the value that was provided on create.
+func (u *APIKeyUpsertBulk) UpdateReplacedByID() *APIKeyUpsertBulk {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.UpdateReplacedByID()
+	})
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (u *APIKeyUpsertBulk) ClearReplacedByID() *APIKeyUpsertBulk {
+	return u.Update(func(s *APIKeyUpsert) {
+		s.ClearReplacedByID()
 	})
 }
 

@@ -142,6 +142,26 @@ func (_u *APIKeyUpdate) ClearRevokedAt() *APIKeyUpdate {
 	return _u
 }
 
+// SetReplacedByID sets the "replaced_by_id" field.
+func (_u *APIKeyUpdate) SetReplacedByID(v string) *APIKeyUpdate {
+	_u.mutation.SetReplacedByID(v)
+	return _u
+}
+
+// SetNillableReplacedByID sets the "replaced_by_id" field if the given value is not nil.
+func (_u *APIKeyUpdate) SetNillableReplacedByID(v *string) *APIKeyUpdate {
+	if v != nil {
+		_u.SetReplacedByID(*v)
+	}
+	return _u
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (_u *APIKeyUpdate) ClearReplacedByID() *APIKeyUpdate {
+	_u.mutation.ClearReplacedByID()
+	return _u
+}
+
 // Mutation returns the APIKeyMutation object of the builder.
 func (_u *APIKeyUpdate) Mutation() *APIKeyMutation {
 	return _u.mutation
@@ -263,6 +283,12 @@ func (_u *APIKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(apikey.FieldRevokedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReplacedByID(); ok {
+		_spec.SetField(apikey.FieldReplacedByID, field.TypeString, value)
+	}
+	if _u.mutation.ReplacedByIDCleared() {
+		_spec.ClearField(apikey.FieldReplacedByID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -395,6 +421,26 @@ func (_u *APIKeyUpdateOne) SetNillableRevokedAt(v *time.Time) *APIKeyUpdateOne {
 // ClearRevokedAt clears the value of the "revoked_at" field.
 func (_u *APIKeyUpdateOne) ClearRevokedAt() *APIKeyUpdateOne {
 	_u.mutation.ClearRevokedAt()
+	return _u
+}
+
+// SetReplacedByID sets the "replaced_by_id" field.
+func (_u *APIKeyUpdateOne) SetReplacedByID(v string) *APIKeyUpdateOne {
+	_u.mutation.SetReplacedByID(v)
+	return _u
+}
+
+// SetNillableReplacedByID sets the "replaced_by_id" field if the given value is not nil.
+func (_u *APIKeyUpdateOne) SetNillableReplacedByID(v *string) *APIKeyUpdateOne {
+	if v != nil {
+		_u.SetReplacedByID(*v)
+	}
+	return _u
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (_u *APIKeyUpdateOne) ClearReplacedByID() *APIKeyUpdateOne {
+	_u.mutation.ClearReplacedByID()
 	return _u
 }
 
@@ -549,6 +595,12 @@ func (_u *APIKeyUpdateOne) sqlSave(ctx context.Context) (_node *APIKey, err erro
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(apikey.FieldRevokedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReplacedByID(); ok {
+		_spec.SetField(apikey.FieldReplacedByID, field.TypeString, value)
+	}
+	if _u.mutation.ReplacedByIDCleared() {
+		_spec.ClearField(apikey.FieldReplacedByID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &APIKey{config: _u.config}

@@ -20,7 +20,7 @@ func main() {
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(authOnRelayFields),
+		entgql.WithSchemaHook(authOnRelayFields, orderSearchArgument),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -60,6 +60,25 @@ func authOnRelayFields(_ *gen.Graph, s *ast.Schema) error {
 				{Name: "apiKey", Value: &ast.Value{Kind: ast.BooleanValue, Raw: "true"}},
 			}})
 		}
+	}
+	return nil
+}
+
+// orderSearchArgument adds search: String to Query.orders: a case-insensitive prefix of
+// the order id, reference, provider reference, shopper email or name (docs/api.md
+// "Search"; the rule is internal/psp, search.go).
+func orderSearchArgument(_ *gen.Graph, s *ast.Schema) error {
+	q, ok := s.Types["Query"]
+	if !ok {
+		return nil
+	}
+	if f := q.Fields.ForName("orders"); f != nil {
+		f.Arguments = append(f.Arguments, &ast.ArgumentDefinition{
+			Name: "search",
+			Description: "A case-insensitive prefix of the order id, reference, provider reference, " +
+				"shopper email, first, last or full name (at most 100 characters; blank: no search).",
+			Type: ast.NamedType("String", nil),
+		})
 	}
 	return nil
 }

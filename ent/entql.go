@@ -53,21 +53,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "APIKey",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			apikey.FieldCreatedAt:   {Type: field.TypeTime, Column: apikey.FieldCreatedAt},
-			apikey.FieldUpdatedAt:   {Type: field.TypeTime, Column: apikey.FieldUpdatedAt},
-			apikey.FieldPspID:       {Type: field.TypeString, Column: apikey.FieldPspID},
-			apikey.FieldMerchantID:  {Type: field.TypeString, Column: apikey.FieldMerchantID},
-			apikey.FieldCompanyID:   {Type: field.TypeString, Column: apikey.FieldCompanyID},
-			apikey.FieldShopID:      {Type: field.TypeString, Column: apikey.FieldShopID},
-			apikey.FieldCreatedByID: {Type: field.TypeString, Column: apikey.FieldCreatedByID},
-			apikey.FieldName:        {Type: field.TypeString, Column: apikey.FieldName},
-			apikey.FieldPrefix:      {Type: field.TypeString, Column: apikey.FieldPrefix},
-			apikey.FieldSecretHash:  {Type: field.TypeBytes, Column: apikey.FieldSecretHash},
-			apikey.FieldEnvironment: {Type: field.TypeString, Column: apikey.FieldEnvironment},
-			apikey.FieldScopes:      {Type: field.TypeJSON, Column: apikey.FieldScopes},
-			apikey.FieldExpiresAt:   {Type: field.TypeTime, Column: apikey.FieldExpiresAt},
-			apikey.FieldLastUsedAt:  {Type: field.TypeTime, Column: apikey.FieldLastUsedAt},
-			apikey.FieldRevokedAt:   {Type: field.TypeTime, Column: apikey.FieldRevokedAt},
+			apikey.FieldCreatedAt:    {Type: field.TypeTime, Column: apikey.FieldCreatedAt},
+			apikey.FieldUpdatedAt:    {Type: field.TypeTime, Column: apikey.FieldUpdatedAt},
+			apikey.FieldPspID:        {Type: field.TypeString, Column: apikey.FieldPspID},
+			apikey.FieldMerchantID:   {Type: field.TypeString, Column: apikey.FieldMerchantID},
+			apikey.FieldCompanyID:    {Type: field.TypeString, Column: apikey.FieldCompanyID},
+			apikey.FieldShopID:       {Type: field.TypeString, Column: apikey.FieldShopID},
+			apikey.FieldCreatedByID:  {Type: field.TypeString, Column: apikey.FieldCreatedByID},
+			apikey.FieldName:         {Type: field.TypeString, Column: apikey.FieldName},
+			apikey.FieldPrefix:       {Type: field.TypeString, Column: apikey.FieldPrefix},
+			apikey.FieldSecretHash:   {Type: field.TypeBytes, Column: apikey.FieldSecretHash},
+			apikey.FieldEnvironment:  {Type: field.TypeString, Column: apikey.FieldEnvironment},
+			apikey.FieldScopes:       {Type: field.TypeJSON, Column: apikey.FieldScopes},
+			apikey.FieldExpiresAt:    {Type: field.TypeTime, Column: apikey.FieldExpiresAt},
+			apikey.FieldLastUsedAt:   {Type: field.TypeTime, Column: apikey.FieldLastUsedAt},
+			apikey.FieldRevokedAt:    {Type: field.TypeTime, Column: apikey.FieldRevokedAt},
+			apikey.FieldReplacedByID: {Type: field.TypeString, Column: apikey.FieldReplacedByID},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -1571,6 +1572,11 @@ func (f *APIKeyFilter) WhereLastUsedAt(p entql.TimeP) {
 // WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
 func (f *APIKeyFilter) WhereRevokedAt(p entql.TimeP) {
 	f.Where(p.Field(apikey.FieldRevokedAt))
+}
+
+// WhereReplacedByID applies the entql string predicate on the replaced_by_id field.
+func (f *APIKeyFilter) WhereReplacedByID(p entql.StringP) {
+	f.Where(p.Field(apikey.FieldReplacedByID))
 }
 
 // WhereHasMerchant applies a predicate to check if query has an edge merchant.

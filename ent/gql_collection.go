@@ -179,6 +179,11 @@ func (_q *APIKeyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, apikey.FieldRevokedAt)
 				fieldSeen[apikey.FieldRevokedAt] = struct{}{}
 			}
+		case "replacedByID":
+			if _, ok := fieldSeen[apikey.FieldReplacedByID]; !ok {
+				selectedFields = append(selectedFields, apikey.FieldReplacedByID)
+				fieldSeen[apikey.FieldReplacedByID] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

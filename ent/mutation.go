@@ -101,6 +101,7 @@ type APIKeyMutation struct {
 	expires_at        *time.Time
 	last_used_at      *time.Time
 	revoked_at        *time.Time
+	replaced_by_id    *string
 	clearedFields     map[string]struct{}
 	merchant          *string
 	clearedmerchant   bool
@@ -840,6 +841,55 @@ func (m *APIKeyMutation) ResetRevokedAt() {
 	delete(m.clearedFields, apikey.FieldRevokedAt)
 }
 
+// SetReplacedByID sets the "replaced_by_id" field.
+func (m *APIKeyMutation) SetReplacedByID(s string) {
+	m.replaced_by_id = &s
+}
+
+// ReplacedByID returns the value of the "replaced_by_id" field in the mutation.
+func (m *APIKeyMutation) ReplacedByID() (r string, exists bool) {
+	v := m.replaced_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplacedByID returns the old "replaced_by_id" field's value of the APIKey entity.
+// If the APIKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APIKeyMutation) OldReplacedByID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplacedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplacedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplacedByID: %w", err)
+	}
+	return oldValue.ReplacedByID, nil
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (m *APIKeyMutation) ClearReplacedByID() {
+	m.replaced_by_id = nil
+	m.clearedFields[apikey.FieldReplacedByID] = struct{}{}
+}
+
+// ReplacedByIDCleared returns if the "replaced_by_id" field was cleared in this mutation.
+func (m *APIKeyMutation) ReplacedByIDCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldReplacedByID]
+	return ok
+}
+
+// ResetReplacedByID resets all changes to the "replaced_by_id" field.
+func (m *APIKeyMutation) ResetReplacedByID() {
+	m.replaced_by_id = nil
+	delete(m.clearedFields, apikey.FieldReplacedByID)
+}
+
 // ClearMerchant clears the "merchant" edge to the Merchant entity.
 func (m *APIKeyMutation) ClearMerchant() {
 	m.clearedmerchant = true
@@ -982,7 +1032,7 @@ func (m *APIKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APIKeyMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, apikey.FieldCreatedAt)
 	}
@@ -1028,6 +1078,9 @@ func (m *APIKeyMutation) Fields() []string {
 	if m.revoked_at != nil {
 		fields = append(fields, apikey.FieldRevokedAt)
 	}
+	if m.replaced_by_id != nil {
+		fields = append(fields, apikey.FieldReplacedByID)
+	}
 	return fields
 }
 
@@ -1066,6 +1119,8 @@ func (m *APIKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.LastUsedAt()
 	case apikey.FieldRevokedAt:
 		return m.RevokedAt()
+	case apikey.FieldReplacedByID:
+		return m.ReplacedByID()
 	}
 	return nil, false
 }
@@ -1105,6 +1160,8 @@ func (m *APIKeyMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldLastUsedAt(ctx)
 	case apikey.FieldRevokedAt:
 		return m.OldRevokedAt(ctx)
+	case apikey.FieldReplacedByID:
+		return m.OldReplacedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -1219,6 +1276,13 @@ func (m *APIKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRevokedAt(v)
 		return nil
+	case apikey.FieldReplacedByID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplacedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -1264,6 +1328,9 @@ func (m *APIKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(apikey.FieldRevokedAt) {
 		fields = append(fields, apikey.FieldRevokedAt)
 	}
+	if m.FieldCleared(apikey.FieldReplacedByID) {
+		fields = append(fields, apikey.FieldReplacedByID)
+	}
 	return fields
 }
 
@@ -1292,6 +1359,9 @@ func (m *APIKeyMutation) ClearField(name string) error {
 		return nil
 	case apikey.FieldRevokedAt:
 		m.ClearRevokedAt()
+		return nil
+	case apikey.FieldReplacedByID:
+		m.ClearReplacedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey nullable field %s", name)
@@ -1345,6 +1415,9 @@ func (m *APIKeyMutation) ResetField(name string) error {
 		return nil
 	case apikey.FieldRevokedAt:
 		m.ResetRevokedAt()
+		return nil
+	case apikey.FieldReplacedByID:
+		m.ResetReplacedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)

@@ -53,6 +53,16 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeA
 	return &model.RevokeAPIKeyPayload{APIKey: k, UserErrors: errs}, nil
 }
 
+// RollAPIKey is the resolver for the rollApiKey field.
+func (r *mutationResolver) RollAPIKey(ctx context.Context, input model.RollAPIKeyInput) (*model.RollAPIKeyPayload, error) {
+	k, secret, err := r.APIKeys.Roll(ctx, input.APIKeyID, input.ExpiresInHours)
+	errs, err := userErrorsOf(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RollAPIKeyPayload{APIKey: k, Secret: emptyToNil(secret), UserErrors: errs}, nil
+}
+
 // InvitationPending is the resolver for the invitationPending field.
 func (r *userResolver) InvitationPending(ctx context.Context, obj *ent.User) (bool, error) {
 	return obj.PasswordHash == "" && obj.InviteExpiresAt != nil, nil

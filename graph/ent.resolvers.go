@@ -43,9 +43,12 @@ func (r *queryResolver) Merchants(ctx context.Context, after *entgql.Cursor[stri
 }
 
 // Orders is the resolver for the orders field.
-func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
-	return r.Client.Order.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
-		ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
+func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput, search *string) (*ent.OrderConnection, error) {
+	q, err := searchOrders(r.Client.Order.Query(), search)
+	if err != nil {
+		return nil, err
+	}
+	return q.Paginate(db.LagTolerant(ctx), after, first, before, last, ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
 }
 
 // OutboxMessages is the resolver for the outboxMessages field.

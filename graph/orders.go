@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/psp"
@@ -50,4 +51,20 @@ func createOrderPayload(res *psp.CreateOrderResult, err error) (*model.CreateOrd
 		}
 	}
 	return p, nil
+}
+
+// searchOrders narrows an orders query by orders(search:) (psp.OrderSearch); a search
+// out of its bound is a VALIDATION error on the argument.
+func searchOrders(q *ent.OrderQuery, search *string) (*ent.OrderQuery, error) {
+	if search == nil {
+		return q, nil
+	}
+	match, err := psp.OrderSearch(*search)
+	if err != nil {
+		return nil, queryRefusal(err)
+	}
+	if match != nil {
+		q = q.Where(match)
+	}
+	return q, nil
 }

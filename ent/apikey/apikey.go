@@ -45,6 +45,8 @@ const (
 	FieldLastUsedAt = "last_used_at"
 	// FieldRevokedAt holds the string denoting the revoked_at field in the database.
 	FieldRevokedAt = "revoked_at"
+	// FieldReplacedByID holds the string denoting the replaced_by_id field in the database.
+	FieldReplacedByID = "replaced_by_id"
 	// EdgeMerchant holds the string denoting the merchant edge name in mutations.
 	EdgeMerchant = "merchant"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldLastUsedAt,
 	FieldRevokedAt,
+	FieldReplacedByID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -210,6 +213,11 @@ func ByLastUsedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByRevokedAt orders the results by the revoked_at field.
 func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevokedAt, opts...).ToFunc()
+}
+
+// ByReplacedByID orders the results by the replaced_by_id field.
+func ByReplacedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReplacedByID, opts...).ToFunc()
 }
 
 // ByMerchantField orders the results by merchant field.

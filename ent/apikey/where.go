@@ -135,6 +135,11 @@ func RevokedAt(v time.Time) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldRevokedAt, v))
 }
 
+// ReplacedByID applies equality check predicate on the "replaced_by_id" field. It's identical to ReplacedByIDEQ.
+func ReplacedByID(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldReplacedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldCreatedAt, v))
@@ -943,6 +948,81 @@ func RevokedAtIsNil() predicate.APIKey {
 // RevokedAtNotNil applies the NotNil predicate on the "revoked_at" field.
 func RevokedAtNotNil() predicate.APIKey {
 	return predicate.APIKey(sql.FieldNotNull(FieldRevokedAt))
+}
+
+// ReplacedByIDEQ applies the EQ predicate on the "replaced_by_id" field.
+func ReplacedByIDEQ(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldReplacedByID, v))
+}
+
+// ReplacedByIDNEQ applies the NEQ predicate on the "replaced_by_id" field.
+func ReplacedByIDNEQ(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNEQ(FieldReplacedByID, v))
+}
+
+// ReplacedByIDIn applies the In predicate on the "replaced_by_id" field.
+func ReplacedByIDIn(vs ...string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldIn(FieldReplacedByID, vs...))
+}
+
+// ReplacedByIDNotIn applies the NotIn predicate on the "replaced_by_id" field.
+func ReplacedByIDNotIn(vs ...string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotIn(FieldReplacedByID, vs...))
+}
+
+// ReplacedByIDGT applies the GT predicate on the "replaced_by_id" field.
+func ReplacedByIDGT(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGT(FieldReplacedByID, v))
+}
+
+// ReplacedByIDGTE applies the GTE predicate on the "replaced_by_id" field.
+func ReplacedByIDGTE(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGTE(FieldReplacedByID, v))
+}
+
+// ReplacedByIDLT applies the LT predicate on the "replaced_by_id" field.
+func ReplacedByIDLT(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLT(FieldReplacedByID, v))
+}
+
+// ReplacedByIDLTE applies the LTE predicate on the "replaced_by_id" field.
+func ReplacedByIDLTE(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLTE(FieldReplacedByID, v))
+}
+
+// ReplacedByIDContains applies the Contains predicate on the "replaced_by_id" field.
+func ReplacedByIDContains(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldContains(FieldReplacedByID, v))
+}
+
+// ReplacedByIDHasPrefix applies the HasPrefix predicate on the "replaced_by_id" field.
+func ReplacedByIDHasPrefix(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldHasPrefix(FieldReplacedByID, v))
+}
+
+// ReplacedByIDHasSuffix applies the HasSuffix predicate on the "replaced_by_id" field.
+func ReplacedByIDHasSuffix(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldHasSuffix(FieldReplacedByID, v))
+}
+
+// ReplacedByIDIsNil applies the IsNil predicate on the "replaced_by_id" field.
+func ReplacedByIDIsNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldIsNull(FieldReplacedByID))
+}
+
+// ReplacedByIDNotNil applies the NotNil predicate on the "replaced_by_id" field.
+func ReplacedByIDNotNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotNull(FieldReplacedByID))
+}
+
+// ReplacedByIDEqualFold applies the EqualFold predicate on the "replaced_by_id" field.
+func ReplacedByIDEqualFold(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEqualFold(FieldReplacedByID, v))
+}
+
+// ReplacedByIDContainsFold applies the ContainsFold predicate on the "replaced_by_id" field.
+func ReplacedByIDContainsFold(v string) predicate.APIKey {
+	return predicate.APIKey(sql.FieldContainsFold(FieldReplacedByID, v))
 }
 
 // HasMerchant applies the HasEdge predicate on the "merchant" edge.

@@ -308,6 +308,12 @@ func (APIKey) Fields() []ent.Field {
 		field.Time("expires_at").Optional().Nillable(),
 		field.Time("last_used_at").Optional().Nillable(),
 		field.Time("revoked_at").Optional().Nillable(),
+		// The key that replaced this one (rollApiKey; ApiKey.replacedByID): set once, so a key
+		// is rolled at most once and its successor is the one to roll next
+		// (internal/merchants, apikeys.go).
+		field.String("replaced_by_id").Optional().Nillable().
+			Annotations(entgql.Type("ID"),
+				entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField|entgql.SkipMutationCreateInput|entgql.SkipMutationUpdateInput)),
 	}
 }
 func (APIKey) Edges() []ent.Edge {

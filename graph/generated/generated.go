@@ -95,26 +95,27 @@ type ComplexityRoot struct {
 	}
 
 	ApiKey struct {
-		Active      func(childComplexity int) int
-		Company     func(childComplexity int) int
-		CompanyID   func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		CreatedByID func(childComplexity int) int
-		Environment func(childComplexity int) int
-		ExpiresAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		LastUsedAt  func(childComplexity int) int
-		Merchant    func(childComplexity int) int
-		MerchantID  func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Prefix      func(childComplexity int) int
-		PspID       func(childComplexity int) int
-		RevokedAt   func(childComplexity int) int
-		Scopes      func(childComplexity int) int
-		Shop        func(childComplexity int) int
-		ShopID      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Active       func(childComplexity int) int
+		Company      func(childComplexity int) int
+		CompanyID    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		CreatedByID  func(childComplexity int) int
+		Environment  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastUsedAt   func(childComplexity int) int
+		Merchant     func(childComplexity int) int
+		MerchantID   func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Prefix       func(childComplexity int) int
+		PspID        func(childComplexity int) int
+		ReplacedByID func(childComplexity int) int
+		RevokedAt    func(childComplexity int) int
+		Scopes       func(childComplexity int) int
+		Shop         func(childComplexity int) int
+		ShopID       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	ApiKeyConnection struct {
@@ -345,6 +346,7 @@ type ComplexityRoot struct {
 		ResolveMismatch         func(childComplexity int, input model.ResolveMismatchInput) int
 		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RevokeSession           func(childComplexity int, input model.RevokeSessionInput) int
+		RollAPIKey              func(childComplexity int, input model.RollAPIKeyInput) int
 		RunReconciliation       func(childComplexity int, input model.RunReconciliationInput) int
 		RunSettlements          func(childComplexity int, input model.RunSettlementsInput) int
 		StartMfaEnrollment      func(childComplexity int, input *model.StartMfaEnrollmentInput) int
@@ -543,7 +545,7 @@ type ComplexityRoot struct {
 		Merchants             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
-		Orders                func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		Orders                func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput, search *string) int
 		OutboxMessages        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
 		PaymentSchedule       func(childComplexity int, productType domain.ProductType, amount string) int
 		ProviderAccounts      func(childComplexity int) int
@@ -677,6 +679,12 @@ type ComplexityRoot struct {
 
 	RevokeSessionPayload struct {
 		Session    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RollApiKeyPayload struct {
+		APIKey     func(childComplexity int) int
+		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -929,6 +937,7 @@ type MutationResolver interface {
 	InviteUser(ctx context.Context, input model.InviteUserInput) (*model.InviteUserPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	RollAPIKey(ctx context.Context, input model.RollAPIKeyInput) (*model.RollAPIKeyPayload, error)
 	CreateMerchant(ctx context.Context, input model.CreateMerchantInput) (*model.CreateMerchantPayload, error)
 	UpdateMerchant(ctx context.Context, input model.UpdateMerchantInput) (*model.UpdateMerchantPayload, error)
 	SuspendMerchant(ctx context.Context, input model.SuspendMerchantInput) (*model.SuspendMerchantPayload, error)
@@ -982,7 +991,7 @@ type QueryResolver interface {
 	APIKeys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) (*ent.ApiKeyConnection, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Merchants(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) (*ent.MerchantConnection, error)
-	Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
+	Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput, search *string) (*ent.OrderConnection, error)
 	OutboxMessages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error)
 	Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
@@ -1209,6 +1218,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.PspID(childComplexity), true
+	case "ApiKey.replacedByID":
+		if e.ComplexityRoot.ApiKey.ReplacedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ReplacedByID(childComplexity), true
 	case "ApiKey.revokedAt":
 		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
 			break
@@ -2292,6 +2307,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(model.RevokeSessionInput)), true
+	case "Mutation.rollApiKey":
+		if e.ComplexityRoot.Mutation.RollAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rollApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RollAPIKey(childComplexity, args["input"].(model.RollAPIKeyInput)), true
 	case "Mutation.runReconciliation":
 		if e.ComplexityRoot.Mutation.RunReconciliation == nil {
 			break
@@ -3272,7 +3298,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Orders(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.OrderOrder), args["where"].(*ent.OrderWhereInput)), true
+		return e.ComplexityRoot.Query.Orders(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.OrderOrder), args["where"].(*ent.OrderWhereInput), args["search"].(*string)), true
 	case "Query.outboxMessages":
 		if e.ComplexityRoot.Query.OutboxMessages == nil {
 			break
@@ -3852,6 +3878,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeSessionPayload.UserErrors(childComplexity), true
+
+	case "RollApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RollApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollApiKeyPayload.APIKey(childComplexity), true
+	case "RollApiKeyPayload.secret":
+		if e.ComplexityRoot.RollApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollApiKeyPayload.Secret(childComplexity), true
+	case "RollApiKeyPayload.userErrors":
+		if e.ComplexityRoot.RollApiKeyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollApiKeyPayload.UserErrors(childComplexity), true
 
 	case "RunReconciliationPayload.reports":
 		if e.ComplexityRoot.RunReconciliationPayload.Reports == nil {
@@ -4794,6 +4839,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputResolveMismatchInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeSessionInput,
+		ec.unmarshalInputRollApiKeyInput,
 		ec.unmarshalInputRunReconciliationInput,
 		ec.unmarshalInputRunSettlementsInput,
 		ec.unmarshalInputSettlementEntryOrder,
@@ -4911,6 +4957,7 @@ type ApiKey implements Node @goModel(model: "github.com/pspbackoffice/backoffice
   expiresAt: Time
   lastUsedAt: Time
   revokedAt: Time
+  replacedByID: ID
   merchant: Merchant!
   company: Company!
   shop: Shop!
@@ -7808,6 +7855,11 @@ type Query {
     Filtering options for Orders returned from the connection.
     """
     where: OrderWhereInput
+
+    """
+    A case-insensitive prefix of the order id, reference, provider reference, shopper email, first, last or full name (at most 100 characters; blank: no search).
+    """
+    search: String
   ): OrderConnection! @auth(apiKey: true, scope: "orders:read")
   outboxMessages(
     """
@@ -9208,7 +9260,7 @@ type InviteUserPayload {
 """
 A key for one company and one shop of the same merchant (like Paywerk's keys). scopes: any of
 orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
-area's read); none means every scope.
+area's read). None gets orders:read only (least privilege); list every scope to get all.
 """
 input CreateApiKeyInput {
   companyId: ID!
@@ -9235,6 +9287,23 @@ type RevokeApiKeyPayload {
   userErrors: [UserError!]!
 }
 
+"""
+Replace a key: the new key has the same company, shop, name, scopes and expiry; the old
+key keeps working for expiresInHours more (0: it stops now; at most 720), then is refused.
+"""
+input RollApiKeyInput {
+  apiKeyId: ID!
+  expiresInHours: Int!
+}
+
+type RollApiKeyPayload {
+  "The new key."
+  apiKey: ApiKey
+  "The new key, pk_<env>_<prefix>_<secret>: shown in this answer once and never again."
+  secret: String
+  userErrors: [UserError!]!
+}
+
 extend type Mutation {
   inviteUser(input: InviteUserInput!): InviteUserPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR, MERCHANT_ADMIN])
@@ -9244,10 +9313,13 @@ extend type Mutation {
   "Revoke an API key: it stops working at once."
   revokeApiKey(input: RevokeApiKeyInput!): RevokeApiKeyPayload!
     @auth(roles: [PSP_ADMIN, PSP_OPERATOR, MERCHANT_ADMIN])
+  "Roll an API key: a new key (its secret is in this answer only) while the old one works on for a while."
+  rollApiKey(input: RollApiKeyInput!): RollApiKeyPayload!
+    @auth(roles: [PSP_ADMIN, PSP_OPERATOR, MERCHANT_ADMIN])
 }
 
 extend type ApiKey {
-  "The key's scopes; empty means every scope."
+  "The key's scopes; empty (keys made before least privilege became the default) means every scope."
   scopes: [String!]!
   "Neither revoked nor expired."
   active: Boolean!
@@ -10391,6 +10463,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
 	case "revokedAt":
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "replacedByID":
+		return ec.fieldContext_ApiKey_replacedByID(ctx, field)
 	case "merchant":
 		return ec.fieldContext_ApiKey_merchant(ctx, field)
 	case "company":
@@ -11435,6 +11509,18 @@ func (ec *executionContext) childFields_RevokeSessionPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RevokeSessionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RollApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_RollApiKeyPayload_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_RollApiKeyPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RollApiKeyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RollApiKeyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RunReconciliationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "reports":
@@ -12411,6 +12497,20 @@ func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rollApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RollAPIKeyInput, error) {
+			return ec.unmarshalNRollApiKeyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRollAPIKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_runReconciliation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12792,6 +12892,14 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg6
 	return args, nil
 }
 
@@ -13759,6 +13867,29 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ApiKey_replacedByID(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_replacedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_replacedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _ApiKey_merchant(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
@@ -17613,6 +17744,73 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rollApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rollApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RollAPIKey(ctx, fc.Args["input"].(model.RollAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalORole2ᚕgithubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRoleᚄ(ctx, []any{"PSP_ADMIN", "PSP_OPERATOR", "MERCHANT_ADMIN"})
+				if err != nil {
+					var zeroVal *model.RollAPIKeyPayload
+					return zeroVal, err
+				}
+				apiKey, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.RollAPIKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RollAPIKeyPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles, apiKey, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RollAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalNRollApiKeyPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRollAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rollApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RollApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rollApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23160,7 +23358,7 @@ func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Orders(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OrderOrder), fc.Args["where"].(*ent.OrderWhereInput))
+			return ec.Resolvers.Query().Orders(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OrderOrder), fc.Args["where"].(*ent.OrderWhereInput), fc.Args["search"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -25990,6 +26188,93 @@ func (ec *executionContext) _RevokeSessionPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_RevokeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RollApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RollAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIKey) graphql.Marshaler {
+			return ec.marshalOApiKey2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋentᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RollApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RollApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RollApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RollAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollApiKeyPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RollApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollApiKeyPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RollApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RollAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollApiKeyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RollApiKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -44612,6 +44897,43 @@ func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRollApiKeyInput(ctx context.Context, obj any) (model.RollAPIKeyInput, error) {
+	var it model.RollAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"apiKeyId", "expiresInHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "apiKeyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apiKeyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.APIKeyID = data
+		case "expiresInHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresInHours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresInHours = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRunReconciliationInput(ctx context.Context, obj any) (model.RunReconciliationInput, error) {
 	var it model.RunReconciliationInput
 	if obj == nil {
@@ -48970,6 +49292,11 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "replacedByID":
+			out.Values[i] = ec._ApiKey_replacedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "merchant":
 			out.Values[i] = ec._ApiKey_merchant(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -50538,6 +50865,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rollApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rollApiKey(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -53189,6 +53523,54 @@ func (ec *executionContext) _RevokeSessionPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rollApiKeyPayloadImplementors = []string{"RollApiKeyPayload"}
+
+func (ec *executionContext) _RollApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RollAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rollApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RollApiKeyPayload")
+		case "apiKey":
+			out.Values[i] = ec._RollApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RollApiKeyPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RollApiKeyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56605,6 +56987,21 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋpspbackofficeᚋbackof
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋpspbackofficeᚋbackofficeᚋinternalᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRollApiKeyInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRollAPIKeyInput(ctx context.Context, v any) (model.RollAPIKeyInput, error) {
+	res, err := ec.unmarshalInputRollApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollApiKeyPayload2ᚖgithubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRollAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RollAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RollApiKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRunReconciliationInput2githubᚗcomᚋpspbackofficeᚋbackofficeᚋgraphᚋmodelᚐRunReconciliationInput(ctx context.Context, v any) (model.RunReconciliationInput, error) {

@@ -136,7 +136,7 @@ type ConfirmMfaEnrollmentPayload struct {
 
 // A key for one company and one shop of the same merchant (like Paywerk's keys). scopes: any of
 // orders:read, orders:write, refunds:write, settlements:read (a write scope includes its
-// area's read); none means every scope.
+// area's read). None gets orders:read only (least privilege); list every scope to get all.
 type CreateAPIKeyInput struct {
 	CompanyID string   `json:"companyId"`
 	ShopID    string   `json:"shopId"`
@@ -444,6 +444,21 @@ type RevokeSessionInput struct {
 type RevokeSessionPayload struct {
 	Session    *auth.SessionInfo `json:"session,omitempty"`
 	UserErrors []*UserError      `json:"userErrors"`
+}
+
+// Replace a key: the new key has the same company, shop, name, scopes and expiry; the old
+// key keeps working for expiresInHours more (0: it stops now; at most 720), then is refused.
+type RollAPIKeyInput struct {
+	APIKeyID       string `json:"apiKeyId"`
+	ExpiresInHours int    `json:"expiresInHours"`
+}
+
+type RollAPIKeyPayload struct {
+	// The new key.
+	APIKey *ent.APIKey `json:"apiKey,omitempty"`
+	// The new key, pk_<env>_<prefix>_<secret>: shown in this answer once and never again.
+	Secret     *string      `json:"secret,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 type RunReconciliationInput struct {

@@ -208,7 +208,7 @@ func (a *App) assemble(ctx context.Context) error {
 			SettlementService: a.Settlements,
 			Reconciliation:    a.Reconciliation,
 			Invitations:       &merchants.Invitations{Client: a.DB.Ent, PublicURL: a.Config.PublicURL},
-			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
+			APIKeys:           &merchants.APIKeys{Client: a.DB.Ent, DB: a.DB, Hasher: a.Auth.Keys(), Env: a.Auth.Env()},
 			// Two-factor sign-in and sessions: startMfaEnrollment … revokeSession.
 			Auth: a.Auth,
 		},

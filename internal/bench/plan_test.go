@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +35,11 @@ func newPlanFixture(t *testing.T) *planFixture {
 	t.Helper()
 	d := testdb.Postgres(t) // skips without TEST_DATABASE_URL: plans are PostgreSQL's
 	ctx := context.Background()
-	if _, err := bulkseed.Run(ctx, d, bulkseed.Options{Orders: 3000, Days: 60, SettleLagDays: 3, SettleDays: 5}); err != nil {
+	orders := 3000
+	if n, err := strconv.Atoi(os.Getenv("PLAN_ORDERS")); err == nil && n > 0 {
+		orders = n // the long check: PLAN_ORDERS=1000000 (docs/api.md "Search")
+	}
+	if _, err := bulkseed.Run(ctx, d, bulkseed.Options{Orders: orders, Days: 60, SettleLagDays: 3, SettleDays: 5}); err != nil {
 		t.Fatal(err)
 	}
 	f := &planFixture{d: d, newest: map[string]any{"field": "CREATED_AT", "direction": "DESC"}}

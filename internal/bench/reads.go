@@ -31,11 +31,11 @@ const OrdersPage = `query BenchOrders($first: Int!, $after: Cursor, $where: Orde
 // UIOrdersList is the web UI's order list as it asks for it (web/src/features/orders):
 // 25 orders, newest first, without totalCount (counting a PSP's orders reads all of
 // them; the list pages by cursor instead).
-const UIOrdersList = `query Orders($first: Int!, $after: Cursor, $where: OrderWhereInput) {
-  orders(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
+const UIOrdersList = `query Orders($first: Int!, $after: Cursor, $where: OrderWhereInput, $search: String) {
+  orders(first: $first, after: $after, where: $where, search: $search, orderBy: { field: CREATED_AT, direction: DESC }) {
     pageInfo { hasNextPage endCursor }
     edges { node { id reference status fulfilmentStatus provider productType createdAt firstName lastName email
-      amount { amount minor currency } } }
+      merchant { id name } amount { amount minor currency } } }
   }
 }`
 

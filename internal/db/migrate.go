@@ -40,6 +40,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.backfillOrderCompany(ctx); err != nil {
 		return err
 	}
+	if err := d.migrateSearchIndexes(ctx); err != nil {
+		return err
+	}
 	if err := d.migrateLimits(ctx); err != nil {
 		return fmt.Errorf("migrate rate limits: %w", err)
 	}

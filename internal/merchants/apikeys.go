@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/pspbackoffice/backoffice/ent"
+	"github.com/pspbackoffice/backoffice/ent/apikey"
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 )
 
@@ -18,6 +20,8 @@ import (
 // and keyed hash only (internal/auth).
 type APIKeys struct {
 	Client *ent.Client
+	// DB runs a roll (a new key and the old one's end) in one transaction.
+	DB     *db.DB
 	Hasher *auth.KeyHasher
 	// Env is the environment keys are made for: auth.EnvTest in sandbox mode, auth.EnvLive in live.
 	Env string
@@ -55,6 +59,10 @@ func (s *APIKeys) Create(ctx context.Context, in NewAPIKey) (*ent.APIKey, string
 			scopes = append(scopes, sc)
 		}
 	}
+	if len(scopes) == 0 {
+		// Least privilege (docs/api.md "Credentials"): every scope only when asked for.
+		scopes = []string{auth.ScopeOrdersRead}
+	}
 	now := s.now()
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
 		r.Add(domain.CodeValidation, domain.Field("expiresAt"), "the expiry must be in the future")
@@ -91,6 +99,79 @@ func (s *APIKeys) Create(ctx context.Context, in NewAPIKey) (*ent.APIKey, string
 		SetShopID(sh.ID).SetCreatedByID(p.ID).SetName(in.Name).SetPrefix(secret.Prefix).
 		SetSecretHash(s.Hasher.Hash(secret)).SetEnvironment(s.Env).SetScopes(scopes).
 		SetNillableExpiresAt(in.ExpiresAt).Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret.String(), nil
+}
+
+// MaxRollOverlapHours bounds how long a rolled key keeps working beside its successor (30 days).
+const MaxRollOverlapHours = 720
+
+// Roll replaces a key (docs/api.md "Key rolling"): a new key with the same merchant,
+// company, shop, name, scopes and expiry, answered with its secret once; the old key
+// keeps working for expiresInHours more (0: it stops now), or until its own expiry if
+// that comes first. A key is rolled once: its successor is the one to roll next.
+// Revoked and expired keys are not rolled (CONFLICT), nor are keys of a suspended merchant.
+func (s *APIKeys) Roll(ctx context.Context, id string, expiresInHours int) (*ent.APIKey, string, error) {
+	p := auth.From(ctx)
+	if p == nil || p.Kind != auth.KindUser {
+		return nil, "", domain.Refuse(domain.CodeForbidden, nil, "only users roll API keys")
+	}
+	if expiresInHours < 0 || expiresInHours > MaxRollOverlapHours {
+		return nil, "", domain.RefuseErr(ErrInvalidRoll, domain.Field("expiresInHours"),
+			"expiresInHours must be between 0 (the old key stops now) and "+strconv.Itoa(MaxRollOverlapHours))
+	}
+	var (
+		k      *ent.APIKey
+		secret auth.APIKeySecret
+	)
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		old, err := tx.Ent.APIKey.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return domain.RefuseErr(ErrAPIKeyNotFound, domain.Field("apiKeyId"), "no such API key")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case old.RevokedAt != nil || (old.ExpiresAt != nil && !now.Before(*old.ExpiresAt)):
+			return domain.RefuseErr(ErrAPIKeyInactive, domain.Field("apiKeyId"),
+				"this key is revoked or expired; create a new key instead")
+		case old.ReplacedByID != nil:
+			return domain.RefuseErr(ErrAPIKeyRolled, domain.Field("apiKeyId"),
+				"this key was rolled already; roll its successor instead")
+		}
+		if err := CanIssueAPIKeys(ctx, tx.Ent, old.MerchantID); err != nil {
+			return err
+		}
+		if secret, err = auth.NewAPIKeySecret(s.Env); err != nil {
+			return err
+		}
+		k, err = tx.Ent.APIKey.Create().SetPspID(old.PspID).SetMerchantID(old.MerchantID).
+			SetCompanyID(old.CompanyID).SetShopID(old.ShopID).SetCreatedByID(p.ID).SetName(old.Name).
+			SetPrefix(secret.Prefix).SetSecretHash(s.Hasher.Hash(secret)).SetEnvironment(s.Env).
+			SetScopes(old.Scopes).SetNillableExpiresAt(old.ExpiresAt).Save(ctx)
+		if err != nil {
+			return err
+		}
+		end := now.Add(time.Duration(expiresInHours) * time.Hour)
+		if old.ExpiresAt != nil && old.ExpiresAt.Before(end) {
+			end = *old.ExpiresAt
+		}
+		// Conditional: of two rolls at once only one replaces the key.
+		n, err := tx.Ent.APIKey.Update().Where(apikey.ID(old.ID), apikey.ReplacedByIDIsNil()).
+			SetReplacedByID(k.ID).SetExpiresAt(end).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return domain.RefuseErr(ErrAPIKeyRolled, domain.Field("apiKeyId"),
+				"this key was rolled already; roll its successor instead")
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, "", err
 	}

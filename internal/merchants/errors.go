@@ -36,4 +36,15 @@ var (
 	ErrProviderNotActivated = domain.NewNamed(domain.CodeProviderNotActivated, "merchants: company not activated with the provider")
 	// ErrNoProviderAccount: the PSP has no account at the provider to activate with.
 	ErrNoProviderAccount = domain.NewNamed(domain.CodeProviderError, "merchants: no provider account")
+
+	// API keys
+
+	// ErrInvalidRoll: rollApiKey's overlap (expiresInHours) is outside 0 to MaxRollOverlapHours.
+	ErrInvalidRoll = domain.NewNamed(domain.CodeValidation, "merchants: invalid API key roll")
+	// ErrAPIKeyNotFound: no API key with that id that the principal may see.
+	ErrAPIKeyNotFound = domain.NewNamed(domain.CodeNotFound, "merchants: API key not found")
+	// ErrAPIKeyInactive: the key is revoked or expired, so there is nothing to roll.
+	ErrAPIKeyInactive = domain.NewNamed(domain.CodeConflict, "merchants: API key is revoked or expired")
+	// ErrAPIKeyRolled: the key was rolled already; its successor is the one to roll.
+	ErrAPIKeyRolled = domain.NewNamed(domain.CodeConflict, "merchants: API key was rolled already")
 )

@@ -27,6 +27,8 @@ var (
 	// ErrInvalidSchedule: a payment schedule asked for a malformed amount or an unknown
 	// product type.
 	ErrInvalidSchedule = domain.NewNamed(domain.CodeValidation, "psp: invalid payment schedule request")
+	// ErrInvalidSearch: orders(search:) is longer than MaxSearchLength characters.
+	ErrInvalidSearch = domain.NewNamed(domain.CodeValidation, "psp: invalid order search")
 
 	// Fulfilments and refunds: requests
 

@@ -36,6 +36,7 @@ var uiOperations = map[string]bool{
 	"ResolveMismatch":         true,
 	"RevokeApiKey":            true,
 	"RevokeSession":           true,
+	"RollApiKey":              true,
 	"RunReconciliation":       true,
 	"RunSettlements":          true,
 	"Security":                true,

@@ -50,12 +50,13 @@ export const routes: RouteObject[] = [
       {
         element: <RequireAudience audience="merchant" />,
         children: [
-          { path: 'orders', element: <OrdersPage /> },
           { path: 'orders/:id', element: <OrderPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
           { path: 'team', element: <TeamPage /> },
         ],
       },
+      // Both audiences: PSP staff see every merchant's orders (search across them), merchants their own.
+      { path: 'orders', element: <OrdersPage /> },
       // Both audiences: settlement runs for PSP staff, own settlements for merchants.
       { path: 'settlements', element: <SettlementsPage /> },
       { path: 'settlements/:id', element: <SettlementPage /> },

@@ -118,6 +118,7 @@ var auditCases = []auditCase{
 	{name: "updateMerchantSecurity", actor: "adminA1", events: 1, setup: func(_ *testing.T, _ *harness, own targets) map[string]any {
 		return map[string]any{"merchantId": own.Merchant, "requireMfa": false}
 	}},
+	{name: "rollApiKey", actor: "adminA1", events: 1},
 	{name: "revokeApiKey", actor: "adminA1", events: 1},
 }
 

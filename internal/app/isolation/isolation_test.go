@@ -113,6 +113,9 @@ var mutationCases = map[string]mutationCase{
 		return map[string]any{"companyId": t.Company, "shopId": t.Shop, "name": "intruder"}
 	}},
 	"revokeApiKey": {input: func(t targets, _ string) map[string]any { return map[string]any{"apiKeyId": t.APIKey} }},
+	"rollApiKey": {input: func(t targets, _ string) map[string]any {
+		return map[string]any{"apiKeyId": t.APIKey, "expiresInHours": 24}
+	}},
 	// The caller's own PSP's bank account: names no target.
 	"updatePsp": {ownTenant: true, input: func(_ targets, fresh string) map[string]any {
 		return map[string]any{"legalName": "Own PSP " + fresh}
@@ -234,6 +237,7 @@ func TestIsolation(t *testing.T) {
 		t.Run("nested edges of one's own objects", func(t *testing.T) { h.checkOwnObjectsDeep(t, s) })
 		t.Run("item quantities", func(t *testing.T) { h.checkItemQuantities(t) })
 		t.Run("queries", func(t *testing.T) { h.checkQueries(t, s) })
+		t.Run("order search", func(t *testing.T) { h.checkOrderSearch(t) })
 		t.Run("settlement exports", func(t *testing.T) { h.checkExports(t) })
 		t.Run("mutations", func(t *testing.T) { h.checkMutations(t, s) })
 	})
@@ -427,6 +431,34 @@ func (h *harness) checkQueries(t *testing.T, s *schemaModel) {
 				if !slices.Contains(r.Codes(), "FORBIDDEN") {
 					h.checkListed(t, actor, f.Name, c.lists, r)
 				}
+			}
+		}
+	}
+}
+
+// checkOrderSearch runs orders(search:) as every actor: a prefix every order id shares
+// ("ord_") answers exactly the orders the actor may see, and an attacker searching a
+// victim's order by its id or its reference finds nothing of it.
+func (h *harness) checkOrderSearch(t *testing.T) {
+	const doc = `query($s: String) { orders(first: 100, search: $s) { edges { node { id reference } } } }`
+	for _, actor := range h.actorNames() {
+		if r := h.gql(actor, doc, map[string]any{"s": "ORD_"}); !slices.Contains(r.Codes(), "FORBIDDEN") {
+			h.checkListed(t, actor, "orders(search: ORD_)", "Order", r)
+		}
+	}
+	for _, a := range attackers {
+		victim := h.world.ByName["order A1/a/a"]
+		if a.actor == "keyA1" {
+			victim = h.world.ByName["order A1/a/b"]
+		}
+		for _, search := range []string{victim.ID, victim.Marker, strings.ToUpper(victim.Marker[:len(victim.Marker)-2])} {
+			vars := map[string]any{"s": search}
+			r := h.gql(a.actor, doc, vars)
+			if len(r.Errors) > 0 && !slices.Contains(r.Codes(), "FORBIDDEN") {
+				t.Errorf("%s searching %q: %s", a.actor, search, r.Body)
+			}
+			if strings.Contains(r.Body, victim.ID) || strings.Contains(r.Body, victim.Marker) {
+				t.Errorf("%s (%s) found another tenant's order by %q: %s", a.actor, a.kind, search, r.Body)
 			}
 		}
 	}

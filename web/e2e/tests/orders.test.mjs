@@ -54,7 +54,7 @@ test('an order is paid, fulfilled in part, refunded with AUTO and found in the s
 
   // The merchant finds the order by its reference and opens it.
   await page.goto('/orders');
-  await page.getByLabel('Search by reference').fill(reference);
+  await page.getByLabel('Search orders').fill(reference);
   await page.getByRole('link', { name: reference }).click();
   await page.getByRole('heading', { name: reference, level: 2 }).waitFor();
   // The provider's confirmation may take a moment (webhook, then a job); the Fulfil
@@ -168,8 +168,8 @@ function groupDigits(amount) {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-test('a merchant admin creates an API key, sees the secret once, and revokes it', async ({ page, artifact }) => {
-  await requireBackend(page, { mutations: ['createApiKey', 'revokeApiKey'] });
+test('a merchant admin creates an API key, sees the secret once, rolls it and revokes the successor', async ({ page, artifact }) => {
+  await requireBackend(page, { mutations: ['createApiKey', 'rollApiKey', 'revokeApiKey'] });
   await signIn(page, demo.merchantAdmin);
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByRole('button', { name: 'Create API key' }).click();
@@ -178,14 +178,51 @@ test('a merchant admin creates an API key, sees the secret once, and revokes it'
   await page.getByRole('button', { name: 'Create key' }).click();
   const secret = page.getByTestId('api-key-secret');
   await secret.waitFor();
-  assert.match((await secret.innerText()).trim(), /^pk_\w+_\w+_\w+$/);
+  const first = (await secret.innerText()).trim();
+  assert.match(first, /^pk_\w+_\w+_\w+$/);
   await page.screenshot({ path: artifact('api-key-secret.png') });
   await page.getByRole('button', { name: 'I have copied the key' }).click();
 
-  const row = page.getByRole('row').filter({ hasText: name });
-  await row.getByRole('button', { name: 'Revoke' }).click();
+  // Rolled with no overlap: the successor's secret is shown once, the old key has expired.
+  const rows = page.getByRole('row').filter({ hasText: name });
+  await rows.getByRole('button', { name: 'Roll' }).click();
+  await page.getByLabel('Old key keeps working for (hours)').fill('0');
+  await page.getByRole('dialog').getByRole('button', { name: 'Roll key' }).click();
+  await secret.waitFor();
+  const second = (await secret.innerText()).trim();
+  assert.match(second, /^pk_\w+_\w+_\w+$/);
+  assert.notEqual(second, first, 'the successor has a new secret');
+  await page.screenshot({ path: artifact('api-key-rolled.png') });
+  await page.getByRole('button', { name: 'I have copied the key' }).click();
+  await rows.filter({ hasText: 'Expired' }).waitFor();
+
+  const successor = rows.filter({ hasText: 'Active' });
+  await successor.getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
   await page.getByRole('dialog').waitFor({ state: 'detached' });
-  await row.getByText('Revoked').waitFor();
+  await rows.filter({ hasText: 'Revoked' }).waitFor();
   await page.screenshot({ path: artifact('api-keys.png') });
+});
+
+test('PSP staff find an order across merchants by the shopper email prefix and open it', async ({ page, artifact }) => {
+  await requireBackend(page, { queries: ['orders'] });
+  await signIn(page, demo.pspOperator);
+  // The newest orders: the page lists newest first, so a shopper's newest order is on its first page.
+  const { orders } = await gql(
+    page,
+    '{ orders(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) { edges { node { id reference email merchant { name } } } } }',
+  );
+  const order = orders.edges.map((/** @type {any} */ e) => e.node).find((/** @type {any} */ o) => o.email);
+  assert.ok(order, 'the demo data has an order with a shopper email');
+  const prefix = order.email.slice(0, Math.max(4, order.email.indexOf('@') + 1)).toUpperCase();
+
+  await page.getByRole('link', { name: 'Orders' }).click();
+  await page.getByRole('heading', { name: 'Orders', level: 2 }).waitFor();
+  await page.getByLabel('Search orders').fill(prefix);
+  const row = page.getByRole('row').filter({ hasText: order.reference });
+  await row.getByText(order.merchant.name).waitFor();
+  await page.screenshot({ path: artifact('psp-orders-search.png') });
+  await row.getByRole('link', { name: order.reference }).click();
+  await page.getByRole('heading', { name: order.reference, level: 2 }).waitFor();
+  assert.match(page.url(), new RegExp(`/orders/${order.id}$`));
 });

@@ -3,8 +3,8 @@ import { audienceOf, homeFor, isRole, navigationFor, type Role } from './roles';
 
 describe('roles', () => {
   it.each<[Role, string[], string]>([
-    ['PSP_ADMIN', ['Merchants', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
-    ['PSP_OPERATOR', ['Merchants', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
+    ['PSP_ADMIN', ['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
+    ['PSP_OPERATOR', ['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log'], '/merchants'],
     ['MERCHANT_ADMIN', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
     ['MERCHANT_OPERATOR', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],
     ['MERCHANT_VIEWER', ['Orders', 'Settlements', 'API keys', 'Team'], '/orders'],

@@ -22,6 +22,7 @@ export interface NavEntry {
 export const navigation: Readonly<Record<Audience, readonly NavEntry[]>> = {
   psp: [
     { label: 'Merchants', to: '/merchants' },
+    { label: 'Orders', to: '/orders' },
     { label: 'Settlement runs', to: '/settlements' },
     { label: 'Reconciliation', to: '/reconciliation' },
     { label: 'Users', to: '/users' },

@@ -37,7 +37,7 @@ describe('login', () => {
 
     const navigation = screen.getByRole('navigation', { name: 'Main navigation' });
     const labels = within(navigation).getAllByRole('link').map((link) => link.textContent);
-    expect(labels).toEqual(['Merchants', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log']);
+    expect(labels).toEqual(['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log']);
   });
 
   it('lands merchant users on Orders with the merchant navigation', async () => {

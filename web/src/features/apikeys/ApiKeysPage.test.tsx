@@ -12,17 +12,17 @@ const company = { __typename: 'Company', id: 'com_1', legalName: 'Kask & Kivi O�
 const shop = { __typename: 'Shop', id: 'shp_1', name: 'Kask & Kivi Home', currency: 'EUR', productTypes: ['INVOICE'] };
 const key = {
   __typename: 'ApiKey', id: 'key_1', name: 'Shopware', prefix: 'ab12cd', environment: 'test', scopes: ['orders:write'], active: true,
-  createdAt: '2026-11-20T10:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null,
+  createdAt: '2026-11-20T10:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null, replacedByID: null,
   shop: { __typename: 'Shop', id: 'shp_1', name: 'Kask & Kivi Home' }, company: { __typename: 'Company', id: 'com_1', legalName: 'Kask & Kivi OÜ' }, createdBy: null,
 };
 
-function server(role: string, mutations: Record<string, unknown> = {}) {
+function server(role: string, mutations: Record<string, unknown> = {}, keys: unknown[] = [key]) {
   return stubServer({
     'GET /auth/me': () => jsonResponse(200, merchant(role)),
     'POST /graphql': graphqlRoute({
       MyMerchant: { viewer: { __typename: 'Viewer', id: 'usr_3', merchantId: 'mer_1' } },
       MerchantCompanies: { node: { __typename: 'Merchant', id: 'mer_1', name: 'Kask & Kivi', status: 'ACTIVE', companies: [company], shops: [shop] } },
-      ApiKeys: { node: { __typename: 'Merchant', id: 'mer_1', apiKeys: [key] } },
+      ApiKeys: { node: { __typename: 'Merchant', id: 'mer_1', apiKeys: keys } },
       ...mutations,
     }),
   });
@@ -87,11 +87,38 @@ describe('API keys', () => {
     await waitFor(() => expect(requests.some((r) => (r.body as { operationName?: string } | undefined)?.operationName === 'RevokeApiKey')).toBe(true));
   });
 
+  it('rolls a key with the chosen overlap and shows the successor’s secret once', async () => {
+    const requests = server('MERCHANT_ADMIN', {
+      RollApiKey: { rollApiKey: { __typename: 'RollApiKeyPayload', secret: 'pk_test_yy_secret', apiKey: { __typename: 'ApiKey', id: 'key_3', prefix: 'yy' }, userErrors: [] } },
+    });
+    renderApp('/api-keys');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Roll' }));
+    const dialog = await screen.findByRole('dialog');
+    const hours = within(dialog).getByLabelText('Old key keeps working for (hours)');
+    await user.clear(hours);
+    await user.type(hours, '48');
+    await user.click(within(dialog).getByRole('button', { name: 'Roll key' }));
+    expect(await screen.findByTestId('api-key-secret')).toHaveTextContent('pk_test_yy_secret');
+    const sent = requests.map((r) => r.body as { operationName?: string; variables?: { input?: unknown } } | undefined).find((b) => b?.operationName === 'RollApiKey');
+    expect(sent?.variables?.input).toEqual({ apiKeyId: 'key_1', expiresInHours: 48 });
+  });
+
+  it('shows a rolled key as Rolled until its overlap ends, without a second roll', async () => {
+    server('MERCHANT_ADMIN', {}, [{ ...key, replacedByID: 'key_3', expiresAt: '2026-11-22T10:00:00Z' }]);
+    renderApp('/api-keys');
+    const row = (await screen.findByText('Shopware')).closest('tr') as HTMLElement;
+    expect(within(row).getByText('Rolled')).toBeInTheDocument();
+    expect(within(row).getByRole('button', { name: 'Revoke' })).toBeInTheDocument();
+    expect(within(row).queryByRole('button', { name: 'Roll' })).not.toBeInTheDocument();
+  });
+
   it('shows viewers the keys without the create and revoke buttons', async () => {
     server('MERCHANT_VIEWER');
     renderApp('/api-keys');
     expect(await screen.findByText('Shopware')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Create API key' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Revoke' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Roll' })).not.toBeInTheDocument();
   });
 });

@@ -9,6 +9,7 @@ import { useMyMerchant } from '../../lib/viewer';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { ApiKeysQuery } from './queries';
 import { RevokeDialog } from './RevokeDialog';
+import { RollDialog } from './RollDialog';
 
 export function ApiKeysPage() {
   const { user } = useAuth();
@@ -18,6 +19,7 @@ export function ApiKeysPage() {
   const [result, reexecute] = useQuery({ query: ApiKeysQuery, variables: { merchantId }, pause: merchantId === '' });
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
+  const [rolling, setRolling] = useState<{ id: string; name: string } | null>(null);
   const keys = result.data?.node?.__typename === 'Merchant' ? (result.data.node.apiKeys ?? []) : [];
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
 
@@ -97,7 +99,7 @@ export function ApiKeysPage() {
                       <Table.Td>
                         {key.scopes.length === 0 ? (
                           <Text size="xs" c="dimmed">
-                            All scopes
+                            All scopes (made before least privilege)
                           </Text>
                         ) : (
                           <Group gap={4}>
@@ -113,8 +115,8 @@ export function ApiKeysPage() {
                         {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}
                       </Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Badge color={key.active ? 'green' : 'gray'} variant="light" size="sm" radius="sm" tt="none">
-                          {key.revokedAt ? 'Revoked' : key.active ? 'Active' : 'Expired'}
+                        <Badge color={!key.active ? 'gray' : key.replacedByID ? 'yellow' : 'green'} variant="light" size="sm" radius="sm" tt="none">
+                          {key.revokedAt ? 'Revoked' : !key.active ? 'Expired' : key.replacedByID ? 'Rolled' : 'Active'}
                         </Badge>
                         {key.expiresAt && key.active && (
                           <Text size="xs" c="dimmed">
@@ -125,9 +127,16 @@ export function ApiKeysPage() {
                       {canManage && (
                         <Table.Td ta="right">
                           {key.active && (
-                            <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking({ id: key.id, name: key.name })}>
-                              Revoke
-                            </Button>
+                            <Group gap={4} justify="flex-end" wrap="nowrap">
+                              {!key.replacedByID && (
+                                <Button size="xs" variant="subtle" onClick={() => setRolling({ id: key.id, name: key.name })}>
+                                  Roll
+                                </Button>
+                              )}
+                              <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking({ id: key.id, name: key.name })}>
+                                Revoke
+                              </Button>
+                            </Group>
                           )}
                         </Table.Td>
                       )}
@@ -149,6 +158,7 @@ export function ApiKeysPage() {
         />
       )}
       <RevokeDialog apiKey={revoking} onClose={() => setRevoking(null)} onRevoked={refresh} />
+      <RollDialog apiKey={rolling} onClose={() => setRolling(null)} onRolled={refresh} />
     </>
   );
 }

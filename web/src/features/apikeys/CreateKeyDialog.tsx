@@ -116,9 +116,9 @@ export function CreateKeyDialog({
             </Group>
             <MultiSelect
               label="Scopes"
-              description="Leave empty for every scope"
+              description="Leave empty for orders:read only; pick every scope the shop needs"
               data={scopeOptions}
-              placeholder="All scopes"
+              placeholder="orders:read"
               clearable
               {...form.getInputProps('scopes')}
             />

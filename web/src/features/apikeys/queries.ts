@@ -10,6 +10,7 @@ export const ApiKeysQuery = graphql(`
           ...ApiKeyRowFields
           scopes
           active
+          replacedByID
           createdBy {
             id
             email
@@ -43,6 +44,21 @@ export const RevokeApiKeyMutation = graphql(`
         id
         active
         revokedAt
+      }
+      userErrors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const RollApiKeyMutation = graphql(`
+  mutation RollApiKey($input: RollApiKeyInput!) {
+    rollApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        prefix
       }
       userErrors {
         ...UserErrorFields

@@ -201,7 +201,7 @@ export function MerchantPage() {
           <ApiKeysTable merchant={merchant} />
         </Tabs.Panel>
         <Tabs.Panel value="orders">
-          <OrdersTable merchantId={merchant.id} orderPath={(orderId) => `/merchants/${merchant.id}/orders/${orderId}`} />
+          <OrdersTable merchantId={merchant.id} orderPath={(order) => `/merchants/${merchant.id}/orders/${order.id}`} />
         </Tabs.Panel>
       </Tabs>
     </>

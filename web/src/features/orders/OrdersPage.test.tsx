@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../../test/renderApp';
 import { graphqlRoute, jsonResponse, stubServer } from '../../test/server';
-import { filtersFrom, whereOf } from './OrdersPage';
+import { filtersFrom, searchOf, whereOf } from './OrdersPage';
 
 const merchantAdmin = { id: 'usr_3', email: 'owner@kaskkivi.ee', role: 'MERCHANT_ADMIN', name: '' };
 
@@ -10,8 +10,8 @@ describe('order filters', () => {
   it('turns the address’s filters into the GraphQL filter', () => {
     const filters = filtersFrom(new URLSearchParams('q=kas-1&status=CONFIRMED,PENDING&fulfilment=PARTIALLY_FULFILLED&provider=PAYWERK&product=INVOICE&from=2026-11-01&to=2026-11-21'));
     const where = whereOf(filters);
+    expect(searchOf(filters)).toBe('kas-1');
     expect(where).toMatchObject({
-      referenceContainsFold: 'kas-1',
       statusIn: ['CONFIRMED', 'PENDING'],
       fulfilmentStatusIn: ['PARTIALLY_FULFILLED'],
       providerIn: ['PAYWERK'],
@@ -24,6 +24,7 @@ describe('order filters', () => {
 
   it('ignores malformed days and empty lists', () => {
     expect(whereOf(filtersFrom(new URLSearchParams('from=yesterday&status=')))).toEqual({});
+    expect(searchOf(filtersFrom(new URLSearchParams('q=%20%20')))).toBeNull();
   });
 
   it('scopes to a merchant when PSP staff look at one', () => {
@@ -31,9 +32,9 @@ describe('order filters', () => {
   });
 });
 
-function graphqlServer(orders: unknown) {
+function graphqlServer(orders: unknown, user: typeof merchantAdmin = merchantAdmin) {
   return stubServer({
-    'GET /auth/me': () => jsonResponse(200, merchantAdmin),
+    'GET /auth/me': () => jsonResponse(200, user),
     'POST /graphql': graphqlRoute({
       Orders: { orders },
       MyMerchant: { viewer: { __typename: 'Viewer', id: 'usr_3', merchantId: 'mer_1' } },
@@ -54,6 +55,7 @@ const order = (n: number, overrides: Record<string, unknown> = {}) => ({
   firstName: 'Mari',
   lastName: 'Tamm',
   email: 'mari@example.ee',
+  merchant: { __typename: 'Merchant', id: 'mer_1', name: 'Kask & Kivi' },
   amount: { __typename: 'Money', amount: '1238.16', minor: 123816, currency: 'EUR' },
   ...overrides,
 });
@@ -89,7 +91,29 @@ describe('orders page', () => {
     renderApp('/orders?status=CANCELLED&q=zzz');
     expect(await screen.findByText('No orders match these filters')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Clear filters' })).toBeInTheDocument();
-    const sent = requests.filter((r) => r.path === '/graphql').map((r) => r.body as { operationName?: string; variables: { where?: unknown } });
-    expect(sent.find((b) => b.operationName === 'Orders')?.variables.where).toEqual({ statusIn: ['CANCELLED'], referenceContainsFold: 'zzz' });
+    const sent = requests
+      .filter((r) => r.path === '/graphql')
+      .map((r) => r.body as { operationName?: string; variables: { where?: unknown; search?: unknown } });
+    const orders = sent.find((b) => b.operationName === 'Orders');
+    expect(orders?.variables.where).toEqual({ statusIn: ['CANCELLED'] });
+    expect(orders?.variables.search).toBe('zzz');
+  });
+
+  it('shows PSP staff every merchant’s orders with a merchant column, each opening under its merchant', async () => {
+    const requests = graphqlServer(
+      {
+        __typename: 'OrderConnection',
+        pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: 'c1' },
+        edges: [{ __typename: 'OrderEdge', node: order(7, { merchant: { __typename: 'Merchant', id: 'mer_9', name: 'Bergmann GmbH' } }) }],
+      },
+      { id: 'usr_1', email: 'ops@demo.psp', role: 'PSP_OPERATOR', name: '' },
+    );
+    renderApp('/orders?q=mari@');
+    const link = await screen.findByRole('link', { name: 'KAS-7' });
+    expect(link).toHaveAttribute('href', '/merchants/mer_9/orders/ord_7');
+    expect(screen.getByRole('columnheader', { name: 'Merchant' })).toBeInTheDocument();
+    expect(within(link.closest('tr') as HTMLElement).getByText('Bergmann GmbH')).toBeInTheDocument();
+    const sent = requests.filter((r) => r.path === '/graphql').map((r) => r.body as { operationName?: string; variables: { search?: unknown } });
+    expect(sent.find((b) => b.operationName === 'Orders')?.variables.search).toBe('mari@');
   });
 });

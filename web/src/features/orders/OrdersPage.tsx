@@ -3,6 +3,8 @@ import { DatePickerInput } from '@mantine/dates';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Link, useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
+import { useAuth } from '../../auth/AuthContext';
+import { audienceOf } from '../../auth/roles';
 import { ListPanel, ListTable, SearchInput, nodesOf, useUrlFilters } from '../../components/ListPage';
 import { MoneyText, PageHeader, StatusBadge } from '../../components/Page';
 import { useCursorPager } from '../../components/Pager';
@@ -23,10 +25,12 @@ import {
  * The order list pages by cursor and does not ask for totalCount: counting a PSP's
  * orders reads every one of them (150 ms at 1,000,000 orders, on every page view),
  * while the page itself costs a few milliseconds. The pager shows the rows' positions.
+ * The search box is the server's search (a prefix of the id, reference, provider
+ * reference, shopper email or name; docs/api.md "Search"), served by indexes.
  */
 export const OrdersQuery = graphql(`
-  query Orders($first: Int!, $after: Cursor, $where: OrderWhereInput) {
-    orders(first: $first, after: $after, where: $where, orderBy: { field: CREATED_AT, direction: DESC }) {
+  query Orders($first: Int!, $after: Cursor, $where: OrderWhereInput, $search: String) {
+    orders(first: $first, after: $after, where: $where, search: $search, orderBy: { field: CREATED_AT, direction: DESC }) {
       pageInfo {
         ...PageInfoFields
       }
@@ -42,6 +46,10 @@ export const OrdersQuery = graphql(`
           firstName
           lastName
           email
+          merchant {
+            id
+            name
+          }
           amount {
             amount
             minor
@@ -83,15 +91,17 @@ export function filtersFrom(params: URLSearchParams): OrderFilters {
   };
 }
 
-/** The GraphQL filter for the list filters; the created range is in the user's local days. */
+/** The search box as the orders(search:) argument; null when blank. */
+export function searchOf(filters: OrderFilters): string | null {
+  const q = filters.q.trim();
+  return q === '' ? null : q;
+}
+
+/** The GraphQL filter for the list filters (the search box is searchOf); the created range is in the user's local days. */
 export function whereOf(filters: OrderFilters, merchantId?: string): OrderWhereInput {
   const where: OrderWhereInput = {};
   if (merchantId) {
     where.merchantID = merchantId;
-  }
-  const q = filters.q.trim();
-  if (q !== '') {
-    where.referenceContainsFold = q;
   }
   if (filters.status.length > 0) {
     where.statusIn = filters.status as OrderStatus[];
@@ -117,16 +127,34 @@ export function whereOf(filters: OrderFilters, merchantId?: string): OrderWhereI
 /** The list filters' names in the address, all absent by default. */
 const filterDefaults = { q: '', status: '', fulfilment: '', provider: '', product: '', from: '', to: '' };
 
-/** A table of orders with filters and pages; used by merchants (/orders) and on a merchant's page for PSP staff. */
-export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }: { merchantId?: string; orderPath?: (id: string) => string }) {
+/** Where a row of the list opens: the merchant's own order page, or for PSP staff the order under its merchant. */
+type OrderPath = (order: { id: string; merchant: { id: string } }) => string;
+
+const merchantOrderPath: OrderPath = (order) => `/orders/${order.id}`;
+const pspOrderPath: OrderPath = (order) => `/merchants/${order.merchant.id}/orders/${order.id}`;
+
+/**
+ * A table of orders with filters and pages; used by merchants (/orders), by PSP staff
+ * across their merchants (/orders, with a merchant column) and on a merchant's page.
+ */
+export function OrdersTable({
+  merchantId,
+  orderPath = merchantOrderPath,
+  showMerchant = false,
+}: {
+  merchantId?: string;
+  orderPath?: OrderPath;
+  showMerchant?: boolean;
+}) {
   const navigate = useNavigate();
   const { params, set, update, anyFilter, clear } = useUrlFilters(filterDefaults);
   const filters = filtersFrom(params);
   const [debouncedQ] = useDebouncedValue(filters.q, 250);
   // urql compares variables by value, so a new object each render is fine.
-  const where = whereOf({ ...filters, q: debouncedQ }, merchantId);
-  const pager = useCursorPager(JSON.stringify(where));
-  const [result] = useQuery({ query: OrdersQuery, variables: { first: pageSize, after: pager.after, where } });
+  const where = whereOf(filters, merchantId);
+  const search = searchOf({ ...filters, q: debouncedQ });
+  const pager = useCursorPager(JSON.stringify([where, search]));
+  const [result] = useQuery({ query: OrdersQuery, variables: { first: pageSize, after: pager.after, where, search } });
   const connection = result.data?.orders;
   const rows = nodesOf(connection);
 
@@ -134,7 +162,13 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
     <ListPanel
       toolbar={
         <>
-          <SearchInput label="Search by reference" placeholder="Search by reference" value={filters.q} onChange={(v) => set('q', v)} w={180} />
+          <SearchInput
+            label="Search orders"
+            placeholder="Id, reference, email or name"
+            value={filters.q}
+            onChange={(v) => set('q', v)}
+            w={220}
+          />
           <MultiSelect
             aria-label="Status"
             placeholder={filters.status.length ? undefined : 'Status'}
@@ -209,6 +243,7 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
         tableProps={{ highlightOnHover: true, horizontalSpacing: 'sm' }}
         columns={[
           { label: 'Reference' },
+          ...(showMerchant ? [{ label: 'Merchant' }] : []),
           { label: 'Customer' },
           { label: 'Created' },
           { label: 'Payment' },
@@ -226,12 +261,19 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
         row={(order) => {
           const customer = [order.firstName, order.lastName].filter(Boolean).join(' ');
           return (
-            <Table.Tr key={order.id} style={{ cursor: 'pointer' }} onClick={() => void navigate(orderPath(order.id))}>
+            <Table.Tr key={order.id} style={{ cursor: 'pointer' }} onClick={() => void navigate(orderPath(order))}>
               <Table.Td>
-                <Anchor component={Link} to={orderPath(order.id)} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
+                <Anchor component={Link} to={orderPath(order)} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
                   {order.reference}
                 </Anchor>
               </Table.Td>
+              {showMerchant && (
+                <Table.Td>
+                  <Text size="sm" truncate maw={180}>
+                    {order.merchant.name}
+                  </Text>
+                </Table.Td>
+              )}
               <Table.Td>
                 <Text size="sm" truncate maw={200}>
                   {customer || order.email || '—'}
@@ -265,7 +307,20 @@ export function OrdersTable({ merchantId, orderPath = (id) => `/orders/${id}` }:
   );
 }
 
+/** /orders: a merchant's orders, or for PSP staff the orders of all their merchants. */
 export function OrdersPage() {
+  const { user } = useAuth();
+  if (user && audienceOf(user.role) === 'psp') {
+    return (
+      <>
+        <PageHeader
+          title="Orders"
+          description="The orders of all your merchants, newest first. Search by order id, reference, provider reference, shopper email or name."
+        />
+        <OrdersTable showMerchant orderPath={pspOrderPath} />
+      </>
+    );
+  }
   return (
     <>
       <PageHeader title="Orders" description="Every order of your shops, newest first. Open one to fulfil or refund it." />
