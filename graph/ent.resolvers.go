@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/generated"
+	"github.com/pspbackoffice/backoffice/internal/db"
 )
 
 // Node is the resolver for the node field.
@@ -25,19 +26,19 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) (*ent.ApiKeyConnection, error) {
-	return r.Client.APIKey.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.APIKey.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.AuditEvent.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Merchants is the resolver for the merchants field.
 func (r *queryResolver) Merchants(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MerchantOrder, where *ent.MerchantWhereInput) (*ent.MerchantConnection, error) {
-	return r.Client.Merchant.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.Merchant.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithMerchantOrder(orderBy), ent.WithMerchantFilter(where.Filter))
 }
 
@@ -47,24 +48,24 @@ func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string]
 	if err != nil {
 		return nil, err
 	}
-	return q.Paginate(ctx, after, first, before, last, ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
+	return q.Paginate(db.LagTolerant(ctx), after, first, before, last, ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
 }
 
 // OutboxMessages is the resolver for the outboxMessages field.
 func (r *queryResolver) OutboxMessages(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error) {
-	return r.Client.OutboxMessage.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.OutboxMessage.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithOutboxMessageOrder(orderBy), ent.WithOutboxMessageFilter(where.Filter))
 }
 
 // Settlements is the resolver for the settlements field.
 func (r *queryResolver) Settlements(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SettlementOrder, where *ent.SettlementWhereInput) (*ent.SettlementConnection, error) {
-	return r.Client.Settlement.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.Settlement.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithSettlementOrder(orderBy), ent.WithSettlementFilter(where.Filter))
 }
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.User.Query().Paginate(db.LagTolerant(ctx), after, first, before, last,
 		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/graph/model"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/merchants"
 	"github.com/pspbackoffice/backoffice/internal/psp"
@@ -43,7 +44,7 @@ func (r *mutationResolver) UpdatePsp(ctx context.Context, input model.UpdatePspI
 
 // SettlementOverview is the resolver for the settlementOverview field.
 func (r *queryResolver) SettlementOverview(ctx context.Context, companyID string, from domain.Date, to domain.Date) (*settlement.SettlementOverview, error) {
-	ov, err := r.SettlementService.Overview(ctx, companyID, from, to)
+	ov, err := r.SettlementService.Overview(db.LagTolerant(ctx), companyID, from, to)
 	return ov, queryRefusal(err)
 }
 

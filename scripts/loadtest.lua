@@ -31,9 +31,21 @@ end
 local threads = {}
 local thread_id = 0
 
+-- LOADTEST_ADDRS ("127.0.0.1:18789 127.0.0.1:18790"): the instances behind the load
+-- balancer; thread i talks to instance i mod n, so every instance serves reads, creates,
+-- approvals, fulfilments and refunds of orders another instance may have created.
+local addrs = {}
+for a in string.gmatch(os.getenv("LOADTEST_ADDRS") or "", "%S+") do
+  local host, port = string.match(a, "^(.+):(%d+)$")
+  table.insert(addrs, wrk.lookup(host, port)[1])
+end
+
 function setup(thread)
   thread_id = thread_id + 1
   thread:set("id", thread_id)
+  if #addrs > 0 then
+    thread.addr = addrs[(thread_id - 1) % #addrs + 1]
+  end
   table.insert(threads, thread)
 end
 

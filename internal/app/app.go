@@ -74,15 +74,23 @@ type App struct {
 
 // OpenMigrated opens the configured database and brings its schema up to date, as
 // the server and every command that works on the database directly (migrate,
-// settle, bulk) need.
+// settle, bulk) need. It opens the primary alone: migrations write.
 func OpenMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
-	d, err := db.OpenWith(cfg.DatabaseURL, cfg.DBOptions())
+	migrating := cfg.DBOptions()
+	migrating.Replica = ""
+	d, err := db.OpenWith(cfg.DatabaseURL, migrating)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.Migrate(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
+	}
+	if d.CreatedUnsettled { // a database with parts from before the totals (docs/settlement.md)
+		if err := settlement.NewSettlements(d).RebuildUnsettled(ctx); err != nil {
+			_ = d.Close()
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -102,11 +110,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		_ = d.Close()
 		// Behind a pooler no setting survives the transaction: statement_timeout is
 		// the role's or the database's there (README "Running several instances").
-		serving := cfg.DatabaseURL
+		serving, opts := cfg.DatabaseURL, cfg.DBOptions()
 		if !d.Pooled {
 			serving = db.WithStatementTimeout(serving, cfg.StatementTimeoutOrDefault())
+			opts.Replica = db.WithStatementTimeout(opts.Replica, cfg.StatementTimeoutOrDefault())
 		}
-		if d, err = db.OpenWith(serving, cfg.DBOptions()); err != nil {
+		if d, err = db.OpenWith(serving, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -199,7 +208,7 @@ func (a *App) assemble(ctx context.Context) error {
 		UI:               web.Handler(),
 		GraphiQL:         web.GraphiQL(),
 		// Who is asking: login tokens and API keys (internal/auth).
-		Authenticate: a.Auth.Authenticate,
+		Authenticate: a.authenticate,
 		Resolver: &graph.Resolver{
 			Client:     a.DB.Ent,
 			Registry:   a.Registry,

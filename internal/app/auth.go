@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/pspbackoffice/backoffice/ent"
 	"github.com/pspbackoffice/backoffice/internal/audit"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	sharedlimits "github.com/pspbackoffice/backoffice/internal/limits"
 	"github.com/pspbackoffice/backoffice/internal/secrets"
 )
@@ -37,6 +39,16 @@ func (a *App) assembleAuth() {
 	limits.Store = sharedlimits.New(a.DB).Option
 	routes := auth.NewHTTP(a.Auth, limits, strings.HasPrefix(a.Config.PublicURL, "https://"), a.Logger)
 	a.mounts = append(a.mounts, routes.Routes)
+}
+
+// authenticate is the Authenticator's check, and starts the request's read routing
+// for its principal (internal/db/replica.go: read your own writes).
+func (a *App) authenticate(r *http.Request) (context.Context, error) {
+	ctx, err := a.Auth.Authenticate(r)
+	if err != nil {
+		return ctx, err
+	}
+	return db.Track(ctx, auth.From(ctx).Key()), nil
 }
 
 // auditAuth writes the trail of what happens outside a mutation (a recovery code used

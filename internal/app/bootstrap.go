@@ -79,6 +79,10 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	if _, err := seed.LoadDemo(ctx, a.DB.Ent, start); err != nil {
 		return err
 	}
+	// Written past the operations: the unsettled totals follow (docs/settlement.md).
+	if err := a.Settlements.RebuildUnsettled(ctx); err != nil {
+		return err
+	}
 	if err := a.settleDemo(ctx, start); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (a *App) assembleSettlements() []*river.PeriodicJob {
 	a.Settlements = settlement.NewSettlements(a.DB)
 	a.Settlements.SMTPURL = a.Config.SMTPURL
 	a.Settlements.Events = a.Events
-	export := server.SettlementExport(a.Settlements, a.Auth.Authenticate, a.Logger)
+	export := server.SettlementExport(a.Settlements, a.authenticate, a.Logger)
 	a.mounts = append(a.mounts, func(r chi.Router) { r.Get(server.SettlementExportRoute, export) })
 	return a.Settlements.SettlementJobs(a.workers, a.Logger)
 }

@@ -141,6 +141,11 @@ func Run(ctx context.Context, d *db.DB, opt Options) (*Result, error) {
 	if err := analyze(ctx, d); err != nil {
 		return nil, err
 	}
+	// The rows went in as bulk SQL, past the operations: the overview's unsettled
+	// totals are recomputed from them (docs/settlement.md "Unsettled totals").
+	if err := settlement.NewSettlements(d).RebuildUnsettled(sys); err != nil {
+		return nil, err
+	}
 	res.StatTook = time.Since(t1)
 
 	if opt.SettleLagDays >= 0 {

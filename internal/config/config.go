@@ -25,14 +25,18 @@ type Config struct {
 	// transaction-mode pooler such as pgbouncer (internal/db/pooler.go); empty:
 	// direct connections, with prepared statements.
 	DatabasePooler string
-	ListenAddr     string // ":8080"
-	Secret         string // signs JWTs, peppers API key hashes, encrypts provider credentials
-	AdminEmail     string // on an empty database: the first PSP's PSP_ADMIN
-	AdminPassword  string
-	ProvidersMode  string // "sandbox" or "live"
-	Demo           bool   // load the demo data set into an empty database
-	DataDir        string // where the SQLite file and the generated secret live
-	PublicURL      string // how the outside reaches this server (payment page and webhook URLs)
+	// DatabaseReplicaURL (DATABASE_REPLICA_URL) is a PostgreSQL streaming replica for
+	// the reads that tolerate lag (internal/db/replica.go); empty: all reads from
+	// DATABASE_URL.
+	DatabaseReplicaURL string
+	ListenAddr         string // ":8080"
+	Secret             string // signs JWTs, peppers API key hashes, encrypts provider credentials
+	AdminEmail         string // on an empty database: the first PSP's PSP_ADMIN
+	AdminPassword      string
+	ProvidersMode      string // "sandbox" or "live"
+	Demo               bool   // load the demo data set into an empty database
+	DataDir            string // where the SQLite file and the generated secret live
+	PublicURL          string // how the outside reaches this server (payment page and webhook URLs)
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener,
 	// never on the public one: an operator's tool for finding where time goes.
 	PprofAddr string
@@ -79,7 +83,9 @@ var (
 )
 
 // DBOptions are how db.OpenWith reaches DATABASE_URL.
-func (c Config) DBOptions() db.Options { return db.Options{Pooler: c.DatabasePooler} }
+func (c Config) DBOptions() db.Options {
+	return db.Options{Pooler: c.DatabasePooler, Replica: c.DatabaseReplicaURL}
+}
 
 // Defaults of the timeouts (README "Security").
 const (
@@ -94,20 +100,21 @@ const DataDir = "./data"
 // ./data/secret so restarts keep the same keys.
 func FromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL:    os.Getenv("DATABASE_URL"),
-		DatabasePooler: os.Getenv("DATABASE_POOLER"),
-		ListenAddr:     envOr("LISTEN_ADDR", ":8080"),
-		Secret:         os.Getenv("BACKOFFICE_SECRET"),
-		SandboxURL:     strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
-		AdminEmail:     os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
-		AdminPassword:  os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
-		ProvidersMode:  envOr("PROVIDERS_MODE", "sandbox"),
-		Demo:           os.Getenv("BACKOFFICE_DEMO") == "1",
-		DataDir:        DataDir,
-		PublicURL:      os.Getenv("BACKOFFICE_PUBLIC_URL"),
-		PprofAddr:      os.Getenv("PPROF_ADDR"),
-		MetricsAddr:    os.Getenv("METRICS_ADDR"),
-		SMTPURL:        os.Getenv("SMTP_URL"),
+		DatabaseURL:        os.Getenv("DATABASE_URL"),
+		DatabasePooler:     os.Getenv("DATABASE_POOLER"),
+		DatabaseReplicaURL: os.Getenv("DATABASE_REPLICA_URL"),
+		ListenAddr:         envOr("LISTEN_ADDR", ":8080"),
+		Secret:             os.Getenv("BACKOFFICE_SECRET"),
+		SandboxURL:         strings.TrimRight(os.Getenv("SANDBOX_URL"), "/"),
+		AdminEmail:         os.Getenv("BACKOFFICE_ADMIN_EMAIL"),
+		AdminPassword:      os.Getenv("BACKOFFICE_ADMIN_PASSWORD"),
+		ProvidersMode:      envOr("PROVIDERS_MODE", "sandbox"),
+		Demo:               os.Getenv("BACKOFFICE_DEMO") == "1",
+		DataDir:            DataDir,
+		PublicURL:          os.Getenv("BACKOFFICE_PUBLIC_URL"),
+		PprofAddr:          os.Getenv("PPROF_ADDR"),
+		MetricsAddr:        os.Getenv("METRICS_ADDR"),
+		SMTPURL:            os.Getenv("SMTP_URL"),
 	}
 	var err error
 	if c.TrustedProxies, err = ParsePrefixes(os.Getenv("TRUSTED_PROXIES")); err != nil {

@@ -44,8 +44,16 @@ type DB struct {
 
 	// Pooled: DATABASE_URL names a transaction-mode pooler (pooler.go).
 	Pooled bool
+	// CreatedUnsettled: Migrate created the unsettled totals (migrate.go), which the
+	// caller rebuilds from the parts (settlement.RebuildUnsettled).
+	CreatedUnsettled bool
 
 	stmts *stmtCache // PostgreSQL's prepared statements (prepared.go); nil on SQLite and behind a pooler
+
+	// drv is ent's driver on the primary; replica the read replica (replica.go), nil
+	// without DATABASE_REPLICA_URL.
+	drv     txDriver
+	replica *replica
 }
 
 // IsPostgres tells whether row locks (FOR UPDATE) are available.
@@ -56,7 +64,7 @@ func (d *DB) Close() error {
 	if d.stmts != nil {
 		d.stmts.close()
 	}
-	return d.Ent.Close()
+	return d.Ent.Close() // with a replica, routingDriver.Close closes it too
 }
 
 // Ping checks the database answers, for /readyz.
@@ -73,18 +81,35 @@ func OpenWith(rawURL string, o Options, opts ...ent.Option) (*DB, error) {
 	if err := CheckPooler(o.Pooler); err != nil {
 		return nil, err
 	}
+	if o.Replica != "" && (!isPostgresURL(rawURL) || !isPostgresURL(o.Replica)) {
+		return nil, errors.New("DATABASE_REPLICA_URL needs PostgreSQL: postgres://… for it and DATABASE_URL")
+	}
 	switch {
 	case rawURL == "":
 		return openSQLite(DefaultSQLitePath, opts)
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		return openSQLite(strings.TrimPrefix(rawURL, "sqlite://"), opts)
-	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		if o.Pooler == PoolerTransaction {
-			return openPooled(rawURL, opts)
+	case isPostgresURL(rawURL):
+		d, err := openPrimaryOrReplica(rawURL, o, opts)
+		if err != nil || o.Replica == "" {
+			return d, err
 		}
-		return openPostgres(rawURL, opts)
+		return d.withReplica(o, opts)
 	}
+
 	return nil, fmt.Errorf("DATABASE_URL must be empty, sqlite://PATH or postgres://…")
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// openPrimaryOrReplica opens one PostgreSQL server, directly or through the pooler.
+func openPrimaryOrReplica(rawURL string, o Options, opts []ent.Option) (*DB, error) {
+	if o.Pooler == PoolerTransaction {
+		return openPooled(rawURL, opts)
+	}
+	return openPostgres(rawURL, opts)
 }
 
 func openPostgres(rawURL string, opts []ent.Option) (*DB, error) {
@@ -98,7 +123,7 @@ func openPostgres(rawURL string, opts []ent.Option) (*DB, error) {
 	stmts := newStmtCache(sqldb) // prepared statements: see prepared.go
 	drv := newPreparedDriver(dialect.Postgres, stmts)
 	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb, Dialect: dialect.Postgres, URL: rawURL,
-		stmts: stmts}, nil
+		stmts: stmts, drv: drv}, nil
 }
 
 // openPooled opens PostgreSQL through a transaction-mode pooler (pooler.go): one
@@ -115,9 +140,9 @@ func openPooled(rawURL string, opts []ent.Option) (*DB, error) {
 	sqldb.SetMaxOpenConns(32)
 	sqldb.SetMaxIdleConns(32)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	drv := entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: jsonText{sqldb}})
-	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(pooledDriver{Driver: drv, db: sqldb}))...), SQL: sqldb,
-		Dialect: dialect.Postgres, URL: rawURL, Pooled: true}, nil
+	drv := pooledDriver{Driver: entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: jsonText{sqldb}}), db: sqldb}
+	return &DB{Ent: ent.NewClient(append(opts, ent.Driver(drv))...), SQL: sqldb,
+		Dialect: dialect.Postgres, URL: rawURL, Pooled: true, drv: drv}, nil
 }
 
 func openSQLite(path string, opts []ent.Option) (*DB, error) {

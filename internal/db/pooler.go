@@ -39,6 +39,10 @@ type Options struct {
 	// Pooler is "" (direct connections to PostgreSQL) or PoolerTransaction
 	// (DATABASE_URL names a transaction-mode pooler such as pgbouncer).
 	Pooler string
+	// Replica is DATABASE_REPLICA_URL: a streaming replica for the reads that
+	// tolerate lag (replica.go); "" reads everything from DATABASE_URL. Behind a
+	// pooler it is reached the same way (Pooler).
+	Replica string
 }
 
 // CheckPooler validates DATABASE_POOLER.
@@ -113,10 +117,14 @@ func (d pooledDriver) BeginTx(ctx context.Context, opts *entsql.TxOptions) (dial
 
 // Options answers the Options d was opened with (to open the same database again).
 func (d *DB) Options() Options {
+	o := Options{}
 	if d.Pooled {
-		return Options{Pooler: PoolerTransaction}
+		o.Pooler = PoolerTransaction
 	}
-	return Options{}
+	if d.replica != nil {
+		o.Replica = d.replica.url
+	}
+	return o
 }
 
 func (d pooledDriver) Close() error { return d.db.Close() }

@@ -17,6 +17,8 @@ import (
 type Tx struct {
 	Ent *ent.Client
 	SQL *sql.Tx
+	// Postgres: the transaction is PostgreSQL's (row locks, its SQL dialect).
+	Postgres bool
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling back
@@ -40,7 +42,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 		conn = jsonText{sqltx}
 	}
 	drv := inTxDriver{entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: conn})}
-	tx := &Tx{Ent: ent.NewClient(ent.Driver(drv)), SQL: sqltx}
+	tx := &Tx{Ent: ent.NewClient(ent.Driver(drv)), SQL: sqltx, Postgres: d.IsPostgres()}
 	if err := fn(ctx, tx); err != nil {
 		_ = sqltx.Rollback()
 		return err
@@ -48,6 +50,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	d.wrote(ctx) // read your own writes from here on (replica.go)
 	return nil
 }
 

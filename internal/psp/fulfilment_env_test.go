@@ -24,6 +24,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/providers/conformance"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxenv"
 	"github.com/pspbackoffice/backoffice/internal/providers/sandboxkit"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 	"github.com/pspbackoffice/backoffice/internal/testdb"
 )
 
@@ -249,6 +250,10 @@ func (e *opsEnv) snapshot(orderID string) snapshot {
 func (e *opsEnv) checkInvariants(orderID string) snapshot {
 	e.t.Helper()
 	s := e.snapshot(orderID)
+	// The operations booked what they left unsettled (docs/settlement.md "Unsettled totals").
+	if err := settlement.NewSettlements(e.d).CheckUnsettled(e.sys()); err != nil {
+		e.t.Fatal(err)
+	}
 	type sums struct {
 		fq, cq, rq money.Quantity
 		fa, ca, ra int64

@@ -16,6 +16,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/domain"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // nextStatus is the one rule of how a provider's payment state moves an order: only
@@ -96,6 +97,11 @@ func (o *Orders) applyStatus(ctx context.Context, orderID string, st providers.P
 			return err
 		}
 		if ok {
+			// Confirmation credits a pay-now order; leaving CONFIRMED takes it back
+			// (docs/settlement.md "Unsettled totals").
+			if err := settlement.RefreshUnsettled(ctx, tx, ord.ID); err != nil {
+				return err
+			}
 			o.log.InfoContext(ctx, "order status", "order", ord.ID, "status", ord.Status, "provider", ord.Provider)
 			return o.recordStatus(ctx, tx, ord)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/pspbackoffice/backoffice/internal/events"
 	"github.com/pspbackoffice/backoffice/internal/money"
 	"github.com/pspbackoffice/backoffice/internal/providers"
+	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
 // The second half of every fulfilment and refund: its provider calls, made after
@@ -461,6 +462,10 @@ func (s *Operations) finish(ctx context.Context, tx *db.Tx, op *operation) error
 	upd := tx.Ent.Order.Update().Where(order.ID(op.order.ID))
 	rows.credit(upd, amount)
 	if err := upd.Exec(ctx); err != nil {
+		return err
+	}
+	// A succeeded part or refund is unsettled money (docs/settlement.md "Unsettled totals").
+	if err := settlement.RefreshUnsettled(ctx, tx, op.order.ID); err != nil {
 		return err
 	}
 	return s.recordEvent(ctx, tx, op)

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pspbackoffice/backoffice/internal/auth"
+	"github.com/pspbackoffice/backoffice/internal/db"
 	"github.com/pspbackoffice/backoffice/internal/settlement"
 )
 
@@ -42,7 +43,7 @@ func SettlementExport(s *settlement.Settlements, authenticate func(*http.Request
 			writeText(w, http.StatusForbidden, "two-factor sign-in is required: enrol an authenticator app first")
 			return
 		}
-		x, err := s.Export(ctx, chi.URLParam(r, "id"))
+		x, err := s.Export(db.LagTolerant(ctx), chi.URLParam(r, "id"))
 		if errors.Is(err, settlement.ErrSettlementNotFound) {
 			writeText(w, http.StatusNotFound, "settlement not found")
 			return

@@ -83,8 +83,9 @@ func TestFulfilmentsAndRefundsCarryTheirOrdersCompany(t *testing.T) {
 }
 
 // TestMigrateBackfillsOrderCompany: rows written before fulfilments and refunds
-// carried their order's company are invisible to the overview until db.Migrate fills
-// the column from their orders; Migrate stays safe to run again.
+// carried their order's company are invisible to the overview (its unsettled totals
+// recomputed from the parts) until db.Migrate fills the column from their orders;
+// Migrate stays safe to run again.
 func TestMigrateBackfillsOrderCompany(t *testing.T) {
 	t.Parallel()
 	eachLedger(t, func(t *testing.T, w *ledgerTenant) {
@@ -96,6 +97,7 @@ func TestMigrateBackfillsOrderCompany(t *testing.T) {
 		w.part(w.order(other, domain.ProductSlice, 80_00, ""), 80_00, "2026-03-25", ledgerOK)
 		upcoming := func() string {
 			t.Helper()
+			ledgerMust(t, w.svc.RebuildUnsettled(w.sys))
 			ov, err := w.svc.Overview(w.staff(), co.ID, ledgerDay("2026-03-01"), ledgerDay("2026-03-31"))
 			ledgerMust(t, err)
 			var out string

@@ -312,6 +312,9 @@ func (r *settlementRun) run(ctx context.Context, companies []string) ([]string, 
 		func(ctx context.Context) error { return r.stage(ctx, due) },
 		r.collect, r.checkBounds, r.createSettlements, r.claimItems, r.writeEntries, r.total, r.totalByProductType,
 		r.deductOwed,
+		// Last: the entries' foreign keys lock the orders first, as an operation's
+		// refresh does (unsettled.go), so the two never wait for each other in a cycle.
+		r.settleUnsettled,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

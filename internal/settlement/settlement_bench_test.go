@@ -59,6 +59,7 @@ func TestSettlementScale(t *testing.T) {
 
 	start := time.Now()
 	ds := benchData(t, d, parts, companies, bigOrders, today)
+	ledgerMust(t, svc.RebuildUnsettled(ctx)) // written past the operations (docs/settlement.md)
 	report := []string{fmt.Sprintf("data set: %d companies, %d orders, %d fulfilment parts, %d refunds; largest company %d orders (written in %s)",
 		companies, ds.orders, ds.parts, ds.refunds, bigOrders, time.Since(start).Round(time.Millisecond))}
 
@@ -116,6 +117,64 @@ func TestSettlementScale(t *testing.T) {
 	}
 }
 
+// BenchmarkSettlementOverview: settlementOverview of a company with a backlog of
+// about 40 000 and 400 000 unsettled parts (orders paid now, fulfilment parts,
+// refunds; nothing settled yet), read from the unsettled totals, beside the live
+// projection from the parts that the totals replace (projection_ms, run once). On
+// PostgreSQL (TEST_DATABASE_URL); BENCH_OVERVIEW_SIZES overrides the sizes
+// ("40000,400000"):
+//
+//	TEST_DATABASE_URL=… go test ./internal/settlement/ -run '^$' -bench BenchmarkSettlementOverview -benchtime 20x
+func BenchmarkSettlementOverview(b *testing.B) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		b.Skip("TEST_DATABASE_URL is not set")
+	}
+	sizes := []int{40_000, 400_000}
+	if v := os.Getenv("BENCH_OVERVIEW_SIZES"); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(f)
+			ledgerMust(b, err)
+			sizes = append(sizes, n)
+		}
+	}
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("unsettled=%d", size), func(b *testing.B) {
+			d := testdb.Postgres(b)
+			ctx := context.Background()
+			today := domain.Date("2026-06-18")
+			svc := settlement.NewSettlements(d)
+			svc.Now = func() time.Time { return today.Time().Add(12 * time.Hour) }
+			// About 1.3 unsettled items per order of the company (40 % paid now, the
+			// rest in one or two parts, 5 % refunded); a second company beside it.
+			ds := benchData(b, d, size*9/10, 2, size*10/13, today)
+			ledgerMust(b, svc.RebuildUnsettled(ctx))
+			_, err := d.SQL.Exec("VACUUM ANALYZE")
+			ledgerMust(b, err)
+			var items int64
+			ledgerMust(b, d.SQL.QueryRow(`SELECT COALESCE(SUM(items), 0) FROM unsettled_totals WHERE company_id = $1`, ds.big).Scan(&items))
+			started := time.Now()
+			for _, q := range settlement.OverviewProjectionQueries(true) {
+				rows, err := d.SQL.Query(q, ds.big)
+				ledgerMust(b, err)
+				for rows.Next() {
+				}
+				ledgerMust(b, rows.Err())
+				rows.Close()
+			}
+			projection := time.Since(started)
+			staff := auth.With(ctx, &auth.Principal{Kind: auth.KindUser, ID: "usr_bench", PSPID: ds.psp, Role: domain.RolePSPAdmin})
+			b.ResetTimer()
+			for b.Loop() {
+				_, err := svc.Overview(staff, ds.big, today.AddDays(-30), today)
+				ledgerMust(b, err)
+			}
+			b.ReportMetric(float64(items), "unsettled_items")
+			b.ReportMetric(float64(projection.Microseconds())/1000, "projection_ms")
+		})
+	}
+}
+
 func benchEnv(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
@@ -141,12 +200,12 @@ type benchSet struct {
 
 // benchCopy streams rows into a table with COPY.
 type benchCopy struct {
-	t    *testing.T
+	t    testing.TB
 	stmt *sql.Stmt
 	n    int
 }
 
-func benchCopyInto(t *testing.T, tx *sql.Tx, table string, cols ...string) *benchCopy {
+func benchCopyInto(t testing.TB, tx *sql.Tx, table string, cols ...string) *benchCopy {
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = pq.QuoteIdentifier(c)
@@ -169,7 +228,7 @@ func (c *benchCopy) close() {
 }
 
 // benchData writes the data set.
-func benchData(t *testing.T, d *db.DB, parts, companies, bigOrders int, today domain.Date) benchSet {
+func benchData(t testing.TB, d *db.DB, parts, companies, bigOrders int, today domain.Date) benchSet {
 	rng := rand.New(rand.NewPCG(2026, 6))
 	now := today.Time()
 	tx, err := d.SQL.Begin()
@@ -233,9 +292,9 @@ func benchData(t *testing.T, d *db.DB, parts, companies, bigOrders int, today do
 			"provider", "product_type", "reference", "status", "fulfilment_status", "currency", "initial_amount_minor", "amount_minor",
 			"fulfilled_amount_minor", "refunded_amount_minor", "lang", "billing_address", "shopper_continued", "session_version",
 			"confirmed_at", "payout_date"}, orders)
-		ds.parts += copyRows("fulfilments", []string{"id", "created_at", "updated_at", "order_id", "status", "currency", "amount_minor",
+		ds.parts += copyRows("fulfilments", []string{"id", "created_at", "updated_at", "order_id", "company_id", "status", "currency", "amount_minor",
 			"payout_date", "attempts", "completed_at"}, fulfilments)
-		ds.refunds += copyRows("refunds", []string{"id", "created_at", "updated_at", "order_id", "status", "currency", "amount_minor",
+		ds.refunds += copyRows("refunds", []string{"id", "created_at", "updated_at", "order_id", "company_id", "status", "currency", "amount_minor",
 			"return_amount_minor", "cancel_amount_minor", "attempts", "completed_at"}, refunds)
 		orders, fulfilments, refunds = orders[:0], fulfilments[:0], refunds[:0]
 	}
@@ -273,7 +332,7 @@ func benchData(t *testing.T, d *db.DB, parts, companies, bigOrders int, today do
 							part = amount - amount/2
 						}
 					}
-					fulfilments = append(fulfilments, row{ids.New("ful"), at, at, id, "SUCCEEDED", "EUR", part, string(domain.DateOf(at).AddDays(7)), 1, at})
+					fulfilments = append(fulfilments, row{ids.New("ful"), at, at, id, c.id, "SUCCEEDED", "EUR", part, string(domain.DateOf(at).AddDays(7)), 1, at})
 					fulfilled += part
 					lastEvent = at
 				}
@@ -285,7 +344,7 @@ func benchData(t *testing.T, d *db.DB, parts, companies, bigOrders int, today do
 					if !pt.PayLater() && rng.IntN(2) == 0 {
 						ret, cancel = 0, amount/5
 					}
-					refunds = append(refunds, row{ids.New("ref"), at, at, id, "SUCCEEDED", "EUR", ret + cancel, ret, cancel, 1, at})
+					refunds = append(refunds, row{ids.New("ref"), at, at, id, c.id, "SUCCEEDED", "EUR", ret + cancel, ret, cancel, 1, at})
 					refunded = ret + cancel
 				}
 			}

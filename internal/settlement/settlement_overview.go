@@ -20,10 +20,11 @@ import (
 //     settlements dated in the range (their per-product-type totals, which the run
 //     writes beside the entries): money that moved, by the day it moved. A week or
 //     month cut by the range counts only its days in the range.
-//   - Upcoming payouts project what is not settled yet with the same queries a run
-//     uses (settlement_sources.go), fees included: each item goes to the first payout
-//     day on or after the day it becomes payable, and not before the next run (today,
-//     or tomorrow once today's settlement exists).
+//   - Upcoming payouts project what is not settled yet, fees included, from the
+//     unsettled totals per payable day (unsettled.go: kept by the operations with the
+//     same queries a run uses, settlement_sources.go): each day's items go to the
+//     first payout day on or after the day they become payable, and not before the
+//     next run (today, or tomorrow once today's settlement exists).
 //   - Pending is what is earned but not payable yet (credits after today, net of
 //     their fees); available is what is payable and not settled yet (credits up to
 //     today net of fees, minus refunds to deduct). Both are projections, not a
@@ -165,7 +166,7 @@ func (a *totalsAcc) split(cur string) []ProductTypeTotals {
 // totals per product type (settlement_totals, written by the run).
 func (s *Settlements) periodTotals(ctx context.Context, ov *SettlementOverview) error {
 	q := sqlDialect{postgres: s.DB.IsPostgres()}
-	rows, err := s.DB.SQL.QueryContext(ctx, q.rebind(`
+	rows, err := s.DB.Reader(ctx).QueryContext(ctx, q.rebind(`
 SELECT date, product_type, gross_minor, refunds_minor, fees_minor FROM settlement_totals
 WHERE company_id = ? AND date >= ? AND date <= ?
 ORDER BY date`), ov.Company.ID, string(ov.From), string(ov.To))
@@ -269,27 +270,27 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 			available += amount - fee
 		}
 	}
-	for _, qq := range projections(sqlDialect{postgres: s.DB.IsPostgres()}) {
-		rows, err := s.DB.SQL.QueryContext(ctx, qq.sql, ov.Company.ID)
-		if err != nil {
+	// The unsettled totals (unsettled.go): one row per payable day, product type
+	// and kind, however many parts are behind them.
+	rows, err := s.DB.Reader(ctx).QueryContext(ctx, sqlDialect{postgres: s.DB.IsPostgres()}.rebind(
+		`SELECT payable, product_type, kind, items, amount_minor, fee_minor FROM unsettled_totals WHERE company_id = ?`), ov.Company.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			payable, pt, kind string
+			n                 int
+			amount, fees      int64
+		)
+		if err := rows.Scan(&payable, &pt, &kind, &n, &amount, &fees); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var (
-				payable, pt  string
-				n            int
-				amount, fees int64
-			)
-			if err := rows.Scan(&payable, &pt, &n, &amount, &fees); err != nil {
-				rows.Close()
-				return err
-			}
-			book(domain.Date(payable), domain.ProductType(pt), qq.kind, n, amount, fees)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		book(domain.Date(payable), domain.ProductType(pt), kind, n, amount, fees)
+	}
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	days := make([]domain.Date, 0, len(byDay))
 	for d := range byDay {
@@ -305,30 +306,36 @@ func (s *Settlements) upcoming(ctx context.Context, ov *SettlementOverview) erro
 	return nil
 }
 
-// projection is one of the statements upcoming sums a company's unsettled items
-// with: payable day, product type, count, amount, fees; one placeholder, the company.
+// projection is one of the statements that sum unsettled items (creditSources in
+// its mode): company, payable day, product type, count, amount, fees; grouped by
+// order too when byOrder (the unsettled totals' parts, unsettled.go).
 type projection struct{ kind, sql string }
 
-func projections(q sqlDialect) []projection {
-	src := creditSources{q: q}
+func projections(src creditSources, byOrder bool) []projection {
+	q := src.q
 	out := []projection{{"ORDER", src.orderCredits()}, {"FULFILMENT", src.fulfilmentCredits()}, {"REFUND", src.refundDeductions()}}
+	group := "c.company_id, c.payable, c.product_type"
+	if byOrder {
+		group = "c.order_id, " + group
+	}
 	for i, p := range out {
 		fee := "SUM(c.fee)"
 		if p.kind == "REFUND" {
 			fee = "0"
 		}
 		out[i].sql = q.rebind(`WITH c AS (` + p.sql + `)
-SELECT c.payable, c.product_type, COUNT(*), SUM(c.amount), ` + fee + ` FROM c GROUP BY c.payable, c.product_type`)
+SELECT ` + group + `, COUNT(*), SUM(c.amount), ` + fee + ` FROM c GROUP BY ` + group)
 	}
 	return out
 }
 
-// OverviewProjectionQueries are the statements the overview projects upcoming payouts
-// with, in the database's placeholders, each taking the company id: for the
-// query-plan checks of internal/bench.
+// OverviewProjectionQueries are the statements that project a company's unsettled
+// items from the parts (what the unsettled totals hold, unsettled.go), in the
+// database's placeholders, each taking the company id: for the query-plan checks of
+// internal/bench.
 func OverviewProjectionQueries(postgres bool) []string {
 	var out []string
-	for _, p := range projections(sqlDialect{postgres: postgres}) {
+	for _, p := range projections(creditSources{q: sqlDialect{postgres: postgres}}, false) {
 		out = append(out, p.sql)
 	}
 	return out

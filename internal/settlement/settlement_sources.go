@@ -21,17 +21,31 @@ import (
 type creditSources struct {
 	q   sqlDialect
 	run bool
+	// byOrder: the one placeholder is an order id instead of a company id (the
+	// unsettled totals' refresh, unsettled.go); all: no placeholder, every company
+	// (their rebuild).
+	byOrder, all bool
 }
 
 // scope answers the join to the run's companies, the settlement id column, the
 // one-placeholder condition of the query, and the company column the company and
 // fee rule joins use. companyColumn is the item's company: o.company_id or the
 // item's own copy of it.
-func (c creditSources) scope(dayColumn, companyColumn string) (join, settlementID, where, company string) {
+//
+// Outside a run an item beyond the maximum order amount is left out (amountColumn):
+// its fee is not safe to compute, and the run refuses its company (checkBounds).
+func (c creditSources) scope(dayColumn, companyColumn, orderColumn, amountColumn string) (join, settlementID, where, company string) {
 	if c.run {
 		return "JOIN settle_run r ON r.company_id = o.company_id", "r.settlement_id", dayColumn + " <= ?", "o.company_id"
 	}
-	return "", "''", companyColumn + " = ?", companyColumn
+	bound := fmt.Sprintf(" AND %s <= %d", amountColumn, domain.MaxOrderAmountMinor)
+	switch {
+	case c.byOrder:
+		return "", "''", orderColumn + " = ?" + bound, companyColumn
+	case c.all:
+		return "", "''", "1 = 1" + bound, companyColumn
+	}
+	return "", "''", companyColumn + " = ?" + bound, companyColumn
 }
 
 // feeRuleJoin finds the company's fee rule for the order's product type.
@@ -44,7 +58,7 @@ func feeRuleJoin(company string) string {
 // fee. An authorise-then-capture order is never credited here, even with a payout
 // date stored before that rule: its money comes with its captures.
 func (c creditSources) orderCredits() string {
-	join, sid, where, company := c.scope("o.payout_date", "o.company_id")
+	join, sid, where, company := c.scope("o.payout_date", "o.company_id", "o.id", "o.initial_amount_minor")
 	return fmt.Sprintf(`
 SELECT o.id AS item_id, o.id AS order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,
   o.product_type, o.currency, o.initial_amount_minor AS amount, o.payout_date AS payable,
@@ -66,7 +80,7 @@ WHERE o.settlement_id IS NULL AND o.status = 'CONFIRMED' AND %[5]s
 // with the order's first credit: the earliest of its parts found here (payout date,
 // then id), unless one of its parts is already settled.
 func (c creditSources) fulfilmentCredits() string {
-	join, sid, where, company := c.scope("f.payout_date", "f.company_id")
+	join, sid, where, company := c.scope("f.payout_date", "f.company_id", "f.order_id", "f.amount_minor")
 	// A scalar subquery with LIMIT, not NOT EXISTS: PostgreSQL may turn NOT EXISTS
 	// into a hashed subplan over every settled part in the database; this one is
 	// always an index probe per part (fulfilments.order_id).
@@ -98,7 +112,7 @@ WHERE f.settlement_id IS NULL AND f.status = '%[5]s' AND f.payout_date IS NOT NU
 // otherwise. Dated by the UTC day they completed.
 func (c creditSources) refundDeductions() string {
 	day := c.q.utcDay("COALESCE(rf.completed_at, rf.updated_at)")
-	join, sid, where, company := c.scope(day, "rf.company_id")
+	join, sid, where, company := c.scope(day, "rf.company_id", "rf.order_id", "rf.amount_minor")
 	deduct := deductionSQL("rf.return_amount_minor", "rf.cancel_amount_minor", "o.provider", "o.product_type")
 	return fmt.Sprintf(`
 SELECT rf.id AS item_id, rf.order_id, %[1]s AS settlement_id, o.psp_id, o.merchant_id, o.company_id,

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pspbackoffice/backoffice/internal/db"
 )
@@ -132,6 +133,108 @@ func EmptyPostgres(t testing.TB) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// ReplicaURL is TEST_DATABASE_REPLICA_URL: a streaming replica of TEST_DATABASE_URL's
+// server (scripts/replica.sh), or "".
+func ReplicaURL() string { return os.Getenv("TEST_DATABASE_REPLICA_URL") }
+
+// PostgresWithReplica is Postgres opened with the replica as DATABASE_REPLICA_URL
+// (the same schema or database on the replica). It skips without
+// TEST_DATABASE_REPLICA_URL.
+func PostgresWithReplica(t testing.TB) *db.DB {
+	t.Helper()
+	if ReplicaURL() == "" {
+		t.Skip("TEST_DATABASE_REPLICA_URL not set: replica tests skipped")
+	}
+	primary, u := PostgresWithURL(t)
+	_ = primary.Close()
+	d, err := db.OpenWith(u, db.Options{Pooler: Pooler(), Replica: SameSchema(t, ReplicaURL(), u)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// SameSchema answers server's URL pointed at the schema (or database) that of, a URL
+// EmptyPostgres answered, names.
+func SameSchema(t testing.TB, server, of string) string {
+	t.Helper()
+	su, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou, err := url.Parse(of)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su.Path = ou.Path
+	q := su.Query()
+	if sp := ou.Query().Get("search_path"); sp != "" {
+		q.Set("search_path", sp)
+	}
+	su.RawQuery = q.Encode()
+	return su.String()
+}
+
+// PauseReplica waits until the replica has replayed everything d's primary wrote,
+// then pauses its replay (pg_wal_replay_pause) until ResumeReplica or the test's end:
+// what the primary writes next is not on the replica. The pause is the whole
+// server's: replica tests run one at a time (.ci/run).
+func PauseReplica(t testing.TB, d *db.DB) {
+	t.Helper()
+	r := replicaServer(t)
+	defer r.Close()
+	caughtUp(t, d, r)
+	if _, err := r.Exec(`SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if r, err := sql.Open("postgres", ReplicaURL()); err == nil {
+			_, _ = r.Exec(`SELECT pg_wal_replay_resume()`)
+			_ = r.Close()
+		}
+	})
+}
+
+// ResumeReplica resumes the replica's replay and waits until it has caught up.
+func ResumeReplica(t testing.TB, d *db.DB) {
+	t.Helper()
+	r := replicaServer(t)
+	defer r.Close()
+	if _, err := r.Exec(`SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, d, r)
+}
+
+func replicaServer(t testing.TB) *sql.DB {
+	t.Helper()
+	r, err := sql.Open("postgres", ReplicaURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// caughtUp waits until the replica has replayed everything the primary has written.
+func caughtUp(t testing.TB, d *db.DB, r *sql.DB) {
+	t.Helper()
+	var lsn string
+	if err := d.SQL.QueryRow(`SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		if err := r.QueryRow(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn`, lsn).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+	}
+	t.Fatal("the replica did not catch up in 30 s")
 }
 
 func randomHex(n int) string {

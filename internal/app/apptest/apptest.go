@@ -42,7 +42,7 @@ func Start(t *testing.T, d *db.DB, secret string, adjust ...func(*config.Config)
 	}
 	logs := &LogBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, ListenAddr: ln.Addr().String(), Secret: secret,
+	cfg := config.Config{DatabaseURL: d.URL, DatabasePooler: d.Options().Pooler, DatabaseReplicaURL: d.Options().Replica, ListenAddr: ln.Addr().String(), Secret: secret,
 		ProvidersMode: "sandbox", DataDir: t.TempDir(), PublicURL: "http://" + ln.Addr().String()}
 	for _, f := range adjust {
 		f(&cfg)
