@@ -25,8 +25,8 @@ test('a wrong password is refused with a message', async ({ page }) => {
 });
 
 for (const [who, email, expected] of /** @type {const} */ ([
-  ['PSP staff', demo.pspAdmin, ['Merchants', 'Settlement runs', 'Users', 'Audit log']],
-  ['a merchant user', demo.merchantAdmin, ['Orders', 'Settlements', 'API keys', 'Team']],
+  ['PSP staff', demo.pspAdmin, ['Merchants', 'Orders', 'Settlement runs', 'Reconciliation', 'Users', 'Audit log']],
+  ['a merchant user', demo.merchantAdmin, ['Orders', 'Settlements', 'API keys', 'Team', 'Webhooks']],
 ])) {
   test(`${who} signs in by keyboard, sees the navigation for the role, and logs out`, async ({ page }) => {
     await requireBackend(page, {});
