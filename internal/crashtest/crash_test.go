@@ -525,6 +525,7 @@ func (e *env) compare(succeeded map[string]opKind) int {
 				if it.Sku == is.SKU && (it.FulfilledQuantity != is.Fulfilled || it.CancelledQuantity != is.Cancelled || it.ReturnedQuantity != is.Returned) {
 					e.t.Errorf("order %s item %s at %s: fulfilled %s cancelled %s returned %s; we: %s %s %s", ord.ID, it.Sku, ord.Provider,
 						is.Fulfilled, is.Cancelled, is.Returned, it.FulfilledQuantity, it.CancelledQuantity, it.ReturnedQuantity)
+					e.dump(ord.ID)
 					bad++
 				}
 			}

@@ -124,6 +124,26 @@ func TestIssue14BillieRetriedRefundCreditsOnce(t *testing.T) {
 	})
 }
 
+// A return of a line Billie does not know (fractional, so by amount) credited the
+// newest invoice, the one of another item's line, and ate its money: that item's
+// own return then found no invoice with both its line and its amount left and went
+// by amount alone, so Billie counted the item returned 0 times where we counted 1
+// (the crash test's "returned 3; we: 5"). Returns now credit the captures of their
+// own items first, and a return by lines split by amount still names its lines.
+func TestBillieReturnsKeepLineQuantities(t *testing.T) {
+	eachOpsEnv(t, envOptions{}, func(t *testing.T, e *opsEnv) {
+		ord := e.confirmedOrder(domain.ProviderBillie, domain.ProductInvoice,
+			testLine{sku: "A", quantity: "2", unit: "30.00"}, testLine{sku: "B", quantity: "2.5", unit: "33.33"})
+		e.mustFulfil(ord.ID, ful("B", "0.5"))
+		e.mustFulfil(ord.ID, ful("A", "1"))
+		e.mustRefund(ord.ID, ret("B", "0.5"))
+		e.mustRefund(ord.ID, ret("A", "1"))
+		e.checkInvariants(ord.ID)
+		e.checkProviderAgrees(ord.ID)
+		e.checkProviderItemsAgree(ord.ID)
+	})
+}
+
 // Defect 2: a retried Billie capture was recorded FAILED although Billie invoiced
 // it: the retry split net and tax against the order's new unshipped amount and got
 // 409 invoice_already_exists. Here the capture (fractional, so by amount) takes all

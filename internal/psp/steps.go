@@ -115,9 +115,39 @@ func (s *Operations) allocateCredits(ctx context.Context, c *ent.Client, lo *loc
 			}
 		}
 	}
+	if ret.ByLines {
+		// No one capture holds all the lines: split the lines themselves over the
+		// captures, so every credit names what it returns. A credit by amount alone
+		// would leave the provider's returned quantities behind ours.
+		if out, ok := splitLines(lo, id, ret, rooms); ok {
+			return out, nil
+		}
+	}
+	// By amount: the captures that hold the return's items first (taken by lines,
+	// for a return by lines), newest first, then the others. A return of an item
+	// Billie does not know as a line (a fractional one) must not eat the invoice of
+	// another item's lines: that item's own return could then no longer name its
+	// line there, and the provider's returned quantity would fall behind ours.
+	ordered := make([]*captureRoom, 0, len(rooms))
+	holds := func(r *captureRoom) bool {
+		for _, l := range ret.Lines {
+			if r.qty[l.ItemID] > 0 && (r.byLines || !ret.ByLines) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, first := range []bool{true, false} {
+		for _, r := range rooms {
+			if holds(r) == first {
+				ordered = append(ordered, r)
+			}
+		}
+	}
 	var out []domain.OperationStep
+	var from []*captureRoom
 	rest := ret.AmountMinor
-	for _, r := range rooms {
+	for _, r := range ordered {
 		if rest == 0 {
 			break
 		}
@@ -135,16 +165,149 @@ func (s *Operations) allocateCredits(ctx context.Context, c *ent.Client, lo *loc
 		}
 		out = append(out, domain.OperationStep{Kind: domain.StepReturn, Key: key, Currency: ret.Currency,
 			AmountMinor: take, TaxMinor: tax, Target: r.ref, TargetFulfilment: r.fulfilment, Status: domain.OperationPending})
+		from = append(from, r)
 		rest -= take
 	}
 	if rest > 0 {
 		return nil, domain.RefuseErr(ErrReturnExceedsCaptures, domain.Field("items"), fmt.Sprintf(
 			"the order's captures have %s less left to credit than this return", money.New(rest, ret.Currency)))
 	}
+	if ret.ByLines && attachLines(out, from, ret) {
+		return out, nil
+	}
 	if len(out) == 1 {
 		out[0].Lines = ret.Lines // by amount, but for one capture: still the return's lines
 	}
 	return out, nil
+}
+
+// attachLines gives the quantities of a RETURN by lines to its credits by amount:
+// each credit on a capture taken by lines names what of the lines that capture
+// still holds, its amount (and tax) shared over them by the lines' unit amounts.
+// A credit by amount alone would leave the provider's returned quantities behind
+// ours. It answers false, changing nothing, when the credited captures cannot hold
+// all the quantities.
+func attachLines(out []domain.OperationStep, from []*captureRoom, ret domain.OperationStep) bool {
+	needQ := make([]money.Quantity, len(ret.Lines))
+	for i, l := range ret.Lines {
+		needQ[i] = l.Quantity
+	}
+	parts := make([][]domain.StepLine, len(out))
+	for k, r := range from {
+		if !r.byLines {
+			continue
+		}
+		for i, l := range ret.Lines {
+			if q := min(needQ[i], r.qty[l.ItemID]); q > 0 {
+				part := l
+				part.Quantity = q
+				parts[k] = append(parts[k], part)
+				needQ[i] -= q
+			}
+		}
+	}
+	for _, q := range needQ {
+		if q != 0 {
+			return false
+		}
+	}
+	for k := range out {
+		if len(parts[k]) == 0 {
+			continue
+		}
+		// Weights: each part's share of its line's amount.
+		w := make([]int64, len(parts[k]))
+		var sum int64
+		for j, p := range parts[k] {
+			for _, l := range ret.Lines {
+				if l.ItemID == p.ItemID && l.Kind == p.Kind {
+					w[j] = mulDivHalfUp(int64(p.Quantity), l.AmountMinor, max(int64(l.Quantity), 1))
+				}
+			}
+			sum += w[j]
+		}
+		leftA, leftT, leftW := out[k].AmountMinor, out[k].TaxMinor, sum
+		for j := range parts[k] {
+			a, t := leftA, leftT
+			if j < len(parts[k])-1 {
+				a, t = mulDivHalfUp(leftA, w[j], max(leftW, 1)), mulDivHalfUp(leftT, w[j], max(leftW, 1))
+			}
+			parts[k][j].AmountMinor, parts[k][j].TaxMinor = a, t
+			leftA, leftT, leftW = leftA-a, leftT-t, leftW-w[j]
+		}
+		out[k].Lines, out[k].ByLines = parts[k], true
+	}
+	return true
+}
+
+// splitLines spreads a RETURN by lines over the captures taken by lines, newest
+// first: each takes of every line what it holds, with that part of the line's amount
+// (the part that takes a line's last quantity takes the rest of its amount), and
+// becomes one credit of those lines. It answers false when the captures cannot take
+// all the lines that way (a capture by amount, or not enough room).
+func splitLines(lo *lockedOrder, id string, ret domain.OperationStep, rooms []*captureRoom) ([]domain.OperationStep, bool) {
+	needQ := make([]money.Quantity, len(ret.Lines))
+	needA := make([]int64, len(ret.Lines))
+	for i, l := range ret.Lines {
+		needQ[i], needA[i] = l.Quantity, l.AmountMinor
+	}
+	var out []domain.OperationStep
+	for _, r := range rooms {
+		if !r.byLines {
+			continue
+		}
+		var lines []domain.StepLine
+		for i, l := range ret.Lines {
+			q := min(needQ[i], r.qty[l.ItemID])
+			if q <= 0 {
+				continue
+			}
+			a := needA[i]
+			if q < needQ[i] {
+				a = mulDivHalfUp(int64(q), needA[i], int64(needQ[i]))
+			}
+			part := l
+			part.Quantity, part.AmountMinor = q, a
+			part.TaxMinor = mulDivHalfUp(a, l.TaxMinor, max(l.AmountMinor, 1))
+			for _, it := range lo.items {
+				if it.ID == l.ItemID {
+					part.TaxMinor = providers.TaxOf(money.New(a, ret.Currency), it.VatRateBps).Minor()
+				}
+			}
+			lines = append(lines, part)
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		key := id
+		if len(out) > 0 {
+			key = fmt.Sprintf("%s-%d", id, len(out)+1)
+		}
+		st := domain.OperationStep{Kind: domain.StepReturn, Key: key, Currency: ret.Currency, Lines: lines, ByLines: true,
+			Target: r.ref, TargetFulfilment: r.fulfilment, Status: domain.OperationPending}
+		for _, l := range lines {
+			st.AmountMinor += l.AmountMinor
+			st.TaxMinor += l.TaxMinor
+		}
+		if st.AmountMinor > r.gross {
+			return nil, false
+		}
+		for i, l := range ret.Lines {
+			for _, p := range lines {
+				if p.ItemID == l.ItemID && p.Kind == l.Kind {
+					needQ[i] -= p.Quantity
+					needA[i] -= p.AmountMinor
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	for i := range needQ {
+		if needQ[i] != 0 || needA[i] != 0 {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // captureRooms are the order's confirmed captures, newest first, less what other

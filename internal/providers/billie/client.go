@@ -404,6 +404,9 @@ func planCredits(o Order, req providers.RefundRequest, gross money.Money, lines 
 			}
 		}
 	}
+	if pieces, ok := splitCredits(order, left, req, gross, lines); ok {
+		return pieces, nil
+	}
 	var pieces []creditPiece
 	rest := gross.Minor()
 	for _, iv := range order {
@@ -427,6 +430,77 @@ func planCredits(o Order, req providers.RefundRequest, gross money.Money, lines 
 		return nil, fmt.Errorf("%w: %s more than is left", ErrNothingToRefund, money.New(rest, Currency))
 	}
 	return pieces, nil
+}
+
+// splitCredits spreads RETURN lines no one invoice can take over the invoices in
+// order: each takes of every line what it has left, with that part of the line's
+// amount (the last part takes the rest), as one credit note naming those lines, so
+// Billie's returned quantities follow the money. It answers false when the lines
+// cannot go to Billie or the invoices cannot take them so.
+func splitCredits(order []Invoice, left func(Invoice) (Amount, map[string]int64), req providers.RefundRequest, gross money.Money, lines []providers.Line) ([]creditPiece, bool) {
+	if len(lines) == 0 || !lineItemsWhole(lines) {
+		return nil, false
+	}
+	needQ, needA := make([]int64, len(lines)), make([]int64, len(lines))
+	var sum int64
+	for i, l := range lines {
+		needQ[i], needA[i] = l.Quantity.Milli()/money.QuantityScale, l.Total.Minor()
+		sum += needA[i]
+	}
+	if sum != gross.Minor() {
+		return nil, false
+	}
+	var pieces []creditPiece
+	for _, iv := range order {
+		a, q := left(iv)
+		var items []LineItem
+		var parts []providers.Line
+		var take int64
+		for i, l := range lines {
+			n := min(needQ[i], q[l.SKU])
+			if n <= 0 {
+				continue
+			}
+			amt := needA[i]
+			if n < needQ[i] {
+				amt = mulDivHalfUp(n, needA[i], needQ[i])
+			}
+			q[l.SKU] -= n
+			needQ[i], needA[i], take = needQ[i]-n, needA[i]-amt, take+amt
+			items = append(items, LineItem{ExternalID: l.SKU, Quantity: n})
+			p := l
+			p.Quantity, p.Total = money.Units(n), money.New(amt, Currency)
+			parts = append(parts, p)
+		}
+		if len(items) == 0 {
+			continue
+		}
+		if take > a.Gross.Minor() {
+			return nil, false
+		}
+		code := req.OperationID
+		if len(pieces) > 0 {
+			code = fmt.Sprintf("%s-%d", req.OperationID, len(pieces)+1)
+		}
+		pieces = append(pieces, creditPiece{invoice: iv.UUID, body: CreditNoteRequest{MerchantID: req.ExternalMerchantID,
+			ExternalCode: code, Comment: req.Reason, Amount: amountFor(money.New(take, Currency), parts, a), LineItems: items}})
+	}
+	for i := range needQ {
+		if needQ[i] != 0 || needA[i] != 0 {
+			return nil, false
+		}
+	}
+	return pieces, true
+}
+
+// lineItemsWhole: every line has a whole, positive quantity.
+func lineItemsWhole(lines []providers.Line) bool {
+	for _, l := range lines {
+		if !l.Quantity.IsWhole() || l.Quantity <= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Refund gives back captured money with credit notes (POST

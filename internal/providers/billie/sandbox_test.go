@@ -320,3 +320,42 @@ func TestParseWebhook(t *testing.T) {
 		}
 	}
 }
+
+// A RETURN of lines no one invoice holds is split by lines over the invoices: every
+// credit note names what it returns, so Billie's returned quantities follow the
+// money (credit notes by amount alone left them at 0 while we counted the return).
+func TestReturnOfLinesOverTwoInvoicesKeepsQuantities(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	mid, ref := e.authorized(t)
+	board := func(n int64, total string) providers.Line {
+		return providers.Line{SKU: "BOARD", Name: "Oak board", Quantity: money.Units(n), UnitPrice: eurs("59.50"), VATRateBps: 1900, Total: eurs(total)}
+	}
+	for _, op := range []string{"inv-a", "inv-b"} {
+		if _, err := e.client.Capture(ctx, providers.CaptureRequest{ProviderReference: ref, ExternalMerchantID: mid,
+			OperationID: op, Amount: eurs("59.50"), Lines: []providers.Line{board(1, "59.50")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refund := providers.RefundRequest{ProviderReference: ref, ExternalMerchantID: mid, OperationID: "ref_1", Amount: eurs("119.00"),
+		Lines: []providers.RefundLine{{Line: board(2, "119.00"), Kind: providers.RefundReturn}}, Reason: "returned"}
+	r1, err := e.client.Refund(ctx, refund)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2, err := e.client.Refund(ctx, refund); err != nil || r2.ProviderOperationID != r1.ProviderOperationID {
+		t.Fatalf("repeat: %+v, %v; want %s", r2, err, r1.ProviderOperationID)
+	}
+	st, err := e.client.FetchStatus(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Refunded.Amount() != "119.00" {
+		t.Fatalf("refunded %s", st.Refunded)
+	}
+	for _, it := range st.Items {
+		if it.SKU == "BOARD" && (it.Fulfilled != money.Units(2) || it.Returned != money.Units(2)) {
+			t.Fatalf("BOARD at Billie: fulfilled %s returned %s; want 2 and 2", it.Fulfilled, it.Returned)
+		}
+	}
+}
