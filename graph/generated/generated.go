@@ -9993,7 +9993,7 @@ missing eventTypes receives every type.
 """
 input CreateWebhookEndpointInput {
   companyId: ID!
-  "http:// or https://, at most 2048 characters; public addresses only."
+  "http:// or https://, at most 2000 characters; public addresses only."
   url: String!
   eventTypes: [EventType!]
 }

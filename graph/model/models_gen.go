@@ -219,7 +219,7 @@ type CreateOrderPayload struct {
 // missing eventTypes receives every type.
 type CreateWebhookEndpointInput struct {
 	CompanyID string `json:"companyId"`
-	// http:// or https://, at most 2048 characters; public addresses only.
+	// http:// or https://, at most 2000 characters; public addresses only.
 	URL        string       `json:"url"`
 	EventTypes []event.Type `json:"eventTypes,omitempty"`
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,3 +44,10 @@ func CheckText(r *Refusal, field []string, label, value string, required bool, m
 
 // TooLong tells whether s has more than max characters.
 func TooLong(s string, max int) bool { return len(s) > max && utf8.RuneCountInString(s) > max }
+
+// AbsoluteHTTP tells whether s is an absolute http:// or https:// URL with a host: the
+// shape of every URL a user gives (shopper return pages, callbacks, webhook endpoints).
+func AbsoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

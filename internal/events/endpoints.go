@@ -24,7 +24,6 @@ import (
 
 // Bounds of the endpoint inputs (docs/input-bounds.md).
 const (
-	MaxURLLen              = 2048
 	MaxEndpointsPerCompany = 10
 	// MaxRollHours is the longest overlap of a secret roll (a week).
 	MaxRollHours = 7 * 24
@@ -44,14 +43,14 @@ type EndpointInput struct {
 // A name that resolves inside our network is refused at each delivery instead.
 func (s *Service) checkURL(raw string) *domain.Refusal {
 	field := domain.Field("url")
-	if len(raw) > MaxURLLen {
-		return domain.RefuseErr(ErrInvalidEndpoint, field, fmt.Sprintf("the URL is longer than %d characters", MaxURLLen))
+	if domain.TooLong(raw, domain.MaxURLLen) {
+		return domain.RefuseErr(ErrInvalidEndpoint, field, fmt.Sprintf("the URL is longer than %d characters", domain.MaxURLLen))
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !domain.AbsoluteHTTP(raw) {
 		return domain.RefuseErr(ErrInvalidEndpoint, field, "the URL must be an absolute http:// or https:// URL")
 	}
 	if !s.cfg.AllowPrivate {
+		u, _ := url.Parse(raw) // parsed by AbsoluteHTTP
 		host := u.Hostname()
 		addr, err := netip.ParseAddr(host)
 		if strings.EqualFold(host, "localhost") || (err == nil && !outbound.Public(addr)) {

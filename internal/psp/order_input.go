@@ -3,7 +3,6 @@ package psp
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -233,15 +232,10 @@ func (p *orderPlan) checkURLs(r *domain.Refusal) {
 			r.AddErr(ErrInvalidOrder, domain.Field(u.field), fmt.Sprintf("%s is longer than %d characters", u.field, domain.MaxURLLen))
 		case u.value == "" && u.required:
 			r.AddErr(ErrInvalidOrder, domain.Field(u.field), u.field+" is required: the payment page sends the shopper there")
-		case u.value != "" && !absoluteHTTP(u.value):
+		case u.value != "" && !domain.AbsoluteHTTP(u.value):
 			r.AddErr(ErrInvalidOrder, domain.Field(u.field), u.field+" must be an absolute http(s) URL")
 		}
 	}
-}
-
-func absoluteHTTP(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // parseAmount reads a decimal in a currency, as a problem on field when it cannot.

@@ -588,7 +588,7 @@ export type CreateMerchantInput = {
 export type CreateWebhookEndpointInput = {
   companyId: string | number;
   eventTypes?: Array<EventType> | null | undefined;
-  /** http:// or https://, at most 2048 characters; public addresses only. */
+  /** http:// or https://, at most 2000 characters; public addresses only. */
   url: string;
 };
 
