@@ -1234,6 +1234,20 @@ var (
 			}
 		},
 	}
+	// EventOrderFieldSequence orders Event by sequence.
+	EventOrderFieldSequence = &EventOrderField{
+		Value: func(_m *Event) (ent.Value, error) {
+			return _m.Sequence, nil
+		},
+		column: event.FieldSequence,
+		toTerm: event.BySequence,
+		toCursor: func(_m *Event) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Sequence,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -1242,6 +1256,8 @@ func (f EventOrderField) String() string {
 	switch f.column {
 	case EventOrderFieldCreatedAt.column:
 		str = "CREATED_AT"
+	case EventOrderFieldSequence.column:
+		str = "SEQUENCE"
 	}
 	return str
 }
@@ -1260,6 +1276,8 @@ func (f *EventOrderField) UnmarshalGQL(v interface{}) error {
 	switch str {
 	case "CREATED_AT":
 		*f = *EventOrderFieldCreatedAt
+	case "SEQUENCE":
+		*f = *EventOrderFieldSequence
 	default:
 		return fmt.Errorf("%s is not a valid EventOrderField", str)
 	}

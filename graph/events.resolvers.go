@@ -85,12 +85,8 @@ func (r *orderResolver) Events(ctx context.Context, obj *ent.Order) ([]*ent.Even
 
 // Events is the resolver for the events field.
 func (r *queryResolver) Events(ctx context.Context, first *int, after *entgql.Cursor[string], orderID *string, typeArg *event.Type, since *time.Time) (*ent.EventConnection, error) {
-	dir := entgql.OrderDirectionDesc
-	if orderID != nil {
-		dir = entgql.OrderDirectionAsc // one order's, for a backfill: oldest first
-	}
-	return r.Resolver.Events.Query(ctx, events.EventFilter{OrderID: orderID, Type: typeArg, Since: since}).
-		Paginate(ctx, after, first, nil, nil, ent.WithEventOrder(&ent.EventOrder{Direction: dir, Field: ent.EventOrderFieldCreatedAt}))
+	f := events.EventFilter{OrderID: orderID, Type: typeArg, Since: since}
+	return r.Resolver.Events.Query(ctx, f).Paginate(ctx, after, first, nil, nil, ent.WithEventOrder(f.PageOrder()))
 }
 
 // EventTypes is the resolver for the eventTypes field.

@@ -31,7 +31,7 @@ func (Event) Fields() []ent.Field {
 		field.String("shop_id").Optional().Immutable().Annotations(hidden()),
 		field.String("order_id").Optional().Nillable().Immutable().Annotations(hidden()),
 		field.Int("sequence").Optional().Nillable().Immutable().
-			Annotations(entgql.Skip(entgql.SkipWhereInput|entgql.SkipOrderField)),
+			Annotations(entgql.Skip(entgql.SkipWhereInput), entgql.OrderField("SEQUENCE")),
 		field.Enum("type").Values(EventTypes...).Immutable().Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		// The fulfilment, refund or settlement the event is about.
 		field.String("subject_id").Optional().Immutable().Annotations(hidden()),

@@ -6250,6 +6250,7 @@ Properties by which Event connections can be ordered.
 """
 enum EventOrderField {
   CREATED_AT
+  SEQUENCE
 }
 """
 EventType is enum for the field type

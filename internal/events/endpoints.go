@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"entgo.io/contrib/entgql"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -267,6 +268,16 @@ func (s *Service) Query(ctx context.Context, f EventFilter) *ent.EventQuery {
 		q.Where(event.CreatedAtGTE(*f.Since))
 	}
 	return q
+}
+
+// PageOrder is the order Query's answer is paged in: newest first, or for one order's
+// events by sequence, oldest first (a backfill), since instances' clocks may disagree
+// with the sequence taken under the order's lock.
+func (f EventFilter) PageOrder() *ent.EventOrder {
+	if f.OrderID != nil {
+		return &ent.EventOrder{Direction: entgql.OrderDirectionAsc, Field: ent.EventOrderFieldSequence}
+	}
+	return &ent.EventOrder{Direction: entgql.OrderDirectionDesc, Field: ent.EventOrderFieldCreatedAt}
 }
 
 // Deliveries answers an event's delivery attempts, in order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -379,5 +380,35 @@ func TestPurgeKeepsTheRetention(t *testing.T) {
 	}
 	if next := record(t, e, o, event.TypeREFUND_SUCCEEDED); *next.Sequence != 3 {
 		t.Errorf("after the purge the next sequence is %d, want 3", *next.Sequence)
+	}
+}
+
+// TestOneOrdersEventsPageInSequenceOrder: events(orderId:) pages by sequence, so a
+// backfill reads 1, 2, 3 even when another instance's clock stamped the later events
+// earlier.
+func TestOneOrdersEventsPageInSequenceOrder(t *testing.T) {
+	d := testdb.SQLite(t)
+	e, _, _, _ := clockedEndpoint(t, d, newClock(), events.RetryPolicy{}, 0)
+	o := newOrder(t, e, "clock-skew", "")
+	base := time.Now()
+	for i := range 3 {
+		ev := record(t, e, o, event.TypeFULFILMENT_SUCCEEDED)
+		// Each later event carries an earlier time (created_at is immutable in ent).
+		if _, err := d.SQL.ExecContext(sys, `UPDATE events SET created_at = ? WHERE id = ?`,
+			base.Add(-time.Duration(i)*time.Minute), ev.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := events.EventFilter{OrderID: &o.ID}
+	conn, err := e.Orders.Events().Query(sys, f).Paginate(sys, nil, nil, nil, nil, ent.WithEventOrder(f.PageOrder()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, edge := range conn.Edges {
+		got = append(got, *edge.Node.Sequence)
+	}
+	if !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("one order's events paged as sequences %v, want [1 2 3]", got)
 	}
 }
