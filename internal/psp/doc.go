@@ -1,5 +1,5 @@
 // Package psp holds the PSP's money operations: orders and their payment at the
-// provider, fulfilment, refunds and settlement. It knows neither GraphQL nor HTTP;
+// provider, fulfilments and refunds (settlement is internal/settlement). It knows neither GraphQL nor HTTP;
 // resolvers and handlers translate and delegate, and expected refusals come back as
 // *domain.Refusal with a code and the input field.
 //
@@ -31,14 +31,9 @@
 //     credentials, so a forged or replayed notification cannot move an order, and
 //     applyStatus moves an order forward only (PENDING → CONFIRMED, FAILED or
 //     CANCELLED), so duplicates and out-of-order deliveries change nothing.
-//   - Merchants hear of every status change through their callbackUrl, signed like
-//     Stripe's webhooks with a per-company key derived from BACKOFFICE_SECRET
-//     (callbacks.go), retried by River with capped exponential backoff until a 2xx.
-//
-// Settlement (settlement*.go, the rules at the top of settlement.go) pays out per
-// company and day. The decision a reader would otherwise rediscover: a run is a few
-// set-based statements over scratch tables, not a loop over items, and every item is
-// claimed with a `settlement_id IS NULL` guard inside one transaction (serialised by
-// an advisory lock on PostgreSQL) whose entry ids derive from the item ids, so an
-// item lands in exactly one settlement however often or wherever a day is run.
+//   - Every status change, fulfilment and refund outcome is an event recorded in the
+//     transaction that made it (internal/events, docs/events.md): merchants hear of it
+//     through their callbackUrl and webhook endpoints, with per-order sequence numbers.
+//     callbacks.go only records an order's status event and drains callback jobs queued
+//     before events existed.
 package psp
