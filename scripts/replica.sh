@@ -5,8 +5,8 @@
 #   scripts/replica.sh start [PORT] [DIR]   # default 5433, /tmp/backoffice-replica-PORT
 #   scripts/replica.sh stop  [PORT] [DIR]
 #
-# start is idempotent: a running replica is left alone, an existing cluster directory
-# of an earlier run is started again (and taken anew if it will not start). The
+# start is idempotent: a running replica is left alone; a cluster directory of an
+# earlier run is replaced by a fresh base backup (its WAL may be gone at the primary). The
 # primary gets one pg_hba.conf line (replication from 127.0.0.1, trust) and a reload,
 # never a restart; wal_level=replica and max_wal_senders are PostgreSQL's defaults.
 set -euo pipefail
@@ -42,11 +42,8 @@ start_cluster() {
     -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on -c max_connections=$MAXCONN -c shared_buffers=32MB" start >/dev/null
 }
 
-if [ -f "$DIR/standby.signal" ]; then
-  rm -f "$DIR/postmaster.pid"
-  if start_cluster && up; then echo "replica: started the existing cluster in $DIR on port $PORT"; exit 0; fi
-  echo "replica: the cluster in $DIR did not start; taking a new base backup"
-fi
+# A stopped replica is never reused: the primary may have recycled the WAL it needs
+# since ("requested WAL segment ... has already been removed"), so it is taken anew.
 rm -rf "$DIR"
 mkdir -p "$DIR"
 chmod 700 "$DIR"
